@@ -1,0 +1,54 @@
+"""Meeting dates, referral deadlines and which meeting is next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from cluster.clock import LONDON
+
+DEFAULT_START = time(9, 30)
+DEFAULT_END = time(13, 0)
+DEFAULT_DEADLINE_DAYS = 7
+DEADLINE_TIME = time(23, 59)
+
+
+def default_deadline(meeting_day: date, days_before: int = DEFAULT_DEADLINE_DAYS) -> datetime:
+    """The referral deadline for a meeting: 23:59 London time, ``days_before`` days before it."""
+    if days_before < 0:
+        raise ValueError("a referral deadline cannot fall after its meeting")
+    return datetime.combine(meeting_day - timedelta(days=days_before), DEADLINE_TIME, tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class MeetingSlot:
+    """A meeting as the rules see it: when it starts and ends, and when referrals close."""
+
+    id: int
+    day: date
+    start: time
+    end: time
+    deadline: datetime
+    cancelled: bool = False
+
+    @property
+    def starts_at(self) -> datetime:
+        """The start as an aware London time."""
+        return datetime.combine(self.day, self.start, tzinfo=LONDON)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The end as an aware London time."""
+        return datetime.combine(self.day, self.end, tzinfo=LONDON)
+
+
+def next_meeting(meetings: Iterable[MeetingSlot], now: datetime) -> MeetingSlot | None:
+    """The earliest meeting not yet over and not cancelled, or None."""
+    upcoming = [m for m in meetings if not m.cancelled and m.ends_at > now]
+    return min(upcoming, key=lambda m: m.starts_at, default=None)
+
+
+def days_until(target: datetime, now: datetime) -> int:
+    """Whole London calendar days from now's date to the target's date (negative once past)."""
+    return (target.astimezone(LONDON).date() - now.astimezone(LONDON).date()).days

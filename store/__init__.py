@@ -1,0 +1,4 @@
+"""Our tables, migrations, queries, transactions and the audit log.
+
+The same code runs on SQLite (the embedded default) and PostgreSQL (production).
+"""
