@@ -31,6 +31,7 @@ class MeetingSlot:
     end: time
     deadline: datetime
     cancelled: bool = False
+    title: str = ""
 
     @property
     def starts_at(self) -> datetime:
@@ -41,6 +42,14 @@ class MeetingSlot:
     def ends_at(self) -> datetime:
         """The end as an aware London time."""
         return datetime.combine(self.day, self.end, tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting of one named cluster."""
+
+    cluster: str
+    slot: MeetingSlot
 
 
 def next_meeting(meetings: Iterable[MeetingSlot], now: datetime) -> MeetingSlot | None:

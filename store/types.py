@@ -16,6 +16,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware time to naive UTC for storage; refuse a naive one."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -23,6 +24,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read naive UTC back as an aware UTC time."""
         if value is None:
             return None
         assert isinstance(value, datetime)

@@ -1,0 +1,118 @@
+"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from botbuilder.schema import Activity
+from sqlalchemy import Engine
+
+from bot.adapter import ClusterAdapter
+from bot.auth import RequestAuthenticator, Unauthorized
+from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
+from bot.errors import report_unexpected
+from bot.routes import Routes
+from bot.settings import Settings
+from bot.teams_bot import ClusterBot
+from bot.turns import tenant_of
+from cluster.clock import Clock
+from store.db import database_answers, make_engine
+
+log = logging.getLogger("clusterbot.app")
+
+ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
+CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
+BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
+MAX_BODY_BYTES = 512 * 1024
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=400)
+
+
+def _token_source(settings: Settings) -> TokenSource:
+    if not settings.auth_enabled:
+        return NoToken()
+    return AppToken(
+        settings.app_id,
+        settings.app_password.get_secret_value(),
+        settings.app_tenant_id if settings.app_type == "SingleTenant" else "",
+        managed_identity=settings.app_type == "UserAssignedMSI",
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    connector: Connector | None = None,
+) -> web.Application:
+    """Build the web app. Tests pass a clock, an engine or a connector; production passes settings only."""
+    clock = clock or Clock()
+    engine = engine or make_engine(settings.database_url)
+    connector = connector or Connector(_token_source(settings))
+    adapter = ClusterAdapter(connector, settings.app_id)
+    bot = ClusterBot(Routes(engine, clock), clock)
+    authenticator = RequestAuthenticator(settings)
+    if not settings.auth_enabled:
+        log.warning(
+            "AUTHENTICATION IS OFF (CLUSTERBOT_ALLOW_NO_AUTH=1): any local process can act as any user. "
+            "Only for local use; replies go only to loopback serviceUrls."
+        )
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return web.json_response({"error": "body too large"}, status=413)
+        raw = await request.read()
+        if len(raw) > MAX_BODY_BYTES:
+            return web.json_response({"error": "body too large"}, status=413)
+        try:
+            body: Any = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return _bad_request("the body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return _bad_request("the body is not an activity (it needs a 'type')")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            return _bad_request("the body is not a valid activity")
+        if not activity.service_url or activity.conversation is None or not activity.conversation.id:
+            return _bad_request("an activity needs a serviceUrl and a conversation id")
+        try:
+            await authenticator.check(activity, request.headers.get("Authorization", ""))
+        except Unauthorized:
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if not settings.auth_enabled and not is_loopback_url(activity.service_url):
+            return _bad_request("without authentication, only a loopback serviceUrl is accepted")
+        if not authenticator.tenant_allowed(tenant_of(activity)):
+            return web.json_response({"error": "tenant not allowed"}, status=403)
+        try:
+            answer = await adapter.process(activity, bot.on_turn)
+        except Exception as exc:
+            report_unexpected(exc, "processing an activity")
+            return web.json_response({"error": "internal error"}, status=500)
+        if answer is None:
+            return web.Response(status=200)
+        if answer.body is None:
+            return web.Response(status=answer.status)
+        return web.json_response(answer.body, status=answer.status)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        ok = database_answers(engine)
+        return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
+
+    async def close(_app: web.Application) -> None:
+        await connector.close()
+
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[ENGINE] = engine
+    app[CONNECTOR] = connector
+    app[BOT] = bot
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.on_cleanup.append(close)
+    return app

@@ -1,0 +1,211 @@
+"""The ``clusterbot`` command: run the bot, migrate and seed the database, manage the roster, build the app."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
+from cluster.clock import Clock
+from cluster.roles import parse_role
+from store.db import make_engine, upgrade
+from store.roster import RosterError, export_csv, import_csv, remove
+from store.seed import CENTRAL, SeedError, seed_file
+
+log = logging.getLogger("clusterbot")
+
+
+class CliError(Exception):
+    """A problem the person at the terminal can fix; printed without a traceback."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clusterbot", description="SEND cluster funding in Microsoft Teams.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="apply migrations and run the bot")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+    serve.add_argument("--seed", action="store_true", help="also load the Central cluster (idempotent)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every migration not yet applied")
+
+    seed = sub.add_parser("seed", help="load a cluster's settings and meetings (default: Central), idempotently")
+    seed.add_argument("--file", type=Path, default=CENTRAL)
+
+    roster = sub.add_parser("roster", help="import or export people and roles as CSV")
+    roster_sub = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_sub.add_parser("import", help="add people and roles from a CSV file (all or nothing)")
+    roster_import.add_argument("file", type=Path)
+    roster_export = roster_sub.add_parser("export", help="write the roster as CSV")
+    roster_export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    people = sub.add_parser("people", help="add, list or remove people and roles")
+    people_sub = people.add_subparsers(dest="people_command", required=True)
+    add = people_sub.add_parser("add", help="give a person a role (creating the person if new)")
+    add.add_argument("--name", required=True)
+    add.add_argument("--email")
+    add.add_argument("--aad", help="the person's Teams (Entra ID) object id")
+    add.add_argument("--role", required=True, help="senco, delegate, chair, tac, admin, officer or observer")
+    add.add_argument("--cluster")
+    add.add_argument("--setting")
+    listing = people_sub.add_parser("list", help="list people and their roles")
+    listing.add_argument("--cluster")
+    rm = people_sub.add_parser("remove", help="remove a role, or the person when no role is given")
+    rm.add_argument("key", help="the person's Teams object id or e-mail")
+    rm.add_argument("--role")
+
+    manifest = sub.add_parser("manifest", help="the Teams app package")
+    manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
+    build = manifest_sub.add_parser("build", help="write the app zip to upload to Teams")
+    build.add_argument("--out", type=Path, required=True)
+    build.add_argument("--app-id", help="the bot's Microsoft App ID (default: MicrosoftAppId)")
+
+    playground = sub.add_parser(
+        "playground", help="run the bot with a demo roster in Microsoft's Agents Playground (local only)"
+    )
+    playground.add_argument("--port", type=int, default=3978)
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise CliError(f"bad configuration in the environment: {problems}") from None
+
+
+def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    try:
+        check_auth_choice(settings)
+    except UnsafeConfiguration as exc:
+        raise CliError(str(exc)) from None
+    if not settings.auth_enabled and not _is_loopback(args.host):
+        raise CliError(
+            f"refusing to listen on {args.host} without authentication; "
+            "without MicrosoftAppId the bot listens on loopback (127.0.0.1) only."
+        )
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    if args.seed:
+        result = seed_file(engine, CENTRAL, clock.now())
+        log.info(
+            "seeded %s: %d settings, %d meetings added",
+            result.cluster,
+            result.settings_added,
+            result.meetings_added,
+        )
+    app = create_app(settings, clock=clock, engine=engine)
+    log.info("clusterbot listening on http://%s:%d/api/messages", args.host, args.port)
+    web.run_app(app, host=args.host, port=args.port, print=None)
+
+
+def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    """Run one CLI command; returns the exit code. Problems are printed as one clear message."""
+    args = _parser().parse_args(argv)
+    clock = clock or Clock()
+    try:
+        settings = _settings()
+        logging.basicConfig(
+            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return _dispatch(args, settings, clock)
+    except CliError as exc:
+        print(f"clusterbot: {exc}", file=sys.stderr)
+        return 2
+    except RosterError as exc:
+        print("clusterbot: nothing was imported or changed:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except (SeedError, ValueError) as exc:
+        print(f"clusterbot: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    command = args.command
+    if command == "serve":
+        _serve(args, settings, clock)
+        return 0
+    if command == "playground":
+        from bot.playground import run_playground
+
+        return run_playground(settings, args.port, clock)
+    if command == "manifest":
+        from bot.manifest import build_app_package
+
+        app_id = args.app_id or settings.app_id
+        if not app_id:
+            raise CliError("give the bot's app id with --app-id or MicrosoftAppId")
+        path = build_app_package(app_id, args.out)
+        print(f"wrote {path}")
+        return 0
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    now = clock.now()
+    if command == "db":
+        print("database is up to date")
+    elif command == "seed":
+        result = seed_file(engine, args.file, now)
+        print(f"{result.cluster}: {result.settings_added} settings and {result.meetings_added} meetings added")
+    elif command == "roster" and args.roster_command == "import":
+        imported = import_csv(engine, args.file, now)
+        print(f"imported: {imported.people_added} people and {imported.roles_added} roles added")
+    elif command == "roster":
+        text = export_csv(engine, now)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    elif command == "people":
+        return _people(args, engine, now)
+    return 0
+
+
+def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from store import usecases
+
+    if args.people_command == "add":
+        added = usecases.add_role(
+            engine, args.name, args.email, args.aad, parse_role(args.role), args.cluster, args.setting, now
+        )
+        print("role added" if added else "they already hold that role")
+    elif args.people_command == "list":
+        for person, grants in usecases.people(engine, args.cluster):
+            roles = "; ".join(sorted(g.describe() for g in grants)) or "no roles"
+            print(f"{person.name}\t{person.email or '-'}\t{person.aad_object_id or '-'}\t{roles}")
+    else:
+        role = parse_role(args.role) if args.role else None
+        removed = remove(engine, args.key, now, role=role)
+        print(f"removed {removed} role(s)" + ("" if role else " and the person"))
+    return 0
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())

@@ -1,0 +1,67 @@
+"""Settings from the environment, under the Bot Framework's usual names."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment (or a ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    app_id: str = Field(default="", validation_alias=AliasChoices("MicrosoftAppId", "MICROSOFT_APP_ID"))
+    app_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    )
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        default="MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
+    )
+    app_tenant_id: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    )
+    database_url: str = Field(default="sqlite:///clusterbot.db", validation_alias="DATABASE_URL")
+    allow_no_auth: bool = Field(default=False, validation_alias="CLUSTERBOT_ALLOW_NO_AUTH")
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="CLUSTERBOT_ALLOWED_TENANTS"
+    )
+    scheduler: bool = Field(default=True, validation_alias="CLUSTERBOT_SCHEDULER")
+    log_level: str = Field(default="INFO", validation_alias="CLUSTERBOT_LOG_LEVEL")
+
+    @field_validator("allowed_tenants", mode="before")
+    @classmethod
+    def _split_tenants(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [t.strip() for t in value.split(",") if t.strip()]
+        return value
+
+    @field_validator("scheduler", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("on", "off"):
+            return value.strip().lower() == "on"
+        return value
+
+    @property
+    def auth_enabled(self) -> bool:
+        """True when requests must carry a valid Bot Framework token."""
+        return bool(self.app_id)
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The settings would expose the bot; the message says what to set."""
+
+
+NO_AUTH_REFUSAL = (
+    "MicrosoftAppId is empty, so the bot would accept anyone's requests and post to any serviceUrl. "
+    "Set MicrosoftAppId and MicrosoftAppPassword, or for local use only set CLUSTERBOT_ALLOW_NO_AUTH=1."
+)
+
+
+def check_auth_choice(settings: Settings) -> None:
+    """Refuse to run without authentication unless that was chosen explicitly."""
+    if not settings.auth_enabled and not settings.allow_no_auth:
+        raise UnsafeConfiguration(NO_AUTH_REFUSAL)

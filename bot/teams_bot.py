@@ -1,0 +1,154 @@
+"""The bot's turn: installs, messages and card clicks, with refusals and apologies handled in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from bot.errors import report_unexpected
+from bot.routes import Reply, Request, Routes
+from bot.turns import card_action, command_text, conversation_info, conversation_kind, sender
+from cards.channel import channel_help_card
+from cards.common import Card, message_card
+from cards.people import help_card, not_registered_card
+from cluster.clock import Clock
+from cluster.errors import Refusal
+from store import usecases
+from store.db import transaction
+
+log = logging.getLogger("clusterbot.turn")
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+
+def card_activity(card: Card) -> Activity:
+    """A message carrying one Adaptive Card and nothing else, so its id is the card's and it can be updated."""
+    return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=card))
+
+
+class ClusterBot:
+    """Handles one activity at a time; all state lives in the database."""
+
+    def __init__(self, routes: Routes, clock: Clock) -> None:
+        self.routes = routes
+        self.engine = routes.engine
+        self.clock = clock
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Route the activity by type; nothing that goes wrong here reaches the user as internals."""
+        activity = context.activity
+        try:
+            if activity.type == ActivityTypes.message:
+                await self._on_message(context)
+            elif activity.type == ActivityTypes.invoke:
+                await self._on_invoke(context)
+            elif activity.type == ActivityTypes.conversation_update:
+                await self._on_conversation_update(context)
+            elif activity.type == ActivityTypes.installation_update:
+                await self._on_installation_update(context)
+        except Exception as exc:
+            apology = report_unexpected(exc, f"{activity.type} turn")
+            if activity.type == ActivityTypes.invoke:
+                await self._answer_invoke(context, message_card(apology, attention=True))
+            elif activity.type == ActivityTypes.message:
+                await context.send_activity(MessageFactory.text(apology))
+
+    def _actor(self, activity: Activity) -> usecases.Actor:
+        aad, name = sender(activity)
+        with transaction(self.engine) as session:
+            return usecases.identify(session, aad, name)
+
+    def _request(self, activity: Activity) -> Request:
+        return Request(
+            actor=self._actor(activity),
+            kind=conversation_kind(activity),
+            conversation_id=activity.conversation.id,
+            text=command_text(activity),
+            action=card_action(activity),
+        )
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        if not usecases.has_conversation(self.engine, activity.conversation.id):
+            usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), "teams")
+        request = self._request(activity)
+        if not request.text and request.action is None:
+            return
+        try:
+            reply = await self.routes.dispatch(request)
+        except Refusal as refusal:
+            reply = Reply(text=refusal.message)
+        if reply.card is not None:
+            await context.send_activity(card_activity(reply.card))
+        elif reply.text:
+            await context.send_activity(MessageFactory.text(reply.text))
+
+    async def _on_invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name != "adaptiveCard/action":
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501))
+            )
+            return
+        request = self._request(activity)
+        if request.action is None:
+            await self._answer_invoke(
+                context, message_card("That button sent nothing I recognise.", attention=True)
+            )
+            return
+        try:
+            reply = await self.routes.dispatch(request)
+            card = reply.card if reply.card is not None else message_card(reply.text or "Done.")
+        except Refusal as refusal:
+            card = message_card(refusal.message, attention=True)
+        await self._answer_invoke(context, card)
+
+    async def _answer_invoke(self, context: TurnContext, card: Card) -> None:
+        body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+        )
+
+    def _bot_was_added(self, activity: Activity) -> bool:
+        bot_id = activity.recipient.id if activity.recipient else None
+        return any(m.id == bot_id for m in activity.members_added or [])
+
+    def _bot_was_removed(self, activity: Activity) -> bool:
+        bot_id = activity.recipient.id if activity.recipient else None
+        return any(m.id == bot_id for m in activity.members_removed or [])
+
+    async def _on_conversation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        if self._bot_was_added(activity):
+            await self._installed(context)
+        elif self._bot_was_removed(activity):
+            usecases.forget_conversation(self.engine, activity.conversation.id, self.clock.now(), "teams")
+
+    async def _on_installation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        action = (activity.action or "").lower()
+        if action.startswith("add"):
+            await self._installed(context)
+        elif action.startswith("remove"):
+            usecases.forget_conversation(self.engine, activity.conversation.id, self.clock.now(), "teams")
+
+    async def _installed(self, context: TurnContext) -> None:
+        """Keep the conversation reference; welcome once per install."""
+        activity = context.activity
+        info = conversation_info(activity)
+        actor = self._actor(activity)
+        is_new = usecases.remember_conversation(self.engine, info, self.clock.now(), actor.tag)
+        if not is_new:
+            return
+        if info.kind == "personal":
+            card = (
+                help_card(actor.name, usecases.available_commands(actor))
+                if actor.person_id
+                else not_registered_card(actor.aad_object_id)
+            )
+        else:
+            card = channel_help_card(usecases.channel_cluster(self.engine, info.conversation_id))
+        await context.send_activity(card_activity(card))

@@ -1,0 +1,98 @@
+"""Turning a Teams activity into plain data: who, where, which command or card verb, which inputs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from store.usecases import ConversationInfo
+
+_SPACES = re.compile(r"\s+")
+_AT_TAGS = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _get(obj: Any, *path: str) -> Any:
+    """Follow keys through nested dicts (channelData arrives as a dict); None where one is missing."""
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def conversation_kind(activity: Activity) -> str:
+    """personal, channel or groupChat."""
+    kind = getattr(activity.conversation, "conversation_type", None) or ""
+    if kind:
+        return str(kind)
+    return "channel" if _get(activity.channel_data, "channel", "id") else "personal"
+
+
+def command_text(activity: Activity) -> str:
+    """The message text with the bot's @mention removed, tags stripped, spaces folded, lower-cased."""
+    raw = activity.text or ""
+    if activity.recipient is not None and activity.entities:
+        raw = TurnContext.remove_mention_text(activity, activity.recipient.id) or raw
+    raw = _AT_TAGS.sub(" ", raw)
+    raw = _TAGS.sub(" ", raw).replace("&nbsp;", " ")
+    return _SPACES.sub(" ", raw).strip().lower()
+
+
+@dataclass(frozen=True)
+class CardAction:
+    """A card button press: its verb and the data and inputs it carried."""
+
+    verb: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def card_action(activity: Activity) -> CardAction | None:
+    """The verb of an Action.Execute invoke or an Action.Submit message, if this is one."""
+    if activity.type == "invoke" and activity.name == "adaptiveCard/action":
+        action = _get(activity.value, "action")
+        if not isinstance(action, dict):
+            return None
+        data: dict[str, Any] = action["data"] if isinstance(action.get("data"), dict) else {}
+        verb = action.get("verb") or data.get("verb")
+        return CardAction(str(verb), dict(data)) if verb else None
+    if activity.type == "message" and isinstance(activity.value, dict) and activity.value.get("verb"):
+        return CardAction(str(activity.value["verb"]), dict(activity.value))
+    return None
+
+
+def conversation_info(activity: Activity) -> ConversationInfo:
+    """What to store to write to this conversation later."""
+    reference = TurnContext.get_conversation_reference(activity)
+    kind = conversation_kind(activity)
+    from_ = activity.from_property
+    tenant = _get(activity.channel_data, "tenant", "id") or getattr(activity.conversation, "tenant_id", None)
+    return ConversationInfo(
+        conversation_id=activity.conversation.id,
+        kind=kind,
+        service_url=activity.service_url,
+        tenant_id=tenant,
+        bot_id=activity.recipient.id if activity.recipient else None,
+        aad_object_id=getattr(from_, "aad_object_id", None) if kind == "personal" else None,
+        team_id=_get(activity.channel_data, "team", "id"),
+        channel_id=_get(activity.channel_data, "channel", "id"),
+        reference=reference.serialize(),
+    )
+
+
+def sender(activity: Activity) -> tuple[str, str]:
+    """The sender's Teams object id and display name."""
+    from_ = activity.from_property
+    if from_ is None:
+        return "", ""
+    return str(getattr(from_, "aad_object_id", None) or ""), str(from_.name or "")
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The tenant the activity came from, where Teams says."""
+    tenant = _get(activity.channel_data, "tenant", "id") or getattr(activity.conversation, "tenant_id", None)
+    return str(tenant) if tenant else None

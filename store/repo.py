@@ -1,0 +1,88 @@
+"""Queries and small writes on the foundation tables. Functions take a Session; callers own the transaction."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from cluster.meetings import MeetingSlot
+from cluster.roles import Grant, Role
+from store.models import Cluster, Meeting, Person, RoleAssignment, Setting
+
+
+def cluster_by_name(session: Session, name: str) -> Cluster | None:
+    """The cluster with this name or code, case-insensitively."""
+    wanted = name.strip().lower()
+    for cluster in session.exec(select(Cluster)):
+        if wanted in (cluster.name.lower(), cluster.code.lower()):
+            return cluster
+    return None
+
+
+def setting_by_name(session: Session, cluster_id: int, name: str) -> Setting | None:
+    """The setting of this cluster with this name (case-insensitive) or URN."""
+    wanted = name.strip().lower()
+    for setting in session.exec(select(Setting).where(Setting.cluster_id == cluster_id)):
+        if wanted == setting.name.lower() or (setting.urn and wanted == setting.urn.lower()):
+            return setting
+    return None
+
+
+def person_by_aad(session: Session, aad_object_id: str) -> Person | None:
+    """The person whose Teams (Entra ID) object id this is."""
+    return session.exec(select(Person).where(Person.aad_object_id == aad_object_id)).first()
+
+
+def grants_of(session: Session, person_id: int) -> frozenset[Grant]:
+    """Every role the person holds, with cluster and setting names filled in."""
+    rows = session.exec(
+        select(RoleAssignment, Cluster, Setting)
+        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
+        .join(
+            Cluster,
+            (col(Cluster.id) == RoleAssignment.cluster_id) | (col(Cluster.id) == Setting.cluster_id),
+            isouter=True,
+        )
+        .where(RoleAssignment.person_id == person_id)
+    ).all()
+    return frozenset(
+        Grant(
+            role=Role(assignment.role),
+            cluster=cluster.name if cluster else None,
+            setting=setting.name if setting else None,
+        )
+        for assignment, cluster, setting in rows
+    )
+
+
+def cluster_ids_of(session: Session, person_id: int) -> set[int]:
+    """The clusters a person belongs to through any cluster or setting role."""
+    ids: set[int] = set()
+    for assignment, setting in session.exec(
+        select(RoleAssignment, Setting)
+        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
+        .where(RoleAssignment.person_id == person_id)
+    ).all():
+        if assignment.cluster_id is not None:
+            ids.add(assignment.cluster_id)
+        if setting is not None:
+            ids.add(setting.cluster_id)
+    return ids
+
+
+def meeting_slots(session: Session, cluster_id: int) -> list[MeetingSlot]:
+    """The cluster's meetings as the rules see them."""
+    meetings = session.exec(
+        select(Meeting).where(Meeting.cluster_id == cluster_id).order_by(col(Meeting.day))
+    ).all()
+    return [
+        MeetingSlot(
+            id=m.id or 0,
+            day=m.day,
+            start=m.start,
+            end=m.end,
+            deadline=m.deadline,
+            cancelled=m.cancelled,
+            title=m.title,
+        )
+        for m in meetings
+    ]

@@ -1,0 +1,105 @@
+"""Shared fixtures: real databases (SQLite, and PostgreSQL started by the tests), a set clock, the real
+aiohttp app on a test server, and the fake Teams connector it replies to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.settings import Settings
+from cluster.clock import LONDON, FixedClock
+from cluster.roles import Role
+from store.db import make_engine, upgrade
+from store.roster import Entry, import_entries
+from store.seed import CENTRAL, seed_file
+from tests.support.fake_connector import FakeConnector
+
+pytest_plugins = ["tests.pgserver"]
+
+# A Thursday three weeks before the Autumn 2 meeting (11 Dec 2025), whose deadline is 4 Dec 23:59.
+TEST_NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+
+SENCO = ("aad-senco-etruscan", "Sam Senco")
+SENCO_2 = ("aad-senco-waterside", "Wendy Waterside")
+CHAIR = ("aad-chair", "Chris Chair")
+ADMIN = ("aad-admin", "Ada Admin")
+TAC = ("aad-tac", "Theo Team")
+STRANGER = ("aad-stranger", "Stan Stranger")
+
+ROSTER = [
+    Entry(SENCO[1], "sam@etruscan.example", SENCO[0], Role.SENCO, "Central", "Etruscan Primary School"),
+    Entry(SENCO_2[1], "wendy@waterside.example", SENCO_2[0], Role.SENCO, "Central", "Waterside Primary School"),
+    Entry(CHAIR[1], "chris@abbey.example", CHAIR[0], Role.CHAIR, "Central", None),
+    Entry(ADMIN[1], "ada@stoke.example", ADMIN[0], Role.ADMIN, "Central", None),
+    Entry(TAC[1], "theo@stoke.example", TAC[0], Role.TEAM_AROUND_CLUSTER, "Central", None),
+]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database: a SQLite file in ``tmp_path``, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clusterbot.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a database with every migration applied (run once per backend)."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def central(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
+    """A SQLite database seeded with the Central cluster and the test roster."""
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    seed_file(engine, CENTRAL, clock.now())
+    import_entries(engine, ROSTER, clock.now(), "test")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+class Bot:
+    """The real app behind a test server, and helpers to post activities to it as Teams does."""
+
+    def __init__(self, client: TestClient[Any, Any], connector: FakeConnector) -> None:
+        self.client = client
+        self.connector = connector
+
+    async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        return await self.client.post("/api/messages", json=activity, headers=headers or {})
+
+
+@pytest.fixture
+async def bot(central: Engine, clock: FixedClock, connector: FakeConnector) -> AsyncIterator[Bot]:
+    settings = Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, DATABASE_URL="sqlite://")
+    app = create_app(settings, clock=clock, engine=central)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield Bot(client, connector)
+    await client.close()

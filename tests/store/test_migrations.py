@@ -1,0 +1,162 @@
+"""The migrations and the schema they build behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, delete, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
+from sqlmodel import col
+
+from store.db import make_engine, transaction, upgrade
+from store.models import AuditEvent, Cluster, Setting
+
+LONDON = ZoneInfo("Europe/London")
+TABLES = {
+    "alembic_version",
+    "audit_event",
+    "cluster",
+    "setting",
+    "person",
+    "role_assignment",
+    "meeting",
+    "conversation_ref",
+}
+
+
+def schema_of(engine: Engine) -> dict[str, Any]:
+    """Tables, columns, indexes, unique constraints and foreign keys, in a comparable form."""
+    inspector = inspect(engine)
+    schema: dict[str, Any] = {}
+    for table in sorted(inspector.get_table_names()):
+        schema[table] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
+            "indexes": sorted((i["name"] or "", tuple(i["column_names"])) for i in inspector.get_indexes(table)),
+            "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            "foreign_keys": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"]) for f in inspector.get_foreign_keys(table)
+            ),
+        }
+    return schema
+
+
+def triggers_of(engine: Engine) -> set[str]:
+    """Names of the triggers on ``audit_event``."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            rows = connection.execute(
+                text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event'::regclass AND NOT tgisinternal")
+            )
+        else:
+            rows = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_event'")
+            )
+        return {row[0] for row in rows}
+
+
+def versions_of(engine: Engine) -> list[str]:
+    """The rows of ``alembic_version``."""
+    with engine.connect() as connection:
+        return [row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))]
+
+
+def add_audit_event(engine: Engine, at: datetime) -> int:
+    """Append one audit event and return its id."""
+    with transaction(engine) as session:
+        event = AuditEvent(at=at, actor="cli", action="test", subject="cluster:1", detail={"n": 1})
+        session.add(event)
+        session.flush()
+        assert event.id is not None
+        return event.id
+
+
+def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_nothing(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        first = schema_of(engine)
+        assert set(first) == TABLES
+        assert versions_of(engine) == ["0001"]
+        triggers = triggers_of(engine)
+        assert triggers
+
+        upgrade(db_url)
+
+        assert schema_of(engine) == first
+        assert versions_of(engine) == ["0001"]
+        assert triggers_of(engine) == triggers
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("edit", ["orm update", "sql update", "orm delete", "sql delete"])
+def test_the_audit_log_refuses_updates_and_deletes(engine: Engine, edit: str) -> None:
+    at = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    event_id = add_audit_event(engine, at)
+
+    with pytest.raises(DBAPIError, match="append-only"), transaction(engine) as session:
+        if edit == "orm update":
+            event = session.get(AuditEvent, event_id)
+            assert event is not None
+            event.actor = "someone else"
+            session.flush()
+        elif edit == "sql update":
+            session.execute(update(AuditEvent).where(col(AuditEvent.id) == event_id).values(action="changed"))
+        elif edit == "orm delete":
+            event = session.get(AuditEvent, event_id)
+            session.delete(event)
+            session.flush()
+        else:
+            session.execute(delete(AuditEvent).where(col(AuditEvent.id) == event_id))
+
+    with transaction(engine) as session:
+        rows = session.execute(select(AuditEvent)).scalars().all()
+        assert [(r.id, r.at, r.actor, r.action, r.subject, r.detail) for r in rows] == [
+            (event_id, at, "cli", "test", "cluster:1", {"n": 1})
+        ]
+
+
+def test_an_aware_datetime_comes_back_as_the_same_instant(engine: Engine) -> None:
+    summer_afternoon = datetime(2026, 6, 15, 14, 30, 15, 123456, tzinfo=LONDON)  # BST, UTC+1
+    event_id = add_audit_event(engine, summer_afternoon)
+
+    with transaction(engine) as session:
+        event = session.get(AuditEvent, event_id)
+        assert event is not None
+        assert event.at == summer_afternoon
+        assert event.at.utcoffset() is not None
+        assert event.at == datetime(2026, 6, 15, 13, 30, 15, 123456, tzinfo=UTC)
+        assert event.at.astimezone(LONDON).replace(tzinfo=None) == datetime(2026, 6, 15, 14, 30, 15, 123456)
+        stored = session.execute(text("SELECT at FROM audit_event")).scalar_one()
+    # stored as naive UTC, whatever the session's time zone
+    assert str(stored).startswith("2026-06-15 13:30:15.123456")
+
+
+def test_storing_a_naive_datetime_is_refused(engine: Engine) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        add_audit_event(engine, datetime(2026, 6, 15, 14, 30))
+
+    with transaction(engine) as session:
+        assert session.execute(select(AuditEvent)).scalars().all() == []
+
+
+def test_two_settings_with_the_same_name_in_one_cluster_are_refused(engine: Engine) -> None:
+    with transaction(engine) as session:
+        north = Cluster(name="North", code="N")
+        south = Cluster(name="South", code="S")
+        session.add_all([north, south])
+        session.flush()
+        assert north.id is not None and south.id is not None
+        session.add(Setting(cluster_id=north.id, name="St Mary's Primary"))
+        session.add(Setting(cluster_id=south.id, name="St Mary's Primary"))  # another cluster: fine
+    north_id = north.id
+
+    with pytest.raises(IntegrityError), transaction(engine) as session:
+        session.add(Setting(cluster_id=north_id, name="St Mary's Primary"))
+
+    with transaction(engine) as session:
+        names = session.execute(select(col(Setting.cluster_id), col(Setting.name))).all()
+        assert sorted(names) == sorted([(north.id, "St Mary's Primary"), (south.id, "St Mary's Primary")])

@@ -1,0 +1,146 @@
+"""Teams-shaped activities, as Teams posts them to /api/messages."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+BOT_ID = "28:clusterbot-test-app-id"
+BOT_NAME = "Cluster Funding"
+TENANT = "72f988bf-0000-0000-0000-000000000001"
+TEAM_ID = "19:team-general@thread.tacv2"
+CHANNEL_ID = "19:team-general@thread.tacv2"
+
+_ids = itertools.count(1)
+
+
+def _user(aad: str, name: str) -> dict[str, Any]:
+    return {"id": f"29:{aad}", "name": name, "aadObjectId": aad}
+
+
+def personal_conversation(aad: str) -> str:
+    return f"a:personal-{aad}"
+
+
+def _base(
+    service_url: str, aad: str, user_name: str, conversation: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    activity: dict[str, Any] = {
+        "id": f"act-{next(_ids)}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "timestamp": "2025-11-20T10:00:00.000Z",
+        "from": _user(aad, user_name),
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "conversation": conversation,
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "en-GB",
+    }
+    activity.update(extra)
+    return activity
+
+
+def personal(service_url: str, aad: str, name: str) -> dict[str, Any]:
+    return {"conversationType": "personal", "id": personal_conversation(aad), "tenantId": TENANT}
+
+
+def personal_message(service_url: str, aad: str, name: str, text: str) -> dict[str, Any]:
+    return _base(service_url, aad, name, personal(service_url, aad, name), type="message", text=text)
+
+
+def channel_conversation(channel_id: str = CHANNEL_ID) -> dict[str, Any]:
+    return {
+        "conversationType": "channel",
+        "id": f"{channel_id};messageid=1",
+        "isGroup": True,
+        "tenantId": TENANT,
+    }
+
+
+def channel_message(
+    service_url: str, aad: str, name: str, text: str, channel_id: str = CHANNEL_ID
+) -> dict[str, Any]:
+    """A channel message @mentioning the bot, as Teams sends it: the mention is part of the text."""
+    mention = f"<at>{BOT_NAME}</at>"
+    activity = _base(
+        service_url,
+        aad,
+        name,
+        channel_conversation(channel_id),
+        type="message",
+        text=f"{mention} {text}",
+        entities=[{"type": "mention", "mentioned": {"id": BOT_ID, "name": BOT_NAME}, "text": mention}],
+    )
+    activity["channelData"].update({"team": {"id": TEAM_ID}, "channel": {"id": channel_id}})
+    return activity
+
+
+def personal_install(service_url: str, aad: str, name: str) -> dict[str, Any]:
+    return _base(service_url, aad, name, personal(service_url, aad, name), type="installationUpdate", action="add")
+
+
+def personal_conversation_update(service_url: str, aad: str, name: str) -> dict[str, Any]:
+    return _base(
+        service_url,
+        aad,
+        name,
+        personal(service_url, aad, name),
+        type="conversationUpdate",
+        membersAdded=[{"id": BOT_ID}],
+    )
+
+
+def team_install(service_url: str, aad: str, name: str, channel_id: str = CHANNEL_ID) -> dict[str, Any]:
+    activity = _base(
+        service_url,
+        aad,
+        name,
+        {"conversationType": "channel", "id": channel_id, "isGroup": True, "tenantId": TENANT},
+        type="conversationUpdate",
+        membersAdded=[{"id": BOT_ID}],
+    )
+    activity["channelData"].update(
+        {
+            "team": {"id": TEAM_ID, "name": "Central Cluster"},
+            "channel": {"id": channel_id},
+            "eventType": "teamMemberAdded",
+        }
+    )
+    return activity
+
+
+def card_click(
+    service_url: str,
+    aad: str,
+    name: str,
+    verb: str,
+    data: dict[str, Any] | None = None,
+    conversation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An Action.Execute click: an adaptiveCard/action invoke."""
+    return _base(
+        service_url,
+        aad,
+        name,
+        conversation or personal(service_url, aad, name),
+        type="invoke",
+        name="adaptiveCard/action",
+        value={
+            "action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **(data or {})}},
+            "trigger": "manual",
+        },
+    )
+
+
+def card_submit(
+    service_url: str, aad: str, name: str, verb: str, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An Action.Submit click (the fallback on clients without Universal Actions): a message with a value."""
+    return _base(
+        service_url,
+        aad,
+        name,
+        personal(service_url, aad, name),
+        type="message",
+        value={"verb": verb, **(data or {})},
+    )
