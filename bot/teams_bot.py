@@ -10,7 +10,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.errors import report_unexpected
 from bot.routes import Reply, Request, Routes
-from bot.turns import card_action, command_text, conversation_info, conversation_kind, sender
+from bot.turns import card_action, command_text, conversation_info, conversation_key, conversation_kind, sender
 from cards.channel import channel_help_card
 from cards.common import Card, message_card
 from cards.people import help_card, not_registered_card
@@ -65,14 +65,14 @@ class ClusterBot:
         return Request(
             actor=self._actor(activity),
             kind=conversation_kind(activity),
-            conversation_id=activity.conversation.id,
+            conversation_id=conversation_key(activity),
             text=command_text(activity),
             action=card_action(activity),
         )
 
     async def _on_message(self, context: TurnContext) -> None:
         activity = context.activity
-        if not usecases.has_conversation(self.engine, activity.conversation.id):
+        if not usecases.has_conversation(self.engine, conversation_key(activity)):
             usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), "teams")
         request = self._request(activity)
         if not request.text and request.action is None:
@@ -125,7 +125,7 @@ class ClusterBot:
         if self._bot_was_added(activity):
             await self._installed(context)
         elif self._bot_was_removed(activity):
-            usecases.forget_conversation(self.engine, activity.conversation.id, self.clock.now(), "teams")
+            usecases.forget_conversation(self.engine, conversation_key(activity), self.clock.now(), "teams")
 
     async def _on_installation_update(self, context: TurnContext) -> None:
         activity = context.activity
@@ -133,7 +133,7 @@ class ClusterBot:
         if action.startswith("add"):
             await self._installed(context)
         elif action.startswith("remove"):
-            usecases.forget_conversation(self.engine, activity.conversation.id, self.clock.now(), "teams")
+            usecases.forget_conversation(self.engine, conversation_key(activity), self.clock.now(), "teams")
 
     async def _installed(self, context: TurnContext) -> None:
         """Keep the conversation reference; welcome once per install."""

@@ -25,6 +25,14 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+def conversation_key(activity: Activity) -> str:
+    """The conversation's id without a thread suffix: a channel is one conversation, whatever thread.
+
+    Teams gives a message in a channel thread the id ``19:...;messageid=123``; the channel itself is ``19:...``.
+    """
+    return str(activity.conversation.id).split(";messageid=", 1)[0]
+
+
 def conversation_kind(activity: Activity) -> str:
     """personal, channel or groupChat."""
     kind = getattr(activity.conversation, "conversation_type", None) or ""
@@ -67,12 +75,14 @@ def card_action(activity: Activity) -> CardAction | None:
 
 def conversation_info(activity: Activity) -> ConversationInfo:
     """What to store to write to this conversation later."""
-    reference = TurnContext.get_conversation_reference(activity)
+    reference = TurnContext.get_conversation_reference(activity).serialize()
+    key = conversation_key(activity)
+    reference.setdefault("conversation", {})["id"] = key  # proactive posts start a new thread
     kind = conversation_kind(activity)
     from_ = activity.from_property
     tenant = _get(activity.channel_data, "tenant", "id") or getattr(activity.conversation, "tenant_id", None)
     return ConversationInfo(
-        conversation_id=activity.conversation.id,
+        conversation_id=key,
         kind=kind,
         service_url=activity.service_url,
         tenant_id=tenant,
@@ -80,7 +90,7 @@ def conversation_info(activity: Activity) -> ConversationInfo:
         aad_object_id=getattr(from_, "aad_object_id", None) if kind == "personal" else None,
         team_id=_get(activity.channel_data, "team", "id"),
         channel_id=_get(activity.channel_data, "channel", "id"),
-        reference=reference.serialize(),
+        reference=reference,
     )
 
 

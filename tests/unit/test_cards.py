@@ -1,0 +1,64 @@
+"""Cards: valid Adaptive Cards 1.5 for Teams, pinned by golden files, and every button has a handler."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.routes import Routes
+from cards import verbs
+from cluster.clock import Clock
+from tests.support.card_schema import schema_errors, verbs_in
+from tests.support.gallery import gallery
+
+GOLDEN = Path(__file__).parent.parent / "golden"
+CARDS = gallery()
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_every_card_is_a_valid_adaptive_card_1_5_for_teams(name: str) -> None:
+    card = CARDS[name]
+    assert card["version"] in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
+    assert schema_errors(card) == []
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_every_card_matches_its_golden_file(name: str) -> None:
+    path = GOLDEN / f"{name}.json"
+    rendered = json.dumps(CARDS[name], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(rendered, encoding="utf-8")
+    assert path.exists(), f"no golden file for {name}; run with UPDATE_GOLDEN=1 and review the diff"
+    assert rendered == path.read_text(encoding="utf-8")
+
+
+def test_the_schema_check_catches_a_misspelt_property() -> None:
+    card = json.loads(json.dumps(CARDS["help"]))
+    card["body"][0]["wrapp"] = True
+    assert schema_errors(card)
+
+
+def test_the_schema_check_catches_an_unknown_element() -> None:
+    card = json.loads(json.dumps(CARDS["help"]))
+    card["body"].append({"type": "TextBlok", "text": "hi"})
+    assert schema_errors(card)
+
+
+def test_the_schema_check_allows_a_teams_chart_only_with_a_fallback() -> None:
+    card = json.loads(json.dumps(CARDS["help"]))
+    card["body"].append({"type": "Chart.Donut", "data": []})
+    assert schema_errors(card)
+    card["body"][-1]["fallback"] = {"type": "TextBlock", "text": "Budget: £1,000 of £5,000 used"}
+    assert schema_errors(card) == []
+
+
+def test_every_verb_any_card_can_send_has_a_handler() -> None:
+    routes = Routes(create_engine("sqlite://"), Clock())
+    sent = set().union(*(verbs_in(card) for card in CARDS.values()))
+    assert sent, "the gallery should contain buttons"
+    assert sent <= set(routes.verbs), f"verbs without a handler: {sent - set(routes.verbs)}"
+    assert set(verbs.ALL) == set(routes.verbs)
