@@ -25,8 +25,23 @@ TurnHandler = Callable[[TurnContext], Awaitable[None]]
 
 
 def to_json(activity: Activity) -> dict[str, Any]:
-    """An activity as the JSON the connector expects."""
-    body: dict[str, Any] = activity.serialize()
+    """An activity as the JSON the connector expects.
+
+    Card contents are already plain JSON; msrest would walk every node of them again, which cost a
+    sixth of a reply's CPU, so they are set aside while the envelope is serialised.
+    """
+    attachments = activity.attachments or []
+    contents = [attachment.content for attachment in attachments]
+    for attachment in attachments:
+        attachment.content = None
+    try:
+        body: dict[str, Any] = activity.serialize()
+    finally:
+        for attachment, content in zip(attachments, contents, strict=True):
+            attachment.content = content
+    for serialised, content in zip(body.get("attachments", []), contents, strict=True):
+        if content is not None:
+            serialised["content"] = content
     return body
 
 

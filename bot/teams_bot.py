@@ -61,9 +61,9 @@ class ClusterBot:
         with transaction(self.engine) as session:
             return usecases.identify(session, aad, name)
 
-    def _request(self, activity: Activity) -> Request:
+    def _request(self, activity: Activity, actor: usecases.Actor) -> Request:
         return Request(
-            actor=self._actor(activity),
+            actor=actor,
             kind=conversation_kind(activity),
             conversation_id=conversation_key(activity),
             text=command_text(activity),
@@ -72,9 +72,12 @@ class ClusterBot:
 
     async def _on_message(self, context: TurnContext) -> None:
         activity = context.activity
-        if not usecases.has_conversation(self.engine, conversation_key(activity)):
-            usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), "teams")
-        request = self._request(activity)
+        aad, name = sender(activity)
+        actor, known = usecases.start_turn(self.engine, aad, name, conversation_key(activity))
+        if not known:
+            # The install event may have been missed (the bot was down); learn the conversation now.
+            usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
+        request = self._request(activity, actor)
         if not request.text and request.action is None:
             return
         try:
@@ -93,7 +96,7 @@ class ClusterBot:
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501))
             )
             return
-        request = self._request(activity)
+        request = self._request(activity, self._actor(activity))
         if request.action is None:
             await self._answer_invoke(
                 context, message_card("That button sent nothing I recognise.", attention=True)

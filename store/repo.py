@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from typing import Any
+
+from sqlalchemy import Select, bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
 
 from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
-from store.models import Cluster, Meeting, Person, RoleAssignment, Setting
+from store.models import Cluster, Meeting, RoleAssignment, Setting
 
 
 def cluster_by_name(session: Session, name: str) -> Cluster | None:
@@ -27,9 +31,37 @@ def setting_by_name(session: Session, cluster_id: int, name: str) -> Setting | N
     return None
 
 
-def person_by_aad(session: Session, aad_object_id: str) -> Person | None:
-    """The person whose Teams (Entra ID) object id this is."""
-    return session.exec(select(Person).where(Person.aad_object_id == aad_object_id)).first()
+def _person_with_grants_query() -> Select[Any]:
+    tables = SQLModel.metadata.tables
+    person, role, cluster, setting = (tables[n] for n in ("person", "role_assignment", "cluster", "setting"))
+    setting_cluster = cluster.alias("setting_cluster")
+    return (
+        sa_select(person.c.id, person.c.name, role.c.role, cluster.c.name, setting.c.name, setting_cluster.c.name)
+        .select_from(
+            person.outerjoin(role, role.c.person_id == person.c.id)
+            .outerjoin(cluster, cluster.c.id == role.c.cluster_id)
+            .outerjoin(setting, setting.c.id == role.c.setting_id)
+            .outerjoin(setting_cluster, setting_cluster.c.id == setting.c.cluster_id)
+        )
+        .where(person.c.aad_object_id == bindparam("aad"))
+    )
+
+
+# Built once: constructing a SELECT costs more than running it against SQLite, and this runs every turn.
+_PERSON_WITH_GRANTS = _person_with_grants_query()
+
+
+def person_with_grants(session: Session, aad_object_id: str) -> tuple[int, str, frozenset[Grant]] | None:
+    """The person with this Teams id and all their roles, in one query (it runs on every turn)."""
+    rows = session.connection().execute(_PERSON_WITH_GRANTS, {"aad": aad_object_id}).all()
+    if not rows:
+        return None
+    grants = frozenset(
+        Grant(Role(role), cluster or via_setting, setting)
+        for _, _, role, cluster, setting, via_setting in rows
+        if role is not None
+    )
+    return rows[0][0], rows[0][1], grants
 
 
 def grants_of(session: Session, person_id: int) -> frozenset[Grant]:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, col, select
 
 from cluster.errors import Refusal
 from cluster.meetings import NextMeeting, next_meeting
@@ -20,7 +21,7 @@ from cluster.roles import Command, Grant, Role, commands_for
 from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef, Person, RoleAssignment
-from store.repo import cluster_by_name, cluster_ids_of, grants_of, meeting_slots, person_by_aad
+from store.repo import cluster_by_name, cluster_ids_of, grants_of, meeting_slots, person_with_grants
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,26 @@ NOT_REGISTERED = (
 
 def identify(session: Session, aad_object_id: str, name: str) -> Actor:
     """The actor for a Teams user id, with their roles when we know them."""
-    person = person_by_aad(session, aad_object_id) if aad_object_id else None
-    if person is None or person.id is None:
+    found = person_with_grants(session, aad_object_id) if aad_object_id else None
+    if found is None:
         return Actor(aad_object_id=aad_object_id, name=name)
-    return Actor(aad_object_id, person.name, person.id, grants_of(session, person.id))
+    person_id, person_name, grants = found
+    return Actor(aad_object_id, person_name, person_id, grants)
+
+
+def start_turn(engine: Engine, aad_object_id: str, name: str, conversation_id: str) -> tuple[Actor, bool]:
+    """Who is acting, and whether we already hold an installed reference for their conversation.
+
+    One short transaction, because it runs on every message.
+    """
+    with transaction(engine) as session:
+        actor = identify(session, aad_object_id, name)
+        installed = session.connection().execute(_INSTALLED, {"conversation": conversation_id}).scalar()
+    return actor, bool(installed)
+
+
+_REFS = SQLModel.metadata.tables["conversation_ref"]
+_INSTALLED = sa_select(_REFS.c.installed).where(_REFS.c.conversation_id == bindparam("conversation"))
 
 
 def require_registered(actor: Actor) -> None:
@@ -169,15 +186,6 @@ def channel_cluster(engine: Engine, conversation_id: str) -> str | None:
         ).first()
         cluster = session.get(Cluster, ref.cluster_id) if ref is not None and ref.cluster_id else None
         return cluster.name if cluster else None
-
-
-def has_conversation(engine: Engine, conversation_id: str) -> bool:
-    """True when we hold an installed reference for this conversation."""
-    with transaction(engine) as session:
-        ref = session.exec(
-            select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-        ).first()
-        return ref is not None and ref.installed
 
 
 @dataclass(frozen=True)
