@@ -26,7 +26,7 @@ def next_meeting_card(meetings: list[NextMeeting], now: datetime) -> Card:
     """The next meeting of each of the person's clusters: date, time, referral deadline and days left."""
     body = [heading("Next meeting")]
     if not meetings:
-        body.append(text("No meeting is scheduled for your cluster yet. Your cluster admin adds them."))
+        body.append(text("No upcoming meeting is scheduled for your cluster. Your cluster admin adds meetings."))
     for m in meetings:
         slot = m.slot
         deadline = slot.deadline.astimezone(LONDON)

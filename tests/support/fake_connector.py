@@ -28,6 +28,11 @@ class Call:
     def text(self) -> str:
         return str(self.body.get("text") or "")
 
+    def all_json(self) -> str:
+        import json
+
+        return json.dumps(self.body)
+
     @property
     def cards(self) -> list[dict[str, Any]]:
         return [

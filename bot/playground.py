@@ -1,0 +1,469 @@
+"""``clusterbot playground``: the bot with a demo roster in Microsoft's Agents Playground, locally.
+
+The Agents Playground (npm ``@microsoft/m365agentsplayground``, pinned in ``tests/node/package.json``)
+is Microsoft's local stand-in for the Teams client: a web page with a personal chat, a group chat and a
+team, and a mock Bot Connector the bot replies to. It sends no tokens, so the bot runs without
+authentication, on loopback only. See ``docs/playground.md``.
+
+This module owns what the command and the end-to-end tests share: the playground's config file
+(:func:`playground_config`, :func:`mock_user`), the demo people and their roles (:data:`DEMO_USERS`,
+:func:`prepare_demo`), and how the playground's node server is installed and launched
+(:func:`ensure_node_modules`, :func:`playground_command`, :func:`playground_env`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from cluster.clock import Clock
+from cluster.roles import Grant, Role
+from store.db import make_engine, upgrade
+from store.roster import Entry, ImportResult, import_entries
+from store.seed import CENTRAL, seed_file
+
+log = logging.getLogger("clusterbot.playground")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NODE_DIR = REPO_ROOT / "tests" / "node"
+PLAYGROUND_BIN = NODE_DIR / "node_modules" / ".bin" / "agentsplayground"
+CONFIG_FILE_NAME = ".m365agentsplayground.yml"
+WORKDIR_NAME = ".playground"
+PLAYGROUND_PORT = 56150
+DEFAULT_DATABASE_URL = "sqlite:///clusterbot.db"
+PLAYGROUND_DATABASE_URL = "sqlite:///playground.db"
+
+TENANT_ID = "00000000-0000-0000-0000-000000000001"
+BOT_ID = "00000000-0000-0000-0000-000000000011"
+BOT_NAME = "Clusterbot"
+PERSONAL_CHAT_ID = "personal-chat-id"
+GROUP_CHAT_ID = "group-chat-id"
+TEAM_ID = "team-general-id"  # the team id is also the General channel's conversation id
+TEAM_NAME = "Cluster Team"
+EXTRA_CHANNEL_ID = "channel-second-id"
+DEMO_CLUSTER = "Central"
+
+_USER_KEYS = ("id", "name", "userPrincipleName", "aadObjectId", "givenName", "surname", "email")
+
+
+class PlaygroundSetupError(RuntimeError):
+    """The playground cannot be installed or started; the message says why."""
+
+
+def mock_user(id: str, name: str, aad_object_id: str | None = None, email: str | None = None) -> dict[str, str]:
+    """A complete playground user entry (note the schema's spelling ``userPrincipleName``)."""
+    given, _, surname = name.partition(" ")
+    email = email or f"{re.sub(r'[^a-z0-9]+', '.', name.lower()).strip('.')}@example.com"
+    return {
+        "id": id,
+        "name": name,
+        "userPrincipleName": email,
+        "aadObjectId": aad_object_id or f"aad-{id}",
+        "givenName": given,
+        "surname": surname or given,
+        "email": email,
+    }
+
+
+def complete_user(user: Mapping[str, str]) -> dict[str, str]:
+    """Fill in a user given at least ``id`` and ``name``; unknown keys are refused (the schema is closed)."""
+    if "id" not in user or "name" not in user:
+        raise ValueError(f"a playground user needs at least 'id' and 'name': {dict(user)!r}")
+    extra = set(user) - set(_USER_KEYS)
+    if extra:
+        raise ValueError(f"unknown playground user fields {sorted(extra)} (schema is closed)")
+    full = mock_user(user["id"], user["name"], user.get("aadObjectId"), user.get("email"))
+    full.update({k: v for k, v in user.items() if k in _USER_KEYS})
+    return full
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """One of the playground's six mock people, and the role the demo roster gives them (if any)."""
+
+    id: str
+    name: str
+    aad_object_id: str
+    role: Role | None = None
+    cluster: str | None = None
+    setting: str | None = None
+
+    def mock(self) -> dict[str, str]:
+        """The person as a playground config user."""
+        return mock_user(self.id, self.name, self.aad_object_id)
+
+    @property
+    def email(self) -> str:
+        """The e-mail address the playground and the roster both use."""
+        return self.mock()["email"]
+
+    def entry(self) -> Entry | None:
+        """The person's roster row, or None for the unregistered one."""
+        if self.role is None:
+            return None
+        return Entry(self.name, self.email, self.aad_object_id, self.role, self.cluster, self.setting)
+
+    def describe(self) -> str:
+        """The role as the bot's "Who am I" card says it, or that they are not registered."""
+        if self.role is None:
+            return "not registered (sees the bot's 'not registered' card)"
+        return Grant(self.role, self.cluster, self.setting).describe()
+
+
+# The page acts as the first; the playground wants exactly five more. Names are the playground's own
+# defaults (its built-in config uses Alex Wilber, Megan Bowen, Adele Vance, Isaiah Langer, Patti Fernandez
+# and Lynne Robbins).
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "user-id-0",
+        "Alex Wilber",
+        "00000000-0000-0000-0000-000000000020",
+        Role.SENCO,
+        DEMO_CLUSTER,
+        "Etruscan Primary School",
+    ),
+    DemoUser(
+        "user-id-1",
+        "Megan Bowen",
+        "00000000-0000-0000-0000-000000000021",
+        Role.SENCO,
+        DEMO_CLUSTER,
+        "Waterside Primary School",
+    ),
+    DemoUser("user-id-2", "Adele Vance", "00000000-0000-0000-0000-000000000022", Role.CHAIR, DEMO_CLUSTER),
+    DemoUser("user-id-3", "Isaiah Langer", "00000000-0000-0000-0000-000000000023", Role.ADMIN, DEMO_CLUSTER),
+    DemoUser(
+        "user-id-4",
+        "Patti Fernandez",
+        "00000000-0000-0000-0000-000000000024",
+        Role.TEAM_AROUND_CLUSTER,
+        DEMO_CLUSTER,
+    ),
+    DemoUser("user-id-5", "Lynne Robbins", "00000000-0000-0000-0000-000000000025"),
+)
+DEMO_SENCO, DEMO_SENCO_2, DEMO_CHAIR, DEMO_ADMIN, DEMO_TAC, DEMO_UNREGISTERED = DEMO_USERS
+
+CURRENT_USER = DEMO_USERS[0].mock()
+DEFAULT_USERS = [u.mock() for u in DEMO_USERS[1:]]
+
+
+def playground_config(
+    users: Sequence[Mapping[str, str]] | None = None,
+    *,
+    current_user: Mapping[str, str] | None = None,
+    tenant_id: str = TENANT_ID,
+    bot_id: str = BOT_ID,
+    bot_name: str = BOT_NAME,
+    personal_chat_id: str = PERSONAL_CHAT_ID,
+    group_chat_id: str = GROUP_CHAT_ID,
+    group_chat_name: str = "Group Chat",
+    team_id: str = TEAM_ID,
+    team_name: str = TEAM_NAME,
+    team_aad_group_id: str = "00000000-0000-0000-0000-000000000031",
+    extra_channel: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The dict for ``.m365agentsplayground.yml`` (schema version 0.1.1); the defaults are the demo's.
+
+    ``users`` are the five *other* mock users (the page itself acts as ``current_user``); each
+    needs ``id`` and ``name``, missing fields are derived. Fewer than five are padded with the
+    demo users (whose ids must not clash); more than five is an error, as in the playground.
+    ``extra_channel`` (``{"id", "name"}``) adds the one channel allowed besides General, whose
+    conversation id is ``team_id``; default ``{"id": "channel-second-id", "name": "Ops"}``;
+    pass ``{}`` for none.
+    """
+    others = [complete_user(u) for u in (users or [])]
+    if len(others) > 5:
+        raise ValueError(f"the playground allows exactly five users, got {len(others)}")
+    me = complete_user(current_user or CURRENT_USER)
+    taken = {me["id"], *(u["id"] for u in others)}
+    for filler in DEFAULT_USERS:
+        if len(others) == 5:
+            break
+        if filler["id"] not in taken:
+            others.append(copy.deepcopy(filler))
+    if len(bot_name) > 42:
+        raise ValueError("bot name is limited to 42 characters")
+    if extra_channel is None:
+        extra_channel = {"id": EXTRA_CHANNEL_ID, "name": "Ops"}
+    channels = [dict(extra_channel)] if extra_channel else []
+    return {
+        "version": "0.1.1",
+        "tenantId": tenant_id,
+        "bot": {"id": bot_id, "name": bot_name},
+        "currentUser": me,
+        "users": others,
+        "personalChat": {"id": personal_chat_id},
+        "groupChat": {"id": group_chat_id, "name": group_chat_name},
+        "team": {"id": team_id, "name": team_name, "aadGroupId": team_aad_group_id, "channels": channels},
+    }
+
+
+def write_config(workdir: Path, config: Mapping[str, Any]) -> Path:
+    """Write the config as ``.m365agentsplayground.yml`` in ``workdir`` (JSON is valid YAML); returns it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / CONFIG_FILE_NAME
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def demo_entries() -> list[Entry]:
+    """The demo roster: a role for each demo user except the unregistered one."""
+    return [e for e in (u.entry() for u in DEMO_USERS) if e is not None]
+
+
+def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> ImportResult:
+    """Migrate the database, seed the Central cluster and import the demo roster (all idempotent)."""
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        now: datetime = clock.now()
+        seed_file(engine, CENTRAL, now, actor)
+        return import_entries(engine, demo_entries(), now, actor)
+    finally:
+        engine.dispose()
+
+
+def playground_database_url(settings: Settings) -> str:
+    """The demo's database: ``settings.database_url``, except that the default file becomes ``playground.db``."""
+    if settings.database_url == DEFAULT_DATABASE_URL:
+        return PLAYGROUND_DATABASE_URL
+    return settings.database_url
+
+
+# ---------------------------------------------------------------------------------------------
+# The playground's node server
+# ---------------------------------------------------------------------------------------------
+
+
+def ensure_node_modules(node_dir: Path = NODE_DIR) -> Path:
+    """Return the ``agentsplayground`` binary, running ``npm ci`` (or ``npm install``) there if needed."""
+    binary = node_dir / "node_modules" / ".bin" / "agentsplayground"
+    if binary.exists():
+        return binary
+    if not (node_dir / "package.json").exists():
+        raise PlaygroundSetupError(
+            f"{node_dir / 'package.json'} is missing: the playground runs from a checkout of the repository"
+        )
+    npm = shutil.which("npm")
+    if not npm:
+        raise PlaygroundSetupError("npm is not installed: cannot install the Agents Playground (tests/node)")
+    cmd = [npm, "ci"] if (node_dir / "package-lock.json").exists() else [npm, "install"]
+    cmd += ["--no-audit", "--no-fund", "--loglevel=error"]
+    print(f"Installing the Agents Playground: {' '.join(cmd)} (in {node_dir})", file=sys.stderr)
+    subprocess.run(cmd, cwd=node_dir, check=True)  # noqa: S603 - fixed command, no shell
+    if not binary.exists():
+        raise PlaygroundSetupError(f"{' '.join(cmd)} in {node_dir} did not provide {binary}")
+    return binary
+
+
+def playground_command(
+    binary: Path,
+    bot_endpoint: str,
+    port: int,
+    *,
+    channel_id: str = "msteams",
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """The command line that starts the playground server against ``bot_endpoint`` on ``port``."""
+    return [
+        str(binary),
+        "--app-endpoint", bot_endpoint,
+        "--channel-id", channel_id,
+        "--port", str(port),
+        "--disable-telemetry",
+        *extra_args,
+    ]  # fmt: skip
+
+
+def playground_env(
+    workdir: Path, base: Mapping[str, str] | None = None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The playground server's environment, with its config, log and an ``xdg-open`` stub in ``workdir``.
+
+    No browser is opened (``TEAMSAPPTESTER_BROWSER=none``); the stub, first on PATH, stops the server
+    from exiting on a machine without a desktop should it try.
+    """
+    stub_dir = workdir / "bin"
+    stub_dir.mkdir(parents=True, exist_ok=True)
+    stub = stub_dir / "xdg-open"
+    stub.write_text("#!/bin/sh\nexit 0\n")
+    stub.chmod(0o755)
+    env = dict(os.environ if base is None else base)
+    return {
+        **env,
+        "PATH": f"{stub_dir}{os.pathsep}{env.get('PATH', '')}",
+        "TEAMSAPPTESTER_BROWSER": "none",
+        "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(workdir / CONFIG_FILE_NAME),
+        "M365_AGENTS_PLAYGROUND_LOGFILE": str(workdir / "playground.log"),
+        **(extra or {}),
+    }
+
+
+def stop_process_group(proc: subprocess.Popen[str], timeout: float = 10.0) -> None:
+    """Stop a process started with ``start_new_session=True`` and anything else in its group."""
+    if proc.poll() is None:
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    # node may leave children in the group even after it exits itself.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+class _Server:
+    """The playground server started for ``clusterbot playground``: its output goes to a log file."""
+
+    def __init__(self, command: list[str], env: dict[str, str], workdir: Path) -> None:
+        self.output_path = workdir / "server-output.log"
+        self.port: int | None = None
+        self._listening = threading.Event()
+        self._lines: list[str] = []
+        self.proc = subprocess.Popen(  # noqa: S603 - our own command line, no shell
+            command,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # Ctrl-C reaches only us; we stop its whole group
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        with self.output_path.open("w", encoding="utf-8") as out:
+            for line in self.proc.stdout:
+                out.write(line)
+                out.flush()
+                self._lines.append(line)
+                found = re.search(r"Listening on (\d+)", line)
+                if found and not self._listening.is_set():
+                    self.port = int(found.group(1))
+                    self._listening.set()
+        self._listening.set()
+
+    def wait_listening(self, timeout: float) -> int:
+        if not self._listening.wait(timeout) or self.port is None:
+            raise PlaygroundSetupError(
+                f"the playground did not start within {timeout:.0f}s; it printed:\n{''.join(self._lines)}"
+            )
+        return self.port
+
+    def stop(self) -> None:
+        stop_process_group(self.proc)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._reader.join(2)
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise PlaygroundSetupError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    return sock
+
+
+def instructions(url: str, bot_endpoint: str, database_url: str, workdir: Path) -> str:
+    """What the person at the terminal is told once everything is running."""
+    width = max(len(u.name) for u in DEMO_USERS) + len(" (the page)")
+    rows = [
+        f"  {(u.name + (' (the page)' if i == 0 else '')).ljust(width)}  {u.id}  {u.describe()}"
+        for i, u in enumerate(DEMO_USERS)
+    ]
+    return "\n".join(
+        [
+            "",
+            f"Agents Playground: open {url} in your browser.",
+            f"  bot: {bot_endpoint} (no authentication, loopback only)",
+            f"  database: {database_url}; playground config and logs in {workdir}",
+            "",
+            "Demo people:",
+            *rows,
+            "",
+            "The page acts as the first. In its Personal Chat try: help, whoami, next meeting.",
+            f"In the {TEAM_NAME} - General channel: @{BOT_NAME} help.",
+            f"To act as someone else (the admin, {DEMO_ADMIN.name}: @{BOT_NAME} link cluster {DEMO_CLUSTER}),",
+            "use 'Mock an Activity' > 'Custom activity' and set its 'from' (see docs/playground.md).",
+            "Press Ctrl-C to stop the bot and the playground.",
+            "",
+        ]
+    )
+
+
+def run_playground(settings: Settings, port: int, clock: Clock) -> int:
+    """Run the bot on 127.0.0.1:``port`` with a demo roster, and the Agents Playground in front of it.
+
+    Returns the exit code: 2 when the settings or the machine do not allow it, else 0 after Ctrl-C.
+    """
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    if settings.app_id:
+        print(
+            "clusterbot: the playground is local-only and sends no tokens, so it cannot run with "
+            "MicrosoftAppId set; unset MicrosoftAppId (and MicrosoftAppPassword) to use it.",
+            file=sys.stderr,
+        )
+        return 2
+    database_url = playground_database_url(settings)
+    demo = settings.model_copy(update={"allow_no_auth": True, "database_url": database_url})
+    workdir = Path.cwd() / WORKDIR_NAME
+    bot_endpoint = f"http://127.0.0.1:{port}/api/messages"
+    try:
+        binary = ensure_node_modules()
+        sock = _bind(port)
+    except (PlaygroundSetupError, subprocess.CalledProcessError) as exc:
+        print(f"clusterbot: {exc}", file=sys.stderr)
+        return 2
+    server: _Server | None = None
+    try:
+        result = prepare_demo(database_url, clock)
+        log.info("demo roster: %d people and %d roles added", result.people_added, result.roles_added)
+        write_config(workdir, playground_config())
+        command = playground_command(binary, bot_endpoint, PLAYGROUND_PORT)
+        started = time.monotonic()
+        server = _Server(command, playground_env(workdir), workdir)
+        playground_port = server.wait_listening(60.0)
+        log.info("playground listening on port %d after %.1fs", playground_port, time.monotonic() - started)
+        app = create_app(demo, clock=clock)
+        print(instructions(f"http://127.0.0.1:{playground_port}", bot_endpoint, database_url, workdir), flush=True)
+        web.run_app(app, sock=sock, print=None)
+    except PlaygroundSetupError as exc:
+        print(f"clusterbot: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+        sock.close()
+    print("Stopped the bot and the playground.", flush=True)
+    return 0

@@ -1,0 +1,162 @@
+"""The bot as a user starts it (``python -m bot serve``), with the demo roster of ``clusterbot playground``,
+driven through Microsoft's Agents Playground in headless Chromium. Every check reads what the page shows.
+
+One bot, one playground and one browser serve the whole module; the tests run in file order (the first
+checks the welcome card sent when the page first loaded).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
+from cluster.clock import Clock
+from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+
+pytestmark = pytest.mark.e2e
+
+CARD = ".ac-adaptiveCard"
+WAIT = 15.0  # seconds for anything the page should show
+
+
+@dataclass
+class Demo:
+    """What the tests drive, and where to leave evidence when one fails."""
+
+    ui: PlaygroundPage
+    playground: Playground
+    bot_log: Path
+    tmp: Path
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    tmp = tmp_path_factory.mktemp("playground-e2e")
+    database_url = f"sqlite:///{tmp / 'demo.db'}"
+    prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
+    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+    bot_log = tmp / "bot.log"
+    with bot_log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=tmp,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
+        endpoint = f"http://127.0.0.1:{port}/api/messages"
+        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
+            yield Demo(ui, pg, bot_log, tmp)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture
+def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
+    """The page; when the test fails, a screenshot and the bot's log are left in the module's tmp dir."""
+    failed_before = request.session.testsfailed
+    yield demo.ui
+    if request.session.testsfailed > failed_before:  # the call phase's report is counted before teardown
+        shot = demo.tmp / f"{request.node.name}.png"
+        demo.ui.screenshot(shot)
+        print(f"\nscreenshot: {shot}\nbot log: {demo.bot_log}\nplayground output:\n{demo.playground.output}")
+
+
+def cards(ui: PlaygroundPage, contains: str) -> Any:
+    """Every Adaptive Card on the page whose text contains ``contains``."""
+    return ui.page.locator(CARD, has_text=contains)
+
+
+def wait_for_count(locator: Any, at_least: int, timeout: float = WAIT) -> None:
+    """Wait until ``locator`` matches at least ``at_least`` visible elements."""
+    locator.nth(at_least - 1).wait_for(state="visible", timeout=timeout * 1000)
+
+
+def test_opening_the_page_installs_the_bot_and_welcomes_the_senco_with_her_commands(ui: PlaygroundPage) -> None:
+    welcome = ui.wait_for_card(f"Hello {DEMO_SENCO.name}")
+    text = welcome.inner_text()
+    assert "Cluster funding" in text
+    for command in ("help", "whoami", "next meeting"):
+        assert command in text
+    for button in ("Who am I", "Next meeting"):
+        assert welcome.get_by_role("button", name=button, exact=True).is_visible()
+
+
+def test_help_shows_the_help_card_and_who_am_i_replaces_it_with_her_roles(ui: PlaygroundPage) -> None:
+    ui.open_personal_chat()
+    help_cards = cards(ui, f"Hello {DEMO_SENCO.name}")
+    before = help_cards.count()
+    ui.send("help")
+    wait_for_count(help_cards, before + 1)
+    total = ui.page.locator(CARD).count()
+
+    ui.click_button("Who am I", within=help_cards.nth(before))
+
+    whoami = ui.wait_for_card("SENCO of Etruscan Primary School (Central)")
+    assert DEMO_SENCO.name in whoami.inner_text()
+    assert f"Teams id: {DEMO_SENCO.aad_object_id}" in whoami.inner_text()
+    # Replaced in place: the help card the button was on is gone, and no card was added.
+    assert help_cards.count() == before
+    assert ui.page.locator(CARD).count() == total
+
+
+def test_next_meeting_says_honestly_that_no_meeting_is_scheduled(ui: PlaygroundPage) -> None:
+    # The shipped Central meetings are 2025/26 and the bot runs on the real clock, later than all of them.
+    ui.open_personal_chat()
+    ui.send("next meeting")
+    card = ui.wait_for_card("No upcoming meeting is scheduled")
+    assert "Next meeting" in card.inner_text()
+
+
+def test_in_the_channel_help_says_unlinked_and_the_admin_links_it_to_central(
+    ui: PlaygroundPage, demo: Demo
+) -> None:
+    unlinked = cards(ui, "not linked to a cluster yet")
+    ui.open_channel("General")
+    wait_for_count(unlinked, 1)  # the welcome card of the bot's install in the team
+    before = unlinked.count()
+
+    ui.mention("help")
+    wait_for_count(unlinked, before + 1)
+    assert "Cluster funding in this channel" in unlinked.last.inner_text()
+
+    demo.playground.message_as(DEMO_ADMIN.id, TEAM_ID, f"link cluster {DEMO_CLUSTER}")
+    linked = ui.wait_for_card(f"Linked to the {DEMO_CLUSTER} cluster")
+    assert f"{DEMO_ADMIN.name} linked this channel" in linked.inner_text()
