@@ -20,8 +20,9 @@ from cluster.meetings import NextMeeting, next_meeting
 from cluster.roles import Command, Grant, Role, commands_for
 from store import audit
 from store.db import transaction
-from store.models import Cluster, ConversationRef, Person, RoleAssignment
+from store.models import Cluster, ConversationRef, Person
 from store.repo import cluster_by_name, cluster_ids_of, grants_of, meeting_slots, person_with_grants
+from store.roster import Entry, import_entries
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,6 @@ def add_role(
     actor: str = "cli",
 ) -> bool:
     """Give a person a role, creating the person if new; returns False when they already held it."""
-    from store.roster import Entry, import_entries
-
     result = import_entries(engine, [Entry(name, email, aad, role, cluster, setting)], now, actor)
     return result.roles_added > 0
 
@@ -246,9 +245,8 @@ def people(engine: Engine, cluster: str | None = None) -> list[tuple[Person, fro
     """Everyone (or everyone in a cluster) with their roles."""
     with transaction(engine) as session:
         rows: list[tuple[Person, frozenset[Grant]]] = []
-        ids = {a.person_id for a in session.exec(select(RoleAssignment))}
         for person in session.exec(select(Person).order_by(col(Person.name))):
-            grants = grants_of(session, person.id) if person.id in ids and person.id else frozenset()
+            grants = grants_of(session, person.id) if person.id is not None else frozenset()
             if cluster is None or any(g.cluster and g.cluster.lower() == cluster.lower() for g in grants):
                 rows.append((person, grants))
         return rows

@@ -142,16 +142,13 @@ def test_the_manifest_declares_microsofts_schema_url_for_its_own_version(
     assert schema["properties"]["manifestVersion"]["const"] == version
 
 
-def test_the_manifest_uses_the_newest_stable_schema_in_the_npm_package(
-    manifest: dict[str, Any], teams_schemas: Path
-) -> None:
-    stable = [
-        tuple(int(part) for part in match.groups())
-        for folder in teams_schemas.iterdir()
-        if (match := re.fullmatch(r"v(\d+)\.(\d+)", folder.name))
-    ]
-    newest = ".".join(map(str, max(stable)))
-    assert manifest["manifestVersion"] == newest
+# Microsoft's manifest reference names 1.22 as the current version; the npm package already ships newer
+# schemas that Teams' upload may not accept yet. Move this on deliberately, after a real sideload.
+DOCUMENTED_CURRENT_VERSION = "1.22"
+
+
+def test_the_manifest_declares_the_version_microsoft_documents_as_current(manifest: dict[str, Any]) -> None:
+    assert manifest["manifestVersion"] == DOCUMENTED_CURRENT_VERSION
 
 
 def test_the_zip_has_the_manifest_and_both_icons_at_its_root_and_nothing_else(
