@@ -460,8 +460,7 @@ def table(results: list[Result], ratio: float | None) -> str:
         rows.append(["-" if values[key] is None else fmt.format(values[key]) for key, _, fmt in columns])
     widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
     lines = [
-        "  ".join(cell.rjust(widths[i]) if i else cell.ljust(widths[i]) for i, cell in enumerate(row))
-        for row in rows
+        "  ".join(cell.rjust(widths[i]) if i else cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     if ratio is not None:
@@ -558,9 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: a phase took longer than {args.phase_timeout:.0f}s", file=sys.stderr)
         return 1
     except aiohttp.ClientError as exc:
-        dead = [
-            f"{c.name} (exit code {c.process.poll()})" for c in processes.children if c.process.poll() is not None
-        ]
+        dead = [f"{c.name} (exit code {c.process.poll()})" for c in processes.children if c.process.poll() is not None]
         print(f"bench: HTTP failure: {exc}; processes that exited: {', '.join(dead) or 'none'}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -73,9 +73,7 @@ class ClusterAdapter(BotAdapter):  # type: ignore[misc]
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse:
         """Replace a message sent earlier."""
-        await self._connector.update(
-            activity.service_url, activity.conversation.id, activity.id, to_json(activity)
-        )
+        await self._connector.update(activity.service_url, activity.conversation.id, activity.id, to_json(activity))
         return ResourceResponse(id=activity.id)
 
     async def delete_activity(self, context: TurnContext, reference: ConversationReference) -> None:
@@ -91,9 +89,7 @@ class ClusterAdapter(BotAdapter):  # type: ignore[misc]
         audience: str | None = None,
     ) -> None:
         """Run ``callback`` in a stored conversation, for proactive messages."""
-        context = TurnContext(
-            self, TurnContext.apply_conversation_reference(Activity(type="event"), reference, True)
-        )
+        context = TurnContext(self, TurnContext.apply_conversation_reference(Activity(type="event"), reference, True))
         await self.run_pipeline(context, callback)
 
     async def process(self, activity: Activity, handler: TurnHandler) -> InvokeResponse | None:

@@ -14,11 +14,15 @@ from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
+from bot.file_desk import FileDesk
+from bot.notify import Notifier
+from bot.referral_routes import ReferralRoutes
 from bot.routes import Routes
 from bot.settings import Settings
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from cluster.clock import Clock
+from reports.referral_pack import referral_pack_docx
 from store.db import database_answers, make_engine
 
 log = logging.getLogger("clusterbot.app")
@@ -26,6 +30,7 @@ log = logging.getLogger("clusterbot.app")
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
+NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 512 * 1024
 
 
@@ -44,6 +49,13 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
+def build_routes(engine: Engine, clock: Clock) -> Routes:
+    """Every command and card verb the bot handles, wired to its use cases."""
+    routes = Routes(engine, clock)
+    ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
+    return routes
+
+
 def create_app(
     settings: Settings,
     *,
@@ -56,7 +68,9 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
     adapter = ClusterAdapter(connector, settings.app_id)
-    bot = ClusterBot(Routes(engine, clock), clock)
+    routes = build_routes(engine, clock)
+    notifier = Notifier(engine, connector)
+    bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
     if not settings.auth_enabled:
         log.warning(
@@ -106,12 +120,14 @@ def create_app(
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
 
     async def close(_app: web.Application) -> None:
+        await notifier.drain()
         await connector.close()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[ENGINE] = engine
     app[CONNECTOR] = connector
     app[BOT] = bot
+    app[NOTIFIER] = notifier
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -130,9 +130,7 @@ def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     clock = clock or Clock()
     try:
         settings = _settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return _dispatch(args, settings, clock)
     except CliError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)

@@ -114,7 +114,8 @@ class Connector:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
 
-    def _http(self) -> aiohttp.ClientSession:
+    def http(self) -> aiohttp.ClientSession:
+        """The shared HTTP session (also used to fetch files users send)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 timeout=self._timeout, connector=aiohttp.TCPConnector(limit=100, limit_per_host=50)
@@ -131,7 +132,7 @@ class Connector:
         token = await self._tokens.token()
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        async with self._http().request(method, url, json=body, headers=headers) as response:
+        async with self.http().request(method, url, json=body, headers=headers) as response:
             text = await response.text()
             if response.status >= 400:
                 retry_after = response.headers.get("Retry-After")
@@ -154,9 +155,7 @@ class Connector:
         answer = await self._call("POST", url, activity)
         return Sent(id=str(answer.get("id", "")))
 
-    async def update(
-        self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
-    ) -> None:
+    async def update(self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]) -> None:
         """Replace a message the bot sent earlier (counts as a send for Teams' rate limits)."""
         url = _conversation_path(service_url, conversation_id) + "/activities/" + quote(activity_id, safe="")
         await self._call("PUT", url, activity)

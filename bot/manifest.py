@@ -96,9 +96,7 @@ def _icon_files(manifest: dict[str, Any], manifest_dir: Path) -> dict[str, bytes
         data = path.read_bytes()
         actual = png_size(data, str(path))
         if actual != (size, size):
-            raise ValueError(
-                f"The {role} icon {path} is {actual[0]}x{actual[1]} pixels; Teams needs {size}x{size}"
-            )
+            raise ValueError(f"The {role} icon {path} is {actual[0]}x{actual[1]} pixels; Teams needs {size}x{size}")
         files[name] = data
     return files
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -31,11 +32,21 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A card for some people's personal chats, sent after the answer (such as 'new referral to check')."""
+
+    person_ids: tuple[int, ...]
+    card: Card
+
+
+@dataclass(frozen=True)
 class Reply:
-    """What to answer: a card, or a line of text."""
+    """What to answer: a card, or a line of text; then any notices, and any extra attachments to send."""
 
     card: Card | None = None
     text: str | None = None
+    notices: tuple[Notice, ...] = ()
+    attachments: tuple[dict[str, Any], ...] = ()
 
 
 Handler = Callable[[Request], Awaitable[Reply]]
@@ -56,6 +67,8 @@ class Routes:
             "next meeting": self.next_meeting,
         }
         self.channel: dict[str, Handler] = {"help": self.channel_help}
+        # Personal commands that take an argument, such as "export CEN-2526-014".
+        self.prefixed: dict[str, Handler] = {}
         self.verbs: dict[str, Handler] = {
             verbs.HELP: self.help,
             verbs.WHOAMI: self.whoami,
@@ -71,6 +84,10 @@ class Routes:
             return await handler(request)
         if request.kind == "personal":
             handler = self.personal.get(request.text)
+            if handler is None:
+                handler = next(
+                    (h for prefix, h in self.prefixed.items() if request.text.startswith(prefix + " ")), None
+                )
             if handler is None:
                 return Reply(text=UNKNOWN_PERSONAL.format(text=request.text[:80]))
             return await handler(request)

@@ -9,10 +9,12 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.errors import report_unexpected
+from bot.file_desk import FileDesk
+from bot.notify import Notifier
 from bot.routes import Reply, Request, Routes
 from bot.turns import card_action, command_text, conversation_info, conversation_key, conversation_kind, sender
 from cards.channel import channel_help_card
-from cards.common import Card, message_card
+from cards.common import Card
 from cards.people import help_card, not_registered_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
@@ -22,6 +24,7 @@ from store.db import transaction
 log = logging.getLogger("clusterbot.turn")
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 
 
 def card_activity(card: Card) -> Activity:
@@ -32,10 +35,12 @@ def card_activity(card: Card) -> Activity:
 class ClusterBot:
     """Handles one activity at a time; all state lives in the database."""
 
-    def __init__(self, routes: Routes, clock: Clock) -> None:
+    def __init__(self, routes: Routes, clock: Clock, notifier: Notifier, files: FileDesk) -> None:
         self.routes = routes
         self.engine = routes.engine
         self.clock = clock
+        self.notifier = notifier
+        self.files = files
 
     async def on_turn(self, context: TurnContext) -> None:
         """Route the activity by type; nothing that goes wrong here reaches the user as internals."""
@@ -52,7 +57,7 @@ class ClusterBot:
         except Exception as exc:
             apology = report_unexpected(exc, f"{activity.type} turn")
             if activity.type == ActivityTypes.invoke:
-                await self._answer_invoke(context, message_card(apology, attention=True))
+                await self._answer_invoke_message(context, apology)
             elif activity.type == ActivityTypes.message:
                 await context.send_activity(MessageFactory.text(apology))
 
@@ -78,39 +83,68 @@ class ClusterBot:
             # The install event may have been missed (the bot was down); learn the conversation now.
             usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
         request = self._request(activity, actor)
-        if not request.text and request.action is None:
-            return
         try:
-            reply = await self.routes.dispatch(request)
+            if conversation_kind(activity) == "personal" and self.files.has_files(activity):
+                reply = await self.files.receive(activity, actor)
+            elif not request.text and request.action is None:
+                return
+            else:
+                reply = await self.routes.dispatch(request)
         except Refusal as refusal:
             reply = Reply(text=refusal.message)
         if reply.card is not None:
             await context.send_activity(card_activity(reply.card))
         elif reply.text:
             await context.send_activity(MessageFactory.text(reply.text))
+        await self._follow_up(context, reply)
+
+    async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
+        """Extra messages (such as a file offer) in this chat, then notices to others, after the answer."""
+        for attachment in reply.attachments:
+            await context.send_activity(MessageFactory.attachment(Attachment().deserialize(attachment)))
+        self.notifier.send_later(reply.notices)
 
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity
+        if activity.name == "fileConsent/invoke":
+            actor = self._actor(activity)
+            try:
+                reply = await self.files.consent(activity, actor)
+            except Refusal as refusal:
+                reply = Reply(text=refusal.message)
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+            if reply.text:
+                await context.send_activity(MessageFactory.text(reply.text))
+            await self._follow_up(context, reply)
+            return
         if activity.name != "adaptiveCard/action":
-            await context.send_activity(
-                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501))
-            )
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501)))
             return
         request = self._request(activity, self._actor(activity))
         if request.action is None:
-            await self._answer_invoke(
-                context, message_card("That button sent nothing I recognise.", attention=True)
-            )
+            await self._answer_invoke_message(context, "That button sent nothing I recognise.")
             return
         try:
             reply = await self.routes.dispatch(request)
-            card = reply.card if reply.card is not None else message_card(reply.text or "Done.")
         except Refusal as refusal:
-            card = message_card(refusal.message, attention=True)
-        await self._answer_invoke(context, card)
+            # The card the person is working in stays as it is; Teams shows the sentence with it.
+            await self._answer_invoke_message(context, refusal.message)
+            return
+        if reply.card is not None:
+            await self._answer_invoke(context, reply.card)
+        else:
+            await self._answer_invoke_message(context, reply.text or "Done.")
+        await self._follow_up(context, reply)
 
     async def _answer_invoke(self, context: TurnContext, card: Card) -> None:
         body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+        )
+
+    async def _answer_invoke_message(self, context: TurnContext, message: str) -> None:
+        """Answer a card click with a sentence, leaving the card unchanged (Universal Actions' message response)."""
+        body: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": message}
         await context.send_activity(
             Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
         )

@@ -5,3 +5,34 @@ WHOAMI = "whoami.show"
 NEXT_MEETING = "meeting.next"
 
 ALL = frozenset({HELP, WHOAMI, NEXT_MEETING})
+
+# Referral intake (issue 3).
+REFERRAL_NEW = "referral.new"  # show the setting and kind picker
+REFERRAL_START = "referral.start"  # data: setting_id, kind, key (idempotency key of the picker card)
+REFERRAL_OPEN = "referral.open"  # data: referral_id; show its current step
+REFERRAL_SAVE = "referral.save"  # data: referral_id, version; inputs: the kind's fields
+REFERRAL_ROWS = "referral.rows"  # data: referral_id; show the cost rows step
+ROW_ADD = "referral.row.add"  # data: referral_id; inputs: a provision row
+ROW_EDIT = "referral.row.edit"  # data: referral_id, row_id; show the row in the form
+ROW_SAVE = "referral.row.save"  # data: referral_id, row_id; inputs: a provision row
+ROW_REMOVE = "referral.row.remove"  # data: referral_id, row_id
+CONTRIBUTION_SAVE = "referral.contribution"  # data: referral_id; inputs: contribution
+DOCUMENTS = "referral.documents"  # data: referral_id; show the documents step
+LINK_ADD = "referral.link.add"  # data: referral_id; inputs: link_name, link_url
+DOCUMENT_REMOVE = "referral.document.remove"  # data: referral_id, document_id
+REVIEW = "referral.review"  # data: referral_id; show the summary with Submit
+SUBMIT = "referral.submit"  # data: referral_id, version
+WITHDRAW = "referral.withdraw"  # data: referral_id
+MY_REFERRALS = "referral.mine"
+TO_CHECK = "referral.tocheck"  # admins: referrals waiting for the completeness check
+ACCEPT = "referral.accept"  # data: referral_id
+RETURN = "referral.return"  # data: referral_id; inputs: reason
+EXPORT = "referral.export"  # data: referral_id
+
+ALL = ALL | frozenset(
+    {
+        REFERRAL_NEW, REFERRAL_START, REFERRAL_OPEN, REFERRAL_SAVE, REFERRAL_ROWS, ROW_ADD, ROW_EDIT, ROW_SAVE,
+        ROW_REMOVE, CONTRIBUTION_SAVE, DOCUMENTS, LINK_ADD, DOCUMENT_REMOVE, REVIEW, SUBMIT, WITHDRAW,
+        MY_REFERRALS, TO_CHECK, ACCEPT, RETURN, EXPORT,
+    }
+)  # fmt: skip

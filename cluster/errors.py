@@ -10,3 +10,15 @@ class Refusal(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class InvalidInput(Exception):
+    """A form came back with mistakes: a message per field, and what was typed, to show it again.
+
+    Nothing from such a submission is stored.
+    """
+
+    def __init__(self, errors: dict[str, str], values: dict[str, str]) -> None:
+        super().__init__(f"{len(errors)} field(s) need fixing")
+        self.errors = errors
+        self.values = values

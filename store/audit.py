@@ -10,9 +10,7 @@ from sqlmodel import Session, col, select
 from store.models import AuditEvent
 
 
-def record(
-    session: Session, at: datetime, actor: str, action: str, subject: str = "", **detail: Any
-) -> AuditEvent:
+def record(session: Session, at: datetime, actor: str, action: str, subject: str = "", **detail: Any) -> AuditEvent:
     """Add one audit line to the session's transaction (it commits or rolls back with the change)."""
     event = AuditEvent(at=at, actor=actor, action=action, subject=subject, detail=detail)
     session.add(event)

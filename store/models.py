@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -101,3 +101,81 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     subject: str = Field(default="", max_length=256)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Referral(SQLModel, table=True):
+    """A request to the cluster, from one setting; its form answers are kept as JSON in ``details``."""
+
+    __table_args__ = (UniqueConstraint("creation_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    setting_id: int = Field(foreign_key="setting.id", index=True)
+    created_by: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=16)
+    state: str = Field(max_length=16, index=True)
+    reference: str | None = Field(default=None, unique=True, max_length=24)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    contribution_pence: int = Field(default=0)
+    returned_reason: str | None = Field(default=None, max_length=1000)
+    # The picker card's one-off key: Teams may deliver the same "start" twice; both find this draft.
+    creation_key: str = Field(max_length=64)
+    version: int = Field(default=1)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class ProvisionLine(SQLModel, table=True):
+    """One row of a referral's costed provision map (money in pence)."""
+
+    __tablename__ = "provision_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    position: int
+    provision: str = Field(max_length=200)
+    area_of_need: str = Field(max_length=8)
+    delivered_by: str = Field(max_length=100)
+    minutes_per_session: int
+    sessions_per_week: int
+    group_size: int
+    weeks: int
+    hourly_rate_pence: int
+
+
+class ReferralDocument(SQLModel, table=True):
+    """A supporting document: a file the bot keeps, or a link to the school's SharePoint or OneDrive."""
+
+    __tablename__ = "referral_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    name: str = Field(max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    content_type: str | None = Field(default=None, max_length=100)
+    size_bytes: int | None = None
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    added_by: int = Field(foreign_key="person.id")
+    added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last reference number given per cluster and school year (CEN-2526-014 is number 14)."""
+
+    __tablename__ = "reference_counter"
+
+    cluster_id: int = Field(foreign_key="cluster.id", primary_key=True)
+    year_start: int = Field(primary_key=True)
+    last_number: int = Field(default=0)
+
+
+class CapitalWindow(SQLModel, table=True):
+    """The Capital Fund's application window for a school year, when it differs from 1 Sep - 31 Dec."""
+
+    __tablename__ = "capital_window"
+
+    year_start: int = Field(primary_key=True)
+    opens: date
+    closes: date

@@ -103,9 +103,7 @@ def cluster_ids_of(session: Session, person_id: int) -> set[int]:
 
 def meeting_slots(session: Session, cluster_id: int) -> list[MeetingSlot]:
     """The cluster's meetings as the rules see them."""
-    meetings = session.exec(
-        select(Meeting).where(Meeting.cluster_id == cluster_id).order_by(col(Meeting.day))
-    ).all()
+    meetings = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id).order_by(col(Meeting.day))).all()
     return [
         MeetingSlot(
             id=m.id or 0,

@@ -110,9 +110,7 @@ def _apply(session: Session, entry: Entry) -> tuple[bool, bool]:
     ).first()
     if existing is None:
         session.add(
-            RoleAssignment(
-                person_id=person.id, role=entry.role.value, cluster_id=cluster_id, setting_id=setting_id
-            )
+            RoleAssignment(person_id=person.id, role=entry.role.value, cluster_id=cluster_id, setting_id=setting_id)
         )
         session.flush()
     return person_added, existing is None
@@ -220,9 +218,7 @@ def export_csv(engine: Engine, now: datetime, actor: str = "cli") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for e in entries:
-        writer.writerow(
-            [e.name, e.email or "", e.aad_object_id or "", e.role.value, e.cluster or "", e.setting or ""]
-        )
+        writer.writerow([e.name, e.email or "", e.aad_object_id or "", e.role.value, e.cluster or "", e.setting or ""])
     return out.getvalue()
 
 

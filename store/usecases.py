@@ -120,18 +120,14 @@ def remember_conversation(engine: Engine, info: ConversationInfo, now: datetime,
         ref.updated_at = now
         session.add(ref)
         if is_new:
-            audit.record(
-                session, now, actor, "conversation.install", f"conversation:{info.kind}", team_id=info.team_id
-            )
+            audit.record(session, now, actor, "conversation.install", f"conversation:{info.kind}", team_id=info.team_id)
     return is_new
 
 
 def forget_conversation(engine: Engine, conversation_id: str, now: datetime, actor: str) -> None:
     """Mark a conversation as uninstalled: the bot may no longer write to it."""
     with transaction(engine) as session:
-        ref = session.exec(
-            select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-        ).first()
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         if ref is not None and ref.installed:
             ref.installed = False
             ref.updated_at = now
@@ -142,8 +138,7 @@ def forget_conversation(engine: Engine, conversation_id: str, now: datetime, act
 def is_cluster_admin(actor: Actor, cluster_name: str) -> bool:
     """Admins of the cluster and council officers may administer a cluster."""
     return any(
-        g.role is Role.COUNCIL_OFFICER or (g.role is Role.ADMIN and g.cluster == cluster_name)
-        for g in actor.grants
+        g.role is Role.COUNCIL_OFFICER or (g.role is Role.ADMIN and g.cluster == cluster_name) for g in actor.grants
     )
 
 
@@ -157,9 +152,7 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
             raise Refusal(f"There is no cluster called '{cluster_name}'. Clusters: {names or 'none yet'}.")
         if not is_cluster_admin(actor, cluster.name):
             raise Refusal(f"Only an admin of the {cluster.name} cluster can link a channel to it.")
-        ref = session.exec(
-            select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-        ).first()
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         if ref is None or ref.kind != "channel":
             raise Refusal("Link a cluster from inside the team channel its meetings use.")
         for other in session.exec(select(ConversationRef).where(ConversationRef.cluster_id == cluster.id)):
@@ -182,9 +175,7 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
 def channel_cluster(engine: Engine, conversation_id: str) -> str | None:
     """The cluster a channel conversation is linked to, if any."""
     with transaction(engine) as session:
-        ref = session.exec(
-            select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
-        ).first()
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         cluster = session.get(Cluster, ref.cluster_id) if ref is not None and ref.cluster_id else None
         return cluster.name if cluster else None
 

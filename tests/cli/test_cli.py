@@ -48,9 +48,7 @@ def test_seeding_twice_leaves_exactly_29_central_settings_and_6_meetings(db: str
     assert days == ["2025-10-16", "2025-12-11", "2026-02-05", "2026-03-19", "2026-05-14", "2026-07-09"]
 
 
-def test_a_roster_imports_people_with_their_roles(
-    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_roster_imports_people_with_their_roles(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(["seed"])
     roster = tmp_path / "roster.csv"
     roster.write_text(
@@ -112,9 +110,7 @@ def test_a_roster_naming_an_unknown_setting_imports_nothing(
     assert count(db, Person) == 0 and count(db, RoleAssignment) == 0
 
 
-def test_a_roster_with_a_wrong_header_is_refused(
-    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_roster_with_a_wrong_header_is_refused(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text("full name,mail\nA,b@c.d\n", encoding="utf-8")
     assert run(["roster", "import", str(roster)]) == 1
@@ -129,15 +125,11 @@ def test_a_missing_roster_file_is_a_clear_error(db: str, capsys: pytest.CaptureF
 def test_people_are_added_listed_and_removed_with_their_roles(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     run(["seed"])
     assert (
-        run(
-            ["people", "add", "--name", "Ada Admin", "--aad", "aad-ada", "--role", "admin", "--cluster", "Central"]
-        )
+        run(["people", "add", "--name", "Ada Admin", "--aad", "aad-ada", "--role", "admin", "--cluster", "Central"])
         == 0
     )
     assert (
-        run(
-            ["people", "add", "--name", "Ada Admin", "--aad", "aad-ada", "--role", "chair", "--cluster", "Central"]
-        )
+        run(["people", "add", "--name", "Ada Admin", "--aad", "aad-ada", "--role", "chair", "--cluster", "Central"])
         == 0
     )
     capsys.readouterr()
@@ -193,9 +185,7 @@ def test_serve_without_an_app_id_refuses_to_start_unless_no_auth_is_chosen(tmp_p
 
 
 def test_serve_without_auth_refuses_to_listen_beyond_loopback(tmp_path: Path) -> None:
-    result = _clusterbot(
-        "serve", "--host", "0.0.0.0", env=_env(tmp_path, CLUSTERBOT_ALLOW_NO_AUTH="1"), cwd=tmp_path
-    )
+    result = _clusterbot("serve", "--host", "0.0.0.0", env=_env(tmp_path, CLUSTERBOT_ALLOW_NO_AUTH="1"), cwd=tmp_path)
     assert result.returncode != 0
     assert "loopback" in result.stderr
 

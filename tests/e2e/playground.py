@@ -301,9 +301,7 @@ class Playground:
                 return u
         raise KeyError(user_id)
 
-    def message_as(
-        self, user_id: str, conversation_id: str, text: str, *, mention_bot: bool | None = None
-    ) -> dict:
+    def message_as(self, user_id: str, conversation_id: str, text: str, *, mention_bot: bool | None = None) -> dict:
         """Send a message to the bot as any mock user (via a custom activity, so it is not shown
         on the page). In group chats and channels the text is prefixed with an @mention of the
         bot unless ``mention_bot=False``. Returns the activity sent."""

@@ -145,9 +145,7 @@ def test_next_meeting_says_honestly_that_no_meeting_is_scheduled(ui: PlaygroundP
     assert "Next meeting" in card.inner_text()
 
 
-def test_in_the_channel_help_says_unlinked_and_the_admin_links_it_to_central(
-    ui: PlaygroundPage, demo: Demo
-) -> None:
+def test_in_the_channel_help_says_unlinked_and_the_admin_links_it_to_central(ui: PlaygroundPage, demo: Demo) -> None:
     unlinked = cards(ui, "not linked to a cluster yet")
     ui.open_channel("General")
     wait_for_count(unlinked, 1)  # the welcome card of the bot's install in the team

@@ -16,20 +16,22 @@ NO_HANDLER = "no longer has"
 
 
 @pytest.mark.parametrize("verb", sorted(verbs.ALL))
-async def test_each_verb_clicked_as_a_universal_action_is_answered_with_a_valid_card(bot: Bot, verb: str) -> None:
+async def test_each_verb_clicked_as_a_universal_action_reaches_its_handler(bot: Bot, verb: str) -> None:
+    # Without the data its card would carry, a handler may refuse; what matters is that one answers.
     response = await bot.post(act.card_click(bot.connector.url, *SENCO, verb))
     assert response.status == 200
     body = await response.json()
-    card = body["value"]
-    assert NO_HANDLER not in json.dumps(card)
-    assert schema_errors(card) == []
+    assert NO_HANDLER not in json.dumps(body["value"])
+    assert "ERR-" not in json.dumps(body["value"]), "a click without data must be refused, not crash"
+    if body["type"] == "application/vnd.microsoft.card.adaptive":
+        assert schema_errors(body["value"]) == []
 
 
 @pytest.mark.parametrize("verb", sorted(verbs.ALL))
 async def test_each_verb_sent_by_the_submit_fallback_gets_a_reply(bot: Bot, verb: str) -> None:
     await bot.post(act.card_submit(bot.connector.url, *SENCO, verb))
     [call] = await bot.connector.wait_for(1)
-    assert call.cards and NO_HANDLER not in call.all_json()
+    assert (call.cards or call.text) and NO_HANDLER not in call.all_json() and "ERR-" not in call.all_json()
 
 
 async def test_a_verb_from_an_old_card_the_bot_no_longer_knows_is_refused_politely(bot: Bot) -> None:

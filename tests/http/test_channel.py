@@ -15,9 +15,7 @@ def channel_ref(engine: Engine) -> ConversationRef:
         return session.exec(select(ConversationRef).where(ConversationRef.kind == "channel")).one()
 
 
-async def test_installing_in_a_team_stores_the_channel_reference_and_posts_a_welcome(
-    bot: Bot, central: Engine
-) -> None:
+async def test_installing_in_a_team_stores_the_channel_reference_and_posts_a_welcome(bot: Bot, central: Engine) -> None:
     response = await bot.post(act.team_install(bot.connector.url, *ADMIN))
     assert response.status == 200
     [call] = await bot.connector.wait_for(1)

@@ -24,6 +24,11 @@ TABLES = {
     "role_assignment",
     "meeting",
     "conversation_ref",
+    "referral",
+    "provision_line",
+    "referral_document",
+    "reference_counter",
+    "capital_window",
 }
 
 
@@ -79,14 +84,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0001"]
+        assert versions_of(engine) == ["0002"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0001"]
+        assert versions_of(engine) == ["0002"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()

@@ -22,9 +22,7 @@ def personal_conversation(aad: str) -> str:
     return f"a:personal-{aad}"
 
 
-def _base(
-    service_url: str, aad: str, user_name: str, conversation: dict[str, Any], **extra: Any
-) -> dict[str, Any]:
+def _base(service_url: str, aad: str, user_name: str, conversation: dict[str, Any], **extra: Any) -> dict[str, Any]:
     activity: dict[str, Any] = {
         "id": f"act-{next(_ids)}",
         "channelId": "msteams",
@@ -57,9 +55,7 @@ def channel_conversation(channel_id: str = CHANNEL_ID) -> dict[str, Any]:
     }
 
 
-def channel_message(
-    service_url: str, aad: str, name: str, text: str, channel_id: str = CHANNEL_ID
-) -> dict[str, Any]:
+def channel_message(service_url: str, aad: str, name: str, text: str, channel_id: str = CHANNEL_ID) -> dict[str, Any]:
     """A channel message @mentioning the bot, as Teams sends it: the mention is part of the text."""
     mention = f"<at>{BOT_NAME}</at>"
     activity = _base(
@@ -132,9 +128,7 @@ def card_click(
     )
 
 
-def card_submit(
-    service_url: str, aad: str, name: str, verb: str, data: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def card_submit(service_url: str, aad: str, name: str, verb: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """An Action.Submit click (the fallback on clients without Universal Actions): a message with a value."""
     return _base(
         service_url,

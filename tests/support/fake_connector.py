@@ -49,6 +49,8 @@ class FakeConnector:
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
     server: TestServer | None = None
+    uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -95,8 +97,18 @@ class FakeConnector:
         await asyncio.wait_for(_wait(), timeout)
         return self.calls
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads[request.match_info["name"]] = (await request.read(), dict(request.headers))
+        return web.json_response({"id": "uploaded"}, status=201)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        data, content_type = self.files[request.match_info["name"]]
+        return web.Response(body=data, content_type=content_type)
+
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_put("/upload/{name}", self._upload)
+        app.router.add_get("/files/{name}", self._file)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._record)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)

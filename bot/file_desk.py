@@ -1,0 +1,69 @@
+"""Files in personal chat: supporting documents a SENCO sends, and referral packs the bot offers.
+
+Teams hands the bot a download URL for each file a user sends (the manifest declares ``supportsFiles``);
+the bot fetches it, checks its size and type, and keeps it with the person's open referral. To give a
+file to a user, Teams asks them first (a file consent card); when they accept, the bot uploads the file
+to the OneDrive location Teams provides and posts a card that opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botbuilder.schema import Activity
+
+from bot import files
+from bot.connector import Connector
+from bot.routes import Reply
+from cards import referrals as rc
+from cluster.clock import Clock
+from cluster.errors import Refusal
+from cluster.referrals import ReferralView
+from store import referrals as uc
+from store.usecases import Actor
+
+Export = Callable[[ReferralView, datetime, str], bytes]
+
+
+class FileDesk:
+    """Receives files into referrals and hands out referral packs."""
+
+    def __init__(self, engine: Any, clock: Clock, connector: Connector, export: Export) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._connector = connector
+        self._export = export
+
+    @staticmethod
+    def has_files(activity: Activity) -> bool:
+        """True when the message carries files the user sent."""
+        return bool(files.incoming_files([a.serialize() for a in activity.attachments or []]))
+
+    async def receive(self, activity: Activity, actor: Actor) -> Reply:
+        """Download each file, check it, and attach it to the person's open referral."""
+        incoming = files.incoming_files([a.serialize() for a in activity.attachments or []])
+        view: ReferralView | None = None
+        for item in incoming:
+            try:
+                downloaded = await files.download(self._connector.http(), item)
+            except files.FileRefused as refused:
+                raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
+            view = uc.add_file(
+                self._engine, actor, downloaded.name, downloaded.content_type, downloaded.data, self._clock.now()
+            )
+        if view is None:
+            raise Refusal("I could not find a file in that message.")
+        return Reply(card=rc.documents_card(view, {}, {}))
+
+    async def consent(self, activity: Activity, actor: Actor) -> Reply:
+        """The person accepted or declined a file: on accept, upload it and post the file card."""
+        answer = files.parse_file_consent(activity.value if isinstance(activity.value, dict) else {})
+        if answer.action != "accept" or answer.upload_info is None:
+            return Reply(text="OK, I have not saved the file.")
+        referral_id = answer.context.get("referral_id")
+        view = uc.for_export(self._engine, actor, referral_id, self._clock.now())
+        data = self._export(view, self._clock.now(), actor.name)
+        await files.upload(self._connector.http(), answer.upload_info.upload_url, data)
+        return Reply(attachments=(files.file_info_card(answer.upload_info),))

@@ -1,0 +1,288 @@
+"""Handlers for referral intake in personal chat: each calls a use case and picks the next card.
+
+Forms come back with their mistakes next to the fields and the person's input kept
+(:class:`~cluster.errors.InvalidInput`); nothing from a bad submission is stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.files import file_consent_card
+from bot.routes import Handler, Notice, Reply, Request, Routes
+from cards import referrals as rc
+from cards import verbs
+from cluster.clock import Clock
+from cluster.errors import InvalidInput, Refusal
+from cluster.forms import as_typed
+from cluster.referrals import CONTRIBUTION_FIELD, COSTED, ReferralView, form_fields
+from reports.referral_pack import pack_filename
+from store import referrals as uc
+
+
+class ReferralRoutes:
+    """The referral commands and verbs, added to the shared :class:`~bot.routes.Routes`."""
+
+    def __init__(self, engine: Engine, clock: Clock, export: Callable[[ReferralView, datetime, str], bytes]) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.export_document = export
+
+    def install(self, routes: Routes) -> None:
+        """Register commands and verbs."""
+        routes.personal.update(
+            {"new referral": self.new, "my referrals": self.mine, "referrals to check": self.to_check}
+        )
+        routes.prefixed["export"] = self.export
+        handlers: dict[str, Handler] = {
+            verbs.REFERRAL_NEW: self.new,
+            verbs.REFERRAL_START: self.start,
+            verbs.REFERRAL_OPEN: self.open,
+            verbs.REFERRAL_SAVE: self.save,
+            verbs.REFERRAL_ROWS: self.rows,
+            verbs.ROW_ADD: self.row_add,
+            verbs.ROW_EDIT: self.row_edit,
+            verbs.ROW_SAVE: self.row_save,
+            verbs.ROW_REMOVE: self.row_remove,
+            verbs.CONTRIBUTION_SAVE: self.contribution,
+            verbs.DOCUMENTS: self.documents,
+            verbs.LINK_ADD: self.link_add,
+            verbs.DOCUMENT_REMOVE: self.document_remove,
+            verbs.REVIEW: self.review,
+            verbs.SUBMIT: self.submit,
+            verbs.WITHDRAW: self.withdraw,
+            verbs.MY_REFERRALS: self.mine,
+            verbs.TO_CHECK: self.to_check,
+            verbs.ACCEPT: self.accept,
+            verbs.RETURN: self.return_,
+            verbs.EXPORT: self.export,
+        }
+        routes.verbs.update(handlers)
+
+    # --- helpers ---
+
+    @staticmethod
+    def _data(request: Request) -> Mapping[str, Any]:
+        return request.action.data if request.action is not None else {}
+
+    def _id(self, request: Request) -> Any:
+        return self._data(request).get("referral_id")
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _rows_card(
+        self,
+        view: ReferralView,
+        values: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        editing: int | None = None,
+        contribution: str | None = None,
+    ) -> Reply:
+        ids = uc.row_ids(self.engine, view.id)
+        shown = contribution
+        if shown is None:
+            shown = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
+        return Reply(card=rc.rows_card(view, values or {}, errors or {}, editing, ids, shown))
+
+    @staticmethod
+    def _details_card(view: ReferralView) -> Reply:
+        values = rc.input_values(form_fields(view.kind, view.partner_choices), view.details)
+        return Reply(card=rc.details_form_card(view, values, {}))
+
+    def _after_details(self, view: ReferralView) -> Reply:
+        if view.kind in COSTED:
+            return self._rows_card(view)
+        return Reply(card=rc.documents_card(view, {}, {}))
+
+    # --- starting ---
+
+    async def new(self, request: Request) -> Reply:
+        """Pick the setting and the kind; the card carries a one-off key so a repeated click makes one draft."""
+        settings = uc.picker(self.engine, request.actor)
+        return Reply(card=rc.kind_picker_card(settings, secrets.token_hex(12)))
+
+    async def start(self, request: Request) -> Reply:
+        """Create the draft and show its form."""
+        data = self._data(request)
+        view = uc.start(
+            self.engine,
+            request.actor,
+            data.get("setting_id"),
+            str(data.get("kind", "")),
+            str(data.get("key", "")),
+            self._now(),
+        )
+        return Reply(
+            card=rc.details_form_card(
+                view, rc.input_values(form_fields(view.kind, view.partner_choices), view.details), {}
+            )
+        )
+
+    async def open(self, request: Request) -> Reply:
+        """The referral's form if the person may still change it, else its read-only card."""
+        try:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+        except Refusal:
+            view, editable = uc.read(self.engine, request.actor, self._id(request), self._now())
+            return Reply(card=rc.referral_card(view, editable))
+        return Reply(
+            card=rc.details_form_card(
+                view, rc.input_values(form_fields(view.kind, view.partner_choices), view.details), {}
+            )
+        )
+
+    async def save(self, request: Request) -> Reply:
+        """Save the details step and move on."""
+        try:
+            view = uc.save_details(self.engine, request.actor, self._id(request), self._data(request), self._now())
+        except InvalidInput as bad:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            return Reply(card=rc.details_form_card(view, bad.values, bad.errors))
+        return self._after_details(view)
+
+    # --- provision map ---
+
+    async def rows(self, request: Request) -> Reply:
+        """The costed provision map step."""
+        return self._rows_card(uc.open_for_edit(self.engine, request.actor, self._id(request), self._now()))
+
+    async def row_add(self, request: Request) -> Reply:
+        """Add a row; mistakes come back in the row form."""
+        try:
+            view = uc.add_row(self.engine, request.actor, self._id(request), self._data(request), self._now())
+        except InvalidInput as bad:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            return self._rows_card(view, bad.values, bad.errors)
+        return self._rows_card(view)
+
+    async def row_edit(self, request: Request) -> Reply:
+        """Put one row into the form for editing."""
+        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+        ids = uc.row_ids(self.engine, view.id)
+        row_id = self._data(request).get("row_id")
+        if str(row_id) not in {str(i) for i in ids}:
+            return self._rows_card(view)
+        index = [str(i) for i in ids].index(str(row_id))
+        return self._rows_card(view, rc.row_input_values(view.rows[index]), editing=ids[index])
+
+    async def row_save(self, request: Request) -> Reply:
+        """Save an edited row."""
+        data = self._data(request)
+        try:
+            view = uc.edit_row(self.engine, request.actor, self._id(request), data.get("row_id"), data, self._now())
+        except InvalidInput as bad:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            row_id = str(data.get("row_id"))
+            return self._rows_card(view, bad.values, bad.errors, int(row_id) if row_id.isdigit() else None)
+        return self._rows_card(view)
+
+    async def row_remove(self, request: Request) -> Reply:
+        """Remove a row."""
+        data = self._data(request)
+        view = uc.remove_row(self.engine, request.actor, self._id(request), data.get("row_id"), self._now())
+        return self._rows_card(view)
+
+    async def contribution(self, request: Request) -> Reply:
+        """Save the school's own contribution."""
+        try:
+            view = uc.set_contribution(self.engine, request.actor, self._id(request), self._data(request), self._now())
+        except InvalidInput as bad:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            return self._rows_card(view, errors=bad.errors, contribution=bad.values.get("contribution", ""))
+        return self._rows_card(view)
+
+    # --- documents ---
+
+    async def documents(self, request: Request) -> Reply:
+        """The supporting documents step."""
+        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+        return Reply(card=rc.documents_card(view, {}, {}))
+
+    async def link_add(self, request: Request) -> Reply:
+        """Add a SharePoint or OneDrive link."""
+        try:
+            view = uc.add_link(self.engine, request.actor, self._id(request), self._data(request), self._now())
+        except InvalidInput as bad:
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            return Reply(card=rc.documents_card(view, bad.values, bad.errors))
+        return Reply(card=rc.documents_card(view, {}, {}))
+
+    async def document_remove(self, request: Request) -> Reply:
+        """Remove a document."""
+        data = self._data(request)
+        view = uc.remove_document(self.engine, request.actor, self._id(request), data.get("document_id"), self._now())
+        return Reply(card=rc.documents_card(view, {}, {}))
+
+    # --- review, submit, withdraw ---
+
+    async def review(self, request: Request) -> Reply:
+        """Everything on one card, with Submit once nothing is missing."""
+        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+        return Reply(card=rc.review_card(view, view.missing))
+
+    async def submit(self, request: Request) -> Reply:
+        """Submit to the next meeting; the admins hear about it in their personal chats."""
+        outcome = uc.submit(
+            self.engine, request.actor, self._id(request), self._data(request).get("version"), self._now()
+        )
+        notices = (Notice(outcome.notify, rc.admin_notice_card(outcome.view)),) if outcome.notify else ()
+        return Reply(card=rc.submitted_card(outcome.view), notices=notices)
+
+    async def withdraw(self, request: Request) -> Reply:
+        """Withdraw the referral."""
+        outcome = uc.withdraw(self.engine, request.actor, self._id(request), self._now())
+        notices = (Notice(outcome.notify, rc.withdrawn_card(outcome.view)),) if outcome.notify else ()
+        return Reply(card=rc.withdrawn_card(outcome.view), notices=notices)
+
+    async def mine(self, request: Request) -> Reply:
+        """Drafts and submitted referrals of the person's settings, with their state."""
+        return Reply(card=rc.my_referrals_card(uc.mine(self.engine, request.actor)))
+
+    # --- the admin's completeness check ---
+
+    async def to_check(self, request: Request) -> Reply:
+        """Submitted referrals waiting for the admin."""
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)))
+
+    async def accept(self, request: Request) -> Reply:
+        """Accept onto the agenda; the referrer is told."""
+        outcome = uc.accept(self.engine, request.actor, self._id(request), self._now())
+        notices = (Notice(outcome.notify, rc.accepted_notice_card(outcome.view)),)
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)), notices=notices)
+
+    async def return_(self, request: Request) -> Reply:
+        """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
+        data = self._data(request)
+        reason = data.get(f"reason_{self._id(request)}", data.get("reason", ""))
+        try:
+            outcome = uc.return_to_referrer(
+                self.engine, request.actor, self._id(request), {"reason": reason}, self._now()
+            )
+        except InvalidInput:
+            raise Refusal(
+                "Write the reason for returning it in the box next to that referral, then press Return."
+            ) from None
+        notices = (Notice(outcome.notify, rc.returned_notice_card(outcome.view)),)
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)), notices=notices)
+
+    # --- the referral pack ---
+
+    async def export(self, request: Request) -> Reply:
+        """Offer the referral pack as a Word document (Teams asks the person to accept the file)."""
+        target = self._id(request) or request.text.removeprefix("export").strip()
+        if not target:
+            raise Refusal("Say which referral: for example “export CEN-2526-014”.")
+        view = uc.for_export(self.engine, request.actor, target, self._now())
+        data = self.export_document(view, self._now(), request.actor.name)
+        consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
+        text = (
+            f"Here is the referral pack for {view.reference or 'your draft'}. "
+            "Accept the file to save it to your OneDrive."
+        )
+        return Reply(text=text, attachments=(consent,))
