@@ -7,14 +7,16 @@ import ipaddress
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
-from cluster.clock import Clock
+from cluster.clock import LONDON, Clock
+from cluster.errors import Refusal
+from cluster.meetings import DEFAULT_END, DEFAULT_START
 from cluster.roles import parse_role
 from store.db import make_engine, upgrade
 from store.roster import RosterError, export_csv, import_csv, remove
@@ -73,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
     rm = people_sub.add_parser("remove", help="remove a role, or the person when no role is given")
     rm.add_argument("key", help="the person's Teams object id or e-mail")
     rm.add_argument("--role")
+
+    meetings = sub.add_parser("meetings", help="a cluster's meetings")
+    meetings_sub = meetings.add_subparsers(dest="meetings_command", required=True)
+    meeting_add = meetings_sub.add_parser("add", help="add a meeting (deadline: the cluster's default)")
+    meeting_add.add_argument("--cluster", required=True)
+    meeting_add.add_argument("--date", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    meeting_add.add_argument("--start", type=time.fromisoformat, default=DEFAULT_START, help="HH:MM (default 09:30)")
+    meeting_add.add_argument("--end", type=time.fromisoformat, default=DEFAULT_END, help="HH:MM (default 13:00)")
+    meeting_add.add_argument("--title", default="")
+    meeting_list = meetings_sub.add_parser("list", help="list a cluster's meetings")
+    meeting_list.add_argument("--cluster", required=True)
 
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
@@ -182,6 +195,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             sys.stdout.write(text)
     elif command == "people":
         return _people(args, engine, now)
+    elif command == "meetings":
+        return _meetings(args, engine, now)
     return 0
 
 
@@ -201,6 +216,28 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
         role = parse_role(args.role) if args.role else None
         removed = remove(engine, args.key, now, role=role)
         print(f"removed {removed} role(s)" + ("" if role else " and the person"))
+    return 0
+
+
+def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from store.meetings import add_meeting, list_meetings
+
+    try:
+        if args.meetings_command == "add":
+            slot = add_meeting(engine, args.cluster, args.date, now, start=args.start, end=args.end, title=args.title)
+            print(
+                f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "
+                f"referral deadline {slot.deadline.astimezone(LONDON):%A %-d %B %Y %H:%M}"
+            )
+        else:
+            for slot in list_meetings(engine, args.cluster):
+                state = " (cancelled)" if slot.cancelled else ""
+                print(
+                    f"{slot.day:%Y-%m-%d}\t{slot.start:%H:%M}-{slot.end:%H:%M}\t{slot.title}\t"
+                    f"deadline {slot.deadline.astimezone(LONDON):%Y-%m-%d %H:%M}{state}"
+                )
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
     return 0
 
 

@@ -6,7 +6,14 @@ from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.roles import Command, Grant
 
-COMMAND_VERBS = {"help": verbs.HELP, "whoami": verbs.WHOAMI, "next meeting": verbs.NEXT_MEETING}
+COMMAND_VERBS = {
+    "help": verbs.HELP,
+    "whoami": verbs.WHOAMI,
+    "next meeting": verbs.NEXT_MEETING,
+    "new referral": verbs.REFERRAL_NEW,
+    "my referrals": verbs.MY_REFERRALS,
+    "referrals to check": verbs.TO_CHECK,
+}
 
 
 def help_card(name: str, commands: list[Command]) -> Card:

@@ -86,6 +86,16 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("help", "Help", "What I can do for you.", None),
     Command("whoami", "Who am I", "Your roles and settings.", None),
     Command("next meeting", "Next meeting", "Date, time and referral deadline of your next meeting.", None),
+    Command("new referral", "New referral", "Ask your cluster for funding or advice.", SETTING_ROLES),
+    Command(
+        "my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", SETTING_ROLES
+    ),
+    Command(
+        "referrals to check",
+        "Referrals to check",
+        "Submitted referrals waiting for your check.",
+        frozenset({Role.ADMIN}),
+    ),
 )
 
 

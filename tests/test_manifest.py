@@ -183,23 +183,19 @@ def test_the_bot_is_conversational_in_personal_and_team_scopes_and_takes_files(
     assert bot["isNotificationOnly"] is False
 
 
-def test_the_command_lists_offer_the_personal_and_team_commands(manifest: dict[str, Any]) -> None:
+def test_every_command_the_manifest_offers_is_one_the_bot_handles(manifest: dict[str, Any]) -> None:
+    from sqlalchemy import create_engine
+
+    from bot.app import build_routes
+    from cluster.clock import Clock
+
+    routes = build_routes(create_engine("sqlite://"), Clock())
     lists = {tuple(entry["scopes"]): entry["commands"] for entry in manifest["bots"][0]["commandLists"]}
-    personal = {command["title"]: command["description"] for command in lists[("personal",)]}
-    team = {command["title"]: command["description"] for command in lists[("team",)]}
-    assert personal == {
-        "help": "What I can do for you",
-        "whoami": "Your roles and settings",
-        "next meeting": "Your next cluster meeting and its referral deadline",
-        "new referral": "Ask your cluster for funding",
-        "my referrals": "Your referrals and drafts",
-        "reviews": "Your setting's reviews",
-    }
-    assert team == {
-        "help": "What I can do for you",
-        "link cluster": "Link this channel to a cluster (admins)",
-        "agenda": "Post the next meeting's agenda (chair, admin)",
-    }
+    personal = {command["title"] for command in lists[("personal",)]}
+    team = {command["title"] for command in lists[("team",)]}
+    assert {"help", "whoami", "next meeting", "new referral", "my referrals"} <= personal
+    assert personal <= set(routes.personal)
+    assert team <= set(routes.channel) | {"link cluster"}
 
 
 def test_the_icons_have_the_sizes_teams_needs(members: dict[str, bytes], manifest: dict[str, Any]) -> None:

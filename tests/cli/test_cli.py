@@ -235,3 +235,22 @@ async def test_the_run_command_starts_a_bot_that_answers_help_at_the_service_url
         output, _ = await process.communicate()
         await connector.close()
     assert b"AUTHENTICATION IS OFF" in output
+
+
+def test_an_admin_adds_a_meeting_and_its_deadline_follows_the_clusters_rule(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["seed"])
+    assert run(["meetings", "add", "--cluster", "Central", "--date", "2026-10-15", "--title", "Autumn 1"]) == 0
+    assert "referral deadline Thursday 8 October 2026 23:59" in capsys.readouterr().out
+    assert run(["meetings", "add", "--cluster", "Central", "--date", "2026-10-15"]) == 2
+    assert "already has a meeting on 15 October 2026" in capsys.readouterr().err
+    assert run(["meetings", "list", "--cluster", "Central"]) == 0
+    assert "2026-10-15\t09:30-13:00\tAutumn 1\tdeadline 2026-10-08 23:59" in capsys.readouterr().out
+    assert count(db, Meeting) == 7
+
+
+def test_a_meeting_date_that_is_not_a_date_exits_non_zero(db: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(["meetings", "add", "--cluster", "Central", "--date", "next thursday"])
+    assert exited.value.code != 0

@@ -117,3 +117,10 @@ def test_the_clock_gives_london_time_and_a_fixed_clock_can_be_moved() -> None:
 def test_a_clock_refuses_a_naive_source() -> None:
     with pytest.raises(ValueError):
         Clock(lambda: datetime(2025, 1, 1)).now()
+
+
+def test_only_sencos_and_delegates_are_offered_new_referrals_and_only_admins_the_check() -> None:
+    senco = [c.text for c in commands_for({Grant(Role.SENCO, "Central", "Etruscan Primary School")})]
+    admin = [c.text for c in commands_for({Grant(Role.ADMIN, "Central")})]
+    assert "new referral" in senco and "referrals to check" not in senco
+    assert "referrals to check" in admin and "new referral" not in admin
