@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     meeting_list = meetings_sub.add_parser("list", help="list a cluster's meetings")
     meeting_list.add_argument("--cluster", required=True)
 
+    window = sub.add_parser("capital-window", help="set the Capital Fund's application window for a school year")
+    window.add_argument("--year", type=int, required=True, help="the year the school year starts, e.g. 2026")
+    window.add_argument("--opens", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    window.add_argument("--closes", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the app zip to upload to Teams")
@@ -197,6 +202,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         return _people(args, engine, now)
     elif command == "meetings":
         return _meetings(args, engine, now)
+    elif command == "capital-window":
+        from store.referrals import set_capital_window
+
+        try:
+            set_capital_window(engine, args.year, args.opens, args.closes, now, "cli")
+        except Refusal as refusal:
+            raise CliError(refusal.message) from None
+        print(
+            f"Capital Fund applications for {args.year}/{(args.year + 1) % 100:02d}: "
+            f"{args.opens:%-d %B %Y} to {args.closes:%-d %B %Y}"
+        )
     return 0
 
 

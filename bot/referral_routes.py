@@ -127,7 +127,7 @@ class ReferralRoutes:
     async def open(self, request: Request) -> Reply:
         """The referral's form if the person may still change it, else its read-only card."""
         try:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now(), audit_read=True)
         except Refusal:
             view, editable = uc.read(self.engine, request.actor, self._id(request), self._now())
             return Reply(card=rc.referral_card(view, editable))
@@ -242,19 +242,19 @@ class ReferralRoutes:
 
     async def mine(self, request: Request) -> Reply:
         """Drafts and submitted referrals of the person's settings, with their state."""
-        return Reply(card=rc.my_referrals_card(uc.mine(self.engine, request.actor)))
+        return Reply(card=rc.my_referrals_card(uc.mine(self.engine, request.actor, self._now())))
 
     # --- the admin's completeness check ---
 
     async def to_check(self, request: Request) -> Reply:
         """Submitted referrals waiting for the admin."""
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)))
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
 
     async def accept(self, request: Request) -> Reply:
         """Accept onto the agenda; the referrer is told."""
         outcome = uc.accept(self.engine, request.actor, self._id(request), self._now())
         notices = (Notice(outcome.notify, rc.accepted_notice_card(outcome.view)),)
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)), notices=notices)
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())), notices=notices)
 
     async def return_(self, request: Request) -> Reply:
         """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
@@ -269,7 +269,7 @@ class ReferralRoutes:
                 "Write the reason for returning it in the box next to that referral, then press Return."
             ) from None
         notices = (Notice(outcome.notify, rc.returned_notice_card(outcome.view)),)
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor)), notices=notices)
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())), notices=notices)
 
     # --- the referral pack ---
 

@@ -282,6 +282,13 @@ CONTRIBUTION_FIELD = Field(
 )
 
 
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 def form_fields(kind: Kind, partner_choices: Sequence[tuple[str, str]] = ()) -> tuple[Field, ...]:
     """A kind's fields; a project's partner list offers the cluster's other settings."""
     if kind is not Kind.PROJECT:
@@ -298,7 +305,7 @@ def check_details(kind: Kind, raw: Mapping[str, Any], partner_choices: Sequence[
         start, end = date.fromisoformat(values["period_start"]), date.fromisoformat(values["period_end"])
         if end <= start:
             errors["period_end"] = "The period must end after it starts."
-        elif (end - start).days > 366:
+        elif end > _one_year_after(start):
             errors["period_end"] = "The period can be at most a year: every allocation is reviewed within a year."
     if kind is Kind.CAPITAL:
         for name, _, reason in CAPITAL_EXCLUSIONS:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -217,10 +217,14 @@ def view_of(session: Session, referral: Referral) -> ReferralView:
     )
 
 
-def open_for_edit(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> ReferralView:
-    """A referral the actor may change, to show its form."""
+def open_for_edit(
+    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, audit_read: bool = False
+) -> ReferralView:
+    """A referral the actor may change, to show its form (``audit_read`` when the person opens it)."""
     with transaction(engine) as session:
         referral = _for_edit(session, actor, referral_id, now)
+        if audit_read:
+            audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
         return view_of(session, referral)
 
 
@@ -239,7 +243,7 @@ def read(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> tuple
         return view_of(session, referral), editable
 
 
-def mine(engine: Engine, actor: Actor) -> list[ReferralView]:
+def mine(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
     """Every referral of the settings the actor acts for, newest first (withdrawn ones last)."""
     require_registered(actor)
     with transaction(engine) as session:
@@ -250,6 +254,7 @@ def mine(engine: Engine, actor: Actor) -> list[ReferralView]:
             select(Referral).where(col(Referral.setting_id).in_(ids)).order_by(col(Referral.id).desc())
         ).all()
         views = [view_of(session, r) for r in found]
+        audit.record(session, now, actor.tag, "referral.list", "referrals:mine", count=len(views))
     return sorted(views, key=lambda v: v.state is State.WITHDRAWN)
 
 
@@ -571,6 +576,19 @@ def _next_reference(session: Session, cluster: Cluster, now: datetime) -> str:
     return rules.reference(cluster.code, now.date(), counter.last_number)
 
 
+def set_capital_window(engine: Engine, year_start: int, opens: date, closes: date, now: datetime, actor: str) -> None:
+    """Set the Capital Fund's application window for the school year starting in September of ``year_start``."""
+    if closes < opens:
+        raise Refusal("The window must close after it opens.")
+    with transaction(engine) as session:
+        window = session.get(CapitalWindow, year_start) or CapitalWindow(
+            year_start=year_start, opens=opens, closes=closes
+        )
+        window.opens, window.closes = opens, closes
+        session.add(window)
+        audit.record(session, now, actor, "capital.window", f"year:{year_start}", opens=str(opens), closes=str(closes))
+
+
 def _windows(session: Session) -> dict[int, rules.Window]:
     return {w.year_start: rules.Window(w.opens, w.closes) for w in session.exec(select(CapitalWindow))}
 
@@ -645,7 +663,7 @@ def _for_admin(session: Session, actor: Actor, referral_id: Any) -> Referral:
     return referral
 
 
-def to_check(engine: Engine, actor: Actor) -> list[ReferralView]:
+def to_check(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
     """Submitted referrals waiting for the completeness check, in the clusters the actor administers."""
     require_registered(actor)
     with transaction(engine) as session:
@@ -661,6 +679,7 @@ def to_check(engine: Engine, actor: Actor) -> list[ReferralView]:
             .where(col(Referral.cluster_id).in_(clusters), Referral.state == State.SUBMITTED.value)
             .order_by(col(Referral.submitted_at))
         ).all()
+        audit.record(session, now, actor.tag, "referral.list", "referrals:to-check", count=len(found))
         return [view_of(session, r) for r in found]
 
 

@@ -254,3 +254,17 @@ def test_a_meeting_date_that_is_not_a_date_exits_non_zero(db: str) -> None:
     with pytest.raises(SystemExit) as exited:
         run(["meetings", "add", "--cluster", "Central", "--date", "next thursday"])
     assert exited.value.code != 0
+
+
+def test_the_capital_fund_window_can_be_set_for_a_school_year(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from cluster.referrals import Window
+    from store.models import CapitalWindow
+
+    assert run(["capital-window", "--year", "2026", "--opens", "2026-10-01", "--closes", "2027-01-31"]) == 0
+    assert "2026/27: 1 October 2026 to 31 January 2027" in capsys.readouterr().out
+    with Session(make_engine(db)) as session:
+        window = session.get(CapitalWindow, 2026)
+    assert window is not None and Window(window.opens, window.closes) == Window(date(2026, 10, 1), date(2027, 1, 31))
+    assert run(["capital-window", "--year", "2026", "--opens", "2026-10-01", "--closes", "2026-09-01"]) == 2
