@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from cluster import referrals as rules
@@ -563,13 +565,20 @@ def _admins(session: Session, cluster_id: int) -> tuple[int, ...]:
 
 def _next_reference(session: Session, cluster: Cluster, now: datetime) -> str:
     year_start, _ = rules.academic_year(now.date())
+    # Make sure the row exists without racing another submission to create it, then lock it.
+    dialect = session.get_bind().dialect.name
+    insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(ReferenceCounter)
+        .values(cluster_id=cluster.id, year_start=year_start, last_number=0)
+        .on_conflict_do_nothing()
+    )
     counter = session.exec(
         select(ReferenceCounter)
         .where(ReferenceCounter.cluster_id == cluster.id, ReferenceCounter.year_start == year_start)
         .with_for_update()
     ).first()
-    if counter is None:
-        counter = ReferenceCounter(cluster_id=cluster.id or 0, year_start=year_start, last_number=0)
+    assert counter is not None
     counter.last_number += 1
     session.add(counter)
     session.flush()

@@ -1,0 +1,100 @@
+"""Referral use cases on SQLite and PostgreSQL alike: drafts, rows, submission, references."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cluster.clock import LONDON
+from cluster.errors import InvalidInput, Refusal
+from store import referrals as uc
+from store.models import Referral
+from store.roster import import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import Actor, identify
+from tests.conftest import ADMIN, ROSTER, SENCO, SENCO_2
+from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_INDIVIDUAL, ROW_1
+
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    seed_file(engine, CENTRAL, NOW)
+    import_entries(engine, ROSTER, NOW, "test")
+    return engine
+
+
+def actor(engine: Engine, who: tuple[str, str]) -> Actor:
+    with Session(engine) as session:
+        return identify(session, *who)
+
+
+def setting_of(engine: Engine, person: Actor) -> int:
+    return uc.picker(engine, person)[0][0]
+
+
+def test_a_draft_is_created_once_per_picker_key_and_submitted_with_a_reference(seeded: Engine) -> None:
+    sam = actor(seeded, SENCO)
+    setting = setting_of(seeded, sam)
+    first = uc.start(seeded, sam, setting, "individual", "key-1", NOW)
+    again = uc.start(seeded, sam, setting, "individual", "key-1", NOW)
+    assert first.id == again.id
+    uc.save_details(seeded, sam, first.id, GOOD_INDIVIDUAL, NOW)
+    view = uc.add_row(seeded, sam, first.id, ROW_1, NOW)
+    assert view.total_pence == 42750
+    outcome = uc.submit(seeded, sam, first.id, view.version, NOW)
+    assert outcome.view.reference == "CEN-2526-001"
+    assert outcome.view.meeting is not None and str(outcome.view.meeting.day) == "2025-12-11"
+    admin = actor(seeded, ADMIN)
+    assert outcome.notify == (admin.person_id,), "the cluster's admin is told"
+
+
+def test_references_count_up_within_a_cluster_and_school_year(seeded: Engine) -> None:
+    sam, wendy = actor(seeded, SENCO), actor(seeded, SENCO_2)
+    references = []
+    for person, key in ((sam, "a"), (wendy, "b"), (sam, "c")):
+        draft = uc.start(seeded, person, setting_of(seeded, person), "discussion", key, NOW)
+        uc.save_details(seeded, person, draft.id, GOOD_DISCUSSION, NOW)
+        version = uc.open_for_edit(seeded, person, draft.id, NOW).version
+        references.append(uc.submit(seeded, person, draft.id, version, NOW).view.reference)
+    assert references == ["CEN-2526-001", "CEN-2526-002", "CEN-2526-003"]
+
+
+def test_a_bad_form_stores_nothing(seeded: Engine) -> None:
+    sam = actor(seeded, SENCO)
+    draft = uc.start(seeded, sam, setting_of(seeded, sam), "individual", "k", NOW)
+    with pytest.raises(InvalidInput) as bad:
+        uc.save_details(seeded, sam, draft.id, {**GOOD_INDIVIDUAL, "duration_terms": "9"}, NOW)
+    assert set(bad.value.errors) == {"duration_terms"}
+    assert bad.value.values["summary"] == GOOD_INDIVIDUAL["summary"]
+    with Session(seeded) as session:
+        assert session.exec(select(Referral)).one().details == {}
+
+
+def test_another_setting_cannot_touch_a_referral(seeded: Engine) -> None:
+    sam, wendy = actor(seeded, SENCO), actor(seeded, SENCO_2)
+    draft = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "k", NOW)
+    with pytest.raises(Refusal, match="can't find"):
+        uc.save_details(seeded, wendy, draft.id, GOOD_DISCUSSION, NOW)
+
+
+async def test_concurrent_submissions_get_distinct_references(seeded: Engine) -> None:
+    people = [actor(seeded, SENCO), actor(seeded, SENCO_2)] * 3
+    drafts = []
+    for i, person in enumerate(people):
+        draft = uc.start(seeded, person, setting_of(seeded, person), "discussion", f"k{i}", NOW)
+        uc.save_details(seeded, person, draft.id, GOOD_DISCUSSION, NOW)
+        drafts.append((person, uc.open_for_edit(seeded, person, draft.id, NOW)))
+
+    def submit(person: Actor, view_id: int, version: int) -> str | None:
+        return uc.submit(seeded, person, view_id, version, NOW).view.reference
+
+    results = await asyncio.gather(
+        *(asyncio.to_thread(submit, person, view.id, view.version) for person, view in drafts)
+    )
+    assert sorted(r for r in results if r) == [f"CEN-2526-00{n}" for n in range(1, 7)]
