@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     meeting_add.add_argument("--title", default="")
     meeting_list = meetings_sub.add_parser("list", help="list a cluster's meetings")
     meeting_list.add_argument("--cluster", required=True)
+    deadline = meetings_sub.add_parser(
+        "deadline", help="how many days before its meetings a cluster's referrals close (future meetings move)"
+    )
+    deadline.add_argument("--cluster", required=True)
+    deadline.add_argument("--days", type=int, required=True)
 
     window = sub.add_parser("capital-window", help="set the Capital Fund's application window for a school year")
     window.add_argument("--year", type=int, required=True, help="the year the school year starts, e.g. 2026")
@@ -236,7 +241,7 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
 
 def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from store.meetings import add_meeting, list_meetings
+    from store.meetings import add_meeting, list_meetings, set_deadline_days
 
     try:
         if args.meetings_command == "add":
@@ -245,6 +250,9 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
                 f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "
                 f"referral deadline {slot.deadline.astimezone(LONDON):%A %-d %B %Y %H:%M}"
             )
+        elif args.meetings_command == "deadline":
+            moved = set_deadline_days(engine, args.cluster, args.days, now)
+            print(f"referrals now close {args.days} days before each meeting, at 23:59; {moved} deadlines moved")
         else:
             for slot in list_meetings(engine, args.cluster):
                 state = " (cancelled)" if slot.cancelled else ""

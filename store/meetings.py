@@ -56,3 +56,24 @@ def list_meetings(engine: Engine, cluster_name: str) -> list[MeetingSlot]:
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
         return sorted(meeting_slots(session, cluster.id), key=lambda m: m.day)
+
+
+def set_deadline_days(engine: Engine, cluster_name: str, days: int, now: datetime, actor: str = "cli") -> int:
+    """Set how many days before a meeting referrals close; future meetings' deadlines move. Returns how many."""
+    if not 0 <= days <= 60:
+        raise Refusal("The referral deadline must be between 0 and 60 days before the meeting.")
+    with transaction(engine) as session:
+        cluster = cluster_by_name(session, cluster_name)
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        cluster.deadline_days = days
+        session.add(cluster)
+        moved = 0
+        for meeting in session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id)):
+            deadline = default_deadline(meeting.day, days)
+            if meeting.deadline > now and deadline != meeting.deadline:
+                meeting.deadline = deadline
+                session.add(meeting)
+                moved += 1
+        audit.record(session, now, actor, "cluster.deadline_days", f"cluster:{cluster.name}", days=days, moved=moved)
+        return moved

@@ -268,3 +268,20 @@ def test_the_capital_fund_window_can_be_set_for_a_school_year(db: str, capsys: p
         window = session.get(CapitalWindow, 2026)
     assert window is not None and Window(window.opens, window.closes) == Window(date(2026, 10, 1), date(2027, 1, 31))
     assert run(["capital-window", "--year", "2026", "--opens", "2026-10-01", "--closes", "2026-09-01"]) == 2
+
+
+def test_a_clusters_deadline_rule_moves_the_deadlines_of_meetings_still_to_come(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from cluster.clock import LONDON, FixedClock
+
+    run(["seed"])
+    clock = FixedClock(datetime(2026, 3, 1, 12, 0, tzinfo=LONDON))
+    assert run(["meetings", "deadline", "--cluster", "Central", "--days", "10"], clock=clock) == 0
+    assert "3 deadlines moved" in capsys.readouterr().out  # 19 March, 14 May and 9 July were still to come
+    run(["meetings", "list", "--cluster", "Central"])
+    listed = capsys.readouterr().out
+    assert "2026-05-14\t09:30-13:00\tSummer 1\tdeadline 2026-05-04 23:59" in listed
+    assert "2025-12-11\t09:30-13:00\tAutumn 2\tdeadline 2025-12-04 23:59" in listed, "past deadlines stay"
