@@ -18,6 +18,8 @@ class Cluster(SQLModel, table=True):
     name: str = Field(unique=True, max_length=80)
     code: str = Field(unique=True, max_length=8)
     deadline_days: int = Field(default=7)
+    quorum: int | None = Field(default=None)  # settings needed; None: half the settings, rounded up
+    same_trust_recusal: bool = Field(default=False)
 
 
 class Setting(SQLModel, table=True):
@@ -68,6 +70,8 @@ class Meeting(SQLModel, table=True):
     deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     online_link: str | None = Field(default=None, max_length=1000)
     cancelled: bool = Field(default=False)
+    started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class ConversationRef(SQLModel, table=True):
@@ -179,3 +183,88 @@ class CapitalWindow(SQLModel, table=True):
     year_start: int = Field(primary_key=True)
     opens: date
     closes: date
+
+
+class Budget(SQLModel, table=True):
+    """A cluster's budget for a funding period; what is available is derived from decisions, never stored."""
+
+    __table_args__ = (UniqueConstraint("cluster_id", "starts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    label: str = Field(max_length=40)
+    starts: date
+    ends: date
+    baseline_pence: int
+    growth_uplift_pence: int = Field(default=0)
+    specialist_allocation_pence: int = Field(default=0)
+    reserve_pence: int = Field(default=0)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class AgendaItem(SQLModel, table=True):
+    """A referral on a meeting's agenda, and its vote: pending, open, closed, then decided."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    deferred_from: int | None = Field(default=None, foreign_key="meeting.id")
+    state: str = Field(default="pending", max_length=16)
+    casting: str | None = Field(default=None, max_length=16)
+    card_activity_id: str | None = Field(default=None, max_length=256)
+    opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Vote(SQLModel, table=True):
+    """One setting's vote on an item; a later vote from the same setting replaces it while the vote is open."""
+
+    __table_args__ = (UniqueConstraint("item_id", "setting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    setting_id: int = Field(foreign_key="setting.id")
+    person_id: int = Field(foreign_key="person.id")
+    choice: str = Field(max_length=16)
+    cast_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Interest(SQLModel, table=True):
+    """A member's declared interest in an item: they do not vote on it."""
+
+    item_id: int = Field(foreign_key="agenda_item.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Decision(SQLModel, table=True):
+    """What the meeting decided on an item; funded decisions commit money against the cluster's budget."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="agenda_item.id", unique=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    outcome: str = Field(max_length=20)
+    amount_pence: int = Field(default=0)
+    conditions: str = Field(default="", max_length=2000)
+    feedback: str = Field(default="", max_length=2000)
+    information_needed: str = Field(default="", max_length=2000)
+    review_date: date | None = None
+    schedule: str | None = Field(default=None, max_length=16)
+    reserve_drawn: bool = Field(default=False)
+    decided_by: int = Field(foreign_key="person.id")
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ChannelPost(SQLModel, table=True):
+    """A card the bot posted in a channel and may update later (the agenda, a vote), found by a stable key."""
+
+    __tablename__ = "channel_post"
+
+    key: str = Field(primary_key=True, max_length=64)  # e.g. agenda:12, vote:34
+    conversation_id: str = Field(max_length=512)
+    activity_id: str = Field(max_length=256)
+    posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

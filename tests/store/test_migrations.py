@@ -29,6 +29,12 @@ TABLES = {
     "referral_document",
     "reference_counter",
     "capital_window",
+    "budget",
+    "agenda_item",
+    "vote",
+    "interest",
+    "decision",
+    "channel_post",
 }
 
 
@@ -84,14 +90,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0002"]
+        assert versions_of(engine) == ["0003"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0002"]
+        assert versions_of(engine) == ["0003"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -165,3 +171,22 @@ def test_two_settings_with_the_same_name_in_one_cluster_are_refused(engine: Engi
     with transaction(engine) as session:
         names = session.execute(select(col(Setting.cluster_id), col(Setting.name))).all()
         assert sorted(names) == sorted([(north.id, "St Mary's Primary"), (south.id, "St Mary's Primary")])
+
+
+def test_upgrading_a_database_with_clusters_in_it_keeps_them(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0002")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO cluster (name, code, deadline_days) VALUES ('Central', 'CEN', 7)"))
+        upgrade(db_url)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT name, same_trust_recusal, quorum FROM cluster")).one()
+        assert row[0] == "Central" and not row[1] and row[2] is None
+    finally:
+        engine.dispose()
