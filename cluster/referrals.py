@@ -50,6 +50,7 @@ class State(StrEnum):
     RETURNED = "returned"
     ACCEPTED = "accepted"
     WITHDRAWN = "withdrawn"
+    DECIDED = "decided"
 
 
 STATE_TITLES: dict[State, str] = {
@@ -58,6 +59,7 @@ STATE_TITLES: dict[State, str] = {
     State.RETURNED: "Returned to you to complete",
     State.ACCEPTED: "On the agenda",
     State.WITHDRAWN: "Withdrawn",
+    State.DECIDED: "Decided",
 }
 
 EDITABLE = frozenset({State.DRAFT, State.SUBMITTED, State.RETURNED})

@@ -1,0 +1,133 @@
+"""What a meeting's agenda, vote cards and minutes show: plain views built by the store, drawn by cards.
+
+Everything here may be posted in a channel, so a pupil appears by initials and year group at most and
+never by the school's pupil reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from cluster.budget import Position
+from cluster.decisions import Outcome, Schedule
+from cluster.meetings import MeetingSlot
+from cluster.referrals import Kind
+from cluster.voting import Choice, Result, Tally
+
+
+class ItemState:
+    """Where an agenda item is on the day."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+    DECIDED = "decided"
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """What was decided on an item."""
+
+    outcome: Outcome
+    amount_pence: int
+    conditions: str = ""
+    feedback: str = ""
+    information_needed: str = ""
+    review_date: date | None = None
+    schedule: Schedule | None = None
+    reserve_drawn: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    """One referral on the agenda."""
+
+    item_id: int
+    referral_id: int
+    reference: str
+    kind: Kind
+    setting: str
+    requested_pence: int
+    pupil_label: str
+    state: str
+    deferred: bool = False
+    title: str = ""
+    decision: DecisionView | None = None
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    """A meeting's agenda: deferred items first, then by kind; with the budget position."""
+
+    meeting_id: int
+    meeting: MeetingSlot
+    cluster: str
+    entries: tuple[AgendaEntry, ...]
+    position: Position | None
+    started: bool = False
+    ended: bool = False
+
+    @property
+    def requested_pence(self) -> int:
+        """The total asked for by items not yet decided."""
+        return sum(e.requested_pence for e in self.entries if e.decision is None)
+
+    def groups(self) -> list[tuple[str, list[AgendaEntry]]]:
+        """The entries as the agenda lists them: deferred from earlier meetings first, then each kind."""
+        groups: list[tuple[str, list[AgendaEntry]]] = []
+        deferred = [e for e in self.entries if e.deferred]
+        if deferred:
+            groups.append(("Deferred from earlier meetings", deferred))
+        for kind in Kind:
+            of_kind = [e for e in self.entries if not e.deferred and e.kind is kind]
+            if of_kind:
+                groups.append((KIND_GROUP_TITLES[kind], of_kind))
+        return groups
+
+
+KIND_GROUP_TITLES: dict[Kind, str] = {
+    Kind.INDIVIDUAL: "Individual Pupil Need",
+    Kind.PROJECT: "Project-Based Work",
+    Kind.EHCP: "EHCP exceptional needs",
+    Kind.CAPITAL: "Inclusive Environments Capital Fund",
+    Kind.DISCUSSION: "Solution-focused discussions",
+}
+
+
+@dataclass(frozen=True)
+class VoteView:
+    """A vote card's content. Who voted is shown while open; how each setting voted only once closed."""
+
+    item_id: int
+    entry: AgendaEntry
+    state: str
+    tally: Tally
+    voted: tuple[str, ...]  # setting names that have voted or abstained
+    interests: tuple[str, ...]  # names of people who declared an interest
+    result: Result | None = None
+    ballots: tuple[tuple[str, Choice], ...] = ()  # (setting, choice), shown once closed
+    casting: Choice | None = None
+    your_choice: Choice | None = None
+    refresh_user_ids: tuple[str, ...] = field(default=())  # Teams user ids who get a personal view
+
+
+@dataclass(frozen=True)
+class MinutesEntry:
+    """One item in the minutes."""
+
+    entry: AgendaEntry
+    tally: Tally | None
+    result: Result | None
+    interests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MinutesView:
+    """A meeting's record: every item, its outcome, the votes, interests, amounts and review dates."""
+
+    meeting: MeetingSlot
+    cluster: str
+    entries: tuple[MinutesEntry, ...]
+    ended_at: datetime | None
+    position: Position | None

@@ -1,0 +1,204 @@
+"""Recording a meeting's decision on a referral: the outcome, the money, the review date and the payments.
+
+Outcomes: approved in full; approved for a smaller amount and/or with conditions; deferred, saying what
+information the next meeting needs; declined, with feedback for the school; or advice only.
+
+A funded decision sets its review date - by default twelve months after the meeting, never later, and the
+chair may set it earlier - and how it is paid: in one sum or in termly instalments. Money is whole pence.
+
+Termly instalments follow the council's financial convention for term starts: 1 September, 1 January and
+1 April. The first instalment is due on the meeting day itself, then one at each following term start that
+falls before the review date. The amount is split into whole pence, the odd pence going to the earliest
+instalments, so the instalments add up to the amount exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from cluster.errors import Refusal
+from cluster.provision import format_pence
+
+
+class Outcome(StrEnum):
+    """What the meeting decided."""
+
+    APPROVED = "approved"
+    APPROVED_REDUCED = "approved_reduced"
+    DEFERRED = "deferred"
+    DECLINED = "declined"
+    ADVICE_ONLY = "advice"
+
+
+OUTCOME_TITLES: dict[Outcome, str] = {
+    Outcome.APPROVED: "Approved",
+    Outcome.APPROVED_REDUCED: "Approved for a smaller amount or with conditions",
+    Outcome.DEFERRED: "Deferred for more information",
+    Outcome.DECLINED: "Declined",
+    Outcome.ADVICE_ONLY: "Advice only",
+}
+
+FUNDED = frozenset({Outcome.APPROVED, Outcome.APPROVED_REDUCED})
+
+
+class Schedule(StrEnum):
+    """How approved money is paid."""
+
+    ONE_SUM = "one_sum"
+    TERMLY = "termly"
+
+
+SCHEDULE_TITLES: dict[Schedule, str] = {
+    Schedule.ONE_SUM: "One sum",
+    Schedule.TERMLY: "Termly instalments",
+}
+
+# The council's financial convention for the start of each school term: (month, day).
+TERM_STARTS: tuple[tuple[int, int], ...] = ((9, 1), (1, 1), (4, 1))
+
+
+def _long_date(day: date) -> str:
+    """'11 December 2026'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def default_review_date(meeting_day: date) -> date:
+    """Twelve months after the meeting, on the same day of the month; 29 February becomes 28 February."""
+    try:
+        return meeting_day.replace(year=meeting_day.year + 1)
+    except ValueError:  # 29 February, and next year is not a leap year
+        return meeting_day.replace(year=meeting_day.year + 1, day=28)
+
+
+def check_review_date(meeting_day: date, chosen: date) -> date:
+    """The chair's review date, if it falls after the meeting and within twelve months of it."""
+    latest = default_review_date(meeting_day)
+    if chosen > latest:
+        raise Refusal(f"The review must be within a year of the meeting: on or before {_long_date(latest)}.")
+    if chosen <= meeting_day:
+        raise Refusal("The review date must be after the meeting.")
+    return chosen
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A checked decision, ready to record. Unfunded outcomes have no money, review date or schedule."""
+
+    outcome: Outcome
+    amount_pence: int
+    conditions: str = ""
+    feedback: str = ""
+    information_needed: str = ""
+    review_date: date | None = None
+    schedule: Schedule | None = None
+
+    @property
+    def funded(self) -> bool:
+        """Whether the decision commits money."""
+        return self.outcome in FUNDED
+
+
+def check_decision(
+    outcome: Outcome,
+    requested_pence: int,
+    amount_pence: int | None,
+    review_date: date | None,
+    schedule: Schedule | None,
+    meeting_day: date,
+    conditions: str = "",
+    feedback: str = "",
+    information_needed: str = "",
+) -> Decision:
+    """Check what the chair records for an item and give the decision, or refuse with what to put right.
+
+    - Approved: the amount requested (None means that amount), without conditions - an approval with
+      conditions is the other approved outcome.
+    - Approved for a smaller amount or with conditions: at least £0.01 and no more than requested, and
+      either less than requested or with conditions (None means the amount requested).
+    - Deferred: says what information the next meeting needs.
+    - Declined: gives the school feedback.
+    - Advice only: nothing more.
+
+    Funded outcomes get a review date (the default when None, checked otherwise) and a schedule (termly
+    when None). Unfunded outcomes have an amount of 0 and no review date or schedule, whatever was given.
+    Feedback is kept for every outcome; conditions only for a funded one, and the information needed only
+    when deferring. Text is trimmed of surrounding spaces.
+    """
+    if requested_pence < 0:
+        raise ValueError("the amount requested cannot be negative")
+    conditions, feedback, information_needed = conditions.strip(), feedback.strip(), information_needed.strip()
+
+    if outcome not in FUNDED:
+        if outcome == Outcome.DECLINED and not feedback:
+            raise Refusal("Give the school feedback when declining.")
+        if outcome == Outcome.DEFERRED and not information_needed:
+            raise Refusal("Say what information is needed for the next meeting.")
+        return Decision(
+            outcome=outcome,
+            amount_pence=0,
+            feedback=feedback,
+            information_needed=information_needed if outcome == Outcome.DEFERRED else "",
+        )
+
+    if requested_pence == 0:
+        raise Refusal("This referral asks for no money, so there is nothing to approve: record advice only.")
+    amount = requested_pence if amount_pence is None else amount_pence
+    requested = format_pence(requested_pence)
+    if outcome == Outcome.APPROVED:
+        if amount != requested_pence:
+            raise Refusal(
+                f"An approval in full is for the {requested} requested. "
+                "To approve less, choose approved for a smaller amount."
+            )
+        if conditions:
+            raise Refusal("To approve with conditions, choose approved for a smaller amount or with conditions.")
+    else:
+        if amount < 1:
+            raise Refusal("Approve at least £0.01. To give nothing, decline or record advice only.")
+        if amount > requested_pence:
+            raise Refusal(f"The amount approved cannot be more than the {requested} requested.")
+        if amount == requested_pence and not conditions:
+            raise Refusal("Say what is reduced or give the conditions.")
+
+    return Decision(
+        outcome=outcome,
+        amount_pence=amount,
+        conditions=conditions,
+        feedback=feedback,
+        review_date=default_review_date(meeting_day)
+        if review_date is None
+        else check_review_date(meeting_day, review_date),
+        schedule=Schedule.TERMLY if schedule is None else schedule,
+    )
+
+
+def term_starts_between(after: date, before: date) -> list[date]:
+    """The term starts (1 September, 1 January, 1 April) strictly after one day and strictly before another."""
+    found = []
+    for year in range(after.year, before.year + 1):
+        for month, day in TERM_STARTS:
+            start = date(year, month, day)
+            if after < start < before:
+                found.append(start)
+    return sorted(found)
+
+
+def instalments(amount_pence: int, schedule: Schedule, meeting_day: date, review_date: date) -> list[tuple[date, int]]:
+    """When the approved amount is paid, and how much each time, in whole pence adding up to the amount.
+
+    One sum: all of it on the meeting day. Termly: the first instalment on the meeting day, then one at
+    each term start (1 September, 1 January, 1 April) before the review date; equal shares, the odd pence
+    going to the earliest instalments. An amount too small to give every instalment a penny is paid in
+    fewer instalments, so none is for nothing.
+    """
+    if amount_pence < 1:
+        raise ValueError("only an approved amount of at least a penny is paid")
+    if review_date <= meeting_day:
+        raise ValueError("the review date must be after the meeting")
+    if schedule == Schedule.ONE_SUM:
+        return [(meeting_day, amount_pence)]
+    days = [meeting_day, *term_starts_between(meeting_day, review_date)][:amount_pence]
+    share, odd = divmod(amount_pence, len(days))
+    return [(day, share + (1 if i < odd else 0)) for i, day in enumerate(days)]

@@ -1,0 +1,764 @@
+"""Use cases for meeting day: the budget, the agenda, live votes, decisions and minutes.
+
+Each checks the actor's role, writes its change and audit line in one transaction, and returns a plain
+view from :mod:`cluster.agenda`. Votes are written with one upsert per setting, so many members clicking
+at once, or Teams delivering a click twice, leaves exactly one vote per setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from cluster import decisions as decision_rules
+from cluster import voting
+from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
+from cluster.budget import Budget as BudgetRule
+from cluster.budget import Position, check_affordable, check_budget, position
+from cluster.clock import LONDON
+from cluster.decisions import FUNDED, Outcome, Schedule
+from cluster.errors import Refusal
+from cluster.meetings import MeetingSlot, next_meeting
+from cluster.referrals import Kind, State
+from cluster.roles import SETTING_ROLES, Role
+from store import audit
+from store.db import transaction
+from store.models import (
+    AgendaItem,
+    Budget,
+    ChannelPost,
+    Cluster,
+    ConversationRef,
+    Decision,
+    Interest,
+    Meeting,
+    Person,
+    Referral,
+    RoleAssignment,
+    Setting,
+    Vote,
+)
+from store.referrals import view_of
+from store.repo import meeting_slots
+from store.usecases import Actor, require_registered
+
+RUNS_MEETINGS = {Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
+POSTS_AGENDA = {Role.CHAIR, Role.ADMIN, Role.TEAM_AROUND_CLUSTER}
+NOT_CHAIR = "Only the chair (or a member of the team around the cluster chairing) can do that."
+
+
+# --- roles ----------------------------------------------------------------------------------------------
+
+
+def _roles_in(session: Session, actor: Actor, cluster_id: int) -> frozenset[Role]:
+    """The roles the actor holds in this cluster (setting roles through the cluster's settings)."""
+    if actor.person_id is None:
+        return frozenset()
+    rows = session.exec(
+        select(RoleAssignment, Setting)
+        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
+        .where(RoleAssignment.person_id == actor.person_id)
+    ).all()
+    roles: set[Role] = set()
+    for assignment, setting in rows:
+        role = Role(assignment.role)
+        in_cluster = assignment.cluster_id == cluster_id or (setting is not None and setting.cluster_id == cluster_id)
+        if role is Role.COUNCIL_OFFICER or in_cluster:
+            roles.add(role)
+    return frozenset(roles)
+
+
+def _require(session: Session, actor: Actor, cluster_id: int, allowed: set[Role], refusal: str) -> frozenset[Role]:
+    require_registered(actor)
+    roles = _roles_in(session, actor, cluster_id)
+    if not roles & allowed:
+        raise Refusal(refusal)
+    return roles
+
+
+def _voter(session: Session, actor: Actor, cluster_id: int) -> voting.Voter:
+    roles = _roles_in(session, actor, cluster_id)
+    setting = session.exec(
+        select(Setting)
+        .join(RoleAssignment, col(RoleAssignment.setting_id) == Setting.id)
+        .where(
+            RoleAssignment.person_id == actor.person_id,
+            col(RoleAssignment.role).in_([r.value for r in SETTING_ROLES]),
+            Setting.cluster_id == cluster_id,
+        )
+        .order_by(col(Setting.id))
+    ).first()
+    return voting.Voter(
+        person_id=actor.person_id or 0,
+        roles=roles,
+        setting_id=setting.id if setting else None,
+        trust=setting.trust if setting else None,
+    )
+
+
+# --- budget ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    """A budget and where it stands."""
+
+    cluster: str
+    label: str
+    starts: date
+    ends: date
+    rule: BudgetRule
+    position: Position
+
+
+def set_budget(
+    engine: Engine,
+    actor_tag: str,
+    cluster_name: str,
+    label: str,
+    starts: date,
+    ends: date,
+    parts: Sequence[int],
+    now: datetime,
+) -> BudgetView:
+    """Set (or correct) a cluster's budget for a period: baseline, growth uplift, specialist allocation, reserve."""
+    rule = check_budget(*parts)
+    if ends <= starts:
+        raise Refusal("A funding period must end after it starts.")
+    with transaction(engine) as session:
+        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.strip().lower())).first()
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        budget = session.exec(select(Budget).where(Budget.cluster_id == cluster.id, Budget.starts == starts)).first()
+        if budget is None:
+            budget = Budget(
+                cluster_id=cluster.id, label=label, starts=starts, ends=ends, baseline_pence=0, updated_at=now
+            )
+        budget.label, budget.ends = label, ends
+        budget.baseline_pence = rule.baseline_pence
+        budget.growth_uplift_pence = rule.growth_uplift_pence
+        budget.specialist_allocation_pence = rule.specialist_allocation_pence
+        budget.reserve_pence = rule.reserve_pence
+        budget.updated_at = now
+        session.add(budget)
+        session.flush()
+        audit.record(
+            session,
+            now,
+            actor_tag,
+            "budget.set",
+            f"cluster:{cluster.name}",
+            label=label,
+            total=rule.total_pence,
+            reserve=rule.reserve_pence,
+        )
+        found = _budget_on(session, cluster.id, starts)
+        assert found is not None
+        return found
+
+
+def _budget_row(session: Session, cluster_id: int, day: date) -> Budget | None:
+    return session.exec(
+        select(Budget).where(Budget.cluster_id == cluster_id, Budget.starts <= day, Budget.ends >= day)
+    ).first()
+
+
+def _committed(session: Session, cluster_id: int, budget: Budget, excluding_item: int | None = None) -> int:
+    query = select(func.coalesce(func.sum(Decision.amount_pence), 0)).where(
+        Decision.cluster_id == cluster_id,
+        col(Decision.outcome).in_([o.value for o in FUNDED]),
+        Decision.decided_at >= datetime.combine(budget.starts, datetime.min.time(), tzinfo=LONDON),
+        Decision.decided_at <= datetime.combine(budget.ends, datetime.max.time(), tzinfo=LONDON),
+    )
+    if excluding_item is not None:
+        query = query.where(Decision.item_id != excluding_item)
+    return int(session.exec(query).one())
+
+
+def _rule(budget: Budget) -> BudgetRule:
+    return BudgetRule(
+        budget.baseline_pence, budget.growth_uplift_pence, budget.specialist_allocation_pence, budget.reserve_pence
+    )
+
+
+def _budget_on(session: Session, cluster_id: int, day: date, requested: int = 0) -> BudgetView | None:
+    budget = _budget_row(session, cluster_id, day)
+    cluster = session.get(Cluster, cluster_id)
+    if budget is None or cluster is None:
+        return None
+    committed = _committed(session, cluster_id, budget)
+    return BudgetView(
+        cluster.name,
+        budget.label,
+        budget.starts,
+        budget.ends,
+        _rule(budget),
+        position(_rule(budget), committed, requested),
+    )
+
+
+def budget_for(engine: Engine, cluster_name: str, day: date) -> BudgetView | None:
+    """The cluster's budget covering a day, with what is committed and available."""
+    with transaction(engine) as session:
+        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.strip().lower())).first()
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        return _budget_on(session, cluster.id, day)
+
+
+# --- agenda ---------------------------------------------------------------------------------------------
+
+
+def channel_cluster_id(session: Session, conversation_id: str) -> int:
+    """The cluster a channel is linked to; refuses in a channel that is not linked."""
+    ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
+    if ref is None or ref.cluster_id is None:
+        raise Refusal("This channel is not linked to a cluster yet. A cluster admin can link it.")
+    return ref.cluster_id
+
+
+def _meeting_for_agenda(session: Session, cluster_id: int, now: datetime) -> Meeting:
+    slot = next_meeting(meeting_slots(session, cluster_id), now)
+    if slot is None:
+        raise Refusal("There is no upcoming meeting for this cluster.")
+    meeting = session.get(Meeting, slot.id)
+    assert meeting is not None
+    return meeting
+
+
+def _sync_items(session: Session, meeting: Meeting) -> None:
+    """Every referral accepted onto this meeting has an agenda item."""
+    have = set(session.exec(select(AgendaItem.referral_id).where(AgendaItem.meeting_id == meeting.id)).all())
+    accepted = session.exec(
+        select(Referral).where(Referral.meeting_id == meeting.id, Referral.state == State.ACCEPTED.value)
+    ).all()
+    for referral in accepted:
+        if referral.id not in have:
+            session.add(AgendaItem(meeting_id=meeting.id or 0, referral_id=referral.id or 0))
+    session.flush()
+
+
+def _decision_view(decision: Decision | None) -> DecisionView | None:
+    if decision is None:
+        return None
+    return DecisionView(
+        outcome=Outcome(decision.outcome),
+        amount_pence=decision.amount_pence,
+        conditions=decision.conditions,
+        feedback=decision.feedback,
+        information_needed=decision.information_needed,
+        review_date=decision.review_date,
+        schedule=Schedule(decision.schedule) if decision.schedule else None,
+        reserve_drawn=decision.reserve_drawn,
+    )
+
+
+def _entry(session: Session, item: AgendaItem) -> AgendaEntry:
+    referral = session.get(Referral, item.referral_id)
+    assert referral is not None and item.id is not None
+    view = view_of(session, referral)
+    decision = session.exec(select(Decision).where(Decision.item_id == item.id)).first()
+    return AgendaEntry(
+        item_id=item.id,
+        referral_id=view.id,
+        reference=view.reference or "",
+        kind=view.kind,
+        setting=view.setting,
+        requested_pence=view.requested_pence,
+        pupil_label=view.pupil_label,
+        state=item.state,
+        deferred=item.deferred_from is not None,
+        title=str(view.details.get("title", "")) if view.kind is Kind.PROJECT else "",
+        decision=_decision_view(decision),
+    )
+
+
+def _slot(meeting: Meeting) -> MeetingSlot:
+    return MeetingSlot(
+        id=meeting.id or 0,
+        day=meeting.day,
+        start=meeting.start,
+        end=meeting.end,
+        deadline=meeting.deadline,
+        cancelled=meeting.cancelled,
+        title=meeting.title,
+    )
+
+
+def _agenda(session: Session, meeting: Meeting) -> AgendaView:
+    items = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.id)))
+    entries = [_entry(session, item) for item in items]
+    entries.sort(key=lambda e: (not e.deferred, list(Kind).index(e.kind), e.reference))
+    cluster = session.get(Cluster, meeting.cluster_id)
+    requested = sum(e.requested_pence for e in entries if e.decision is None)
+    budget = _budget_on(session, meeting.cluster_id, meeting.day, requested)
+    return AgendaView(
+        meeting_id=meeting.id or 0,
+        meeting=_slot(meeting),
+        cluster=cluster.name if cluster else "",
+        entries=tuple(entries),
+        position=budget.position if budget else None,
+        started=meeting.started_at is not None,
+        ended=meeting.ended_at is not None,
+    )
+
+
+def agenda_for_channel(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> AgendaView:
+    """The next meeting's agenda for the channel's cluster (chair, admin or team around the cluster)."""
+    with transaction(engine) as session:
+        cluster_id = channel_cluster_id(session, conversation_id)
+        _require(session, actor, cluster_id, POSTS_AGENDA, "Only the chair or an admin can post the agenda.")
+        meeting = _meeting_for_agenda(session, cluster_id, now)
+        _sync_items(session, meeting)
+        audit.record(session, now, actor.tag, "agenda.post", f"meeting:{meeting.id}")
+        return _agenda(session, meeting)
+
+
+def agenda(engine: Engine, meeting_id: int) -> AgendaView:
+    """A meeting's agenda as it stands (for redrawing cards)."""
+    with transaction(engine) as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise Refusal("That meeting no longer exists.")
+        return _agenda(session, meeting)
+
+
+def start_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) -> AgendaView:
+    """The chair starts the meeting; starting it twice is harmless."""
+    with transaction(engine) as session:
+        meeting = _meeting(session, meeting_id)
+        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        if meeting.ended_at is not None:
+            raise Refusal("This meeting has ended.")
+        if meeting.started_at is None:
+            meeting.started_at = now
+            session.add(meeting)
+            _sync_items(session, meeting)
+            audit.record(session, now, actor.tag, "meeting.start", f"meeting:{meeting.id}")
+        return _agenda(session, meeting)
+
+
+def _meeting(session: Session, meeting_id: Any) -> Meeting:
+    try:
+        meeting = session.get(Meeting, int(meeting_id))
+    except (TypeError, ValueError):
+        meeting = None
+    if meeting is None:
+        raise Refusal("That meeting no longer exists.")
+    return meeting
+
+
+def _item(session: Session, item_id: Any) -> AgendaItem:
+    try:
+        item = session.get(AgendaItem, int(item_id))
+    except (TypeError, ValueError):
+        item = None
+    if item is None:
+        raise Refusal("That agenda item no longer exists.")
+    return item
+
+
+# --- votes ----------------------------------------------------------------------------------------------
+
+
+def open_item(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> VoteView:
+    """The chair opens an item for voting; one item is open at a time; opening it twice is harmless."""
+    with transaction(engine) as session:
+        item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        if meeting.started_at is None:
+            raise Refusal("Start the meeting from the agenda card first.")
+        if meeting.ended_at is not None:
+            raise Refusal("This meeting has ended.")
+        if item.state == ItemState.PENDING:
+            other = session.exec(
+                select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN)
+            ).first()
+            if other is not None:
+                raise Refusal("Another item is open. Close its vote before opening the next one.")
+            item.state = ItemState.OPEN
+            item.opened_at = now
+            session.add(item)
+            audit.record(session, now, actor.tag, "vote.open", f"item:{item.id}")
+        return _vote_view(session, item, actor)
+
+
+def _ballots(session: Session, item_id: int) -> list[voting.Ballot]:
+    return [
+        voting.Ballot(v.setting_id, v.person_id, voting.Choice(v.choice))
+        for v in session.exec(select(Vote).where(Vote.item_id == item_id).order_by(col(Vote.id)))
+    ]
+
+
+def _needed(session: Session, cluster: Cluster) -> int:
+    settings = session.exec(select(func.count()).select_from(Setting).where(Setting.cluster_id == cluster.id)).one()
+    return voting.quorum_needed(int(settings), cluster.quorum)
+
+
+def _vote_view(session: Session, item: AgendaItem, viewer: Actor | None = None) -> VoteView:
+    assert item.id is not None
+    meeting = session.get(Meeting, item.meeting_id)
+    assert meeting is not None
+    cluster = session.get(Cluster, meeting.cluster_id)
+    assert cluster is not None
+    ballots = _ballots(session, item.id)
+    count = voting.tally(ballots, _needed(session, cluster))
+    names = dict(session.exec(select(Setting.id, Setting.name).where(Setting.cluster_id == cluster.id)).all())
+    voted = tuple(sorted(names.get(b.setting_id, "") for b in ballots))
+    interests = tuple(
+        sorted(
+            session.exec(
+                select(Person.name)
+                .join(Interest, col(Interest.person_id) == Person.id)
+                .where(Interest.item_id == item.id)
+            ).all()
+        )
+    )
+    casting = voting.Choice(item.casting) if item.casting else None
+    closed = item.state in (ItemState.CLOSED, ItemState.DECIDED)
+    mine = None
+    if viewer is not None and viewer.person_id is not None:
+        setting = _voter(session, viewer, cluster.id or 0).setting_id
+        mine = next((b.choice for b in ballots if b.setting_id == setting), None)
+    members = session.exec(
+        select(Person.aad_object_id)
+        .join(RoleAssignment, col(RoleAssignment.person_id) == Person.id)
+        .join(Setting, col(Setting.id) == RoleAssignment.setting_id)
+        .where(Setting.cluster_id == cluster.id, col(Person.aad_object_id).is_not(None))
+        .distinct()
+    ).all()
+    return VoteView(
+        item_id=item.id,
+        entry=_entry(session, item),
+        state=item.state,
+        tally=count,
+        voted=voted,
+        interests=interests,
+        result=voting.result(count, casting) if closed else None,
+        ballots=tuple(sorted((names.get(b.setting_id, ""), b.choice) for b in ballots)) if closed else (),
+        casting=casting,
+        your_choice=mine,
+        refresh_user_ids=tuple(sorted(f"29:{a}" if not a.startswith("29:") else a for a in members if a))[:60],
+    )
+
+
+def vote_view(engine: Engine, item_id: Any, viewer: Actor | None = None) -> VoteView:
+    """An item's vote card content, personal to ``viewer`` when given."""
+    with transaction(engine) as session:
+        return _vote_view(session, _item(session, item_id), viewer)
+
+
+def cast_vote(engine: Engine, actor: Actor, item_id: Any, choice: str, now: datetime) -> VoteView:
+    """Record the actor's setting's vote; a second vote from the same setting replaces the first."""
+    try:
+        chosen = voting.Choice(choice)
+    except ValueError:
+        raise Refusal("Choose Approve, Decline or Abstain.") from None
+    require_registered(actor)
+    with transaction(engine) as session:
+        item = _item(session, item_id)
+        if item.state != ItemState.OPEN:
+            raise Refusal("This vote is closed." if item.state != ItemState.PENDING else "This item is not open yet.")
+        meeting = _meeting(session, item.meeting_id)
+        cluster = session.get(Cluster, meeting.cluster_id)
+        referral = session.get(Referral, item.referral_id)
+        assert cluster is not None and referral is not None
+        referring = session.get(Setting, referral.setting_id)
+        interests = frozenset(session.exec(select(Interest.person_id).where(Interest.item_id == item.id)).all())
+        setting_id = voting.check_can_vote(
+            _voter(session, actor, cluster.id or 0),
+            voting.Item(
+                referral.setting_id, referring.trust if referring else None, cluster.same_trust_recusal, interests
+            ),
+        )
+        _upsert_vote(session, item.id or 0, setting_id, actor.person_id or 0, chosen, now)
+        audit.record(session, now, actor.tag, "vote.cast", f"item:{item.id}", setting_id=setting_id)
+        return _vote_view(session, item, actor)
+
+
+def _upsert_vote(
+    session: Session, item_id: int, setting_id: int, person_id: int, choice: voting.Choice, now: datetime
+) -> None:
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "item_id": item_id,
+        "setting_id": setting_id,
+        "person_id": person_id,
+        "choice": choice.value,
+        "cast_at": now,
+    }
+    statement = insert(Vote).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["item_id", "setting_id"],
+            set_={"person_id": person_id, "choice": choice.value, "cast_at": statement.excluded.cast_at},
+        )
+    )
+
+
+def declare_interest(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> VoteView:
+    """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
+    require_registered(actor)
+    with transaction(engine) as session:
+        item = _item(session, item_id)
+        if item.state not in (ItemState.PENDING, ItemState.OPEN):
+            raise Refusal("This vote is closed.")
+        meeting = _meeting(session, item.meeting_id)
+        if not _roles_in(session, actor, meeting.cluster_id):
+            raise Refusal("Only members of this cluster can declare an interest here.")
+        if session.get(Interest, (item.id, actor.person_id)) is None:
+            session.add(Interest(item_id=item.id or 0, person_id=actor.person_id or 0, declared_at=now))
+            for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.person_id == actor.person_id)):
+                session.delete(vote)
+            audit.record(session, now, actor.tag, "vote.interest", f"item:{item.id}")
+        session.flush()
+        return _vote_view(session, item, actor)
+
+
+def close_item(engine: Engine, actor: Actor, item_id: Any, casting: str | None, now: datetime) -> VoteView:
+    """The chair closes the vote, giving the casting vote on a tie; closing twice is harmless."""
+    with transaction(engine) as session:
+        item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        if item.state == ItemState.PENDING:
+            raise Refusal("This item has not been opened.")
+        if casting:
+            try:
+                cast_choice = voting.Choice(casting)
+            except ValueError:
+                raise Refusal("The casting vote is Approve or Decline.") from None
+            if item.state != ItemState.DECIDED:
+                item.casting = cast_choice.value
+        if item.state == ItemState.OPEN:
+            item.state = ItemState.CLOSED
+            item.closed_at = now
+            audit.record(session, now, actor.tag, "vote.close", f"item:{item.id}", casting=item.casting)
+        session.add(item)
+        session.flush()
+        return _vote_view(session, item, actor)
+
+
+# --- decisions ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A recorded decision, the refreshed vote view, and who to tell."""
+
+    vote: VoteView
+    decision: DecisionView
+    referrer: int
+    reference: str
+    meeting_day: date
+    deferred_to: MeetingSlot | None
+
+
+def record_decision(
+    engine: Engine,
+    actor: Actor,
+    item_id: Any,
+    outcome: str,
+    *,
+    amount_pence: int | None,
+    review_date: date | None,
+    schedule: str | None,
+    conditions: str,
+    feedback: str,
+    information_needed: str,
+    draw_on_reserve: bool,
+    now: datetime,
+) -> Decided:
+    """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn."""
+    try:
+        chosen = Outcome(outcome)
+        plan = Schedule(schedule) if schedule else None
+    except ValueError:
+        raise Refusal("Choose one of the outcomes.") from None
+    with transaction(engine) as session:
+        item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        referral = session.get(Referral, item.referral_id)
+        assert referral is not None
+        existing = session.exec(select(Decision).where(Decision.item_id == item.id)).first()
+        if existing is not None:  # the same decision delivered twice, or a second click
+            return _decided(session, item, existing, actor, meeting, referral)
+        if item.state == ItemState.OPEN:
+            raise Refusal("Close the vote before recording the decision.")
+        view = view_of(session, referral)
+        decision = decision_rules.check_decision(
+            chosen,
+            view.requested_pence,
+            amount_pence,
+            review_date,
+            plan,
+            meeting.day,
+            conditions,
+            feedback,
+            information_needed,
+        )
+        drawn = False
+        if decision.funded:
+            budget = _budget_row(session, meeting.cluster_id, meeting.day)
+            if budget is None:
+                raise Refusal(
+                    "There is no budget for this cluster covering the meeting's date, so nothing can be "
+                    "approved. A council officer or admin sets it."
+                )
+            committed = _committed(session, meeting.cluster_id, budget)
+            drawn = check_affordable(_rule(budget), committed, decision.amount_pence, draw_on_reserve)
+        row = Decision(
+            item_id=item.id or 0,
+            referral_id=referral.id or 0,
+            cluster_id=meeting.cluster_id,
+            outcome=decision.outcome.value,
+            amount_pence=decision.amount_pence,
+            conditions=decision.conditions,
+            feedback=decision.feedback,
+            information_needed=decision.information_needed,
+            review_date=decision.review_date,
+            schedule=decision.schedule.value if decision.schedule else None,
+            reserve_drawn=drawn,
+            decided_by=actor.person_id or 0,
+            decided_at=now,
+        )
+        session.add(row)
+        item.state = ItemState.DECIDED
+        session.add(item)
+        if decision.outcome is Outcome.DEFERRED:
+            _defer(session, referral, item, meeting, now)
+        else:
+            referral.state = State.DECIDED.value
+            session.add(referral)
+        session.flush()
+        audit.record(
+            session,
+            now,
+            actor.tag,
+            "decision.record",
+            f"referral:{referral.id}",
+            outcome=decision.outcome.value,
+            amount=decision.amount_pence,
+            reserve_drawn=drawn,
+        )
+        return _decided(session, item, row, actor, meeting, referral)
+
+
+def _defer(session: Session, referral: Referral, item: AgendaItem, meeting: Meeting, now: datetime) -> None:
+    """A deferred referral goes to the next meeting, first on its agenda."""
+    later = [s for s in meeting_slots(session, meeting.cluster_id) if s.day > meeting.day and not s.cancelled]
+    if not later:
+        raise Refusal("There is no later meeting to defer this item to. Add the next meeting first.")
+    target = min(later, key=lambda s: s.day)
+    referral.meeting_id = target.id
+    referral.state = State.ACCEPTED.value
+    session.add(referral)
+    session.add(AgendaItem(meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id))
+
+
+def _decided(
+    session: Session, item: AgendaItem, row: Decision, actor: Actor, meeting: Meeting, referral: Referral
+) -> Decided:
+    deferred_to = None
+    if row.outcome == Outcome.DEFERRED.value and referral.meeting_id and referral.meeting_id != meeting.id:
+        target = session.get(Meeting, referral.meeting_id)
+        deferred_to = _slot(target) if target else None
+    decision = _decision_view(row)
+    assert decision is not None
+    return Decided(
+        _vote_view(session, item, actor),
+        decision,
+        referral.created_by,
+        referral.reference or "",
+        meeting.day,
+        deferred_to,
+    )
+
+
+# --- ending and minutes ---------------------------------------------------------------------------------
+
+
+def end_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) -> MinutesView:
+    """The chair ends the meeting; ending it twice is harmless. Returns the minutes."""
+    with transaction(engine) as session:
+        meeting = _meeting(session, meeting_id)
+        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        if session.exec(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN)
+        ).first():
+            raise Refusal("Close the open vote before ending the meeting.")
+        if meeting.ended_at is None:
+            meeting.ended_at = now
+            session.add(meeting)
+            audit.record(session, now, actor.tag, "meeting.end", f"meeting:{meeting.id}")
+        session.flush()
+        return _minutes(session, meeting)
+
+
+def _minutes(session: Session, meeting: Meeting) -> MinutesView:
+    agenda_view = _agenda(session, meeting)
+    entries = []
+    for entry in agenda_view.entries:
+        item = session.get(AgendaItem, entry.item_id)
+        assert item is not None
+        vote = _vote_view(session, item) if item.state != ItemState.PENDING else None
+        entries.append(
+            MinutesEntry(
+                entry, vote.tally if vote else None, vote.result if vote else None, vote.interests if vote else ()
+            )
+        )
+    return MinutesView(agenda_view.meeting, agenda_view.cluster, tuple(entries), meeting.ended_at, agenda_view.position)
+
+
+def minutes(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> MinutesView:
+    """The minutes of the channel's cluster's most recent meeting that has started (members only)."""
+    with transaction(engine) as session:
+        cluster_id = channel_cluster_id(session, conversation_id)
+        require_registered(actor)
+        if not _roles_in(session, actor, cluster_id):
+            raise Refusal("Only members of this cluster can have its minutes.")
+        meeting = session.exec(
+            select(Meeting)
+            .where(Meeting.cluster_id == cluster_id, col(Meeting.started_at).is_not(None))
+            .order_by(col(Meeting.day).desc())
+        ).first()
+        if meeting is None:
+            raise Refusal("No meeting of this cluster has been held in Teams yet.")
+        audit.record(session, now, actor.tag, "minutes.read", f"meeting:{meeting.id}")
+        return _minutes(session, meeting)
+
+
+# --- channel posts --------------------------------------------------------------------------------------
+
+
+def remember_post(engine: Engine, key: str, conversation_id: str, activity_id: str, now: datetime) -> None:
+    """Keep the id of a card posted in a channel, to update it later (the agenda, a vote)."""
+    with transaction(engine) as session:
+        post = session.get(ChannelPost, key) or ChannelPost(
+            key=key, conversation_id=conversation_id, activity_id=activity_id, posted_at=now
+        )
+        post.conversation_id, post.activity_id, post.posted_at = conversation_id, activity_id, now
+        session.add(post)
+
+
+def find_post(engine: Engine, key: str) -> tuple[str, str] | None:
+    """The (conversation id, activity id) of a card posted earlier under this key."""
+    with transaction(engine) as session:
+        post = session.get(ChannelPost, key)
+        return (post.conversation_id, post.activity_id) if post else None
+
+
+def channel_reference(engine: Engine, conversation_id: str) -> dict[str, Any] | None:
+    """The stored reference of a channel conversation, to post into it."""
+    with transaction(engine) as session:
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
+        return dict(ref.reference) if ref else None

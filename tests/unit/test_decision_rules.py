@@ -1,0 +1,246 @@
+"""The decision rules on their own: outcomes, what each needs, review dates and payment schedules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cluster.decisions import (
+    FUNDED,
+    Decision,
+    Outcome,
+    Schedule,
+    check_decision,
+    check_review_date,
+    default_review_date,
+    instalments,
+    term_starts_between,
+)
+from cluster.errors import Refusal
+
+MEETING = date(2025, 12, 11)  # Central, 11 December 2025
+REQUESTED = 5_000_00
+
+
+def decide(
+    outcome: Outcome,
+    amount: int | None = None,
+    review: date | None = None,
+    schedule: Schedule | None = None,
+    **text: str,
+) -> Decision:
+    return check_decision(outcome, REQUESTED, amount, review, schedule, MEETING, **text)
+
+
+# Review dates
+
+
+def test_the_review_date_defaults_to_twelve_months_after_the_meeting() -> None:
+    assert default_review_date(MEETING) == date(2026, 12, 11)
+
+
+def test_a_meeting_on_29_february_is_reviewed_by_28_february() -> None:
+    assert default_review_date(date(2028, 2, 29)) == date(2029, 2, 28)
+
+
+def test_the_chair_may_set_an_earlier_review_date() -> None:
+    assert check_review_date(MEETING, date(2026, 7, 9)) == date(2026, 7, 9)
+
+
+def test_the_review_may_fall_on_the_anniversary_of_the_meeting() -> None:
+    assert check_review_date(MEETING, date(2026, 12, 11)) == date(2026, 12, 11)
+
+
+def test_a_review_date_more_than_a_year_after_the_meeting_is_refused() -> None:
+    with pytest.raises(Refusal) as refused:
+        check_review_date(MEETING, date(2026, 12, 12))
+    assert refused.value.message == "The review must be within a year of the meeting: on or before 11 December 2026."
+
+
+@pytest.mark.parametrize("day", [MEETING, date(2025, 12, 1)])
+def test_a_review_date_on_or_before_the_meeting_is_refused(day: date) -> None:
+    with pytest.raises(Refusal) as refused:
+        check_review_date(MEETING, day)
+    assert refused.value.message == "The review date must be after the meeting."
+
+
+# Approved in full
+
+
+def test_an_approval_is_for_the_amount_requested_by_default() -> None:
+    decision = decide(Outcome.APPROVED)
+    assert decision.amount_pence == REQUESTED
+    assert decision.funded
+
+
+def test_a_funded_decision_gets_the_default_review_date_and_termly_payments() -> None:
+    decision = decide(Outcome.APPROVED)
+    assert decision.review_date == date(2026, 12, 11)
+    assert decision.schedule == Schedule.TERMLY
+
+
+def test_a_funded_decision_keeps_the_chairs_review_date_and_schedule() -> None:
+    decision = decide(Outcome.APPROVED, REQUESTED, date(2026, 7, 9), Schedule.ONE_SUM)
+    assert (decision.review_date, decision.schedule) == (date(2026, 7, 9), Schedule.ONE_SUM)
+
+
+def test_a_funded_decision_with_a_review_date_too_late_is_refused() -> None:
+    with pytest.raises(Refusal, match="on or before 11 December 2026"):
+        decide(Outcome.APPROVED, review=date(2027, 1, 5))
+
+
+def test_an_approval_in_full_for_a_different_amount_is_refused() -> None:
+    with pytest.raises(Refusal) as refused:
+        decide(Outcome.APPROVED, 4_000_00)
+    assert refused.value.message == (
+        "An approval in full is for the £5,000.00 requested. To approve less, choose approved for a smaller amount."
+    )
+
+
+def test_an_approval_in_full_with_conditions_is_steered_to_the_approval_with_conditions() -> None:
+    with pytest.raises(Refusal, match="choose approved for a smaller amount or with conditions"):
+        decide(Outcome.APPROVED, conditions="Termly report to the cluster.")
+
+
+def test_a_referral_that_asks_for_no_money_cannot_be_approved() -> None:
+    with pytest.raises(Refusal, match="record advice only"):
+        check_decision(Outcome.APPROVED, 0, None, None, None, MEETING)
+
+
+# Approved for a smaller amount or with conditions
+
+
+def test_an_approval_for_a_smaller_amount_is_recorded_with_that_amount() -> None:
+    decision = decide(Outcome.APPROVED_REDUCED, 3_500_00)
+    assert decision.amount_pence == 3_500_00
+    assert decision.outcome in FUNDED
+
+
+def test_an_approval_with_conditions_may_be_for_the_full_amount() -> None:
+    decision = decide(Outcome.APPROVED_REDUCED, conditions="  Evidence of impact at the July meeting.  ")
+    assert decision.amount_pence == REQUESTED
+    assert decision.conditions == "Evidence of impact at the July meeting."
+
+
+def test_an_approval_for_the_full_amount_without_conditions_must_say_what_is_reduced() -> None:
+    with pytest.raises(Refusal) as refused:
+        decide(Outcome.APPROVED_REDUCED, REQUESTED)
+    assert refused.value.message == "Say what is reduced or give the conditions."
+
+
+def test_an_approval_for_more_than_was_requested_is_refused() -> None:
+    with pytest.raises(Refusal) as refused:
+        decide(Outcome.APPROVED_REDUCED, REQUESTED + 1, conditions="x")
+    assert refused.value.message == "The amount approved cannot be more than the £5,000.00 requested."
+
+
+@pytest.mark.parametrize("amount", [0, -100])
+def test_an_approval_must_be_for_at_least_a_penny(amount: int) -> None:
+    with pytest.raises(Refusal, match=r"Approve at least £0\.01"):
+        decide(Outcome.APPROVED_REDUCED, amount, conditions="x")
+
+
+def test_an_approval_for_a_penny_is_allowed() -> None:
+    assert decide(Outcome.APPROVED_REDUCED, 1).amount_pence == 1
+
+
+# Declined, deferred, advice only
+
+
+def test_declining_needs_feedback_for_the_school() -> None:
+    with pytest.raises(Refusal) as refused:
+        decide(Outcome.DECLINED, feedback="   ")
+    assert refused.value.message == "Give the school feedback when declining."
+
+
+def test_a_decline_is_recorded_with_its_feedback_and_no_money() -> None:
+    decision = decide(Outcome.DECLINED, REQUESTED, date(2026, 7, 9), Schedule.ONE_SUM, feedback="Try SALT first.")
+    assert decision == Decision(Outcome.DECLINED, 0, feedback="Try SALT first.")
+    assert not decision.funded
+
+
+def test_deferring_needs_the_information_wanted_for_the_next_meeting() -> None:
+    with pytest.raises(Refusal) as refused:
+        decide(Outcome.DEFERRED)
+    assert refused.value.message == "Say what information is needed for the next meeting."
+
+
+def test_a_deferral_is_recorded_with_the_information_needed_and_no_money() -> None:
+    decision = decide(Outcome.DEFERRED, information_needed="The educational psychologist's report.")
+    assert decision.information_needed == "The educational psychologist's report."
+    assert (decision.amount_pence, decision.review_date, decision.schedule) == (0, None, None)
+
+
+def test_advice_only_needs_nothing_more_and_has_no_money() -> None:
+    decision = decide(Outcome.ADVICE_ONLY, feedback="Share the visual timetable with the class teacher.")
+    assert (decision.amount_pence, decision.review_date, decision.schedule) == (0, None, None)
+    assert decision.feedback == "Share the visual timetable with the class teacher."
+
+
+def test_conditions_and_information_needed_are_kept_only_where_they_belong() -> None:
+    advice = decide(Outcome.ADVICE_ONLY, conditions="c", information_needed="i")
+    assert (advice.conditions, advice.information_needed) == ("", "")
+    approved = decide(Outcome.APPROVED_REDUCED, 1_00, information_needed="i")
+    assert approved.information_needed == ""
+
+
+def test_a_negative_request_is_a_bug() -> None:
+    with pytest.raises(ValueError):
+        check_decision(Outcome.ADVICE_ONLY, -1, None, None, None, MEETING)
+
+
+# Payments
+
+
+def test_one_sum_is_paid_on_the_meeting_day() -> None:
+    assert instalments(REQUESTED, Schedule.ONE_SUM, MEETING, date(2026, 12, 11)) == [(MEETING, REQUESTED)]
+
+
+def test_termly_instalments_start_on_the_meeting_day_then_each_term_start_before_the_review() -> None:
+    paid = instalments(1_200_00, Schedule.TERMLY, MEETING, date(2026, 12, 11))
+    assert [day for day, _ in paid] == [MEETING, date(2026, 1, 1), date(2026, 4, 1), date(2026, 9, 1)]
+    assert [pence for _, pence in paid] == [300_00] * 4
+
+
+def test_an_earlier_review_date_means_fewer_instalments() -> None:
+    paid = instalments(1_200_00, Schedule.TERMLY, MEETING, date(2026, 4, 1))
+    assert paid == [(MEETING, 600_00), (date(2026, 1, 1), 600_00)]
+
+
+def test_a_meeting_on_a_term_start_pays_once_for_that_term() -> None:
+    paid = instalments(900_00, Schedule.TERMLY, date(2026, 9, 1), date(2027, 9, 1))
+    assert [day for day, _ in paid] == [date(2026, 9, 1), date(2027, 1, 1), date(2027, 4, 1)]
+
+
+@pytest.mark.parametrize("amount", [1, 2, 3, 5, 1_000_01, 1_000_02, 1_000_03, 12_345_67])
+def test_termly_instalments_add_up_to_the_amount_to_the_penny(amount: int) -> None:
+    paid = instalments(amount, Schedule.TERMLY, MEETING, date(2026, 12, 11))
+    assert sum(pence for _, pence in paid) == amount
+    assert all(pence >= 1 for _, pence in paid)
+
+
+def test_the_odd_pence_go_to_the_earliest_instalments() -> None:
+    paid = instalments(1_000_03, Schedule.TERMLY, MEETING, date(2026, 12, 11))
+    assert [pence for _, pence in paid] == [250_01, 250_01, 250_01, 250_00]
+
+
+def test_an_amount_too_small_to_split_is_paid_in_fewer_instalments() -> None:
+    paid = instalments(2, Schedule.TERMLY, MEETING, date(2026, 12, 11))
+    assert paid == [(MEETING, 1), (date(2026, 1, 1), 1)]
+
+
+def test_nothing_is_paid_for_nothing_or_after_the_review() -> None:
+    with pytest.raises(ValueError):
+        instalments(0, Schedule.TERMLY, MEETING, date(2026, 12, 11))
+    with pytest.raises(ValueError):
+        instalments(100, Schedule.TERMLY, MEETING, MEETING)
+
+
+def test_term_starts_are_1_september_1_january_and_1_april() -> None:
+    assert term_starts_between(date(2025, 8, 31), date(2026, 9, 2)) == [
+        date(2025, 9, 1),
+        date(2026, 1, 1),
+        date(2026, 4, 1),
+        date(2026, 9, 1),
+    ]
