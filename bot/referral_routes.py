@@ -115,7 +115,7 @@ class ReferralRoutes:
             request.actor,
             data.get("setting_id"),
             str(data.get("kind", "")),
-            str(data.get("key", "")),
+            str(data.get("once", "")),
             self._now(),
         )
         return Reply(

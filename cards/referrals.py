@@ -379,7 +379,7 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
     if not settings:
         body.append(text("You are not the SENCO or delegate of a setting, so you cannot start a referral."))
         return card(body)
-    data: dict[str, Any] = {"key": key}
+    data: dict[str, Any] = {"once": key}
     if len(settings) == 1:
         setting_id, name = settings[0]
         data["setting_id"] = setting_id

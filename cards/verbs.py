@@ -8,7 +8,7 @@ ALL = frozenset({HELP, WHOAMI, NEXT_MEETING})
 
 # Referral intake (issue 3).
 REFERRAL_NEW = "referral.new"  # show the setting and kind picker
-REFERRAL_START = "referral.start"  # data: setting_id, kind, key (idempotency key of the picker card)
+REFERRAL_START = "referral.start"  # data: setting_id, kind, once (the picker card's one-off key)
 REFERRAL_OPEN = "referral.open"  # data: referral_id; show its current step
 REFERRAL_SAVE = "referral.save"  # data: referral_id, version; inputs: the kind's fields
 REFERRAL_ROWS = "referral.rows"  # data: referral_id; show the cost rows step

@@ -62,3 +62,14 @@ def test_every_verb_any_card_can_send_has_a_handler() -> None:
     assert sent, "the gallery should contain buttons"
     assert sent <= set(routes.verbs), f"verbs without a handler: {sent - set(routes.verbs)}"
     assert set(verbs.ALL) == set(routes.verbs)
+
+
+def test_no_button_sends_data_named_key_which_the_playground_renderer_cannot_send() -> None:
+    # The Agents Playground's Adaptive Cards renderer throws "Cannot assign to read only property 'key'"
+    # for such an Action.Execute and sends nothing; see tests/e2e/test_referral_playground.py.
+    from tests.support.card_schema import actions_in
+
+    for name, card in CARDS.items():
+        for action in actions_in(card):
+            data = action.get("data")
+            assert not (isinstance(data, dict) and "key" in data), f"{name}: {action.get('title')}"

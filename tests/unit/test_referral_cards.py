@@ -263,7 +263,7 @@ def test_the_kind_picker_carries_a_single_setting_and_asks_when_there_are_severa
     one = kind_picker_card([(4, "Etruscan Primary School")], "k1")
     starts = buttons(one, verbs.REFERRAL_START)
     assert [b["data"]["kind"] for b in starts] == [k.value for k in Kind]
-    assert all(b["data"]["setting_id"] == 4 and b["data"]["key"] == "k1" for b in starts)
+    assert all(b["data"]["setting_id"] == 4 and b["data"]["once"] == "k1" for b in starts)
     two = kind_picker_card([(4, "Etruscan"), (9, "Waterside")], "k2")
     assert inputs(two)["setting_id"]["choices"] == [
         {"title": "Etruscan", "value": "4"},
@@ -296,7 +296,7 @@ REQUIRED_DATA = {
     verbs.ACCEPT: {"referral_id"},
     verbs.RETURN: {"referral_id"},
     verbs.EXPORT: {"referral_id"},
-    verbs.REFERRAL_START: {"kind", "key"},
+    verbs.REFERRAL_START: {"kind", "once"},
 }
 
 

@@ -1,0 +1,294 @@
+"""Issue 3, done when: in personal chat, the demo SENCO of Etruscan Primary School fills in and submits an
+Individual Pupil Need referral with two provision rows, through Microsoft's Agents Playground in headless
+Chromium, and sees the confirmation with the reference and the meeting date.
+
+The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``.
+The shipped 2025/26 Central meetings are in the past on the real clock, so an admin first adds a meeting four
+weeks ahead with the CLI (its referral deadline is a week before it). Every input is filled in the page, the
+way a person would, and every check reads what the page shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
+from cluster.clock import Clock
+from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS, year_code
+from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
+
+pytestmark = pytest.mark.e2e
+
+CARD = ".ac-adaptiveCard"
+WAIT = 15.0  # seconds for anything the page should show
+MEETING_TITLE = "Test meeting"
+SETTING = "Etruscan Primary School"
+# The Playground's Adaptive Cards renderer throws this when an Action.Execute's data has a property named
+# "key" (its serializer writes to a frozen object), and then sends nothing to the bot.
+KEY_BUG = "Cannot assign to read only property 'key'"
+
+
+@dataclass
+class Demo:
+    """What the test drives, and where to leave evidence when it fails."""
+
+    ui: PlaygroundPage
+    playground: Playground
+    bot_log: Path
+    tmp: Path
+    meeting_day: date
+    page_errors: list[str] = field(default_factory=list)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    tmp = tmp_path_factory.mktemp("referral-e2e")
+    database_url = f"sqlite:///{tmp / 'demo.db'}"
+    prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
+    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+
+    meeting_day = Clock().now().date() + timedelta(days=28)
+    add_meeting = ["meetings", "add", "--cluster", DEMO_CLUSTER, "--date", meeting_day.isoformat()]
+    added = subprocess.run(
+        [sys.executable, "-m", "bot", *add_meeting, "--title", MEETING_TITLE],
+        cwd=tmp,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, f"meetings add failed:\n{added.stdout}\n{added.stderr}"
+
+    port = free_port()
+    bot_log = tmp / "bot.log"
+    with bot_log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=tmp,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
+        endpoint = f"http://127.0.0.1:{port}/api/messages"
+        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
+            demo = Demo(ui, pg, bot_log, tmp, meeting_day)
+            ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
+            yield demo
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+@pytest.fixture
+def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
+    """The page; when the test fails, a screenshot and the bot's log are left in the module's tmp dir."""
+    failed_before = request.session.testsfailed
+    yield demo.ui
+    if request.session.testsfailed > failed_before:  # the call phase's report is counted before teardown
+        shot = demo.tmp / f"{request.node.name}.png"
+        demo.ui.screenshot(shot)
+        print(
+            f"\nscreenshot: {shot}\nbot log: {demo.bot_log}\npage errors: {demo.page_errors}"
+            f"\nplayground output:\n{demo.playground.output}"
+        )
+
+
+# Reading and filling a card, as a person would ---------------------------------------------------------
+
+
+def card_with(ui: PlaygroundPage, contains: str, timeout: float = WAIT) -> Any:
+    """The newest card showing ``contains``, once it is on the page."""
+    return ui.wait_for_card(contains, timeout=timeout)
+
+
+def input_for(card: Any, label: str) -> Any:
+    """The input a card labels ``label`` (exactly; required inputs add an aria-hidden " *" to the label)."""
+    caption = card.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}( \*)?\s*$"))
+    assert caption.count() == 1, f"expected one input labelled {label!r}, found {caption.count()}"
+    input_id = caption.get_attribute("for")
+    assert input_id, f"the label {label!r} names no input"
+    return card.locator(f"[id='{input_id}']")
+
+
+def fill_text(card: Any, label: str, value: str) -> None:
+    """Input.Text, multi-line or not."""
+    box = input_for(card, label)
+    box.fill(value)
+    assert box.input_value() == value
+
+
+def fill_number(card: Any, label: str, value: str) -> None:
+    """Input.Number: a Fluent SpinButton, which takes its value when the person leaves it."""
+    box = input_for(card, label)
+    box.fill(value)
+    box.press("Tab")
+    assert box.input_value() == value
+
+
+def choose(ui: PlaygroundPage, card: Any, label: str, title: str) -> None:
+    """A compact Input.ChoiceSet: a Fluent Combobox; open it and click the option."""
+    box = input_for(card, label)
+    box.click()
+    ui.page.get_by_role("option", name=title, exact=True).click()
+    assert box.input_value() == title
+
+
+def tick(card: Any, label: str) -> None:
+    """Input.Toggle: a checkbox."""
+    box = input_for(card, label)
+    box.check()
+    assert box.is_checked()
+
+
+def title_of(choices: tuple[tuple[str, str], ...], value: str) -> str:
+    return dict(choices)[value]
+
+
+def click(ui: PlaygroundPage, card: Any, title: str) -> None:
+    ui.click_button(title, within=card)
+
+
+def fill_details(ui: PlaygroundPage, form: Any, answers: dict[str, str]) -> None:
+    fill_text(form, "Pupil's initials", answers["pupil_initials"])
+    choose(ui, form, "Year group", title_of(YEAR_GROUPS, answers["year_group"]))
+    fill_text(form, "School's pupil reference", answers["pupil_ref"])
+    choose(ui, form, "Primary area of need", title_of(AREAS_OF_NEED, answers["primary_need"]))
+    choose(ui, form, "Need code", title_of(NEED_CODES, answers["need_code"]))
+    choose(ui, form, "Secondary area of need", title_of(AREAS_OF_NEED, answers["secondary_need"]))
+    fill_text(form, "Summary of need", answers["summary"])
+    fill_text(form, "Outcomes sought", answers["outcomes"])
+    fill_text(form, "What the school already provides and has tried", answers["current_provision"])
+    fill_number(form, "Assess-plan-do-review cycles completed", answers["apdr_cycles"])
+    fill_number(form, "Duration (terms)", answers["duration_terms"])
+    assert answers["parental_consent"] == "true"
+    tick(form, "Parental consent to share this referral has been given")
+
+
+def fill_row(ui: PlaygroundPage, costs: Any, row: dict[str, str]) -> None:
+    fill_text(costs, "Provision", row["provision"])
+    choose(ui, costs, "Area of need", title_of(AREAS_OF_NEED, row["area_of_need"]))
+    fill_text(costs, "Delivered by (role)", row["delivered_by"])
+    fill_number(costs, "Minutes per session", row["minutes_per_session"])
+    fill_number(costs, "Sessions per week", row["sessions_per_week"])
+    fill_number(costs, "Group size", row["group_size"])
+    fill_number(costs, "Weeks", row["weeks"])
+    fill_text(costs, "Hourly rate (£)", row["hourly_rate"])
+
+
+def expected_reference(today: date) -> str:
+    """The cluster's first reference of the school year the referral is submitted in (September to August)."""
+    return f"CEN-{year_code(today)}-001"
+
+
+# The test ------------------------------------------------------------------------------------------------
+
+
+def test_the_senco_submits_an_individual_pupil_need_referral_with_two_rows_and_sees_its_reference(
+    ui: PlaygroundPage, demo: Demo
+) -> None:
+    ui.open_personal_chat()
+    ui.wait_for_card(f"Hello {DEMO_SENCO.name}")  # the page's install has been answered
+
+    ui.send("new referral")
+    picker = card_with(ui, "What would you like to ask the cluster for?")
+    assert f"For {SETTING}" in picker.inner_text()
+    # Each kind is a row of the picker: its title and summary, and a Start button.
+    kind_row = (
+        picker.locator(".ac-container", has_text="Individual Pupil Need")
+        .filter(has=ui.page.get_by_role("button", name="Start", exact=True))
+        .last
+    )
+    click(ui, kind_row, "Start")
+    form = ui.page.locator(CARD, has_text="Step 1 of 4: Details").last
+    deadline = time.monotonic() + WAIT
+    while not form.is_visible():
+        if any(KEY_BUG in error for error in demo.page_errors):
+            shot = demo.tmp / "start-not-sent.png"
+            ui.screenshot(shot)
+            pytest.fail(
+                "The Playground cannot click the kind picker's Start: its renderer throws "
+                f"{KEY_BUG!r} for an Action.Execute whose data has a 'key' property, and sends nothing to the "
+                f"bot (screenshot: {shot})."
+            )
+        assert time.monotonic() < deadline, "the details form did not replace the kind picker"
+        ui.page.wait_for_timeout(100)
+    assert "Individual Pupil Need" in form.inner_text()
+
+    fill_details(ui, form, GOOD_INDIVIDUAL)
+    click(ui, form, "Save and continue")
+
+    costs = card_with(ui, "Costs: Individual Pupil Need")
+    assert "No rows yet" in costs.inner_text()
+    fill_row(ui, costs, ROW_1)
+    click(ui, costs, "Add row")
+    # 30/60 × 3 × 38 × £15.00 ÷ 2 = £427.50
+    costs = card_with(ui, "£427.50")
+    assert ROW_1["provision"] in costs.inner_text()
+
+    fill_row(ui, costs, ROW_2)
+    click(ui, costs, "Add row")
+    # 45/60 × 1 × 12 × £62.33 = £560.97; the total adds the rounded rows
+    costs = card_with(ui, "£560.97")
+    shown = costs.inner_text()
+    assert ROW_1["provision"] in shown and ROW_2["provision"] in shown
+    assert "£427.50" in shown
+    assert "£988.47" in shown, "the running total of the two rows"
+
+    click(ui, costs, "Continue")
+    documents = card_with(ui, "Documents: Individual Pupil Need")
+    click(ui, documents, "Continue")
+
+    review = card_with(ui, "Review: Individual Pupil Need")
+    shown = review.inner_text()
+    assert "Everything needed is here" in shown, shown
+    assert "£988.47" in shown
+    click(ui, review, "Submit to the cluster")
+
+    done = card_with(ui, "Referral submitted")
+    shown = done.inner_text()
+    reference = expected_reference(Clock().now().date())
+    assert reference in shown, shown
+    meeting = demo.meeting_day.strftime("%A %-d %B %Y")  # as cards.referrals shows a day
+    assert f"{meeting} ({MEETING_TITLE})" in shown, shown
+    deadline = (demo.meeting_day - timedelta(days=7)).strftime("%A %-d %B %Y")
+    assert f"{deadline}, 23:59" in shown, shown
+    assert "£988.47" in shown, "the amount requested: no contribution was given"
