@@ -12,9 +12,11 @@ from sqlalchemy import Engine
 
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, Unauthorized
+from bot.channel_cards import ChannelCards
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
+from bot.meeting_routes import MeetingRoutes
 from bot.notify import Notifier
 from bot.referral_routes import ReferralRoutes
 from bot.routes import Routes
@@ -31,6 +33,7 @@ ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
+CHANNEL: web.AppKey[ChannelCards] = web.AppKey("channel", ChannelCards)
 MAX_BODY_BYTES = 512 * 1024
 
 
@@ -49,10 +52,11 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
-def build_routes(engine: Engine, clock: Clock) -> Routes:
+def build_routes(engine: Engine, clock: Clock, channel: ChannelCards) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
     ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
+    MeetingRoutes(engine, clock, channel).install(routes)
     return routes
 
 
@@ -68,7 +72,8 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
     adapter = ClusterAdapter(connector, settings.app_id)
-    routes = build_routes(engine, clock)
+    channel = ChannelCards(engine, connector, clock)
+    routes = build_routes(engine, clock, channel)
     notifier = Notifier(engine, connector)
     bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
@@ -120,6 +125,7 @@ def create_app(
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
 
     async def close(_app: web.Application) -> None:
+        await channel.drain()
         await notifier.drain()
         await connector.close()
 
@@ -128,6 +134,7 @@ def create_app(
     app[CONNECTOR] = connector
     app[BOT] = bot
     app[NOTIFIER] = notifier
+    app[CHANNEL] = channel
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -86,11 +86,30 @@ def _parser() -> argparse.ArgumentParser:
     meeting_add.add_argument("--title", default="")
     meeting_list = meetings_sub.add_parser("list", help="list a cluster's meetings")
     meeting_list.add_argument("--cluster", required=True)
+    voting_rules = meetings_sub.add_parser("rules", help="a cluster's quorum and same-trust recusal")
+    voting_rules.add_argument("--cluster", required=True)
+    voting_rules.add_argument("--quorum", type=int, help="settings needed; omit for half the settings, rounded up")
+    voting_rules.add_argument("--same-trust-recusal", choices=["on", "off"])
     deadline = meetings_sub.add_parser(
         "deadline", help="how many days before its meetings a cluster's referrals close (future meetings move)"
     )
     deadline.add_argument("--cluster", required=True)
     deadline.add_argument("--days", type=int, required=True)
+
+    budget = sub.add_parser("budget", help="a cluster's budget for a funding period (amounts in pounds)")
+    budget_sub = budget.add_subparsers(dest="budget_command", required=True)
+    budget_set = budget_sub.add_parser("set", help="set or correct the budget for a period")
+    budget_set.add_argument("--cluster", required=True)
+    budget_set.add_argument("--label", required=True, help="e.g. 2025/26")
+    budget_set.add_argument("--starts", type=date.fromisoformat, required=True)
+    budget_set.add_argument("--ends", type=date.fromisoformat, required=True)
+    budget_set.add_argument("--baseline", required=True, help="the high-needs baseline, e.g. 250000")
+    budget_set.add_argument("--uplift", default="0", help="the uplift for projected growth")
+    budget_set.add_argument("--specialist", default="0", help="allocation from reduced independent specialist spend")
+    budget_set.add_argument("--reserve", default="0", help="the ring-fenced emergency reserve (part of the total)")
+    budget_show = budget_sub.add_parser("show", help="the budget covering a day, with commitments")
+    budget_show.add_argument("--cluster", required=True)
+    budget_show.add_argument("--on", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
 
     window = sub.add_parser("capital-window", help="set the Capital Fund's application window for a school year")
     window.add_argument("--year", type=int, required=True, help="the year the school year starts, e.g. 2026")
@@ -207,6 +226,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         return _people(args, engine, now)
     elif command == "meetings":
         return _meetings(args, engine, now)
+    elif command == "budget":
+        return _budget(args, engine, now)
     elif command == "capital-window":
         from store.referrals import set_capital_window
 
@@ -240,8 +261,32 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     return 0
 
 
+def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.provision import format_pence, parse_money
+    from store.meeting_day import budget_for, set_budget
+
+    try:
+        if args.budget_command == "set":
+            parts = [parse_money(v) for v in (args.baseline, args.uplift, args.specialist, args.reserve)]
+            view = set_budget(engine, "cli", args.cluster, args.label, args.starts, args.ends, parts, now)
+        else:
+            found = budget_for(engine, args.cluster, args.on or now.astimezone(LONDON).date())
+            if found is None:
+                raise CliError(f"no budget for {args.cluster} covers that day")
+            view = found
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
+    except ValueError as exc:
+        raise CliError(f"amounts are in pounds, such as 250000 or 1250.50: {exc}") from None
+    p = view.position
+    print(f"{view.cluster} {view.label} ({view.starts:%-d %b %Y} to {view.ends:%-d %b %Y})")
+    print(f"  total {format_pence(p.total)}, reserve {format_pence(p.reserve)}")
+    print(f"  committed {format_pence(p.committed)}, available {format_pence(p.available)}")
+    return 0
+
+
 def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from store.meetings import add_meeting, list_meetings, set_deadline_days
+    from store.meetings import add_meeting, list_meetings, set_deadline_days, set_voting_rules
 
     try:
         if args.meetings_command == "add":
@@ -249,6 +294,13 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
             print(
                 f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "
                 f"referral deadline {slot.deadline.astimezone(LONDON):%A %-d %B %Y %H:%M}"
+            )
+        elif args.meetings_command == "rules":
+            recusal = None if args.same_trust_recusal is None else args.same_trust_recusal == "on"
+            quorum, recuse = set_voting_rules(engine, args.cluster, now, quorum=args.quorum, same_trust_recusal=recusal)
+            print(
+                f"quorum: {quorum if quorum is not None else 'half the settings, rounded up'}; "
+                f"same-trust recusal: {'on' if recuse else 'off'}"
             )
         elif args.meetings_command == "deadline":
             moved = set_deadline_days(engine, args.cluster, args.days, now)

@@ -36,3 +36,22 @@ ALL = ALL | frozenset(
         MY_REFERRALS, TO_CHECK, ACCEPT, RETURN, EXPORT,
     }
 )  # fmt: skip
+
+# Meeting day (issue 4): the agenda, live votes and decisions in the cluster's channel.
+MEETING_START = "meeting.start"  # data: meeting_id
+ITEM_OPEN = "item.open"  # data: item_id
+VOTE_CAST = "vote.cast"  # data: item_id, choice (approve|decline|abstain)
+VOTE_INTEREST = "vote.interest"  # data: item_id
+VOTE_REFRESH = "vote.refresh"  # data: item_id; the vote card's refresh action (each member's own view)
+ITEM_CLOSE = "item.close"  # data: item_id; inputs: casting (optional, approve|decline, on a tie)
+DECISION_FORM = "decision.form"  # data: item_id; show the decision form
+DECISION_RECORD = "decision.record"  # data: item_id; inputs: the decision form's fields
+MEETING_END = "meeting.end"  # data: meeting_id
+AGENDA_SHOW = "agenda.show"  # data: meeting_id; redraw the agenda
+
+ALL = ALL | frozenset(
+    {
+        MEETING_START, ITEM_OPEN, VOTE_CAST, VOTE_INTEREST, VOTE_REFRESH, ITEM_CLOSE, DECISION_FORM,
+        DECISION_RECORD, MEETING_END, AGENDA_SHOW,
+    }
+)  # fmt: skip

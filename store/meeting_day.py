@@ -762,3 +762,23 @@ def channel_reference(engine: Engine, conversation_id: str) -> dict[str, Any] | 
     with transaction(engine) as session:
         ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         return dict(ref.reference) if ref else None
+
+
+def meeting_of_item(engine: Engine, item_id: int) -> int:
+    """The meeting an agenda item belongs to."""
+    with transaction(engine) as session:
+        return _item(session, item_id).meeting_id
+
+
+def meeting_day_of_item(engine: Engine, item_id: int) -> date:
+    """The day of the meeting an agenda item belongs to."""
+    with transaction(engine) as session:
+        return _meeting(session, _item(session, item_id).meeting_id).day
+
+
+def budget_position_for_item(engine: Engine, item_id: int) -> Position | None:
+    """The budget position on the day of an item's meeting."""
+    with transaction(engine) as session:
+        meeting = _meeting(session, _item(session, item_id).meeting_id)
+        found = _budget_on(session, meeting.cluster_id, meeting.day)
+        return found.position if found else None

@@ -77,3 +77,35 @@ def set_deadline_days(engine: Engine, cluster_name: str, days: int, now: datetim
                 moved += 1
         audit.record(session, now, actor, "cluster.deadline_days", f"cluster:{cluster.name}", days=days, moved=moved)
         return moved
+
+
+def set_voting_rules(
+    engine: Engine,
+    cluster_name: str,
+    now: datetime,
+    *,
+    quorum: int | None,
+    same_trust_recusal: bool | None,
+    actor: str = "cli",
+) -> tuple[int | None, bool]:
+    """Set a cluster's quorum (None: half its settings, rounded up) and whether a trust's settings recuse."""
+    if quorum is not None and quorum < 1:
+        raise Refusal("A quorum is at least one setting.")
+    with transaction(engine) as session:
+        cluster = cluster_by_name(session, cluster_name)
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        cluster.quorum = quorum
+        if same_trust_recusal is not None:
+            cluster.same_trust_recusal = same_trust_recusal
+        session.add(cluster)
+        audit.record(
+            session,
+            now,
+            actor,
+            "cluster.voting_rules",
+            f"cluster:{cluster.name}",
+            quorum=quorum,
+            same_trust_recusal=cluster.same_trust_recusal,
+        )
+        return cluster.quorum, cluster.same_trust_recusal

@@ -189,7 +189,7 @@ def test_every_command_the_manifest_offers_is_one_the_bot_handles(manifest: dict
     from bot.app import build_routes
     from cluster.clock import Clock
 
-    routes = build_routes(create_engine("sqlite://"), Clock())
+    routes = build_routes(create_engine("sqlite://"), Clock(), None)  # type: ignore[arg-type]
     lists = {tuple(entry["scopes"]): entry["commands"] for entry in manifest["bots"][0]["commandLists"]}
     personal = {command["title"] for command in lists[("personal",)]}
     team = {command["title"] for command in lists[("team",)]}

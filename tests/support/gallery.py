@@ -7,6 +7,13 @@ from typing import Any
 
 from cards.channel import channel_help_card, linked_card
 from cards.common import message_card
+from cards.meeting import (
+    agenda_card,
+    decision_form_card,
+    minutes_card,
+    outcome_notice_card,
+    vote_card,
+)
 from cards.meetings import next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
@@ -24,11 +31,15 @@ from cards.referrals import (
     to_check_card,
     withdrawn_card,
 )
+from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
+from cluster.budget import Position
 from cluster.clock import LONDON
+from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.roles import PERSONAL_COMMANDS, Grant, Role
+from cluster.voting import Choice, Result, Tally
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -247,9 +258,253 @@ def referral_gallery() -> dict[str, dict[str, Any]]:
     }
 
 
+# The meeting day (issue 4) ------------------------------------------------------------------------------
+
+NEXT_SLOT = MeetingSlot(
+    id=3,
+    day=date(2026, 2, 5),
+    start=time(9, 30),
+    end=time(13, 0),
+    deadline=default_deadline(date(2026, 2, 5)),
+    title="Spring 1",
+)
+REVIEW = default_review_date(SLOT.day)
+POSITION = Position(total=250_000_00, reserve=25_000_00, committed=180_000_00, requested=27_800_00)
+APPROVED = DecisionView(Outcome.APPROVED, 850_00, review_date=REVIEW, schedule=Schedule.TERMLY)
+REDUCED = DecisionView(
+    Outcome.APPROVED_REDUCED,
+    4_000_00,
+    conditions="Review the therapy's impact at the Summer 1 meeting.",
+    review_date=date(2026, 7, 20),
+    schedule=Schedule.ONE_SUM,
+)
+DEFERRED = DecisionView(
+    Outcome.DEFERRED, 0, information_needed="The educational psychologist's report and the latest APDR review."
+)
+DECLINED = DecisionView(
+    Outcome.DECLINED, 0, feedback="This is ordinarily available provision; the school's notional SEN budget covers it."
+)
+
+
+def entry(**changes: Any) -> AgendaEntry:
+    """An agenda entry for Etruscan Primary School's Individual Pupil Need referral; change any part of it."""
+    base: dict[str, Any] = {
+        "item_id": 41,
+        "referral_id": 14,
+        "reference": "CEN-2526-014",
+        "kind": Kind.INDIVIDUAL,
+        "setting": "Etruscan Primary School",
+        "requested_pence": 1_200_00,
+        "pupil_label": "JS Year 4",
+        "state": ItemState.PENDING,
+    }
+    return AgendaEntry(**{**base, **changes})
+
+
+AGENDA_ENTRIES = (
+    entry(
+        item_id=40,
+        referral_id=9,
+        reference="CEN-2526-009",
+        setting="Waterside Primary School",
+        requested_pence=850_00,
+        pupil_label="AB Year 6",
+        deferred=True,
+    ),
+    entry(),
+    entry(
+        item_id=42,
+        referral_id=15,
+        reference="CEN-2526-015",
+        kind=Kind.PROJECT,
+        setting="Hanley St Luke's CE Primary",
+        requested_pence=3_400_00,
+        pupil_label="",
+        title="Shared ELSA supervision",
+    ),
+    entry(
+        item_id=43,
+        referral_id=16,
+        reference="CEN-2526-016",
+        kind=Kind.EHCP,
+        setting="Northwood Broom Academy",
+        requested_pence=4_850_00,
+        pupil_label="AB Year 9",
+    ),
+    entry(
+        item_id=44,
+        referral_id=17,
+        reference="CEN-2526-017",
+        kind=Kind.CAPITAL,
+        requested_pence=12_500_00,
+        pupil_label="",
+    ),
+    entry(
+        item_id=45,
+        referral_id=18,
+        reference="CEN-2526-018",
+        kind=Kind.DISCUSSION,
+        requested_pence=0,
+        pupil_label="JS Year 2",
+    ),
+)
+STATES: dict[int, dict[str, Any]] = {
+    40: {"state": ItemState.DECIDED, "decision": APPROVED},
+    41: {"state": ItemState.OPEN},
+    42: {"state": ItemState.CLOSED},
+    43: {"state": ItemState.DECIDED, "decision": REDUCED},
+}
+STARTED_ENTRIES = tuple(AgendaEntry(**{**e.__dict__, **STATES.get(e.item_id, {})}) for e in AGENDA_ENTRIES)
+
+
+def agenda(entries: tuple[AgendaEntry, ...] = AGENDA_ENTRIES, **changes: Any) -> AgendaView:
+    """The Central cluster's Autumn 2 agenda; change any part of it."""
+    base: dict[str, Any] = {
+        "meeting_id": SLOT.id,
+        "meeting": SLOT,
+        "cluster": "Central",
+        "entries": entries,
+        "position": POSITION,
+    }
+    return AgendaView(**{**base, **changes})
+
+
+VOTED = (
+    "Abbey Hulton Primary School",
+    "Bucknall Primary School",
+    "Hanley St Luke's CE Primary",
+    "Northwood Broom Academy",
+    "Waterside Primary School",
+    "Weston Infant Academy",
+    "Whitfield Valley Primary Academy",
+)
+TIED = Tally(approve=3, decline=3, abstain=1, settings_voted=frozenset(range(1, 8)), needed=15)
+MEMBERS = ("29:aad-chair", "29:aad-senco-etruscan", "29:aad-senco-waterside", "29:aad-tac")
+
+
+def vote(**changes: Any) -> VoteView:
+    """The open vote on CEN-2526-014, tied 3-3 with one abstention; change any part of it."""
+    base: dict[str, Any] = {
+        "item_id": 41,
+        "entry": entry(state=ItemState.OPEN),
+        "state": ItemState.OPEN,
+        "tally": TIED,
+        "voted": VOTED,
+        "interests": ("Megan Bowen",),
+        "refresh_user_ids": MEMBERS,
+    }
+    return VoteView(**{**base, **changes})
+
+
+CLOSED_TALLY = Tally(approve=9, decline=4, abstain=3, settings_voted=frozenset(range(1, 17)), needed=15)
+CLOSED_BALLOTS = tuple(
+    (name, choice)
+    for name, choice in zip(
+        (*VOTED, "Alexandra Junior School", "Cobridge Community Primary", "Eaton Park Academy",
+         "Grove Academy", "Heron Cross Primary", "Kingsland CE Academy", "Milton Primary Academy",
+         "Packmoor Ormiston Academy", "Sandford Hill Primary"),
+        [Choice.APPROVE] * 9 + [Choice.DECLINE] * 4 + [Choice.ABSTAIN] * 3,
+        strict=True,
+    )
+)  # fmt: skip
+CLOSED = vote(
+    entry=entry(state=ItemState.CLOSED),
+    state=ItemState.CLOSED,
+    tally=CLOSED_TALLY,
+    voted=tuple(sorted(name for name, _ in CLOSED_BALLOTS)),
+    result=Result.APPROVED,
+    ballots=tuple(sorted(CLOSED_BALLOTS)),
+)
+DECISION_TYPED = {
+    "outcome": Outcome.APPROVED_REDUCED.value,
+    "amount": "1000",
+    "review_date": "2027-01-10",
+    "schedule": Schedule.TERMLY.value,
+    "conditions": "",
+    "feedback": "",
+    "information_needed": "",
+    "draw_on_reserve": "false",
+}
+DECISION_ERRORS = {
+    "review_date": "The review must be within a year of the meeting: on or before 11 December 2026.",
+    "conditions": "Say what is reduced or give the conditions.",
+    "budget": "Approving £1,000.00 would take commitments to £226,000.00, past the £225,000.00 available. "
+    "The emergency reserve holds £25,000.00 more: the chair can choose to draw on it.",
+}
+
+
+def meeting_gallery() -> dict[str, dict[str, Any]]:
+    """Every meeting-day card: the agenda, votes, the decision form, minutes and outcome notices."""
+    started = agenda(STARTED_ENTRIES, started=True)
+    tallies = {40: CLOSED_TALLY, 41: TIED, 42: CLOSED_TALLY, 43: CLOSED_TALLY}
+    results = {40: Result.APPROVED, 42: Result.APPROVED, 43: Result.APPROVED}
+    minutes = MinutesView(
+        meeting=SLOT,
+        cluster="Central",
+        entries=tuple(
+            MinutesEntry(
+                e,
+                tallies.get(e.item_id),
+                results.get(e.item_id),
+                ("Megan Bowen",) if e.item_id == 43 else (),
+            )
+            for e in STARTED_ENTRIES
+        ),
+        ended_at=datetime(2025, 12, 11, 12, 41, tzinfo=LONDON),
+        position=Position(total=250_000_00, reserve=25_000_00, committed=184_850_00),
+    )
+    decided_entry = entry(state=ItemState.DECIDED, decision=APPROVED, requested_pence=850_00)
+    return {
+        "meeting_agenda": agenda_card(agenda()),
+        "meeting_agenda_started": agenda_card(started),
+        "meeting_agenda_member": agenda_card(started, for_chair=False),
+        "meeting_agenda_no_budget": agenda_card(agenda(position=None)),
+        "meeting_agenda_empty": agenda_card(agenda(())),
+        "meeting_agenda_ended": agenda_card(agenda(STARTED_ENTRIES, started=True, ended=True)),
+        "meeting_vote_open_tied": vote_card(vote()),
+        "meeting_vote_open_personal": vote_card(
+            vote(
+                tally=Tally(approve=4, decline=2, abstain=1, settings_voted=frozenset(range(1, 8)), needed=15),
+                your_choice=Choice.APPROVE,
+            ),
+            user_choice=True,
+        ),
+        "meeting_vote_closed": vote_card(CLOSED),
+        "meeting_vote_closed_casting": vote_card(
+            vote(
+                state=ItemState.CLOSED,
+                result=Result.DECLINED,
+                casting=Choice.DECLINE,
+                tally=Tally(approve=7, decline=7, abstain=2, settings_voted=frozenset(range(1, 17)), needed=15),
+            )
+        ),
+        "meeting_vote_decided": vote_card(
+            vote(
+                entry=decided_entry,
+                state=ItemState.DECIDED,
+                tally=CLOSED_TALLY,
+                result=Result.APPROVED,
+                ballots=CLOSED.ballots,
+            )
+        ),
+        "meeting_decision_form": decision_form_card(CLOSED, 1_200_00, {}, {}, REVIEW, POSITION),
+        "meeting_decision_form_errors": decision_form_card(
+            CLOSED, 1_200_00, DECISION_TYPED, DECISION_ERRORS, REVIEW, None
+        ),
+        "meeting_minutes": minutes_card(minutes),
+        "meeting_outcome_approved": outcome_notice_card(
+            entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00), REDUCED, SLOT.day, None
+        ),
+        "meeting_outcome_approved_termly": outcome_notice_card(decided_entry, APPROVED, SLOT.day, None),
+        "meeting_outcome_deferred": outcome_notice_card(entry(), DEFERRED, SLOT.day, NEXT_SLOT),
+        "meeting_outcome_declined": outcome_notice_card(entry(), DECLINED, SLOT.day, None),
+    }
+
+
 def gallery() -> dict[str, dict[str, Any]]:
     return {
         **referral_gallery(),
+        **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
         "whoami_no_roles": whoami_card("Nora New", "aad-new", ()),

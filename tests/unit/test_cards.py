@@ -57,7 +57,7 @@ def test_the_schema_check_allows_a_teams_chart_only_with_a_fallback() -> None:
 
 
 def test_every_verb_any_card_can_send_has_a_handler() -> None:
-    routes = build_routes(create_engine("sqlite://"), Clock())
+    routes = build_routes(create_engine("sqlite://"), Clock(), None)  # type: ignore[arg-type]
     sent = set().union(*(verbs_in(card) for card in CARDS.values()))
     assert sent, "the gallery should contain buttons"
     assert sent <= set(routes.verbs), f"verbs without a handler: {sent - set(routes.verbs)}"

@@ -1,0 +1,228 @@
+"""Handlers for meeting day in the cluster's channel: agenda, votes, decisions, minutes.
+
+The agenda and each vote card are shared messages kept up to date through :class:`~bot.channel_cards.
+ChannelCards`; the person who clicks gets their own view back as the invoke's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.channel_cards import ChannelCards
+from bot.routes import Notice, Reply, Request, Routes
+from cards import meeting as mc
+from cards import verbs
+from cards.common import Card
+from cluster.clock import Clock
+from cluster.decisions import default_review_date
+from cluster.errors import InvalidInput, Refusal
+from cluster.provision import parse_money
+from store import meeting_day as md
+
+DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    return "" if value is None else str(value).strip()
+
+
+class MeetingRoutes:
+    """The meeting commands and verbs, added to the shared :class:`~bot.routes.Routes`."""
+
+    def __init__(self, engine: Engine, clock: Clock, channel: ChannelCards) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.channel = channel
+
+    def install(self, routes: Routes) -> None:
+        """Register commands and verbs."""
+        routes.channel.update({"agenda": self.agenda, "minutes": self.minutes})
+        routes.verbs.update(
+            {
+                verbs.MEETING_START: self.start,
+                verbs.AGENDA_SHOW: self.show_agenda,
+                verbs.ITEM_OPEN: self.open_item,
+                verbs.VOTE_CAST: self.vote,
+                verbs.VOTE_INTEREST: self.interest,
+                verbs.VOTE_REFRESH: self.refresh,
+                verbs.ITEM_CLOSE: self.close,
+                verbs.DECISION_FORM: self.decision_form,
+                verbs.DECISION_RECORD: self.record,
+                verbs.MEETING_END: self.end,
+            }
+        )
+
+    @staticmethod
+    def _data(request: Request) -> Mapping[str, Any]:
+        return request.action.data if request.action is not None else {}
+
+    def _in_channel(self, request: Request) -> str:
+        if request.kind != "channel":
+            raise Refusal("Meetings are run in the cluster's team channel.")
+        return request.conversation_id
+
+    async def _post_agenda(self, channel: str, meeting_id: int) -> Card:
+        card = mc.agenda_card(md.agenda(self.engine, meeting_id))
+        await self.channel.post(f"agenda:{meeting_id}", channel, card)
+        return card
+
+    def _redraw_vote(self, channel: str, item_id: int) -> None:
+        self.channel.refresh_soon(f"vote:{item_id}", channel, lambda: mc.vote_card(md.vote_view(self.engine, item_id)))
+
+    # --- agenda ---
+
+    async def agenda(self, request: Request) -> Reply:
+        """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
+        channel = self._in_channel(request)
+        view = md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
+        await self.channel.post(f"agenda:{view.meeting_id}", channel, mc.agenda_card(view))
+        return Reply()
+
+    async def show_agenda(self, request: Request) -> Reply:
+        """Redraw the agenda card."""
+        meeting_id = int(str(self._data(request).get("meeting_id", "0")) or 0)
+        return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
+
+    async def start(self, request: Request) -> Reply:
+        """The chair starts the meeting from the agenda card."""
+        channel = self._in_channel(request)
+        view = md.start_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
+        return Reply(card=await self._post_agenda(channel, view.meeting_id))
+
+    async def open_item(self, request: Request) -> Reply:
+        """Open an item: its vote card appears in the agenda's thread."""
+        channel = self._in_channel(request)
+        view = md.open_item(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
+        meeting_id = md.meeting_of_item(self.engine, view.item_id)
+        await self.channel.post(
+            f"vote:{view.item_id}",
+            channel,
+            mc.vote_card(md.vote_view(self.engine, view.item_id)),
+            f"agenda:{meeting_id}",
+        )
+        return Reply(card=await self._post_agenda(channel, meeting_id))
+
+    # --- votes ---
+
+    async def vote(self, request: Request) -> Reply:
+        """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
+        channel = self._in_channel(request)
+        data = self._data(request)
+        view = md.cast_vote(self.engine, request.actor, data.get("item_id"), _text(data, "choice"), self.clock.now())
+        self._redraw_vote(channel, view.item_id)
+        return Reply(card=mc.vote_card(view, user_choice=True))
+
+    async def interest(self, request: Request) -> Reply:
+        """Declare an interest: the person does not vote on this item."""
+        channel = self._in_channel(request)
+        view = md.declare_interest(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
+        self._redraw_vote(channel, view.item_id)
+        return Reply(card=mc.vote_card(view, user_choice=True))
+
+    async def refresh(self, request: Request) -> Reply:
+        """Teams asks for a member's own view of a vote card (their choice shown)."""
+        view = md.vote_view(self.engine, self._data(request).get("item_id"), request.actor)
+        return Reply(card=mc.vote_card(view, user_choice=True))
+
+    async def close(self, request: Request) -> Reply:
+        """The chair closes the vote, with the casting vote on a tie."""
+        channel = self._in_channel(request)
+        data = self._data(request)
+        view = md.close_item(
+            self.engine, request.actor, data.get("item_id"), _text(data, "casting") or None, self.clock.now()
+        )
+        await self.channel.post(f"vote:{view.item_id}", channel, mc.vote_card(view))
+        return Reply(card=mc.vote_card(view, user_choice=True))
+
+    # --- decisions ---
+
+    async def decision_form(self, request: Request) -> Reply:
+        """The chair's decision form for a closed item."""
+        view = md.vote_view(self.engine, self._data(request).get("item_id"), request.actor)
+        meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
+        budget = md.budget_position_for_item(self.engine, view.item_id)
+        return Reply(
+            card=mc.decision_form_card(
+                view, view.entry.requested_pence, {}, {}, default_review_date(meeting_day), budget
+            )
+        )
+
+    async def record(self, request: Request) -> Reply:
+        """Record the decision; the shared cards follow and the referrer is told 1:1."""
+        channel = self._in_channel(request)
+        data = self._data(request)
+        item_id = data.get("item_id")
+        try:
+            amount, review, errors = self._parse_decision(data)
+            if errors:
+                raise InvalidInput(errors, {k: _text(data, k) for k in DECISION_INPUTS})
+            decided = md.record_decision(
+                self.engine,
+                request.actor,
+                item_id,
+                _text(data, "outcome"),
+                amount_pence=amount,
+                review_date=review,
+                schedule=_text(data, "schedule") or None,
+                conditions=_text(data, "conditions"),
+                feedback=_text(data, "feedback"),
+                information_needed=_text(data, "information_needed"),
+                draw_on_reserve=_text(data, "draw_on_reserve").lower() == "true",
+                now=self.clock.now(),
+            )
+        except InvalidInput as bad:
+            view = md.vote_view(self.engine, item_id, request.actor)
+            meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
+            return Reply(
+                card=mc.decision_form_card(
+                    view,
+                    view.entry.requested_pence,
+                    bad.values,
+                    bad.errors,
+                    default_review_date(meeting_day),
+                    md.budget_position_for_item(self.engine, view.item_id),
+                )
+            )
+        await self.channel.post(f"vote:{decided.vote.item_id}", channel, mc.vote_card(decided.vote))
+        meeting_id = md.meeting_of_item(self.engine, decided.vote.item_id)
+        await self._post_agenda(channel, meeting_id)
+        notice = mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
+        return Reply(card=mc.vote_card(decided.vote), notices=(Notice((decided.referrer,), notice),))
+
+    @staticmethod
+    def _parse_decision(data: Mapping[str, Any]) -> tuple[int | None, date | None, dict[str, str]]:
+        errors: dict[str, str] = {}
+        amount: int | None = None
+        review: date | None = None
+        if _text(data, "amount"):
+            try:
+                amount = parse_money(_text(data, "amount"))
+            except ValueError as exc:
+                errors["amount"] = f"Amount: {exc}."
+        if _text(data, "review_date"):
+            try:
+                review = date.fromisoformat(_text(data, "review_date"))
+            except ValueError:
+                errors["review_date"] = "The review date must be a date."
+        if not _text(data, "outcome"):
+            errors["outcome"] = "Choose the outcome."
+        return amount, review, errors
+
+    # --- the end ---
+
+    async def end(self, request: Request) -> Reply:
+        """End the meeting: the minutes are posted to the channel."""
+        channel = self._in_channel(request)
+        minutes = md.end_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
+        await self.channel.post(f"minutes:{minutes.meeting.id}", channel, mc.minutes_card(minutes))
+        return Reply(card=await self._post_agenda(channel, minutes.meeting.id))
+
+    async def minutes(self, request: Request) -> Reply:
+        """``@bot minutes``: the minutes of the latest meeting."""
+        channel = self._in_channel(request)
+        return Reply(card=mc.minutes_card(md.minutes(self.engine, request.actor, channel, self.clock.now())))
