@@ -32,6 +32,7 @@ class MeetingSlot:
     deadline: datetime
     cancelled: bool = False
     title: str = ""
+    online_link: str | None = None
 
     @property
     def starts_at(self) -> datetime:

@@ -46,7 +46,7 @@ from store.models import (
     Vote,
 )
 from store.referrals import view_of
-from store.repo import meeting_slots
+from store.repo import meeting_slots, slot_of
 from store.usecases import Actor, require_registered
 
 RUNS_MEETINGS = {Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
@@ -280,18 +280,6 @@ def _entry(session: Session, item: AgendaItem) -> AgendaEntry:
     )
 
 
-def _slot(meeting: Meeting) -> MeetingSlot:
-    return MeetingSlot(
-        id=meeting.id or 0,
-        day=meeting.day,
-        start=meeting.start,
-        end=meeting.end,
-        deadline=meeting.deadline,
-        cancelled=meeting.cancelled,
-        title=meeting.title,
-    )
-
-
 def _agenda(session: Session, meeting: Meeting) -> AgendaView:
     items = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.id)))
     entries = [_entry(session, item) for item in items]
@@ -301,7 +289,7 @@ def _agenda(session: Session, meeting: Meeting) -> AgendaView:
     budget = _budget_on(session, meeting.cluster_id, meeting.day, requested)
     return AgendaView(
         meeting_id=meeting.id or 0,
-        meeting=_slot(meeting),
+        meeting=slot_of(meeting),
         cluster=cluster.name if cluster else "",
         entries=tuple(entries),
         position=budget.position if budget else None,
@@ -671,7 +659,7 @@ def _decided(
     deferred_to = None
     if row.outcome == Outcome.DEFERRED.value and referral.meeting_id and referral.meeting_id != meeting.id:
         target = session.get(Meeting, referral.meeting_id)
-        deferred_to = _slot(target) if target else None
+        deferred_to = slot_of(target) if target else None
     decision = _decision_view(row)
     assert decision is not None
     return Decided(

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 from cluster import referrals as rules
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, FieldType, check_form, kept_input
-from cluster.meetings import MeetingSlot
 from cluster.provision import ProvisionRow, format_pence
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.roles import Role
@@ -40,7 +39,7 @@ from store.models import (
     RoleAssignment,
     Setting,
 )
-from store.repo import meeting_slots
+from store.repo import meeting_slots, slot_of
 from store.usecases import Actor, require_registered
 
 NOT_A_REFERRER = "Only a setting's SENCO or delegate can make or change its referrals."
@@ -140,18 +139,6 @@ def _touch(referral: Referral, now: datetime) -> None:
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def _slot(meeting: Meeting) -> MeetingSlot:
-    return MeetingSlot(
-        id=meeting.id or 0,
-        day=meeting.day,
-        start=meeting.start,
-        end=meeting.end,
-        deadline=meeting.deadline,
-        cancelled=meeting.cancelled,
-        title=meeting.title,
-    )
-
-
 def _rows(session: Session, referral_id: int) -> list[ProvisionLine]:
     return list(
         session.exec(
@@ -210,7 +197,7 @@ def view_of(session: Session, referral: Referral) -> ReferralView:
         documents=tuple(
             Document(d.id or 0, d.name, d.content is None, d.url, d.content_type, d.size_bytes) for d in documents
         ),
-        meeting=_slot(meeting) if meeting else None,
+        meeting=slot_of(meeting) if meeting else None,
         returned_reason=referral.returned_reason,
         version=referral.version,
         submitted_at=referral.submitted_at,

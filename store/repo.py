@@ -101,18 +101,21 @@ def cluster_ids_of(session: Session, person_id: int) -> set[int]:
     return ids
 
 
+def slot_of(meeting: Meeting) -> MeetingSlot:
+    """A meeting row as the rules see it."""
+    return MeetingSlot(
+        id=meeting.id or 0,
+        day=meeting.day,
+        start=meeting.start,
+        end=meeting.end,
+        deadline=meeting.deadline,
+        cancelled=meeting.cancelled,
+        title=meeting.title,
+        online_link=meeting.online_link,
+    )
+
+
 def meeting_slots(session: Session, cluster_id: int) -> list[MeetingSlot]:
     """The cluster's meetings as the rules see them."""
     meetings = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id).order_by(col(Meeting.day))).all()
-    return [
-        MeetingSlot(
-            id=m.id or 0,
-            day=m.day,
-            start=m.start,
-            end=m.end,
-            deadline=m.deadline,
-            cancelled=m.cancelled,
-            title=m.title,
-        )
-        for m in meetings
-    ]
+    return [slot_of(m) for m in meetings]

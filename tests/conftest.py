@@ -77,11 +77,19 @@ def central(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
     engine.dispose()
 
 
+# Every pupil reference any test uses; none may ever reach a channel.
+PUPIL_REFERENCES = ("ETR-0042", "HAY-991")
+
+
 @pytest.fixture
 async def connector() -> AsyncIterator[FakeConnector]:
     fake = await FakeConnector().start()
     yield fake
     await fake.close()
+    for call in fake.calls:
+        if call.conversation_id.startswith("19:"):  # Teams channel conversations
+            leaked = [ref for ref in PUPIL_REFERENCES if ref in call.all_json()]
+            assert not leaked, f"a pupil reference reached a channel: {leaked} in {call.method} {call.conversation_id}"
 
 
 class Bot:
