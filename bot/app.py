@@ -16,6 +16,7 @@ from bot.channel_cards import ChannelCards
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
+from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import MeetingRoutes
 from bot.notify import Notifier
 from bot.referral_routes import ReferralRoutes
@@ -57,6 +58,7 @@ def build_routes(engine: Engine, clock: Clock, channel: ChannelCards) -> Routes:
     routes = Routes(engine, clock)
     ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
     MeetingRoutes(engine, clock, channel).install(routes)
+    MeetingAdminRoutes(engine, clock).install(routes)
     return routes
 
 

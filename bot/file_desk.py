@@ -21,6 +21,8 @@ from cards import referrals as rc
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
+from reports.minutes import minutes_markdown, minutes_xlsx
+from store import meeting_day as md
 from store import referrals as uc
 from store.usecases import Actor
 
@@ -57,13 +59,22 @@ class FileDesk:
             raise Refusal("I could not find a file in that message.")
         return Reply(card=rc.documents_card(view, {}, {}))
 
+    def _document(self, context: dict[str, Any], actor: Actor) -> bytes:
+        """Make the offered document again now, checking the person may still have it."""
+        now = self._clock.now()
+        if context.get("kind") == "minutes":
+            view = md.member_minutes(self._engine, actor, now, context.get("meeting_id"))
+            if context.get("format") == "xlsx":
+                return minutes_xlsx(view, now)
+            return minutes_markdown(view, now).encode("utf-8")
+        referral = uc.for_export(self._engine, actor, context.get("referral_id"), now)
+        return self._export(referral, now, actor.name)
+
     async def consent(self, activity: Activity, actor: Actor) -> Reply:
         """The person accepted or declined a file: on accept, upload it and post the file card."""
         answer = files.parse_file_consent(activity.value if isinstance(activity.value, dict) else {})
         if answer.action != "accept" or answer.upload_info is None:
             return Reply(text="OK, I have not saved the file.")
-        referral_id = answer.context.get("referral_id")
-        view = uc.for_export(self._engine, actor, referral_id, self._clock.now())
-        data = self._export(view, self._clock.now(), actor.name)
+        data = self._document(answer.context, actor)
         await files.upload(self._connector.http(), answer.upload_info.upload_url, data)
         return Reply(attachments=(files.file_info_card(answer.upload_info),))

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.channel_cards import ChannelCards
+from bot.files import file_consent_card
 from bot.routes import Notice, Reply, Request, Routes
 from cards import meeting as mc
 from cards import verbs
@@ -21,6 +22,7 @@ from cluster.clock import Clock
 from cluster.decisions import default_review_date
 from cluster.errors import InvalidInput, Refusal
 from cluster.provision import parse_money
+from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from store import meeting_day as md
 
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
@@ -42,6 +44,7 @@ class MeetingRoutes:
     def install(self, routes: Routes) -> None:
         """Register commands and verbs."""
         routes.channel.update({"agenda": self.agenda, "minutes": self.minutes})
+        routes.personal["minutes"] = self.export_minutes
         routes.verbs.update(
             {
                 verbs.MEETING_START: self.start,
@@ -226,3 +229,23 @@ class MeetingRoutes:
         """``@bot minutes``: the minutes of the latest meeting."""
         channel = self._in_channel(request)
         return Reply(card=mc.minutes_card(md.minutes(self.engine, request.actor, channel, self.clock.now())))
+
+    async def export_minutes(self, request: Request) -> Reply:
+        """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
+        view = md.member_minutes(self.engine, request.actor, self.clock.now())
+        now = self.clock.now()
+        offers = tuple(
+            file_consent_card(
+                minutes_filename(view, extension),
+                size,
+                {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},
+            )
+            for extension, size in (
+                ("md", len(minutes_markdown(view, now).encode("utf-8"))),
+                ("xlsx", len(minutes_xlsx(view, now))),
+            )
+        )
+        return Reply(
+            text=f"Here are the minutes of {view.cluster}'s meeting on {view.meeting.day:%-d %B %Y}.",
+            attachments=offers,
+        )

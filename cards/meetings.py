@@ -1,13 +1,15 @@
-"""Cards about meetings."""
+"""Cards about meetings: the next meeting, and the admin's meetings card."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.clock import LONDON
-from cluster.meetings import NextMeeting, days_until
+from cluster.meetings import MeetingSlot, NextMeeting, days_until
 
 
 def _day(when: datetime) -> str:
@@ -43,3 +45,119 @@ def next_meeting_card(meetings: list[NextMeeting], now: datetime) -> Card:
             ),
         ]
     return card(body, [execute("Help", verbs.HELP)])
+
+
+def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = True) -> dict[str, Any]:
+    action = execute(title, verb, data)
+    if not inputs:
+        action["associatedInputs"] = "None"
+        action["fallback"]["associatedInputs"] = "None"
+    return action
+
+
+def _attention(message: str | None) -> list[dict[str, Any]]:
+    return [text(message, color="Attention")] if message else []
+
+
+def meetings_admin_card(
+    cluster: str,
+    meetings: Sequence[MeetingSlot],
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    notice: str | None = None,
+) -> Card:
+    """The admin's meetings: move, cancel or link each one still to come, and add the next."""
+    values = values or {}
+    errors = errors or {}
+    body: list[dict[str, Any]] = [heading(f"Meetings: {cluster} cluster")]
+    if notice:
+        body.append(text(notice, color="Good"))
+    if not meetings:
+        body.append(text("No meetings are scheduled. Add the next one below."))
+    for slot in meetings:
+        key = str(slot.id)
+        title = f"{_day(slot.starts_at)}, {slot.start:%H:%M}–{slot.end:%H:%M}" + (
+            f" · {slot.title}" if slot.title else ""
+        )
+        deadline = slot.deadline.astimezone(LONDON)
+        lines = [text(title + (" (cancelled)" if slot.cancelled else ""), weight="Bolder", separator=True)]
+        lines.append(text(f"Referral deadline {_day(deadline)}, {deadline:%H:%M}", subtle=True, spacing="None"))
+        if slot.online_link:
+            lines.append(text(f"[Join the online meeting]({slot.online_link})", spacing="None"))
+        body += lines
+        if slot.cancelled:
+            continue
+        body += [
+            {"type": "Input.Date", "id": f"day_{key}", "label": "Move to", "value": values.get(f"day_{key}", "")},
+            *_attention(errors.get(f"day_{key}")),
+            {
+                "type": "Input.Text",
+                "id": f"link_{key}",
+                "label": "Online meeting link",
+                "placeholder": "https://teams.microsoft.com/...",
+                "value": values.get(f"link_{key}", slot.online_link or ""),
+                "maxLength": 1000,
+            },
+            *_attention(errors.get(f"link_{key}")),
+            {
+                "type": "ActionSet",
+                "actions": [
+                    _button("Move", verbs.MEETING_MOVE, {"meeting_id": slot.id}),
+                    _button("Save link", verbs.MEETING_LINK, {"meeting_id": slot.id}),
+                    _button("Cancel the meeting", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
+                ],
+            },
+        ]
+    body += [
+        text("Add a meeting", weight="Bolder", size="Medium", separator=True),
+        {"type": "Input.Date", "id": "new_day", "label": "Date", "value": values.get("new_day", "")},
+        *_attention(errors.get("new_day")),
+        {
+            "type": "ColumnSet",
+            "columns": [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [
+                        {
+                            "type": "Input.Time",
+                            "id": "new_start",
+                            "label": "Starts",
+                            "value": values.get("new_start", "09:30"),
+                        }
+                    ],
+                },
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [
+                        {
+                            "type": "Input.Time",
+                            "id": "new_end",
+                            "label": "Ends",
+                            "value": values.get("new_end", "13:00"),
+                        }
+                    ],
+                },
+            ],
+        },
+        *_attention(errors.get("new_start")),
+        {
+            "type": "Input.Text",
+            "id": "new_title",
+            "label": "Title",
+            "placeholder": "e.g. Spring 1",
+            "value": values.get("new_title", ""),
+            "maxLength": 80,
+        },
+        {
+            "type": "Input.Text",
+            "id": "new_link",
+            "label": "Online meeting link",
+            "placeholder": "https://teams.microsoft.com/...",
+            "value": values.get("new_link", ""),
+            "maxLength": 1000,
+        },
+        *_attention(errors.get("new_link")),
+    ]
+    return card(body, [_button("Add the meeting", verbs.MEETING_ADD), _button("Refresh", verbs.MEETINGS, inputs=False)])

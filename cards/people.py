@@ -13,6 +13,7 @@ COMMAND_VERBS = {
     "new referral": verbs.REFERRAL_NEW,
     "my referrals": verbs.MY_REFERRALS,
     "referrals to check": verbs.TO_CHECK,
+    "meetings": verbs.MEETINGS,
 }
 
 

@@ -55,3 +55,12 @@ ALL = ALL | frozenset(
         DECISION_RECORD, MEETING_END, AGENDA_SHOW,
     }
 )  # fmt: skip
+
+# Meetings, for the cluster's admin (issue 4).
+MEETINGS = "meetings.show"  # the admin's meetings card
+MEETING_ADD = "meetings.add"  # inputs: new_day, new_start, new_end, new_title, new_link
+MEETING_MOVE = "meetings.move"  # data: meeting_id; inputs: day_<meeting_id>
+MEETING_CANCEL = "meetings.cancel"  # data: meeting_id
+MEETING_LINK = "meetings.link"  # data: meeting_id; inputs: link_<meeting_id>
+
+ALL = ALL | frozenset({MEETINGS, MEETING_ADD, MEETING_MOVE, MEETING_CANCEL, MEETING_LINK})

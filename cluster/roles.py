@@ -90,6 +90,8 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", SETTING_ROLES
     ),
+    Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", None),
+    Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", frozenset({Role.ADMIN})),
     Command(
         "referrals to check",
         "Referrals to check",

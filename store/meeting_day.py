@@ -714,13 +714,7 @@ def minutes(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -
         require_registered(actor)
         if not _roles_in(session, actor, cluster_id):
             raise Refusal("Only members of this cluster can have its minutes.")
-        meeting = session.exec(
-            select(Meeting)
-            .where(Meeting.cluster_id == cluster_id, col(Meeting.started_at).is_not(None))
-            .order_by(col(Meeting.day).desc())
-        ).first()
-        if meeting is None:
-            raise Refusal("No meeting of this cluster has been held in Teams yet.")
+        meeting = _latest_held(session, cluster_id)
         audit.record(session, now, actor.tag, "minutes.read", f"meeting:{meeting.id}")
         return _minutes(session, meeting)
 
@@ -770,3 +764,31 @@ def budget_position_for_item(engine: Engine, item_id: int) -> Position | None:
         meeting = _meeting(session, _item(session, item_id).meeting_id)
         found = _budget_on(session, meeting.cluster_id, meeting.day)
         return found.position if found else None
+
+
+def _latest_held(session: Session, cluster_id: int) -> Meeting:
+    meeting = session.exec(
+        select(Meeting)
+        .where(Meeting.cluster_id == cluster_id, col(Meeting.started_at).is_not(None))
+        .order_by(col(Meeting.day).desc())
+    ).first()
+    if meeting is None:
+        raise Refusal("No meeting of your cluster has been held in Teams yet.")
+    return meeting
+
+
+def member_minutes(engine: Engine, actor: Actor, now: datetime, meeting_id: Any = None) -> MinutesView:
+    """The minutes of a meeting of the actor's cluster (the latest held, unless one is named); audited."""
+    require_registered(actor)
+    with transaction(engine) as session:
+        if meeting_id is not None:
+            meeting = _meeting(session, meeting_id)
+        else:
+            clusters = [c.id for c in session.exec(select(Cluster)) if c.id and _roles_in(session, actor, c.id)]
+            if not clusters:
+                raise Refusal("Only members of a cluster can have its minutes.")
+            meeting = _latest_held(session, clusters[0])
+        if not _roles_in(session, actor, meeting.cluster_id):
+            raise Refusal("Only members of this cluster can have its minutes.")
+        audit.record(session, now, actor.tag, "minutes.export", f"meeting:{meeting.id}")
+        return _minutes(session, meeting)

@@ -226,6 +226,35 @@ async def test_a_whole_meeting_runs_in_the_channel(
     assert decisions[meeting["talk"]].outcome == "advice"
     assert ehcp is not None and ehcp.state == "accepted" and ehcp.meeting_id == 3, "deferred to 5 February"
 
+    # A member asks for the minutes in personal chat: Markdown and a spreadsheet, each offered as a file.
+    before = len(bot.connector.calls)
+    await bot.post(act.personal_message(bot.connector.url, *SENCO_2, "minutes"))
+    await room.settle()
+    offers = [
+        a
+        for c in bot.connector.calls[before:]
+        for a in c.body.get("attachments") or []
+        if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    ]
+    assert [o["name"] for o in offers] == ["Central minutes 2025-12-11.md", "Central minutes 2025-12-11.xlsx"]
+    accept = act.card_click(bot.connector.url, *SENCO_2, "x")
+    accept["name"] = "fileConsent/invoke"
+    accept["value"] = {
+        "type": "fileUpload",
+        "action": "accept",
+        "context": offers[0]["content"]["acceptContext"],
+        "uploadInfo": {
+            "contentUrl": "https://w-my.sharepoint.com/m.md",
+            "name": "m.md",
+            "uploadUrl": f"{bot.connector.url}/upload/minutes.md",
+            "uniqueId": "u",
+            "fileType": "md",
+        },
+    }
+    assert (await bot.post(accept)).status == 200
+    markdown = bot.connector.uploads["minutes.md"][0].decode("utf-8")
+    assert "CEN-2526-001" in markdown and "Try a visual timetable." in markdown and "ETR-0042" not in markdown
+
     # Nothing sent to the channel carries a pupil's school reference.
     for call in bot.connector.calls:
         if call.conversation_id.startswith(act.CHANNEL_ID):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -14,7 +15,7 @@ from cards.meeting import (
     outcome_notice_card,
     vote_card,
 )
-from cards.meetings import next_meeting_card
+from cards.meetings import meetings_admin_card, next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
     accepted_notice_card,
@@ -515,4 +516,14 @@ def gallery() -> dict[str, dict[str, Any]]:
         "channel_help_unlinked": channel_help_card(None),
         "linked": linked_card("Central", "Ada Admin"),
         "refusal": message_card("Only an admin of the Central cluster can link a channel to it.", attention=True),
+        "meetings_admin": meetings_admin_card(
+            "Central", [SLOT, replace(SLOT, id=3, day=date(2026, 2, 5), title="Spring 1", cancelled=True)]
+        ),
+        "meetings_admin_errors": meetings_admin_card(
+            "Central",
+            [replace(SLOT, online_link="https://teams.microsoft.com/l/meetup-join/x")],
+            {"new_day": "", "new_title": "Extra", "day_2": "2025-12-04"},
+            {"new_day": "Choose the meeting's date.", "day_2": "Move the meeting to a day still to come."},
+            notice="Link saved.",
+        ),
     }

@@ -103,7 +103,7 @@ def test_a_grant_describes_itself_as_a_person_would_say_it() -> None:
 
 def test_everyone_registered_gets_the_everyday_commands() -> None:
     texts = [c.text for c in commands_for({Grant(Role.OBSERVER, "Central")})]
-    assert texts == ["help", "whoami", "next meeting"]
+    assert texts == ["help", "whoami", "next meeting", "minutes"]
 
 
 def test_the_clock_gives_london_time_and_a_fixed_clock_can_be_moved() -> None:

@@ -1,0 +1,127 @@
+"""Handlers for the admin's meetings card: add, move, cancel, and the online meeting link."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.routes import Reply, Request, Routes
+from cards import verbs
+from cards.meetings import meetings_admin_card
+from cluster.clock import Clock
+from cluster.errors import Refusal
+from store import meetings as uc
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    return "" if value is None else str(value).strip()
+
+
+class MeetingAdminRoutes:
+    """The ``meetings`` command and its card's verbs."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def install(self, routes: Routes) -> None:
+        """Register the command and verbs."""
+        routes.personal["meetings"] = self.show
+        routes.verbs.update(
+            {
+                verbs.MEETINGS: self.show,
+                verbs.MEETING_ADD: self.add,
+                verbs.MEETING_MOVE: self.move,
+                verbs.MEETING_CANCEL: self.cancel,
+                verbs.MEETING_LINK: self.link,
+            }
+        )
+
+    def _card(
+        self,
+        request: Request,
+        values: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
+        notice: str | None = None,
+    ) -> Reply:
+        cluster, slots = uc.admin_meetings(self.engine, request.actor, self.clock.now())
+        return Reply(card=meetings_admin_card(cluster, slots, values, errors, notice))
+
+    @staticmethod
+    def _data(request: Request) -> Mapping[str, Any]:
+        return request.action.data if request.action is not None else {}
+
+    async def show(self, request: Request) -> Reply:
+        """The cluster's meetings still to come."""
+        return self._card(request)
+
+    async def add(self, request: Request) -> Reply:
+        """Add a meeting; a bad date or time comes back next to its field."""
+        data = self._data(request)
+        values = {k: _text(data, k) for k in ("new_day", "new_start", "new_end", "new_title", "new_link")}
+        errors: dict[str, str] = {}
+        try:
+            day = date.fromisoformat(values["new_day"])
+        except ValueError:
+            errors["new_day"] = "Choose the meeting's date."
+        try:
+            start = time.fromisoformat(values["new_start"] or "09:30")
+            end = time.fromisoformat(values["new_end"] or "13:00")
+        except ValueError:
+            errors["new_start"] = "Give the start and end times, such as 09:30 and 13:00."
+        if errors:
+            return self._card(request, values, errors)
+        cluster, _ = uc.admin_meetings(self.engine, request.actor, self.clock.now())
+        try:
+            slot = uc.add_meeting_as(
+                self.engine,
+                request.actor,
+                cluster,
+                day,
+                self.clock.now(),
+                start=start,
+                end=end,
+                title=values["new_title"],
+                link=values["new_link"] or None,
+            )
+        except Refusal as refusal:
+            field = "new_link" if "link" in refusal.message else "new_day"
+            return self._card(request, values, {field: refusal.message})
+        return self._card(request, notice=f"Added {slot.day:%A %-d %B %Y}.")
+
+    async def move(self, request: Request) -> Reply:
+        """Move a meeting; its referrals follow and its deadline moves with it."""
+        data = self._data(request)
+        meeting_id = data.get("meeting_id")
+        field = f"day_{meeting_id}"
+        try:
+            day = date.fromisoformat(_text(data, field))
+        except ValueError:
+            return self._card(request, {field: _text(data, field)}, {field: "Choose the new date."})
+        try:
+            slot = uc.move_meeting(self.engine, request.actor, meeting_id, day, self.clock.now())
+        except Refusal as refusal:
+            return self._card(request, {field: _text(data, field)}, {field: refusal.message})
+        return self._card(request, notice=f"Moved to {slot.day:%A %-d %B %Y}; its referrals moved with it.")
+
+    async def cancel(self, request: Request) -> Reply:
+        """Cancel a meeting; its referrals go to the next one."""
+        target, moved = uc.cancel_meeting(
+            self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now()
+        )
+        return self._card(request, notice=f"Cancelled. {moved} referral(s) moved to {target.day:%A %-d %B %Y}.")
+
+    async def link(self, request: Request) -> Reply:
+        """Save the online meeting link."""
+        data = self._data(request)
+        meeting_id = data.get("meeting_id")
+        field = f"link_{meeting_id}"
+        try:
+            uc.set_link(self.engine, request.actor, meeting_id, _text(data, field), self.clock.now())
+        except Refusal as refusal:
+            return self._card(request, {field: _text(data, field)}, {field: refusal.message})
+        return self._card(request, notice="Link saved.")
