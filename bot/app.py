@@ -26,6 +26,7 @@ from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
+from scheduler.runner import attach_scheduler
 from store.db import database_answers, make_engine
 
 log = logging.getLogger("clusterbot.app")
@@ -137,6 +138,8 @@ def create_app(
     app[BOT] = bot
     app[NOTIFIER] = notifier
     app[CHANNEL] = channel
+    if settings.scheduler:
+        attach_scheduler(app, engine, channel, clock)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -62,3 +62,22 @@ def next_meeting(meetings: Iterable[MeetingSlot], now: datetime) -> MeetingSlot 
 def days_until(target: datetime, now: datetime) -> int:
     """Whole London calendar days from now's date to the target's date (negative once past)."""
     return (target.astimezone(LONDON).date() - now.astimezone(LONDON).date()).days
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The date ``count`` working days (Monday to Friday) before ``day``."""
+    if count < 0:
+        raise ValueError("count cannot be negative")
+    current = day
+    while count:
+        current -= timedelta(days=1)
+        if current.weekday() < 5:
+            count -= 1
+    return current
+
+
+def agenda_due(meeting: MeetingSlot, now: datetime, working_days: int = 5) -> bool:
+    """Whether a meeting's agenda should be in its channel by now: from that many working days before it."""
+    if meeting.cancelled or meeting.ends_at <= now:
+        return False
+    return now.astimezone(LONDON).date() >= working_days_before(meeting.day, working_days)

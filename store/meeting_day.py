@@ -25,7 +25,7 @@ from cluster.budget import Position, check_affordable, check_budget, position
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal
-from cluster.meetings import MeetingSlot, next_meeting
+from cluster.meetings import MeetingSlot, agenda_due, next_meeting
 from cluster.referrals import Kind, State
 from cluster.roles import SETTING_ROLES, Role
 from store import audit
@@ -792,3 +792,28 @@ def member_minutes(engine: Engine, actor: Actor, now: datetime, meeting_id: Any 
             raise Refusal("Only members of this cluster can have its minutes.")
         audit.record(session, now, actor.tag, "minutes.export", f"meeting:{meeting.id}")
         return _minutes(session, meeting)
+
+
+def due_agendas(engine: Engine, now: datetime) -> list[tuple[int, str]]:
+    """Meetings whose agenda is due in their cluster's linked channel and not yet posted: (meeting, channel)."""
+    due: list[tuple[int, str]] = []
+    with transaction(engine) as session:
+        for cluster in session.exec(select(Cluster)):
+            channel = session.exec(
+                select(ConversationRef).where(ConversationRef.cluster_id == cluster.id, ConversationRef.installed)
+            ).first()
+            if channel is None or cluster.id is None:
+                continue
+            for slot in meeting_slots(session, cluster.id):
+                if agenda_due(slot, now, cluster.agenda_days) and session.get(ChannelPost, f"agenda:{slot.id}") is None:
+                    due.append((slot.id, channel.conversation_id))
+    return due
+
+
+def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: str = "scheduler") -> AgendaView:
+    """Bring a meeting's agenda up to date with its accepted referrals, for posting."""
+    with transaction(engine) as session:
+        meeting = _meeting(session, meeting_id)
+        _sync_items(session, meeting)
+        audit.record(session, now, actor_tag, "agenda.post", f"meeting:{meeting.id}")
+        return _agenda(session, meeting)

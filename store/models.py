@@ -20,6 +20,7 @@ class Cluster(SQLModel, table=True):
     deadline_days: int = Field(default=7)
     quorum: int | None = Field(default=None)  # settings needed; None: half the settings, rounded up
     same_trust_recusal: bool = Field(default=False)
+    agenda_days: int = Field(default=5)  # working days before a meeting that its agenda is posted
 
 
 class Setting(SQLModel, table=True):

@@ -105,7 +105,7 @@ class Bot:
 
 @pytest.fixture
 async def bot(central: Engine, clock: FixedClock, connector: FakeConnector) -> AsyncIterator[Bot]:
-    settings = Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, DATABASE_URL="sqlite://")
+    settings = Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, DATABASE_URL="sqlite://", CLUSTERBOT_SCHEDULER=False)
     app = create_app(settings, clock=clock, engine=central)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

@@ -139,7 +139,12 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[_KeyServer]:
 
 @pytest.fixture
 async def secured(central: Engine, clock: FixedClock, connector: FakeConnector) -> AsyncIterator[Bot]:
-    settings = Settings(MicrosoftAppId=APP_ID, MicrosoftAppPassword="secret", CLUSTERBOT_ALLOWED_TENANTS=act.TENANT)
+    settings = Settings(
+        MicrosoftAppId=APP_ID,
+        MicrosoftAppPassword="secret",
+        CLUSTERBOT_ALLOWED_TENANTS=act.TENANT,
+        CLUSTERBOT_SCHEDULER=False,
+    )
 
     class Tokenless:
         async def token(self) -> str | None:

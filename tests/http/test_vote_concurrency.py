@@ -67,7 +67,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
     uc.accept(engine, admin, draft.id, NOW)
-    app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True), clock=clock, engine=engine)
+    app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     bot = Bot(client, connector)

@@ -161,6 +161,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cluster", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quorum", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("same_trust_recusal", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("agenda_days", sa.Integer(), nullable=False, server_default="5"))
 
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.add_column(sa.Column("started_at", store.types.UTCDateTime(), nullable=True))
@@ -176,6 +177,7 @@ def downgrade() -> None:
         batch_op.drop_column("started_at")
 
     with op.batch_alter_table("cluster", schema=None) as batch_op:
+        batch_op.drop_column("agenda_days")
         batch_op.drop_column("same_trust_recusal")
         batch_op.drop_column("quorum")
 

@@ -1,0 +1,39 @@
+"""The scheduler starts with the app and does its work through the real connector path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.settings import Settings
+from cluster.clock import LONDON, FixedClock
+from tests.conftest import ADMIN, Bot
+from tests.scheduler.test_agenda_job import linked  # noqa: F401  (the fixture)
+from tests.support import activities as act
+from tests.support.fake_connector import FakeConnector
+
+
+async def test_the_app_posts_a_due_agenda_on_its_own_when_it_starts(linked: Engine, connector: FakeConnector) -> None:  # noqa: F811
+    clock = FixedClock(datetime(2025, 11, 20, 10, 0, tzinfo=LONDON))
+    quiet = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=linked)
+    client = TestClient(TestServer(quiet, host="127.0.0.1"))
+    await client.start_server()
+    bot = Bot(client, connector)
+    await bot.post(act.team_install(connector.url, *ADMIN))
+    await bot.post(act.channel_message(connector.url, *ADMIN, "link cluster Central"))
+    await client.close()
+    connector.calls.clear()
+
+    clock.set(datetime(2025, 12, 4, 8, 0, tzinfo=LONDON))
+    app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True), clock=clock, engine=linked)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        [call] = await connector.wait_for(1, timeout=10)
+    finally:
+        await client.close()
+    assert call.method == "POST" and call.conversation_id == act.CHANNEL_ID
+    assert "Agenda" in call.all_json() and "CEN-2526-001" in call.all_json()
