@@ -18,6 +18,7 @@ from bot.routes import Notice, Reply, Request, Routes
 from cards import meeting as mc
 from cards import verbs
 from cards.common import Card
+from cluster.agenda import VoteView
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
 from cluster.errors import InvalidInput, Refusal
@@ -118,19 +119,24 @@ class MeetingRoutes:
         data = self._data(request)
         view = md.cast_vote(self.engine, request.actor, data.get("item_id"), _text(data, "choice"), self.clock.now())
         self._redraw_vote(channel, view.item_id)
-        return Reply(card=mc.vote_card(view, user_choice=True))
+        return self._personal(request, view)
+
+    def _personal(self, request: Request, view: VoteView) -> Reply:
+        """A member's own view of a vote card: their choice shown, the chair's controls only for the chair."""
+        chair = md.chairs_item(self.engine, request.actor, view.item_id)
+        return Reply(card=mc.vote_card(view, user_choice=True, for_chair=chair))
 
     async def interest(self, request: Request) -> Reply:
         """Declare an interest: the person does not vote on this item."""
         channel = self._in_channel(request)
         view = md.declare_interest(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
         self._redraw_vote(channel, view.item_id)
-        return Reply(card=mc.vote_card(view, user_choice=True))
+        return self._personal(request, view)
 
     async def refresh(self, request: Request) -> Reply:
         """Teams asks for a member's own view of a vote card (their choice shown)."""
         view = md.vote_view(self.engine, self._data(request).get("item_id"), request.actor)
-        return Reply(card=mc.vote_card(view, user_choice=True))
+        return self._personal(request, view)
 
     async def close(self, request: Request) -> Reply:
         """The chair closes the vote, with the casting vote on a tie."""

@@ -817,3 +817,10 @@ def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: st
         _sync_items(session, meeting)
         audit.record(session, now, actor_tag, "agenda.post", f"meeting:{meeting.id}")
         return _agenda(session, meeting)
+
+
+def chairs_item(engine: Engine, actor: Actor, item_id: Any) -> bool:
+    """Whether the actor may run the meeting an item belongs to (chair, or team around the cluster)."""
+    with transaction(engine) as session:
+        meeting = _meeting(session, _item(session, item_id).meeting_id)
+        return bool(_roles_in(session, actor, meeting.cluster_id) & RUNS_MEETINGS)

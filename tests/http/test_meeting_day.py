@@ -259,3 +259,28 @@ async def test_a_whole_meeting_runs_in_the_channel(
     for call in bot.connector.calls:
         if call.conversation_id.startswith(act.CHANNEL_ID):
             assert "ETR-0042" not in call.all_json() and "HAY-991" not in call.all_json()
+
+
+async def test_only_the_chair_sees_the_chairs_controls_on_their_own_view_of_a_vote(
+    bot: Bot, central: Engine, clock: FixedClock, meeting: dict[str, int]
+) -> None:
+    room = Channel(bot)
+    await bot.post(act.team_install(bot.connector.url, *ADMIN))
+    await room.say(ADMIN, "link cluster Central")
+    clock.set(MEETING_DAY)
+    await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": 2})
+    item = item_of(central, meeting["talk"])
+    await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": item})
+    member = await room.click(SENCO, verbs.VOTE_REFRESH, {"item_id": item})
+    chair = await room.click(CHAIR, verbs.VOTE_REFRESH, {"item_id": item})
+    member_verbs = {a.get("verb") for a in find_all_actions(member["value"])}
+    chair_verbs = {a.get("verb") for a in find_all_actions(chair["value"])}
+    assert verbs.ITEM_CLOSE not in member_verbs and verbs.VOTE_CAST in member_verbs
+    assert verbs.ITEM_CLOSE in chair_verbs
+    await room.settle()
+
+
+def find_all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    from tests.support.card_schema import actions_in
+
+    return actions_in(card)
