@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, Unauthorized
+from bot.budget_routes import BudgetRoutes
 from bot.channel_cards import ChannelCards
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
@@ -60,6 +61,7 @@ def build_routes(engine: Engine, clock: Clock, channel: ChannelCards) -> Routes:
     ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
     MeetingRoutes(engine, clock, channel).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
+    BudgetRoutes(engine, clock).install(routes)
     return routes
 
 

@@ -14,6 +14,7 @@ COMMAND_VERBS = {
     "my referrals": verbs.MY_REFERRALS,
     "referrals to check": verbs.TO_CHECK,
     "meetings": verbs.MEETINGS,
+    "budget": verbs.BUDGET,
 }
 
 

@@ -64,3 +64,9 @@ MEETING_CANCEL = "meetings.cancel"  # data: meeting_id
 MEETING_LINK = "meetings.link"  # data: meeting_id; inputs: link_<meeting_id>
 
 ALL = ALL | frozenset({MEETINGS, MEETING_ADD, MEETING_MOVE, MEETING_CANCEL, MEETING_LINK})
+
+# The budget card (admins and council officers set it; chairs and the team see it).
+BUDGET = "budget.show"
+BUDGET_SET = "budget.set"  # inputs: label, starts, ends, baseline, uplift, specialist, reserve (pounds)
+
+ALL = ALL | frozenset({BUDGET, BUDGET_SET})

@@ -91,6 +91,12 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
         "my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", SETTING_ROLES
     ),
     Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", None),
+    Command(
+        "budget",
+        "Budget",
+        "Where your cluster's budget stands (and setting it, for admins).",
+        frozenset({Role.ADMIN, Role.COUNCIL_OFFICER, Role.CHAIR, Role.TEAM_AROUND_CLUSTER}),
+    ),
     Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", frozenset({Role.ADMIN})),
     Command(
         "referrals to check",

@@ -824,3 +824,36 @@ def chairs_item(engine: Engine, actor: Actor, item_id: Any) -> bool:
     with transaction(engine) as session:
         meeting = _meeting(session, _item(session, item_id).meeting_id)
         return bool(_roles_in(session, actor, meeting.cluster_id) & RUNS_MEETINGS)
+
+
+BUDGET_SETTERS = {Role.ADMIN, Role.COUNCIL_OFFICER}
+BUDGET_READERS = {Role.ADMIN, Role.COUNCIL_OFFICER, Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
+
+
+def budget_cluster(engine: Engine, actor: Actor) -> tuple[str, bool]:
+    """The cluster whose budget the actor may see, and whether they may set it (admins and council officers)."""
+    require_registered(actor)
+    with transaction(engine) as session:
+        for cluster in session.exec(select(Cluster).order_by(col(Cluster.name))):
+            roles = _roles_in(session, actor, cluster.id or 0)
+            if roles & BUDGET_READERS:
+                return cluster.name, bool(roles & BUDGET_SETTERS)
+    raise Refusal("Only a cluster's chair, admin or team, or a council officer, can see its budget.")
+
+
+def set_budget_as(
+    engine: Engine,
+    actor: Actor,
+    cluster_name: str,
+    label: str,
+    starts: date,
+    ends: date,
+    parts: Sequence[int],
+    now: datetime,
+) -> BudgetView:
+    """An admin or council officer sets the budget from Teams."""
+    with transaction(engine) as session:
+        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.lower())).first()
+        if cluster is None or not _roles_in(session, actor, cluster.id or 0) & BUDGET_SETTERS:
+            raise Refusal("Only the cluster's admin or a council officer can set its budget.")
+    return set_budget(engine, actor.tag, cluster_name, label, starts, ends, parts, now)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
+from cards.budget import budget_card
 from cards.channel import channel_help_card, linked_card
 from cards.common import message_card
 from cards.meeting import (
@@ -33,7 +34,7 @@ from cards.referrals import (
     withdrawn_card,
 )
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
-from cluster.budget import Position
+from cluster.budget import Budget, Position
 from cluster.clock import LONDON
 from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
@@ -516,6 +517,36 @@ def gallery() -> dict[str, dict[str, Any]]:
         "channel_help_unlinked": channel_help_card(None),
         "linked": linked_card("Central", "Ada Admin"),
         "refusal": message_card("Only an admin of the Central cluster can link a channel to it.", attention=True),
+        "budget_admin": budget_card(
+            "Central",
+            "2025/26",
+            date(2025, 9, 1),
+            date(2026, 8, 31),
+            Budget(25_000_000, 2_000_000, 3_000_050, 1_000_000),
+            Position(30_000_050, 1_000_000, 98_847),
+            can_set=True,
+            notice="Saved the 2025/26 budget.",
+        ),
+        "budget_none_errors": budget_card(
+            "Central",
+            None,
+            None,
+            None,
+            None,
+            None,
+            can_set=True,
+            values={"baseline": "lots"},
+            errors={"baseline": "High-needs baseline: enter an amount in pounds and pence, such as 1250.00."},
+        ),
+        "budget_read_only": budget_card(
+            "Central",
+            "2025/26",
+            date(2025, 9, 1),
+            date(2026, 8, 31),
+            Budget(25_000_000, 0, 0, 0),
+            Position(25_000_000, 0, 0),
+            can_set=False,
+        ),
         "meetings_admin": meetings_admin_card(
             "Central", [SLOT, replace(SLOT, id=3, day=date(2026, 2, 5), title="Spring 1", cancelled=True)]
         ),
