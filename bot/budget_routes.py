@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.routes import Reply, Request, Routes
+from bot.routes import Reply, Request, Routes, text_input
 from cards import verbs
 from cards.budget import PART_FIELDS, budget_card
 from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
 from cluster.provision import parse_money
 from store import meeting_day as md
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    return "" if value is None else str(value).strip()
 
 
 class BudgetRoutes:
@@ -59,7 +53,7 @@ class BudgetRoutes:
         """Save the budget; mistakes come back next to their fields, nothing half-saved."""
         data = request.action.data if request.action is not None else {}
         names = ("label", "starts", "ends", *(key for key, _ in PART_FIELDS))
-        values = {name: _text(data, name) for name in names}
+        values = {name: text_input(data, name) for name in names}
         errors: dict[str, str] = {}
         if not values["label"]:
             errors["label"] = "Name the funding period, such as 2025/26."

@@ -8,17 +8,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.routes import Reply, Request, Routes
+from bot.routes import Reply, Request, Routes, text_input
 from cards import verbs
 from cards.meetings import meetings_admin_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from store import meetings as uc
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    return "" if value is None else str(value).strip()
 
 
 class MeetingAdminRoutes:
@@ -62,7 +57,7 @@ class MeetingAdminRoutes:
     async def add(self, request: Request) -> Reply:
         """Add a meeting; a bad date or time comes back next to its field."""
         data = self._data(request)
-        values = {k: _text(data, k) for k in ("new_day", "new_start", "new_end", "new_title", "new_link")}
+        values = {k: text_input(data, k) for k in ("new_day", "new_start", "new_end", "new_title", "new_link")}
         errors: dict[str, str] = {}
         try:
             day = date.fromisoformat(values["new_day"])
@@ -99,13 +94,13 @@ class MeetingAdminRoutes:
         meeting_id = data.get("meeting_id")
         field = f"day_{meeting_id}"
         try:
-            day = date.fromisoformat(_text(data, field))
+            day = date.fromisoformat(text_input(data, field))
         except ValueError:
-            return self._card(request, {field: _text(data, field)}, {field: "Choose the new date."})
+            return self._card(request, {field: text_input(data, field)}, {field: "Choose the new date."})
         try:
             slot = uc.move_meeting(self.engine, request.actor, meeting_id, day, self.clock.now())
         except Refusal as refusal:
-            return self._card(request, {field: _text(data, field)}, {field: refusal.message})
+            return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
         return self._card(request, notice=f"Moved to {slot.day:%A %-d %B %Y}; its referrals moved with it.")
 
     async def cancel(self, request: Request) -> Reply:
@@ -121,7 +116,7 @@ class MeetingAdminRoutes:
         meeting_id = data.get("meeting_id")
         field = f"link_{meeting_id}"
         try:
-            uc.set_link(self.engine, request.actor, meeting_id, _text(data, field), self.clock.now())
+            uc.set_link(self.engine, request.actor, meeting_id, text_input(data, field), self.clock.now())
         except Refusal as refusal:
-            return self._card(request, {field: _text(data, field)}, {field: refusal.message})
+            return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
         return self._card(request, notice="Link saved.")

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot.channel_cards import ChannelCards
 from bot.files import file_consent_card
-from bot.routes import Notice, Reply, Request, Routes
+from bot.routes import Notice, Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
 from cards.common import Card
@@ -27,11 +27,6 @@ from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from store import meeting_day as md
 
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = data.get(name)
-    return "" if value is None else str(value).strip()
 
 
 class MeetingRoutes:
@@ -117,7 +112,9 @@ class MeetingRoutes:
         """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
         channel = self._in_channel(request)
         data = self._data(request)
-        view = md.cast_vote(self.engine, request.actor, data.get("item_id"), _text(data, "choice"), self.clock.now())
+        view = md.cast_vote(
+            self.engine, request.actor, data.get("item_id"), text_input(data, "choice"), self.clock.now()
+        )
         self._redraw_vote(channel, view.item_id)
         return self._personal(request, view)
 
@@ -143,7 +140,7 @@ class MeetingRoutes:
         channel = self._in_channel(request)
         data = self._data(request)
         view = md.close_item(
-            self.engine, request.actor, data.get("item_id"), _text(data, "casting") or None, self.clock.now()
+            self.engine, request.actor, data.get("item_id"), text_input(data, "casting") or None, self.clock.now()
         )
         await self.channel.post(f"vote:{view.item_id}", channel, mc.vote_card(view))
         return Reply(card=mc.vote_card(view, user_choice=True))
@@ -169,19 +166,19 @@ class MeetingRoutes:
         try:
             amount, review, errors = self._parse_decision(data)
             if errors:
-                raise InvalidInput(errors, {k: _text(data, k) for k in DECISION_INPUTS})
+                raise InvalidInput(errors, {k: text_input(data, k) for k in DECISION_INPUTS})
             decided = md.record_decision(
                 self.engine,
                 request.actor,
                 item_id,
-                _text(data, "outcome"),
+                text_input(data, "outcome"),
                 amount_pence=amount,
                 review_date=review,
-                schedule=_text(data, "schedule") or None,
-                conditions=_text(data, "conditions"),
-                feedback=_text(data, "feedback"),
-                information_needed=_text(data, "information_needed"),
-                draw_on_reserve=_text(data, "draw_on_reserve").lower() == "true",
+                schedule=text_input(data, "schedule") or None,
+                conditions=text_input(data, "conditions"),
+                feedback=text_input(data, "feedback"),
+                information_needed=text_input(data, "information_needed"),
+                draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
                 now=self.clock.now(),
             )
         except InvalidInput as bad:
@@ -208,17 +205,17 @@ class MeetingRoutes:
         errors: dict[str, str] = {}
         amount: int | None = None
         review: date | None = None
-        if _text(data, "amount"):
+        if text_input(data, "amount"):
             try:
-                amount = parse_money(_text(data, "amount"))
+                amount = parse_money(text_input(data, "amount"))
             except ValueError as exc:
                 errors["amount"] = f"Amount: {exc}."
-        if _text(data, "review_date"):
+        if text_input(data, "review_date"):
             try:
-                review = date.fromisoformat(_text(data, "review_date"))
+                review = date.fromisoformat(text_input(data, "review_date"))
             except ValueError:
                 errors["review_date"] = "The review date must be a date."
-        if not _text(data, "outcome"):
+        if not text_input(data, "outcome"):
             errors["outcome"] = "Choose the outcome."
         return amount, review, errors
 

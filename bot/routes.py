@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,3 +129,9 @@ class Routes:
             raise Refusal("Say which cluster: for example “link cluster Central”.")
         linked = usecases.link_channel(self.engine, request.conversation_id, request.actor, name, self.clock.now())
         return Reply(card=linked_card(linked, request.actor.name))
+
+
+def text_input(data: Mapping[str, Any], name: str) -> str:
+    """A card input's value as trimmed text ('' when absent)."""
+    value = data.get(name)
+    return "" if value is None else str(value).strip()

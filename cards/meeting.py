@@ -29,17 +29,10 @@ from cluster.forms import Field, FieldType
 from cluster.meetings import MeetingSlot
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
-from cluster.voting import Choice, Result, Tally
+from cluster.voting import RESULT_TITLES, Choice, Result, Tally
 
 Element = dict[str, Any]
 
-RESULT_TITLES: dict[Result, str] = {
-    Result.APPROVED: "Approved",
-    Result.DECLINED: "Declined",
-    Result.TIE: "Tied",
-    Result.NOT_QUORATE: "Not quorate",
-    Result.NO_VOTES: "No votes cast",
-}
 CHOICE_TITLES: dict[Choice, str] = {Choice.APPROVE: "Approve", Choice.DECLINE: "Decline", Choice.ABSTAIN: "Abstain"}
 STATE_TITLES: dict[str, str] = {
     ItemState.PENDING: "Not yet opened",

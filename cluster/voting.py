@@ -168,6 +168,15 @@ class Result(StrEnum):
     NO_VOTES = "no_votes"
 
 
+RESULT_TITLES: dict[Result, str] = {  # how a result is named on cards and in minutes
+    Result.APPROVED: "Approved",
+    Result.DECLINED: "Declined",
+    Result.TIE: "Tied",
+    Result.NOT_QUORATE: "Not quorate",
+    Result.NO_VOTES: "No votes cast",
+}
+
+
 def result(t: Tally, casting: Choice | None = None) -> Result:
     """The result by a simple majority of the votes cast, the chair's casting vote breaking a tie.
 

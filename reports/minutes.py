@@ -31,7 +31,7 @@ from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
-from cluster.voting import Result, Tally
+from cluster.voting import RESULT_TITLES, Result, Tally
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -42,13 +42,6 @@ NO_MONEY = "No money asked"
 NONE_DECLARED = "None"
 NO_BUDGET = "No budget set"
 
-RESULT_TITLES: dict[Result, str] = {
-    Result.APPROVED: "Approved",
-    Result.DECLINED: "Declined",
-    Result.TIE: "Tied",
-    Result.NOT_QUORATE: "Not quorate",
-    Result.NO_VOTES: "No votes cast",
-}
 
 MINUTES_HEADINGS: tuple[str, ...] = (
     "Reference",
