@@ -269,3 +269,40 @@ class ChannelPost(SQLModel, table=True):
     conversation_id: str = Field(max_length=512)
     activity_id: str = Field(max_length=256)
     posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Outbox(SQLModel, table=True):
+    """A proactive message owed to a conversation, kept until the connector accepts it.
+
+    ``key`` is unique per message and recipient (``review:12:due-14:person:7``), and the row is written in
+    the same transaction that decides the message is owed: a second decision, on another replica or after
+    a restart, finds the key taken and owes nothing more.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    conversation_id: str | None = Field(default=None, max_length=512)  # a channel, when not a person's chat
+    activity: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    state: str = Field(default="owed", max_length=16, index=True)  # owed | delivered | undeliverable
+    attempts: int = Field(default=0)
+    not_before: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Review(SQLModel, table=True):
+    """The review every funded decision owes by its review date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", unique=True)
+    referral_id: int = Field(foreign_key="referral.id", index=True)
+    setting_id: int = Field(foreign_key="setting.id", index=True)
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    due: date
+    state: str = Field(default="open", max_length=16)  # open | submitted | decided
+    snoozed_until: date | None = None
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    submitted_by: int | None = Field(default=None, foreign_key="person.id")

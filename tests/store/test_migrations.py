@@ -35,6 +35,8 @@ TABLES = {
     "interest",
     "decision",
     "channel_post",
+    "outbox",
+    "review",
 }
 
 
@@ -90,14 +92,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0003"]
+        assert versions_of(engine) == ["0004"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0003"]
+        assert versions_of(engine) == ["0004"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
