@@ -21,7 +21,9 @@ from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import MeetingRoutes
 from bot.notify import Notifier
 from bot.referral_routes import ReferralRoutes
+from bot.review_routes import ReviewRoutes
 from bot.routes import Routes
+from bot.sender import Sender
 from bot.settings import Settings
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
@@ -62,6 +64,7 @@ def build_routes(engine: Engine, clock: Clock, channel: ChannelCards) -> Routes:
     MeetingRoutes(engine, clock, channel).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
+    ReviewRoutes(engine, clock).install(routes)
     return routes
 
 
@@ -141,7 +144,7 @@ def create_app(
     app[NOTIFIER] = notifier
     app[CHANNEL] = channel
     if settings.scheduler:
-        attach_scheduler(app, engine, channel, clock)
+        attach_scheduler(app, engine, channel, Sender(engine, connector, clock=clock), clock)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
@@ -135,8 +137,9 @@ class Connector:
         async with self.http().request(method, url, json=body, headers=headers) as response:
             text = await response.text()
             if response.status >= 400:
-                retry_after = response.headers.get("Retry-After")
-                raise ConnectorError(response.status, text[:300], float(retry_after) if retry_after else None)
+                raise ConnectorError(
+                    response.status, text[:300], retry_after_seconds(response.headers.get("Retry-After"))
+                )
             if not text:
                 return {}
             try:
@@ -164,6 +167,21 @@ class Connector:
         """Delete a message the bot sent earlier."""
         url = _conversation_path(service_url, conversation_id) + "/activities/" + quote(activity_id, safe="")
         await self._call("DELETE", url, None)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number of seconds, or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def is_loopback_url(url: str) -> bool:

@@ -161,3 +161,35 @@ def meetings_admin_card(
         *_attention(errors.get("new_link")),
     ]
     return card(body, [_button("Add the meeting", verbs.MEETING_ADD), _button("Refresh", verbs.MEETINGS, inputs=False)])
+
+
+def deadline_reminder_card(cluster: str, slot: MeetingSlot, days: int) -> Card:
+    """Reminds a SENCO that referrals for the next meeting close soon."""
+    deadline = slot.deadline.astimezone(LONDON)
+    when = "in 2 days" if days == 2 else f"in {days} days"
+    actions = [execute("New referral", verbs.REFERRAL_NEW), execute("My referrals", verbs.MY_REFERRALS)]
+    for action in actions:
+        action["associatedInputs"] = "None"
+        action["fallback"]["associatedInputs"] = "None"
+    return card(
+        [
+            heading("Referral deadline"),
+            text(
+                f"Referrals for the {cluster} cluster's meeting on {_day(slot.starts_at)} close {when}: "
+                f"{_day(deadline)}, {deadline:%H:%M}."
+            ),
+        ],
+        actions,
+    )
+
+
+def meeting_morning_card(cluster: str, slot: MeetingSlot) -> Card:
+    """Posted in the cluster's channel on the morning of the meeting."""
+    body = [
+        heading(f"{cluster} cluster meeting today"),
+        text(f"{slot.start:%H:%M}–{slot.end:%H:%M}" + (f" · {slot.title}" if slot.title else "")),
+        text("The agenda is in this channel; the chair opens each item for voting here."),
+    ]
+    if slot.online_link:
+        body.append(text(f"[Join the online meeting]({slot.online_link})"))
+    return card(body)

@@ -15,6 +15,7 @@ COMMAND_VERBS = {
     "referrals to check": verbs.TO_CHECK,
     "meetings": verbs.MEETINGS,
     "budget": verbs.BUDGET,
+    "reviews": verbs.REVIEWS,
 }
 
 

@@ -70,3 +70,11 @@ BUDGET = "budget.show"
 BUDGET_SET = "budget.set"  # inputs: label, starts, ends, baseline, uplift, specialist, reserve (pounds)
 
 ALL = ALL | frozenset({BUDGET, BUDGET_SET})
+
+# Reviews (issue 5).
+REVIEWS = "review.list"  # the person's setting's reviews
+REVIEW_OPEN = "review.open"  # data: review_id; the review form
+REVIEW_SUBMIT = "review.submit"  # data: review_id; inputs: the review form's fields
+REVIEW_SNOOZE = "review.snooze"  # data: review_id; pause nudges for a week
+
+ALL = ALL | frozenset({REVIEWS, REVIEW_OPEN, REVIEW_SUBMIT, REVIEW_SNOOZE})

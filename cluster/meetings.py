@@ -81,3 +81,22 @@ def agenda_due(meeting: MeetingSlot, now: datetime, working_days: int = 5) -> bo
     if meeting.cancelled or meeting.ends_at <= now:
         return False
     return now.astimezone(LONDON).date() >= working_days_before(meeting.day, working_days)
+
+
+def deadline_reminders_due(meeting: MeetingSlot, now: datetime, days_before: tuple[int, ...] = (7, 2)) -> list[int]:
+    """Which referral-deadline reminders have come for a meeting: the latest of ``days_before`` reached, if any.
+
+    Only the latest is owed, so a bot that was down sends one reminder, not a burst.
+    """
+    if meeting.cancelled or now >= meeting.deadline:
+        return []
+    today = now.astimezone(LONDON).date()
+    deadline_day = meeting.deadline.astimezone(LONDON).date()
+    reached = [d for d in sorted(days_before, reverse=True) if today >= deadline_day - timedelta(days=d)]
+    return reached[-1:]
+
+
+def meeting_morning(meeting: MeetingSlot, now: datetime, from_hour: int = 7) -> bool:
+    """Whether it is the morning of the meeting (from 07:00 London time until it starts)."""
+    local = now.astimezone(LONDON)
+    return not meeting.cancelled and local.date() == meeting.day and from_hour <= local.hour and now < meeting.starts_at

@@ -90,6 +90,13 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command(
         "my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", SETTING_ROLES
     ),
+    Command("reviews", "Reviews", "Your setting's reviews and when they are due.", SETTING_ROLES),
+    Command(
+        "reviews due",
+        "Reviews due",
+        "Your cluster's reviews that are due or overdue.",
+        frozenset({Role.CHAIR, Role.ADMIN}),
+    ),
     Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", None),
     Command(
         "budget",

@@ -6,14 +6,20 @@ no agenda card is recorded for it), so a restart loses nothing and a second run 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
 from cards.meeting import agenda_card
+from cards.meetings import deadline_reminder_card, meeting_morning_card
+from cards.reviews import review_nudge_card
 from store import meeting_day as md
+from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
+from store.reviews import owe_review_nudges
 
 log = logging.getLogger("clusterbot.scheduler")
 
@@ -38,3 +44,36 @@ async def post_due_agendas(engine: Engine, poster: ChannelPoster, now: datetime)
             continue
         posted.append(meeting_id)
     return posted
+
+
+class Deliverer(Protocol):
+    """Sends whatever the outbox owes, keeping Teams' limits (the bot's sender)."""
+
+    async def deliver_due(self) -> Any:
+        """Send what is due; report what happened."""
+        ...
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What one run of the reminders job found owed."""
+
+    review_nudges: tuple[str, ...]
+    deadline_reminders: tuple[str, ...]
+    meeting_posts: tuple[str, ...]
+
+
+def owe_reminders(engine: Engine, now: datetime) -> Owed:
+    """Write every nudge and reminder owed now to the outbox (each once per recipient)."""
+    return Owed(
+        tuple(owe_review_nudges(engine, now, review_nudge_card)),
+        tuple(owe_deadline_reminders(engine, now, deadline_reminder_card)),
+        tuple(owe_meeting_morning_posts(engine, now, meeting_morning_card)),
+    )
+
+
+async def remind_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> tuple[Owed, Any]:
+    """Owe what has fallen due, then deliver everything owed (including what earlier runs could not)."""
+    owed = await asyncio.to_thread(owe_reminders, engine, now)
+    report = await sender.deliver_due()
+    return owed, report

@@ -15,13 +15,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from cluster.clock import Clock
-from scheduler.jobs import ChannelPoster, post_due_agendas
+from scheduler.jobs import ChannelPoster, Deliverer, post_due_agendas, remind_and_deliver
 
 log = logging.getLogger("clusterbot.scheduler")
 
 
 def attach_scheduler(
-    app: web.Application, engine: Engine, poster: ChannelPoster, clock: Clock, every_seconds: int = 300
+    app: web.Application,
+    engine: Engine,
+    poster: ChannelPoster,
+    sender: Deliverer,
+    clock: Clock,
+    every_seconds: int = 300,
+    deliver_every_seconds: int = 60,
 ) -> Callable[[], Awaitable[list[int]]]:
     """Start the jobs when the app starts and stop them when it stops; returns the agenda job, for tests."""
     scheduler = AsyncIOScheduler(timezone="Europe/London")
@@ -38,6 +44,21 @@ def attach_scheduler(
         "interval",
         seconds=every_seconds,
         id="agendas",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
+
+    async def reminders() -> None:
+        owed, report = await remind_and_deliver(engine, sender, clock.now())
+        if any((owed.review_nudges, owed.deadline_reminders, owed.meeting_posts)):
+            log.info("owed %s; delivery %s", owed, report)
+
+    scheduler.add_job(
+        reminders,
+        "interval",
+        seconds=deliver_every_seconds,
+        id="reminders",
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),

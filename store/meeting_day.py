@@ -41,6 +41,7 @@ from store.models import (
     Meeting,
     Person,
     Referral,
+    Review,
     RoleAssignment,
     Setting,
     Vote,
@@ -620,6 +621,17 @@ def record_decision(
             decided_at=now,
         )
         session.add(row)
+        if decision.funded and decision.review_date is not None:
+            session.flush()
+            session.add(
+                Review(
+                    decision_id=row.id or 0,
+                    referral_id=referral.id or 0,
+                    setting_id=referral.setting_id,
+                    cluster_id=meeting.cluster_id,
+                    due=decision.review_date,
+                )
+            )
         item.state = ItemState.DECIDED
         session.add(item)
         if decision.outcome is Outcome.DEFERRED:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ class Call:
     activity_id: str | None
     body: dict[str, Any]
     authorization: str | None
+    arrived_at: float = field(default_factory=time.monotonic)
 
     @property
     def text(self) -> str:
@@ -42,12 +44,35 @@ class Call:
         ]
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """One request as it arrived (accepted or not), with the status it was answered with."""
+
+    at: float  # time.monotonic()
+    method: str
+    conversation_id: str
+    status: int
+    body: dict[str, Any]
+
+
+Answer = int | tuple[int, float | str | None]
+"""A scripted answer: a status, or (status, Retry-After header value or None). 2xx accepts as usual."""
+
+
 @dataclass
 class FakeConnector:
-    """Records calls; ``fail_next`` makes the next calls answer with given statuses."""
+    """Records calls; ``fail_next`` makes the next calls answer with given statuses.
+
+    ``script(conversation, *answers)`` queues answers for one conversation's next requests, and
+    ``refuse(conversation, status)`` answers every request there with ``status`` until ``accept`` is called.
+    Every request, refused or not, is kept in ``arrivals`` with its arrival time; accepted ones also in ``calls``.
+    """
 
     calls: list[Call] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
+    scripted: dict[str, list[Answer]] = field(default_factory=dict)
+    refusing: dict[str, Answer] = field(default_factory=dict)
+    arrivals: list[Arrival] = field(default_factory=list)
     server: TestServer | None = None
     uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
@@ -69,16 +94,51 @@ class FakeConnector:
         calls = self.calls if conversation_id is None else self.sent_to(conversation_id)
         return "\n".join(json.dumps(c.body) for c in calls)
 
+    def script(self, conversation_id: str, *answers: Answer) -> None:
+        """Answer the next requests to ``conversation_id`` with these statuses (and Retry-After values)."""
+        self.scripted.setdefault(conversation_id, []).extend(answers)
+
+    def refuse(self, conversation_id: str, status: int, retry_after: float | str | None = None) -> None:
+        """Answer every request to ``conversation_id`` with ``status`` until :meth:`accept`."""
+        self.refusing[conversation_id] = (status, retry_after)
+
+    def accept(self, conversation_id: str) -> None:
+        """Stop refusing ``conversation_id``."""
+        self.refusing.pop(conversation_id, None)
+
+    def arrivals_at(self, conversation_id: str) -> list[Arrival]:
+        return [a for a in self.arrivals if a.conversation_id == conversation_id]
+
+    def _scripted_answer(self, conversation_id: str) -> tuple[int, float | str | None] | None:
+        answer: Answer | None = self.refusing.get(conversation_id)
+        if answer is None and self.scripted.get(conversation_id):
+            answer = self.scripted[conversation_id].pop(0)
+        if answer is None:
+            return None
+        return answer if isinstance(answer, tuple) else (answer, None)
+
     async def _record(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
+        conversation_id = request.match_info["conversation"]
         if self.fail_next:
-            return web.json_response({"error": "injected"}, status=self.fail_next.pop(0))
+            status = self.fail_next.pop(0)
+            self.arrivals.append(Arrival(arrived, request.method, conversation_id, status, {}))
+            return web.json_response({"error": "injected"}, status=status)
         body = await request.json() if request.can_read_body else {}
+        answer = self._scripted_answer(conversation_id)
+        if answer is not None and answer[0] >= 300:
+            status, retry_after = answer
+            self.arrivals.append(Arrival(arrived, request.method, conversation_id, status, body))
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return web.json_response({"error": {"code": "injected"}}, status=status, headers=headers)
+        self.arrivals.append(Arrival(arrived, request.method, conversation_id, 200, body))
         call = Call(
             method=request.method,
             conversation_id=request.match_info["conversation"],
             activity_id=request.match_info.get("activity"),
             body=body,
             authorization=request.headers.get("Authorization"),
+            arrived_at=arrived,
         )
         self.calls.append(call)
         self._arrived.set()

@@ -33,6 +33,7 @@ from cards.referrals import (
     to_check_card,
     withdrawn_card,
 )
+from cards.reviews import review_form_card, review_nudge_card, review_submitted_card, reviews_card
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
 from cluster.budget import Budget, Position
 from cluster.clock import LONDON
@@ -40,6 +41,7 @@ from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
+from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import PERSONAL_COMMANDS, Grant, Role
 from cluster.voting import Choice, Result, Tally
 
@@ -503,6 +505,20 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
     }
 
 
+REVIEW_VIEW = ReviewView(
+    id=1,
+    reference="CEN-2526-001",
+    setting="Etruscan Primary School",
+    kind_title="CEN-2526-001 · Individual Pupil Need",
+    pupil_label="JS Year 4",
+    amount_pence=98847,
+    due=date(2026, 12, 11),
+    state=ReviewState.DUE,
+    outcomes_set="Uses 3-word phrases to request help by July.",
+    answers={},
+)
+
+
 def gallery() -> dict[str, dict[str, Any]]:
     return {
         **referral_gallery(),
@@ -547,6 +563,24 @@ def gallery() -> dict[str, dict[str, Any]]:
             Position(25_000_000, 0, 0),
             can_set=False,
         ),
+        "review_list": reviews_card(
+            [REVIEW_VIEW, replace(REVIEW_VIEW, id=2, state=ReviewState.OVERDUE, reference="CEN-2526-004")]
+        ),
+        "review_list_empty": reviews_card([]),
+        "review_nudge": review_nudge_card(REVIEW_VIEW, Nudge("before-14", date(2026, 11, 27))),
+        "review_nudge_escalated": review_nudge_card(
+            replace(REVIEW_VIEW, state=ReviewState.OVERDUE),
+            Nudge("overdue-2-escalated", date(2026, 12, 25), escalate=True),
+        ),
+        "review_form_errors": review_form_card(
+            REVIEW_VIEW,
+            {"recommendation": "adjust", "actual_spend": "lots"},
+            {
+                "actual_spend": "Actual spend (£): enter an amount in pounds and pence, such as 1250.00.",
+                "adjusted_amount": "Give the new amount when recommending an adjustment.",
+            },
+        ),
+        "review_submitted": review_submitted_card(replace(REVIEW_VIEW, answers={"recommendation": "continue"})),
         "meetings_admin": meetings_admin_card(
             "Central", [SLOT, replace(SLOT, id=3, day=date(2026, 2, 5), title="Spring 1", cancelled=True)]
         ),

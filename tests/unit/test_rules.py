@@ -124,3 +124,14 @@ def test_only_sencos_and_delegates_are_offered_new_referrals_and_only_admins_the
     admin = [c.text for c in commands_for({Grant(Role.ADMIN, "Central")})]
     assert "new referral" in senco and "referrals to check" not in senco
     assert "referrals to check" in admin and "new referral" not in admin
+
+
+def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
+    from email.utils import format_datetime
+
+    from bot.connector import retry_after_seconds
+
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 25 < (retry_after_seconds(later) or 0) <= 30

@@ -5,11 +5,10 @@ Revises: 0003
 Create Date: 2026-11-27 21:49:18.249301
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import store.types
-
 
 revision = "0004"
 down_revision = "0003"

@@ -1,0 +1,303 @@
+"""The one way proactive messages leave the bot: from the outbox, within Teams' limits, retried until accepted.
+
+Teams throttles a bot at 7 messages a second in one conversation, and at about 50 a second across a
+tenant. :class:`RateLimiter` keeps every send under both (7 per conversation and 40 in all, in any one
+second). :class:`Sender` takes what the outbox says is due, sends it, and records the outcome:
+
+* accepted by the connector: delivered (only then);
+* 429, 412, 5xx or no answer: owed again after the connector's ``Retry-After``, or else after an exponential
+  backoff with full jitter; undeliverable after ``max_attempts`` tries;
+* 403 or 404: the recipient removed the bot; that is recorded and the message is owed to the admins;
+* any other refusal: undeliverable, with the connector's answer kept.
+
+Rows are claimed for a while before sending, so a second sender (another replica) does not take them, and a
+sender that stops midway leaves them owed. One bad message never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import aiohttp
+from sqlalchemy import Engine
+
+from bot.connector import ConnectorError
+from cluster.clock import Clock
+from store import outbox
+from store.outbox import OwedMessage, Target
+
+log = logging.getLogger("clusterbot.sender")
+
+RETRYABLE = frozenset({0, 412, 429, 502, 503, 504})
+REMOVED = frozenset({403, 404})
+
+
+class SendsActivities(Protocol):
+    """The part of :class:`bot.connector.Connector` the sender uses."""
+
+    async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> Any:
+        """Post an activity to a conversation; raise ConnectorError when refused."""
+        ...
+
+
+class _Stamp:
+    """When a send took its place in a window; moved to when it finished, since it arrives in between."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
+class RateLimiter:
+    """At most ``per_conversation`` sends in any ``window`` seconds per conversation, and ``global_limit`` in all.
+
+    ``time`` is a monotonic clock and ``sleep`` waits (both injectable for tests). A send counts from when it
+    is admitted until ``window`` after :meth:`sent` says it finished, so however long the request takes, its
+    arrival at Teams falls inside the counted span.
+    """
+
+    def __init__(
+        self,
+        per_conversation: int = 7,
+        global_limit: int = 40,
+        window: float = 1.0,
+        time_source: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if per_conversation < 1 or global_limit < 1 or window <= 0:
+            raise ValueError("limits must be positive")
+        self.per_conversation = per_conversation
+        self.global_limit = global_limit
+        self.window = window
+        self._time = time_source
+        self._sleep = sleep
+        self._conversations: dict[str, list[_Stamp]] = {}
+        self._all: list[_Stamp] = []
+
+    def _live(self, stamps: list[_Stamp], now: float) -> list[_Stamp]:
+        return [s for s in stamps if s.at > now - self.window]
+
+    def _wait(self, stamps: list[_Stamp], limit: int, now: float) -> float:
+        if len(stamps) < limit:
+            return 0.0
+        # Stamps are not sorted (finishing moves them), so the (len - limit + 1)-th oldest frees the place.
+        ordered = sorted(s.at for s in stamps)
+        return ordered[len(stamps) - limit] + self.window - now
+
+    async def acquire(self, conversation_id: str) -> _Stamp:
+        """Wait until one more send to ``conversation_id`` keeps both limits, and count it."""
+        while True:
+            now = self._time()
+            mine = self._conversations[conversation_id] = self._live(self._conversations.get(conversation_id, []), now)
+            self._all = self._live(self._all, now)
+            wait = max(self._wait(mine, self.per_conversation, now), self._wait(self._all, self.global_limit, now))
+            if wait <= 0:
+                stamp = _Stamp(now)
+                mine.append(stamp)
+                self._all.append(stamp)
+                return stamp
+            await self._sleep(wait + 0.001)
+            self._forget_idle(self._time())
+
+    def sent(self, stamp: _Stamp) -> None:
+        """Say the send admitted under ``stamp`` has finished (its window runs from now)."""
+        stamp.at = max(stamp.at, self._time())
+
+    def _forget_idle(self, now: float) -> None:
+        for conversation_id in [c for c, stamps in self._conversations.items() if not self._live(stamps, now)]:
+            del self._conversations[conversation_id]
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one :meth:`Sender.deliver_due` did, counted per outbox message."""
+
+    delivered: int = 0
+    retried: int = 0
+    undeliverable: int = 0
+    rerouted: int = 0
+
+
+@dataclass
+class _Tally:
+    delivered: int = 0
+    retried: int = 0
+    undeliverable: int = 0
+    rerouted: int = 0
+
+    def report(self) -> DeliveryReport:
+        return DeliveryReport(self.delivered, self.retried, self.undeliverable, self.rerouted)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    error: str
+    retry_after: float | None = None
+
+
+class Sender:
+    """Delivers what the outbox owes, within the limiter's limits, recording every outcome in the outbox."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        connector: SendsActivities,
+        limiter: RateLimiter | None = None,
+        clock: Clock | None = None,
+        max_attempts: int = 8,
+        base_backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        *,
+        batch_size: int = 200,
+        max_rounds: int = 20,
+        wait_within: float = 5.0,
+        lease_seconds: float = 300.0,
+        concurrency: int = 16,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._engine = engine
+        self._connector = connector
+        self._limiter = limiter or RateLimiter()
+        self._clock = clock or Clock()
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self._batch_size = batch_size
+        self._max_rounds = max_rounds
+        self._wait_within = wait_within
+        self._lease = timedelta(seconds=lease_seconds)
+        self._concurrency = concurrency
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds to wait after the ``attempts + 1``-th failure: full jitter over an exponential ceiling."""
+        ceiling = min(self.max_backoff, self.base_backoff * 2 ** min(attempts, 62))
+        return self._rng.uniform(0, ceiling)
+
+    async def deliver_due(self) -> DeliveryReport:
+        """Send everything due now, and what falls due within a few seconds (retries); never raises per message.
+
+        Works in rounds: claim what is due, send it, and when nothing is due, sleep until the earliest owed
+        message if that is within ``wait_within`` seconds; at most ``max_rounds`` rounds.
+        """
+        tally = _Tally()
+        for _ in range(self._max_rounds):
+            now = self._clock.now()
+            batch = await asyncio.to_thread(outbox.claim, self._engine, now, now + self._lease, self._batch_size)
+            if batch:
+                await self._deliver(batch, tally)
+                continue
+            upcoming = await asyncio.to_thread(outbox.next_due, self._engine)
+            if upcoming is None:
+                break
+            wait = (upcoming - now).total_seconds()
+            if wait > self._wait_within:
+                break
+            await asyncio.sleep(max(wait, 0.0) + 0.005)
+            if self._clock.now() <= now:  # a clock that does not move (tests, demos): nothing more falls due
+                break
+        return tally.report()
+
+    async def _deliver(self, batch: list[OwedMessage], tally: _Tally) -> None:
+        groups: dict[str, list[tuple[OwedMessage, Target]]] = {}
+        for message in batch:
+            try:
+                targets = await asyncio.to_thread(outbox.resolve_targets, self._engine, message)
+                if not targets:
+                    await self._unreachable(message, tally)
+                    continue
+                groups.setdefault(_throttled_as(targets[0].conversation_id), []).append((message, targets[0]))
+            except Exception:
+                log.exception("could not prepare outbox message %s; it is tried again later", message.key)
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def run(group: list[tuple[OwedMessage, Target]]) -> None:
+            async with gate:
+                await self._deliver_conversation(group, tally)
+
+        await asyncio.gather(*(run(group) for group in groups.values()))
+
+    async def _deliver_conversation(self, group: list[tuple[OwedMessage, Target]], tally: _Tally) -> None:
+        """Send one conversation's messages in order; a throttled or removed conversation stops the rest."""
+        for index, (message, target) in enumerate(group):
+            rest = [m for m, _ in group[index + 1 :]]
+            try:
+                outcome = await self._deliver_one(message, target, tally)
+                if isinstance(outcome, datetime):  # throttled or unavailable: the rest wait as long
+                    await asyncio.to_thread(outbox.postpone, self._engine, [m.id for m in rest], outcome)
+                    return
+                if outcome == "removed":
+                    for later in rest:
+                        await self._unreachable(later, tally)
+                    return
+            except Exception:
+                log.exception("could not deliver outbox message %s; it is tried again later", message.key)
+
+    async def _deliver_one(self, message: OwedMessage, target: Target, tally: _Tally) -> datetime | str | None:
+        stamp = await self._limiter.acquire(_throttled_as(target.conversation_id))
+        failure: _Failure | None = None
+        try:
+            await self._connector.send(target.service_url, target.conversation_id, message.activity)
+        except ConnectorError as exc:
+            failure = _Failure(exc.status, str(exc), exc.retry_after)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            failure = _Failure(0, f"no answer from the connector: {exc!r}")
+        except Exception as exc:  # e.g. a Retry-After the connector could not read: try again later
+            log.exception("unexpected error sending outbox message %s", message.key)
+            failure = _Failure(0, f"unexpected error: {exc!r}")
+        finally:
+            self._limiter.sent(stamp)
+        now = self._clock.now()
+        if failure is None:
+            if await asyncio.to_thread(outbox.mark_delivered, self._engine, message.id, now):
+                tally.delivered += 1
+            return None
+        if failure.status in RETRYABLE or failure.status >= 500:
+            if message.attempts + 1 >= self.max_attempts:
+                log.warning("giving up on %s after %d attempts: %s", message.key, message.attempts + 1, failure.error)
+                if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
+                    tally.undeliverable += 1
+                return None
+            delay = failure.retry_after if failure.retry_after is not None else self.backoff(message.attempts)
+            not_before = now + timedelta(seconds=max(delay, 0.0))
+            if await asyncio.to_thread(outbox.mark_retry, self._engine, message.id, now, not_before, failure.error):
+                tally.retried += 1
+            return not_before
+        if failure.status in REMOVED:
+            log.info(
+                "%s removed the bot (%d); owing %s to the admins", target.conversation_id, failure.status, message.key
+            )
+            admins = await asyncio.to_thread(outbox.bot_removed, self._engine, message, now, failure.error)
+            self._count_reroute(admins, tally)
+            return "removed"
+        log.warning("connector refused %s for good: %s", message.key, failure.error)
+        if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
+            tally.undeliverable += 1
+        return None
+
+    async def _unreachable(self, message: OwedMessage, tally: _Tally) -> None:
+        admins = await asyncio.to_thread(outbox.unreachable, self._engine, message, self._clock.now())
+        self._count_reroute(admins, tally)
+
+    @staticmethod
+    def _count_reroute(admins: list[int] | None, tally: _Tally) -> None:
+        if admins is None:  # someone else settled it meanwhile
+            return
+        if admins:
+            tally.rerouted += 1
+        else:
+            tally.undeliverable += 1
+
+
+def _throttled_as(conversation_id: str) -> str:
+    """The conversation Teams counts a send against: a channel thread counts as its channel."""
+    return conversation_id.split(";messageid=")[0]

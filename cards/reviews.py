@@ -1,0 +1,100 @@
+"""Review cards, for personal chats: lists, the nudge, the form, the confirmation.
+
+A pupil appears by initials and year group at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cards import verbs
+from cards.common import Card, card, execute, facts, heading, text
+from cards.referrals import input_for
+from cluster.provision import format_pence
+from cluster.review_form import RECOMMENDATIONS, REVIEW_FIELDS
+from cluster.reviews import REVIEW_STATE_TITLES, Nudge, ReviewState, ReviewView
+
+
+def _day(view: ReviewView) -> str:
+    return f"{view.due:%A %-d %B %Y}"
+
+
+def _line(view: ReviewView) -> str:
+    pupil = f" · {view.pupil_label}" if view.pupil_label else ""
+    return f"{view.reference} · {view.setting}{pupil} · {format_pence(view.amount_pence)}"
+
+
+def _open(view: ReviewView, title: str = "Open the review form") -> dict[str, Any]:
+    action = execute(title, verbs.REVIEW_OPEN, {"review_id": view.id})
+    action["associatedInputs"] = "None"
+    action["fallback"]["associatedInputs"] = "None"
+    return action
+
+
+def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews") -> Card:
+    """A list of reviews with their state and due date."""
+    body: list[dict[str, Any]] = [heading(title)]
+    if not views:
+        body.append(text("No reviews yet: each funded referral gets one, due by the date the meeting set."))
+    for view in views:
+        state = REVIEW_STATE_TITLES[view.state]
+        body += [
+            text(_line(view), weight="Bolder", separator=True),
+            text(
+                f"{state} · due {_day(view)}",
+                spacing="None",
+                color="Attention" if view.state is ReviewState.OVERDUE else "Default",
+            ),
+        ]
+        if view.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.UPCOMING):
+            body.append({"type": "ActionSet", "actions": [_open(view)]})
+    return card(body)
+
+
+def review_nudge_card(view: ReviewView, nudge: Nudge) -> Card:
+    """A 1:1 reminder that a review is coming, due or overdue, with the form one click away."""
+    if nudge.escalate:
+        lead = f"The review of {view.reference} ({view.setting}) is overdue: it was due {_day(view)}."
+    elif view.state is ReviewState.OVERDUE:
+        lead = f"Your review of {view.reference} is overdue: it was due {_day(view)}."
+    elif nudge.point == "due":
+        lead = f"Your review of {view.reference} is due today."
+    else:
+        lead = f"Your review of {view.reference} is due on {_day(view)}."
+    actions = [_open(view)]
+    if not nudge.escalate:
+        snooze = execute("Remind me in a week", verbs.REVIEW_SNOOZE, {"review_id": view.id})
+        snooze["associatedInputs"] = "None"
+        snooze["fallback"]["associatedInputs"] = "None"
+        actions.append(snooze)
+    return card([heading("Review reminder"), text(lead), text(_line(view), subtle=True)], actions)
+
+
+def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mapping[str, str]) -> Card:
+    """The review form, prefilled from the referral's outcomes; mistakes shown next to their fields."""
+    body: list[dict[str, Any]] = [heading(f"Review: {view.reference}"), text(_line(view), subtle=True)]
+    body.append(facts([("Due", _day(view)), ("State", REVIEW_STATE_TITLES[view.state])]))
+    if view.outcomes_set:
+        body += [text("Outcomes set", weight="Bolder"), text(view.outcomes_set, spacing="None")]
+    if errors:
+        body.append(text(f"Please fix {len(errors)} thing{'s' if len(errors) > 1 else ''} below.", color="Attention"))
+    for field in REVIEW_FIELDS:
+        body += input_for(field, values.get(field.name), errors.get(field.name))
+    submit = execute("Submit the review", verbs.REVIEW_SUBMIT, {"review_id": view.id})
+    return card(body, [submit])
+
+
+def review_submitted_card(view: ReviewView) -> Card:
+    """Confirms a submitted review and what happens next."""
+    recommendation = dict(RECOMMENDATIONS).get(str(view.answers.get("recommendation", "")), "")
+    body = [
+        heading(f"Review submitted: {view.reference}"),
+        text(f"Recommendation: {recommendation}."),
+        text(
+            "Continuing or adjusting the funding goes to the next meeting for a decision."
+            if view.answers.get("recommendation") in ("continue", "adjust")
+            else "The cluster's admin has the review."
+        ),
+    ]
+    return card(body)

@@ -1,0 +1,330 @@
+"""The outbox: proactive messages owed to people and channels, kept until the connector accepts them.
+
+A use case that decides a message is owed calls :func:`owe` inside its own transaction, under a key unique
+per message and recipient (``review:12:due-14:person:7``). The insert does nothing when the key is taken,
+so deciding twice (a second replica, a rerun after a restart) owes the message once. The sender
+(``bot.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
+connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
+such and their messages are owed to the admins of their clusters instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
+
+from cluster.roles import Role
+from store import audit
+from store.db import transaction
+from store.models import ConversationRef, Outbox, Person, RoleAssignment, Setting
+
+ACTOR = "scheduler"
+OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
+REROUTE_MARK = ":admin:"
+ERROR_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class OwedMessage:
+    """One owed row, as the sender needs it."""
+
+    id: int
+    key: str
+    person_id: int | None
+    conversation_id: str | None
+    activity: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send a message: the connector's service URL and the conversation."""
+
+    service_url: str
+    conversation_id: str
+
+
+def owe(
+    session: Session,
+    key: str,
+    now: datetime,
+    activity: dict[str, Any],
+    person_id: int | None = None,
+    conversation_id: str | None = None,
+) -> bool:
+    """Owe ``activity`` to a person's personal chat or to a channel, in the caller's transaction.
+
+    Returns True when the message is newly owed, False when ``key`` was owed before (whatever became of it).
+    """
+    if (person_id is None) == (conversation_id is None):
+        raise ValueError("a message is owed to a person or to a conversation, exactly one of them")
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = SQLModel.metadata.tables["outbox"]
+    statement = (
+        insert(table)
+        .values(
+            key=key,
+            person_id=person_id,
+            conversation_id=conversation_id,
+            activity=activity,
+            state=OWED,
+            attempts=0,
+            not_before=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
+    # RETURNING gives the new row's id, or nothing when the key was taken (rowcount is unreliable here).
+    return session.execute(statement).first() is not None
+
+
+def _as_message(row: Outbox) -> OwedMessage:
+    assert row.id is not None
+    return OwedMessage(row.id, row.key, row.person_id, row.conversation_id, dict(row.activity), row.attempts)
+
+
+def _due_rows(session: Session, now: datetime, limit: int, lock: bool) -> list[Outbox]:
+    query = (
+        select(Outbox).where(Outbox.state == OWED, col(Outbox.not_before) <= now).order_by(col(Outbox.id)).limit(limit)
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query))
+
+
+def due(engine: Engine, now: datetime, limit: int = 200) -> list[OwedMessage]:
+    """Owed messages whose time has come (``not_before <= now``), oldest first."""
+    with transaction(engine) as session:
+        return [_as_message(row) for row in _due_rows(session, now, limit, lock=False)]
+
+
+def claim(engine: Engine, now: datetime, until: datetime, limit: int = 200) -> list[OwedMessage]:
+    """Like :func:`due`, but holds the messages until ``until`` so no other sender takes them meanwhile.
+
+    A sender that stops before recording an outcome leaves them owed: they are due again at ``until``.
+    PostgreSQL skips rows another sender has locked; SQLite's writer lock serialises claims.
+    """
+    with transaction(engine) as session:
+        rows = _due_rows(session, now, limit, lock=True)
+        for row in rows:
+            row.not_before = until
+            session.add(row)
+        return [_as_message(row) for row in rows]
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """When the earliest owed message becomes due, or None when nothing is owed."""
+    with transaction(engine) as session:
+        return session.exec(
+            select(Outbox.not_before).where(Outbox.state == OWED).order_by(col(Outbox.not_before)).limit(1)
+        ).first()
+
+
+def _channel_ref(session: Session, conversation_id: str) -> ConversationRef | None:
+    # A thread in a channel ("19:...;messageid=123") is reached through the channel's stored reference.
+    candidates = [conversation_id, conversation_id.split(";messageid=")[0]]
+    for candidate in candidates:
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == candidate)).first()
+        if ref is not None:
+            return ref
+    return None
+
+
+def _personal_refs(session: Session, person_id: int, installed_only: bool) -> list[ConversationRef]:
+    person = session.get(Person, person_id)
+    if person is None or not person.aad_object_id:
+        return []
+    query = select(ConversationRef).where(
+        ConversationRef.aad_object_id == person.aad_object_id, ConversationRef.kind == "personal"
+    )
+    if installed_only:
+        query = query.where(ConversationRef.installed == True)  # noqa: E712
+    return list(session.exec(query.order_by(col(ConversationRef.updated_at).desc(), col(ConversationRef.id).desc())))
+
+
+def resolve_targets(engine: Engine, message: OwedMessage) -> list[Target]:
+    """Where ``message`` goes: the channel's stored reference, or the person's installed personal chats.
+
+    Empty when there is nowhere the bot may write (no stored reference, or the bot was removed). A person
+    with more than one installed personal chat gets the most recently refreshed first.
+    """
+    with transaction(engine) as session:
+        if message.conversation_id is not None:
+            ref = _channel_ref(session, message.conversation_id)
+            if ref is None or not ref.installed:
+                return []
+            return [Target(ref.service_url, message.conversation_id)]
+        if message.person_id is None:
+            return []
+        return [Target(r.service_url, r.conversation_id) for r in _personal_refs(session, message.person_id, True)]
+
+
+def postpone(engine: Engine, ids: list[int], not_before: datetime) -> None:
+    """Owe these messages again from ``not_before`` without counting an attempt (they were not sent)."""
+    if not ids:
+        return
+    with transaction(engine) as session:
+        for row in session.exec(select(Outbox).where(col(Outbox.id).in_(ids), Outbox.state == OWED)):
+            row.not_before = not_before
+            session.add(row)
+
+
+def _owed_row(session: Session, message_id: int) -> Outbox | None:
+    row = session.get(Outbox, message_id)
+    return row if row is not None and row.state == OWED else None
+
+
+def _clip(error: str) -> str:
+    return error[:ERROR_LENGTH]
+
+
+def mark_delivered(engine: Engine, id: int, now: datetime) -> bool:
+    """Record that the connector accepted the message; False when it was no longer owed."""
+    with transaction(engine) as session:
+        row = _owed_row(session, id)
+        if row is None:
+            return False
+        row.state, row.delivered_at = DELIVERED, now
+        session.add(row)
+        audit.record(session, now, ACTOR, "outbox.delivered", f"outbox:{id}", key=row.key, attempts=row.attempts + 1)
+        return True
+
+
+def mark_retry(engine: Engine, id: int, now: datetime, not_before: datetime, error: str) -> bool:
+    """Count a failed attempt and owe the message again from ``not_before``; False when no longer owed."""
+    with transaction(engine) as session:
+        row = _owed_row(session, id)
+        if row is None:
+            return False
+        row.attempts += 1
+        row.not_before, row.last_error = not_before, _clip(error)
+        session.add(row)
+        return True
+
+
+def _undeliverable(session: Session, row: Outbox, now: datetime, error: str, attempted: bool = True) -> None:
+    row.state, row.last_error = UNDELIVERABLE, _clip(error)
+    row.attempts += 1 if attempted else 0
+    session.add(row)
+    audit.record(session, now, ACTOR, "outbox.undeliverable", f"outbox:{row.id}", key=row.key, error=_clip(error))
+
+
+def mark_undeliverable(engine: Engine, id: int, now: datetime, error: str) -> bool:
+    """Give up on the message, recording why; False when it was no longer owed."""
+    with transaction(engine) as session:
+        row = _owed_row(session, id)
+        if row is None:
+            return False
+        _undeliverable(session, row, now, error)
+        return True
+
+
+def _person_clusters(session: Session, person_id: int) -> set[int]:
+    direct = session.exec(
+        select(RoleAssignment.cluster_id).where(
+            RoleAssignment.person_id == person_id, col(RoleAssignment.cluster_id).is_not(None)
+        )
+    ).all()
+    via_setting = session.exec(
+        select(Setting.cluster_id)
+        .join(RoleAssignment, col(RoleAssignment.setting_id) == Setting.id)
+        .where(RoleAssignment.person_id == person_id)
+    ).all()
+    return {c for c in [*direct, *via_setting] if c is not None}
+
+
+def _admins_of(session: Session, cluster_ids: set[int]) -> list[int]:
+    if not cluster_ids:
+        return []
+    found = session.exec(
+        select(RoleAssignment.person_id)
+        .where(col(RoleAssignment.cluster_id).in_(cluster_ids), RoleAssignment.role == Role.ADMIN.value)
+        .order_by(col(RoleAssignment.person_id))
+    ).all()
+    return list(dict.fromkeys(found))
+
+
+def _reroute(
+    session: Session, row: Outbox, cluster_ids: set[int], now: datetime, reason: str, attempted: bool
+) -> list[int]:
+    """Owe the row's activity to the admins of ``cluster_ids`` and give up on the row itself."""
+    admins: list[int] = []
+    if REROUTE_MARK not in row.key:  # a message already rerouted once is not passed on again
+        admins = [a for a in _admins_of(session, cluster_ids) if a != row.person_id]
+    for admin_id in admins:
+        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, dict(row.activity), person_id=admin_id)
+    if admins:
+        audit.record(session, now, ACTOR, "outbox.rerouted", f"outbox:{row.id}", key=row.key, admins=admins)
+    _undeliverable(session, row, now, reason if not admins else f"{reason}; owed to the admins instead", attempted)
+    return admins
+
+
+def bot_removed(
+    engine: Engine, message: OwedMessage, now: datetime, error: str = "the bot was removed"
+) -> list[int] | None:
+    """Record that the recipient removed the bot (403 or 404) and owe the message to the admins instead.
+
+    The person's personal chats (or the channel) are marked uninstalled, the same activity is owed to each
+    admin of the person's clusters (or the channel's cluster) under ``{key}:admin:{admin_id}``, and the
+    original is marked undeliverable, all in one transaction. Returns the admins it is now owed to (empty:
+    nobody to pass it to), or None when the message was no longer owed and nothing changed.
+    """
+    with transaction(engine) as session:
+        row = _owed_row(session, message.id)
+        if row is None:
+            return None
+        if row.conversation_id is not None:
+            ref = _channel_ref(session, row.conversation_id)
+            refs = [ref] if ref is not None else []
+            clusters = {ref.cluster_id} if ref is not None and ref.cluster_id is not None else set()
+        elif row.person_id is not None:
+            refs = _personal_refs(session, row.person_id, installed_only=True)
+            clusters = _person_clusters(session, row.person_id)
+        else:
+            refs, clusters = [], set()
+        for ref in refs:
+            if ref.installed:
+                ref.installed, ref.updated_at = False, now
+                session.add(ref)
+                audit.record(
+                    session,
+                    now,
+                    ACTOR,
+                    "conversation.removed",
+                    f"conversation:{ref.kind}",
+                    person_id=row.person_id,
+                    outbox_id=row.id,
+                )
+        return _reroute(session, row, clusters, now, error, attempted=True)
+
+
+def unreachable(engine: Engine, message: OwedMessage, now: datetime) -> list[int] | None:
+    """The recipient has nowhere the bot may write (never installed, or removed it): owe it to the admins.
+
+    A person's message goes to the admins of their clusters; a channel's to the admins of the cluster the
+    channel is linked to. Returns the admins it is now owed to (empty: the message is just undeliverable),
+    or None when the message was no longer owed.
+    """
+    with transaction(engine) as session:
+        row = _owed_row(session, message.id)
+        if row is None:
+            return None
+        if row.person_id is not None:
+            clusters = _person_clusters(session, row.person_id)
+        else:
+            ref = _channel_ref(session, row.conversation_id or "")
+            clusters = {ref.cluster_id} if ref is not None and ref.cluster_id is not None else set()
+        return _reroute(session, row, clusters, now, "no conversation the bot may write to", attempted=False)
+
+
+def state_of(engine: Engine, key: str) -> Outbox | None:
+    """The outbox row under ``key`` (for reports and tests)."""
+    with transaction(engine) as session:
+        return session.exec(select(Outbox).where(Outbox.key == key)).first()

@@ -1,0 +1,184 @@
+"""Use cases for reviews: listing them, the review form, snoozing, and working out which nudges are owed.
+
+Owed nudges are written to the outbox in the same transaction that decides they are owed, keyed by review,
+nudge and recipient, so a second run (another replica, or after a restart) owes nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from cluster.clock import LONDON
+from cluster.errors import InvalidInput, Refusal
+from cluster.forms import kept_input
+from cluster.review_form import REVIEW_FIELDS, check_review
+from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, state_on
+from cluster.roles import Role
+from store import audit
+from store.db import transaction
+from store.models import Decision, Referral, Review, RoleAssignment
+from store.referrals import referrer_settings, view_of
+from store.usecases import Actor, require_registered
+
+
+def _view(session: Session, review: Review, today: date) -> ReviewView:
+    referral = session.get(Referral, review.referral_id)
+    decision = session.get(Decision, review.decision_id)
+    assert referral is not None and decision is not None and review.id is not None
+    view = view_of(session, referral)
+    return ReviewView(
+        id=review.id,
+        reference=view.reference or "",
+        setting=view.setting,
+        kind_title=view.title,
+        pupil_label=view.pupil_label,
+        amount_pence=decision.amount_pence,
+        due=review.due,
+        state=state_on(review.due, today, review.state),
+        outcomes_set=str(view.details.get("outcomes", view.details.get("impact_measures", ""))),
+        answers=dict(review.answers),
+    )
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def my_reviews(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
+    """The reviews of the settings the actor is SENCO or delegate of, soonest first."""
+    require_registered(actor)
+    with transaction(engine) as session:
+        settings = [s.id for s in referrer_settings(session, actor)]
+        if not settings:
+            raise Refusal("Only a setting's SENCO or delegate has reviews to do.")
+        reviews = session.exec(select(Review).where(col(Review.setting_id).in_(settings)).order_by(col(Review.due)))
+        return [_view(session, r, _today(now)) for r in reviews]
+
+
+def reviews_due(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
+    """The cluster's reviews that are due or overdue, for its chair and admins."""
+    require_registered(actor)
+    with transaction(engine) as session:
+        clusters = {
+            a.cluster_id
+            for a in session.exec(select(RoleAssignment).where(RoleAssignment.person_id == actor.person_id))
+            if a.role in (Role.CHAIR.value, Role.ADMIN.value) and a.cluster_id is not None
+        }
+        if not clusters:
+            raise Refusal("Only a cluster's chair or admin can see all of its reviews.")
+        reviews = session.exec(select(Review).where(col(Review.cluster_id).in_(clusters)).order_by(col(Review.due)))
+        views = [_view(session, r, _today(now)) for r in reviews]
+        return [v for v in views if v.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.SUBMITTED)]
+
+
+def _for_referrer(session: Session, actor: Actor, review_id: Any) -> Review:
+    require_registered(actor)
+    try:
+        review = session.get(Review, int(review_id))
+    except (TypeError, ValueError):
+        review = None
+    if review is None or review.setting_id not in {s.id for s in referrer_settings(session, actor)}:
+        raise Refusal("I can't find that review, or it isn't one you can see.")
+    return review
+
+
+def open_review(engine: Engine, actor: Actor, review_id: Any, now: datetime) -> ReviewView:
+    """The review form's content, for the setting's SENCO or delegate (the read is audited)."""
+    with transaction(engine) as session:
+        review = _for_referrer(session, actor, review_id)
+        audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
+        return _view(session, review, _today(now))
+
+
+def submit_review(engine: Engine, actor: Actor, review_id: Any, raw: Mapping[str, Any], now: datetime) -> ReviewView:
+    """Submit the review; mistakes come back with the input kept and nothing stored."""
+    checked = check_review(raw, _today(now))
+    if checked.errors:
+        raise InvalidInput(checked.errors, kept_input(REVIEW_FIELDS, raw))
+    with transaction(engine) as session:
+        review = _for_referrer(session, actor, review_id)
+        if review.state != "open":
+            return _view(session, review, _today(now))  # submitted already: the same click delivered twice
+        review.answers = checked.values
+        review.state = ReviewState.SUBMITTED.value
+        review.submitted_at = now
+        review.submitted_by = actor.person_id
+        session.add(review)
+        audit.record(
+            session,
+            now,
+            actor.tag,
+            "review.submit",
+            f"review:{review.id}",
+            recommendation=checked.values["recommendation"],
+        )
+        return _view(session, review, _today(now))
+
+
+def snooze(engine: Engine, actor: Actor, review_id: Any, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
+    """Pause the review's nudges for a week."""
+    with transaction(engine) as session:
+        review = _for_referrer(session, actor, review_id)
+        review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
+        session.add(review)
+        audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))
+        return _view(session, review, _today(now))
+
+
+def _referrers(session: Session, setting_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(RoleAssignment.person_id).where(
+                RoleAssignment.setting_id == setting_id,
+                col(RoleAssignment.role).in_([Role.SENCO.value, Role.DELEGATE.value]),
+            )
+        ).unique()
+    )
+
+
+def _leaders(session: Session, cluster_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(RoleAssignment.person_id).where(
+                RoleAssignment.cluster_id == cluster_id,
+                col(RoleAssignment.role).in_([Role.CHAIR.value, Role.ADMIN.value]),
+            )
+        ).unique()
+    )
+
+
+NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
+
+
+def owe_review_nudges(engine: Engine, now: datetime, card: NudgeCard, plan: NudgePlan = DEFAULT_PLAN) -> list[str]:
+    """Write every review nudge owed today to the outbox, once per nudge and recipient; returns the new keys."""
+    from store.outbox import owe
+
+    today = _today(now)
+    keys: list[str] = []
+    with transaction(engine) as session:
+        for review in session.exec(select(Review).where(Review.state == "open")):
+            nudges = owed_nudges(review.due, today, review.state, review.snoozed_until, plan)
+            if not nudges:
+                continue
+            view = _view(session, review, today)
+            for nudge in nudges:
+                people = (
+                    _leaders(session, review.cluster_id) if nudge.escalate else _referrers(session, review.setting_id)
+                )
+                activity = {
+                    "type": "message",
+                    "attachments": [
+                        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card(view, nudge)}
+                    ],
+                }
+                for person in people:
+                    key = f"review:{review.id}:{nudge.point}:person:{person}"
+                    if owe(session, key, now, activity, person_id=person):
+                        keys.append(key)
+    return keys

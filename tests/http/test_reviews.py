@@ -1,0 +1,162 @@
+"""Reviews through the real endpoint: a funded decision owes a review; nudges fall due; the form is filled in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cards import verbs
+from cards.reviews import review_nudge_card
+from cluster.clock import LONDON, FixedClock
+from store import meeting_day as md
+from store import referrals as uc
+from store.meeting_day import set_budget
+from store.meetings import set_voting_rules
+from store.models import Outbox, Review
+from store.reviews import owe_review_nudges
+from store.usecases import identify
+from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
+from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
+
+REVIEW_DUE = date(2026, 7, 17)
+
+
+@pytest.fixture
+def funded(central: Engine, clock: FixedClock) -> int:
+    """Sam's referral approved at the 11 December 2025 meeting with a review due 17 July 2026."""
+    now = clock.now()
+    set_voting_rules(central, "Central", now, quorum=1, same_trust_recusal=None)
+    set_budget(central, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
+    with Session(central) as session:
+        sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
+    draft = uc.start(central, sam, uc.picker(central, sam)[0][0], "individual", "k", now)
+    uc.save_details(central, sam, draft.id, GOOD_INDIVIDUAL, now)
+    uc.add_row(central, sam, draft.id, ROW_1, now)
+    uc.submit(central, sam, draft.id, uc.open_for_edit(central, sam, draft.id, now).version, now)
+    uc.accept(central, admin, draft.id, now)
+    day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+    item = md.start_meeting(central, chair, 2, day).entries[0].item_id
+    md.open_item(central, chair, item, day)
+    md.cast_vote(central, wendy, item, "approve", day)
+    md.close_item(central, chair, item, None, day)
+    md.record_decision(
+        central,
+        chair,
+        item,
+        "approved",
+        amount_pence=None,
+        review_date=REVIEW_DUE,
+        schedule="termly",
+        conditions="",
+        feedback="",
+        information_needed="",
+        draw_on_reserve=False,
+        now=day,
+    )
+    with Session(central) as session:
+        review = session.exec(select(Review)).one()
+        assert review.id is not None
+        return review.id
+
+
+def owed_keys(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return sorted(row.key for row in session.exec(select(Outbox)))
+
+
+def test_a_funded_decision_owes_a_review_by_its_review_date(central: Engine, funded: int) -> None:
+    with Session(central) as session:
+        review = session.get(Review, funded)
+    assert review is not None and review.due == REVIEW_DUE and review.state == "open"
+
+
+def test_nudges_are_owed_once_each_at_30_14_and_7_days_and_on_the_day(central: Engine, funded: int) -> None:
+    sam_id = 1
+    when = {
+        d: datetime.combine(REVIEW_DUE - timedelta(days=d), datetime.min.time(), tzinfo=LONDON).replace(hour=8)
+        for d in (31, 30, 14, 7, 0)
+    }
+    assert owe_review_nudges(central, when[31], review_nudge_card) == []
+    assert owe_review_nudges(central, when[30], review_nudge_card) == [f"review:{funded}:before-30:person:{sam_id}"]
+    assert owe_review_nudges(central, when[30], review_nudge_card) == [], "a second run owes nothing more"
+    owe_review_nudges(central, when[14], review_nudge_card)
+    owe_review_nudges(central, when[7], review_nudge_card)
+    owe_review_nudges(central, when[0], review_nudge_card)
+    assert [k.split(":")[2] for k in owed_keys(central)] == ["before-14", "before-30", "before-7", "due"]
+
+
+def test_an_overdue_review_escalates_to_the_chair_and_admins_after_fourteen_days(central: Engine, funded: int) -> None:
+    late = datetime.combine(REVIEW_DUE + timedelta(days=15), datetime.min.time(), tzinfo=LONDON)
+    keys = owe_review_nudges(central, late, review_nudge_card)
+    escalated = [k for k in keys if "escalated" in k]
+    with Session(central) as session:
+        chair, admin = identify(session, *CHAIR), identify(session, *ADMIN)
+    assert sorted(int(k.rsplit(":", 1)[1]) for k in escalated) == sorted([chair.person_id, admin.person_id])
+
+
+async def test_the_senco_lists_reviews_fills_in_the_form_and_submits_it(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
+    flow = Flow(bot)
+    await flow.say("reviews")
+    [call] = await bot.connector.wait_for(1)
+    assert "CEN-2526-001" in call.all_json() and "Due" in call.all_json() and "ETR-0042" not in call.all_json()
+    form = await flow.card(verbs.REVIEW_OPEN, {"review_id": funded})
+    assert shows(form, "Uses 3-word phrases to request help by July."), "prefilled with the outcomes set"
+    bad = await flow.card(verbs.REVIEW_SUBMIT, {"review_id": funded, "recommendation": "continue", "actual_spend": "x"})
+    assert shows(bad, "Actual spend (£): enter an amount in pounds and pence")
+    assert shows(bad, "Give the next review date when the funding is to continue.")
+    answers = {
+        "outcomes_achieved": "Now uses 3-word phrases.",
+        "attendance": "97%",
+        "progress": "Met 3 of 4 targets",
+        "wellbeing": "Settled",
+        "provision_delivered": "As planned",
+        "actual_spend": "420.00",
+        "recommendation": "continue",
+        "next_review": "2027-01-15",
+    }
+    done = await flow.card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
+    assert shows(done, "Continuing or adjusting the funding goes to the next meeting for a decision.")
+    again = await flow.card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
+    assert shows(again, "Review submitted")
+    with Session(central) as session:
+        review = session.get(Review, funded)
+    assert review is not None and review.state == "submitted" and review.answers["actual_spend"] == 42000
+    assert owe_review_nudges(central, datetime(2026, 7, 20, tzinfo=LONDON), review_nudge_card) == []
+
+
+async def test_snoozing_a_review_pauses_its_nudges_for_a_week(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    clock.set(datetime.combine(REVIEW_DUE - timedelta(days=14), datetime.min.time(), tzinfo=LONDON))
+    nudge = review_nudge_card
+    owe_review_nudges(central, clock.now(), nudge)
+    await Flow(bot).click(verbs.REVIEW_SNOOZE, {"review_id": funded})
+    assert owe_review_nudges(central, clock.now() + timedelta(days=6, hours=23), nudge) == []
+    assert owe_review_nudges(central, clock.now() + timedelta(days=7, hours=1), nudge) != []
+
+
+async def test_another_school_cannot_open_a_review(bot: Bot, funded: int) -> None:
+    refusal = await Flow(bot, SENCO_2).refused(verbs.REVIEW_OPEN, {"review_id": funded})
+    assert refusal == "I can't find that review, or it isn't one you can see."
+
+
+async def test_the_chair_sees_the_clusters_reviews_due(bot: Bot, clock: FixedClock, funded: int) -> None:
+    clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
+    flow = Flow(bot, CHAIR)
+    await flow.say("reviews due")
+    [call] = await bot.connector.wait_for(1)
+    assert "Reviews due in your cluster" in call.all_json() and "CEN-2526-001" in call.all_json()
+
+
+def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engine) -> None:
+    keys = owe_review_nudges(central, datetime(2026, 6, 20, tzinfo=LONDON), review_nudge_card)
+    with Session(central) as session:
+        row = session.exec(select(Outbox).where(Outbox.key == keys[0])).one()
+    card = row.activity["attachments"][0]["content"]
+    assert find_action(card, verbs.REVIEW_OPEN, review_id=funded) and find_action(card, verbs.REVIEW_SNOOZE)

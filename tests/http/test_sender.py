@@ -1,0 +1,274 @@
+"""The sender against a real aiohttp fake connector: retries, Teams' rate limits, removals and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.connector import Connector, NoToken
+from bot.sender import DeliveryReport, RateLimiter, Sender
+from cluster.clock import Clock
+from store import outbox
+from store.db import make_engine, transaction
+from store.models import ConversationRef, Outbox, Person
+from tests.conftest import ADMIN, SENCO, SENCO_2
+from tests.support.fake_connector import FakeConnector
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[Connector]:
+    client = Connector(NoToken())
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def real_clock() -> Clock:
+    return Clock()
+
+
+def person_id(engine: Engine, who: tuple[str, str]) -> int:
+    with Session(engine) as session:
+        found = session.exec(select(Person.id).where(Person.aad_object_id == who[0])).one()
+        assert found is not None
+        return found
+
+
+def install(engine: Engine, connector: FakeConnector, who: tuple[str, str]) -> str:
+    conversation = f"a:personal-{who[0]}"
+    with transaction(engine) as session:
+        session.add(
+            ConversationRef(
+                conversation_id=conversation,
+                kind="personal",
+                service_url=connector.url,
+                aad_object_id=who[0],
+                reference={"serviceUrl": connector.url, "conversation": {"id": conversation}},
+                updated_at=Clock().now(),
+            )
+        )
+    return conversation
+
+
+def owe(engine: Engine, keys: list[str], person: int) -> None:
+    with transaction(engine) as session:
+        for key in keys:
+            outbox.owe(session, key, Clock().now(), {"type": "message", "text": key}, person_id=person)
+
+
+def sender(engine: Engine, http: Connector, **options: float) -> Sender:
+    settings: dict[str, float] = {"base_backoff": 0.02, "max_backoff": 0.2, **options}
+    return Sender(engine, http, RateLimiter(), Clock(), rng=random.Random(5), **settings)  # type: ignore[arg-type]
+
+
+def texts(connector: FakeConnector, conversation: str) -> list[str]:
+    return [call.text for call in connector.sent_to(conversation)]
+
+
+def states(engine: Engine) -> dict[str, tuple[str, int]]:
+    with Session(engine) as session:
+        return {r.key: (r.state, r.attempts) for r in session.exec(select(Outbox))}
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most arrivals in any one-second window."""
+    ordered = sorted(times)
+    return max((sum(1 for t in ordered[i:] if t - start < 1.0) for i, start in enumerate(ordered)), default=0)
+
+
+@pytest.fixture
+def sam(central: Engine, connector: FakeConnector) -> Iterator[tuple[int, str]]:
+    yield person_id(central, SENCO), install(central, connector, SENCO)
+
+
+async def test_a_message_is_delivered_once_and_marked_delivered_only_after_the_connector_accepted_it(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    owe(central, ["nudge:1"], person)
+    connector.refuse(chat, 503)
+    first = await sender(central, http, max_attempts=4, max_rounds=1).deliver_due()
+    assert first == DeliveryReport(retried=1)
+    assert states(central) == {"nudge:1": ("owed", 1)}, "refused: still owed"
+    assert connector.calls == []
+
+    last = await sender(central, http, max_attempts=4).deliver_due()
+    assert last == DeliveryReport(retried=2, undeliverable=1)
+    assert states(central) == {"nudge:1": ("undeliverable", 4)}
+    assert [a.status for a in connector.arrivals_at(chat)] == [503, 503, 503, 503]
+    assert connector.calls == []
+
+    connector.accept(chat)
+    assert await sender(central, http).deliver_due() == DeliveryReport(), "given up: not sent again"
+
+
+async def test_a_429_with_retry_after_one_is_retried_after_about_a_second_and_delivered_once(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    owe(central, ["nudge:1"], person)
+    connector.script(chat, (429, 1))
+    report = await sender(central, http).deliver_due()
+    assert report == DeliveryReport(delivered=1, retried=1)
+    refused, accepted = connector.arrivals_at(chat)
+    assert (refused.status, accepted.status) == (429, 200)
+    assert 0.95 <= accepted.at - refused.at < 1.5
+    assert texts(connector, chat) == ["nudge:1"]
+    assert states(central) == {"nudge:1": ("delivered", 1)}
+
+
+async def test_a_429_without_retry_after_and_a_503_are_retried_with_backoff_and_delivered_once(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    owe(central, ["nudge:1", "nudge:2"], person)
+    connector.script(chat, 429, 503, 502, (503, None), 504, 412)
+    report = await sender(central, http).deliver_due()
+    assert report.delivered == 2 and report.undeliverable == 0
+    assert [a.status for a in connector.arrivals_at(chat)] == [429, 503, 502, 503, 504, 412, 200, 200]
+    assert texts(connector, chat) == ["nudge:1", "nudge:2"], "in order, once each"
+    assert states(central) == {"nudge:1": ("delivered", 6), "nudge:2": ("delivered", 0)}
+
+
+async def test_twenty_messages_to_one_conversation_never_exceed_seven_in_any_second(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    keys = [f"nudge:{n}" for n in range(20)]
+    owe(central, keys, person)
+    report = await sender(central, http).deliver_due()
+    assert report == DeliveryReport(delivered=20)
+    assert texts(connector, chat) == keys
+    times = [a.at for a in connector.arrivals_at(chat)]
+    assert busiest_second(times) == 7
+    assert max(times) - min(times) >= 2.0, "20 sends at 7 a second need more than two seconds"
+
+
+async def test_throttling_one_conversation_keeps_the_limit_across_retries(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    owe(central, [f"nudge:{n}" for n in range(12)], person)
+    connector.script(chat, 200, 200, 200, 429, 200, 503)
+    report = await sender(central, http).deliver_due()
+    assert report.delivered == 12
+    assert len(texts(connector, chat)) == len(set(texts(connector, chat))) == 12
+    assert busiest_second([a.at for a in connector.arrivals_at(chat)]) <= 7
+
+
+async def test_the_global_cap_holds_across_conversations() -> None:
+    now = [0.0]
+    admitted: list[float] = []
+
+    async def advance(seconds: float) -> None:  # a clock that moves only when everyone waits
+        target = now[0] + seconds
+        await asyncio.sleep(0)
+        now[0] = max(now[0], target)
+
+    limiter = RateLimiter(time_source=lambda: now[0], sleep=advance)
+
+    async def burst(conversation: str) -> None:
+        for _ in range(10):
+            stamp = await limiter.acquire(conversation)
+            admitted.append(now[0])
+            limiter.sent(stamp)
+
+    await asyncio.gather(*(burst(f"c{n}") for n in range(12)))
+    assert len(admitted) == 120
+    assert busiest_second(admitted) == 40
+
+
+async def test_a_user_who_removed_the_bot_is_recorded_and_their_nudges_go_to_the_admins(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    admin_chat = install(central, connector, ADMIN)
+    admin = person_id(central, ADMIN)
+    owe(central, ["nudge:1", "nudge:2"], person)
+    connector.script(chat, 403)
+    report = await sender(central, http).deliver_due()
+    assert report == DeliveryReport(delivered=2, rerouted=2)
+    assert [a.status for a in connector.arrivals_at(chat)] == [403], "no second try at a removed chat"
+    assert texts(connector, admin_chat) == ["nudge:1", "nudge:2"]
+    assert states(central) == {
+        "nudge:1": ("undeliverable", 1),
+        "nudge:2": ("undeliverable", 0),
+        f"nudge:1:admin:{admin}": ("delivered", 0),
+        f"nudge:2:admin:{admin}": ("delivered", 0),
+    }
+    with Session(central) as session:
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == chat)).one()
+        assert ref.installed is False
+
+    owe(central, ["nudge:3"], person)
+    assert await sender(central, http).deliver_due() == DeliveryReport(delivered=1, rerouted=1)
+    assert [a.status for a in connector.arrivals_at(chat)] == [403], "later nudges go straight to the admins"
+    assert texts(connector, admin_chat) == ["nudge:1", "nudge:2", "nudge:3"]
+
+
+async def test_a_404_also_counts_as_removed_and_a_400_is_undeliverable(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    wendy, wendy_chat = person_id(central, SENCO_2), install(central, connector, SENCO_2)
+    install(central, connector, ADMIN)
+    owe(central, ["to-sam"], person)
+    owe(central, ["to-wendy"], wendy)
+    connector.script(chat, 400)
+    connector.script(wendy_chat, 404)
+    report = await sender(central, http).deliver_due()
+    assert report == DeliveryReport(delivered=1, undeliverable=1, rerouted=1)
+    found = states(central)
+    assert found["to-sam"] == ("undeliverable", 1) and found["to-wendy"] == ("undeliverable", 1)
+
+
+async def test_messages_owed_before_a_restart_are_delivered_after_it_and_nothing_twice(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    keys = [f"nudge:{n}" for n in range(6)]
+    owe(central, keys, person)
+    connector.script(chat, 200, 200, 503)
+    before = await sender(central, http, max_rounds=1).deliver_due()
+    assert before == DeliveryReport(delivered=2, retried=1)
+    url = str(central.url)
+    central.dispose()  # the process stops
+
+    restarted = make_engine(url)
+    try:
+        owe(restarted, keys, person)  # the jobs decide again after the restart: nothing more is owed
+        after = await sender(restarted, Connector(NoToken())).deliver_due()
+        assert after == DeliveryReport(delivered=4)
+        assert texts(connector, chat) == keys
+        assert all(state == "delivered" for state, _ in states(restarted).values())
+        assert await sender(restarted, http).deliver_due() == DeliveryReport()
+    finally:
+        restarted.dispose()
+
+
+async def test_two_senders_at_once_send_each_message_once(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    keys = [f"nudge:{n}" for n in range(10)]
+    owe(central, keys, person)
+    other = make_engine(str(central.url))
+    try:
+        reports = await asyncio.gather(sender(central, http).deliver_due(), sender(other, http).deliver_due())
+    finally:
+        other.dispose()
+    assert sum(r.delivered for r in reports) == 10
+    assert sorted(texts(connector, chat)) == sorted(keys)
+
+
+def test_backoff_is_full_jitter_under_an_exponential_ceiling(central: Engine) -> None:
+    sender = Sender(central, Connector(NoToken()), base_backoff=0.5, max_backoff=60, rng=random.Random(1))
+    for attempts, ceiling in [(0, 0.5), (1, 1.0), (3, 4.0), (7, 60.0), (100, 60.0)]:
+        waits = [sender.backoff(attempts) for _ in range(200)]
+        assert all(0 <= w <= ceiling for w in waits)
+        assert max(waits) > ceiling * 0.8

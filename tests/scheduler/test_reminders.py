@@ -1,0 +1,61 @@
+"""Deadline reminders and the meeting-day post, owed once each (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cards.meetings import deadline_reminder_card, meeting_morning_card
+from cluster.clock import LONDON
+from store.models import Cluster, ConversationRef, Outbox
+from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
+from store.roster import import_entries
+from store.seed import CENTRAL, seed_file
+from tests.conftest import ROSTER
+
+NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    seed_file(engine, CENTRAL, NOV_20)
+    import_entries(engine, ROSTER, NOV_20, "test")
+    return engine
+
+
+def test_every_senco_is_reminded_seven_and_two_days_before_the_referral_deadline(seeded: Engine) -> None:
+    # Autumn 2's referral deadline is Thursday 4 December 2025, 23:59.
+    assert owe_deadline_reminders(seeded, datetime(2025, 11, 26, 9, tzinfo=LONDON), deadline_reminder_card) == []
+    week = owe_deadline_reminders(seeded, datetime(2025, 11, 27, 9, tzinfo=LONDON), deadline_reminder_card)
+    assert sorted(week) == ["deadline:2:7:person:1", "deadline:2:7:person:2"], "the two SENCOs of the test roster"
+    assert owe_deadline_reminders(seeded, datetime(2025, 11, 28, 9, tzinfo=LONDON), deadline_reminder_card) == []
+    two = owe_deadline_reminders(seeded, datetime(2025, 12, 2, 9, tzinfo=LONDON), deadline_reminder_card)
+    assert sorted(two) == ["deadline:2:2:person:1", "deadline:2:2:person:2"]
+    assert owe_deadline_reminders(seeded, datetime(2025, 12, 5, 9, tzinfo=LONDON), deadline_reminder_card) == []
+    with Session(seeded) as session:
+        row = session.exec(select(Outbox).where(Outbox.key == "deadline:2:2:person:1")).one()
+    assert "Thursday 4 December 2025, 23:59" in str(row.activity)
+
+
+def test_the_channel_gets_one_post_on_the_morning_of_the_meeting(seeded: Engine) -> None:
+    with Session(seeded) as session:
+        cluster = session.exec(select(Cluster)).one()
+        session.add(
+            ConversationRef(
+                conversation_id="19:central",
+                kind="channel",
+                service_url="https://x/",
+                cluster_id=cluster.id,
+                reference={},
+                updated_at=NOV_20,
+            )
+        )
+        session.commit()
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 6, 30, tzinfo=LONDON), meeting_morning_card) == []
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 7, 5, tzinfo=LONDON), meeting_morning_card) == [
+        "morning:2"
+    ]
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 8, 0, tzinfo=LONDON), meeting_morning_card) == []
