@@ -85,16 +85,20 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
     return card(body, [submit])
 
 
+def _next_step(recommendation: str) -> str:
+    if recommendation in ("continue", "adjust"):
+        return "Continuing or adjusting the funding goes to the next meeting for a decision."
+    if recommendation == "stop":
+        return "The funding stops; what was not yet paid goes back to the cluster's budget."
+    return "The cluster's admin has the review."
+
+
 def review_submitted_card(view: ReviewView) -> Card:
     """Confirms a submitted review and what happens next."""
     recommendation = dict(RECOMMENDATIONS).get(str(view.answers.get("recommendation", "")), "")
     body = [
         heading(f"Review submitted: {view.reference}"),
         text(f"Recommendation: {recommendation}."),
-        text(
-            "Continuing or adjusting the funding goes to the next meeting for a decision."
-            if view.answers.get("recommendation") in ("continue", "adjust")
-            else "The cluster's admin has the review."
-        ),
+        text(_next_step(str(view.answers.get("recommendation", "")))),
     ]
     return card(body)

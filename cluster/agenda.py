@@ -54,6 +54,7 @@ class AgendaEntry:
     deferred: bool = False
     title: str = ""
     decision: DecisionView | None = None
+    review: bool = False  # a review recommending the funding continue or change
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,11 @@ class AgendaView:
         deferred = [e for e in self.entries if e.deferred]
         if deferred:
             groups.append(("Deferred from earlier meetings", deferred))
+        reviews = [e for e in self.entries if e.review and not e.deferred]
+        if reviews:
+            groups.append(("Reviews needing a decision", reviews))
         for kind in Kind:
-            of_kind = [e for e in self.entries if not e.deferred and e.kind is kind]
+            of_kind = [e for e in self.entries if not e.deferred and not e.review and e.kind is kind]
             if of_kind:
                 groups.append((KIND_GROUP_TITLES[kind], of_kind))
         return groups

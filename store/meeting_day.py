@@ -27,6 +27,8 @@ from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, next_meeting
 from cluster.referrals import Kind, State
+from cluster.review_form import GOES_TO_MEETING
+from cluster.reviews import ReviewState
 from cluster.roles import SETTING_ROLES, Role
 from store import audit
 from store.db import transaction
@@ -41,6 +43,7 @@ from store.models import (
     Meeting,
     Person,
     Referral,
+    Release,
     Review,
     RoleAssignment,
     Setting,
@@ -180,7 +183,16 @@ def _committed(session: Session, cluster_id: int, budget: Budget, excluding_item
     )
     if excluding_item is not None:
         query = query.where(Decision.item_id != excluding_item)
-    return int(session.exec(query).one())
+    released = (
+        select(func.coalesce(func.sum(Release.amount_pence), 0))
+        .join(Decision, col(Decision.id) == Release.decision_id)
+        .where(
+            Decision.cluster_id == cluster_id,
+            Decision.decided_at >= datetime.combine(budget.starts, datetime.min.time(), tzinfo=LONDON),
+            Decision.decided_at <= datetime.combine(budget.ends, datetime.max.time(), tzinfo=LONDON),
+        )
+    )
+    return int(session.exec(query).one()) - int(session.exec(released).one())
 
 
 def _rule(budget: Budget) -> BudgetRule:
@@ -235,7 +247,7 @@ def _meeting_for_agenda(session: Session, cluster_id: int, now: datetime) -> Mee
 
 
 def _sync_items(session: Session, meeting: Meeting) -> None:
-    """Every referral accepted onto this meeting has an agenda item."""
+    """Every referral accepted onto this meeting, and every review waiting for a decision, has an agenda item."""
     have = set(session.exec(select(AgendaItem.referral_id).where(AgendaItem.meeting_id == meeting.id)).all())
     accepted = session.exec(
         select(Referral).where(Referral.meeting_id == meeting.id, Referral.state == State.ACCEPTED.value)
@@ -243,7 +255,32 @@ def _sync_items(session: Session, meeting: Meeting) -> None:
     for referral in accepted:
         if referral.id not in have:
             session.add(AgendaItem(meeting_id=meeting.id or 0, referral_id=referral.id or 0))
+            have.add(referral.id or 0)
+    if meeting.started_at is None:
+        listed = set(session.exec(select(AgendaItem.review_id).where(col(AgendaItem.review_id).is_not(None))).all())
+        waiting = session.exec(
+            select(Review).where(Review.cluster_id == meeting.cluster_id, Review.state == ReviewState.SUBMITTED.value)
+        ).all()
+        for review in waiting:
+            goes = review.answers.get("recommendation") in GOES_TO_MEETING
+            if goes and review.id not in listed and review.referral_id not in have:
+                session.add(AgendaItem(meeting_id=meeting.id or 0, referral_id=review.referral_id, review_id=review.id))
+                have.add(review.referral_id)
     session.flush()
+
+
+def _review_request(session: Session, item: AgendaItem) -> int | None:
+    """What a review on the agenda asks for: the adjusted amount, or the same amount again."""
+    if item.review_id is None:
+        return None
+    review = session.get(Review, item.review_id)
+    if review is None:
+        return None
+    adjusted = review.answers.get("adjusted_amount")
+    if review.answers.get("recommendation") == "adjust" and isinstance(adjusted, int):
+        return adjusted
+    decision = session.get(Decision, review.decision_id)
+    return decision.amount_pence if decision else 0
 
 
 def _decision_view(decision: Decision | None) -> DecisionView | None:
@@ -266,18 +303,20 @@ def _entry(session: Session, item: AgendaItem) -> AgendaEntry:
     assert referral is not None and item.id is not None
     view = view_of(session, referral)
     decision = session.exec(select(Decision).where(Decision.item_id == item.id)).first()
+    review_request = _review_request(session, item)
     return AgendaEntry(
         item_id=item.id,
         referral_id=view.id,
         reference=view.reference or "",
         kind=view.kind,
         setting=view.setting,
-        requested_pence=view.requested_pence,
+        requested_pence=view.requested_pence if review_request is None else review_request,
         pupil_label=view.pupil_label,
         state=item.state,
         deferred=item.deferred_from is not None,
         title=str(view.details.get("title", "")) if view.kind is Kind.PROJECT else "",
         decision=_decision_view(decision),
+        review=item.review_id is not None,
     )
 
 
@@ -584,9 +623,10 @@ def record_decision(
         if item.state == ItemState.OPEN:
             raise Refusal("Close the vote before recording the decision.")
         view = view_of(session, referral)
+        review_request = _review_request(session, item)
         decision = decision_rules.check_decision(
             chosen,
-            view.requested_pence,
+            view.requested_pence if review_request is None else review_request,
             amount_pence,
             review_date,
             plan,
@@ -634,6 +674,11 @@ def record_decision(
             )
         item.state = ItemState.DECIDED
         session.add(item)
+        if item.review_id is not None and decision.outcome is not Outcome.DEFERRED:
+            reviewed = session.get(Review, item.review_id)
+            if reviewed is not None:
+                reviewed.state = ReviewState.DECIDED.value
+                session.add(reviewed)
         if decision.outcome is Outcome.DEFERRED:
             _defer(session, referral, item, meeting, now)
         else:
@@ -659,10 +704,15 @@ def _defer(session: Session, referral: Referral, item: AgendaItem, meeting: Meet
     if not later:
         raise Refusal("There is no later meeting to defer this item to. Add the next meeting first.")
     target = min(later, key=lambda s: s.day)
-    referral.meeting_id = target.id
-    referral.state = State.ACCEPTED.value
-    session.add(referral)
-    session.add(AgendaItem(meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id))
+    if item.review_id is None:  # a deferred review stays submitted; only its agenda item moves
+        referral.meeting_id = target.id
+        referral.state = State.ACCEPTED.value
+        session.add(referral)
+    session.add(
+        AgendaItem(
+            meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id, review_id=item.review_id
+        )
+    )
 
 
 def _decided(

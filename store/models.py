@@ -213,6 +213,8 @@ class AgendaItem(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
     deferred_from: int | None = Field(default=None, foreign_key="meeting.id")
+    # A review that needs a decision (no foreign key: agenda item, decision and review would form a cycle).
+    review_id: int | None = Field(default=None, index=True)
     state: str = Field(default="pending", max_length=16)
     casting: str | None = Field(default=None, max_length=16)
     card_activity_id: str | None = Field(default=None, max_length=256)
@@ -306,3 +308,13 @@ class Review(SQLModel, table=True):
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     submitted_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Release(SQLModel, table=True):
+    """Money given back to the cluster's budget: the unpaid remainder of a decision whose funding stopped."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", unique=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    amount_pence: int
+    released_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

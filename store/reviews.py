@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
+from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
 from cluster.review_form import REVIEW_FIELDS, check_review
@@ -21,7 +22,7 @@ from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewV
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
-from store.models import Decision, Referral, Review, RoleAssignment
+from store.models import AgendaItem, Decision, Meeting, Referral, Release, Review, RoleAssignment
 from store.referrals import referrer_settings, view_of
 from store.usecases import Actor, require_registered
 
@@ -108,6 +109,9 @@ def submit_review(engine: Engine, actor: Actor, review_id: Any, raw: Mapping[str
         review.state = ReviewState.SUBMITTED.value
         review.submitted_at = now
         review.submitted_by = actor.person_id
+        if checked.values["recommendation"] == "stop":
+            _release_unpaid(session, review, now)
+            review.state = ReviewState.DECIDED.value
         session.add(review)
         audit.record(
             session,
@@ -118,6 +122,28 @@ def submit_review(engine: Engine, actor: Actor, review_id: Any, raw: Mapping[str
             recommendation=checked.values["recommendation"],
         )
         return _view(session, review, _today(now))
+
+
+def unpaid_pence(session: Session, decision: Decision, today: date) -> int:
+    """What of a decision is not yet paid: the instalments falling after today."""
+    if decision.review_date is None or decision.schedule is None:
+        return 0
+    item = session.get(AgendaItem, decision.item_id)
+    meeting = session.get(Meeting, item.meeting_id) if item else None
+    if meeting is None:
+        return 0
+    plan = instalments(decision.amount_pence, Schedule(decision.schedule), meeting.day, decision.review_date)
+    return sum(amount for day, amount in plan if day > today)
+
+
+def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
+    """Stopping funding gives the unpaid remainder back to the cluster's budget, once."""
+    decision = session.get(Decision, review.decision_id)
+    if decision is None or session.exec(select(Release).where(Release.decision_id == decision.id)).first():
+        return
+    amount = unpaid_pence(session, decision, _today(now))
+    session.add(Release(decision_id=decision.id or 0, review_id=review.id, amount_pence=amount, released_at=now))
+    audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
 
 
 def snooze(engine: Engine, actor: Actor, review_id: Any, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:

@@ -160,3 +160,71 @@ def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engin
         row = session.exec(select(Outbox).where(Outbox.key == keys[0])).one()
     card = row.activity["attachments"][0]["content"]
     assert find_action(card, verbs.REVIEW_OPEN, review_id=funded) and find_action(card, verbs.REVIEW_SNOOZE)
+
+
+REVIEW_ANSWERS = {
+    "outcomes_achieved": "Met",
+    "attendance": "97%",
+    "progress": "Good",
+    "wellbeing": "Settled",
+    "provision_delivered": "As planned",
+    "actual_spend": "400",
+}
+
+
+def committed(engine: Engine) -> int:
+    budget = md.budget_for(engine, "Central", date(2026, 7, 1))
+    assert budget is not None
+    return budget.position.committed
+
+
+async def test_stopping_the_funding_gives_the_unpaid_remainder_back_to_the_budget(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    # £427.50 approved on 11 Dec 2025, paid termly: 11 Dec, 1 Jan, 1 Apr (review 17 Jul); on 2 Feb two are paid.
+    assert committed(central) == 42750
+    clock.set(datetime(2026, 2, 2, 9, 0, tzinfo=LONDON))
+    done = await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "stop"})
+    assert shows(done, "goes back to the cluster's budget")
+    assert committed(central) == 42750 - 14250, "the 1 April instalment (£142.50) is released"
+    await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "stop"})
+    assert committed(central) == 42750 - 14250, "released once"
+
+
+async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agenda_for_a_decision(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
+    answers = {**REVIEW_ANSWERS, "recommendation": "adjust", "adjusted_amount": "300", "next_review": "2027-01-15"}
+    await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
+    summer_2 = md.prepare_agenda(central, 6, clock.now())
+    [group] = [entries for title, entries in summer_2.groups() if title == "Reviews needing a decision"]
+    [entry] = group
+    assert entry.reference == "CEN-2526-001" and entry.requested_pence == 30000
+    with Session(central) as session:
+        chair = identify(session, *CHAIR)
+        wendy = identify(session, *SENCO_2)
+    day = datetime(2026, 7, 9, 10, 0, tzinfo=LONDON)
+    md.start_meeting(central, chair, 6, day)
+    md.open_item(central, chair, entry.item_id, day)
+    md.cast_vote(central, wendy, entry.item_id, "approve", day)
+    md.close_item(central, chair, entry.item_id, None, day)
+    md.record_decision(
+        central,
+        chair,
+        entry.item_id,
+        "approved",
+        amount_pence=None,
+        review_date=date(2027, 1, 15),
+        schedule="one_sum",
+        conditions="",
+        feedback="",
+        information_needed="",
+        draw_on_reserve=False,
+        now=day,
+    )
+    with Session(central) as session:
+        reviews = {r.id: r for r in session.exec(select(Review))}
+    assert reviews[funded].state == "decided"
+    [new] = [r for r in reviews.values() if r.id != funded]
+    assert new.due == date(2027, 1, 15) and new.state == "open"
