@@ -90,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     voting_rules.add_argument("--cluster", required=True)
     voting_rules.add_argument("--quorum", type=int, help="settings needed; omit for half the settings, rounded up")
     voting_rules.add_argument("--same-trust-recusal", choices=["on", "off"])
+    nudges = meetings_sub.add_parser("nudges", help="a cluster's review nudge intervals, in days")
+    nudges.add_argument("--cluster", required=True)
+    nudges.add_argument("--before", default="30,14,7,0", help="days before the due date, e.g. 30,14,7,0")
+    nudges.add_argument("--overdue-every", type=int, default=7)
+    nudges.add_argument("--escalate-after", type=int, default=14, help="days overdue before the chair and admins hear")
     deadline = meetings_sub.add_parser(
         "deadline", help="how many days before its meetings a cluster's referrals close (future meetings move)"
     )
@@ -286,7 +291,7 @@ def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
 
 def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from store.meetings import add_meeting, list_meetings, set_deadline_days, set_voting_rules
+    from store.meetings import add_meeting, list_meetings, set_deadline_days, set_nudge_plan, set_voting_rules
 
     try:
         if args.meetings_command == "add":
@@ -301,6 +306,23 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
             print(
                 f"quorum: {quorum if quorum is not None else 'half the settings, rounded up'}; "
                 f"same-trust recusal: {'on' if recuse else 'off'}"
+            )
+        elif args.meetings_command == "nudges":
+            try:
+                before = [int(d) for d in args.before.split(",") if d.strip()]
+            except ValueError:
+                raise CliError("--before takes whole numbers of days separated by commas, e.g. 30,14,7,0") from None
+            set_nudge_plan(
+                engine,
+                args.cluster,
+                now,
+                before=before,
+                overdue_every=args.overdue_every,
+                escalate_after=args.escalate_after,
+            )
+            print(
+                f"review nudges: {', '.join(map(str, before))} days before; every {args.overdue_every} days overdue; "
+                f"chair and admins after {args.escalate_after} days"
             )
         elif args.meetings_command == "deadline":
             moved = set_deadline_days(engine, args.cluster, args.days, now)

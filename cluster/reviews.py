@@ -51,6 +51,18 @@ class NudgePlan:
 DEFAULT_PLAN = NudgePlan()
 
 
+def plan_from(stored: dict[str, object]) -> NudgePlan:
+    """A cluster's nudge plan from its stored settings (missing ones take the defaults); refuses nonsense."""
+    before = stored.get("before", list(DEFAULT_PLAN.before))
+    every = stored.get("overdue_every", DEFAULT_PLAN.overdue_every)
+    escalate = stored.get("escalate_after", DEFAULT_PLAN.escalate_after)
+    if not isinstance(before, list) or not all(isinstance(d, int) and 0 <= d <= 365 for d in before):
+        raise ValueError("days before must be whole numbers from 0 to 365")
+    if not isinstance(every, int) or not 0 <= every <= 90 or not isinstance(escalate, int) or not 0 <= escalate <= 365:
+        raise ValueError("overdue and escalation intervals must be whole numbers of days")
+    return NudgePlan(before=tuple(sorted(set(before), reverse=True)), overdue_every=every, escalate_after=escalate)
+
+
 @dataclass(frozen=True)
 class ReviewView:
     """A review as lists and forms show it: a pupil by initials and year group at most."""

@@ -237,3 +237,30 @@ def set_link(engine: Engine, actor: Actor, meeting_id: Any, link: str, now: date
         meeting.online_link = link or None
         session.add(meeting)
         audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+
+
+def set_nudge_plan(
+    engine: Engine,
+    cluster_name: str,
+    now: datetime,
+    *,
+    before: list[int],
+    overdue_every: int,
+    escalate_after: int,
+    actor: str = "cli",
+) -> None:
+    """Set a cluster's review nudge intervals (days before the due date, weekly-while-overdue, escalation)."""
+    from cluster.reviews import plan_from
+
+    stored = {"before": before, "overdue_every": overdue_every, "escalate_after": escalate_after}
+    try:
+        plan_from(dict(stored))
+    except ValueError as exc:
+        raise Refusal(f"Those intervals won't do: {exc}.") from None
+    with transaction(engine) as session:
+        cluster = cluster_by_name(session, cluster_name)
+        if cluster is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        cluster.nudge_plan = stored
+        session.add(cluster)
+        audit.record(session, now, actor, "cluster.nudge_plan", f"cluster:{cluster.name}", **stored)

@@ -21,6 +21,11 @@ class Cluster(SQLModel, table=True):
     quorum: int | None = Field(default=None)  # settings needed; None: half the settings, rounded up
     same_trust_recusal: bool = Field(default=False)
     agenda_days: int = Field(default=5)  # working days before a meeting that its agenda is posted
+    # Review nudge intervals in days, e.g. {"before": [30, 14, 7, 0], "overdue_every": 7, "escalate_after": 14};
+    # empty means the defaults in cluster.reviews.
+    nudge_plan: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class Setting(SQLModel, table=True):

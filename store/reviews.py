@@ -18,11 +18,11 @@ from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
 from cluster.review_form import REVIEW_FIELDS, check_review
-from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, state_on
+from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, plan_from, state_on
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
-from store.models import AgendaItem, Decision, Meeting, Referral, Release, Review, RoleAssignment
+from store.models import AgendaItem, Cluster, Decision, Meeting, Referral, Release, Review, RoleAssignment
 from store.referrals import referrer_settings, view_of
 from store.usecases import Actor, require_registered
 
@@ -188,8 +188,11 @@ def owe_review_nudges(engine: Engine, now: datetime, card: NudgeCard, plan: Nudg
     today = _today(now)
     keys: list[str] = []
     with transaction(engine) as session:
+        plans = {c.id: plan_from(c.nudge_plan) if c.nudge_plan else plan for c in session.exec(select(Cluster))}
         for review in session.exec(select(Review).where(Review.state == "open")):
-            nudges = owed_nudges(review.due, today, review.state, review.snoozed_until, plan)
+            nudges = owed_nudges(
+                review.due, today, review.state, review.snoozed_until, plans.get(review.cluster_id, plan)
+            )
             if not nudges:
                 continue
             view = _view(session, review, today)

@@ -228,3 +228,14 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
     assert reviews[funded].state == "decided"
     [new] = [r for r in reviews.values() if r.id != funded]
     assert new.due == date(2027, 1, 15) and new.state == "open"
+
+
+def test_a_clusters_own_nudge_intervals_are_used(central: Engine, funded: int) -> None:
+    from store.meetings import set_nudge_plan
+
+    set_nudge_plan(
+        central, "Central", datetime(2026, 1, 1, tzinfo=LONDON), before=[10], overdue_every=0, escalate_after=30
+    )
+    assert owe_review_nudges(central, datetime(2026, 6, 17, 9, tzinfo=LONDON), review_nudge_card) == []
+    keys = owe_review_nudges(central, datetime(2026, 7, 7, 9, tzinfo=LONDON), review_nudge_card)
+    assert [k.split(":")[2] for k in keys] == ["before-10"]

@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("decision_id"),
     )
+    with op.batch_alter_table("cluster", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("nudge_plan", sa.JSON(), nullable=False, server_default="{}"))
     with op.batch_alter_table("agenda_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("review_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_agenda_item_review_id"), ["review_id"], unique=False)
@@ -50,4 +52,6 @@ def downgrade() -> None:
         batch_op.drop_column("review_id")
 
     op.drop_table("release")
+    with op.batch_alter_table("cluster", schema=None) as batch_op:
+        batch_op.drop_column("nudge_plan")
     # ### end Alembic commands ###
