@@ -164,9 +164,9 @@ def meetings_admin_card(
 
 
 def deadline_reminder_card(cluster: str, slot: MeetingSlot, days: int) -> Card:
-    """Reminds a SENCO that referrals for the next meeting close soon."""
+    """Reminds a SENCO that referrals for the next meeting close soon (``days``: whole days left)."""
     deadline = slot.deadline.astimezone(LONDON)
-    when = "in 2 days" if days == 2 else f"in {days} days"
+    when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
     actions = [execute("New referral", verbs.REFERRAL_NEW), execute("My referrals", verbs.MY_REFERRALS)]
     for action in actions:
         action["associatedInputs"] = "None"

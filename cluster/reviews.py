@@ -117,15 +117,15 @@ def owed_nudges(
     """
     if stored in (ReviewState.SUBMITTED, ReviewState.DECIDED):
         return []
-    if snoozed_until is not None and today < snoozed_until:
-        return []
     points = _points(due, today, plan)
-    if snoozed_until is not None:
-        points = [p for p in points if p.on >= snoozed_until] or points[-1:]
     if not points:
         return []
     latest = points[-1]
-    owed = [latest]
+    owed: list[Nudge] = []
+    snoozed = snoozed_until is not None and today < snoozed_until
+    if not snoozed:
+        owed.append(latest)
+    # A snooze pauses the SENCO's reminders, never the escalation to the chair and admins.
     if (today - due).days > plan.escalate_after:
         owed.append(Nudge(f"{latest.point}-escalated", latest.on, escalate=True))
     return owed

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from cluster.clock import LONDON
 from cluster.meetings import MeetingSlot, deadline_reminders_due, meeting_morning
 from cluster.roles import Role
 from store.db import transaction
@@ -45,7 +46,9 @@ def owe_deadline_reminders(
             )
             for slot in meeting_slots(session, cluster.id or 0):
                 for days in deadline_reminders_due(slot, now):
-                    activity = _activity(card(cluster.name, slot, days))
+                    # The card says how long is really left, which is less than the point when a run was missed.
+                    left = (slot.deadline.astimezone(LONDON).date() - now.astimezone(LONDON).date()).days
+                    activity = _activity(card(cluster.name, slot, left))
                     for person in people:
                         key = f"deadline:{slot.id}:{days}:person:{person}"
                         if owe(session, key, now, activity, person_id=person):

@@ -22,7 +22,7 @@ from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewV
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
-from store.models import AgendaItem, Cluster, Decision, Meeting, Referral, Release, Review, RoleAssignment
+from store.models import AgendaItem, Cluster, Decision, Meeting, Outbox, Referral, Release, Review, RoleAssignment
 from store.referrals import referrer_settings, view_of
 from store.usecases import Actor, require_registered
 
@@ -109,6 +109,13 @@ def submit_review(engine: Engine, actor: Actor, review_id: Any, raw: Mapping[str
         review.state = ReviewState.SUBMITTED.value
         review.submitted_at = now
         review.submitted_by = actor.person_id
+        # Nudges still owed for this review (waiting for a retry, say) are no longer wanted.
+        for owed in session.exec(
+            select(Outbox).where(col(Outbox.key).startswith(f"review:{review.id}:"), Outbox.state == "owed")
+        ):
+            owed.state = "cancelled"
+            owed.last_error = "the review was submitted"
+            session.add(owed)
         if checked.values["recommendation"] == "stop":
             _release_unpaid(session, review, now)
             review.state = ReviewState.DECIDED.value

@@ -239,3 +239,15 @@ def test_a_clusters_own_nudge_intervals_are_used(central: Engine, funded: int) -
     assert owe_review_nudges(central, datetime(2026, 6, 17, 9, tzinfo=LONDON), review_nudge_card) == []
     keys = owe_review_nudges(central, datetime(2026, 7, 7, 9, tzinfo=LONDON), review_nudge_card)
     assert [k.split(":")[2] for k in keys] == ["before-10"]
+
+
+async def test_nudges_still_owed_when_the_review_is_submitted_are_not_sent(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    clock.set(datetime(2026, 7, 17, 9, 0, tzinfo=LONDON))
+    [key] = owe_review_nudges(central, clock.now(), review_nudge_card)
+    answers = {**REVIEW_ANSWERS, "recommendation": "ehcna"}
+    await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
+    with Session(central) as session:
+        row = session.exec(select(Outbox).where(Outbox.key == key)).one()
+    assert row.state == "cancelled"

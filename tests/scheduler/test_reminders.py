@@ -59,3 +59,11 @@ def test_the_channel_gets_one_post_on_the_morning_of_the_meeting(seeded: Engine)
         "morning:2"
     ]
     assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 8, 0, tzinfo=LONDON), meeting_morning_card) == []
+
+
+def test_a_late_deadline_reminder_says_how_long_is_really_left(seeded: Engine) -> None:
+    # The bot was down on the 7-day point: on Monday 1 December three days are left, not seven.
+    [key, _] = sorted(owe_deadline_reminders(seeded, datetime(2025, 12, 1, 9, tzinfo=LONDON), deadline_reminder_card))
+    with Session(seeded) as session:
+        row = session.exec(select(Outbox).where(Outbox.key == key)).one()
+    assert "close in 3 days" in str(row.activity)

@@ -61,3 +61,8 @@ def test_the_intervals_can_be_set_per_cluster() -> None:
         ("overdue-2", False),
         ("overdue-2-escalated", True),
     ]
+
+
+def test_a_snooze_never_holds_back_the_escalation_to_the_chair_and_admins() -> None:
+    owed = owed_nudges(DUE, on(15), "open", snoozed_until=on(20))
+    assert [(n.point, n.escalate) for n in owed] == [("overdue-2-escalated", True)]

@@ -1,0 +1,298 @@
+"""Issue 5, done when: a Playground end-to-end test: a nudge appears in personal chat and its button opens the
+review form.
+
+The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``.
+Before it starts, an admin adds a meeting fifteen days ahead, a quorum of one and a budget with the CLI; then,
+through the store's use cases on the same database file, Alex Wilber (SENCO of Etruscan, the page's user) has an
+Individual Pupil Need referral accepted onto it, and at that meeting Megan Bowen (SENCO of Waterside) approves
+it and the chair, Adele Vance, records the approval with a review due 30 days from today: the "before-30"
+nudge is owed today.
+
+The nudge goes to Alex's personal chat only if the bot knows that chat when the scheduler's reminders job runs
+(at start, then every minute); otherwise the sender owes it to the admins instead (``outbox.unreachable``). So
+the page is opened first against the bot started with ``CLUSTERBOT_SCHEDULER=off`` (opening it installs the
+bot in Alex's personal chat and the bot stores the conversation), then that bot is stopped and started again,
+on the same port, with the scheduler on. The page stays open throughout; every check of the outcome reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.playground import (
+    DEMO_ADMIN,
+    DEMO_CHAIR,
+    DEMO_CLUSTER,
+    DEMO_SENCO,
+    DEMO_SENCO_2,
+    PERSONAL_CHAT_ID,
+    playground_config,
+    prepare_demo,
+)
+from cluster.clock import LONDON, Clock
+from store import meeting_day as md
+from store import referrals as uc
+from store.db import make_engine
+from store.models import ConversationRef, Outbox, Review
+from store.usecases import identify
+from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
+from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+
+pytestmark = pytest.mark.e2e
+
+CARD = ".ac-adaptiveCard"
+WAIT = 15.0  # seconds for anything the page should show
+NUDGE_WAIT = 30.0  # the reminders job runs when the bot starts; allow for a slow start
+MEETING_IN = 15  # days: the referral deadline (a week before) is 8 days away, so no deadline reminder is owed yet
+REVIEW_IN = 30  # days: the review is due in 30 days, so its "before-30" nudge is owed today
+
+
+@dataclass
+class Demo:
+    """What the test drives, and where to leave evidence when it fails."""
+
+    ui: PlaygroundPage
+    playground: Playground
+    stream: ConversationStream
+    database_url: str
+    logs: list[Path]
+    tmp: Path
+    reference: str
+    review_id: int
+    alex: int
+    page_errors: list[str] = field(default_factory=list)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def _cli(tmp: Path, env: dict[str, str], *args: str) -> None:
+    """Run ``clusterbot ARGS`` as an admin would."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"clusterbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
+    """Alex refers for Etruscan, the admin accepts it, the meeting approves it with a review due in 30 days.
+
+    Returns the referral's reference, the review's id and Alex's person id.
+    """
+    engine = make_engine(database_url)
+    try:
+        now = Clock().now()
+        with Session(engine) as session:
+            alex, megan, chair, admin = (
+                identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_CHAIR, DEMO_ADMIN)
+            )
+        setting = uc.picker(engine, alex)[0][0]
+        draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
+        uc.save_details(engine, alex, draft.id, GOOD_INDIVIDUAL, now)
+        uc.add_row(engine, alex, draft.id, ROW_1, now)
+        uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now)
+        accepted = uc.accept(engine, admin, draft.id, now).view
+        assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted
+
+        # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).
+        at_meeting = datetime.combine(accepted.meeting.day, datetime.min.time(), tzinfo=LONDON).replace(hour=10)
+        item = md.start_meeting(engine, chair, accepted.meeting.id, at_meeting).entries[0].item_id
+        md.open_item(engine, chair, item, at_meeting)
+        md.cast_vote(engine, megan, item, "approve", at_meeting)
+        md.close_item(engine, chair, item, None, at_meeting)
+        md.record_decision(
+            engine,
+            chair,
+            item,
+            "approved",
+            amount_pence=None,
+            review_date=today + timedelta(days=REVIEW_IN),
+            schedule="termly",
+            conditions="",
+            feedback="",
+            information_needed="",
+            draw_on_reserve=False,
+            now=at_meeting,
+        )
+        with Session(engine) as session:
+            review = session.exec(select(Review)).one()
+            assert review.id is not None and review.due == today + timedelta(days=REVIEW_IN), review
+            assert alex.person_id is not None
+            return str(accepted.reference), review.id, alex.person_id
+    finally:
+        engine.dispose()
+
+
+def _serve(tmp: Path, env: dict[str, str], port: int, log: Path, scheduler: str) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=tmp,
+            env={**env, "CLUSTERBOT_SCHEDULER": scheduler},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+def _wait_installed(database_url: str, aad_object_id: str, timeout: float = WAIT) -> ConversationRef:
+    """Wait until the bot has stored the person's personal chat (the page's install reached it)."""
+    engine = make_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(engine) as session:
+                ref = session.exec(
+                    select(ConversationRef).where(
+                        ConversationRef.aad_object_id == aad_object_id,
+                        ConversationRef.kind == "personal",
+                        ConversationRef.installed == True,  # noqa: E712
+                    )
+                ).first()
+            if ref is not None:
+                return ref
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not store {aad_object_id}'s personal chat within {timeout}s")
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+
+
+def _outbox(database_url: str) -> dict[str, str]:
+    """Every outbox row's key and state."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return {row.key: row.state for row in session.exec(select(Outbox))}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    tmp = tmp_path_factory.mktemp("review-e2e")
+    database_url = f"sqlite:///{tmp / 'demo.db'}"
+    prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
+    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+
+    today = Clock().now().date()
+    day = date.isoformat
+    _cli(tmp, env, "meetings", "add", "--cluster", DEMO_CLUSTER, "--date", day(today + timedelta(days=MEETING_IN)))
+    _cli(tmp, env, "meetings", "rules", "--cluster", DEMO_CLUSTER, "--quorum", "1")
+    _cli(
+        tmp,
+        env,
+        *("budget", "set", "--cluster", DEMO_CLUSTER, "--label", "e2e"),
+        *("--starts", day(today - timedelta(days=30)), "--ends", day(today + timedelta(days=300))),
+        *("--baseline", "50000"),
+    )
+    reference, review_id, alex = _funded_review(database_url, today)
+
+    port = free_port()
+    logs = [tmp / "bot-quiet.log", tmp / "bot.log"]
+    proc = _serve(tmp, env, port, logs[0], scheduler="off")
+    try:
+        endpoint = f"http://127.0.0.1:{port}/api/messages"
+        with (
+            Playground(endpoint, playground_config()) as pg,
+            pg.stream() as stream,
+            open_browser(pg.url, timeout=WAIT) as ui,
+        ):
+            demo = Demo(ui, pg, stream, database_url, logs, tmp, reference, review_id, alex)
+            ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
+            # Opening the page installed the bot in Alex's personal chat: the bot stored where to write to him.
+            _wait_installed(database_url, DEMO_SENCO.aad_object_id)
+            assert _outbox(database_url) == {}, "nothing is owed while the scheduler is off"
+            # Now the bot as it normally runs: the scheduler's first reminders run comes at start.
+            _stop(proc)
+            proc = _serve(tmp, env, port, logs[1], scheduler="on")
+            yield demo
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
+    """The page; when the test fails, a screenshot and the bot's logs are left in the module's tmp dir."""
+    failed_before = request.session.testsfailed
+    yield demo.ui
+    if request.session.testsfailed > failed_before:  # the call phase's report is counted before teardown
+        shot = demo.tmp / f"{request.node.name}.png"
+        demo.ui.screenshot(shot)
+        logs = "\n".join(f"bot log {log}:\n{log.read_text()[-4000:]}" for log in demo.logs if log.exists())
+        print(
+            f"\nscreenshot: {shot}\n{logs}\noutbox: {_outbox(demo.database_url)}"
+            f"\npage errors: {demo.page_errors}\nplayground output:\n{demo.playground.output}"
+        )
+
+
+def test_a_review_nudge_appears_in_personal_chat_and_its_button_opens_the_review_form(
+    ui: PlaygroundPage, demo: Demo
+) -> None:
+    # The scheduler delivers the nudge to Alex's personal chat: the page shows it.
+    nudge = ui.wait_for_card("Review reminder", timeout=NUDGE_WAIT)
+    shown = nudge.inner_text()
+    due = Clock().now().date() + timedelta(days=REVIEW_IN)
+    assert f"Your review of {demo.reference} is due on {due:%A %-d %B %Y}." in shown, shown
+    assert "Etruscan Primary School" in shown, shown
+    sent = demo.stream.wait_for_message(PERSONAL_CHAT_ID, contains="Review reminder", timeout=WAIT)
+    assert demo.reference in json.dumps(sent)
+    owed = _outbox(demo.database_url)
+    assert owed == {f"review:{demo.review_id}:before-30:person:{demo.alex}": "delivered"}, owed
+    ui.screenshot(demo.tmp / "nudge.png")
+
+    # Its button opens the review form, in place of the nudge.
+    ui.click_button("Open the review form", within=nudge)
+    form = ui.wait_for_card(f"Review: {demo.reference}")
+    shown = form.inner_text()
+    assert "Outcomes achieved" in shown, shown
+    assert GOOD_INDIVIDUAL["outcomes"] in shown, "the form shows the outcomes set at referral"
+    assert ui.page.get_by_role("button", name="Submit the review", exact=True).last.is_visible()
+    ui.screenshot(demo.tmp / "review-form.png")
+    assert demo.page_errors == [], demo.page_errors
