@@ -16,9 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -42,6 +39,7 @@ from cluster.referrals import year_code
 from store import referrals as uc
 from store.db import make_engine
 from store.usecases import identify
+from tests.e2e.botprocess import cli, wait_healthy
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_DISCUSSION
 
@@ -63,36 +61,6 @@ class Demo:
     tmp: Path
     reference: str
     page_errors: list[str] = field(default_factory=list)
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
-        time.sleep(0.1)
-
-
-def _cli(tmp: Path, env: dict[str, str], *args: str) -> None:
-    """Run ``clusterbot ARGS`` as an admin would."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, f"clusterbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
 
 
 def _accepted_referral(database_url: str) -> str:
@@ -125,9 +93,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     today = Clock().now().date()
     day = date.isoformat
-    _cli(tmp, env, "meetings", "add", "--cluster", DEMO_CLUSTER, "--date", day(today + timedelta(days=14)))
-    _cli(tmp, env, "meetings", "rules", "--cluster", DEMO_CLUSTER, "--quorum", "1")
-    _cli(
+    cli(tmp, env, "meetings", "add", "--cluster", DEMO_CLUSTER, "--date", day(today + timedelta(days=14)))
+    cli(tmp, env, "meetings", "rules", "--cluster", DEMO_CLUSTER, "--quorum", "1")
+    cli(
         tmp,
         env,
         *("budget", "set", "--cluster", DEMO_CLUSTER, "--label", "2026/27"),
@@ -148,7 +116,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with (
             Playground(endpoint, playground_config()) as pg,

@@ -10,9 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 
 from bot.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
 from cluster.clock import Clock
+from tests.e2e.botprocess import wait_healthy
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 
 pytestmark = pytest.mark.e2e
@@ -38,22 +36,6 @@ class Demo:
     playground: Playground
     bot_log: Path
     tmp: Path
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
             yield Demo(ui, pg, bot_log, tmp)

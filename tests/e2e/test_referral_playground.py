@@ -15,8 +15,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,6 +26,7 @@ import pytest
 from bot.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS, year_code
+from tests.e2e.botprocess import wait_healthy
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
 
@@ -52,22 +51,6 @@ class Demo:
     tmp: Path
     meeting_day: date
     page_errors: list[str] = field(default_factory=list)
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +86,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
             demo = Demo(ui, pg, bot_log, tmp, meeting_day)

@@ -1,0 +1,41 @@
+"""Running the bot as a user runs it, for the end-to-end tests: ``python -m bot ...`` in its own process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    """Wait until the bot's /healthz answers; fail with its log if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not answer {url} within {timeout}s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def cli(tmp: Path, env: dict[str, str], *args: str) -> None:
+    """Run ``clusterbot ARGS`` as an admin would; fail with its output if it does not succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"clusterbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
