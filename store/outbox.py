@@ -10,6 +10,7 @@ such and their messages are owed to the admins of their clusters instead.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -251,6 +252,25 @@ def _admins_of(session: Session, cluster_ids: set[int]) -> list[int]:
     return list(dict.fromkeys(found))
 
 
+def _for_admin(session: Session, row: Outbox) -> dict[str, Any]:
+    """The rerouted message, saying whom it was for; its buttons are theirs, so they are taken off."""
+    person = session.get(Person, row.person_id) if row.person_id else None
+    whom = person.name if person else "a channel"
+    note = {
+        "type": "TextBlock",
+        "wrap": True,
+        "isSubtle": True,
+        "text": f"Sent to you because the bot cannot reach {whom} (removed, or never installed).",
+    }
+    activity = copy.deepcopy(dict(row.activity))
+    for attachment in activity.get("attachments") or []:
+        content = attachment.get("content")
+        if isinstance(content, dict) and content.get("type") == "AdaptiveCard":
+            content["body"] = [note, *content.get("body", [])]
+            content.pop("actions", None)
+    return activity
+
+
 def _reroute(
     session: Session, row: Outbox, cluster_ids: set[int], now: datetime, reason: str, attempted: bool
 ) -> list[int]:
@@ -258,8 +278,9 @@ def _reroute(
     admins: list[int] = []
     if REROUTE_MARK not in row.key:  # a message already rerouted once is not passed on again
         admins = [a for a in _admins_of(session, cluster_ids) if a != row.person_id]
+    activity = _for_admin(session, row)
     for admin_id in admins:
-        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, dict(row.activity), person_id=admin_id)
+        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, activity, person_id=admin_id)
     if admins:
         audit.record(session, now, ACTOR, "outbox.rerouted", f"outbox:{row.id}", key=row.key, admins=admins)
     _undeliverable(session, row, now, reason if not admins else f"{reason}; owed to the admins instead", attempted)

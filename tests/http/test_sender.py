@@ -272,3 +272,38 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling(central: Engine) ->
         waits = [sender.backoff(attempts) for _ in range(200)]
         assert all(0 <= w <= ceiling for w in waits)
         assert max(waits) > ceiling * 0.8
+
+
+def test_a_message_rerouted_to_the_admins_says_whom_it_was_for_and_offers_no_buttons(central: Engine) -> None:
+    from datetime import datetime
+
+    from sqlmodel import Session, select
+
+    from cluster.clock import LONDON
+    from store import outbox
+    from store.db import transaction
+    from store.models import Outbox
+    from store.usecases import identify
+    from tests.conftest import SENCO
+
+    now = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+    with Session(central) as session:
+        sam = identify(session, *SENCO)
+    card = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "Your review"}],
+        "actions": [{"type": "Action.Execute", "title": "Remind me in a week", "verb": "review.snooze"}],
+    }
+    activity = {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
+    with transaction(central) as session:
+        outbox.owe(session, "reroute-test", now, activity, person_id=sam.person_id)
+    [message] = outbox.due(central, now)
+    assert outbox.unreachable(central, message, now)
+    with Session(central) as session:
+        [rerouted] = [r for r in session.exec(select(Outbox)) if r.key != "reroute-test"]
+    content = rerouted.activity["attachments"][0]["content"]
+    assert "cannot reach Sam Senco" in content["body"][0]["text"] and "actions" not in content
