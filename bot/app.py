@@ -29,7 +29,7 @@ from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
-from scheduler.runner import attach_scheduler
+from scheduler.runner import attach_scheduler, sender_lease
 from store.db import database_answers, make_engine
 
 log = logging.getLogger("clusterbot.app")
@@ -144,7 +144,9 @@ def create_app(
     app[NOTIFIER] = notifier
     app[CHANNEL] = channel
     if settings.scheduler:
-        attach_scheduler(app, engine, channel, Sender(engine, connector, clock=clock), clock)
+        attach_scheduler(
+            app, engine, channel, Sender(engine, connector, clock=clock, lease_seconds=sender_lease()), clock
+        )
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

@@ -2,13 +2,31 @@
 
 APScheduler only says *when* to look; the jobs work out what is owed from our tables, so its in-memory job
 store holds nothing that a restart could lose.
+
+With several replicas on one PostgreSQL database, only the leader runs the jobs (``scheduler.leader``): each
+job first checks leadership and does nothing elsewhere, and a small leadership job checks at least every
+15 seconds, so when the leader stops another replica takes over (and runs the jobs at once) within a minute.
+``CLUSTERBOT_SCHEDULER=off`` runs a replica that only serves the web endpoint.
+
+Two environment variables shorten the timings, for tests and demos (production keeps the defaults):
+
+* ``CLUSTERBOT_SCHEDULER_INTERVAL``: seconds between delivery runs (default 60); the agenda job runs as often
+  if that is shorter than its 5 minutes, and the leadership check at least as often.
+* ``CLUSTERBOT_SENDER_LEASE_SECONDS``: how long the sender holds the messages it claimed (default 300); what a
+  process killed mid-batch had claimed is owed again after this.
+
+On a graceful stop (SIGTERM), a job that is running is given up to ``drain_seconds`` to finish, so a batch in
+progress is sent and recorded rather than left claimed until its lease runs out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,8 +34,38 @@ from sqlalchemy import Engine
 
 from cluster.clock import Clock
 from scheduler.jobs import ChannelPoster, Deliverer, post_due_agendas, remind_and_deliver
+from scheduler.leader import Leadership
 
 log = logging.getLogger("clusterbot.scheduler")
+
+INTERVAL_ENV = "CLUSTERBOT_SCHEDULER_INTERVAL"
+LEASE_ENV = "CLUSTERBOT_SENDER_LEASE_SECONDS"
+AGENDA_EVERY = 300.0
+DELIVER_EVERY = 60.0
+LEADERSHIP_EVERY = 15.0
+SENDER_LEASE = 300.0
+DRAIN_SECONDS = 20.0
+
+T = TypeVar("T")
+
+
+def _seconds_from_env(name: str) -> float | None:
+    """The positive number of seconds in environment variable ``name``; None when it is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be more than 0 seconds, not {raw!r}")
+    return value
+
+
+def sender_lease() -> float:
+    """How long the sender holds claimed messages: ``CLUSTERBOT_SENDER_LEASE_SECONDS``, default 300."""
+    return _seconds_from_env(LEASE_ENV) or SENDER_LEASE
 
 
 def attach_scheduler(
@@ -26,49 +74,105 @@ def attach_scheduler(
     poster: ChannelPoster,
     sender: Deliverer,
     clock: Clock,
-    every_seconds: int = 300,
-    deliver_every_seconds: int = 60,
+    every_seconds: float | None = None,
+    deliver_every_seconds: float | None = None,
+    *,
+    leadership: Leadership | None = None,
+    leadership_every_seconds: float | None = None,
+    drain_seconds: float = DRAIN_SECONDS,
 ) -> Callable[[], Awaitable[list[int]]]:
-    """Start the jobs when the app starts and stop them when it stops; returns the agenda job, for tests."""
-    scheduler = AsyncIOScheduler(timezone="Europe/London")
+    """Start the jobs when the app starts and stop them when it stops; returns the agenda job, for tests.
 
-    async def agendas() -> list[int]:
+    Intervals left as None come from ``CLUSTERBOT_SCHEDULER_INTERVAL`` or the defaults (agendas every 5
+    minutes, delivery every minute, leadership at least every 15 seconds).
+    """
+    interval = _seconds_from_env(INTERVAL_ENV)
+    deliver_every = deliver_every_seconds or interval or DELIVER_EVERY
+    agenda_every = every_seconds or min(AGENDA_EVERY, interval or AGENDA_EVERY)
+    leadership_every = leadership_every_seconds or min(LEADERSHIP_EVERY, deliver_every)
+    leader = leadership or Leadership(engine)
+    scheduler = AsyncIOScheduler(timezone="Europe/London")
+    running: dict[str, asyncio.Task[object]] = {}
+
+    async def tracked(job_id: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work`` as job ``job_id``, known to be running meanwhile (a stop waits for it)."""
+        task = asyncio.current_task()
+        if task is not None:
+            running[job_id] = task
+        try:
+            return await work()
+        finally:
+            running.pop(job_id, None)
+
+    async def led(job_id: str, work: Callable[[], Awaitable[T]], idle: T) -> T:
+        """``work`` if this process leads; ``idle`` (and nothing done) otherwise."""
+        if not await leader.ensure():
+            log.debug("another process runs the scheduler; %s skipped", job_id)
+            return idle
+        return await work()
+
+    async def post_agendas() -> list[int]:
         posted = await post_due_agendas(engine, poster, clock.now())
         if posted:
             log.info("posted agendas for meetings %s", posted)
         return posted
 
-    # APScheduler keeps real time; the job itself reads the injected clock, so tests can set the date.
-    scheduler.add_job(
-        agendas,
-        "interval",
-        seconds=every_seconds,
-        id="agendas",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
-    )
+    async def agendas() -> list[int]:
+        return await tracked("agendas", lambda: led("agendas", post_agendas, []))
 
-    async def reminders() -> None:
+    async def remind() -> None:
         owed, report = await remind_and_deliver(engine, sender, clock.now())
         if any((owed.review_nudges, owed.deadline_reminders, owed.meeting_posts)):
             log.info("owed %s; delivery %s", owed, report)
 
+    async def reminders() -> None:
+        await tracked("reminders", lambda: led("reminders", remind, None))
+
+    async def take_over() -> None:
+        terms = leader.terms
+        if await leader.ensure() and leader.terms != terms:  # just took over: do the work now, not next interval
+            for job_id in ("agendas", "reminders"):
+                if job_id not in running:
+                    scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+    async def leadership_check() -> None:
+        await tracked("leadership", take_over)
+
+    # APScheduler keeps real time; the job itself reads the injected clock, so tests can set the date.
+    for job, job_id, seconds in ((agendas, "agendas", agenda_every), (reminders, "reminders", deliver_every)):
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
     scheduler.add_job(
-        reminders,
-        "interval",
-        seconds=deliver_every_seconds,
-        id="reminders",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
+        leadership_check, "interval", seconds=leadership_every, id="leadership", max_instances=1, coalesce=True
     )
 
     async def start(_app: web.Application) -> None:
         scheduler.start()
 
     async def stop(_app: web.Application) -> None:
+        if not scheduler.running:
+            await asyncio.to_thread(leader.release)
+            return
+        scheduler.pause()  # no new runs; let a batch in progress finish and record what it sent
+        busy = [task for task in running.values() if not task.done()]
+        if busy:
+            _done, unfinished = await asyncio.wait(busy, timeout=drain_seconds)
+            if unfinished:
+                log.warning(
+                    "stopping with %d scheduled job(s) unfinished after %.0fs; what they claimed is owed again "
+                    "when the sender's lease runs out",
+                    len(unfinished),
+                    drain_seconds,
+                )
         scheduler.shutdown(wait=False)
+        await asyncio.to_thread(leader.release)
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
