@@ -48,7 +48,10 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # TCP keepalives let a broken network show up in seconds rather than hours (the scheduler's leader lock
+    # lives on one long-held connection).
+    keepalives = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=keepalives)
 
 
 @contextmanager
