@@ -39,3 +39,34 @@ def cli(tmp: Path, env: dict[str, str], *args: str) -> None:
         timeout=60,
     )
     assert done.returncode == 0, f"clusterbot {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def serve(tmp: Path, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Start ``clusterbot serve`` on ``port`` (output to ``log``) and wait until it answers."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+            cwd=tmp,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the bot as a service manager would: SIGTERM, then SIGKILL if it lingers."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)

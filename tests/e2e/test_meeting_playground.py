@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -39,7 +37,7 @@ from cluster.referrals import year_code
 from store import referrals as uc
 from store.db import make_engine
 from store.usecases import identify
-from tests.e2e.botprocess import cli, wait_healthy
+from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_DISCUSSION
 
@@ -106,17 +104,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     port = free_port()
     bot_log = tmp / "bot.log"
-    with bot_log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=tmp,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = serve(tmp, env, port, bot_log)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with (
             Playground(endpoint, playground_config()) as pg,
@@ -127,12 +116,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
             yield demo
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
 
 
 @pytest.fixture

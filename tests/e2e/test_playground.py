@@ -8,8 +8,6 @@ checks the welcome card sent when the page first loaded).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 
 from bot.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
 from cluster.clock import Clock
-from tests.e2e.botprocess import wait_healthy
+from tests.e2e.botprocess import serve, stop
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 
 pytestmark = pytest.mark.e2e
@@ -47,27 +45,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
     env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
     bot_log = tmp / "bot.log"
-    with bot_log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=tmp,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = serve(tmp, env, port, bot_log)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
             yield Demo(ui, pg, bot_log, tmp)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
 
 
 @pytest.fixture

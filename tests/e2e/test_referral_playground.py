@@ -26,7 +26,7 @@ import pytest
 from bot.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS, year_code
-from tests.e2e.botprocess import wait_healthy
+from tests.e2e.botprocess import serve, stop
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
 
@@ -76,29 +76,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     port = free_port()
     bot_log = tmp / "bot.log"
-    with bot_log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=tmp,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = serve(tmp, env, port, bot_log)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, bot_log)
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
             demo = Demo(ui, pg, bot_log, tmp, meeting_day)
             ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
             yield demo
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from store import referrals as uc
 from store.db import make_engine
 from store.models import ConversationRef, Outbox, Review
 from store.usecases import identify
-from tests.e2e.botprocess import cli, wait_healthy
+from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 
@@ -125,28 +124,7 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
 
 
 def _serve(tmp: Path, env: dict[str, str], port: int, log: Path, scheduler: str) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port)],
-            cwd=tmp,
-            env={**env, "CLUSTERBOT_SCHEDULER": scheduler},
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
-    return proc
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+    return serve(tmp, {**env, "CLUSTERBOT_SCHEDULER": scheduler}, port, log)
 
 
 def _wait_installed(database_url: str, aad_object_id: str, timeout: float = WAIT) -> ConversationRef:
@@ -219,11 +197,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             _wait_installed(database_url, DEMO_SENCO.aad_object_id)
             assert _outbox(database_url) == {}, "nothing is owed while the scheduler is off"
             # Now the bot as it normally runs: the scheduler's first reminders run comes at start.
-            _stop(proc)
+            stop(proc)
             proc = _serve(tmp, env, port, logs[1], scheduler="on")
             yield demo
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture
