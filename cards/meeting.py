@@ -235,9 +235,9 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
     button on each item not yet opened and "End the meeting"; nothing once it has ended. With
     ``for_chair=False`` it has no buttons. Stays under 28 KB for 40 items.
     """
-    title = view.meeting.title or "meeting"
+    title = f"{view.cluster} cluster, {view.meeting.title}" if view.meeting.title else f"{view.cluster} cluster meeting"
     body: list[Element] = [
-        heading(f"Agenda: {view.cluster} cluster, {title}"),
+        heading(f"Agenda: {title}"),
         text(_slot_line(view.meeting), spacing="None"),
     ]
     if view.ended:
