@@ -82,7 +82,8 @@ def create_app(
     adapter = ClusterAdapter(connector, settings.app_id)
     channel = ChannelCards(engine, connector, clock)
     routes = build_routes(engine, clock, channel)
-    notifier = Notifier(engine, connector)
+    sender = Sender(engine, connector, clock=clock, lease_seconds=sender_lease())
+    notifier = Notifier(engine, sender, clock)
     bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
     if not settings.auth_enabled:
@@ -144,9 +145,7 @@ def create_app(
     app[NOTIFIER] = notifier
     app[CHANNEL] = channel
     if settings.scheduler:
-        attach_scheduler(
-            app, engine, channel, Sender(engine, connector, clock=clock, lease_seconds=sender_lease()), clock
-        )
+        attach_scheduler(app, engine, channel, sender, clock)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

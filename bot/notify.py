@@ -1,55 +1,69 @@
-"""Notices to people's personal chats, sent after the turn has been answered.
+"""Notices to people's personal chats (a new referral to check, an outcome), sent after the turn's answer.
 
-Teams gives an invoke about five seconds; telling the admins about a new referral must not spend them.
-Notices run as tasks the app waits for when it shuts down. A notice that fails is logged with a reference;
-the durable, retrying sender that keeps Teams' rate limits comes with the scheduler (issue 5).
+A notice is written to the outbox (so it survives a restart and is sent once) and the sender is asked to
+deliver at once, in the background: Teams gives an invoke about five seconds, and telling the admins about a
+new referral must not spend them. The sender keeps Teams' rate limits and retries what is refused for now.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
 
-from bot.connector import Connector, ConnectorError
 from bot.routes import Notice
-from store.referrals import personal_conversations
+from bot.sender import Sender
+from cluster.clock import Clock
+from store.db import transaction
+from store.outbox import owe
 
-log = logging.getLogger("clusterbot.notify")
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
 class Notifier:
-    """Sends notices in the background and remembers the tasks until they finish."""
+    """Owes notices to the outbox and has the sender deliver them straight away."""
 
-    def __init__(self, engine: Engine, connector: Connector) -> None:
+    def __init__(self, engine: Engine, sender: Sender, clock: Clock) -> None:
         self._engine = engine
-        self._connector = connector
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._sender = sender
+        self._clock = clock
+        self._delivery: asyncio.Task[object] | None = None
+        self._again = False
 
     def send_later(self, notices: Sequence[Notice]) -> None:
-        """Start sending; returns at once."""
+        """Owe the notices now; deliver them in the background."""
         if not notices:
             return
-        task = asyncio.create_task(self._send(list(notices)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        now = self._clock.now()
+        with transaction(self._engine) as session:
+            for notice in notices:
+                activity = {
+                    "type": "message",
+                    "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": notice.card}],
+                }
+                batch = secrets.token_hex(
+                    8
+                )  # each notice is its own message; a repeated click owes none (see use cases)
+                for person in notice.person_ids:
+                    owe(session, f"notice:{batch}:person:{person}", now, activity, person_id=person)
+        self._deliver_soon()
+
+    def _deliver_soon(self) -> None:
+        if self._delivery is not None and not self._delivery.done():
+            self._again = True
+            return
+        self._delivery = asyncio.create_task(self._deliver())
+
+    async def _deliver(self) -> None:
+        while True:
+            self._again = False
+            await self._sender.deliver_due()
+            if not self._again:
+                return
 
     async def drain(self) -> None:
-        """Wait for every notice under way (on shutdown, and in tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def _send(self, notices: list[Notice]) -> None:
-        for notice in notices:
-            activity = {
-                "type": "message",
-                "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": notice.card}],
-            }
-            for reference in personal_conversations(self._engine, notice.person_ids):
-                try:
-                    await self._connector.send(reference["serviceUrl"], reference["conversation"]["id"], activity)
-                except (TimeoutError, ConnectorError, OSError) as exc:
-                    log.warning("notice not delivered to %s: %s", reference["conversation"]["id"], exc)
+        """Wait for deliveries under way (on shutdown, and in tests)."""
+        while self._delivery is not None and not self._delivery.done():
+            await asyncio.gather(self._delivery, return_exceptions=True)
