@@ -56,10 +56,13 @@ class ClusterBot:
                 await self._on_installation_update(context)
         except Exception as exc:
             apology = report_unexpected(exc, f"{activity.type} turn")
-            if activity.type == ActivityTypes.invoke:
-                await self._answer_invoke_message(context, apology)
-            elif activity.type == ActivityTypes.message:
-                await context.send_activity(MessageFactory.text(apology))
+            try:
+                if activity.type == ActivityTypes.invoke:
+                    await self._answer_invoke_message(context, apology)
+                elif activity.type == ActivityTypes.message:
+                    await context.send_activity(MessageFactory.text(apology))
+            except Exception as again:  # the connector itself is unreachable: the log line is all we can leave
+                log.warning("could not send the apology (%s): %s", apology.rsplit(" ", 1)[-1], type(again).__name__)
 
     def _actor(self, activity: Activity) -> usecases.Actor:
         aad, name = sender(activity)

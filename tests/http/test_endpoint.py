@@ -219,3 +219,15 @@ async def test_a_tenant_outside_the_allow_list_is_refused(secured: Bot, keys: _K
     response = await secured.post(activity, headers={"Authorization": f"Bearer {token}"})
     assert response.status == 403
     assert secured.connector.calls == []
+
+
+async def test_an_unreachable_service_url_is_logged_not_answered_with_a_server_error(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        response = await bot.post(act.personal_message("http://127.0.0.1:9/", *SENCO, "help"))
+    assert response.status == 200
+    assert any("could not send the apology" in r.getMessage() for r in caplog.records)
+    again = await bot.post(act.personal_message(bot.connector.url, *SENCO, "help"))
+    assert again.status == 200
+    await bot.connector.wait_for(1)
