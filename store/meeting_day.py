@@ -50,7 +50,7 @@ from store.models import (
     Vote,
 )
 from store.referrals import view_of
-from store.repo import meeting_slots, slot_of
+from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.usecases import Actor, require_registered
 
 RUNS_MEETINGS = {Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
@@ -62,21 +62,7 @@ NOT_CHAIR = "Only the chair (or a member of the team around the cluster chairing
 
 
 def _roles_in(session: Session, actor: Actor, cluster_id: int) -> frozenset[Role]:
-    """The roles the actor holds in this cluster (setting roles through the cluster's settings)."""
-    if actor.person_id is None:
-        return frozenset()
-    rows = session.exec(
-        select(RoleAssignment, Setting)
-        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
-        .where(RoleAssignment.person_id == actor.person_id)
-    ).all()
-    roles: set[Role] = set()
-    for assignment, setting in rows:
-        role = Role(assignment.role)
-        in_cluster = assignment.cluster_id == cluster_id or (setting is not None and setting.cluster_id == cluster_id)
-        if role is Role.COUNCIL_OFFICER or in_cluster:
-            roles.add(role)
-    return frozenset(roles)
+    return roles_in_cluster(session, actor.person_id, cluster_id)
 
 
 def _require(session: Session, actor: Actor, cluster_id: int, allowed: set[Role], refusal: str) -> frozenset[Role]:
@@ -374,23 +360,11 @@ def start_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) 
 
 
 def _meeting(session: Session, meeting_id: Any) -> Meeting:
-    try:
-        meeting = session.get(Meeting, int(meeting_id))
-    except (TypeError, ValueError):
-        meeting = None
-    if meeting is None:
-        raise Refusal("That meeting no longer exists.")
-    return meeting
+    return get_or_refuse(session, Meeting, meeting_id, "That meeting no longer exists.")
 
 
 def _item(session: Session, item_id: Any) -> AgendaItem:
-    try:
-        item = session.get(AgendaItem, int(item_id))
-    except (TypeError, ValueError):
-        item = None
-    if item is None:
-        raise Refusal("That agenda item no longer exists.")
-    return item
+    return get_or_refuse(session, AgendaItem, item_id, "That agenda item no longer exists.")
 
 
 # --- votes ----------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from cluster.roles import Role
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
-from store.repo import cluster_by_name, meeting_slots
+from store.repo import cluster_by_name, get_or_refuse, meeting_slots
 from store.usecases import Actor, is_cluster_admin, require_registered
 
 
@@ -144,12 +144,7 @@ def admin_meetings(
 
 
 def _admin_meeting(session: Any, actor: Actor, meeting_id: Any) -> tuple[Meeting, Cluster]:
-    try:
-        meeting = session.get(Meeting, int(meeting_id))
-    except (TypeError, ValueError):
-        meeting = None
-    if meeting is None:
-        raise Refusal("That meeting no longer exists.")
+    meeting = get_or_refuse(session, Meeting, meeting_id, "That meeting no longer exists.")
     cluster = session.get(Cluster, meeting.cluster_id)
     assert cluster is not None
     if not is_cluster_admin(actor, cluster.name):

@@ -39,7 +39,7 @@ from store.models import (
     RoleAssignment,
     Setting,
 )
-from store.repo import meeting_slots, slot_of
+from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.usecases import Actor, require_registered
 
 NOT_A_REFERRER = "Only a setting's SENCO or delegate can make or change its referrals."
@@ -83,15 +83,9 @@ def referrer_settings(session: Session, actor: Actor) -> list[Setting]:
 
 
 def _cluster_role(session: Session, actor: Actor, cluster_id: int, roles: set[Role]) -> bool:
-    if actor.person_id is None:
-        return False
-    held = session.exec(
-        select(RoleAssignment).where(
-            RoleAssignment.person_id == actor.person_id,
-            (RoleAssignment.cluster_id == cluster_id) | (RoleAssignment.role == Role.COUNCIL_OFFICER.value),
-        )
-    ).all()
-    return any(Role(a.role) in roles or Role(a.role) is Role.COUNCIL_OFFICER for a in held)
+    """Whether the actor holds one of ``roles`` in the cluster (council officers hold them all)."""
+    held = roles_in_cluster(session, actor.person_id, cluster_id)
+    return bool(held & (roles | {Role.COUNCIL_OFFICER}))
 
 
 def _can_edit(session: Session, actor: Actor, referral: Referral) -> bool:
@@ -105,14 +99,7 @@ def _can_read(session: Session, actor: Actor, referral: Referral) -> bool:
 
 
 def _load(session: Session, referral_id: Any) -> Referral:
-    try:
-        number = int(referral_id)
-    except (TypeError, ValueError):
-        raise Refusal(NOT_FOUND) from None
-    referral = session.get(Referral, number)
-    if referral is None:
-        raise Refusal(NOT_FOUND)
-    return referral
+    return get_or_refuse(session, Referral, referral_id, NOT_FOUND)
 
 
 def _for_edit(session: Session, actor: Actor, referral_id: Any, now: datetime) -> Referral:

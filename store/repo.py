@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
 from store.models import Cluster, Meeting, RoleAssignment, Setting
@@ -119,3 +120,35 @@ def meeting_slots(session: Session, cluster_id: int) -> list[MeetingSlot]:
     """The cluster's meetings as the rules see them."""
     meetings = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id).order_by(col(Meeting.day))).all()
     return [slot_of(m) for m in meetings]
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def get_or_refuse(session: Session, model: type[Row], key: Any, refusal: str) -> Row:
+    """The row with this id (as a card sends it, possibly text), or a refusal the person reads."""
+    try:
+        row = session.get(model, int(key))
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        raise Refusal(refusal)
+    return row
+
+
+def roles_in_cluster(session: Session, person_id: int | None, cluster_id: int) -> frozenset[Role]:
+    """The roles a person holds in a cluster: its cluster roles, setting roles at its settings, and citywide."""
+    if person_id is None:
+        return frozenset()
+    rows = session.exec(
+        select(RoleAssignment, Setting)
+        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
+        .where(RoleAssignment.person_id == person_id)
+    ).all()
+    roles: set[Role] = set()
+    for assignment, setting in rows:
+        role = Role(assignment.role)
+        in_cluster = assignment.cluster_id == cluster_id or (setting is not None and setting.cluster_id == cluster_id)
+        if role is Role.COUNCIL_OFFICER or in_cluster:
+            roles.add(role)
+    return frozenset(roles)
