@@ -7,10 +7,10 @@ never by the school's pupil reference.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from cluster.budget import Position
-from cluster.decisions import Outcome, Schedule
+from cluster.decisions import Decision
 from cluster.meetings import MeetingSlot
 from cluster.referrals import Kind
 from cluster.voting import Choice, Result, Tally
@@ -26,16 +26,9 @@ class ItemState:
 
 
 @dataclass(frozen=True)
-class DecisionView:
-    """What was decided on an item."""
+class DecisionView(Decision):
+    """What was decided on an item: the checked decision, and whether it drew on the emergency reserve."""
 
-    outcome: Outcome
-    amount_pence: int
-    conditions: str = ""
-    feedback: str = ""
-    information_needed: str = ""
-    review_date: date | None = None
-    schedule: Schedule | None = None
     reserve_drawn: bool = False
 
 
