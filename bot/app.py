@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.budget_routes import BudgetRoutes
-from bot.channel_cards import ChannelCards
+from bot.channel_cards import ChannelCards, draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
@@ -80,10 +81,12 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
     adapter = ClusterAdapter(connector, settings.app_id)
-    channel = ChannelCards(engine, connector, clock)
-    routes = build_routes(engine, clock, channel)
-    sender = Sender(engine, connector, clock=clock, lease_seconds=sender_lease())
+    sender = Sender(
+        engine, connector, clock=clock, lease_seconds=sender_lease(), draw=partial(draw_channel_card, engine)
+    )
     notifier = Notifier(engine, sender, clock)
+    channel = ChannelCards(engine, clock, notifier.deliver_soon, notifier.drain)
+    routes = build_routes(engine, clock, channel)
     bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
     if not settings.auth_enabled:
@@ -134,7 +137,6 @@ def create_app(
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
 
     async def close(_app: web.Application) -> None:
-        await channel.drain()
         await notifier.drain()
         await connector.close()
 
@@ -145,7 +147,7 @@ def create_app(
     app[NOTIFIER] = notifier
     app[CHANNEL] = channel
     if settings.scheduler:
-        attach_scheduler(app, engine, channel, sender, clock)
+        attach_scheduler(app, engine, sender, clock)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.on_cleanup.append(close)

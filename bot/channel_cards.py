@@ -1,88 +1,71 @@
-"""Cards the bot keeps up to date in a channel: the agenda, and each item's vote card.
+"""Cards the bot keeps up to date in a channel: the agenda, each item's vote card, and the minutes.
 
-A card is posted once under a stable key (``agenda:12``, ``vote:34``) and updated in place after that, so
-posting the agenda again replaces it. Updates of a busy vote card are coalesced: when thirty members vote
-within a second, the shared card is redrawn from the database a few times, not thirty times, which keeps
-within Teams' limit of seven sends a second per conversation, and what it shows is always what the
-database holds at the moment it is drawn.
+A card has a stable key (``agenda:12``, ``vote:34``, ``minutes:12``). Saying it changed owes it to the
+channel through the outbox (:func:`store.outbox.owe_card`), and the one sender delivers it: the first time
+as a new post (a vote card in the agenda's thread), after that as an update of that post. So channel cards
+keep Teams' limits, are retried when Teams is busy, and survive a restart like every other proactive
+message. The card is drawn from the database when it is sent, so thirty votes within a second redraw the
+shared card a few times, not thirty, and the last redraw shows every vote.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.connector import Connector, ConnectorError
-from cards.common import Card
+from cards import meeting as mc
 from cluster.clock import Clock
 from store import meeting_day as md
+from store.db import transaction
+from store.outbox import owe_card
 
-log = logging.getLogger("clusterbot.channel")
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-Builder = Callable[[], Card]
 
 
-def _activity(card: Card) -> dict[str, object]:
+def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
+    """The activity showing the channel card ``card_key`` as the database holds it now."""
+    kind, _, raw_id = card_key.partition(":")
+    number = int(raw_id)
+    if kind == "agenda":
+        card = mc.agenda_card(md.agenda(engine, number))
+    elif kind == "vote":
+        card = mc.vote_card(md.vote_view(engine, number))
+    elif kind == "minutes":
+        card = mc.minutes_card(md.minutes_of_meeting(engine, number))
+    else:
+        raise LookupError(f"no channel card is called {card_key!r}")
     return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
 
 
 class ChannelCards:
-    """Posts and updates channel cards through the connector, remembering their ids in the database."""
+    """Owes channel cards to the outbox and asks for them to be delivered straight away, in the background."""
 
-    def __init__(self, engine: Engine, connector: Connector, clock: Clock, coalesce_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        deliver_soon: Callable[[float], None],
+        drain: Callable[[], Awaitable[None]],
+    ) -> None:
         self._engine = engine
-        self._connector = connector
         self._clock = clock
-        self._delay = coalesce_seconds
-        self._pending: dict[str, asyncio.Task[None]] = {}
-        self._dirty: set[str] = set()
+        self._deliver_soon = deliver_soon
+        self._drain = drain
 
-    def _service_url(self, channel: str) -> str:
-        reference = md.channel_reference(self._engine, channel)
-        if reference is None:
-            raise ConnectorError(0, f"no stored reference for channel {channel}")
-        return str(reference["serviceUrl"])
+    def changed(self, channel: str, *card_keys: str, thread_of: str | None = None, after_seconds: float = 0.0) -> None:
+        """Say these cards changed (or are new): each is posted, or updated where it was posted.
 
-    async def post(self, key: str, channel: str, card: Card, thread_of: str | None = None) -> None:
-        """Update the card posted under ``key``, or post it (in the thread of ``thread_of``'s card) if new."""
-        service_url = self._service_url(channel)
-        existing = md.find_post(self._engine, key)
-        if existing is not None:
-            await self._connector.update(service_url, existing[0], existing[1], _activity(card))
-            return
-        conversation = channel
-        if thread_of is not None:
-            root = md.find_post(self._engine, thread_of)
-            if root is not None:
-                conversation = f"{channel};messageid={root[1]}"
-        sent = await self._connector.send(service_url, conversation, _activity(card))
-        md.remember_post(self._engine, key, conversation, sent.id, self._clock.now())
-
-    def refresh_soon(self, key: str, channel: str, builder: Builder) -> None:
-        """Redraw the card under ``key`` shortly, once for any number of requests in the meantime."""
-        if key in self._pending:
-            self._dirty.add(key)
-            return
-        self._pending[key] = asyncio.create_task(self._refresh(key, channel, builder))
-
-    async def _refresh(self, key: str, channel: str, builder: Builder) -> None:
-        try:
-            while True:
-                self._dirty.discard(key)
-                await asyncio.sleep(self._delay)
-                try:
-                    await self.post(key, channel, builder())
-                except (TimeoutError, ConnectorError, OSError) as exc:
-                    log.warning("could not update %s: %s", key, exc)
-                if key not in self._dirty:
-                    return
-        finally:
-            self._pending.pop(key, None)
+        A new card is posted in the thread of ``thread_of``'s card when that one has been posted. Changes
+        that come in bursts (votes) pass ``after_seconds`` so that one redraw carries the whole burst.
+        """
+        now = self._clock.now()
+        with transaction(self._engine) as session:
+            for card_key in card_keys:
+                owe_card(session, card_key, channel, now, thread_of)
+        self._deliver_soon(after_seconds)
 
     async def drain(self) -> None:
-        """Wait for every pending redraw (on shutdown, and in tests)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
+        """Wait until what was owed so far has been delivered, or settled (on shutdown, and in tests)."""
+        await self._drain()

@@ -1,7 +1,8 @@
 """Handlers for meeting day in the cluster's channel: agenda, votes, decisions, minutes.
 
-The agenda and each vote card are shared messages kept up to date through :class:`~bot.channel_cards.
-ChannelCards`; the person who clicks gets their own view back as the invoke's answer.
+The agenda, each vote card and the minutes are shared messages: a handler says which of them changed
+(:class:`~bot.channel_cards.ChannelCards`) and the sender redraws them in the background; the person who
+clicks gets their own view back as the invoke's answer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from cluster.provision import parse_money
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from store import meeting_day as md
 
+# Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
+VOTE_REDRAW_SECONDS = 0.5
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
 
 
@@ -65,13 +68,9 @@ class MeetingRoutes:
             raise Refusal("Meetings are run in the cluster's team channel.")
         return request.conversation_id
 
-    async def _post_agenda(self, channel: str, meeting_id: int) -> Card:
-        card = mc.agenda_card(md.agenda(self.engine, meeting_id))
-        await self.channel.post(f"agenda:{meeting_id}", channel, card)
-        return card
-
-    def _redraw_vote(self, channel: str, item_id: int) -> None:
-        self.channel.refresh_soon(f"vote:{item_id}", channel, lambda: mc.vote_card(md.vote_view(self.engine, item_id)))
+    def _post_agenda(self, channel: str, meeting_id: int) -> Card:
+        self.channel.changed(channel, f"agenda:{meeting_id}")
+        return mc.agenda_card(md.agenda(self.engine, meeting_id))
 
     # --- agenda ---
 
@@ -79,7 +78,7 @@ class MeetingRoutes:
         """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
         channel = self._in_channel(request)
         view = md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
-        await self.channel.post(f"agenda:{view.meeting_id}", channel, mc.agenda_card(view))
+        self.channel.changed(channel, f"agenda:{view.meeting_id}")
         return Reply()
 
     async def show_agenda(self, request: Request) -> Reply:
@@ -91,20 +90,15 @@ class MeetingRoutes:
         """The chair starts the meeting from the agenda card."""
         channel = self._in_channel(request)
         view = md.start_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        return Reply(card=await self._post_agenda(channel, view.meeting_id))
+        return Reply(card=self._post_agenda(channel, view.meeting_id))
 
     async def open_item(self, request: Request) -> Reply:
         """Open an item: its vote card appears in the agenda's thread."""
         channel = self._in_channel(request)
         view = md.open_item(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
         meeting_id = md.meeting_of_item(self.engine, view.item_id)
-        await self.channel.post(
-            f"vote:{view.item_id}",
-            channel,
-            mc.vote_card(md.vote_view(self.engine, view.item_id)),
-            f"agenda:{meeting_id}",
-        )
-        return Reply(card=await self._post_agenda(channel, meeting_id))
+        self.channel.changed(channel, f"vote:{view.item_id}", thread_of=f"agenda:{meeting_id}")
+        return Reply(card=self._post_agenda(channel, meeting_id))
 
     # --- votes ---
 
@@ -115,7 +109,7 @@ class MeetingRoutes:
         view = md.cast_vote(
             self.engine, request.actor, data.get("item_id"), text_input(data, "choice"), self.clock.now()
         )
-        self._redraw_vote(channel, view.item_id)
+        self.channel.changed(channel, f"vote:{view.item_id}", after_seconds=VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     def _personal(self, request: Request, view: VoteView) -> Reply:
@@ -127,7 +121,7 @@ class MeetingRoutes:
         """Declare an interest: the person does not vote on this item."""
         channel = self._in_channel(request)
         view = md.declare_interest(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
-        self._redraw_vote(channel, view.item_id)
+        self.channel.changed(channel, f"vote:{view.item_id}", after_seconds=VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     async def refresh(self, request: Request) -> Reply:
@@ -142,7 +136,7 @@ class MeetingRoutes:
         view = md.close_item(
             self.engine, request.actor, data.get("item_id"), text_input(data, "casting") or None, self.clock.now()
         )
-        await self.channel.post(f"vote:{view.item_id}", channel, mc.vote_card(view))
+        self.channel.changed(channel, f"vote:{view.item_id}")
         return Reply(card=mc.vote_card(view, user_choice=True))
 
     # --- decisions ---
@@ -194,9 +188,8 @@ class MeetingRoutes:
                     md.budget_position_for_item(self.engine, view.item_id),
                 )
             )
-        await self.channel.post(f"vote:{decided.vote.item_id}", channel, mc.vote_card(decided.vote))
         meeting_id = md.meeting_of_item(self.engine, decided.vote.item_id)
-        await self._post_agenda(channel, meeting_id)
+        self.channel.changed(channel, f"vote:{decided.vote.item_id}", f"agenda:{meeting_id}")
         notice = mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
         return Reply(card=mc.vote_card(decided.vote), notices=(Notice((decided.referrer,), notice),))
 
@@ -225,8 +218,8 @@ class MeetingRoutes:
         """End the meeting: the minutes are posted to the channel."""
         channel = self._in_channel(request)
         minutes = md.end_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        await self.channel.post(f"minutes:{minutes.meeting.id}", channel, mc.minutes_card(minutes))
-        return Reply(card=await self._post_agenda(channel, minutes.meeting.id))
+        self.channel.changed(channel, f"minutes:{minutes.meeting.id}")
+        return Reply(card=self._post_agenda(channel, minutes.meeting.id))
 
     async def minutes(self, request: Request) -> Reply:
         """``@bot minutes``: the minutes of the latest meeting."""

@@ -3,11 +3,13 @@
 A notice is written to the outbox (so it survives a restart and is sent once) and the sender is asked to
 deliver at once, in the background: Teams gives an invoke about five seconds, and telling the admins about a
 new referral must not spend them. The sender keeps Teams' rate limits and retries what is refused for now.
+The same background delivery carries the channel cards (``deliver_soon``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Sequence
 
@@ -20,6 +22,7 @@ from store.db import transaction
 from store.outbox import owe
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+log = logging.getLogger("clusterbot.notify")
 
 
 class Notifier:
@@ -43,23 +46,33 @@ class Notifier:
                     "type": "message",
                     "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": notice.card}],
                 }
-                batch = secrets.token_hex(
-                    8
-                )  # each notice is its own message; a repeated click owes none (see use cases)
+                # Each notice is its own message; a repeated click owes none (the use cases see to that).
+                batch = secrets.token_hex(8)
                 for person in notice.person_ids:
                     owe(session, f"notice:{batch}:person:{person}", now, activity, person_id=person)
-        self._deliver_soon()
+        self.deliver_soon()
 
-    def _deliver_soon(self) -> None:
+    def deliver_soon(self, after_seconds: float = 0.0) -> None:
+        """Have the sender deliver what is owed, in the background (once more if it is busy now).
+
+        ``after_seconds`` holds a delivery back a little, so a burst of changes (thirty votes in a second)
+        is delivered together; a delivery already under way is not held back.
+        """
         if self._delivery is not None and not self._delivery.done():
             self._again = True
             return
-        self._delivery = asyncio.create_task(self._deliver())
+        self._delivery = asyncio.create_task(self._deliver(after_seconds))
 
-    async def _deliver(self) -> None:
+    async def _deliver(self, after_seconds: float) -> None:
+        if after_seconds > 0:
+            await asyncio.sleep(after_seconds)
         while True:
             self._again = False
-            await self._sender.deliver_due()
+            try:
+                await self._sender.deliver_due()
+            except Exception:  # the database is away: what is owed stays owed for the scheduler's next run
+                log.exception("delivery failed; what is owed is tried again later")
+                return
             if not self._again:
                 return
 

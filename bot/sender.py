@@ -12,6 +12,9 @@ second). :class:`Sender` takes what the outbox says is due, sends it, and record
 
 Rows are claimed for a while before sending, so a second sender (another replica) does not take them, and a
 sender that stops midway leaves them owed. One bad message never stops the others.
+
+Channel cards (the agenda, vote cards, the minutes) are drawn by ``draw`` when they are sent: the first send
+posts the card (in the thread of another card when asked) and later ones update it in place.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from sqlalchemy import Engine
 from bot.connector import ConnectorError
 from cluster.clock import Clock
 from store import outbox
-from store.outbox import OwedMessage, Target
+from store.outbox import CardPlace, OwedMessage, Target
 
 log = logging.getLogger("clusterbot.sender")
 
@@ -45,6 +48,18 @@ class SendsActivities(Protocol):
     async def send(self, service_url: str, conversation_id: str, activity: dict[str, Any]) -> Any:
         """Post an activity to a conversation; raise ConnectorError when refused."""
         ...
+
+    async def update(self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]) -> Any:
+        """Replace an activity posted earlier; raise ConnectorError when refused."""
+        ...
+
+
+Draw = Callable[[str], dict[str, Any]]
+"""Draws a channel card's activity from the database, by the card's key (``vote:34``)."""
+
+
+def _no_cards(card_key: str) -> dict[str, Any]:
+    raise LookupError(f"this sender draws no channel cards ({card_key})")
 
 
 class _Stamp:
@@ -163,6 +178,7 @@ class Sender:
         lease_seconds: float = 300.0,
         concurrency: int = 16,
         rng: random.Random | None = None,
+        draw: Draw = _no_cards,
     ) -> None:
         self._engine = engine
         self._connector = connector
@@ -177,6 +193,10 @@ class Sender:
         self._lease = timedelta(seconds=lease_seconds)
         self._concurrency = concurrency
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._draw = draw
+        # Two deliveries in one process (a notice, the scheduler) would race for the same due rows; taking
+        # turns keeps each card's updates in order and each conversation's sends counted in one place.
+        self._turn = asyncio.Lock()
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts + 1``-th failure: full jitter over an exponential ceiling."""
@@ -189,6 +209,10 @@ class Sender:
         Works in rounds: claim what is due, send it, and when nothing is due, sleep until the earliest owed
         message if that is within ``wait_within`` seconds; at most ``max_rounds`` rounds.
         """
+        async with self._turn:
+            return await self._deliver_rounds()
+
+    async def _deliver_rounds(self) -> DeliveryReport:
         tally = _Tally()
         for _ in range(self._max_rounds):
             now = self._clock.now()
@@ -245,8 +269,12 @@ class Sender:
     async def _deliver_one(self, message: OwedMessage, target: Target, tally: _Tally) -> datetime | str | None:
         stamp = await self._limiter.acquire(_throttled_as(target.conversation_id))
         failure: _Failure | None = None
+        posted: CardPlace | None = None
         try:
-            await self._connector.send(target.service_url, target.conversation_id, message.activity)
+            if message.card_key is None:
+                await self._connector.send(target.service_url, target.conversation_id, message.activity)
+            else:
+                posted = await self._send_card(message, target)
         except ConnectorError as exc:
             failure = _Failure(exc.status, str(exc), exc.retry_after)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -258,7 +286,10 @@ class Sender:
             self._limiter.sent(stamp)
         now = self._clock.now()
         if failure is None:
-            if await asyncio.to_thread(outbox.mark_delivered, self._engine, message.id, now):
+            delivered = await asyncio.to_thread(
+                outbox.mark_delivered, self._engine, message.id, now, revision=message.revision, posted=posted
+            )
+            if delivered:
                 tally.delivered += 1
             return None
         if failure.status in RETRYABLE or failure.status >= 500:
@@ -283,6 +314,17 @@ class Sender:
         if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
             tally.undeliverable += 1
         return None
+
+    async def _send_card(self, message: OwedMessage, target: Target) -> CardPlace | None:
+        """Post a channel card, or update it where it was posted; returns where a new post went."""
+        assert message.card_key is not None
+        place = await asyncio.to_thread(outbox.card_place, self._engine, message)
+        activity = await asyncio.to_thread(self._draw, message.card_key)
+        if place.activity_id is not None:
+            await self._connector.update(target.service_url, place.conversation_id, place.activity_id, activity)
+            return None
+        sent = await self._connector.send(target.service_url, place.conversation_id, activity)
+        return CardPlace(place.conversation_id, str(getattr(sent, "id", "") or ""))
 
     async def _unreachable(self, message: OwedMessage, tally: _Tally) -> None:
         admins = await asyncio.to_thread(outbox.unreachable, self._engine, message, self._clock.now())

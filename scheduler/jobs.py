@@ -1,49 +1,24 @@
 """Scheduled jobs: plain async functions that take their dependencies and ``now`` and say what they did.
 
 What is owed is derived from our tables every time (an agenda is due when its meeting is close enough and
-no agenda card is recorded for it), so a restart loses nothing and a second run sends nothing twice.
+it was neither posted nor owed before) and written to the outbox, so a restart loses nothing and a second
+run sends nothing twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from cards.meeting import agenda_card
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
 from store import meeting_day as md
 from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 from store.reviews import owe_review_nudges
-
-log = logging.getLogger("clusterbot.scheduler")
-
-
-class ChannelPoster(Protocol):
-    """Posts (or updates) a card in a channel under a stable key."""
-
-    async def post(self, key: str, channel: str, card: dict[str, Any], thread_of: str | None = None) -> None:
-        """Post or update the card."""
-        ...
-
-
-async def post_due_agendas(engine: Engine, poster: ChannelPoster, now: datetime) -> list[int]:
-    """Post every agenda that is due (by default five working days before its meeting); returns the meetings."""
-    posted: list[int] = []
-    for meeting_id, channel in md.due_agendas(engine, now):
-        view = md.prepare_agenda(engine, meeting_id, now)
-        try:
-            await poster.post(f"agenda:{meeting_id}", channel, agenda_card(view))
-        except Exception:  # one channel's failure must not stop the others; it is tried again next run
-            log.exception("could not post the agenda of meeting %s", meeting_id)
-            continue
-        posted.append(meeting_id)
-    return posted
 
 
 class Deliverer(Protocol):
@@ -52,6 +27,18 @@ class Deliverer(Protocol):
     async def deliver_due(self) -> Any:
         """Send what is due; report what happened."""
         ...
+
+
+async def post_due_agendas(engine: Engine, sender: Deliverer, now: datetime) -> list[int]:
+    """Owe every agenda that is due (by default five working days before its meeting) and deliver it.
+
+    Returns the meetings whose agenda was owed by this run; an agenda the connector refuses for now stays
+    owed, and the sender tries it again.
+    """
+    owed = await asyncio.to_thread(md.owe_due_agendas, engine, now)
+    if owed:
+        await sender.deliver_due()
+    return owed
 
 
 @dataclass(frozen=True)

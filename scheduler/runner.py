@@ -33,7 +33,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from cluster.clock import Clock
-from scheduler.jobs import ChannelPoster, Deliverer, post_due_agendas, remind_and_deliver
+from scheduler.jobs import Deliverer, post_due_agendas, remind_and_deliver
 from scheduler.leader import Leadership
 
 log = logging.getLogger("clusterbot.scheduler")
@@ -71,7 +71,6 @@ def sender_lease() -> float:
 def attach_scheduler(
     app: web.Application,
     engine: Engine,
-    poster: ChannelPoster,
     sender: Deliverer,
     clock: Clock,
     every_seconds: float | None = None,
@@ -112,9 +111,9 @@ def attach_scheduler(
         return await work()
 
     async def post_agendas() -> list[int]:
-        posted = await post_due_agendas(engine, poster, clock.now())
+        posted = await post_due_agendas(engine, sender, clock.now())
         if posted:
-            log.info("posted agendas for meetings %s", posted)
+            log.info("owed the agendas of meetings %s", posted)
         return posted
 
     async def agendas() -> list[int]:

@@ -41,6 +41,7 @@ from store.models import (
     Decision,
     Interest,
     Meeting,
+    Outbox,
     Person,
     Referral,
     Release,
@@ -49,6 +50,7 @@ from store.models import (
     Setting,
     Vote,
 )
+from store.outbox import owe_card
 from store.referrals import view_of
 from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.usecases import Actor, require_registered
@@ -743,6 +745,12 @@ def _minutes(session: Session, meeting: Meeting) -> MinutesView:
     return MinutesView(agenda_view.meeting, agenda_view.cluster, tuple(entries), meeting.ended_at, agenda_view.position)
 
 
+def minutes_of_meeting(engine: Engine, meeting_id: int) -> MinutesView:
+    """The minutes of a meeting as posted in its channel (no pupil names; read by the bot, not a person)."""
+    with transaction(engine) as session:
+        return _minutes(session, _meeting(session, meeting_id))
+
+
 def minutes(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> MinutesView:
     """The minutes of the channel's cluster's most recent meeting that has started (members only)."""
     with transaction(engine) as session:
@@ -756,30 +764,6 @@ def minutes(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -
 
 
 # --- channel posts --------------------------------------------------------------------------------------
-
-
-def remember_post(engine: Engine, key: str, conversation_id: str, activity_id: str, now: datetime) -> None:
-    """Keep the id of a card posted in a channel, to update it later (the agenda, a vote)."""
-    with transaction(engine) as session:
-        post = session.get(ChannelPost, key) or ChannelPost(
-            key=key, conversation_id=conversation_id, activity_id=activity_id, posted_at=now
-        )
-        post.conversation_id, post.activity_id, post.posted_at = conversation_id, activity_id, now
-        session.add(post)
-
-
-def find_post(engine: Engine, key: str) -> tuple[str, str] | None:
-    """The (conversation id, activity id) of a card posted earlier under this key."""
-    with transaction(engine) as session:
-        post = session.get(ChannelPost, key)
-        return (post.conversation_id, post.activity_id) if post else None
-
-
-def channel_reference(engine: Engine, conversation_id: str) -> dict[str, Any] | None:
-    """The stored reference of a channel conversation, to post into it."""
-    with transaction(engine) as session:
-        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
-        return dict(ref.reference) if ref else None
 
 
 def meeting_of_item(engine: Engine, item_id: int) -> int:
@@ -830,9 +814,14 @@ def member_minutes(engine: Engine, actor: Actor, now: datetime, meeting_id: Any 
         return _minutes(session, meeting)
 
 
-def due_agendas(engine: Engine, now: datetime) -> list[tuple[int, str]]:
-    """Meetings whose agenda is due in their cluster's linked channel and not yet posted: (meeting, channel)."""
-    due: list[tuple[int, str]] = []
+def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
+    """Owe to its cluster's channel every agenda that is due and not yet posted or owed; returns the meetings.
+
+    An agenda is due (by default) five working days before its meeting, in the channel linked to the
+    cluster. Its items are brought up to date with the accepted referrals now; the sender draws the card.
+    An agenda owed before is not owed again (the chair's ``agenda`` posts it again on demand).
+    """
+    owed: list[int] = []
     with transaction(engine) as session:
         for cluster in session.exec(select(Cluster)):
             channel = session.exec(
@@ -841,9 +830,16 @@ def due_agendas(engine: Engine, now: datetime) -> list[tuple[int, str]]:
             if channel is None or cluster.id is None:
                 continue
             for slot in meeting_slots(session, cluster.id):
-                if agenda_due(slot, now, cluster.agenda_days) and session.get(ChannelPost, f"agenda:{slot.id}") is None:
-                    due.append((slot.id, channel.conversation_id))
-    return due
+                key = f"agenda:{slot.id}"
+                if not agenda_due(slot, now, cluster.agenda_days) or session.get(ChannelPost, key) is not None:
+                    continue
+                if session.exec(select(Outbox.id).where(Outbox.card_key == key)).first() is not None:
+                    continue
+                _sync_items(session, _meeting(session, slot.id))
+                audit.record(session, now, "scheduler", "agenda.post", f"meeting:{slot.id}")
+                owe_card(session, key, channel.conversation_id, now)
+                owed.append(slot.id)
+    return owed
 
 
 def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: str = "scheduler") -> AgendaView:

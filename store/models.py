@@ -297,6 +297,11 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # A channel card the bot keeps up to date (agenda:12, vote:34): drawn from the database when sent, so the
+    # row is owed again (revision + 1) whenever the card changes, and one send carries every change so far.
+    card_key: str | None = Field(default=None, max_length=64, index=True)
+    thread_of: str | None = Field(default=None, max_length=64)  # post a new card in the thread of this card
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Review(SQLModel, table=True):

@@ -6,6 +6,12 @@ so deciding twice (a second replica, a rerun after a restart) owes the message o
 (``bot.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
 connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
 such and their messages are owed to the admins of their clusters instead.
+
+Cards the bot keeps up to date in a channel (the agenda, a vote card, the minutes) are owed with
+:func:`owe_card`: one row per card, owed again whenever the card changes. The sender draws such a card from
+the database when it sends it, posts it the first time and updates it in place after that (the posted
+activity's id is kept in ``channel_post``), so thirty votes in a second cost a few updates, and the last
+update always shows what the database holds.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
@@ -23,11 +29,12 @@ from sqlmodel import Session, SQLModel, col, select
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
-from store.models import ConversationRef, Outbox, Person, RoleAssignment, Setting
+from store.models import ChannelPost, ConversationRef, Outbox, Person, RoleAssignment, Setting
 
 ACTOR = "scheduler"
 OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
 REROUTE_MARK = ":admin:"
+CARD_PREFIX = "card:"
 ERROR_LENGTH = 300
 
 
@@ -41,6 +48,9 @@ class OwedMessage:
     conversation_id: str | None
     activity: dict[str, Any]
     attempts: int
+    card_key: str | None = None  # a channel card: drawn when sent, posted once and updated after
+    thread_of: str | None = None
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,14 @@ class Target:
 
     service_url: str
     conversation_id: str
+
+
+@dataclass(frozen=True)
+class CardPlace:
+    """Where a channel card goes: the activity to update, or the conversation (or thread) to post it in."""
+
+    conversation_id: str
+    activity_id: str | None
 
 
 def owe(
@@ -86,9 +104,54 @@ def owe(
     return session.execute(statement).first() is not None
 
 
+def owe_card(session: Session, card_key: str, channel: str, now: datetime, thread_of: str | None = None) -> None:
+    """Owe the channel card ``card_key`` (post it, or update it with what the database holds now).
+
+    In the caller's transaction. The card has one row: new, it is owed now; already owed, its revision goes
+    up so the send under way is followed by one more; delivered before, it is owed again now.
+    """
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = SQLModel.metadata.tables["outbox"]
+    statement = insert(table).values(
+        key=f"{CARD_PREFIX}{card_key}",
+        conversation_id=channel,
+        card_key=card_key,
+        thread_of=thread_of,
+        activity={},
+        state=OWED,
+        attempts=0,
+        revision=1,
+        not_before=now,
+        created_at=now,
+    )
+    settled = table.c.state != OWED
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "revision": table.c.revision + 1,
+                # A row being sent or waiting out a 429 keeps its time; a settled one is owed from now.
+                "not_before": case((settled, statement.excluded.not_before), else_=table.c.not_before),
+                "attempts": case((settled, 0), else_=table.c.attempts),
+                "state": OWED,
+            },
+        )
+    )
+
+
 def _as_message(row: Outbox) -> OwedMessage:
     assert row.id is not None
-    return OwedMessage(row.id, row.key, row.person_id, row.conversation_id, dict(row.activity), row.attempts)
+    return OwedMessage(
+        row.id,
+        row.key,
+        row.person_id,
+        row.conversation_id,
+        dict(row.activity),
+        row.attempts,
+        row.card_key,
+        row.thread_of,
+        row.revision,
+    )
 
 
 def _due_rows(session: Session, now: datetime, limit: int, lock: bool) -> list[Outbox]:
@@ -167,6 +230,30 @@ def resolve_targets(engine: Engine, message: OwedMessage) -> list[Target]:
         return [Target(r.service_url, r.conversation_id) for r in _personal_refs(session, message.person_id, True)]
 
 
+def card_place(engine: Engine, message: OwedMessage) -> CardPlace:
+    """Where the channel card of ``message`` goes now: update its posted activity, or post it (in a thread).
+
+    Read just before sending, so a vote card owed after its agenda goes into the thread of the agenda the
+    sender has just posted.
+    """
+    assert message.card_key is not None and message.conversation_id is not None
+    with transaction(engine) as session:
+        posted = session.get(ChannelPost, message.card_key)
+        if posted is not None:
+            return CardPlace(posted.conversation_id, posted.activity_id)
+        root = session.get(ChannelPost, message.thread_of) if message.thread_of else None
+        if root is not None:
+            return CardPlace(f"{message.conversation_id};messageid={root.activity_id}", None)
+        return CardPlace(message.conversation_id, None)
+
+
+def posted_card(engine: Engine, card_key: str) -> CardPlace | None:
+    """The conversation and activity of a channel card posted earlier, or None."""
+    with transaction(engine) as session:
+        posted = session.get(ChannelPost, card_key)
+        return CardPlace(posted.conversation_id, posted.activity_id) if posted else None
+
+
 def postpone(engine: Engine, ids: list[int], not_before: datetime) -> None:
     """Owe these messages again from ``not_before`` without counting an attempt (they were not sent)."""
     if not ids:
@@ -186,15 +273,31 @@ def _clip(error: str) -> str:
     return error[:ERROR_LENGTH]
 
 
-def mark_delivered(engine: Engine, id: int, now: datetime) -> bool:
-    """Record that the connector accepted the message; False when it was no longer owed."""
+def mark_delivered(
+    engine: Engine, id: int, now: datetime, *, revision: int = 0, posted: CardPlace | None = None
+) -> bool:
+    """Record that the connector accepted the message; False when it was no longer owed.
+
+    For a channel card, ``revision`` is the one the sender drew and ``posted`` the activity it created (a
+    first post): the card's id is kept to update it later, and a card that changed meanwhile stays owed.
+    """
     with transaction(engine) as session:
         row = _owed_row(session, id)
         if row is None:
             return False
-        row.state, row.delivered_at = DELIVERED, now
+        if posted is not None and posted.activity_id and row.card_key is not None:
+            post = session.get(ChannelPost, row.card_key) or ChannelPost(
+                key=row.card_key, conversation_id=posted.conversation_id, activity_id="", posted_at=now
+            )
+            post.conversation_id, post.activity_id, post.posted_at = posted.conversation_id, posted.activity_id, now
+            session.add(post)
+        attempts = row.attempts + 1
+        if row.card_key is not None and row.revision != revision:
+            row.not_before, row.attempts, row.last_error = now, 0, None  # it changed while being sent: again
+        else:
+            row.state, row.delivered_at = DELIVERED, now
         session.add(row)
-        audit.record(session, now, ACTOR, "outbox.delivered", f"outbox:{id}", key=row.key, attempts=row.attempts + 1)
+        audit.record(session, now, ACTOR, "outbox.delivered", f"outbox:{id}", key=row.key, attempts=attempts)
         return True
 
 
@@ -276,7 +379,9 @@ def _reroute(
 ) -> list[int]:
     """Owe the row's activity to the admins of ``cluster_ids`` and give up on the row itself."""
     admins: list[int] = []
-    if REROUTE_MARK not in row.key:  # a message already rerouted once is not passed on again
+    # A message already rerouted once is not passed on again; nor is a channel card (a vote card is of no
+    # use in a personal chat, and the admins hear of the removal from the channel's other messages).
+    if REROUTE_MARK not in row.key and row.card_key is None:
         admins = [a for a in _admins_of(session, cluster_ids) if a != row.person_id]
     activity = _for_admin(session, row)
     for admin_id in admins:

@@ -79,17 +79,22 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     view = md.agenda(engine, 2)
     md.start_meeting(engine, chair, 2, NOW)
     item_id = view.entries[0].item_id
-    md.open_item(engine, chair, item_id, NOW)
+    opened = await bot.post(click(bot, CHAIR, item_id, verbs.ITEM_OPEN, {}))
+    assert opened.status == 200
+    await app[CHANNEL].drain()
+    assert [c.method for c in connector.calls if "Vote:" in c.all_json()] == ["POST"], "the vote card is posted"
     yield bot, item_id
     await client.close()
 
 
-def click(bot: Bot, who: tuple[str, str], item_id: int) -> dict[str, object]:
+def click(
+    bot: Bot, who: tuple[str, str], item_id: int, verb: str = verbs.VOTE_CAST, data: dict[str, str] | None = None
+) -> dict[str, object]:
     activity = act.card_click(
         bot.connector.url,
         *who,
-        verbs.VOTE_CAST,
-        {"item_id": item_id, "choice": "approve"},
+        verb,
+        {"item_id": item_id, **({"choice": "approve"} if data is None else data)},
         conversation=CHANNEL_CONVERSATION,
     )
     activity["channelData"].update({"team": {"id": act.TEAM_ID}, "channel": {"id": act.CHANNEL_ID}})

@@ -1,55 +1,54 @@
 """The agenda job, called directly with `now`: posts each agenda once, five working days before its meeting.
 
-Runs on SQLite and PostgreSQL; the poster stands in for Teams and records what it was asked to post.
+Runs on SQLite and PostgreSQL, through the outbox and the bot's real sender to the fake Teams connector.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from cluster.clock import LONDON
+from bot.channel_cards import draw_channel_card
+from bot.connector import Connector, NoToken
+from bot.sender import Sender
+from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
-from store import meeting_day as md
 from store import referrals as uc
-from store.models import Cluster, ConversationRef
+from store.models import ChannelPost, Cluster, ConversationRef
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
 from tests.conftest import ADMIN, ROSTER, SENCO
+from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 
 
-class RecordingPoster:
-    """Records posts as the channel would receive them, keyed like ChannelCards."""
+CHANNEL = "19:central@thread.tacv2"
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.posts: list[tuple[str, str, dict[str, Any]]] = []
 
-    async def post(self, key: str, channel: str, card: dict[str, Any], thread_of: str | None = None) -> None:
-        self.posts.append((key, channel, card))
-        md.remember_post(self.engine, key, channel, f"activity-{len(self.posts)}", NOV_20)
+def teams_sender(engine: Engine, now: datetime) -> Sender:
+    """The bot's sender, drawing channel cards as the app does, at a fixed time."""
+    return Sender(engine, Connector(NoToken()), clock=FixedClock(now), draw=partial(draw_channel_card, engine))
 
 
 @pytest.fixture
-def linked(engine: Engine) -> Engine:
+def linked(engine: Engine, connector: FakeConnector) -> Engine:
     seed_file(engine, CENTRAL, NOV_20)
     import_entries(engine, ROSTER, NOV_20, "test")
     with Session(engine) as session:
         cluster = session.exec(select(Cluster)).one()
         session.add(
             ConversationRef(
-                conversation_id="19:central@thread.tacv2",
+                conversation_id=CHANNEL,
                 kind="channel",
-                service_url="https://smba.example/uk/",
+                service_url=connector.url,
                 cluster_id=cluster.id,
                 reference={},
                 updated_at=NOV_20,
@@ -69,26 +68,55 @@ def test_five_working_days_before_a_thursday_is_the_thursday_before() -> None:
     assert working_days_before(date(2025, 12, 8), 1) == date(2025, 12, 5), "Monday's one working day back is Friday"
 
 
-async def test_the_agenda_is_posted_once_from_five_working_days_before_the_meeting(linked: Engine) -> None:
-    poster = RecordingPoster(linked)
-    assert await post_due_agendas(linked, poster, datetime(2025, 12, 3, 18, 0, tzinfo=LONDON)) == []
-    posted = await post_due_agendas(linked, poster, datetime(2025, 12, 4, 7, 0, tzinfo=LONDON))
-    assert posted == [2]
-    [(key, channel, card)] = poster.posts
-    assert key == "agenda:2" and channel == "19:central@thread.tacv2"
-    assert "CEN-2526-001" in str(card) and "ETR-" not in str(card)
-    assert await post_due_agendas(linked, poster, datetime(2025, 12, 4, 7, 5, tzinfo=LONDON)) == [], "not twice"
+async def test_the_agenda_is_posted_once_from_five_working_days_before_the_meeting(
+    linked: Engine, connector: FakeConnector
+) -> None:
+    early = datetime(2025, 12, 3, 18, 0, tzinfo=LONDON)
+    assert await post_due_agendas(linked, teams_sender(linked, early), early) == []
+    assert connector.calls == []
+    due = datetime(2025, 12, 4, 7, 0, tzinfo=LONDON)
+    assert await post_due_agendas(linked, teams_sender(linked, due), due) == [2]
+    [call] = connector.calls
+    assert call.method == "POST" and call.conversation_id == CHANNEL
+    assert "CEN-2526-001" in call.all_json() and "ETR-" not in call.all_json()
+    with Session(linked) as session:
+        post = session.get(ChannelPost, "agenda:2")
+        assert post is not None and post.activity_id, "the posted agenda is remembered, to update it later"
+    later = datetime(2025, 12, 4, 7, 5, tzinfo=LONDON)
+    assert await post_due_agendas(linked, teams_sender(linked, later), later) == [], "not twice"
+    assert len(connector.calls) == 1
 
 
-async def test_a_run_missed_while_the_bot_was_down_still_posts_the_agenda(linked: Engine) -> None:
-    poster = RecordingPoster(linked)
-    assert await post_due_agendas(linked, poster, datetime(2025, 12, 10, 9, 0, tzinfo=LONDON)) == [2]
+async def test_an_agenda_teams_refuses_for_now_stays_owed_and_is_posted_once_later(
+    linked: Engine, connector: FakeConnector
+) -> None:
+    due = datetime(2025, 12, 4, 7, 0, tzinfo=LONDON)
+    connector.refuse(CHANNEL, 503)
+    assert await post_due_agendas(linked, teams_sender(linked, due), due) == [2]
+    assert connector.calls == [] and connector.arrivals, "Teams was asked and said no"
+    connector.accept(CHANNEL)
+    later = datetime(2025, 12, 4, 8, 0, tzinfo=LONDON)
+    assert await post_due_agendas(linked, teams_sender(linked, later), later) == [], "owed already, not again"
+    await teams_sender(linked, later).deliver_due()
+    [call] = connector.calls
+    assert call.method == "POST" and "CEN-2526-001" in call.all_json()
 
 
-async def test_no_agenda_is_posted_for_a_cluster_without_a_linked_channel(engine: Engine) -> None:
+async def test_a_run_missed_while_the_bot_was_down_still_posts_the_agenda(
+    linked: Engine, connector: FakeConnector
+) -> None:
+    late = datetime(2025, 12, 10, 9, 0, tzinfo=LONDON)
+    assert await post_due_agendas(linked, teams_sender(linked, late), late) == [2]
+    assert [c.method for c in connector.calls] == ["POST"]
+
+
+async def test_no_agenda_is_posted_for_a_cluster_without_a_linked_channel(
+    engine: Engine, connector: FakeConnector
+) -> None:
     seed_file(engine, CENTRAL, NOV_20)
-    poster = RecordingPoster(engine)
-    assert await post_due_agendas(engine, poster, datetime(2025, 12, 5, 9, 0, tzinfo=LONDON)) == []
+    due = datetime(2025, 12, 5, 9, 0, tzinfo=LONDON)
+    assert await post_due_agendas(engine, teams_sender(engine, due), due) == []
+    assert connector.calls == []
 
 
 def test_an_agenda_is_not_due_once_its_meeting_is_over() -> None:

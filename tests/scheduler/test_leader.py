@@ -130,11 +130,6 @@ class CountingSender:
         self.runs += 1
 
 
-class NoPoster:
-    async def post(self, key: str, channel: str, card: dict[str, object], thread_of: str | None = None) -> None:
-        raise AssertionError("nothing is due to post")
-
-
 @pytest.mark.postgres
 async def test_only_the_leaders_jobs_run_and_a_follower_runs_them_as_soon_as_it_takes_over(postgres_url: str) -> None:
     """Delivery runs only every 30 s here; a follower that takes the lock runs it at once, not 30 s later."""
@@ -151,9 +146,7 @@ async def test_only_the_leaders_jobs_run_and_a_follower_runs_them_as_soon_as_it_
     replicas: list[tuple[TestServer, CountingSender, Engine]] = []
     for _ in range(2):
         app, sender, engine = web.Application(), CountingSender(), make_engine(postgres_url)
-        runner.attach_scheduler(
-            app, engine, NoPoster(), sender, clock, deliver_every_seconds=30, leadership_every_seconds=0.2
-        )
+        runner.attach_scheduler(app, engine, sender, clock, deliver_every_seconds=30, leadership_every_seconds=0.2)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         replicas.append((server, sender, engine))

@@ -93,14 +93,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0005"]
+        assert versions_of(engine) == ["0006"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0005"]
+        assert versions_of(engine) == ["0006"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
