@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, Unauthorized
 from bot.budget_routes import BudgetRoutes
-from bot.channel_cards import ChannelCards, draw_channel_card
+from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
@@ -39,7 +40,6 @@ ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
-CHANNEL: web.AppKey[ChannelCards] = web.AppKey("channel", ChannelCards)
 MAX_BODY_BYTES = 512 * 1024
 
 
@@ -58,11 +58,11 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
-def build_routes(engine: Engine, clock: Clock, channel: ChannelCards) -> Routes:
+def build_routes(engine: Engine, clock: Clock, deliver_soon: Callable[[float], None]) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
     ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
-    MeetingRoutes(engine, clock, channel).install(routes)
+    MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
     ReviewRoutes(engine, clock).install(routes)
@@ -85,8 +85,7 @@ def create_app(
         engine, connector, clock=clock, lease_seconds=sender_lease(), draw=partial(draw_channel_card, engine)
     )
     notifier = Notifier(engine, sender, clock)
-    channel = ChannelCards(engine, clock, notifier.deliver_soon, notifier.drain)
-    routes = build_routes(engine, clock, channel)
+    routes = build_routes(engine, clock, notifier.deliver_soon)
     bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
     if not settings.auth_enabled:
@@ -145,7 +144,6 @@ def create_app(
     app[CONNECTOR] = connector
     app[BOT] = bot
     app[NOTIFIER] = notifier
-    app[CHANNEL] = channel
     if settings.scheduler:
         attach_scheduler(app, engine, sender, clock)
     app.router.add_post("/api/messages", messages)

@@ -1,24 +1,23 @@
 """Handlers for meeting day in the cluster's channel: agenda, votes, decisions, minutes.
 
-The agenda, each vote card and the minutes are shared messages: a handler says which of them changed
-(:class:`~bot.channel_cards.ChannelCards`) and the sender redraws them in the background; the person who
-clicks gets their own view back as the invoke's answer.
+The agenda, each vote card and the minutes are shared messages. The use cases owe a redraw of the cards
+they change, in the same transaction (``store.meeting_day``); the handlers here ask for delivery, which the
+sender does in the background (``bot.channel_cards`` draws the cards). The person who clicks gets their own
+view back as the invoke's answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.channel_cards import ChannelCards
 from bot.files import file_consent_card
 from bot.routes import Notice, Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
-from cards.common import Card
 from cluster.agenda import VoteView
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
@@ -35,10 +34,10 @@ DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions",
 class MeetingRoutes:
     """The meeting commands and verbs, added to the shared :class:`~bot.routes.Routes`."""
 
-    def __init__(self, engine: Engine, clock: Clock, channel: ChannelCards) -> None:
+    def __init__(self, engine: Engine, clock: Clock, deliver_soon: Callable[[float], None]) -> None:
         self.engine = engine
         self.clock = clock
-        self.channel = channel
+        self.deliver_soon = deliver_soon
 
     def install(self, routes: Routes) -> None:
         """Register commands and verbs."""
@@ -68,17 +67,17 @@ class MeetingRoutes:
             raise Refusal("Meetings are run in the cluster's team channel.")
         return request.conversation_id
 
-    def _post_agenda(self, channel: str, meeting_id: int) -> Card:
-        self.channel.changed(channel, f"agenda:{meeting_id}")
-        return mc.agenda_card(md.agenda(self.engine, meeting_id))
+    def _shared_cards_changed(self, after_seconds: float = 0.0) -> None:
+        """The use case owed redraws of the channel's cards; have them delivered (votes: a burst at a time)."""
+        self.deliver_soon(after_seconds)
 
     # --- agenda ---
 
     async def agenda(self, request: Request) -> Reply:
         """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
         channel = self._in_channel(request)
-        view = md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
-        self.channel.changed(channel, f"agenda:{view.meeting_id}")
+        md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
+        self._shared_cards_changed()
         return Reply()
 
     async def show_agenda(self, request: Request) -> Reply:
@@ -88,28 +87,28 @@ class MeetingRoutes:
 
     async def start(self, request: Request) -> Reply:
         """The chair starts the meeting from the agenda card."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         view = md.start_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        return Reply(card=self._post_agenda(channel, view.meeting_id))
+        self._shared_cards_changed()
+        return Reply(card=mc.agenda_card(view))
 
     async def open_item(self, request: Request) -> Reply:
         """Open an item: its vote card appears in the agenda's thread."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         view = md.open_item(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
-        meeting_id = md.meeting_of_item(self.engine, view.item_id)
-        self.channel.changed(channel, f"vote:{view.item_id}", thread_of=f"agenda:{meeting_id}")
-        return Reply(card=self._post_agenda(channel, meeting_id))
+        self._shared_cards_changed()
+        return Reply(card=mc.agenda_card(md.agenda(self.engine, md.meeting_of_item(self.engine, view.item_id))))
 
     # --- votes ---
 
     async def vote(self, request: Request) -> Reply:
         """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         data = self._data(request)
         view = md.cast_vote(
             self.engine, request.actor, data.get("item_id"), text_input(data, "choice"), self.clock.now()
         )
-        self.channel.changed(channel, f"vote:{view.item_id}", after_seconds=VOTE_REDRAW_SECONDS)
+        self._shared_cards_changed(VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     def _personal(self, request: Request, view: VoteView) -> Reply:
@@ -119,9 +118,9 @@ class MeetingRoutes:
 
     async def interest(self, request: Request) -> Reply:
         """Declare an interest: the person does not vote on this item."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         view = md.declare_interest(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
-        self.channel.changed(channel, f"vote:{view.item_id}", after_seconds=VOTE_REDRAW_SECONDS)
+        self._shared_cards_changed(VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     async def refresh(self, request: Request) -> Reply:
@@ -131,12 +130,12 @@ class MeetingRoutes:
 
     async def close(self, request: Request) -> Reply:
         """The chair closes the vote, with the casting vote on a tie."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         data = self._data(request)
         view = md.close_item(
             self.engine, request.actor, data.get("item_id"), text_input(data, "casting") or None, self.clock.now()
         )
-        self.channel.changed(channel, f"vote:{view.item_id}")
+        self._shared_cards_changed()
         return Reply(card=mc.vote_card(view, user_choice=True))
 
     # --- decisions ---
@@ -154,7 +153,7 @@ class MeetingRoutes:
 
     async def record(self, request: Request) -> Reply:
         """Record the decision; the shared cards follow and the referrer is told 1:1."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         data = self._data(request)
         item_id = data.get("item_id")
         try:
@@ -188,8 +187,7 @@ class MeetingRoutes:
                     md.budget_position_for_item(self.engine, view.item_id),
                 )
             )
-        meeting_id = md.meeting_of_item(self.engine, decided.vote.item_id)
-        self.channel.changed(channel, f"vote:{decided.vote.item_id}", f"agenda:{meeting_id}")
+        self._shared_cards_changed()
         notice = mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
         return Reply(card=mc.vote_card(decided.vote), notices=(Notice((decided.referrer,), notice),))
 
@@ -216,10 +214,10 @@ class MeetingRoutes:
 
     async def end(self, request: Request) -> Reply:
         """End the meeting: the minutes are posted to the channel."""
-        channel = self._in_channel(request)
+        self._in_channel(request)
         minutes = md.end_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        self.channel.changed(channel, f"minutes:{minutes.meeting.id}")
-        return Reply(card=self._post_agenda(channel, minutes.meeting.id))
+        self._shared_cards_changed()
+        return Reply(card=mc.agenda_card(md.agenda(self.engine, minutes.meeting.id)))
 
     async def minutes(self, request: Request) -> Reply:
         """``@bot minutes``: the minutes of the latest meeting."""

@@ -225,6 +225,30 @@ def channel_cluster_id(session: Session, conversation_id: str) -> int:
     return ref.cluster_id
 
 
+def _linked_channel(session: Session, cluster_id: int) -> str | None:
+    """The channel the cluster is linked to (where its cards go), or None."""
+    return session.exec(
+        select(ConversationRef.conversation_id)
+        .where(ConversationRef.cluster_id == cluster_id, ConversationRef.installed)
+        .order_by(col(ConversationRef.updated_at).desc())
+    ).first()
+
+
+def _cards_changed(
+    session: Session, cluster_id: int, now: datetime, *card_keys: str, thread_of: str | None = None
+) -> None:
+    """Owe the cluster's channel a redraw of these cards, in the transaction that changed what they show.
+
+    So a change and the message showing it are stored together or not at all. A cluster whose channel is
+    not linked has nowhere to show them.
+    """
+    channel = _linked_channel(session, cluster_id)
+    if channel is None:
+        return
+    for card_key in card_keys:
+        owe_card(session, card_key, channel, now, thread_of)
+
+
 def _meeting_for_agenda(session: Session, cluster_id: int, now: datetime) -> Meeting:
     slot = next_meeting(meeting_slots(session, cluster_id), now)
     if slot is None:
@@ -327,13 +351,14 @@ def _agenda(session: Session, meeting: Meeting) -> AgendaView:
 
 
 def agenda_for_channel(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> AgendaView:
-    """The next meeting's agenda for the channel's cluster (chair, admin or team around the cluster)."""
+    """Post (or redraw) the next meeting's agenda in the channel (chair, admin or team around the cluster)."""
     with transaction(engine) as session:
         cluster_id = channel_cluster_id(session, conversation_id)
         _require(session, actor, cluster_id, POSTS_AGENDA, "Only the chair or an admin can post the agenda.")
         meeting = _meeting_for_agenda(session, cluster_id, now)
         _sync_items(session, meeting)
         audit.record(session, now, actor.tag, "agenda.post", f"meeting:{meeting.id}")
+        owe_card(session, f"agenda:{meeting.id}", conversation_id, now)
         return _agenda(session, meeting)
 
 
@@ -358,6 +383,7 @@ def start_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) 
             session.add(meeting)
             _sync_items(session, meeting)
             audit.record(session, now, actor.tag, "meeting.start", f"meeting:{meeting.id}")
+            _cards_changed(session, meeting.cluster_id, now, f"agenda:{meeting.id}")
         return _agenda(session, meeting)
 
 
@@ -392,6 +418,9 @@ def open_item(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> Vote
             item.opened_at = now
             session.add(item)
             audit.record(session, now, actor.tag, "vote.open", f"item:{item.id}")
+            # The agenda first: the vote card is posted in its thread.
+            _cards_changed(session, meeting.cluster_id, now, f"agenda:{meeting.id}")
+            _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}", thread_of=f"agenda:{meeting.id}")
         return _vote_view(session, item, actor)
 
 
@@ -485,6 +514,7 @@ def cast_vote(engine: Engine, actor: Actor, item_id: Any, choice: str, now: date
         )
         _upsert_vote(session, item.id or 0, setting_id, actor.person_id or 0, chosen, now)
         audit.record(session, now, actor.tag, "vote.cast", f"item:{item.id}", setting_id=setting_id)
+        _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}")
         return _vote_view(session, item, actor)
 
 
@@ -523,6 +553,7 @@ def declare_interest(engine: Engine, actor: Actor, item_id: Any, now: datetime) 
             for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.person_id == actor.person_id)):
                 session.delete(vote)
             audit.record(session, now, actor.tag, "vote.interest", f"item:{item.id}")
+            _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}")
         session.flush()
         return _vote_view(session, item, actor)
 
@@ -547,6 +578,7 @@ def close_item(engine: Engine, actor: Actor, item_id: Any, casting: str | None, 
             item.closed_at = now
             audit.record(session, now, actor.tag, "vote.close", f"item:{item.id}", casting=item.casting)
         session.add(item)
+        _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}")
         session.flush()
         return _vote_view(session, item, actor)
 
@@ -671,6 +703,7 @@ def record_decision(
             amount=decision.amount_pence,
             reserve_drawn=drawn,
         )
+        _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}", f"agenda:{meeting.id}")
         return _decided(session, item, row, actor, meeting, referral)
 
 
@@ -689,6 +722,8 @@ def _defer(session: Session, referral: Referral, item: AgendaItem, meeting: Meet
             meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id, review_id=item.review_id
         )
     )
+    if session.get(ChannelPost, f"agenda:{target.id}") is not None:  # already posted: it shows the newcomer
+        _cards_changed(session, meeting.cluster_id, now, f"agenda:{target.id}")
 
 
 def _decided(
@@ -726,6 +761,7 @@ def end_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) ->
             meeting.ended_at = now
             session.add(meeting)
             audit.record(session, now, actor.tag, "meeting.end", f"meeting:{meeting.id}")
+            _cards_changed(session, meeting.cluster_id, now, f"minutes:{meeting.id}", f"agenda:{meeting.id}")
         session.flush()
         return _minutes(session, meeting)
 
@@ -824,9 +860,7 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
     owed: list[int] = []
     with transaction(engine) as session:
         for cluster in session.exec(select(Cluster)):
-            channel = session.exec(
-                select(ConversationRef).where(ConversationRef.cluster_id == cluster.id, ConversationRef.installed)
-            ).first()
+            channel = _linked_channel(session, cluster.id) if cluster.id is not None else None
             if channel is None or cluster.id is None:
                 continue
             for slot in meeting_slots(session, cluster.id):
@@ -837,7 +871,7 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
                     continue
                 _sync_items(session, _meeting(session, slot.id))
                 audit.record(session, now, "scheduler", "agenda.post", f"meeting:{slot.id}")
-                owe_card(session, key, channel.conversation_id, now)
+                owe_card(session, key, channel, now)
                 owed.append(slot.id)
     return owed
 

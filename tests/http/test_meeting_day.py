@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import CHANNEL, NOTIFIER
+from bot.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
@@ -106,7 +106,6 @@ class Channel:
 
     async def settle(self) -> None:
         app = self.bot.client.server.app
-        await app[CHANNEL].drain()
         await app[NOTIFIER].drain()
 
 

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot.app import CHANNEL, create_app
+from bot.app import NOTIFIER, create_app
 from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
@@ -81,7 +81,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     item_id = view.entries[0].item_id
     opened = await bot.post(click(bot, CHAIR, item_id, verbs.ITEM_OPEN, {}))
     assert opened.status == 200
-    await app[CHANNEL].drain()
+    await app[NOTIFIER].drain()
     assert [c.method for c in connector.calls if "Vote:" in c.all_json()] == ["POST"], "the vote card is posted"
     yield bot, item_id
     await client.close()
@@ -112,7 +112,7 @@ async def test_thirty_votes_at_once_each_delivered_twice_count_thirty_and_the_ca
     assert all(b["type"] == "application/vnd.microsoft.card.adaptive" for b in bodies), [
         b for b in bodies if b["type"] != "application/vnd.microsoft.card.adaptive"
     ][:2]
-    await bot.client.server.app[CHANNEL].drain()
+    await bot.client.server.app[NOTIFIER].drain()
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Vote).where(Vote.item_id == item_id)).one() == 30
     updates = [c for c in bot.connector.calls if c.method == "PUT" and "Vote:" in c.all_json()]
