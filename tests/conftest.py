@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
 from bot.app import create_app
+from bot.connector import Connector, NoToken
 from bot.settings import Settings
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
@@ -79,6 +80,14 @@ def central(tmp_path: Path, clock: FixedClock) -> Iterator[Engine]:
 
 # Every pupil reference any test uses; none may ever reach a channel.
 PUPIL_REFERENCES = ("ETR-0042", "HAY-991")
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[Connector]:
+    """The bot's own connector client (no token), for tests that send through it to the fake connector."""
+    client = Connector(NoToken())
+    yield client
+    await client.close()
 
 
 @pytest.fixture

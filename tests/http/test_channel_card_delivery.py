@@ -8,46 +8,25 @@ Against the real sender, a real SQLite database and the fake Teams connector.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.connector import Connector, NoToken
+from bot.connector import Connector
 from bot.sender import DeliveryReport, RateLimiter, Sender
 from cluster.clock import Clock
 from store import outbox
 from store.db import transaction
-from store.models import ChannelPost, Cluster, ConversationRef, Outbox
+from store.models import ChannelPost, ConversationRef, Outbox
+from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
-
-CHANNEL = "19:central@thread.tacv2"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[Connector]:
-    client = Connector(NoToken())
-    yield client
-    await client.close()
 
 
 @pytest.fixture
 def channel(central: Engine, connector: FakeConnector) -> str:
-    with transaction(central) as session:
-        cluster = session.exec(select(Cluster)).one()
-        session.add(
-            ConversationRef(
-                conversation_id=CHANNEL,
-                kind="channel",
-                service_url=connector.url,
-                cluster_id=cluster.id,
-                reference={"serviceUrl": connector.url, "conversation": {"id": CHANNEL}},
-                updated_at=Clock().now(),
-            )
-        )
-    return CHANNEL
+    return link_channel(central, connector.url, Clock().now())
 
 
 class Drawings:

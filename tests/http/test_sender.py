@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -18,13 +18,6 @@ from store.db import make_engine, transaction
 from store.models import ConversationRef, Outbox, Person
 from tests.conftest import ADMIN, SENCO, SENCO_2
 from tests.support.fake_connector import FakeConnector
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[Connector]:
-    client = Connector(NoToken())
-    yield client
-    await client.close()
 
 
 @pytest.fixture

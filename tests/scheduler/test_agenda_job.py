@@ -10,7 +10,7 @@ from functools import partial
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.channel_cards import draw_channel_card
 from bot.connector import Connector, NoToken
@@ -19,18 +19,16 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store import referrals as uc
-from store.models import ChannelPost, Cluster, ConversationRef
+from store.models import ChannelPost
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
 from tests.conftest import ADMIN, ROSTER, SENCO
+from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
-
-
-CHANNEL = "19:central@thread.tacv2"
 
 
 def teams_sender(engine: Engine, now: datetime) -> Sender:
@@ -42,19 +40,8 @@ def teams_sender(engine: Engine, now: datetime) -> Sender:
 def linked(engine: Engine, connector: FakeConnector) -> Engine:
     seed_file(engine, CENTRAL, NOV_20)
     import_entries(engine, ROSTER, NOV_20, "test")
+    link_channel(engine, connector.url, NOV_20)
     with Session(engine) as session:
-        cluster = session.exec(select(Cluster)).one()
-        session.add(
-            ConversationRef(
-                conversation_id=CHANNEL,
-                kind="channel",
-                service_url=connector.url,
-                cluster_id=cluster.id,
-                reference={},
-                updated_at=NOV_20,
-            )
-        )
-        session.commit()
         sam, admin = identify(session, *SENCO), identify(session, *ADMIN)
     draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", NOV_20)
     uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOV_20)

@@ -13,28 +13,11 @@ from sqlmodel import Session, select
 from cluster.clock import FixedClock
 from cluster.errors import Refusal
 from store import meeting_day as md
-from store.db import transaction
-from store.models import AgendaItem, Cluster, ConversationRef, Outbox, Vote
+from store.models import AgendaItem, Outbox, Vote
 from store.usecases import Actor, identify
 from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.http.test_meeting_day import MEETING_DAY, meeting  # noqa: F401  (the fixture)
-
-CHANNEL = "19:central@thread.tacv2"
-
-
-def link(engine: Engine) -> None:
-    with transaction(engine) as session:
-        cluster = session.exec(select(Cluster)).one()
-        session.add(
-            ConversationRef(
-                conversation_id=CHANNEL,
-                kind="channel",
-                service_url="https://smba.trafficmanager.net/uk/",
-                cluster_id=cluster.id,
-                reference={},
-                updated_at=MEETING_DAY,
-            )
-        )
+from tests.support.channels import CHANNEL, link_channel
 
 
 def actor(engine: Engine, who: tuple[str, str]) -> Actor:
@@ -63,7 +46,7 @@ def test_opening_an_item_owes_the_agenda_and_a_vote_card_in_the_agendas_thread(
     central: Engine,
     meeting: dict[str, int],  # noqa: F811
 ) -> None:
-    link(central)
+    link_channel(central, "https://smba.trafficmanager.net/uk/", MEETING_DAY)
     item = open_first_item(central, meeting["ipn"])
     cards = owed_cards(central)
     assert cards[f"vote:{item}"] == (1, CHANNEL, "agenda:2")
@@ -75,7 +58,7 @@ def test_a_vote_and_the_redraw_of_its_card_are_stored_together(
     clock: FixedClock,
     meeting: dict[str, int],  # noqa: F811
 ) -> None:
-    link(central)
+    link_channel(central, "https://smba.trafficmanager.net/uk/", MEETING_DAY)
     item = open_first_item(central, meeting["ipn"])  # Sam's school's referral
     md.cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
     assert owed_cards(central)[f"vote:{item}"][0] == 2
