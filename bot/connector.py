@@ -42,13 +42,31 @@ class NoToken:
 
 
 class AppToken:
-    """Client-credentials token for the bot's app registration, cached until shortly before it expires."""
+    """Client-credentials token for the bot's app registration, cached until shortly before it expires.
 
-    def __init__(self, app_id: str, password: str, tenant_id: str = "", managed_identity: bool = False) -> None:
+    ``authority`` replaces Microsoft Entra's public login authority (another cloud, or a test's token
+    server) and ``http_client`` the ``requests`` session msal talks through; production passes neither.
+    A user-assigned managed identity (``managed_identity``) gets its token from the platform's identity
+    endpoint instead, without a password.
+    """
+
+    def __init__(
+        self,
+        app_id: str,
+        password: str,
+        tenant_id: str = "",
+        managed_identity: bool = False,
+        *,
+        authority: str | None = None,
+        http_client: Any = None,
+    ) -> None:
         self._app_id = app_id
         self._password = password
-        self._authority = f"https://login.microsoftonline.com/{tenant_id}" if tenant_id else MULTI_TENANT_AUTHORITY
+        self._authority = authority or (
+            f"https://login.microsoftonline.com/{tenant_id}" if tenant_id else MULTI_TENANT_AUTHORITY
+        )
         self._managed_identity = managed_identity
+        self._http_client = http_client
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
@@ -56,15 +74,24 @@ class AppToken:
 
     def _acquire(self) -> dict[str, Any]:
         import msal  # imported here: msal is heavy and unused without an app id
+        import requests
 
         if self._client is None:
+            http = self._http_client or requests.Session()
             if self._managed_identity:
+                # msal needs an HTTP client for managed identities (it has no default for them).
                 self._client = msal.ManagedIdentityClient(
-                    msal.UserAssignedManagedIdentity(client_id=self._app_id), http_client=None
+                    msal.UserAssignedManagedIdentity(client_id=self._app_id), http_client=http
                 )
             else:
                 self._client = msal.ConfidentialClientApplication(
-                    self._app_id, client_credential=self._password, authority=self._authority
+                    self._app_id,
+                    client_credential=self._password,
+                    authority=self._authority,
+                    http_client=http,
+                    # Entra's own login hosts are known to msal and need no discovery; another authority is
+                    # taken as configured rather than checked against the public cloud's list.
+                    instance_discovery=False,
                 )
         if self._managed_identity:
             result: dict[str, Any] = self._client.acquire_token_for_client(resource="https://api.botframework.com")
