@@ -6,7 +6,8 @@ second). :class:`Sender` takes what the outbox says is due, sends it, and record
 
 * accepted by the connector: delivered (only then);
 * 429, 412, 5xx or no answer: owed again after the connector's ``Retry-After``, or else after an exponential
-  backoff with full jitter; undeliverable after ``max_attempts`` tries;
+  backoff with full jitter (at most ten minutes); undeliverable only once it has been tried ``max_attempts``
+  times and owed for ``retry_for`` (a day), so an outage of Teams or of the bot's login loses nothing;
 * 403 or 404: the recipient removed the bot; that is recorded and the message is owed to the admins;
 * any other refusal: undeliverable, with the connector's answer kept.
 
@@ -170,8 +171,9 @@ class Sender:
         clock: Clock | None = None,
         max_attempts: int = 8,
         base_backoff: float = 0.5,
-        max_backoff: float = 60.0,
+        max_backoff: float = 600.0,
         *,
+        retry_for: timedelta = timedelta(days=1),
         batch_size: int = 200,
         max_rounds: int = 20,
         wait_within: float = 5.0,
@@ -187,6 +189,7 @@ class Sender:
         self.max_attempts = max_attempts
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
+        self.retry_for = retry_for
         self._batch_size = batch_size
         self._max_rounds = max_rounds
         self._wait_within = wait_within
@@ -293,7 +296,7 @@ class Sender:
                 tally.delivered += 1
             return None
         if failure.status in RETRYABLE or failure.status >= 500:
-            if message.attempts + 1 >= self.max_attempts:
+            if message.attempts + 1 >= self.max_attempts and now - message.created_at >= self.retry_for:
                 log.warning("giving up on %s after %d attempts: %s", message.key, message.attempts + 1, failure.error)
                 if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
                     tally.undeliverable += 1

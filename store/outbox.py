@@ -48,6 +48,7 @@ class OwedMessage:
     conversation_id: str | None
     activity: dict[str, Any]
     attempts: int
+    created_at: datetime
     card_key: str | None = None  # a channel card: drawn when sent, posted once and updated after
     thread_of: str | None = None
     revision: int = 0
@@ -133,6 +134,7 @@ def owe_card(session: Session, card_key: str, channel: str, now: datetime, threa
                 # A row being sent or waiting out a 429 keeps its time; a settled one is owed from now.
                 "not_before": case((settled, statement.excluded.not_before), else_=table.c.not_before),
                 "attempts": case((settled, 0), else_=table.c.attempts),
+                "created_at": case((settled, statement.excluded.created_at), else_=table.c.created_at),
                 "state": OWED,
             },
         )
@@ -148,6 +150,7 @@ def _as_message(row: Outbox) -> OwedMessage:
         row.conversation_id,
         dict(row.activity),
         row.attempts,
+        row.created_at,
         row.card_key,
         row.thread_of,
         row.revision,

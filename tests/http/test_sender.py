@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -12,7 +14,7 @@ from sqlmodel import Session, select
 
 from bot.connector import Connector, NoToken
 from bot.sender import DeliveryReport, RateLimiter, Sender
-from cluster.clock import Clock
+from cluster.clock import Clock, FixedClock
 from store import outbox
 from store.db import make_engine, transaction
 from store.models import ConversationRef, Outbox, Person
@@ -54,8 +56,8 @@ def owe(engine: Engine, keys: list[str], person: int) -> None:
             outbox.owe(session, key, Clock().now(), {"type": "message", "text": key}, person_id=person)
 
 
-def sender(engine: Engine, http: Connector, **options: float) -> Sender:
-    settings: dict[str, float] = {"base_backoff": 0.02, "max_backoff": 0.2, **options}
+def sender(engine: Engine, http: Connector, **options: Any) -> Sender:
+    settings: dict[str, Any] = {"base_backoff": 0.02, "max_backoff": 0.2, **options}
     return Sender(engine, http, RateLimiter(), Clock(), rng=random.Random(5), **settings)  # type: ignore[arg-type]
 
 
@@ -85,12 +87,12 @@ async def test_a_message_is_delivered_once_and_marked_delivered_only_after_the_c
     person, chat = sam
     owe(central, ["nudge:1"], person)
     connector.refuse(chat, 503)
-    first = await sender(central, http, max_attempts=4, max_rounds=1).deliver_due()
+    first = await sender(central, http, max_attempts=4, max_rounds=1, retry_for=timedelta(0)).deliver_due()
     assert first == DeliveryReport(retried=1)
     assert states(central) == {"nudge:1": ("owed", 1)}, "refused: still owed"
     assert connector.calls == []
 
-    last = await sender(central, http, max_attempts=4).deliver_due()
+    last = await sender(central, http, max_attempts=4, retry_for=timedelta(0)).deliver_due()
     assert last == DeliveryReport(retried=2, undeliverable=1)
     assert states(central) == {"nudge:1": ("undeliverable", 4)}
     assert [a.status for a in connector.arrivals_at(chat)] == [503, 503, 503, 503]
@@ -98,6 +100,46 @@ async def test_a_message_is_delivered_once_and_marked_delivered_only_after_the_c
 
     connector.accept(chat)
     assert await sender(central, http).deliver_due() == DeliveryReport(), "given up: not sent again"
+
+
+async def test_a_message_teams_refuses_through_a_long_outage_stays_owed_for_a_day_and_arrives_after_it(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
+) -> None:
+    person, chat = sam
+    owed_at = clock.now()
+    with transaction(central) as session:
+        outbox.owe(session, "nudge:outage", owed_at, {"type": "message", "text": "nudge:outage"}, person_id=person)
+    connector.refuse(chat, 503)
+    outage = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
+    for hour in range(1, 24):  # Teams answers 503 all day; the sender tries whenever the scheduler runs it
+        clock.set(owed_at + timedelta(hours=hour))
+        await outage.deliver_due()
+    assert states(central)["nudge:outage"][0] == "owed", "an outage of hours loses nothing"
+    assert states(central)["nudge:outage"][1] >= 3
+
+    connector.accept(chat)
+    clock.set(owed_at + timedelta(hours=23, minutes=30))
+    assert await outage.deliver_due() == DeliveryReport(delivered=1)
+    assert texts(connector, chat) == ["nudge:outage"]
+
+
+async def test_a_message_refused_for_more_than_a_day_is_given_up_and_recorded(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
+) -> None:
+    person, chat = sam
+    owed_at = clock.now()
+    with transaction(central) as session:
+        outbox.owe(session, "nudge:gone", owed_at, {"type": "message", "text": "nudge:gone"}, person_id=person)
+    connector.refuse(chat, 503)
+    outage = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
+    for hour in range(1, 26):
+        clock.set(owed_at + timedelta(hours=hour))
+        await outage.deliver_due()
+    state, attempts = states(central)["nudge:gone"]
+    assert state == "undeliverable" and attempts >= 24
+    connector.accept(chat)
+    clock.set(owed_at + timedelta(hours=27))
+    assert await outage.deliver_due() == DeliveryReport() and connector.calls == []
 
 
 async def test_a_429_with_retry_after_one_is_retried_after_about_a_second_and_delivered_once(
