@@ -13,7 +13,7 @@ from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
 from bot.adapter import ClusterAdapter
-from bot.auth import RequestAuthenticator, Unauthorized
+from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
 from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
@@ -75,8 +75,9 @@ def create_app(
     clock: Clock | None = None,
     engine: Engine | None = None,
     connector: Connector | None = None,
+    signing_keys: SigningKeys | None = None,
 ) -> web.Application:
-    """Build the web app. Tests pass a clock, an engine or a connector; production passes settings only."""
+    """Build the web app. Tests pass a clock, an engine, a connector or signing keys; production, settings only."""
     clock = clock or Clock()
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
@@ -88,6 +89,7 @@ def create_app(
     routes = build_routes(engine, clock, notifier.deliver_soon)
     bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
+    keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:
         log.warning(
             "AUTHENTICATION IS OFF (CLUSTERBOT_ALLOW_NO_AUTH=1): any local process can act as any user. "
@@ -135,7 +137,13 @@ def create_app(
         ok = database_answers(engine)
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
 
+    async def open_(_app: web.Application) -> None:
+        if keys is not None:
+            keys.start()
+
     async def close(_app: web.Application) -> None:
+        if keys is not None:
+            await keys.stop()
         await notifier.drain()
         await connector.close()
 
@@ -148,5 +156,6 @@ def create_app(
         attach_scheduler(app, engine, sender, clock)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.on_startup.append(open_)
     app.on_cleanup.append(close)
     return app

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from datetime import datetime
+from typing import Any
 
+import requests
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticationConfiguration,
+    AuthenticationConstants,
+    ChannelValidation,
+    JwtTokenExtractor,
     JwtTokenValidation,
     SimpleCredentialProvider,
 )
@@ -48,3 +56,71 @@ class RequestAuthenticator:
     def tenant_allowed(self, tenant_id: str | None) -> bool:
         """With an allow-list set, only its tenants may use the bot."""
         return not self._tenants or (tenant_id is not None and tenant_id in self._tenants)
+
+
+class SigningKeys:
+    """Keeps the Bot Framework's token-signing keys fresh from a worker thread, never from the event loop.
+
+    botframework-connector validates tokens against keys it caches for a day and, when they are older,
+    fetches them again inside the request with ``requests`` and no timeout: the whole bot waits, for as long
+    as Microsoft's key endpoint takes (for ever, if it hangs). This fills that same cache every few hours
+    in a thread, with a timeout, so the library always finds keys younger than a day and never fetches.
+    Should the endpoint stay away for more than a day, the library's own fetch is still there.
+    """
+
+    def __init__(self, every_seconds: float = 6 * 3600, retry_seconds: float = 60, timeout_seconds: float = 10) -> None:
+        self._every = every_seconds
+        self._retry = retry_seconds
+        self._timeout = timeout_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def metadata_url() -> str:
+        """Where Teams' tokens' keys are published (the library's setting, so tests may point it elsewhere)."""
+        return str(
+            ChannelValidation.open_id_metadata_endpoint
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+        )
+
+    def _fetch(self, url: str) -> list[dict[str, Any]]:
+        configuration = requests.get(url, timeout=self._timeout)
+        configuration.raise_for_status()
+        keys = requests.get(configuration.json()["jwks_uri"], timeout=self._timeout)
+        keys.raise_for_status()
+        found = keys.json()["keys"]
+        if not isinstance(found, list) or not found:
+            raise ValueError(f"no signing keys at {url}")
+        return found
+
+    async def refresh(self) -> int:
+        """Fetch the keys now (in a thread) into the library's cache; returns how many there are."""
+        url = self.metadata_url()
+        keys = await asyncio.to_thread(self._fetch, url)
+        cached = JwtTokenExtractor.get_open_id_metadata(url)
+        cached.keys = keys
+        # The library ages its cache with naive local time; it is its clock we keep happy here.
+        cached.last_updated = datetime.now()
+        return len(keys)
+
+    async def _keep_fresh(self) -> None:
+        while True:
+            try:
+                count = await self.refresh()
+            except Exception as exc:  # offline, or an odd answer: the library's own fetch still works
+                log.warning("could not refresh the Bot Framework signing keys (%s); trying again soon", exc)
+                await asyncio.sleep(self._retry)
+                continue
+            log.info("refreshed %d Bot Framework signing keys", count)
+            await asyncio.sleep(self._every)
+
+    def start(self) -> None:
+        """Refresh now and every few hours, in the background."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._keep_fresh())
+
+    async def stop(self) -> None:
+        """Stop refreshing (on shutdown)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

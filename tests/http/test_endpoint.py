@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -14,12 +15,14 @@ from typing import Any
 import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from botframework.connector.auth import ChannelValidation
+from botframework.connector.auth import ChannelValidation, JwtTokenExtractor
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import Engine, text
 
 from bot.app import create_app
+from bot.auth import SigningKeys
 from bot.settings import Settings
 from cluster.clock import FixedClock
 from tests.conftest import SENCO, Bot
@@ -231,3 +234,30 @@ async def test_an_unreachable_service_url_is_logged_not_answered_with_a_server_e
     again = await bot.post(act.personal_message(bot.connector.url, *SENCO, "help"))
     assert again.status == 200
     await bot.connector.wait_for(1)
+
+
+@pytest.fixture
+def keys_first(keys: _KeyServer, secured: Bot) -> tuple[_KeyServer, Bot]:
+    """The key server is in place before the bot starts (as login.botframework.com is in production)."""
+    return keys, secured
+
+
+async def test_signing_keys_are_fetched_in_the_background_so_validation_never_fetches_them_in_a_request(
+    keys_first: tuple[_KeyServer, Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys, secured = keys_first
+    url = SigningKeys.metadata_url()
+    deadline = time.monotonic() + 10
+    while not getattr(JwtTokenExtractor.metadataCache.get(url), "keys", None):
+        assert time.monotonic() < deadline, "the bot did not fetch the signing keys when it started"
+        await asyncio.sleep(0.02)
+
+    async def blocking_fetch(_self: Any) -> None:
+        raise AssertionError("botframework fetched the keys inside a request, blocking every other one")
+
+    # The library's own fetch (a blocking call in the event loop) must not be needed.
+    monkeypatch.setattr(_OpenIdMetadata, "_refresh", blocking_fetch)
+    activity = act.personal_message(secured.connector.url, *SENCO, "help")
+    response = await secured.post(activity, headers={"Authorization": f"Bearer {keys.token(secured.connector.url)}"})
+    assert response.status == 200
+    await secured.connector.wait_for(1)
