@@ -85,11 +85,16 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
     return card(body, [submit])
 
 
-def _next_step(recommendation: str) -> str:
+def _next_step(recommendation: str, reference: str) -> str:
     if recommendation in ("continue", "adjust"):
         return "Continuing or adjusting the funding goes to the next meeting for a decision."
     if recommendation == "stop":
         return "The funding stops; what was not yet paid goes back to the cluster's budget."
+    if recommendation == "ehcna":
+        return (
+            "The next meeting decides whether the funding carries on while the EHC needs assessment is made. "
+            f"To reuse the referral's paperwork for the request, say “export {reference}” for its pack."
+        )
     return "The cluster's admin has the review."
 
 
@@ -99,6 +104,6 @@ def review_submitted_card(view: ReviewView) -> Card:
     body = [
         heading(f"Review submitted: {view.reference}"),
         text(f"Recommendation: {recommendation}."),
-        text(_next_step(str(view.answers.get("recommendation", "")))),
+        text(_next_step(str(view.answers.get("recommendation", "")), view.reference)),
     ]
     return card(body)

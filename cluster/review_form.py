@@ -15,7 +15,10 @@ RECOMMENDATIONS: tuple[tuple[str, str], ...] = (
     ("stop", "Stop the funding"),
     ("ehcna", "Move to an EHC needs assessment"),
 )
-GOES_TO_MEETING = frozenset({"continue", "adjust"})
+# A move to an EHC needs assessment goes to the meeting too: the cluster decides whether funding carries on
+# while the council assesses (otherwise the review would be left with nobody to decide it).
+GOES_TO_MEETING = frozenset({"continue", "adjust", "ehcna"})
+CONTINUES = frozenset({"continue", "adjust"})
 
 REVIEW_FIELDS: tuple[Field, ...] = (
     Field("outcomes_achieved", "Outcomes achieved, against the outcomes set", FieldType.MULTILINE, max_length=3000),
@@ -45,7 +48,7 @@ def check_review(raw: Mapping[str, Any], today: date) -> Checked:
     recommendation = values.get("recommendation")
     if recommendation == "adjust" and "adjusted_amount" not in values and "adjusted_amount" not in errors:
         errors["adjusted_amount"] = "Give the new amount when recommending an adjustment."
-    if recommendation in GOES_TO_MEETING:
+    if recommendation in CONTINUES:
         if "next_review" not in values and "next_review" not in errors:
             errors["next_review"] = "Give the next review date when the funding is to continue."
         elif "next_review" in values:

@@ -191,6 +191,18 @@ async def test_stopping_the_funding_gives_the_unpaid_remainder_back_to_the_budge
     assert committed(central) == 42750 - 14250, "released once"
 
 
+async def test_a_review_recommending_an_ehc_needs_assessment_goes_to_the_next_meeting_to_decide_interim_funding(
+    bot: Bot, central: Engine, clock: FixedClock, funded: int
+) -> None:
+    clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
+    done = await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "ehcna"})
+    assert shows(done, "next meeting decides whether the funding carries on") and shows(done, "export CEN-2526-001")
+    summer_2 = md.prepare_agenda(central, 6, clock.now())
+    [group] = [entries for title, entries in summer_2.groups() if title == "Reviews needing a decision"]
+    [entry] = group
+    assert entry.reference == "CEN-2526-001" and entry.requested_pence == 42750, "the same amount again, by default"
+
+
 async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agenda_for_a_decision(
     bot: Bot, central: Engine, clock: FixedClock, funded: int
 ) -> None:

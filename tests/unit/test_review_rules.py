@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from cluster.review_form import GOES_TO_MEETING, check_review
 from cluster.reviews import NudgePlan, ReviewState, owed_nudges, state_on
 
 DUE = date(2026, 12, 11)
@@ -66,3 +67,24 @@ def test_the_intervals_can_be_set_per_cluster() -> None:
 def test_a_snooze_never_holds_back_the_escalation_to_the_chair_and_admins() -> None:
     owed = owed_nudges(DUE, on(15), "open", snoozed_until=on(20))
     assert [(n.point, n.escalate) for n in owed] == [("overdue-2-escalated", True)]
+
+
+ANSWERS = {
+    "outcomes_achieved": "Partly met",
+    "attendance": "88%",
+    "progress": "Slower than hoped",
+    "wellbeing": "Anxious at transitions",
+    "provision_delivered": "As planned",
+    "actual_spend": "1200",
+}
+
+
+def test_a_move_to_an_ehc_needs_assessment_goes_to_the_meeting_without_a_next_review_date() -> None:
+    checked = check_review({**ANSWERS, "recommendation": "ehcna"}, date(2026, 7, 1))
+    assert checked.errors == {}
+    assert "ehcna" in GOES_TO_MEETING
+
+
+def test_continuing_the_funding_needs_the_next_review_date() -> None:
+    checked = check_review({**ANSWERS, "recommendation": "continue"}, date(2026, 7, 1))
+    assert set(checked.errors) == {"next_review"}
