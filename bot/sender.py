@@ -273,11 +273,13 @@ class Sender:
         stamp = await self._limiter.acquire(_throttled_as(target.conversation_id))
         failure: _Failure | None = None
         posted: CardPlace | None = None
+        place: CardPlace | None = None
         try:
             if message.card_key is None:
                 await self._connector.send(target.service_url, target.conversation_id, message.activity)
             else:
-                posted = await self._send_card(message, target)
+                place = await asyncio.to_thread(outbox.card_place, self._engine, message)
+                posted = await self._send_card(message, target, place)
         except ConnectorError as exc:
             failure = _Failure(exc.status, str(exc), exc.retry_after)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
@@ -306,6 +308,12 @@ class Sender:
             if await asyncio.to_thread(outbox.mark_retry, self._engine, message.id, now, not_before, failure.error):
                 tally.retried += 1
             return not_before
+        gone = _gone_card(message, place) if failure.status == 404 else None
+        if gone is not None:
+            log.info("the message of %s is gone from the channel; posting it afresh", gone)
+            await asyncio.to_thread(outbox.card_gone, self._engine, message, gone, now, failure.error)
+            tally.retried += 1
+            return None
         if failure.status in REMOVED:
             log.info(
                 "%s removed the bot (%d); owing %s to the admins", target.conversation_id, failure.status, message.key
@@ -318,10 +326,9 @@ class Sender:
             tally.undeliverable += 1
         return None
 
-    async def _send_card(self, message: OwedMessage, target: Target) -> CardPlace | None:
+    async def _send_card(self, message: OwedMessage, target: Target, place: CardPlace) -> CardPlace | None:
         """Post a channel card, or update it where it was posted; returns where a new post went."""
         assert message.card_key is not None
-        place = await asyncio.to_thread(outbox.card_place, self._engine, message)
         activity = await asyncio.to_thread(self._draw, message.card_key)
         if place.activity_id is not None:
             await self._connector.update(target.service_url, place.conversation_id, place.activity_id, activity)
@@ -341,6 +348,21 @@ class Sender:
             tally.rerouted += 1
         else:
             tally.undeliverable += 1
+
+
+def _gone_card(message: OwedMessage, place: CardPlace | None) -> str | None:
+    """After a 404 on a channel card: the card whose message is gone (updated, or replied under), if any.
+
+    A 404 then means that message was deleted, not that the bot left the channel; a plain post that gets a
+    404 is the channel itself gone.
+    """
+    if message.card_key is None or place is None:
+        return None
+    if place.activity_id is not None:
+        return message.card_key
+    if message.thread_of is not None and place.conversation_id != message.conversation_id:
+        return message.thread_of
+    return None
 
 
 def _throttled_as(conversation_id: str) -> str:

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The transaction lock every unit of work takes on PostgreSQL (any number; distinct from the scheduler's).
+TURNS_LOCK_KEY = 7164230245974110819
 
 
 def normalise_url(url: str) -> str:
@@ -56,9 +58,20 @@ def make_engine(url: str) -> Engine:
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back everything if it raises."""
+    """One unit of work: commits when the block ends, rolls back everything if it raises.
+
+    Units of work take turns, on PostgreSQL as on SQLite (whose ``BEGIN IMMEDIATE`` does it there): the
+    use cases read, check and then write ("is this click's draft there yet?", "is this referral still a
+    draft?", "does the budget still allow it?"), and Teams delivers the same click twice, often at the same
+    moment. At READ COMMITTED two such units could both pass the check and both write: two drafts for one
+    click, two references for one referral, an overspent budget. A transaction-scoped advisory lock makes
+    them one after the other, as every test on SQLite assumes. The cost is that writes do not run in
+    parallel, which a council's clusters, with units of work of a few milliseconds, do not need.
+    """
     with Session(engine, expire_on_commit=False) as session:
         try:
+            if engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURNS_LOCK_KEY})
             yield session
             session.commit()
         except BaseException:

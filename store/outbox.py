@@ -395,6 +395,28 @@ def _reroute(
     return admins
 
 
+def card_gone(engine: Engine, message: OwedMessage, forget: str, now: datetime, error: str) -> bool:
+    """The channel message a card was to update, or to reply under, is gone (deleted in Teams): post afresh.
+
+    ``forget`` is the key of the card whose posted message is gone. The card stays owed and is due now; the
+    next send posts it anew (at the channel's top level, when its thread's first message is gone). Should
+    that fail too, the channel itself is gone, and that is recorded as for any message. False when the
+    message was no longer owed.
+    """
+    with transaction(engine) as session:
+        row = _owed_row(session, message.id)
+        if row is None:
+            return False
+        post = session.get(ChannelPost, forget)
+        if post is not None:
+            session.delete(post)
+        row.attempts += 1
+        row.not_before, row.last_error = now, _clip(error)
+        session.add(row)
+        audit.record(session, now, ACTOR, "channel.card_gone", f"outbox:{row.id}", key=row.key, forgot=forget)
+        return True
+
+
 def bot_removed(
     engine: Engine, message: OwedMessage, now: datetime, error: str = "the bot was removed"
 ) -> list[int] | None:

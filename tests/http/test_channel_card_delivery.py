@@ -131,3 +131,33 @@ def _posted(engine: Engine, card_key: str) -> str:
         post = session.get(ChannelPost, card_key)
         assert post is not None
         return post.activity_id
+
+
+async def test_a_card_someone_deleted_in_teams_is_posted_afresh_and_the_channel_stays_linked(
+    central: Engine, connector: FakeConnector, http: Connector, channel: str
+) -> None:
+    draw = Drawings()
+    changed(central, "agenda:2")
+    await sender(central, http, draw).deliver_due()
+    first = _posted(central, "agenda:2")
+    connector.script(channel, (404, None))  # the update finds the agenda's message deleted
+    changed(central, "agenda:2")
+    assert await sender(central, http, draw).deliver_due() == DeliveryReport(delivered=1, retried=1)
+    assert [c.method for c in connector.calls] == ["POST", "POST"], "posted again, not updated"
+    assert _posted(central, "agenda:2") not in ("", first), "the new message is the one kept for updates"
+    with Session(central) as session:
+        ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == channel)).one()
+        assert ref.installed, "a deleted message is not a removed bot"
+    assert row(central, "agenda:2").state == "delivered"
+
+
+async def test_a_vote_card_whose_agenda_was_deleted_is_posted_in_the_channel_itself(
+    central: Engine, connector: FakeConnector, http: Connector, channel: str
+) -> None:
+    changed(central, "agenda:2")
+    await sender(central, http, Drawings()).deliver_due()
+    thread = f"{channel};messageid={_posted(central, 'agenda:2')}"
+    connector.script(thread, (404, None))
+    changed(central, "vote:7", thread_of="agenda:2")
+    assert await sender(central, http, Drawings()).deliver_due() == DeliveryReport(delivered=1, retried=1)
+    assert connector.calls[-1].conversation_id == channel and connector.calls[-1].text.startswith("vote:7")
