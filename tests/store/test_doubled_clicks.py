@@ -65,7 +65,8 @@ def test_the_same_kind_picked_twice_at_once_makes_one_draft(seeded: Engine) -> N
     person = sam(seeded)
     setting = uc.picker(seeded, person)[0][0]
     for round_ in range(ROUNDS):
-        one, other = twice_at_once(lambda: uc.start(seeded, person, setting, "discussion", f"pick-{round_}", NOW))
+        key = f"pick-{round_}"
+        one, other = twice_at_once(lambda: uc.start(seeded, person, setting, "discussion", key, NOW))  # noqa: B023
         assert one.id == other.id
     assert count(seeded, Referral) == ROUNDS
 
