@@ -83,9 +83,13 @@ def referrer_settings(session: Session, actor: Actor) -> list[Setting]:
 
 
 def _cluster_role(session: Session, actor: Actor, cluster_id: int, roles: set[Role]) -> bool:
-    """Whether the actor holds one of ``roles`` in the cluster (council officers hold them all)."""
-    held = roles_in_cluster(session, actor.person_id, cluster_id)
-    return bool(held & (roles | {Role.COUNCIL_OFFICER}))
+    """Whether the actor holds one of ``roles`` in the cluster.
+
+    Council officers are not given these by being citywide: they own budgets and see decisions, but a
+    pupil's referral is special category data that only the referrer and the cluster's admin and team
+    around the cluster need, and checking referrals is the admin's job.
+    """
+    return bool(roles_in_cluster(session, actor.person_id, cluster_id) & roles)
 
 
 def _can_edit(session: Session, actor: Actor, referral: Referral) -> bool:

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
+from cluster.roles import Role
 from store import referrals as uc
 from store.models import Referral
-from store.roster import import_entries
+from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, identify
 from tests.conftest import ADMIN, ROSTER, SENCO, SENCO_2
@@ -98,3 +99,22 @@ async def test_concurrent_submissions_get_distinct_references(seeded: Engine) ->
         *(asyncio.to_thread(submit, person, view.id, view.version) for person, view in drafts)
     )
     assert sorted(r for r in results if r) == [f"CEN-2526-00{n}" for n in range(1, 7)]
+
+
+def test_a_council_officer_can_neither_read_a_pupils_referral_nor_check_referrals(seeded: Engine) -> None:
+    officer_entry = Entry("Olive Officer", "olive@stoke.example", "aad-officer", Role.COUNCIL_OFFICER, None, None)
+    import_entries(seeded, [officer_entry], NOW, "test")
+    sam, officer = actor(seeded, SENCO), actor(seeded, ("aad-officer", "Olive Officer"))
+    draft = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "k", NOW)
+    uc.save_details(seeded, sam, draft.id, GOOD_DISCUSSION, NOW)
+    uc.submit(seeded, sam, draft.id, uc.open_for_edit(seeded, sam, draft.id, NOW).version, NOW)
+    with pytest.raises(Refusal):
+        uc.read(seeded, officer, draft.id, NOW)
+    with pytest.raises(Refusal):
+        uc.for_export(seeded, officer, draft.id, NOW)
+    with pytest.raises(Refusal, match="admin"):
+        uc.accept(seeded, officer, draft.id, NOW)
+    with pytest.raises(Refusal, match="admin"):
+        uc.to_check(seeded, officer, NOW)
+    admin = actor(seeded, ADMIN)
+    assert uc.read(seeded, admin, draft.id, NOW)[0].id == draft.id, "the cluster's admin still can"
