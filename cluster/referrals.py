@@ -147,8 +147,9 @@ PUPIL_FIELDS: tuple[Field, ...] = (
         "pupil_initials",
         "Pupil's initials",
         max_length=4,
-        pattern=r"[A-Za-z]{1,4}",
-        pattern_message="Give the pupil's initials only: up to 4 letters, no name.",
+        # Capitals only: "Tom" or "Amy" typed here would put a first name on the channel's agenda.
+        pattern=r"[A-Z]{1,4}",
+        pattern_message="Give the pupil's initials only, in capitals: up to 4 letters, no name (e.g. JS).",
         hint="Initials only, e.g. JS",
     ),
     Field("year_group", "Year group", FieldType.CHOICE, choices=YEAR_GROUPS),
@@ -239,8 +240,9 @@ DISCUSSION_FIELDS: tuple[Field, ...] = (
         "Pupil's initials (if about one pupil)",
         required=False,
         max_length=4,
-        pattern=r"[A-Za-z]{1,4}",
-        pattern_message="Give the pupil's initials only: up to 4 letters, no name.",
+        # Capitals only: "Tom" or "Amy" typed here would put a first name on the channel's agenda.
+        pattern=r"[A-Z]{1,4}",
+        pattern_message="Give the pupil's initials only, in capitals: up to 4 letters, no name (e.g. JS).",
     ),
     Field("year_group", "Year group", FieldType.CHOICE, required=False, choices=YEAR_GROUPS),
 )

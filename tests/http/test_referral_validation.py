@@ -36,6 +36,7 @@ DETAIL_RULES: list[tuple[str, str, str, str]] = [
     # kind, field, bad value, the message the SENCO reads
     ("individual", "pupil_initials", "", "Pupil's initials is required."),
     ("individual", "pupil_initials", "John Smith", "Give the pupil's initials only"),
+    ("individual", "pupil_initials", "Tom", "in capitals"),
     ("individual", "year_group", "Y15", "Choose one of the options for year group."),
     ("individual", "pupil_ref", "John Smith 12/03/2015", "no name or date of birth"),
     ("individual", "primary_need", "", "Primary area of need is required."),

@@ -170,7 +170,7 @@ CAPITAL_PROBLEMS = (
     "Value for money: your statement is required.",
 )
 DETAIL_ERRORS = {
-    "pupil_initials": "Give the pupil's initials only: up to 4 letters, no name.",
+    "pupil_initials": "Give the pupil's initials only, in capitals: up to 4 letters, no name (e.g. JS).",
     "duration_terms": "Duration must be 1 to 3 terms: every allocation is reviewed within a year.",
     "parental_consent": "Please confirm: parental consent to share this referral has been given",
 }
