@@ -197,8 +197,8 @@ class Sender:
         self._concurrency = concurrency
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._draw = draw
-        # Two deliveries in one process (a notice, the scheduler) would race for the same due rows; taking
-        # turns keeps each card's updates in order and each conversation's sends counted in one place.
+        # Two deliveries in one process (a notice, the scheduler) take turns batch by batch, so one
+        # conversation's messages, and each card's updates, leave in the order they were owed.
         self._turn = asyncio.Lock()
 
     def backoff(self, attempts: int) -> float:
@@ -212,17 +212,16 @@ class Sender:
         Works in rounds: claim what is due, send it, and when nothing is due, sleep until the earliest owed
         message if that is within ``wait_within`` seconds; at most ``max_rounds`` rounds.
         """
-        async with self._turn:
-            return await self._deliver_rounds()
-
-    async def _deliver_rounds(self) -> DeliveryReport:
         tally = _Tally()
         for _ in range(self._max_rounds):
             now = self._clock.now()
-            batch = await asyncio.to_thread(outbox.claim, self._engine, now, now + self._lease, self._batch_size)
-            if batch:
-                await self._deliver(batch, tally)
-                continue
+            # One batch at a time in a process, but not held while waiting for a retry: a notice owed
+            # meanwhile goes out with the next batch, not after someone else's backoff.
+            async with self._turn:
+                batch = await asyncio.to_thread(outbox.claim, self._engine, now, now + self._lease, self._batch_size)
+                if batch:
+                    await self._deliver(batch, tally)
+                    continue
             upcoming = await asyncio.to_thread(outbox.next_due, self._engine)
             if upcoming is None:
                 break
