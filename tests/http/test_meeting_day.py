@@ -132,8 +132,9 @@ async def test_a_whole_meeting_runs_in_the_channel(
     await room.settle()
     before = len(bot.connector.calls)
 
-    # A week before, the chair posts the agenda; posting again replaces it.
+    # A week before, the chair posts the agenda; posting it again later replaces it.
     await room.say(CHAIR, "agenda")
+    await room.settle()
     await room.say(CHAIR, "agenda")
     await room.settle()
     posted = bot.connector.calls[before:]
