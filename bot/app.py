@@ -102,6 +102,11 @@ def create_app(
         raw = await request.read()
         if len(raw) > MAX_BODY_BYTES:
             return web.json_response({"error": "body too large"}, status=413)
+        if not settings.auth_enabled and request.content_type != "application/json":
+            # With no token to check, a web page open in the developer's browser could post a text/plain
+            # "simple request" here (no CORS preflight); requiring JSON makes the browser ask first, and we
+            # never answer a preflight.
+            return web.json_response({"error": "the body must be sent as application/json"}, status=415)
         try:
             body: Any = json.loads(raw)
         except (ValueError, UnicodeDecodeError):

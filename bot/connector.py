@@ -8,7 +8,9 @@ credential, refreshed a few minutes before it expires, and talk to the REST API 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -201,18 +203,38 @@ def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        # float() also reads "nan" and "inf", which no schedule can wait for.
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        # "-0000" (or no zone) leaves the date naive; HTTP dates are always GMT.
+        when = when.replace(tzinfo=UTC)
     return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def is_loopback_url(url: str) -> bool:
-    """True for http(s) URLs on this machine: the only serviceUrls allowed when auth is off."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return parts.scheme in ("http", "https") and (host in ("localhost", "::1") or host.startswith("127."))
+    """True for http(s) URLs on this machine: the only serviceUrls allowed when auth is off.
+
+    Only a literal loopback address or exactly ``localhost`` counts: a name such as ``127.0.0.1.nip.io``
+    merely looks local and can resolve anywhere.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # a malformed URL, e.g. an unclosed IPv6 bracket
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    if host == "localhost":  # urlsplit has already lowercased it
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -5,7 +5,8 @@ tenant. :class:`RateLimiter` keeps every send under both (7 per conversation and
 second). :class:`Sender` takes what the outbox says is due, sends it, and records the outcome:
 
 * accepted by the connector: delivered (only then);
-* 429, 412, 5xx or no answer: owed again after the connector's ``Retry-After``, or else after an exponential
+* 429, 412, 5xx, 401 (our token refused: a wrong app id or password, fixable within the day) or no answer:
+  owed again after the connector's ``Retry-After``, or else after an exponential
   backoff with full jitter (at most ten minutes); undeliverable only once it has been tried ``max_attempts``
   times and owed for ``retry_for`` (a day), so an outage of Teams or of the bot's login loses nothing;
 * 403 or 404: the recipient removed the bot; that is recorded and the message is owed to the admins;
@@ -39,7 +40,7 @@ from store.outbox import CardPlace, OwedMessage, Target
 
 log = logging.getLogger("clusterbot.sender")
 
-RETRYABLE = frozenset({0, 412, 429, 502, 503, 504})
+RETRYABLE = frozenset({0, 401, 412, 429, 502, 503, 504})
 REMOVED = frozenset({403, 404})
 
 
@@ -303,7 +304,9 @@ class Sender:
                     tally.undeliverable += 1
                 return None
             delay = failure.retry_after if failure.retry_after is not None else self.backoff(message.attempts)
-            not_before = now + timedelta(seconds=max(delay, 0.0))
+            # A Retry-After is honoured, but not past the retry window (a huge one would overflow the date).
+            longest = max(self.retry_for.total_seconds(), self.max_backoff)
+            not_before = now + timedelta(seconds=min(max(delay, 0.0), longest))
             if await asyncio.to_thread(outbox.mark_retry, self._engine, message.id, now, not_before, failure.error):
                 tally.retried += 1
             return not_before

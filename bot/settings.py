@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
 
 
 class Settings(BaseSettings):
@@ -17,7 +19,7 @@ class Settings(BaseSettings):
     app_password: SecretStr = Field(
         default=SecretStr(""), validation_alias=AliasChoices("MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
     )
-    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+    app_type: AppType = Field(
         default="MultiTenant", validation_alias=AliasChoices("MicrosoftAppType", "MICROSOFT_APP_TYPE")
     )
     app_tenant_id: str = Field(
@@ -38,9 +40,24 @@ class Settings(BaseSettings):
             return [t.strip() for t in value.split(",") if t.strip()]
         return value
 
+    @field_validator("app_type", mode="before")
+    @classmethod
+    def _canonical_app_type(cls, value: object) -> object:
+        # Microsoft's samples ship ``MicrosoftAppType=`` empty for a multi-tenant bot, and people write the
+        # type in any case; the rest of the bot compares against the canonical spelling.
+        if isinstance(value, str):
+            if not value.strip():
+                return "MultiTenant"
+            for canonical in get_args(AppType):
+                if value.strip().lower() == canonical.lower():
+                    return canonical
+        return value
+
     @field_validator("scheduler", mode="before")
     @classmethod
     def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return True  # set but empty, as a template leaves it: the default
         if isinstance(value, str) and value.strip().lower() in ("on", "off"):
             return value.strip().lower() == "on"
         return value
@@ -52,7 +69,7 @@ class Settings(BaseSettings):
 
 
 class UnsafeConfiguration(RuntimeError):
-    """The settings would expose the bot; the message says what to set."""
+    """The settings would expose the bot, or could never authenticate it; the message says what to set."""
 
 
 NO_AUTH_REFUSAL = (
@@ -61,7 +78,26 @@ NO_AUTH_REFUSAL = (
 )
 
 
+EMPTY_CREDENTIAL_REFUSAL = (
+    "MicrosoftAppId is set but MicrosoftAppPassword is empty, so the bot could never get a token to reply with. "
+    "Set MicrosoftAppPassword to the app registration's client secret, "
+    "or set MicrosoftAppType=UserAssignedMSI if the bot runs as a managed identity."
+)
+
+NO_TENANT_REFUSAL = (
+    "MicrosoftAppType is SingleTenant but MicrosoftAppTenantId is empty, so no token could ever be issued. "
+    "Set MicrosoftAppTenantId to the ID of the tenant the app registration belongs to."
+)
+
+
 def check_auth_choice(settings: Settings) -> None:
-    """Refuse to run without authentication unless that was chosen explicitly."""
-    if not settings.auth_enabled and not settings.allow_no_auth:
-        raise UnsafeConfiguration(NO_AUTH_REFUSAL)
+    """Refuse to run without authentication unless chosen explicitly, or with credentials that cannot work."""
+    if not settings.auth_enabled:
+        if not settings.allow_no_auth:
+            raise UnsafeConfiguration(NO_AUTH_REFUSAL)
+        return
+    # Without these the bot would start, pass its health check, and fail every reply it sends.
+    if settings.app_type != "UserAssignedMSI" and not settings.app_password.get_secret_value().strip():
+        raise UnsafeConfiguration(EMPTY_CREDENTIAL_REFUSAL)
+    if settings.app_type == "SingleTenant" and not settings.app_tenant_id.strip():
+        raise UnsafeConfiguration(NO_TENANT_REFUSAL)

@@ -285,3 +285,24 @@ def test_a_clusters_deadline_rule_moves_the_deadlines_of_meetings_still_to_come(
     listed = capsys.readouterr().out
     assert "2026-05-14\t09:30-13:00\tSummer 1\tdeadline 2026-05-04 23:59" in listed
     assert "2025-12-11\t09:30-13:00\tAutumn 2\tdeadline 2025-12-04 23:59" in listed, "past deadlines stay"
+
+
+APP_ID = "00000000-1111-2222-3333-444444444444"
+
+
+@pytest.mark.parametrize("app_type", ["SingleTenant", "singletenant"])
+def test_a_single_tenant_app_without_a_tenant_id_is_refused_at_startup(tmp_path: Path, app_type: str) -> None:
+    env = _env(tmp_path, MicrosoftAppId=APP_ID, MicrosoftAppPassword="secret", MicrosoftAppType=app_type)
+    result = _clusterbot("serve", "--port", str(_free_port()), env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "MicrosoftAppTenantId" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "serve.db").exists(), "refused before touching the database"
+
+
+def test_an_app_id_without_a_password_is_refused_at_startup(tmp_path: Path) -> None:
+    env = _env(tmp_path, MicrosoftAppId=APP_ID, MicrosoftAppPassword="")
+    result = _clusterbot("serve", "--port", str(_free_port()), env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "MicrosoftAppPassword is empty" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -261,3 +261,37 @@ async def test_signing_keys_are_fetched_in_the_background_so_validation_never_fe
     response = await secured.post(activity, headers={"Authorization": f"Bearer {keys.token(secured.connector.url)}"})
     assert response.status == 200
     await secured.connector.wait_for(1)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain;charset=UTF-8",  # what a web page's fetch() sends without a preflight
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        None,  # no Content-Type at all: aiohttp's client says application/octet-stream
+    ],
+)
+async def test_without_authentication_a_post_not_declared_as_json_gets_415_and_the_bot_does_nothing(
+    bot: Bot, content_type: str | None
+) -> None:
+    activity = act.personal_message(bot.connector.url, *SENCO, "help")
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = await bot.client.post("/api/messages", data=json.dumps(activity).encode(), headers=headers)
+    assert response.status == 415
+    assert "application/json" in (await response.json())["error"]
+    await asyncio.sleep(0.1)
+    assert bot.connector.calls == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON;charset=UTF-8"])
+async def test_without_authentication_a_json_post_is_served_whatever_its_parameters(
+    bot: Bot, content_type: str
+) -> None:
+    activity = act.personal_message(bot.connector.url, *SENCO, "help")
+    response = await bot.client.post(
+        "/api/messages", data=json.dumps(activity).encode(), headers={"Content-Type": content_type}
+    )
+    assert response.status == 200
+    [call] = await bot.connector.wait_for(1)
+    assert call.conversation_id == activity["conversation"]["id"]

@@ -342,3 +342,25 @@ def test_a_message_rerouted_to_the_admins_says_whom_it_was_for_and_offers_no_but
         [rerouted] = [r for r in session.exec(select(Outbox)) if r.key != "reroute-test"]
     content = rerouted.activity["attachments"][0]["content"]
     assert "cannot reach Sam Senco" in content["body"][0]["text"] and "actions" not in content
+
+
+async def test_a_message_refused_with_401_while_the_bots_password_is_wrong_arrives_once_it_is_fixed_that_day(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
+) -> None:
+    person, chat = sam
+    owed_at = clock.now()
+    with transaction(central) as session:
+        outbox.owe(session, "nudge:login", owed_at, {"type": "message", "text": "nudge:login"}, person_id=person)
+    connector.refuse(chat, 401)  # the connector rejects our token: a wrong app id or password
+    misconfigured = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
+    for hour in range(1, 7):
+        clock.set(owed_at + timedelta(hours=hour))
+        await misconfigured.deliver_due()
+    assert states(central)["nudge:login"][0] == "owed", "a login problem fixed within the day loses nothing"
+    assert [a.status for a in connector.arrivals_at(chat)] == [401] * states(central)["nudge:login"][1]
+    assert states(central)["nudge:login"][1] >= 3
+
+    connector.accept(chat)  # the operator corrected MicrosoftAppPassword
+    clock.set(owed_at + timedelta(hours=7))
+    assert await misconfigured.deliver_due() == DeliveryReport(delivered=1)
+    assert texts(connector, chat) == ["nudge:login"]

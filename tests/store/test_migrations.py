@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -191,5 +194,47 @@ def test_upgrading_a_database_with_clusters_in_it_keeps_them(db_url: str) -> Non
         with engine.connect() as connection:
             row = connection.execute(text("SELECT name, same_trust_recusal, quorum FROM cluster")).one()
         assert row[0] == "Central" and not row[1] and row[2] is None
+    finally:
+        engine.dispose()
+
+
+# Each process imports first and says so, then waits for the word to go, so all start migrating together.
+RACING_UPGRADE = """
+import sys
+import psycopg, sqlalchemy.dialects.postgresql.psycopg, store.models  # the slow imports, before the start
+from store.db import upgrade
+print("ready", flush=True)
+sys.stdin.read()
+upgrade(sys.argv[1])
+"""
+
+
+@pytest.mark.postgres
+def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_schema_ends_at_head(
+    postgres_url: str,
+) -> None:
+    replicas = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACING_UPGRADE, postgres_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[2],
+        )
+        for _ in range(4)
+    ]
+    for replica in replicas:
+        assert replica.stdout is not None and replica.stdout.readline() == "ready\n"
+    for replica in replicas:
+        assert replica.stdin is not None
+        replica.stdin.close()
+    outcomes = [(replica.wait(timeout=120), replica.stderr.read() if replica.stderr else "") for replica in replicas]
+
+    assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
+    engine = make_engine(postgres_url)
+    try:
+        assert versions_of(engine) == ["0006"]
+        assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
