@@ -4,6 +4,7 @@ Run from the repository root, in the project's environment::
 
     python bench/run.py                      # 2000 messages, 16 concurrent senders, both bots
     python bench/run.py --messages 5000 --concurrency 32 --bots ours
+    python bench/run.py --database-url postgresql://user@127.0.0.1:5432/empty_db   # ours on PostgreSQL
 
 Method
 ------
@@ -204,11 +205,11 @@ def clusterbot_command() -> str:
     return found
 
 
-def bot_environment(workdir: Path) -> dict[str, str]:
+def bot_environment(workdir: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in AUTH_VARIABLES}
     env.update(
         CLUSTERBOT_ALLOW_NO_AUTH="1",
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        DATABASE_URL=database_url or f"sqlite:///{workdir / 'bench.db'}",
         CLUSTERBOT_LOG_LEVEL="WARNING",
     )
     return env
@@ -487,7 +488,7 @@ async def run(args: argparse.Namespace, processes: Processes) -> dict[str, Any]:
         targets.append(Target("echo", f"http://127.0.0.1:{echo_port}/api/messages", echo, "help", "echo"))
     if "ours" in wanted:
         command = clusterbot_command()
-        env = bot_environment(workdir)
+        env = bot_environment(workdir, args.database_url)
         prepare_database(command, env, workdir, args.startup_timeout)
         ours = processes.start("clusterbot", [command, "serve", "--port", str(ours_port), "--seed"], env=env)
         targets.append(Target("ours", f"http://127.0.0.1:{ours_port}/api/messages", ours, "help", "card"))
@@ -531,6 +532,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--startup-timeout", type=float, default=60, help="seconds allowed to start a process")
     parser.add_argument("--request-timeout", type=float, default=30, help="seconds allowed per request")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
+    parser.add_argument(
+        "--database-url",
+        help="our bot's database: an empty PostgreSQL database, say (default: a fresh SQLite file)",
+    )
     args = parser.parse_args(argv)
     if not set(args.bots.split(",")) <= {"echo", "ours"} or not args.bots:
         parser.error("--bots takes echo, ours or echo,ours")

@@ -66,7 +66,7 @@ class ClusterBot:
 
     def _actor(self, activity: Activity) -> usecases.Actor:
         aad, name = sender(activity)
-        with transaction(self.engine) as session:
+        with transaction(self.engine, read_only=True) as session:
             return usecases.identify(session, aad, name)
 
     def _request(self, activity: Activity, actor: usecases.Actor) -> Request:

@@ -56,8 +56,12 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=keepalives)
 
 
+class ReadOnlyViolation(RuntimeError):
+    """A unit of work opened read-only changed something (a programming error; nothing was kept)."""
+
+
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back everything if it raises.
 
     Units of work take turns, on PostgreSQL as on SQLite (whose ``BEGIN IMMEDIATE`` does it there): the
@@ -67,12 +71,19 @@ def transaction(engine: Engine) -> Iterator[Session]:
     click, two references for one referral, an overspent budget. A transaction-scoped advisory lock makes
     them one after the other, as every test on SQLite assumes. The cost is that writes do not run in
     parallel, which a council's clusters, with units of work of a few milliseconds, do not need.
+
+    ``read_only`` units (who is acting, on every message) have nothing to get wrong by overlapping, so on
+    PostgreSQL they skip the turn (a third of the throughput of ``help`` in ``bench/run.py``), and one that
+    tries to change anything through the session fails instead.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
-            if engine.dialect.name == "postgresql":
+            if engine.dialect.name == "postgresql" and not read_only:
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURNS_LOCK_KEY})
             yield session
+            if read_only and (session.new or session.dirty or session.deleted):
+                raise ReadOnlyViolation("a read-only unit of work tried to change the database")
+            # Ended with COMMIT even when read-only: with psycopg, a ROLLBACK here costs twice as long.
             session.commit()
         except BaseException:
             session.rollback()

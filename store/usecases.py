@@ -58,9 +58,9 @@ def identify(session: Session, aad_object_id: str, name: str) -> Actor:
 def start_turn(engine: Engine, aad_object_id: str, name: str, conversation_id: str) -> tuple[Actor, bool]:
     """Who is acting, and whether we already hold an installed reference for their conversation.
 
-    One short transaction, because it runs on every message.
+    One short read-only transaction, because it runs on every message.
     """
-    with transaction(engine) as session:
+    with transaction(engine, read_only=True) as session:
         actor = identify(session, aad_object_id, name)
         installed = session.connection().execute(_INSTALLED, {"conversation": conversation_id}).scalar()
     return actor, bool(installed)

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from store import referrals as uc
+from store.db import ReadOnlyViolation, transaction
 from store.models import AuditEvent, ConversationRef, Referral
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
@@ -106,3 +107,11 @@ def test_two_install_events_at_once_store_one_conversation_and_welcome_once(seed
         welcomes = twice_at_once(lambda: remember_conversation(seeded, info, NOW, "teams"))  # noqa: B023
         assert sorted(welcomes) == [False, True], "one welcome"
     assert count(seeded, ConversationRef) == ROUNDS
+
+
+def test_a_read_only_unit_of_work_that_changes_something_fails_and_keeps_nothing(seeded: Engine) -> None:
+    # Read-only units (who is acting, on every message) skip the turn on PostgreSQL, so they must not write.
+    with pytest.raises(ReadOnlyViolation), transaction(seeded, read_only=True) as session:
+        sneaky = ConversationRef(conversation_id="a:x", kind="personal", service_url="https://x.test/", updated_at=NOW)
+        session.add(sneaky)
+    assert count(seeded, ConversationRef) == 0
