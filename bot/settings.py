@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, validation_alias="CLUSTERBOT_SCHEDULER")
     log_level: str = Field(default="INFO", validation_alias="CLUSTERBOT_LOG_LEVEL")
 
+    @field_validator("app_id", "app_tenant_id", mode="before")
+    @classmethod
+    def _trimmed(cls, value: object) -> object:
+        # A stray space or newline from a secrets store must not turn authentication on for a blank id.
+        return value.strip() if isinstance(value, str) else value
+
     @field_validator("allowed_tenants", mode="before")
     @classmethod
     def _split_tenants(cls, value: object) -> object:

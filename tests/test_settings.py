@@ -94,3 +94,10 @@ def test_a_single_tenant_app_without_a_tenant_id_is_refused_naming_the_setting(
     environment.setenv("MicrosoftAppType", "SingleTenant")
     with pytest.raises(UnsafeConfiguration, match="MicrosoftAppTenantId is empty"):
         check_auth_choice(Settings())
+
+
+def test_an_app_id_of_only_spaces_is_no_app_id_and_ids_lose_stray_spaces() -> None:
+    blank = Settings(MicrosoftAppId="  \n", CLUSTERBOT_ALLOW_NO_AUTH=True)
+    assert not blank.auth_enabled
+    padded = Settings(MicrosoftAppId=" app-1\n", MicrosoftAppTenantId=" tenant-1 ", MicrosoftAppPassword="s")
+    assert (padded.app_id, padded.app_tenant_id) == ("app-1", "tenant-1")
