@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -64,23 +64,25 @@ def days_until(target: datetime, now: datetime) -> int:
     return (target.astimezone(LONDON).date() - now.astimezone(LONDON).date()).days
 
 
-def working_days_before(day: date, count: int) -> date:
-    """The date ``count`` working days (Monday to Friday) before ``day``."""
+def working_days_before(day: date, count: int, holidays: Collection[date] = frozenset()) -> date:
+    """The date ``count`` working days (Monday to Friday, not a bank holiday) before ``day``."""
     if count < 0:
         raise ValueError("count cannot be negative")
     current = day
     while count:
         current -= timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current not in holidays:
             count -= 1
     return current
 
 
-def agenda_due(meeting: MeetingSlot, now: datetime, working_days: int = 5) -> bool:
+def agenda_due(
+    meeting: MeetingSlot, now: datetime, working_days: int = 5, holidays: Collection[date] = frozenset()
+) -> bool:
     """Whether a meeting's agenda should be in its channel by now: from that many working days before it."""
     if meeting.cancelled or meeting.ends_at <= now:
         return False
-    return now.astimezone(LONDON).date() >= working_days_before(meeting.day, working_days)
+    return now.astimezone(LONDON).date() >= working_days_before(meeting.day, working_days, holidays)
 
 
 def deadline_reminders_due(meeting: MeetingSlot, now: datetime, days_before: tuple[int, ...] = (7, 2)) -> list[int]:

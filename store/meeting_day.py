@@ -53,6 +53,7 @@ from store.models import (
 from store.outbox import owe_card
 from store.referrals import view_of
 from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
+from store.seed import bank_holidays
 from store.usecases import Actor, require_registered
 
 RUNS_MEETINGS = {Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
@@ -865,7 +866,8 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
                 continue
             for slot in meeting_slots(session, cluster.id):
                 key = f"agenda:{slot.id}"
-                if not agenda_due(slot, now, cluster.agenda_days) or session.get(ChannelPost, key) is not None:
+                due = agenda_due(slot, now, cluster.agenda_days, bank_holidays())
+                if not due or session.get(ChannelPost, key) is not None:
                     continue
                 if session.exec(select(Outbox.id).where(Outbox.card_key == key)).first() is not None:
                     continue

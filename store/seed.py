@@ -6,6 +6,7 @@ Running a seed again adds only what is missing and never overwrites what an admi
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,14 @@ from store.db import transaction
 from store.models import Cluster, Meeting, Setting
 
 CENTRAL = Path(__file__).parent / "data" / "central.json"
+BANK_HOLIDAYS = Path(__file__).parent / "data" / "bank_holidays_england_and_wales.json"
+
+
+@functools.cache
+def bank_holidays() -> frozenset[date]:
+    """England and Wales bank holidays (the shipped list, from GOV.UK): not working days for agendas."""
+    data = json.loads(BANK_HOLIDAYS.read_text(encoding="utf-8"))
+    return frozenset(date.fromisoformat(day) for day in data["dates"])
 
 
 class SeedError(ValueError):

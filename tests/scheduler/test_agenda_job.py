@@ -19,6 +19,7 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store import referrals as uc
+from store.meetings import add_meeting
 from store.models import ChannelPost
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
@@ -112,3 +113,17 @@ def test_an_agenda_is_not_due_once_its_meeting_is_over() -> None:
     meeting = slot(date(2025, 12, 11))
     assert agenda_due(meeting, datetime(2025, 12, 11, 12, 0, tzinfo=LONDON))
     assert not agenda_due(meeting, datetime(2025, 12, 11, 13, 0, tzinfo=LONDON))
+
+
+async def test_an_agenda_after_easter_is_posted_five_working_days_before_counting_out_the_bank_holidays(
+    engine: Engine, connector: FakeConnector
+) -> None:
+    seed_file(engine, CENTRAL, NOV_20)
+    link_channel(engine, connector.url, NOV_20)
+    after_easter = add_meeting(engine, "Central", date(2026, 4, 7), NOV_20)
+    # Five weekdays before Tuesday 7 April is 31 March; Good Friday and Easter Monday are not working days,
+    # so the papers go out on Friday 27 March.
+    thursday = datetime(2026, 3, 26, 9, 0, tzinfo=LONDON)
+    friday = datetime(2026, 3, 27, 9, 0, tzinfo=LONDON)
+    assert await post_due_agendas(engine, teams_sender(engine, thursday), thursday) == []
+    assert await post_due_agendas(engine, teams_sender(engine, friday), friday) == [after_easter.id]

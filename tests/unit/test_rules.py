@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from cluster.clock import LONDON, Clock, FixedClock
-from cluster.meetings import MeetingSlot, days_until, default_deadline, next_meeting
+from cluster.meetings import MeetingSlot, days_until, default_deadline, next_meeting, working_days_before
 from cluster.roles import Grant, Role, commands_for, parse_role, scope_problem
 
 
@@ -135,3 +135,9 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 < (retry_after_seconds(later) or 0) <= 30
+
+
+def test_bank_holidays_are_not_working_days_so_an_easter_meeting_gets_its_papers_earlier() -> None:
+    easter_2026 = {date(2026, 4, 3), date(2026, 4, 6)}  # Good Friday, Easter Monday
+    assert working_days_before(date(2026, 4, 7), 5) == date(2026, 3, 31), "weekdays only"
+    assert working_days_before(date(2026, 4, 7), 5, easter_2026) == date(2026, 3, 27)
