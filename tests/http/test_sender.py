@@ -102,42 +102,52 @@ async def test_a_message_is_delivered_once_and_marked_delivered_only_after_the_c
     assert await sender(central, http).deliver_due() == DeliveryReport(), "given up: not sent again"
 
 
+async def refused_hourly(
+    engine: Engine,
+    http: Connector,
+    connector: FakeConnector,
+    clock: FixedClock,
+    sam: tuple[int, str],
+    key: str,
+    status: int,
+    hours: int,
+) -> Sender:
+    """Owe ``key`` to Sam; Teams answers ``status`` while the sender runs once an hour for ``hours`` hours."""
+    person, chat = sam
+    owed_at = clock.now()
+    with transaction(engine) as session:
+        outbox.owe(session, key, owed_at, {"type": "message", "text": key}, person_id=person)
+    connector.refuse(chat, status)
+    runner = Sender(engine, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
+    for hour in range(1, hours + 1):
+        clock.set(owed_at + timedelta(hours=hour))
+        await runner.deliver_due()
+    return runner
+
+
 async def test_a_message_teams_refuses_through_a_long_outage_stays_owed_for_a_day_and_arrives_after_it(
     central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
 ) -> None:
-    person, chat = sam
     owed_at = clock.now()
-    with transaction(central) as session:
-        outbox.owe(session, "nudge:outage", owed_at, {"type": "message", "text": "nudge:outage"}, person_id=person)
-    connector.refuse(chat, 503)
-    outage = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
-    for hour in range(1, 24):  # Teams answers 503 all day; the sender tries whenever the scheduler runs it
-        clock.set(owed_at + timedelta(hours=hour))
-        await outage.deliver_due()
+    # Teams answers 503 all day; the sender tries whenever the scheduler runs it.
+    outage = await refused_hourly(central, http, connector, clock, sam, "nudge:outage", 503, hours=23)
     assert states(central)["nudge:outage"][0] == "owed", "an outage of hours loses nothing"
     assert states(central)["nudge:outage"][1] >= 3
 
-    connector.accept(chat)
+    connector.accept(sam[1])
     clock.set(owed_at + timedelta(hours=23, minutes=30))
     assert await outage.deliver_due() == DeliveryReport(delivered=1)
-    assert texts(connector, chat) == ["nudge:outage"]
+    assert texts(connector, sam[1]) == ["nudge:outage"]
 
 
 async def test_a_message_refused_for_more_than_a_day_is_given_up_and_recorded(
     central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
 ) -> None:
-    person, chat = sam
     owed_at = clock.now()
-    with transaction(central) as session:
-        outbox.owe(session, "nudge:gone", owed_at, {"type": "message", "text": "nudge:gone"}, person_id=person)
-    connector.refuse(chat, 503)
-    outage = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
-    for hour in range(1, 26):
-        clock.set(owed_at + timedelta(hours=hour))
-        await outage.deliver_due()
+    outage = await refused_hourly(central, http, connector, clock, sam, "nudge:gone", 503, hours=25)
     state, attempts = states(central)["nudge:gone"]
     assert state == "undeliverable" and attempts >= 24
-    connector.accept(chat)
+    connector.accept(sam[1])
     clock.set(owed_at + timedelta(hours=27))
     assert await outage.deliver_due() == DeliveryReport() and connector.calls == []
 
@@ -347,20 +357,14 @@ def test_a_message_rerouted_to_the_admins_says_whom_it_was_for_and_offers_no_but
 async def test_a_message_refused_with_401_while_the_bots_password_is_wrong_arrives_once_it_is_fixed_that_day(
     central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str], clock: FixedClock
 ) -> None:
-    person, chat = sam
     owed_at = clock.now()
-    with transaction(central) as session:
-        outbox.owe(session, "nudge:login", owed_at, {"type": "message", "text": "nudge:login"}, person_id=person)
-    connector.refuse(chat, 401)  # the connector rejects our token: a wrong app id or password
-    misconfigured = Sender(central, http, RateLimiter(), clock, max_attempts=3, rng=random.Random(2))
-    for hour in range(1, 7):
-        clock.set(owed_at + timedelta(hours=hour))
-        await misconfigured.deliver_due()
+    # The connector rejects our token (a wrong app id or password) for six hours.
+    misconfigured = await refused_hourly(central, http, connector, clock, sam, "nudge:login", 401, hours=6)
     assert states(central)["nudge:login"][0] == "owed", "a login problem fixed within the day loses nothing"
-    assert [a.status for a in connector.arrivals_at(chat)] == [401] * states(central)["nudge:login"][1]
+    assert [a.status for a in connector.arrivals_at(sam[1])] == [401] * states(central)["nudge:login"][1]
     assert states(central)["nudge:login"][1] >= 3
 
-    connector.accept(chat)  # the operator corrected MicrosoftAppPassword
+    connector.accept(sam[1])  # the operator corrected MicrosoftAppPassword
     clock.set(owed_at + timedelta(hours=7))
     assert await misconfigured.deliver_due() == DeliveryReport(delivered=1)
-    assert texts(connector, chat) == ["nudge:login"]
+    assert texts(connector, sam[1]) == ["nudge:login"]
