@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -20,7 +19,7 @@ from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
 from bot.meeting_admin_routes import MeetingAdminRoutes
-from bot.meeting_routes import MeetingRoutes
+from bot.meeting_routes import DeliverSoon, MeetingRoutes
 from bot.notify import Notifier
 from bot.referral_routes import ReferralRoutes
 from bot.review_routes import ReviewRoutes
@@ -58,7 +57,7 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
-def build_routes(engine: Engine, clock: Clock, deliver_soon: Callable[[float], None]) -> Routes:
+def build_routes(engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
     ReferralRoutes(engine, clock, referral_pack_docx).install(routes)

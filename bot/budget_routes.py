@@ -51,7 +51,7 @@ class BudgetRoutes:
 
     async def set(self, request: Request) -> Reply:
         """Save the budget; mistakes come back next to their fields, nothing half-saved."""
-        data = request.action.data if request.action is not None else {}
+        data = request.data
         names = ("label", "starts", "ends", *(key for key, _ in PART_FIELDS))
         values = {name: text_input(data, name) for name in names}
         errors: dict[str, str] = {}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -46,17 +45,13 @@ class MeetingAdminRoutes:
         cluster, slots = uc.admin_meetings(self.engine, request.actor, self.clock.now())
         return Reply(card=meetings_admin_card(cluster, slots, values, errors, notice))
 
-    @staticmethod
-    def _data(request: Request) -> Mapping[str, Any]:
-        return request.action.data if request.action is not None else {}
-
     async def show(self, request: Request) -> Reply:
         """The cluster's meetings still to come."""
         return self._card(request)
 
     async def add(self, request: Request) -> Reply:
         """Add a meeting; a bad date or time comes back next to its field."""
-        data = self._data(request)
+        data = request.data
         values = {k: text_input(data, k) for k in ("new_day", "new_start", "new_end", "new_title", "new_link")}
         errors: dict[str, str] = {}
         try:
@@ -90,7 +85,7 @@ class MeetingAdminRoutes:
 
     async def move(self, request: Request) -> Reply:
         """Move a meeting; its referrals follow and its deadline moves with it."""
-        data = self._data(request)
+        data = request.data
         meeting_id = data.get("meeting_id")
         field = f"day_{meeting_id}"
         try:
@@ -105,14 +100,12 @@ class MeetingAdminRoutes:
 
     async def cancel(self, request: Request) -> Reply:
         """Cancel a meeting; its referrals go to the next one."""
-        target, moved = uc.cancel_meeting(
-            self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now()
-        )
+        target, moved = uc.cancel_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
         return self._card(request, notice=f"Cancelled. {moved} referral(s) moved to {target.day:%A %-d %B %Y}.")
 
     async def link(self, request: Request) -> Reply:
         """Save the online meeting link."""
-        data = self._data(request)
+        data = request.data
         meeting_id = data.get("meeting_id")
         field = f"link_{meeting_id}"
         try:

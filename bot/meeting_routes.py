@@ -8,9 +8,9 @@ view back as the invoke's answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
@@ -31,12 +31,21 @@ VOTE_REDRAW_SECONDS = 0.5
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
 
 
+class DeliverSoon(Protocol):
+    """Has what is owed delivered in the background (``bot.notify.Notifier.deliver_soon``)."""
+
+    def __call__(self, after_seconds: float = 0.0) -> None:
+        """Deliver soon; ``after_seconds`` lets a burst of changes go out together."""
+        ...
+
+
 class MeetingRoutes:
     """The meeting commands and verbs, added to the shared :class:`~bot.routes.Routes`."""
 
-    def __init__(self, engine: Engine, clock: Clock, deliver_soon: Callable[[float], None]) -> None:
+    def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:
         self.engine = engine
         self.clock = clock
+        # The use cases owe redraws of the channel cards they change; this has them delivered.
         self.deliver_soon = deliver_soon
 
     def install(self, routes: Routes) -> None:
@@ -58,18 +67,10 @@ class MeetingRoutes:
             }
         )
 
-    @staticmethod
-    def _data(request: Request) -> Mapping[str, Any]:
-        return request.action.data if request.action is not None else {}
-
     def _in_channel(self, request: Request) -> str:
         if request.kind != "channel":
             raise Refusal("Meetings are run in the cluster's team channel.")
         return request.conversation_id
-
-    def _shared_cards_changed(self, after_seconds: float = 0.0) -> None:
-        """The use case owed redraws of the channel's cards; have them delivered (votes: a burst at a time)."""
-        self.deliver_soon(after_seconds)
 
     # --- agenda ---
 
@@ -77,26 +78,26 @@ class MeetingRoutes:
         """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
         channel = self._in_channel(request)
         md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
-        self._shared_cards_changed()
+        self.deliver_soon()
         return Reply()
 
     async def show_agenda(self, request: Request) -> Reply:
         """Redraw the agenda card."""
-        meeting_id = int(str(self._data(request).get("meeting_id", "0")) or 0)
+        meeting_id = int(str(request.data.get("meeting_id", "0")) or 0)
         return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
 
     async def start(self, request: Request) -> Reply:
         """The chair starts the meeting from the agenda card."""
         self._in_channel(request)
-        view = md.start_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        self._shared_cards_changed()
+        view = md.start_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
+        self.deliver_soon()
         return Reply(card=mc.agenda_card(view))
 
     async def open_item(self, request: Request) -> Reply:
         """Open an item: its vote card appears in the agenda's thread."""
         self._in_channel(request)
-        view = md.open_item(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
-        self._shared_cards_changed()
+        view = md.open_item(self.engine, request.actor, request.data.get("item_id"), self.clock.now())
+        self.deliver_soon()
         return Reply(card=mc.agenda_card(md.agenda(self.engine, md.meeting_of_item(self.engine, view.item_id))))
 
     # --- votes ---
@@ -104,11 +105,11 @@ class MeetingRoutes:
     async def vote(self, request: Request) -> Reply:
         """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
         self._in_channel(request)
-        data = self._data(request)
+        data = request.data
         view = md.cast_vote(
             self.engine, request.actor, data.get("item_id"), text_input(data, "choice"), self.clock.now()
         )
-        self._shared_cards_changed(VOTE_REDRAW_SECONDS)
+        self.deliver_soon(VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     def _personal(self, request: Request, view: VoteView) -> Reply:
@@ -119,30 +120,30 @@ class MeetingRoutes:
     async def interest(self, request: Request) -> Reply:
         """Declare an interest: the person does not vote on this item."""
         self._in_channel(request)
-        view = md.declare_interest(self.engine, request.actor, self._data(request).get("item_id"), self.clock.now())
-        self._shared_cards_changed(VOTE_REDRAW_SECONDS)
+        view = md.declare_interest(self.engine, request.actor, request.data.get("item_id"), self.clock.now())
+        self.deliver_soon(VOTE_REDRAW_SECONDS)
         return self._personal(request, view)
 
     async def refresh(self, request: Request) -> Reply:
         """Teams asks for a member's own view of a vote card (their choice shown)."""
-        view = md.vote_view(self.engine, self._data(request).get("item_id"), request.actor)
+        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor)
         return self._personal(request, view)
 
     async def close(self, request: Request) -> Reply:
         """The chair closes the vote, with the casting vote on a tie."""
         self._in_channel(request)
-        data = self._data(request)
+        data = request.data
         view = md.close_item(
             self.engine, request.actor, data.get("item_id"), text_input(data, "casting") or None, self.clock.now()
         )
-        self._shared_cards_changed()
+        self.deliver_soon()
         return Reply(card=mc.vote_card(view, user_choice=True))
 
     # --- decisions ---
 
     async def decision_form(self, request: Request) -> Reply:
         """The chair's decision form for a closed item."""
-        view = md.vote_view(self.engine, self._data(request).get("item_id"), request.actor)
+        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor)
         meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
         budget = md.budget_position_for_item(self.engine, view.item_id)
         return Reply(
@@ -154,7 +155,7 @@ class MeetingRoutes:
     async def record(self, request: Request) -> Reply:
         """Record the decision; the shared cards follow and the referrer is told 1:1."""
         self._in_channel(request)
-        data = self._data(request)
+        data = request.data
         item_id = data.get("item_id")
         try:
             amount, review, errors = self._parse_decision(data)
@@ -187,7 +188,7 @@ class MeetingRoutes:
                     md.budget_position_for_item(self.engine, view.item_id),
                 )
             )
-        self._shared_cards_changed()
+        self.deliver_soon()
         notice = mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
         return Reply(card=mc.vote_card(decided.vote), notices=(Notice((decided.referrer,), notice),))
 
@@ -215,8 +216,8 @@ class MeetingRoutes:
     async def end(self, request: Request) -> Reply:
         """End the meeting: the minutes are posted to the channel."""
         self._in_channel(request)
-        minutes = md.end_meeting(self.engine, request.actor, self._data(request).get("meeting_id"), self.clock.now())
-        self._shared_cards_changed()
+        minutes = md.end_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
+        self.deliver_soon()
         return Reply(card=mc.agenda_card(md.agenda(self.engine, minutes.meeting.id)))
 
     async def minutes(self, request: Request) -> Reply:

@@ -66,12 +66,8 @@ class ReferralRoutes:
 
     # --- helpers ---
 
-    @staticmethod
-    def _data(request: Request) -> Mapping[str, Any]:
-        return request.action.data if request.action is not None else {}
-
     def _id(self, request: Request) -> Any:
-        return self._data(request).get("referral_id")
+        return request.data.get("referral_id")
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -109,7 +105,7 @@ class ReferralRoutes:
 
     async def start(self, request: Request) -> Reply:
         """Create the draft and show its form."""
-        data = self._data(request)
+        data = request.data
         view = uc.start(
             self.engine,
             request.actor,
@@ -140,7 +136,7 @@ class ReferralRoutes:
     async def save(self, request: Request) -> Reply:
         """Save the details step and move on."""
         try:
-            view = uc.save_details(self.engine, request.actor, self._id(request), self._data(request), self._now())
+            view = uc.save_details(self.engine, request.actor, self._id(request), request.data, self._now())
         except InvalidInput as bad:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
             return Reply(card=rc.details_form_card(view, bad.values, bad.errors))
@@ -155,7 +151,7 @@ class ReferralRoutes:
     async def row_add(self, request: Request) -> Reply:
         """Add a row; mistakes come back in the row form."""
         try:
-            view = uc.add_row(self.engine, request.actor, self._id(request), self._data(request), self._now())
+            view = uc.add_row(self.engine, request.actor, self._id(request), request.data, self._now())
         except InvalidInput as bad:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
             return self._rows_card(view, bad.values, bad.errors)
@@ -165,7 +161,7 @@ class ReferralRoutes:
         """Put one row into the form for editing."""
         view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
         ids = uc.row_ids(self.engine, view.id)
-        row_id = self._data(request).get("row_id")
+        row_id = request.data.get("row_id")
         if str(row_id) not in {str(i) for i in ids}:
             return self._rows_card(view)
         index = [str(i) for i in ids].index(str(row_id))
@@ -173,7 +169,7 @@ class ReferralRoutes:
 
     async def row_save(self, request: Request) -> Reply:
         """Save an edited row."""
-        data = self._data(request)
+        data = request.data
         try:
             view = uc.edit_row(self.engine, request.actor, self._id(request), data.get("row_id"), data, self._now())
         except InvalidInput as bad:
@@ -184,14 +180,14 @@ class ReferralRoutes:
 
     async def row_remove(self, request: Request) -> Reply:
         """Remove a row."""
-        data = self._data(request)
+        data = request.data
         view = uc.remove_row(self.engine, request.actor, self._id(request), data.get("row_id"), self._now())
         return self._rows_card(view)
 
     async def contribution(self, request: Request) -> Reply:
         """Save the school's own contribution."""
         try:
-            view = uc.set_contribution(self.engine, request.actor, self._id(request), self._data(request), self._now())
+            view = uc.set_contribution(self.engine, request.actor, self._id(request), request.data, self._now())
         except InvalidInput as bad:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
             return self._rows_card(view, errors=bad.errors, contribution=bad.values.get("contribution", ""))
@@ -207,7 +203,7 @@ class ReferralRoutes:
     async def link_add(self, request: Request) -> Reply:
         """Add a SharePoint or OneDrive link."""
         try:
-            view = uc.add_link(self.engine, request.actor, self._id(request), self._data(request), self._now())
+            view = uc.add_link(self.engine, request.actor, self._id(request), request.data, self._now())
         except InvalidInput as bad:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
             return Reply(card=rc.documents_card(view, bad.values, bad.errors))
@@ -215,7 +211,7 @@ class ReferralRoutes:
 
     async def document_remove(self, request: Request) -> Reply:
         """Remove a document."""
-        data = self._data(request)
+        data = request.data
         view = uc.remove_document(self.engine, request.actor, self._id(request), data.get("document_id"), self._now())
         return Reply(card=rc.documents_card(view, {}, {}))
 
@@ -228,9 +224,7 @@ class ReferralRoutes:
 
     async def submit(self, request: Request) -> Reply:
         """Submit to the next meeting; the admins hear about it in their personal chats."""
-        outcome = uc.submit(
-            self.engine, request.actor, self._id(request), self._data(request).get("version"), self._now()
-        )
+        outcome = uc.submit(self.engine, request.actor, self._id(request), request.data.get("version"), self._now())
         notices = (Notice(outcome.notify, rc.admin_notice_card(outcome.view)),) if outcome.notify else ()
         return Reply(card=rc.submitted_card(outcome.view), notices=notices)
 
@@ -258,7 +252,7 @@ class ReferralRoutes:
 
     async def return_(self, request: Request) -> Reply:
         """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
-        data = self._data(request)
+        data = request.data
         reason = data.get(f"reason_{self._id(request)}", data.get("reason", ""))
         try:
             outcome = uc.return_to_referrer(

@@ -35,7 +35,7 @@ class ReviewRoutes:
 
     @staticmethod
     def _id(request: Request) -> object:
-        return request.action.data.get("review_id") if request.action is not None else None
+        return request.data.get("review_id")
 
     async def mine(self, request: Request) -> Reply:
         """The person's setting's reviews and their states."""
@@ -53,7 +53,7 @@ class ReviewRoutes:
 
     async def submit(self, request: Request) -> Reply:
         """Submit the review; mistakes come back next to their fields."""
-        data = request.action.data if request.action is not None else {}
+        data = request.data
         try:
             view = uc.submit_review(self.engine, request.actor, self._id(request), data, self.clock.now())
         except InvalidInput as bad:

@@ -30,6 +30,11 @@ class Request:
     text: str
     action: CardAction | None = None
 
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """What the clicked card sent ({} for a typed message)."""
+        return self.action.data if self.action is not None else {}
+
 
 @dataclass(frozen=True)
 class Notice:

@@ -52,7 +52,7 @@ from store.models import (
 )
 from store.outbox import owe_card
 from store.referrals import view_of
-from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
+from store.repo import cluster_by_name, get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.seed import bank_holidays
 from store.usecases import Actor, require_registered
 
@@ -126,7 +126,7 @@ def set_budget(
     if ends <= starts:
         raise Refusal("A funding period must end after it starts.")
     with transaction(engine) as session:
-        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.strip().lower())).first()
+        cluster = cluster_by_name(session, cluster_name)
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
         budget = session.exec(select(Budget).where(Budget.cluster_id == cluster.id, Budget.starts == starts)).first()
@@ -209,7 +209,7 @@ def _budget_on(session: Session, cluster_id: int, day: date, requested: int = 0)
 def budget_for(engine: Engine, cluster_name: str, day: date) -> BudgetView | None:
     """The cluster's budget covering a day, with what is committed and available."""
     with transaction(engine) as session:
-        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.strip().lower())).first()
+        cluster = cluster_by_name(session, cluster_name)
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
         return _budget_on(session, cluster.id, day)
@@ -921,7 +921,7 @@ def set_budget_as(
 ) -> BudgetView:
     """An admin or council officer sets the budget from Teams."""
     with transaction(engine) as session:
-        cluster = session.exec(select(Cluster).where(func.lower(Cluster.name) == cluster_name.lower())).first()
+        cluster = cluster_by_name(session, cluster_name)
         if cluster is None or not _roles_in(session, actor, cluster.id or 0) & BUDGET_SETTERS:
             raise Refusal("Only the cluster's admin or a council officer can set its budget.")
     return set_budget(engine, actor.tag, cluster_name, label, starts, ends, parts, now)

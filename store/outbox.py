@@ -347,6 +347,14 @@ def _person_clusters(session: Session, person_id: int) -> set[int]:
     return {c for c in [*direct, *via_setting] if c is not None}
 
 
+def _recipient_clusters(session: Session, row: Outbox) -> set[int]:
+    """The clusters whose admins hear of a message that cannot reach its recipient (person or channel)."""
+    if row.person_id is not None:
+        return _person_clusters(session, row.person_id)
+    ref = _channel_ref(session, row.conversation_id or "")
+    return {ref.cluster_id} if ref is not None and ref.cluster_id is not None else set()
+
+
 def _admins_of(session: Session, cluster_ids: set[int]) -> list[int]:
     if not cluster_ids:
         return []
@@ -434,12 +442,11 @@ def bot_removed(
         if row.conversation_id is not None:
             ref = _channel_ref(session, row.conversation_id)
             refs = [ref] if ref is not None else []
-            clusters = {ref.cluster_id} if ref is not None and ref.cluster_id is not None else set()
         elif row.person_id is not None:
             refs = _personal_refs(session, row.person_id, installed_only=True)
-            clusters = _person_clusters(session, row.person_id)
         else:
-            refs, clusters = [], set()
+            refs = []
+        clusters = _recipient_clusters(session, row)
         for ref in refs:
             if ref.installed:
                 ref.installed, ref.updated_at = False, now
@@ -467,11 +474,7 @@ def unreachable(engine: Engine, message: OwedMessage, now: datetime) -> list[int
         row = _owed_row(session, message.id)
         if row is None:
             return None
-        if row.person_id is not None:
-            clusters = _person_clusters(session, row.person_id)
-        else:
-            ref = _channel_ref(session, row.conversation_id or "")
-            clusters = {ref.cluster_id} if ref is not None and ref.cluster_id is not None else set()
+        clusters = _recipient_clusters(session, row)
         return _reroute(session, row, clusters, now, "no conversation the bot may write to", attempted=False)
 
 
