@@ -28,7 +28,7 @@ def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
     if kind == "agenda":
         card = mc.agenda_card(md.agenda(engine, number))
     elif kind == "vote":
-        card = mc.vote_card(md.vote_view(engine, number))
+        card = mc.vote_card(md.shared_vote_view(engine, number))
     elif kind == "minutes":
         card = mc.minutes_card(md.minutes_of_meeting(engine, number))
     else:

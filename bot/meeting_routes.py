@@ -22,6 +22,7 @@ from cluster.agenda import VoteView
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
 from cluster.errors import InvalidInput, Refusal
+from cluster.permissions import RUN_MEETING
 from cluster.provision import parse_money
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from store import meeting_day as md
@@ -83,8 +84,7 @@ class MeetingRoutes:
 
     async def show_agenda(self, request: Request) -> Reply:
         """Redraw the agenda card."""
-        meeting_id = int(str(request.data.get("meeting_id", "0")) or 0)
-        return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
+        return Reply(card=mc.agenda_card(md.agenda_for(self.engine, request.actor, request.data.get("meeting_id"))))
 
     async def start(self, request: Request) -> Reply:
         """The chair starts the meeting from the agenda card."""
@@ -143,7 +143,7 @@ class MeetingRoutes:
 
     async def decision_form(self, request: Request) -> Reply:
         """The chair's decision form for a closed item."""
-        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor)
+        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor, RUN_MEETING)
         meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
         budget = md.budget_position_for_item(self.engine, view.item_id)
         return Reply(
@@ -176,7 +176,7 @@ class MeetingRoutes:
                 now=self.clock.now(),
             )
         except InvalidInput as bad:
-            view = md.vote_view(self.engine, item_id, request.actor)
+            view = md.vote_view(self.engine, item_id, request.actor, RUN_MEETING)
             meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
             return Reply(
                 card=mc.decision_form_card(

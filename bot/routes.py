@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.permissions import CHANNEL_PREFIX, permission_for
 from bot.turns import CardAction
 from cards import verbs
 from cards.channel import channel_help_card, linked_card
@@ -16,8 +17,9 @@ from cards.meetings import next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
+from cluster.permissions import Forbidden, allows
 from store import usecases
-from store.usecases import Actor
+from store.usecases import NOT_REGISTERED, Actor
 
 
 @dataclass(frozen=True)
@@ -60,47 +62,81 @@ UNKNOWN_PERSONAL = "I didn't understand “{text}”. Type **help** to see what 
 UNKNOWN_CHANNEL = "I didn't understand “{text}”. Mention me with **help** to see what I do in a channel."
 
 
+class Handlers(dict[str, Handler]):
+    """Commands or verbs and their handlers; a key without a row in the permission table cannot be added."""
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__()
+        self.prefix = prefix  # how the permission table spells these keys (``@`` for channel commands)
+
+    def __setitem__(self, key: str, handler: Handler) -> None:
+        permission_for(self.prefix + key)
+        super().__setitem__(key, handler)
+
+    def update(self, *others: Mapping[str, Handler], **more: Handler) -> None:  # type: ignore[override]
+        """Add handlers one by one, so each key is checked against the permission table."""
+        for other in (*others, more):
+            for key, handler in other.items():
+                self[key] = handler
+
+
 class Routes:
-    """The handlers, with what they need, and the tables that map commands and verbs to them."""
+    """The handlers, with what they need, and the tables that map commands and verbs to them.
+
+    Before a handler runs, the person must hold one of the roles its permission names
+    (``bot.permissions.TABLE``); the use case then checks the rows the card names.
+    """
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
-        self.personal: dict[str, Handler] = {
-            "help": self.help,
-            "whoami": self.whoami,
-            "next meeting": self.next_meeting,
-        }
-        self.channel: dict[str, Handler] = {"help": self.channel_help}
+        self.personal = Handlers()
+        self.personal.update({"help": self.help, "whoami": self.whoami, "next meeting": self.next_meeting})
+        self.channel = Handlers(CHANNEL_PREFIX)
+        self.channel.update({"help": self.channel_help, "link cluster": self.link_cluster})
         # Personal commands that take an argument, such as "export CEN-2526-014".
-        self.prefixed: dict[str, Handler] = {}
-        self.verbs: dict[str, Handler] = {
-            verbs.HELP: self.help,
-            verbs.WHOAMI: self.whoami,
-            verbs.NEXT_MEETING: self.next_meeting,
-        }
+        self.prefixed = Handlers()
+        # Channel commands that take one, such as "link cluster Central".
+        self.channel_prefixed = ("link cluster",)
+        self.verbs = Handlers()
+        self.verbs.update({verbs.HELP: self.help, verbs.WHOAMI: self.whoami, verbs.NEXT_MEETING: self.next_meeting})
 
-    async def dispatch(self, request: Request) -> Reply:
-        """Find and run the handler for a request; unknown text gets a hint, not silence."""
+    def _find(self, request: Request) -> tuple[str, Handler] | None:
+        """The permission table's key and the handler for a request, or None when nothing matches."""
         if request.action is not None:
-            handler = self.verbs.get(request.action.verb)
+            verb = request.action.verb
+            handler = self.verbs.get(verb)
             if handler is None:
                 raise Refusal("That button belongs to a feature this version of the bot no longer has.")
-            return await handler(request)
+            return verb, handler
+        text = request.text
         if request.kind == "personal":
-            handler = self.personal.get(request.text)
-            if handler is None:
-                handler = next(
-                    (h for prefix, h in self.prefixed.items() if request.text.startswith(prefix + " ")), None
-                )
-            if handler is None:
-                return Reply(text=UNKNOWN_PERSONAL.format(text=request.text[:80]))
-            return await handler(request)
-        if request.text.startswith("link cluster"):
-            return await self.link_cluster(request)
-        handler = self.channel.get(request.text)
-        if handler is None:
-            return Reply(text=UNKNOWN_CHANNEL.format(text=request.text[:80]))
+            if text in self.personal:
+                return text, self.personal[text]
+            for prefix, handler in self.prefixed.items():
+                if text.startswith(prefix + " "):
+                    return prefix, handler
+            return None
+        for prefix in self.channel_prefixed:
+            if text == prefix or text.startswith(prefix + " "):
+                return CHANNEL_PREFIX + prefix, self.channel[prefix]
+        if text in self.channel:
+            return CHANNEL_PREFIX + text, self.channel[text]
+        return None
+
+    async def dispatch(self, request: Request) -> Reply:
+        """Find the handler, check the person may use it at all, and run it; unknown text gets a hint."""
+        found = self._find(request)
+        if found is None:
+            template = UNKNOWN_PERSONAL if request.kind == "personal" else UNKNOWN_CHANNEL
+            return Reply(text=template.format(text=request.text[:80]))
+        key, handler = found
+        permission = permission_for(key)
+        registered = request.actor.person_id is not None
+        if not allows(request.actor.grants, permission, registered):
+            if not registered:
+                raise Forbidden(NOT_REGISTERED.format(aad=request.actor.aad_object_id or "(unknown)"))
+            raise Forbidden(permission.refusal)
         return await handler(request)
 
     async def help(self, request: Request) -> Reply:

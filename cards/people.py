@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
-from cluster.roles import Command, Grant
+from cluster.permissions import Command
+from cluster.roles import Grant
 
 COMMAND_VERBS = {
     "help": verbs.HELP,

@@ -50,6 +50,9 @@ class Grant:
     role: Role
     cluster: str | None = None
     setting: str | None = None
+    # The rows' ids, so a use case can check a card's ids against the person's reach without a query.
+    cluster_id: int | None = None
+    setting_id: int | None = None
 
     def describe(self) -> str:
         """The grant as a person would say it: 'SENCO of Etruscan Primary School (Central)'."""
@@ -70,51 +73,3 @@ def scope_problem(role: Role, has_cluster: bool, has_setting: bool) -> str | Non
     if role in CITYWIDE_ROLES and (has_cluster or has_setting):
         return f"a {ROLE_LABELS[role]} is citywide and names no cluster or setting"
     return None
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command a person can type in personal chat, and who may use it."""
-
-    text: str
-    title: str
-    summary: str
-    roles: frozenset[Role] | None  # None: anyone registered
-
-
-PERSONAL_COMMANDS: tuple[Command, ...] = (
-    Command("help", "Help", "What I can do for you.", None),
-    Command("whoami", "Who am I", "Your roles and settings.", None),
-    Command("next meeting", "Next meeting", "Date, time and referral deadline of your next meeting.", None),
-    Command("new referral", "New referral", "Ask your cluster for funding or advice.", SETTING_ROLES),
-    Command(
-        "my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", SETTING_ROLES
-    ),
-    Command("reviews", "Reviews", "Your setting's reviews and when they are due.", SETTING_ROLES),
-    Command(
-        "reviews due",
-        "Reviews due",
-        "Your cluster's reviews that are due or overdue.",
-        frozenset({Role.CHAIR, Role.ADMIN}),
-    ),
-    Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", None),
-    Command(
-        "budget",
-        "Budget",
-        "Where your cluster's budget stands (and setting it, for admins).",
-        frozenset({Role.ADMIN, Role.COUNCIL_OFFICER, Role.CHAIR, Role.TEAM_AROUND_CLUSTER}),
-    ),
-    Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", frozenset({Role.ADMIN})),
-    Command(
-        "referrals to check",
-        "Referrals to check",
-        "Submitted referrals waiting for your check.",
-        frozenset({Role.ADMIN}),
-    ),
-)
-
-
-def commands_for(grants: frozenset[Grant] | set[Grant]) -> list[Command]:
-    """The personal commands this person's roles allow, in menu order."""
-    held = {g.role for g in grants}
-    return [c for c in PERSONAL_COMMANDS if c.roles is None or c.roles & held]

@@ -26,6 +26,20 @@ from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, next_meeting
+from cluster.permissions import (
+    DECLARE_INTEREST,
+    MINUTES,
+    POST_AGENDA,
+    RUN_MEETING,
+    SEE_AGENDA,
+    SEE_BUDGET,
+    SET_BUDGET,
+    VOTE,
+    Forbidden,
+    Permission,
+    authorize,
+    covers,
+)
 from cluster.referrals import Kind, State
 from cluster.review_form import GOES_TO_MEETING
 from cluster.reviews import ReviewState
@@ -54,26 +68,13 @@ from store.outbox import owe_card
 from store.referrals import view_of
 from store.repo import cluster_by_name, get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.seed import bank_holidays
-from store.usecases import Actor, require_registered
-
-RUNS_MEETINGS = {Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
-POSTS_AGENDA = {Role.CHAIR, Role.ADMIN, Role.TEAM_AROUND_CLUSTER}
-NOT_CHAIR = "Only the chair (or a member of the team around the cluster chairing) can do that."
-
+from store.usecases import Actor
 
 # --- roles ----------------------------------------------------------------------------------------------
 
 
 def _roles_in(session: Session, actor: Actor, cluster_id: int) -> frozenset[Role]:
     return roles_in_cluster(session, actor.person_id, cluster_id)
-
-
-def _require(session: Session, actor: Actor, cluster_id: int, allowed: set[Role], refusal: str) -> frozenset[Role]:
-    require_registered(actor)
-    roles = _roles_in(session, actor, cluster_id)
-    if not roles & allowed:
-        raise Refusal(refusal)
-    return roles
 
 
 def _voter(session: Session, actor: Actor, cluster_id: int) -> voting.Voter:
@@ -355,7 +356,7 @@ def agenda_for_channel(engine: Engine, actor: Actor, conversation_id: str, now: 
     """Post (or redraw) the next meeting's agenda in the channel (chair, admin or team around the cluster)."""
     with transaction(engine) as session:
         cluster_id = channel_cluster_id(session, conversation_id)
-        _require(session, actor, cluster_id, POSTS_AGENDA, "Only the chair or an admin can post the agenda.")
+        authorize(actor.grants, POST_AGENDA, cluster_id)
         meeting = _meeting_for_agenda(session, cluster_id, now)
         _sync_items(session, meeting)
         audit.record(session, now, actor.tag, "agenda.post", f"meeting:{meeting.id}")
@@ -372,11 +373,19 @@ def agenda(engine: Engine, meeting_id: int) -> AgendaView:
         return _agenda(session, meeting)
 
 
+def agenda_for(engine: Engine, actor: Actor, meeting_id: Any) -> AgendaView:
+    """A meeting's agenda for a member of its cluster who asks to see it again."""
+    with transaction(engine, read_only=True) as session:
+        meeting = _meeting(session, meeting_id)
+        authorize(actor.grants, SEE_AGENDA, meeting.cluster_id)
+        return _agenda(session, meeting)
+
+
 def start_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) -> AgendaView:
     """The chair starts the meeting; starting it twice is harmless."""
     with transaction(engine) as session:
         meeting = _meeting(session, meeting_id)
-        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        authorize(actor.grants, RUN_MEETING, meeting.cluster_id)
         if meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
         if meeting.started_at is None:
@@ -404,7 +413,7 @@ def open_item(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> Vote
     with transaction(engine) as session:
         item = _item(session, item_id)
         meeting = _meeting(session, item.meeting_id)
-        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        authorize(actor.grants, RUN_MEETING, meeting.cluster_id)
         if meeting.started_at is None:
             raise Refusal("Start the meeting from the agenda card first.")
         if meeting.ended_at is not None:
@@ -484,10 +493,18 @@ def _vote_view(session: Session, item: AgendaItem, viewer: Actor | None = None) 
     )
 
 
-def vote_view(engine: Engine, item_id: Any, viewer: Actor | None = None) -> VoteView:
-    """An item's vote card content, personal to ``viewer`` when given."""
-    with transaction(engine) as session:
-        return _vote_view(session, _item(session, item_id), viewer)
+def shared_vote_view(engine: Engine, item_id: int) -> VoteView:
+    """An item's vote card as everyone in the channel sees it (drawn by the bot for the shared message)."""
+    with transaction(engine, read_only=True) as session:
+        return _vote_view(session, _item(session, item_id))
+
+
+def vote_view(engine: Engine, item_id: Any, viewer: Actor, permission: Permission = SEE_AGENDA) -> VoteView:
+    """An item's vote card content, personal to ``viewer``, who must reach the item's cluster."""
+    with transaction(engine, read_only=True) as session:
+        item = _item(session, item_id)
+        authorize(viewer.grants, permission, _meeting(session, item.meeting_id).cluster_id)
+        return _vote_view(session, item, viewer)
 
 
 def cast_vote(engine: Engine, actor: Actor, item_id: Any, choice: str, now: datetime) -> VoteView:
@@ -496,12 +513,12 @@ def cast_vote(engine: Engine, actor: Actor, item_id: Any, choice: str, now: date
         chosen = voting.Choice(choice)
     except ValueError:
         raise Refusal("Choose Approve, Decline or Abstain.") from None
-    require_registered(actor)
     with transaction(engine) as session:
         item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        authorize(actor.grants, VOTE, meeting.cluster_id)
         if item.state != ItemState.OPEN:
             raise Refusal("This vote is closed." if item.state != ItemState.PENDING else "This item is not open yet.")
-        meeting = _meeting(session, item.meeting_id)
         cluster = session.get(Cluster, meeting.cluster_id)
         referral = session.get(Referral, item.referral_id)
         assert cluster is not None and referral is not None
@@ -541,14 +558,12 @@ def _upsert_vote(
 
 def declare_interest(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> VoteView:
     """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
-    require_registered(actor)
     with transaction(engine) as session:
         item = _item(session, item_id)
+        meeting = _meeting(session, item.meeting_id)
+        authorize(actor.grants, DECLARE_INTEREST, meeting.cluster_id)
         if item.state not in (ItemState.PENDING, ItemState.OPEN):
             raise Refusal("This vote is closed.")
-        meeting = _meeting(session, item.meeting_id)
-        if not _roles_in(session, actor, meeting.cluster_id):
-            raise Refusal("Only members of this cluster can declare an interest here.")
         if session.get(Interest, (item.id, actor.person_id)) is None:
             session.add(Interest(item_id=item.id or 0, person_id=actor.person_id or 0, declared_at=now))
             for vote in session.exec(select(Vote).where(Vote.item_id == item.id, Vote.person_id == actor.person_id)):
@@ -564,7 +579,7 @@ def close_item(engine: Engine, actor: Actor, item_id: Any, casting: str | None, 
     with transaction(engine) as session:
         item = _item(session, item_id)
         meeting = _meeting(session, item.meeting_id)
-        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        authorize(actor.grants, RUN_MEETING, meeting.cluster_id)
         if item.state == ItemState.PENDING:
             raise Refusal("This item has not been opened.")
         if casting:
@@ -623,7 +638,7 @@ def record_decision(
     with transaction(engine) as session:
         item = _item(session, item_id)
         meeting = _meeting(session, item.meeting_id)
-        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        authorize(actor.grants, RUN_MEETING, meeting.cluster_id)
         referral = session.get(Referral, item.referral_id)
         assert referral is not None
         existing = session.exec(select(Decision).where(Decision.item_id == item.id)).first()
@@ -753,7 +768,7 @@ def end_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) ->
     """The chair ends the meeting; ending it twice is harmless. Returns the minutes."""
     with transaction(engine) as session:
         meeting = _meeting(session, meeting_id)
-        _require(session, actor, meeting.cluster_id, RUNS_MEETINGS, NOT_CHAIR)
+        authorize(actor.grants, RUN_MEETING, meeting.cluster_id)
         if session.exec(
             select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN)
         ).first():
@@ -792,9 +807,7 @@ def minutes(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -
     """The minutes of the channel's cluster's most recent meeting that has started (members only)."""
     with transaction(engine) as session:
         cluster_id = channel_cluster_id(session, conversation_id)
-        require_registered(actor)
-        if not _roles_in(session, actor, cluster_id):
-            raise Refusal("Only members of this cluster can have its minutes.")
+        authorize(actor.grants, MINUTES, cluster_id)
         meeting = _latest_held(session, cluster_id)
         audit.record(session, now, actor.tag, "minutes.read", f"meeting:{meeting.id}")
         return _minutes(session, meeting)
@@ -836,17 +849,15 @@ def _latest_held(session: Session, cluster_id: int) -> Meeting:
 
 def member_minutes(engine: Engine, actor: Actor, now: datetime, meeting_id: Any = None) -> MinutesView:
     """The minutes of a meeting of the actor's cluster (the latest held, unless one is named); audited."""
-    require_registered(actor)
     with transaction(engine) as session:
         if meeting_id is not None:
             meeting = _meeting(session, meeting_id)
         else:
-            clusters = [c.id for c in session.exec(select(Cluster)) if c.id and _roles_in(session, actor, c.id)]
+            clusters = [c.id for c in session.exec(select(Cluster)) if c.id and covers(actor.grants, MINUTES, c.id)]
             if not clusters:
-                raise Refusal("Only members of a cluster can have its minutes.")
+                raise Forbidden(MINUTES.refusal)
             meeting = _latest_held(session, clusters[0])
-        if not _roles_in(session, actor, meeting.cluster_id):
-            raise Refusal("Only members of this cluster can have its minutes.")
+        authorize(actor.grants, MINUTES, meeting.cluster_id)
         audit.record(session, now, actor.tag, "minutes.export", f"meeting:{meeting.id}")
         return _minutes(session, meeting)
 
@@ -891,22 +902,16 @@ def chairs_item(engine: Engine, actor: Actor, item_id: Any) -> bool:
     """Whether the actor may run the meeting an item belongs to (chair, or team around the cluster)."""
     with transaction(engine) as session:
         meeting = _meeting(session, _item(session, item_id).meeting_id)
-        return bool(_roles_in(session, actor, meeting.cluster_id) & RUNS_MEETINGS)
-
-
-BUDGET_SETTERS = {Role.ADMIN, Role.COUNCIL_OFFICER}
-BUDGET_READERS = {Role.ADMIN, Role.COUNCIL_OFFICER, Role.CHAIR, Role.TEAM_AROUND_CLUSTER}
+        return covers(actor.grants, RUN_MEETING, meeting.cluster_id)
 
 
 def budget_cluster(engine: Engine, actor: Actor) -> tuple[str, bool]:
     """The cluster whose budget the actor may see, and whether they may set it (admins and council officers)."""
-    require_registered(actor)
-    with transaction(engine) as session:
+    with transaction(engine, read_only=True) as session:
         for cluster in session.exec(select(Cluster).order_by(col(Cluster.name))):
-            roles = _roles_in(session, actor, cluster.id or 0)
-            if roles & BUDGET_READERS:
-                return cluster.name, bool(roles & BUDGET_SETTERS)
-    raise Refusal("Only a cluster's chair, admin or team, or a council officer, can see its budget.")
+            if covers(actor.grants, SEE_BUDGET, cluster.id or 0):
+                return cluster.name, covers(actor.grants, SET_BUDGET, cluster.id or 0)
+    raise Forbidden(SEE_BUDGET.refusal)
 
 
 def set_budget_as(
@@ -922,6 +927,6 @@ def set_budget_as(
     """An admin or council officer sets the budget from Teams."""
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
-        if cluster is None or not _roles_in(session, actor, cluster.id or 0) & BUDGET_SETTERS:
-            raise Refusal("Only the cluster's admin or a council officer can set its budget.")
+        if cluster is None or not covers(actor.grants, SET_BUDGET, cluster.id or 0):
+            raise Forbidden(SET_BUDGET.refusal)
     return set_budget(engine, actor.tag, cluster_name, label, starts, ends, parts, now)

@@ -11,12 +11,12 @@ from sqlmodel import select
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START, MeetingSlot, default_deadline
-from cluster.roles import Role
+from cluster.permissions import MANAGE_MEETINGS, Forbidden, authorize
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
 from store.repo import cluster_by_name, get_or_refuse, meeting_slots
-from store.usecases import Actor, is_cluster_admin, require_registered
+from store.usecases import Actor
 
 
 def add_meeting(
@@ -120,14 +120,12 @@ def set_voting_rules(
 
 def _admin_cluster(session: Any, actor: Actor, cluster_name: str | None) -> Cluster:
     """The cluster the actor administers (the named one, or their only one)."""
-    require_registered(actor)
-    names = sorted({g.cluster for g in actor.grants if g.role is Role.ADMIN and g.cluster})
-    if any(g.role is Role.COUNCIL_OFFICER for g in actor.grants):
-        names = sorted(c.name for c in session.exec(select(Cluster)))
+    admins = MANAGE_MEETINGS.roles or frozenset()
+    names = sorted({g.cluster for g in actor.grants if g.role in admins and g.cluster})
     if cluster_name:
         names = [n for n in names if n.lower() == cluster_name.lower()]
     if not names:
-        raise Refusal("Only a cluster's admin can manage its meetings.")
+        raise Forbidden(MANAGE_MEETINGS.refusal)
     cluster = cluster_by_name(session, names[0])
     assert cluster is not None
     return cluster
@@ -145,10 +143,9 @@ def admin_meetings(
 
 def _admin_meeting(session: Any, actor: Actor, meeting_id: Any) -> tuple[Meeting, Cluster]:
     meeting = get_or_refuse(session, Meeting, meeting_id, "That meeting no longer exists.")
+    authorize(actor.grants, MANAGE_MEETINGS, meeting.cluster_id)
     cluster = session.get(Cluster, meeting.cluster_id)
     assert cluster is not None
-    if not is_cluster_admin(actor, cluster.name):
-        raise Refusal("Only a cluster's admin can manage its meetings.")
     if meeting.started_at is not None:
         raise Refusal("This meeting has started, so it can no longer be moved or cancelled.")
     return meeting, cluster

@@ -22,6 +22,15 @@ from sqlmodel import Session, col, select
 from cluster import referrals as rules
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, FieldType, check_form, kept_input
+from cluster.permissions import (
+    CHECK_REFERRALS,
+    EDIT_REFERRAL,
+    READ_REFERRAL,
+    START_REFERRAL,
+    Forbidden,
+    authorize,
+    covers,
+)
 from cluster.provision import ProvisionRow, format_pence
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.roles import Role
@@ -39,11 +48,12 @@ from store.models import (
     RoleAssignment,
     Setting,
 )
-from store.repo import get_or_refuse, meeting_slots, roles_in_cluster, slot_of
+from store.repo import get_or_refuse, meeting_slots, slot_of
 from store.usecases import Actor, require_registered
 
 NOT_A_REFERRER = "Only a setting's SENCO or delegate can make or change its referrals."
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."
+CHECKERS = CHECK_REFERRALS.roles or frozenset()
 LINK_HOSTS = ("sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint.us")
 MAX_DOCUMENTS = 20
 
@@ -82,24 +92,19 @@ def referrer_settings(session: Session, actor: Actor) -> list[Setting]:
     )
 
 
-def _cluster_role(session: Session, actor: Actor, cluster_id: int, roles: set[Role]) -> bool:
-    """Whether the actor holds one of ``roles`` in the cluster.
+def _can_edit(actor: Actor, referral: Referral) -> bool:
+    return covers(actor.grants, EDIT_REFERRAL, referral.cluster_id, referral.setting_id)
 
-    Council officers are not given these by being citywide: they own budgets and see decisions, but a
-    pupil's referral is special category data that only the referrer and the cluster's admin and team
-    around the cluster need, and checking referrals is the admin's job.
+
+def _can_read(actor: Actor, referral: Referral) -> bool:
+    """The setting's own people always; the cluster's admin and team once it has been submitted.
+
+    A draft is the school's own until it is submitted. Council officers are not given referrals by being
+    citywide: they own budgets and see decisions, but a pupil's referral is special category data.
     """
-    return bool(roles_in_cluster(session, actor.person_id, cluster_id) & roles)
-
-
-def _can_edit(session: Session, actor: Actor, referral: Referral) -> bool:
-    return any(s.id == referral.setting_id for s in referrer_settings(session, actor))
-
-
-def _can_read(session: Session, actor: Actor, referral: Referral) -> bool:
-    return _can_edit(session, actor, referral) or _cluster_role(
-        session, actor, referral.cluster_id, {Role.ADMIN, Role.TEAM_AROUND_CLUSTER}
-    )
+    if referral.submitted_at is None:
+        return _can_edit(actor, referral)
+    return covers(actor.grants, READ_REFERRAL, referral.cluster_id, referral.setting_id)
 
 
 def _load(session: Session, referral_id: Any) -> Referral:
@@ -107,10 +112,9 @@ def _load(session: Session, referral_id: Any) -> Referral:
 
 
 def _for_edit(session: Session, actor: Actor, referral_id: Any, now: datetime) -> Referral:
-    require_registered(actor)
     referral = _load(session, referral_id)
-    if not _can_edit(session, actor, referral):
-        raise Refusal(NOT_FOUND if not _can_read(session, actor, referral) else NOT_A_REFERRER)
+    if not _can_edit(actor, referral):
+        raise Forbidden(EDIT_REFERRAL.refusal)
     rules.check_editable(State(referral.state))
     if referral.state == State.SUBMITTED and referral.meeting_id is not None:
         meeting = session.get(Meeting, referral.meeting_id)
@@ -213,13 +217,12 @@ def read(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> tuple
 
     Every read is audited: referrals hold special category data.
     """
-    require_registered(actor)
     with transaction(engine) as session:
         referral = _load(session, referral_id)
-        if not _can_read(session, actor, referral):
-            raise Refusal(NOT_FOUND)
+        if not _can_read(actor, referral):
+            raise Forbidden(READ_REFERRAL.refusal)
         audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
-        editable = _can_edit(session, actor, referral) and State(referral.state) in rules.EDITABLE
+        editable = _can_edit(actor, referral) and State(referral.state) in rules.EDITABLE
         return view_of(session, referral), editable
 
 
@@ -267,13 +270,8 @@ def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, no
             if existing.created_by != actor.person_id:
                 raise Refusal("This card is out of date. Type “new referral” to start again.")
             return view_of(session, existing)
-        settings = {s.id: s for s in referrer_settings(session, actor)}
-        try:
-            setting = settings.get(int(setting_id))
-        except (TypeError, ValueError):
-            setting = None
-        if setting is None:
-            raise Refusal(NOT_A_REFERRER if not settings else "Choose the setting this referral is for.")
+        setting = get_or_refuse(session, Setting, setting_id, "Choose the setting this referral is for.")
+        authorize(actor.grants, START_REFERRAL, setting.cluster_id, setting.id)
         referral = Referral(
             cluster_id=setting.cluster_id,
             setting_id=setting.id or 0,
@@ -583,10 +581,9 @@ def _windows(session: Session) -> dict[int, rules.Window]:
 def submit(engine: Engine, actor: Actor, referral_id: Any, version: Any, now: datetime) -> Outcome:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once."""
     with transaction(engine) as session:
-        require_registered(actor)
         referral = _load(session, referral_id)
-        if not _can_edit(session, actor, referral):
-            raise Refusal(NOT_FOUND)
+        if not _can_edit(actor, referral):
+            raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.SUBMITTED and str(version) == str(referral.version):
             return Outcome(view_of(session, referral))  # the same submit delivered again
         if str(version) != str(referral.version):
@@ -624,11 +621,10 @@ def submit(engine: Engine, actor: Actor, referral_id: Any, version: Any, now: da
 
 def withdraw(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> Outcome:
     """Withdraw a referral; withdrawing it twice is harmless."""
-    require_registered(actor)
     with transaction(engine) as session:
         referral = _load(session, referral_id)
-        if not _can_edit(session, actor, referral):
-            raise Refusal(NOT_FOUND)
+        if not _can_edit(actor, referral):
+            raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.WITHDRAWN:
             return Outcome(view_of(session, referral))
         rules.check_withdrawable(State(referral.state))
@@ -643,24 +639,17 @@ def withdraw(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> O
 
 
 def _for_admin(session: Session, actor: Actor, referral_id: Any) -> Referral:
-    require_registered(actor)
     referral = _load(session, referral_id)
-    if not _cluster_role(session, actor, referral.cluster_id, {Role.ADMIN}):
-        raise Refusal("Only the cluster's admin can check referrals.")
+    authorize(actor.grants, CHECK_REFERRALS, referral.cluster_id)
     return referral
 
 
 def to_check(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
     """Submitted referrals waiting for the completeness check, in the clusters the actor administers."""
-    require_registered(actor)
     with transaction(engine) as session:
-        clusters = [
-            c.id
-            for c in session.exec(select(Cluster))
-            if c.id is not None and _cluster_role(session, actor, c.id, {Role.ADMIN})
-        ]
+        clusters = [g.cluster_id for g in actor.grants if g.cluster_id is not None and g.role in CHECKERS]
         if not clusters:
-            raise Refusal("Only a cluster's admin can check referrals.")
+            raise Forbidden(CHECK_REFERRALS.refusal)
         found = session.exec(
             select(Referral)
             .where(col(Referral.cluster_id).in_(clusters), Referral.state == State.SUBMITTED.value)
@@ -710,11 +699,10 @@ def return_to_referrer(
 
 def for_export(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> ReferralView:
     """A referral to export as a document, with the export audited."""
-    require_registered(actor)
     with transaction(engine) as session:
         referral = _load(session, referral_id) if str(referral_id).isdigit() else _by_reference(session, referral_id)
-        if not _can_read(session, actor, referral):
-            raise Refusal(NOT_FOUND)
+        if not _can_read(actor, referral):
+            raise Forbidden(READ_REFERRAL.refusal)
         audit.record(session, now, actor.tag, "referral.export", f"referral:{referral.id}")
         return view_of(session, referral)
 

@@ -37,7 +37,17 @@ def _person_with_grants_query() -> Select[Any]:
     person, role, cluster, setting = (tables[n] for n in ("person", "role_assignment", "cluster", "setting"))
     setting_cluster = cluster.alias("setting_cluster")
     return (
-        sa_select(person.c.id, person.c.name, role.c.role, cluster.c.name, setting.c.name, setting_cluster.c.name)
+        sa_select(
+            person.c.id,
+            person.c.name,
+            role.c.role,
+            cluster.c.name,
+            setting.c.name,
+            setting_cluster.c.name,
+            role.c.cluster_id,
+            role.c.setting_id,
+            setting.c.cluster_id,
+        )
         .select_from(
             person.outerjoin(role, role.c.person_id == person.c.id)
             .outerjoin(cluster, cluster.c.id == role.c.cluster_id)
@@ -58,8 +68,8 @@ def person_with_grants(session: Session, aad_object_id: str) -> tuple[int, str, 
     if not rows:
         return None
     grants = frozenset(
-        Grant(Role(role), cluster or via_setting, setting)
-        for _, _, role, cluster, setting, via_setting in rows
+        Grant(Role(role), cluster or via_setting, setting, cluster_id or setting_cluster_id, setting_id)
+        for _, _, role, cluster, setting, via_setting, cluster_id, setting_id, setting_cluster_id in rows
         if role is not None
     )
     return rows[0][0], rows[0][1], grants
@@ -82,6 +92,8 @@ def grants_of(session: Session, person_id: int) -> frozenset[Grant]:
             role=Role(assignment.role),
             cluster=cluster.name if cluster else None,
             setting=setting.name if setting else None,
+            cluster_id=cluster.id if cluster else None,
+            setting_id=setting.id if setting else None,
         )
         for assignment, cluster, setting in rows
     )

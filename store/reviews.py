@@ -17,6 +17,7 @@ from cluster.clock import LONDON
 from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
+from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
 from cluster.review_form import REVIEW_FIELDS, check_review
 from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, plan_from, state_on
 from cluster.roles import Role
@@ -24,6 +25,7 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Decision, Meeting, Outbox, Referral, Release, Review, RoleAssignment
 from store.referrals import referrer_settings, view_of
+from store.repo import get_or_refuse
 from store.usecases import Actor, require_registered
 
 
@@ -63,28 +65,19 @@ def my_reviews(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
 
 def reviews_due(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
     """The cluster's reviews that are due or overdue, for its chair and admins."""
-    require_registered(actor)
     with transaction(engine) as session:
-        clusters = {
-            a.cluster_id
-            for a in session.exec(select(RoleAssignment).where(RoleAssignment.person_id == actor.person_id))
-            if a.role in (Role.CHAIR.value, Role.ADMIN.value) and a.cluster_id is not None
-        }
+        leads = REVIEWS_DUE.roles or frozenset()
+        clusters = {g.cluster_id for g in actor.grants if g.role in leads and g.cluster_id is not None}
         if not clusters:
-            raise Refusal("Only a cluster's chair or admin can see all of its reviews.")
+            raise Forbidden(REVIEWS_DUE.refusal)
         reviews = session.exec(select(Review).where(col(Review.cluster_id).in_(clusters)).order_by(col(Review.due)))
         views = [_view(session, r, _today(now)) for r in reviews]
         return [v for v in views if v.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.SUBMITTED)]
 
 
-def _for_referrer(session: Session, actor: Actor, review_id: Any) -> Review:
-    require_registered(actor)
-    try:
-        review = session.get(Review, int(review_id))
-    except (TypeError, ValueError):
-        review = None
-    if review is None or review.setting_id not in {s.id for s in referrer_settings(session, actor)}:
-        raise Refusal("I can't find that review, or it isn't one you can see.")
+def _for_referrer(session: Session, actor: Actor, review_id: Any, permission: Permission = DO_REVIEW) -> Review:
+    review = get_or_refuse(session, Review, review_id, "I can't find that review, or it isn't one you can see.")
+    authorize(actor.grants, permission, review.cluster_id, review.setting_id)
     return review
 
 
@@ -156,7 +149,7 @@ def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
 def snooze(engine: Engine, actor: Actor, review_id: Any, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
     """Pause the review's nudges for a week."""
     with transaction(engine) as session:
-        review = _for_referrer(session, actor, review_id)
+        review = _for_referrer(session, actor, review_id, SNOOZE_REVIEW)
         review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
         session.add(review)
         audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))

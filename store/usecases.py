@@ -17,7 +17,8 @@ from sqlmodel import Session, SQLModel, col, select
 
 from cluster.errors import Refusal
 from cluster.meetings import NextMeeting, next_meeting
-from cluster.roles import Command, Grant, Role, commands_for
+from cluster.permissions import LINK_CHANNEL, Command, authorize, commands_for
+from cluster.roles import Grant, Role
 from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef, Person
@@ -135,13 +136,6 @@ def forget_conversation(engine: Engine, conversation_id: str, now: datetime, act
             audit.record(session, now, actor, "conversation.uninstall", f"conversation:{ref.kind}")
 
 
-def is_cluster_admin(actor: Actor, cluster_name: str) -> bool:
-    """Admins of the cluster and council officers may administer a cluster."""
-    return any(
-        g.role is Role.COUNCIL_OFFICER or (g.role is Role.ADMIN and g.cluster == cluster_name) for g in actor.grants
-    )
-
-
 def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_name: str, now: datetime) -> str:
     """Link the channel this conversation is in to a cluster; only that cluster's admin may. Returns its name."""
     require_registered(actor)
@@ -150,8 +144,7 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
         if cluster is None:
             names = ", ".join(c.name for c in session.exec(select(Cluster)))
             raise Refusal(f"There is no cluster called '{cluster_name}'. Clusters: {names or 'none yet'}.")
-        if not is_cluster_admin(actor, cluster.name):
-            raise Refusal(f"Only an admin of the {cluster.name} cluster can link a channel to it.")
+        authorize(actor.grants, LINK_CHANNEL, cluster.id or 0)
         ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         if ref is None or ref.kind != "channel":
             raise Refusal("Link a cluster from inside the team channel its meetings use.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from cluster.permissions import LINK_CHANNEL
 from store.models import AuditEvent, Cluster, ConversationRef
 from tests.conftest import ADMIN, CHAIR, SENCO, STRANGER, Bot
 from tests.support import activities as act
@@ -50,7 +51,7 @@ async def test_a_chair_cannot_link_a_channel_and_is_told_who_can(bot: Bot, centr
     await bot.post(act.team_install(bot.connector.url, *ADMIN))
     await bot.post(act.channel_message(bot.connector.url, *CHAIR, "link cluster Central"))
     calls = await bot.connector.wait_for(2)
-    assert calls[1].text == "Only an admin of the Central cluster can link a channel to it."
+    assert calls[1].text == LINK_CHANNEL.refusal
     assert channel_ref(central).cluster_id is None
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from cards import verbs
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
+from cluster.permissions import DO_REVIEW
 from store import meeting_day as md
 from store import referrals as uc
 from store.meeting_day import set_budget
@@ -143,7 +144,7 @@ async def test_snoozing_a_review_pauses_its_nudges_for_a_week(
 
 async def test_another_school_cannot_open_a_review(bot: Bot, funded: int) -> None:
     refusal = await Flow(bot, SENCO_2).refused(verbs.REVIEW_OPEN, {"review_id": funded})
-    assert refusal == "I can't find that review, or it isn't one you can see."
+    assert refusal == DO_REVIEW.refusal
 
 
 async def test_the_chair_sees_the_clusters_reviews_due(bot: Bot, clock: FixedClock, funded: int) -> None:

@@ -39,10 +39,11 @@ from cluster.budget import Budget, Position
 from cluster.clock import LONDON
 from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
+from cluster.permissions import PERSONAL_COMMANDS
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.reviews import Nudge, ReviewState, ReviewView
-from cluster.roles import PERSONAL_COMMANDS, Grant, Role
+from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)

@@ -8,7 +8,8 @@ import pytest
 
 from cluster.clock import LONDON, Clock, FixedClock
 from cluster.meetings import MeetingSlot, days_until, default_deadline, next_meeting, working_days_before
-from cluster.roles import Grant, Role, commands_for, parse_role, scope_problem
+from cluster.permissions import commands_for
+from cluster.roles import Grant, Role, parse_role, scope_problem
 
 
 def slot(day: date, cancelled: bool = False) -> MeetingSlot:

@@ -1,0 +1,343 @@
+"""Who may do what: every permission a command or card verb needs, as data, and the two checks on it.
+
+A :class:`Permission` names the roles that may use it and what rows it acts on. How far a role reaches
+follows from the role and the rows (:func:`reach`): a SENCO or delegate reaches their own setting's rows
+(or their setting's cluster, for cluster rows such as a vote); a chair, admin, team-around-the-cluster
+member or observer reaches their cluster; a council officer reaches every cluster.
+
+Two checks use the same object, so they cannot drift apart:
+
+- :func:`allows`, before any use case runs (the router): does the person hold one of the roles at all?
+- :func:`authorize`, inside the use case, against the rows the card's data names: does one of those
+  roles reach *this* row? A forged id that names another setting's draft or another cluster's vote gets
+  the same sentence as a missing role.
+
+The table that maps every command and verb to its permission is ``bot.permissions.TABLE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cluster.errors import Refusal
+from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, Grant, Role
+
+
+class Rows(StrEnum):
+    """What a permission acts on, which decides how far each role reaches."""
+
+    NONE = "none"  # nothing the card names: help, lists of one's own things
+    SETTING = "setting"  # a setting's own rows: drafts, referrals, reviews
+    CLUSTER = "cluster"  # a cluster's rows: meetings, agenda items, votes, the budget
+
+
+class Forbidden(Refusal):
+    """A refusal because of who is asking: the same for a missing role and for a row out of reach."""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One thing people may do, who may do it, and on what.
+
+    ``roles`` is None for something any registered person may do; ``public`` lets people the bot does
+    not know use it too (help, who am I). ``pupil_data`` says whether what it shows or changes holds a
+    pupil's details (special category data).
+    """
+
+    name: str
+    summary: str
+    roles: frozenset[Role] | None
+    rows: Rows
+    pupil_data: bool
+    refusal: str
+    public: bool = False
+
+    def holds(self, role: Role) -> bool:
+        """Whether this role is one the permission names (any registered role when it names none)."""
+        return self.roles is None or role in self.roles
+
+
+def reach(role: Role, rows: Rows) -> str:
+    """How far a role reaches for these rows, as the README says it."""
+    if role in CITYWIDE_ROLES:
+        return "citywide"
+    if role in SETTING_ROLES and rows is Rows.SETTING:
+        return "own setting"
+    if rows is Rows.NONE and role in SETTING_ROLES:
+        return "own setting"
+    return "their cluster"
+
+
+def allows(grants: Iterable[Grant], permission: Permission, registered: bool) -> bool:
+    """Whether someone with these grants may use the permission at all (before any row is looked at)."""
+    if permission.public:
+        return True
+    if not registered:
+        return False
+    return permission.roles is None or any(g.role in permission.roles for g in grants)
+
+
+def covers(grants: Iterable[Grant], permission: Permission, cluster_id: int, setting_id: int | None = None) -> bool:
+    """Whether one of the person's grants for this permission reaches the row (its cluster and setting)."""
+    for grant in grants:
+        if not permission.holds(grant.role):
+            continue
+        if grant.role in CITYWIDE_ROLES:
+            return True
+        if grant.role in SETTING_ROLES and permission.rows is Rows.SETTING:
+            if setting_id is not None and grant.setting_id == setting_id:
+                return True
+        elif grant.cluster_id == cluster_id:
+            return True
+    return False
+
+
+def authorize(grants: Iterable[Grant], permission: Permission, cluster_id: int, setting_id: int | None = None) -> None:
+    """Refuse, with the permission's own sentence, unless one of the person's roles reaches this row."""
+    if not covers(grants, permission, cluster_id, setting_id):
+        raise Forbidden(permission.refusal)
+
+
+def _p(
+    name: str,
+    summary: str,
+    roles: Iterable[Role] | None,
+    rows: Rows,
+    refusal: str,
+    *,
+    pupil_data: bool = False,
+    public: bool = False,
+) -> Permission:
+    return Permission(
+        name, summary, None if roles is None else frozenset(roles), rows, pupil_data, refusal, public=public
+    )
+
+
+S, D, C, T, A, OB, CO = (
+    Role.SENCO,
+    Role.DELEGATE,
+    Role.CHAIR,
+    Role.TEAM_AROUND_CLUSTER,
+    Role.ADMIN,
+    Role.OBSERVER,
+    Role.COUNCIL_OFFICER,
+)
+REFERRERS = (S, D)
+MEMBERS = (S, D, C, T, A, OB)
+RUNNERS = (C, T)
+
+HELP = _p("help", "See what the bot can do for you", None, Rows.NONE, "", public=True)
+WHOAMI = _p("whoami", "See your roles and settings", None, Rows.NONE, "", public=True)
+NEXT_MEETING = _p(
+    "next meeting",
+    "See your next meeting's date and deadline",
+    None,
+    Rows.NONE,
+    "Only people registered with the bot have meetings.",
+)
+START_REFERRAL = _p(
+    "start a referral",
+    "Start a referral for your setting",
+    REFERRERS,
+    Rows.SETTING,
+    "Only a setting's SENCO or delegate can make or change its referrals.",
+    pupil_data=True,
+)
+EDIT_REFERRAL = _p(
+    "edit a referral",
+    "Fill in, change, submit or withdraw your setting's referral",
+    REFERRERS,
+    Rows.SETTING,
+    "Only the setting's SENCO or delegate can change its referrals.",
+    pupil_data=True,
+)
+READ_REFERRAL = _p(
+    "read a referral",
+    "Read a referral in full, or export its pack (drafts only by their own setting)",
+    (S, D, A, T),
+    Rows.SETTING,
+    "Only the setting's SENCO or delegate, or the cluster's admin or team once it is submitted, can read "
+    "this referral.",
+    pupil_data=True,
+)
+MY_REFERRALS = _p(
+    "my referrals",
+    "List your setting's drafts and referrals",
+    REFERRERS,
+    Rows.NONE,
+    "Only a setting's SENCO or delegate has referrals to list.",
+    pupil_data=True,
+)
+CHECK_REFERRALS = _p(
+    "check referrals",
+    "Accept submitted referrals onto the agenda or return them",
+    (A,),
+    Rows.CLUSTER,
+    "Only the cluster's admin can check referrals.",
+    pupil_data=True,
+)
+POST_AGENDA = _p(
+    "post the agenda",
+    "Post the next meeting's agenda in the cluster's channel",
+    (C, A, T),
+    Rows.CLUSTER,
+    "Only the chair or an admin can post the agenda.",
+)
+SEE_AGENDA = _p(
+    "see the agenda",
+    "See the agenda and the votes (pupils by initials and year only)",
+    MEMBERS,
+    Rows.CLUSTER,
+    "Only members of this cluster can see its agenda and votes.",
+)
+RUN_MEETING = _p(
+    "run the meeting",
+    "Start the meeting, open and close votes, record decisions, end the meeting",
+    RUNNERS,
+    Rows.CLUSTER,
+    "Only the chair (or a member of the team around the cluster chairing) can do that.",
+)
+VOTE = _p(
+    "vote",
+    "Vote for your setting on an item",
+    REFERRERS,
+    Rows.CLUSTER,
+    "Only a setting's SENCO or delegate votes; the team around the cluster, admins and observers do not.",
+)
+DECLARE_INTEREST = _p(
+    "declare an interest",
+    "Declare an interest in an item",
+    (S, D, C, T),
+    Rows.CLUSTER,
+    "Only members of this cluster who take part in its decisions can declare an interest.",
+)
+MINUTES = _p(
+    "minutes",
+    "Have the minutes of your cluster's latest meeting",
+    (*MEMBERS, CO),
+    Rows.CLUSTER,
+    "Only members of this cluster can have its minutes.",
+)
+MANAGE_MEETINGS = _p(
+    "manage meetings",
+    "Add, move and cancel meetings and set their links",
+    (A,),
+    Rows.CLUSTER,
+    "Only a cluster's admin can manage its meetings.",
+)
+LINK_CHANNEL = _p(
+    "link a channel",
+    "Make a team channel the cluster's meeting channel",
+    (A,),
+    Rows.CLUSTER,
+    "Only an admin of the cluster can link a channel to it.",
+)
+SEE_BUDGET = _p(
+    "see the budget",
+    "See where the cluster's budget stands",
+    (A, C, T, CO),
+    Rows.CLUSTER,
+    "Only a cluster's chair, admin or team, or a council officer, can see its budget.",
+)
+SET_BUDGET = _p(
+    "set the budget",
+    "Set the cluster's budget for a period",
+    (A, CO),
+    Rows.CLUSTER,
+    "Only the cluster's admin or a council officer can set its budget.",
+)
+MY_REVIEWS = _p(
+    "my reviews",
+    "List your setting's reviews",
+    REFERRERS,
+    Rows.NONE,
+    "Only a setting's SENCO or delegate has reviews to do.",
+    pupil_data=True,
+)
+DO_REVIEW = _p(
+    "do a review",
+    "Open and submit your setting's review",
+    REFERRERS,
+    Rows.SETTING,
+    "Only the setting's SENCO or delegate can do its reviews.",
+    pupil_data=True,
+)
+SNOOZE_REVIEW = _p(
+    "snooze a review's nudges",
+    "Pause a review's nudges for a week",
+    REFERRERS,
+    Rows.SETTING,
+    "Only the setting's SENCO or delegate can snooze this review's nudges.",
+)
+REVIEWS_DUE = _p(
+    "reviews due",
+    "List the cluster's reviews that are due or overdue",
+    (C, A),
+    Rows.NONE,
+    "Only a cluster's chair or admin can see all of its reviews.",
+)
+MANAGE_SETTINGS = _p(
+    "manage settings",
+    "Record the cluster's settings' Capital Fund facts (mainstream, earlier capital funding)",
+    (A,),
+    Rows.CLUSTER,
+    "Only the cluster's admin can change its settings.",
+)
+
+ALL: tuple[Permission, ...] = (
+    HELP,
+    WHOAMI,
+    NEXT_MEETING,
+    START_REFERRAL,
+    EDIT_REFERRAL,
+    READ_REFERRAL,
+    MY_REFERRALS,
+    CHECK_REFERRALS,
+    POST_AGENDA,
+    SEE_AGENDA,
+    RUN_MEETING,
+    VOTE,
+    DECLARE_INTEREST,
+    MINUTES,
+    MANAGE_MEETINGS,
+    LINK_CHANNEL,
+    SEE_BUDGET,
+    SET_BUDGET,
+    MY_REVIEWS,
+    DO_REVIEW,
+    SNOOZE_REVIEW,
+    REVIEWS_DUE,
+    MANAGE_SETTINGS,
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command a person can type in personal chat, and the permission it needs."""
+
+    text: str
+    title: str
+    summary: str
+    permission: Permission
+
+
+PERSONAL_COMMANDS: tuple[Command, ...] = (
+    Command("help", "Help", "What I can do for you.", HELP),
+    Command("whoami", "Who am I", "Your roles and settings.", WHOAMI),
+    Command("next meeting", "Next meeting", "Date, time and referral deadline of your next meeting.", NEXT_MEETING),
+    Command("new referral", "New referral", "Ask your cluster for funding or advice.", START_REFERRAL),
+    Command("my referrals", "My referrals", "Your setting's drafts and referrals, and where they stand.", MY_REFERRALS),
+    Command("reviews", "Reviews", "Your setting's reviews and when they are due.", MY_REVIEWS),
+    Command("reviews due", "Reviews due", "Your cluster's reviews that are due or overdue.", REVIEWS_DUE),
+    Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", MINUTES),
+    Command("budget", "Budget", "Where your cluster's budget stands (and setting it, for admins).", SEE_BUDGET),
+    Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", MANAGE_MEETINGS),
+    Command("referrals to check", "Referrals to check", "Submitted referrals waiting for your check.", CHECK_REFERRALS),
+)
+
+
+def commands_for(grants: frozenset[Grant] | set[Grant]) -> list[Command]:
+    """The personal commands this person's roles allow, in menu order."""
+    return [c for c in PERSONAL_COMMANDS if allows(grants, c.permission, registered=True)]
