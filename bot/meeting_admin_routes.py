@@ -12,6 +12,7 @@ from cards import verbs
 from cards.meetings import meetings_admin_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
+from cluster.permissions import Forbidden
 from store import meetings as uc
 
 
@@ -78,6 +79,8 @@ class MeetingAdminRoutes:
                 title=values["new_title"],
                 link=values["new_link"] or None,
             )
+        except Forbidden:
+            raise
         except Refusal as refusal:
             field = "new_link" if "link" in refusal.message else "new_day"
             return self._card(request, values, {field: refusal.message})
@@ -94,6 +97,8 @@ class MeetingAdminRoutes:
             return self._card(request, {field: text_input(data, field)}, {field: "Choose the new date."})
         try:
             slot = uc.move_meeting(self.engine, request.actor, meeting_id, day, self.clock.now())
+        except Forbidden:
+            raise  # who is asking is not a mistake in the field
         except Refusal as refusal:
             return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
         return self._card(request, notice=f"Moved to {slot.day:%A %-d %B %Y}; its referrals moved with it.")
@@ -110,6 +115,8 @@ class MeetingAdminRoutes:
         field = f"link_{meeting_id}"
         try:
             uc.set_link(self.engine, request.actor, meeting_id, text_input(data, field), self.clock.now())
+        except Forbidden:
+            raise  # who is asking is not a mistake in the field
         except Refusal as refusal:
             return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
         return self._card(request, notice="Link saved.")

@@ -1,0 +1,469 @@
+"""Every card verb and every command, tried as every role, with the card's own ids and with forged ones.
+
+The scene has two clusters: Central (where the people below hold their roles) and North (whose rows a
+forged card names). For each verb and command the test says, from the permission table alone, whether
+each person may use it on that row: a role the permission names, reaching the row (a SENCO or delegate
+their own setting's rows, or their setting's cluster for cluster rows; a chair, admin, team member or
+observer their cluster; a council officer everywhere). Refusals must be the permission's own sentence
+(or the not-registered one for a stranger) and leave every table exactly as it was; everything allowed
+must not be refused for who is asking. Refusals run first, so the allowed clicks cannot change the rows
+the refusals are checked against. Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel, select
+
+from bot.app import NOTIFIER, create_app
+from bot.permissions import CHANNEL_PREFIX, COMMANDS, TABLE, VERBS
+from bot.settings import Settings
+from cards import verbs
+from cluster import permissions as perms
+from cluster.clock import LONDON, FixedClock
+from cluster.permissions import Permission, Rows
+from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, Role
+from store import meeting_day as md
+from store import referrals as uc
+from store.meetings import set_voting_rules
+from store.models import AgendaItem, Meeting, Referral, Review, Setting
+from store.roster import Entry, import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import NOT_REGISTERED, identify
+from tests.conftest import Bot
+from tests.support import activities as act
+from tests.support.fake_connector import FakeConnector
+from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+NORTH = {
+    "cluster": {"name": "North", "code": "NOR", "deadline_days": 7},
+    "settings": [{"name": "North Primary School"}, {"name": "North High School"}],
+    "meetings": [
+        {"title": "Autumn 2", "day": "2025-12-11", "start": "09:30", "end": "13:00"},
+        {"title": "Spring 1", "day": "2026-02-05", "start": "09:30", "end": "13:00"},
+    ],
+}
+CHANNEL_VERBS = frozenset(
+    {
+        verbs.MEETING_START,
+        verbs.ITEM_OPEN,
+        verbs.VOTE_CAST,
+        verbs.VOTE_INTEREST,
+        verbs.VOTE_REFRESH,
+        verbs.ITEM_CLOSE,
+        verbs.DECISION_FORM,
+        verbs.DECISION_RECORD,
+        verbs.MEETING_END,
+        verbs.AGENDA_SHOW,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the scene, with the one role they hold in Central (or citywide, or none)."""
+
+    key: str
+    role: Role | None
+    setting: str | None = None
+
+    @property
+    def who(self) -> tuple[str, str]:
+        return f"aad-{self.key}", self.key.replace("_", " ").title()
+
+
+ETRUSCAN, WATERSIDE = "Etruscan Primary School", "Waterside Primary School"
+PEOPLE = (
+    Person("senco", Role.SENCO, ETRUSCAN),
+    Person("other_senco", Role.SENCO, WATERSIDE),
+    Person("delegate", Role.DELEGATE, ETRUSCAN),
+    Person("chair", Role.CHAIR),
+    Person("team", Role.TEAM_AROUND_CLUSTER),
+    Person("admin", Role.ADMIN),
+    Person("observer", Role.OBSERVER),
+    Person("officer", Role.COUNCIL_OFFICER),
+    Person("stranger", None),
+)
+NORTH_PEOPLE = (
+    Person("north_senco", Role.SENCO, "North Primary School"),
+    Person("north_other", Role.SENCO, "North High School"),
+    Person("north_chair", Role.CHAIR),
+    Person("north_admin", Role.ADMIN),
+)
+
+
+@dataclass(frozen=True)
+class Rows_:
+    """One cluster's rows that cards name."""
+
+    cluster_id: int
+    setting_id: int  # the referring setting (Etruscan, or North Primary)
+    draft: int
+    referral: int  # submitted, decided and funded
+    reference: str
+    meeting: int  # started, with an open item
+    later_meeting: int
+    item: int  # open for votes
+    review: int
+
+
+@dataclass(frozen=True)
+class Scene:
+    central: Rows_
+    north: Rows_
+    setting_of: dict[str, int]  # setting name -> id
+
+
+def _entries() -> list[Entry]:
+    out = []
+    for person, cluster in [*((p, "Central") for p in PEOPLE), *((p, "North") for p in NORTH_PEOPLE)]:
+        if person.role is None:
+            continue
+        aad, name = person.who
+        where = None if person.role in CITYWIDE_ROLES else cluster
+        out.append(Entry(name, None, aad, person.role, where, person.setting))
+    return out
+
+
+def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str, tag: str) -> Rows_:
+    def actor(key: str) -> Any:
+        with Session(engine) as session:
+            return identify(session, f"aad-{key}", key)
+
+    referrer, second, chairing, admin_ = (actor(k) for k in (senco, other, chair, admin))
+    setting = uc.picker(engine, referrer)[0][0]
+    draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", NOW)
+    uc.save_details(engine, referrer, draft.id, GOOD_DISCUSSION, NOW)
+
+    def submitted(key: str) -> int:
+        started = uc.start(engine, referrer, setting, "ehcp", f"{tag}-{key}", NOW)
+        uc.save_details(engine, referrer, started.id, GOOD_EHCP, NOW)
+        version = uc.open_for_edit(engine, referrer, started.id, NOW).version
+        uc.submit(engine, referrer, started.id, version, NOW)
+        uc.accept(engine, admin_, started.id, NOW)
+        return started.id
+
+    funded, pending = submitted("funded"), submitted("pending")
+    with Session(engine) as session:
+        funded_row = session.get(Referral, funded)
+        assert funded_row is not None and funded_row.meeting_id is not None
+        meeting, reference = funded_row.meeting_id, funded_row.reference or ""
+        cluster_id = funded_row.cluster_id
+    md.prepare_agenda(engine, meeting, NOW)
+    md.start_meeting(engine, chairing, meeting, NOW)
+    with Session(engine) as session:
+        items = {i.referral_id: i.id or 0 for i in session.exec(select(AgendaItem))}
+        later = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id, Meeting.day > NOW.date())).all()
+        later_meeting = sorted(later, key=lambda m: m.day)[1].id or 0
+    md.open_item(engine, chairing, items[funded], NOW)
+    md.cast_vote(engine, second, items[funded], "approve", NOW)
+    md.close_item(engine, chairing, items[funded], None, NOW)
+    md.record_decision(
+        engine,
+        chairing,
+        items[funded],
+        "approved",
+        amount_pence=None,
+        review_date=None,
+        schedule=None,
+        conditions="",
+        feedback="",
+        information_needed="",
+        draw_on_reserve=False,
+        now=NOW,
+    )
+    md.open_item(engine, chairing, items[pending], NOW)
+    with Session(engine) as session:
+        review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
+    return Rows_(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
+
+
+def build_scene(engine: Engine, tmp_path: Path) -> Scene:
+    seed_file(engine, CENTRAL, NOW)
+    north = tmp_path / "north.json"
+    north.write_text(json.dumps(NORTH))
+    seed_file(engine, north, NOW)
+    import_entries(engine, _entries(), NOW, "test")
+    for cluster in ("Central", "North"):
+        set_voting_rules(engine, cluster, NOW, quorum=1, same_trust_recusal=None)
+        md.set_budget(engine, "test", cluster, "2025/26", date(2025, 9, 1), date(2026, 8, 31), [10**8, 0, 0, 0], NOW)
+    central = _cluster_rows(engine, "senco", "other_senco", "chair", "admin", "c")
+    north_rows = _cluster_rows(engine, "north_senco", "north_other", "north_chair", "north_admin", "n")
+    with Session(engine) as session:
+        setting_of = {s.name: s.id or 0 for s in session.exec(select(Setting))}
+    return Scene(central, north_rows, setting_of)
+
+
+# --- what each verb's card sends, and the row it names -----------------------------------------------------
+
+Target = tuple[dict[str, Any], int | None, int | None]  # data, the row's cluster, the row's setting
+Data = Callable[[Rows_], Target]
+_keys = itertools.count()
+
+
+def _referral(r: Rows_, **more: Any) -> Target:
+    return {"referral_id": r.draft, **more}, r.cluster_id, r.setting_id
+
+
+def _read(r: Rows_) -> Target:
+    return {"referral_id": r.referral}, r.cluster_id, r.setting_id
+
+
+def _item(r: Rows_, **more: Any) -> Target:
+    return {"item_id": r.item, **more}, r.cluster_id, None
+
+
+def _meeting(r: Rows_, key: str = "meeting") -> Target:
+    meeting = r.meeting if key == "meeting" else r.later_meeting
+    return {"meeting_id": meeting, f"day_{meeting}": "2026-03-03", f"link_{meeting}": ""}, r.cluster_id, None
+
+
+def _review(r: Rows_) -> Target:
+    return {"review_id": r.review}, r.cluster_id, r.setting_id
+
+
+def _none(_: Rows_) -> Target:
+    return {}, None, None
+
+
+DATA: dict[str, Data] = {
+    verbs.HELP: _none,
+    verbs.WHOAMI: _none,
+    verbs.NEXT_MEETING: _none,
+    verbs.REFERRAL_NEW: _none,
+    verbs.REFERRAL_START: lambda r: (
+        {"setting_id": r.setting_id, "kind": "discussion", "once": f"k{next(_keys)}"},
+        r.cluster_id,
+        r.setting_id,
+    ),
+    verbs.REFERRAL_OPEN: _read,
+    verbs.REFERRAL_SAVE: lambda r: _referral(r, **GOOD_DISCUSSION),
+    verbs.REFERRAL_ROWS: _referral,
+    verbs.ROW_ADD: _referral,
+    verbs.ROW_EDIT: lambda r: _referral(r, row_id=1),
+    verbs.ROW_SAVE: lambda r: _referral(r, row_id=1),
+    verbs.ROW_REMOVE: lambda r: _referral(r, row_id=1),
+    verbs.CONTRIBUTION_SAVE: lambda r: _referral(r, contribution="100"),
+    verbs.DOCUMENTS: _referral,
+    verbs.LINK_ADD: lambda r: _referral(r, link_name="Plan", link_url="https://council.sharepoint.com/plan"),
+    verbs.DOCUMENT_REMOVE: lambda r: _referral(r, document_id=1),
+    verbs.REVIEW: _referral,
+    verbs.SUBMIT: lambda r: _referral(r, version=1),
+    verbs.WITHDRAW: _referral,
+    verbs.MY_REFERRALS: _none,
+    verbs.TO_CHECK: _none,
+    verbs.ACCEPT: _read,
+    verbs.RETURN: lambda r: ({"referral_id": r.referral, "reason": "Missing plan"}, r.cluster_id, None),
+    verbs.EXPORT: _read,
+    verbs.MEETING_START: _meeting,
+    verbs.ITEM_OPEN: _item,
+    verbs.VOTE_CAST: lambda r: _item(r, choice="approve"),
+    verbs.VOTE_INTEREST: _item,
+    verbs.VOTE_REFRESH: _item,
+    verbs.ITEM_CLOSE: _item,
+    verbs.DECISION_FORM: _item,
+    verbs.DECISION_RECORD: lambda r: _item(r, outcome="deferred", information_needed="More detail"),
+    verbs.MEETING_END: _meeting,
+    verbs.AGENDA_SHOW: _meeting,
+    verbs.MEETINGS: _none,
+    verbs.MEETING_ADD: lambda r: ({"new_day": "2026-06-01", "new_start": "09:30", "new_end": "13:00"}, None, None),
+    verbs.MEETING_MOVE: lambda r: _meeting(r, "later"),
+    verbs.MEETING_CANCEL: lambda r: _meeting(r, "later"),
+    verbs.MEETING_LINK: lambda r: _meeting(r, "later"),
+    verbs.BUDGET: _none,
+    verbs.BUDGET_SET: lambda r: (
+        {"label": "2025/26", "starts": "2025-09-01", "ends": "2026-08-31", "baseline": "1000"},
+        None,
+        None,
+    ),
+    verbs.REVIEWS: _none,
+    verbs.REVIEW_OPEN: _review,
+    verbs.REVIEW_SUBMIT: _review,
+    verbs.REVIEW_SNOOZE: _review,
+}
+
+
+def reaches(person: Person, permission: Permission, cluster: int | None, setting: int | None, scene: Scene) -> bool:
+    """What the table says: the person holds a role it names, and that role reaches the row."""
+    if permission.public:
+        return True
+    if person.role is None:
+        return False
+    if permission.roles is not None and person.role not in permission.roles:
+        return False
+    if cluster is None or person.role in CITYWIDE_ROLES:
+        return True
+    if person.role in SETTING_ROLES and permission.rows is Rows.SETTING:
+        return setting is not None and scene.setting_of[person.setting or ""] == setting
+    return cluster == scene.central.cluster_id  # everyone here holds their role in Central
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table.name}")).all()), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def refusal_for(person: Person, permission: Permission) -> str:
+    return NOT_REGISTERED.format(aad=person.who[0]) if person.role is None else permission.refusal
+
+
+FORBIDDEN = {p.refusal for p in perms.ALL if p.refusal}
+
+
+@pytest.fixture
+async def world(engine: Engine, tmp_path: Path, connector: FakeConnector) -> AsyncIterator[tuple[Bot, Scene, Any]]:
+    scene = build_scene(engine, tmp_path)
+    app = create_app(
+        Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=FixedClock(NOW), engine=engine
+    )
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    bot = Bot(client, connector)
+    for person in (*PEOPLE, *NORTH_PEOPLE):
+        await bot.post(act.personal_install(connector.url, *person.who))
+    admin = next(p for p in PEOPLE if p.key == "admin")
+    await bot.post(act.team_install(connector.url, *admin.who))
+    await bot.post(act.channel_message(connector.url, *admin.who, "link cluster Central"))
+    await app[NOTIFIER].drain()
+    yield bot, scene, app
+    await client.close()
+
+
+async def _click(bot: Bot, person: Person, verb: str, data: dict[str, Any]) -> dict[str, Any]:
+    conversation = None
+    if verb in CHANNEL_VERBS:
+        conversation = act.channel_conversation()
+    activity = act.card_click(bot.connector.url, *person.who, verb, data, conversation=conversation)
+    if conversation is not None:
+        activity["channelData"].update({"team": {"id": act.TEAM_ID}, "channel": {"id": act.CHANNEL_ID}})
+    response = await bot.post(activity)
+    assert response.status == 200, (verb, person.key, await response.text())
+    body: dict[str, Any] = await response.json()
+    return body
+
+
+async def _say(bot: Bot, person: Person, command: str) -> list[str]:
+    before = len(bot.connector.calls)
+    if command.startswith(CHANNEL_PREFIX):
+        activity = act.channel_message(bot.connector.url, *person.who, command[len(CHANNEL_PREFIX) :])
+    else:
+        activity = act.personal_message(bot.connector.url, *person.who, command)
+    response = await bot.post(activity)
+    assert response.status == 200
+    await bot.connector.wait_for(before + 1)
+    return [c.text or "" for c in bot.connector.calls[before:]]
+
+
+def _command_cases(scene: Scene) -> list[tuple[str, str, Permission, int | None, int | None]]:
+    """(command key, text to say, permission, the cluster and setting the text names)."""
+    cases = []
+    for key, permission in COMMANDS.items():
+        if key == "export":
+            for rows in (scene.central, scene.north):
+                cases.append((key, f"export {rows.reference}", permission, rows.cluster_id, rows.setting_id))
+        elif key == CHANNEL_PREFIX + "link cluster":
+            cases.append((key, key + " Central", permission, scene.central.cluster_id, None))
+            cases.append((key, key + " North", permission, scene.north.cluster_id, None))
+        else:
+            cases.append((key, key, permission, None, None))
+    return cases
+
+
+def test_every_verb_and_command_has_a_row_and_every_row_is_tried() -> None:
+    assert set(VERBS) == set(verbs.ALL), "every verb in cards/verbs.py has a row in the permission table"
+    assert set(DATA) == set(verbs.ALL), "and this test tries each of them"
+    assert set(TABLE) == set(VERBS) | set(COMMANDS)
+
+
+async def test_every_role_is_allowed_or_refused_as_the_table_says(
+    world: tuple[Bot, Scene, Any], engine: Engine
+) -> None:
+    bot, scene, app = world
+    cases: list[tuple[bool, Person, str, Callable[[], Any], str]] = []
+    for verb, build in DATA.items():
+        permission = VERBS[verb]
+        for rows in (scene.central, scene.north):
+            data, cluster, setting = build(rows)
+            if rows is scene.north and cluster is None:
+                continue  # nothing on the card to forge
+            for person in PEOPLE:
+                allowed = reaches(person, permission, cluster, setting, scene)
+                label = f"{verb} as {person.key} on {'North' if rows is scene.north else 'Central'}"
+                cases.append((allowed, person, label, lambda p=person, v=verb, d=data: _click(bot, p, v, d), "verb"))
+    for key, said, permission, cluster, setting in _command_cases(scene):
+        for person in PEOPLE:
+            allowed = reaches(person, permission, cluster, setting, scene)
+            label = f"'{said}' as {person.key}"
+            cases.append((allowed, person, label, lambda p=person, s=said: _say(bot, p, s), key))
+
+    # Refusals first: each leaves every table as it was.
+    refused = [c for c in cases if not c[0]]
+    assert len(refused) > 200
+    for _, person, label, act_, key in refused:
+        permission = TABLE[label.split(" as ")[0]] if key == "verb" else TABLE[key]
+        before = snapshot(engine)
+        answer = await act_()
+        await app[NOTIFIER].drain()
+        shown = str(answer["value"]) if isinstance(answer, dict) else " | ".join(answer)
+        assert refusal_for(person, permission) in shown, f"{label}: expected a refusal, got {shown[:300]}"
+        assert snapshot(engine) == before, f"{label}: a refusal changed the database"
+
+    allowed = [c for c in cases if c[0]]
+    assert len(allowed) > 100
+    for _, person, label, act_, _key in allowed:
+        answer = await act_()
+        shown = [str(answer["value"])] if isinstance(answer, dict) else answer
+        if isinstance(answer, dict) and answer.get("type") == "application/vnd.microsoft.card.adaptive":
+            continue
+        assert not any(s in FORBIDDEN or s.startswith("You are not registered") for s in shown), (
+            f"{label}: refused although the table allows it: {shown}"
+        )
+
+
+async def test_a_draft_is_the_schools_own_until_it_is_submitted(world: tuple[Bot, Scene, Any]) -> None:
+    bot, scene, _ = world
+    for key in ("admin", "team"):
+        person = next(p for p in PEOPLE if p.key == key)
+        for verb in (verbs.REFERRAL_OPEN, verbs.EXPORT):
+            answer = await _click(bot, person, verb, {"referral_id": scene.central.draft})
+            assert answer["value"] == perms.READ_REFERRAL.refusal, (key, verb)
+        answer = await _click(bot, person, verbs.REFERRAL_OPEN, {"referral_id": scene.central.referral})
+        assert answer["type"] == "application/vnd.microsoft.card.adaptive", (
+            "submitted: the cluster's admin and team read it"
+        )
+
+
+def test_a_handler_for_a_verb_without_a_row_cannot_be_registered(central: Engine) -> None:
+    from bot.permissions import Unlisted
+    from bot.routes import Reply, Request, Routes
+
+    async def handler(_: Request) -> Reply:
+        return Reply(text="hi")
+
+    routes = Routes(central, FixedClock(NOW))
+    with pytest.raises(Unlisted):
+        routes.verbs["referral.delete_everything"] = handler
+    with pytest.raises(Unlisted):
+        routes.personal.update({"drop tables": handler})
+    assert "referral.delete_everything" not in routes.verbs
+
+
+def test_the_readme_shows_the_permission_table_as_it_is() -> None:
+    from bot.permissions import as_markdown
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert as_markdown() in readme, "README's 'Who may do what' is out of date: regenerate it from bot.permissions"
