@@ -104,7 +104,7 @@ NORTH_PEOPLE = (
 
 
 @dataclass(frozen=True)
-class Rows_:
+class ClusterRows:
     """One cluster's rows that cards name."""
 
     cluster_id: int
@@ -120,8 +120,8 @@ class Rows_:
 
 @dataclass(frozen=True)
 class Scene:
-    central: Rows_
-    north: Rows_
+    central: ClusterRows
+    north: ClusterRows
     setting_of: dict[str, int]  # setting name -> id
 
 
@@ -136,7 +136,7 @@ def _entries() -> list[Entry]:
     return out
 
 
-def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str, tag: str) -> Rows_:
+def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str, tag: str) -> ClusterRows:
     def actor(key: str) -> Any:
         with Session(engine) as session:
             return identify(session, f"aad-{key}", key)
@@ -186,7 +186,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
     md.open_item(engine, chairing, items[pending], NOW)
     with Session(engine) as session:
         review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
-    return Rows_(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
+    return ClusterRows(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
 
 
 def build_scene(engine: Engine, tmp_path: Path) -> Scene:
@@ -208,32 +208,32 @@ def build_scene(engine: Engine, tmp_path: Path) -> Scene:
 # --- what each verb's card sends, and the row it names -----------------------------------------------------
 
 Target = tuple[dict[str, Any], int | None, int | None]  # data, the row's cluster, the row's setting
-Data = Callable[[Rows_], Target]
+Data = Callable[[ClusterRows], Target]
 _keys = itertools.count()
 
 
-def _referral(r: Rows_, **more: Any) -> Target:
+def _referral(r: ClusterRows, **more: Any) -> Target:
     return {"referral_id": r.draft, **more}, r.cluster_id, r.setting_id
 
 
-def _read(r: Rows_) -> Target:
+def _read(r: ClusterRows) -> Target:
     return {"referral_id": r.referral}, r.cluster_id, r.setting_id
 
 
-def _item(r: Rows_, **more: Any) -> Target:
+def _item(r: ClusterRows, **more: Any) -> Target:
     return {"item_id": r.item, **more}, r.cluster_id, None
 
 
-def _meeting(r: Rows_, key: str = "meeting") -> Target:
+def _meeting(r: ClusterRows, key: str = "meeting") -> Target:
     meeting = r.meeting if key == "meeting" else r.later_meeting
     return {"meeting_id": meeting, f"day_{meeting}": "2026-03-03", f"link_{meeting}": ""}, r.cluster_id, None
 
 
-def _review(r: Rows_) -> Target:
+def _review(r: ClusterRows) -> Target:
     return {"review_id": r.review}, r.cluster_id, r.setting_id
 
 
-def _none(_: Rows_) -> Target:
+def _none(_: ClusterRows) -> Target:
     return {}, None, None
 
 
@@ -424,7 +424,7 @@ async def test_every_role_is_allowed_or_refused_as_the_table_says(
 
     allowed = [c for c in cases if c[0]]
     assert len(allowed) > 100
-    for _, person, label, act_, _key in allowed:
+    for _, _person, label, act_, _key in allowed:
         answer = await act_()
         shown = [str(answer["value"])] if isinstance(answer, dict) else answer
         if isinstance(answer, dict) and answer.get("type") == "application/vnd.microsoft.card.adaptive":
