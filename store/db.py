@@ -15,6 +15,7 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The transaction lock every unit of work takes on PostgreSQL (any number; distinct from the scheduler's).
 TURNS_LOCK_KEY = 7164230245974110819
+READ_ONLY_OPTION = "clusterbot_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -47,7 +48,10 @@ def make_engine(url: str) -> Engine:
         def _begin(connection: Any) -> None:
             # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
             # fails at once with "database is locked" when another wrote in between, instead of waiting.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # A read-only unit never writes, so it begins deferred and reads its WAL snapshot without
+            # waiting for a writer.
+            read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     # TCP keepalives let a broken network show up in seconds rather than hours (the scheduler's leader lock
@@ -78,7 +82,9 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
-            if engine.dialect.name == "postgresql" and not read_only:
+            if read_only:
+                session.connection(execution_options={READ_ONLY_OPTION: True})
+            elif engine.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURNS_LOCK_KEY})
             yield session
             if read_only and (session.new or session.dirty or session.deleted):
