@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from bot.turns import CardAction
 from cards import verbs
 from cards.channel import channel_help_card, linked_card
-from cards.common import Card
+from cards.common import Card, plain
 from cards.meetings import next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
@@ -94,13 +94,13 @@ class Routes:
                     (h for prefix, h in self.prefixed.items() if request.text.startswith(prefix + " ")), None
                 )
             if handler is None:
-                return Reply(text=UNKNOWN_PERSONAL.format(text=request.text[:80]))
+                return Reply(text=UNKNOWN_PERSONAL.format(text=plain(request.text[:80])))
             return await handler(request)
         if request.text.startswith("link cluster"):
             return await self.link_cluster(request)
         handler = self.channel.get(request.text)
         if handler is None:
-            return Reply(text=UNKNOWN_CHANNEL.format(text=request.text[:80]))
+            return Reply(text=UNKNOWN_CHANNEL.format(text=plain(request.text[:80])))
         return await handler(request)
 
     async def help(self, request: Request) -> Reply:
