@@ -30,7 +30,7 @@ _WWW_DOT = re.compile(r"(?i)(\bwww)(\.)")
 _EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9._%+-])(@)(?=[A-Za-z0-9])")
 
 
-def plain(value: str) -> str:
+def plain(value: str, line_start: bool = True) -> str:
     r"""``value`` escaped so that Teams' Markdown shows it exactly as typed: never bold, a list, a link or a tag.
 
     Every character that could start Markdown is backslash-escaped, and only those, so ordinary prose stays
@@ -45,9 +45,13 @@ def plain(value: str) -> str:
     Parentheses, ``!``, ``{`` and ``}`` mean nothing once ``[`` and ``]`` are escaped, so they are left alone.
     Backslash escapes (which Teams honours, as CommonMark does) rather than invisible joiners, so that what a
     person copies from the card is what was typed. Reverse it by dropping each backslash before punctuation.
+
+    ``line_start=False`` leaves out the start-of-line rules, for text that never begins a line of a Markdown
+    document (such as a table cell, where "-£20.00" is not a list).
     """
     escaped = _ANYWHERE.sub(r"\\\1", value)
-    escaped = _LINE_START.sub(_line_start, escaped)
+    if line_start:
+        escaped = _LINE_START.sub(_line_start, escaped)
     escaped = _SCHEME_COLON.sub(lambda m: "\\:", escaped)
     escaped = _WWW_DOT.sub(r"\1\\\2", escaped)
     return _EMAIL_AT.sub(r"\\\1", escaped)
