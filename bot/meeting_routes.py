@@ -18,6 +18,7 @@ from bot.files import file_consent_card
 from bot.routes import Notice, Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
+from cards.common import plain
 from cluster.agenda import VoteView
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
@@ -241,6 +242,6 @@ class MeetingRoutes:
             )
         )
         return Reply(
-            text=f"Here are the minutes of {view.cluster}'s meeting on {view.meeting.day:%-d %B %Y}.",
+            text=f"Here are the minutes of {plain(view.cluster)}'s meeting on {view.meeting.day:%-d %B %Y}.",
             attachments=offers,
         )

@@ -17,10 +17,11 @@ from bot.files import file_consent_card
 from bot.routes import Handler, Notice, Reply, Request, Routes
 from cards import referrals as rc
 from cards import verbs
+from cards.common import plain
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import as_typed
-from cluster.referrals import CONTRIBUTION_FIELD, COSTED, ReferralView, form_fields
+from cluster.referrals import CONTRIBUTION_FIELD, COSTED, NO_ROWS, ReferralView, State, form_fields
 from reports.referral_pack import pack_filename
 from store import referrals as uc
 
@@ -121,17 +122,24 @@ class ReferralRoutes:
         )
 
     async def open(self, request: Request) -> Reply:
-        """The referral's form if the person may still change it, else its read-only card."""
+        """The referral where its editor left off, if the person may still change it, else its read-only card.
+
+        A draft with nothing missing opens at its review (with Submit); a draft whose details are done but
+        that has no cost rows opens at its costs; otherwise, or when a button asks for the details
+        (``step: details``), at the details form.
+        """
         try:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now(), audit_read=True)
         except Refusal:
             view, editable = uc.read(self.engine, request.actor, self._id(request), self._now())
             return Reply(card=rc.referral_card(view, editable))
-        return Reply(
-            card=rc.details_form_card(
-                view, rc.input_values(form_fields(view.kind, view.partner_choices), view.details), {}
-            )
-        )
+        if request.data.get("step") != "details" and view.state is State.DRAFT:
+            missing = view.missing
+            if not missing:
+                return Reply(card=rc.review_card(view, missing))
+            if missing == [NO_ROWS]:
+                return self._rows_card(view)
+        return self._details_card(view)
 
     async def save(self, request: Request) -> Reply:
         """Save the details step and move on."""
@@ -276,7 +284,7 @@ class ReferralRoutes:
         data = self.export_document(view, self._now(), request.actor.name)
         consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
         text = (
-            f"Here is the referral pack for {view.reference or 'your draft'}. "
+            f"Here is the referral pack for {plain(view.reference or 'your draft')}. "
             "Accept the file to save it to your OneDrive."
         )
         return Reply(text=text, attachments=(consent,))

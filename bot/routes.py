@@ -12,7 +12,7 @@ from bot.permissions import CHANNEL_PREFIX, permission_for
 from bot.turns import CardAction
 from cards import verbs
 from cards.channel import channel_help_card, linked_card
-from cards.common import Card
+from cards.common import Card, plain
 from cards.meetings import next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
@@ -129,7 +129,7 @@ class Routes:
         found = self._find(request)
         if found is None:
             template = UNKNOWN_PERSONAL if request.kind == "personal" else UNKNOWN_CHANNEL
-            return Reply(text=template.format(text=request.text[:80]))
+            return Reply(text=template.format(text=plain(request.text[:80])))
         key, handler = found
         permission = permission_for(key)
         registered = request.actor.person_id is not None

@@ -14,7 +14,7 @@ from bot.notify import Notifier
 from bot.routes import Reply, Request, Routes
 from bot.turns import card_action, command_text, conversation_info, conversation_key, conversation_kind, sender
 from cards.channel import channel_help_card
-from cards.common import Card
+from cards.common import Card, plain
 from cards.people import help_card, not_registered_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
@@ -94,7 +94,7 @@ class ClusterBot:
             else:
                 reply = await self.routes.dispatch(request)
         except Refusal as refusal:
-            reply = Reply(text=refusal.message)
+            reply = Reply(text=plain(refusal.message))  # may quote what was typed
         if reply.card is not None:
             await context.send_activity(card_activity(reply.card))
         elif reply.text:
@@ -114,7 +114,7 @@ class ClusterBot:
             try:
                 reply = await self.files.consent(activity, actor)
             except Refusal as refusal:
-                reply = Reply(text=refusal.message)
+                reply = Reply(text=plain(refusal.message))  # may quote what was typed
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
             if reply.text:
                 await context.send_activity(MessageFactory.text(reply.text))

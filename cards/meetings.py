@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, card, execute, facts, heading, link, text
 from cluster.clock import LONDON
 from cluster.meetings import MeetingSlot, NextMeeting, days_until
 
@@ -83,7 +83,7 @@ def meetings_admin_card(
         lines = [text(title + (" (cancelled)" if slot.cancelled else ""), weight="Bolder", separator=True)]
         lines.append(text(f"Referral deadline {_day(deadline)}, {deadline:%H:%M}", subtle=True, spacing="None"))
         if slot.online_link:
-            lines.append(text(f"[Join the online meeting]({slot.online_link})", spacing="None"))
+            lines.append(text(link("Join the online meeting", slot.online_link), markdown=True, spacing="None"))
         body += lines
         if slot.cancelled:
             continue
@@ -191,5 +191,5 @@ def meeting_morning_card(cluster: str, slot: MeetingSlot) -> Card:
         text("The agenda is in this channel; the chair opens each item for voting here."),
     ]
     if slot.online_link:
-        body.append(text(f"[Join the online meeting]({slot.online_link})"))
+        body.append(text(link("Join the online meeting", slot.online_link), markdown=True))
     return card(body)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, card, execute, facts, heading, plain, text
 from cluster.clock import LONDON
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
@@ -126,6 +126,11 @@ def _attention(lines: Sequence[str], title: str) -> Element:
     return {"type": "Container", "style": "attention", "items": items}
 
 
+def _privacy_note() -> Element:
+    """The privacy reminder: dark bold text on a warning-tinted panel (yellow text on white is hard to read)."""
+    return {"type": "Container", "style": "warning", "items": [text(f"⚠ {PRIVACY_NOTE}", weight="Bolder")]}
+
+
 def _subtitle(view: ReferralView) -> Element:
     parts = [*([view.reference] if view.reference else []), view.setting, STATE_TITLES[view.state]]
     return text(" · ".join(parts), subtle=True, spacing="None")
@@ -152,8 +157,8 @@ def _steps(kind: Kind) -> list[str]:
 
 def _step(kind: Kind, current: str) -> Element:
     steps = _steps(kind)
-    trail = " → ".join(f"**{s}**" if s == current else s for s in steps)
-    return text(f"Step {steps.index(current) + 1} of {len(steps)}: {trail}", subtle=True, size="Small")
+    trail = " → ".join(f"**{plain(s)}**" if s == current else plain(s) for s in steps)
+    return text(f"Step {steps.index(current) + 1} of {len(steps)}: {trail}", markdown=True, subtle=True, size="Small")
 
 
 def _requested(view: ReferralView) -> str:
@@ -435,7 +440,7 @@ def details_form_card(view: ReferralView, values: Mapping[str, str], errors: Map
     body: list[Element] = [heading(KIND_TITLES[view.kind]), _subtitle(view), _step(view.kind, "Details")]
     body += _returned(view) + _error_summary(errors)
     if view.kind in (Kind.INDIVIDUAL, Kind.EHCP):
-        body.append(text(PRIVACY_NOTE, weight="Bolder", color="Warning"))
+        body.append(_privacy_note())
     body += _inputs(fields, shown, errors)
     return card(
         body,

@@ -270,6 +270,7 @@ PROVISION_FIELDS: tuple[Field, ...] = (
         "hourly_rate",
         "Hourly rate (£)",
         FieldType.MONEY,
+        hint="£ per hour, e.g. 32.50",
         minimum=1,
         maximum=500_00,
         bound_message="Hourly rate must be between £0.01 and £500.00.",
@@ -401,6 +402,9 @@ def check_withdrawable(state: State) -> None:
         raise Refusal(f"This referral is {STATE_TITLES[state].lower()} and cannot be withdrawn.")
 
 
+NO_ROWS = "Add at least one row of costs."
+
+
 def missing_for_submission(
     kind: Kind,
     details: Mapping[str, Any],
@@ -411,7 +415,7 @@ def missing_for_submission(
     typed = as_typed(form_fields(kind, partner_choices), details)
     problems = list(check_details(kind, typed, partner_choices).errors.values())
     if kind in COSTED and not rows:
-        problems.append("Add at least one row of costs.")
+        problems.append(NO_ROWS)
     return problems
 
 

@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from cards.common import plain
 from cluster.agenda import MinutesEntry, MinutesView
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
@@ -203,12 +204,12 @@ def minutes_markdown(view: MinutesView, generated_at: datetime) -> str:
 
     for item in items:
         lines += [f"## {_inline(item.reference)}: {_inline(item.setting)}", ""]
-        lines += _table(("Item", "Record"), [(f"**{label}**", value) for label, value in _item_pairs(item)])
+        lines += _table(("Item", "Record"), _item_pairs(item), bold_labels=True)
         lines.append("")
 
     lines += ["## Totals", ""]
-    lines += _table(("Total", "Amount"), [(f"**{label}**", value) for label, value in _totals_pairs(view, items)])
-    lines += ["", "---", "", _inline(generated_line(generated_at)), ""]
+    lines += _table(("Total", "Amount"), _totals_pairs(view, items), bold_labels=True)
+    lines += ["", "---", "", plain(generated_line(generated_at)), ""]
     return "\n".join(lines)
 
 
@@ -299,23 +300,26 @@ def _approved(item: _Item) -> str:
     return format_pence(item.approved_pence)
 
 
-def _table(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """A Markdown table; every cell is escaped so that text with pipes or line breaks keeps to its cell."""
+def _table(headings: Sequence[str], rows: Sequence[Sequence[str]], bold_labels: bool = False) -> list[str]:
+    """A Markdown table of text shown as typed; with ``bold_labels`` each row's first cell is bold."""
     lines = ["| " + " | ".join(_cell(h) for h in headings) + " |", "|" + "|".join("---" for _ in headings) + "|"]
-    lines += ["| " + " | ".join(_cell(cell) for cell in cells) + " |" for cells in rows]
+    for cells in rows:
+        shown = [_cell(cell) for cell in cells]
+        if bold_labels and shown:
+            shown[0] = f"**{shown[0]}**"
+        lines.append("| " + " | ".join(shown) + " |")
     return lines
 
 
 def _cell(text: str) -> str:
-    """Text for one table cell: backslashes and pipes escaped, line breaks as <br>."""
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    """Text for one table cell, shown as typed: Markdown, HTML and pipes escaped, line breaks as <br>."""
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return "<br>".join(lines)
+    return "<br>".join(plain(line, line_start=False) for line in lines)
 
 
 def _inline(text: str) -> str:
-    """Text on one line of the document (a heading or list item): line breaks become spaces."""
-    return " ".join(text.split())
+    """Text within one line of the document (a heading or list item), shown as typed; line breaks as spaces."""
+    return plain(" ".join(text.split()), line_start=False)
 
 
 def _long_date(day: date) -> str:
@@ -451,11 +455,18 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
 
 
 def _put(cell: Any, value: object) -> None:
-    """Write a value to a cell; text stays text, never a formula, and loses control characters Excel refuses."""
+    """Write a value to a cell; text stays text, never a formula, and loses control characters Excel refuses.
+
+    Every cell the minutes write goes through here. Text is stored as a string (``data_type 's'``), even
+    "=HYPERLINK(…)" which openpyxl would otherwise write as a formula, and carries Excel's quote prefix
+    (as if typed after an apostrophe), so that text beginning ``= + - @``, a tab or a line break stays text
+    when a finance officer edits the cell or saves the file again (OWASP's CSV injection advice).
+    """
     if isinstance(value, str):
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
         if cell.value is not None:
             cell.data_type = "s"
+            cell.quotePrefix = True
     else:
         cell.value = value
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from cards.common import plain
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
@@ -374,7 +375,7 @@ def _for_admin(session: Session, row: Outbox) -> dict[str, Any]:
         "type": "TextBlock",
         "wrap": True,
         "isSubtle": True,
-        "text": f"Sent to you because the bot cannot reach {whom} (removed, or never installed).",
+        "text": f"Sent to you because the bot cannot reach {plain(whom)} (removed, or never installed).",
     }
     activity = copy.deepcopy(dict(row.activity))
     for attachment in activity.get("attachments") or []:

@@ -14,6 +14,7 @@ from cluster.permissions import EDIT_REFERRAL, READ_REFERRAL
 from store.models import AuditEvent, ProvisionLine, Referral, ReferralDocument
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
+from tests.support.card_schema import actions_in
 from tests.support.referral_flow import (
     GOOD_CAPITAL,
     GOOD_DISCUSSION,
@@ -369,3 +370,33 @@ async def test_export_offers_the_referral_pack_and_uploads_it_when_accepted(bot:
 
 def test_the_clock_in_these_tests_is_before_the_autumn_2_deadline(clock: FixedClock) -> None:
     assert clock.now().tzinfo == LONDON and clock.now().day == 20
+
+
+async def test_opening_a_finished_draft_shows_its_review_with_submit(bot: Bot) -> None:
+    flow = Flow(bot)
+    referral_id = await fill_individual(flow)
+    opened = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
+    assert shows(opened, "Review: Individual Pupil Need") and shows(opened, "Step 4 of 4")
+    find_action(opened, verbs.SUBMIT, referral_id=referral_id)
+    details = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id, "step": "details"})
+    assert shows(details, "Step 1 of 4"), "Edit details still opens the details"
+    find_action(details, verbs.REFERRAL_SAVE)
+
+
+async def test_opening_a_draft_opens_at_its_first_unfinished_step(bot: Bot) -> None:
+    flow = Flow(bot)
+    referral_id, _ = await flow.start("individual")
+    opened = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
+    assert shows(opened, "Step 1 of 4"), "nothing entered yet: the details"
+    await flow.card(verbs.REFERRAL_SAVE, {"referral_id": referral_id, **GOOD_INDIVIDUAL})
+    opened = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
+    assert shows(opened, "Step 2 of 4") and shows(opened, "Add row"), "details done, no costs yet: the costs"
+    assert not any(a.get("verb") == verbs.SUBMIT for a in actions_in(opened))
+
+
+async def test_a_submitted_referral_still_opens_at_its_details_for_editing(bot: Bot) -> None:
+    flow = Flow(bot)
+    referral_id = await fill_individual(flow)
+    await flow.card(verbs.SUBMIT, {"referral_id": referral_id, "version": await flow.version(referral_id)})
+    opened = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
+    assert shows(opened, "Step 1 of 4")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import openpyxl
 import pytest
 
+from cards.common import plain
 from cluster.agenda import AgendaEntry, DecisionView, ItemState, MinutesEntry, MinutesView
 from cluster.budget import Position
 from cluster.decisions import Outcome, Schedule
@@ -17,6 +19,7 @@ from cluster.meetings import MeetingSlot, default_deadline
 from cluster.referrals import Kind
 from cluster.voting import Result, Tally
 from reports.minutes import MINUTES_HEADINGS, minutes_filename, minutes_markdown, minutes_xlsx
+from tests.support.typed_text import EVIL, EVIL_LINK, EVIL_MENTION, unescape
 
 GENERATED_AT = datetime(2025, 12, 11, 14, 5, tzinfo=UTC)  # 14:05 GMT
 MEETING = MeetingSlot(
@@ -395,3 +398,57 @@ def test_an_empty_meeting_still_makes_a_spreadsheet() -> None:
 def test_the_file_name_has_the_cluster_and_the_meeting_day() -> None:
     assert minutes_filename(EVERYTHING, "md") == "Central minutes 2025-12-11.md"
     assert minutes_filename(EVERYTHING, ".xlsx") == "Central minutes 2025-12-11.xlsx"
+
+
+# Typed text stays text ----------------------------------------------------------------------------------------
+
+TYPED = MinutesEntry(
+    entry=entry(
+        7,
+        "CEN-2526-020",
+        Kind.PROJECT,
+        EVIL,
+        900_00,
+        DecisionView(
+            outcome=Outcome.APPROVED_REDUCED,
+            amount_pence=800_00,
+            conditions=EVIL,
+            feedback="+SUM(1,1)\n- a list\n1. numbered",
+            information_needed="",
+            review_date=date(2026, 7, 16),
+            schedule=Schedule.ONE_SUM,
+        ),
+        title=EVIL_LINK,
+    ),
+    tally=votes(3, 0, 0),
+    result=Result.APPROVED,
+    interests=("@Adele <b>Vance</b>",),
+)
+
+
+def test_typed_text_in_the_markdown_is_shown_as_typed_not_as_markdown_links_or_html() -> None:
+    text = minutes_markdown(replace(minutes(TYPED), cluster="*Central*"), GENERATED_AT)
+    assert text.startswith("# Minutes: \\*Central\\* cluster,")
+    assert f"## CEN-2526-020: {plain(EVIL, line_start=False)}" in text
+    assert f"| **Conditions** | {plain(EVIL, line_start=False)} |" in text
+    assert f"| **Title** | {plain(EVIL_LINK)} |" in text
+    assert "| **Feedback** | +SUM(1,1)<br>- a list<br>1. numbered |" in text  # no lists in a cell
+    assert "| **Interests declared** | @Adele \\<b\\>Vance\\</b\\> |" in text
+    for raw in (EVIL_LINK, EVIL_MENTION, "<b>", "<script>", "https://"):
+        assert raw not in text, raw
+    assert EVIL in unescape(text)
+
+
+def test_text_that_looks_like_a_formula_is_kept_as_text_in_the_spreadsheet_even_when_edited() -> None:
+    data = minutes_xlsx(minutes(TYPED), GENERATED_AT)
+    sheet = open_workbook(data)["Minutes"]
+    row = dict(zip(MINUTES_HEADINGS, sheet[2], strict=True))
+    for heading, typed in (("Setting", EVIL), ("Conditions", EVIL), ("Feedback", "+SUM(1,1)\n- a list\n1. numbered")):
+        cell = row[heading]
+        assert cell.value == typed and cell.data_type == "s", heading
+        assert cell.quotePrefix, f"{heading}: Excel would make it a formula when the cell is edited"
+    assert row["Interests declared"].value == "@Adele <b>Vance</b>" and row["Interests declared"].quotePrefix
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+    assert "<f>" not in xml and "<f " not in xml
+    assert 'quotePrefix="1"' in xml

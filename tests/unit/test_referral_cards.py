@@ -254,6 +254,20 @@ def test_only_pupil_kinds_carry_the_privacy_note() -> None:
         assert (PRIVACY_NOTE in texts(card)) is (kind in (Kind.INDIVIDUAL, Kind.EHCP))
 
 
+def test_the_privacy_note_is_dark_text_on_a_warning_panel_not_yellow_text() -> None:
+    card = details_form_card(referral(Kind.INDIVIDUAL), {}, {})
+    [panel] = [e for e in elements(card) if e.get("type") == "Container" and PRIVACY_NOTE in texts(e)]
+    assert panel["style"] == "warning"
+    assert all("color" not in block for block in panel["items"]), "the theme's default text colour is readable"
+    assert panel["items"][0]["weight"] == "Bolder"
+
+
+def test_the_hourly_rate_asks_for_pounds_per_hour() -> None:
+    card = rows_card(referral(Kind.INDIVIDUAL), {}, {}, None, [1, 2])
+    placeholder = inputs(card)["hourly_rate"]["placeholder"]
+    assert "per hour" in placeholder and "1250" not in placeholder
+
+
 def test_the_step_indicator_counts_the_rows_step_only_for_costed_kinds() -> None:
     assert "Step 1 of 4" in texts(details_form_card(referral(Kind.PROJECT), {}, {}))
     assert "Step 1 of 3" in texts(details_form_card(referral(Kind.CAPITAL), {}, {}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import docx
@@ -14,6 +15,7 @@ from cluster.meetings import MeetingSlot, default_deadline
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
 from reports.referral_pack import ROUNDING_RULE, pack_filename, referral_pack_docx
+from tests.support.typed_text import EVIL, EVIL_LINES, EVIL_MENTION, docx_text_and_links
 
 GENERATED_AT = datetime(2025, 11, 14, 16, 5, tzinfo=UTC)  # 16:05 GMT
 SUMMER_GENERATED_AT = datetime(2026, 6, 1, 8, 30, tzinfo=UTC)  # 09:30 BST
@@ -369,3 +371,31 @@ def test_every_kind_has_a_pack_with_the_special_category_footer(make: object) ->
 def test_a_pack_needs_an_aware_time_so_the_london_date_is_right() -> None:
     with pytest.raises(ValueError):
         referral_pack_docx(individual(), datetime(2025, 11, 14, 16, 5), "Alex Wilber")
+
+
+def test_typed_markdown_mentions_html_and_formulas_appear_verbatim_and_make_no_link_or_field() -> None:
+    typed = {
+        "title": EVIL[:120],
+        "summary": EVIL_LINES,
+        "impact_measures": EVIL,
+        "timeline": "<b>html</b>",
+        "sustainability": '=HYPERLINK("http://x","y")',
+    }
+    view = replace(project(), setting=EVIL, details={**project().details, **typed}, documents=())
+    texts, links, xml = docx_text_and_links(referral_pack_docx(view, GENERATED_AT, EVIL_MENTION))
+    for value in (*typed.values(), EVIL, EVIL_MENTION):
+        assert any(value in shown for shown in texts), value
+    assert links == []
+    for markup in ("<w:hyperlink", "<w:fldSimple", "<w:instrText", "<w:fldChar"):
+        assert markup not in xml, markup
+
+
+def test_only_a_documents_own_link_becomes_a_hyperlink() -> None:
+    view = replace(
+        project(),
+        details={**project().details, "summary": "[click](https://evil.example)"},
+        documents=(Document(2, "[EP](https://evil.example)", True, "https://etruscan.sharepoint.com/x", None, None),),
+    )
+    texts, links, _xml = docx_text_and_links(referral_pack_docx(view, GENERATED_AT, "Alex Wilber"))
+    assert links == ["https://etruscan.sharepoint.com/x"]
+    assert any("[EP](https://evil.example)" in shown for shown in texts)
