@@ -106,6 +106,12 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     ),
     Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", frozenset({Role.ADMIN})),
     Command(
+        "settings",
+        "Settings",
+        "Which of your cluster's settings may apply to the Capital Fund.",
+        frozenset({Role.ADMIN}),
+    ),
+    Command(
         "referrals to check",
         "Referrals to check",
         "Submitted referrals waiting for your check.",

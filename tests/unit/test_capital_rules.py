@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cluster.capital import Application, SettingFacts, Standing, capital_eligibility, check_capital_eligibility, standing
+from cluster.capital import (
+    Application,
+    SettingFacts,
+    Standing,
+    capital_eligibility,
+    check_capital_eligibility,
+    standing,
+)
 from cluster.errors import Refusal
 from cluster.referrals import State
 
