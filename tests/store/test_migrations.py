@@ -109,6 +109,40 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
         engine.dispose()
 
 
+def test_the_migrations_build_every_column_the_models_declare_with_the_same_nullability(db_url: str) -> None:
+    from sqlmodel import SQLModel
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        inspector = inspect(engine)
+        for name, table in SQLModel.metadata.tables.items():
+            migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(name)}
+            declared = {c.name: c.nullable for c in table.columns}
+            assert migrated == declared, f"{name}: the models and the migrations disagree"
+    finally:
+        engine.dispose()
+
+
+def test_settings_from_before_the_capital_facts_are_taken_as_mainstream_without_hncg_funding(db_url: str) -> None:
+    from alembic import command
+
+    from store.db import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0006")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO cluster (name, code, deadline_days) VALUES ('Central', 'CEN', 7)"))
+            connection.execute(text("INSERT INTO setting (cluster_id, name) VALUES (1, 'Etruscan Primary School')"))
+        upgrade(db_url)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT name, mainstream, received_hncg FROM setting")).one()
+        assert row[0] == "Etruscan Primary School" and row[1] and not row[2]
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("edit", ["orm update", "sql update", "orm delete", "sql delete"])
 def test_the_audit_log_refuses_updates_and_deletes(engine: Engine, edit: str) -> None:
     at = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
