@@ -25,6 +25,7 @@ from bot.referral_routes import ReferralRoutes
 from bot.review_routes import ReviewRoutes
 from bot.routes import Routes
 from bot.sender import Sender
+from bot.setting_routes import SettingRoutes
 from bot.settings import Settings
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
@@ -65,6 +66,7 @@ def build_routes(engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> Rou
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
     ReviewRoutes(engine, clock).install(routes)
+    SettingRoutes(engine, clock).install(routes)
     return routes
 
 

@@ -76,6 +76,22 @@ def _parser() -> argparse.ArgumentParser:
     rm.add_argument("key", help="the person's Teams object id or e-mail")
     rm.add_argument("--role")
 
+    facts = sub.add_parser("settings", help="the facts about settings the Capital Fund's eligibility rests on")
+    facts_sub = facts.add_subparsers(dest="settings_command", required=True)
+    facts_import = facts_sub.add_parser(
+        "import", help="set facts from a CSV file: cluster,setting,mainstream,received_hncg (all or nothing)"
+    )
+    facts_import.add_argument("file", type=Path)
+    facts_set = facts_sub.add_parser("set", help="set one setting's facts")
+    facts_set.add_argument("--cluster", required=True)
+    facts_set.add_argument("--setting", required=True)
+    facts_set.add_argument("--mainstream", choices=["yes", "no"], help="no for special schools and PRUs")
+    facts_set.add_argument(
+        "--received-hncg", choices=["yes", "no"], help="already had High Needs Capital Grant funding (ERP included)"
+    )
+    facts_list = facts_sub.add_parser("list", help="list a cluster's settings and their facts")
+    facts_list.add_argument("--cluster", required=True)
+
     meetings = sub.add_parser("meetings", help="a cluster's meetings")
     meetings_sub = meetings.add_subparsers(dest="meetings_command", required=True)
     meeting_add = meetings_sub.add_parser("add", help="add a meeting (deadline: the cluster's default)")
@@ -229,6 +245,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             sys.stdout.write(text)
     elif command == "people":
         return _people(args, engine, now)
+    elif command == "settings":
+        return _setting_facts(args, engine, now)
     elif command == "meetings":
         return _meetings(args, engine, now)
     elif command == "budget":
@@ -263,6 +281,39 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
         role = parse_role(args.role) if args.role else None
         removed = remove(engine, args.key, now, role=role)
         print(f"removed {removed} role(s)" + ("" if role else " and the person"))
+    return 0
+
+
+def _setting_facts(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.capital import SettingRow
+    from store import settings as facts
+
+    def line(row: SettingRow) -> str:
+        mainstream = "mainstream" if row.mainstream else "not mainstream"
+        hncg = "received HNCG funding" if row.received_hncg else "no HNCG funding"
+        return f"{row.name}\t{mainstream}\t{hncg}"
+
+    try:
+        if args.settings_command == "import":
+            changed = facts.import_csv(engine, args.file, now)
+            print(f"imported: {changed} settings changed")
+        elif args.settings_command == "set":
+            if args.mainstream is None and args.received_hncg is None:
+                raise CliError("say what to set: --mainstream yes|no and/or --received-hncg yes|no")
+            row = facts.set_facts(
+                engine,
+                args.cluster,
+                args.setting,
+                now,
+                mainstream=None if args.mainstream is None else args.mainstream == "yes",
+                received_hncg=None if args.received_hncg is None else args.received_hncg == "yes",
+            )
+            print(line(row))
+        else:
+            for row in facts.list_facts(engine, args.cluster):
+                print(line(row))
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
     return 0
 
 

@@ -67,6 +67,8 @@ VERBS: Mapping[str, Permission] = {
     verbs.REVIEW_OPEN: p.DO_REVIEW,
     verbs.REVIEW_SUBMIT: p.DO_REVIEW,
     verbs.REVIEW_SNOOZE: p.SNOOZE_REVIEW,
+    verbs.SETTINGS: p.MANAGE_SETTINGS,
+    verbs.SETTINGS_SAVE: p.MANAGE_SETTINGS,
 }
 
 COMMANDS: Mapping[str, Permission] = {

@@ -78,3 +78,9 @@ REVIEW_SUBMIT = "review.submit"  # data: review_id; inputs: the review form's fi
 REVIEW_SNOOZE = "review.snooze"  # data: review_id; pause nudges for a week
 
 ALL = ALL | frozenset({REVIEWS, REVIEW_OPEN, REVIEW_SUBMIT, REVIEW_SNOOZE})
+
+# Settings' Capital Fund facts, for the cluster's admin (issue 9).
+SETTINGS = "settings.show"  # the admin's settings card
+SETTINGS_SAVE = "settings.save"  # inputs: mainstream_<setting_id>, hncg_<setting_id> ("true" | "false")
+
+ALL = ALL | frozenset({SETTINGS, SETTINGS_SAVE})

@@ -283,7 +283,7 @@ MANAGE_SETTINGS = _p(
     "Record the cluster's settings' Capital Fund facts (mainstream, earlier capital funding)",
     (A,),
     Rows.CLUSTER,
-    "Only the cluster's admin can change its settings.",
+    "Only a cluster's admin can change its settings' Capital Fund facts.",
 )
 
 ALL: tuple[Permission, ...] = (
@@ -334,6 +334,7 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("minutes", "Minutes", "The latest meeting's minutes as Markdown and a spreadsheet.", MINUTES),
     Command("budget", "Budget", "Where your cluster's budget stands (and setting it, for admins).", SEE_BUDGET),
     Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", MANAGE_MEETINGS),
+    Command("settings", "Settings", "Which of your cluster's settings may apply to the Capital Fund.", MANAGE_SETTINGS),
     Command("referrals to check", "Referrals to check", "Submitted referrals waiting for your check.", CHECK_REFERRALS),
 )
 

@@ -38,6 +38,9 @@ class Setting(SQLModel, table=True):
     name: str = Field(max_length=200)
     urn: str | None = Field(default=None, unique=True, max_length=12)
     trust: str | None = Field(default=None, max_length=200)
+    # Facts the Capital Fund's eligibility rests on (cluster.capital): kept by the council, not declared.
+    mainstream: bool = Field(default=True)  # False for special schools, PRUs and other non-mainstream settings
+    received_hncg: bool = Field(default=False)  # already had High Needs Capital Grant funding (ERP included)
 
 
 class Person(SQLModel, table=True):

@@ -49,6 +49,7 @@ from store.models import (
     Setting,
 )
 from store.repo import get_or_refuse, meeting_slots, slot_of
+from store.settings import capital_refusal
 from store.usecases import Actor, require_registered
 
 NOT_A_REFERRER = "Only a setting's SENCO or delegate can make or change its referrals."
@@ -272,6 +273,10 @@ def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, no
             return view_of(session, existing)
         setting = get_or_refuse(session, Setting, setting_id, "Choose the setting this referral is for.")
         authorize(actor.grants, START_REFERRAL, setting.cluster_id, setting.id)
+        if chosen_kind is Kind.CAPITAL:
+            refusal = capital_refusal(session, setting)
+            if refusal is not None:
+                raise Refusal(refusal)
         referral = Referral(
             cluster_id=setting.cluster_id,
             setting_id=setting.id or 0,
@@ -594,6 +599,12 @@ def submit(engine: Engine, actor: Actor, referral_id: Any, version: Any, now: da
         if problems:
             raise Refusal("Before you submit, please complete: " + "; ".join(problems))
         if view.kind is Kind.CAPITAL:
+            setting = session.get(Setting, referral.setting_id)
+            assert setting is not None
+            refusal = capital_refusal(session, setting, applying=referral.id)
+            if refusal is not None:
+                kept = " This application is kept as a draft." if referral.state == State.DRAFT else ""
+                raise Refusal(refusal + kept)
             rules.check_capital_window(now, _windows(session))
         meeting = rules.place_on_meeting(meeting_slots(session, referral.cluster_id), now)
         cluster = session.get(Cluster, referral.cluster_id)

@@ -1,6 +1,8 @@
 """Load a cluster's settings and meetings from a JSON data file, idempotently.
 
 The Central cluster's file ships in ``store/data/central.json``; other clusters use the same format.
+A setting may say ``"mainstream": false`` (special schools, pupil referral units) and
+``"received_hncg": true`` (already had High Needs Capital Grant funding); they default to true and false.
 Running a seed again adds only what is missing and never overwrites what an admin has changed.
 """
 
@@ -56,6 +58,9 @@ def _parse(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[s
     for i, s in enumerate(settings, 1):
         if not isinstance(s, dict) or not str(s.get("name", "")).strip():
             raise SeedError(f"setting {i}: needs a 'name'")
+        for fact in ("mainstream", "received_hncg"):
+            if fact in s and not isinstance(s[fact], bool):
+                raise SeedError(f"setting {i}: '{fact}' must be true or false")
     for i, m in enumerate(meetings, 1):
         try:
             date.fromisoformat(m["day"])
@@ -89,7 +94,16 @@ def seed_file(engine: Engine, path: Path, now: datetime, actor: str = "cli") -> 
         for s in settings:
             name = str(s["name"]).strip()
             if name not in have_settings:
-                session.add(Setting(cluster_id=cluster.id, name=name, urn=s.get("urn"), trust=s.get("trust")))
+                session.add(
+                    Setting(
+                        cluster_id=cluster.id,
+                        name=name,
+                        urn=s.get("urn"),
+                        trust=s.get("trust"),
+                        mainstream=s.get("mainstream", True),
+                        received_hncg=s.get("received_hncg", False),
+                    )
+                )
                 have_settings.add(name)
                 added_settings += 1
         have_days = {m.day for m in session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id))}

@@ -291,6 +291,8 @@ DATA: dict[str, Data] = {
     verbs.REVIEW_OPEN: _review,
     verbs.REVIEW_SUBMIT: _review,
     verbs.REVIEW_SNOOZE: _review,
+    verbs.SETTINGS: _none,
+    verbs.SETTINGS_SAVE: lambda r: ({f"mainstream_{r.setting_id}": "true"}, r.cluster_id, None),
 }
 
 

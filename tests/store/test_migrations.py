@@ -96,15 +96,49 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0006"]
+        assert versions_of(engine) == ["0007"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0006"]
+        assert versions_of(engine) == ["0007"]
         assert triggers_of(engine) == triggers
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_build_every_column_the_models_declare_with_the_same_nullability(db_url: str) -> None:
+    from sqlmodel import SQLModel
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        inspector = inspect(engine)
+        for name, table in SQLModel.metadata.tables.items():
+            migrated = {c["name"]: c["nullable"] for c in inspector.get_columns(name)}
+            declared = {c.name: c.nullable for c in table.columns}
+            assert migrated == declared, f"{name}: the models and the migrations disagree"
+    finally:
+        engine.dispose()
+
+
+def test_settings_from_before_the_capital_facts_are_taken_as_mainstream_without_hncg_funding(db_url: str) -> None:
+    from alembic import command
+
+    from store.db import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0006")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO cluster (name, code, deadline_days) VALUES ('Central', 'CEN', 7)"))
+            connection.execute(text("INSERT INTO setting (cluster_id, name) VALUES (1, 'Etruscan Primary School')"))
+        upgrade(db_url)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT name, mainstream, received_hncg FROM setting")).one()
+        assert row[0] == "Etruscan Primary School" and row[1] and not row[2]
     finally:
         engine.dispose()
 
@@ -234,7 +268,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0006"]
+        assert versions_of(engine) == ["0007"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()

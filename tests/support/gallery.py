@@ -34,8 +34,10 @@ from cards.referrals import (
     withdrawn_card,
 )
 from cards.reviews import review_form_card, review_nudge_card, review_submitted_card, reviews_card
+from cards.settings import settings_card
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
 from cluster.budget import Budget, Position
+from cluster.capital import SettingRow
 from cluster.clock import LONDON
 from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
@@ -585,6 +587,16 @@ def gallery() -> dict[str, dict[str, Any]]:
         "meetings_admin": meetings_admin_card(
             "Central", [SLOT, replace(SLOT, id=3, day=date(2026, 2, 5), title="Spring 1", cancelled=True)]
         ),
+        "settings_admin": settings_card(
+            "Central",
+            [
+                SettingRow(6, "Central", "Etruscan Primary School", True, False),
+                SettingRow(11, "Central", "Haywood Academy", True, True),
+                SettingRow(16, "Central", "Merit Pupil Referral Unit", False, False),
+            ],
+            notice="Saved: Haywood Academy.",
+        ),
+        "settings_admin_empty": settings_card("Central", []),
         "meetings_admin_errors": meetings_admin_card(
             "Central",
             [replace(SLOT, online_link="https://teams.microsoft.com/l/meetup-join/x")],

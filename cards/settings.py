@@ -1,0 +1,61 @@
+"""The cluster admin's settings card: each setting's Capital Fund facts, with toggles and Save."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cards import verbs
+from cards.common import Card, card, execute, heading, text
+from cluster.capital import SettingRow
+
+EXPLAINER = (
+    "The Inclusive Environments Capital Fund is for mainstream settings, once each, and not for a setting "
+    "that already received High Needs Capital Grant funding (Enhanced Resource Provision projects included). "
+    "What you record here decides who may apply."
+)
+
+
+def _toggle(input_id: str, title: str, on: bool) -> dict[str, Any]:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "value": "true" if on else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
+def settings_card(cluster: str, settings: Sequence[SettingRow], notice: str | None = None) -> Card:
+    """Every setting of the cluster with its two facts as toggles, saved together."""
+    body: list[dict[str, Any]] = [heading(f"Settings: {cluster} cluster"), text(EXPLAINER, subtle=True)]
+    if notice:
+        body.append(text(notice, color="Good"))
+    if not settings:
+        body.append(text("This cluster has no settings yet. The council loads them from the command line."))
+    for s in settings:
+        body += [
+            text(s.name, weight="Bolder", separator=True),
+            {
+                "type": "ColumnSet",
+                "spacing": "None",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [_toggle(f"mainstream_{s.id}", "Mainstream", s.mainstream)],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [_toggle(f"hncg_{s.id}", "Had High Needs Capital Grant funding", s.received_hncg)],
+                    },
+                ],
+            },
+        ]
+    refresh = execute("Refresh", verbs.SETTINGS)
+    refresh["associatedInputs"] = "None"
+    refresh["fallback"]["associatedInputs"] = "None"
+    actions = [execute("Save", verbs.SETTINGS_SAVE), refresh] if settings else [refresh]
+    return card(body, actions)

@@ -1,0 +1,244 @@
+"""The Capital Fund's one-off grant, enforced by referral intake on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from cluster.clock import LONDON
+from cluster.errors import Refusal
+from cluster.referrals import State
+from cluster.roles import Role
+from store import referrals as uc
+from store import settings as facts
+from store.models import AgendaItem, AuditEvent, Decision, Meeting, Person, Referral, Setting
+from store.roster import Entry, import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import Actor, identify
+from tests.conftest import ADMIN, ROSTER, SENCO
+from tests.support.referral_flow import GOOD_CAPITAL
+
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)  # inside the 2025/26 window (1 Sep - 31 Dec)
+MERIT_SENCO = ("aad-senco-merit", "Mo Merit")
+PENDING_SENTENCE = "Etruscan Primary School already has a Capital Fund application, CEN-2526-001, which "
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    seed_file(engine, CENTRAL, NOW)
+    merit = Entry(
+        MERIT_SENCO[1], "mo@merit.example", MERIT_SENCO[0], Role.SENCO, "Central", "Merit Pupil Referral Unit"
+    )
+    import_entries(engine, [*ROSTER, merit], NOW, "test")
+    return engine
+
+
+def actor(engine: Engine, who: tuple[str, str]) -> Actor:
+    with Session(engine) as session:
+        return identify(session, *who)
+
+
+def capital_draft(engine: Engine, person: Actor, key: str) -> int:
+    setting = uc.picker(engine, person)[0][0]
+    draft = uc.start(engine, person, setting, "capital", key, NOW)
+    uc.save_details(engine, person, draft.id, GOOD_CAPITAL, NOW)
+    return draft.id
+
+
+def submit(engine: Engine, person: Actor, referral_id: int) -> str | None:
+    version = uc.open_for_edit(engine, person, referral_id, NOW).version
+    return uc.submit(engine, person, referral_id, version, NOW).view.reference
+
+
+def state_of(engine: Engine, referral_id: int) -> str:
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        return referral.state
+
+
+def decide(engine: Engine, referral_id: int, outcome: str) -> None:
+    """What the meeting day leaves behind for a decided referral: its agenda item and decision."""
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        admin = session.exec(select(Person).where(Person.aad_object_id == ADMIN[0])).one()
+        assert referral is not None and referral.meeting_id is not None
+        item = AgendaItem(meeting_id=referral.meeting_id, referral_id=referral_id, state="decided")
+        session.add(item)
+        session.flush()
+        session.add(
+            Decision(
+                item_id=item.id or 0,
+                referral_id=referral_id,
+                cluster_id=referral.cluster_id,
+                outcome=outcome,
+                amount_pence=1_250_000 if outcome.startswith("approved") else 0,
+                decided_by=admin.id or 0,
+                decided_at=NOW,
+            )
+        )
+        referral.state = State.DECIDED.value
+        session.add(referral)
+        session.commit()
+
+
+def defer(engine: Engine, referral_id: int) -> None:
+    """What deferring leaves behind: the referral back on the agenda, of the next meeting."""
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None and referral.meeting_id is not None
+        later = session.exec(
+            select(Meeting).where(Meeting.cluster_id == referral.cluster_id).order_by(col(Meeting.day))
+        ).all()
+        target = next(m for m in later if m.id != referral.meeting_id and m.day > NOW.date())
+        session.add(AgendaItem(meeting_id=referral.meeting_id, referral_id=referral_id, state="decided"))
+        session.add(AgendaItem(meeting_id=target.id or 0, referral_id=referral_id, deferred_from=referral.meeting_id))
+        referral.meeting_id, referral.state = target.id, State.ACCEPTED.value
+        session.add(referral)
+        session.commit()
+
+
+def test_a_second_capital_application_is_refused_at_submit_naming_the_first(seeded: Engine) -> None:
+    sam = actor(seeded, SENCO)
+    first, second = capital_draft(seeded, sam, "a"), capital_draft(seeded, sam, "b")
+    assert submit(seeded, sam, first) == "CEN-2526-001"
+    with pytest.raises(Refusal) as refused:
+        submit(seeded, sam, second)
+    assert refused.value.message == (
+        PENDING_SENTENCE + "is submitted and waiting for the admin's check. The grant is one-off, so a setting "
+        "makes one application at a time. This application is kept as a draft."
+    )
+    assert state_of(seeded, second) == "draft"
+    with Session(seeded) as session:
+        draft = session.get(Referral, second)
+        assert draft is not None and draft.reference is None, "a refused submission takes no reference"
+
+
+def test_starting_a_capital_draft_is_refused_with_the_same_sentence_while_one_is_pending(seeded: Engine) -> None:
+    sam = actor(seeded, SENCO)
+    submit(seeded, sam, capital_draft(seeded, sam, "a"))
+    setting = uc.picker(seeded, sam)[0][0]
+    with pytest.raises(Refusal) as refused:
+        uc.start(seeded, sam, setting, "capital", "b", NOW)
+    assert refused.value.message.startswith(PENDING_SENTENCE + "is submitted and waiting for the admin's check.")
+    assert uc.start(seeded, sam, setting, "discussion", "c", NOW).kind == "discussion", "other kinds still start"
+
+
+@pytest.mark.parametrize(
+    ("state", "where"),
+    [
+        ("accepted", "is on the agenda."),
+        ("returned", "was returned to be completed: finish and resubmit that one, or withdraw it first."),
+        ("deferred", "was deferred and is on the next meeting's agenda."),
+        ("approved", None),
+        ("approved_reduced", None),
+    ],
+)
+def test_an_application_on_the_agenda_returned_deferred_or_approved_stops_another(
+    seeded: Engine, state: str, where: str | None
+) -> None:
+    sam, admin = actor(seeded, SENCO), actor(seeded, ADMIN)
+    first = capital_draft(seeded, sam, "a")
+    second = capital_draft(seeded, sam, "b")
+    submit(seeded, sam, first)
+    if state == "returned":
+        uc.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+    else:
+        uc.accept(seeded, admin, first, NOW)
+    if state == "deferred":
+        defer(seeded, first)
+    if state.startswith("approved"):
+        decide(seeded, first, state)
+    with pytest.raises(Refusal) as refused:
+        submit(seeded, sam, second)
+    if where is None:
+        assert refused.value.message.startswith(
+            "Etruscan Primary School has already been awarded the Capital Fund's one-off grant "
+            "(CEN-2526-001, approved), so it cannot apply again"
+        )
+    else:
+        assert refused.value.message.startswith(PENDING_SENTENCE + where)
+    assert state_of(seeded, second) == "draft"
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "declined"])
+def test_a_withdrawn_or_declined_application_lets_the_setting_apply_again(seeded: Engine, state: str) -> None:
+    sam, admin = actor(seeded, SENCO), actor(seeded, ADMIN)
+    first = capital_draft(seeded, sam, "a")
+    submit(seeded, sam, first)
+    if state == "withdrawn":
+        uc.withdraw(seeded, sam, first, NOW)
+    else:
+        uc.accept(seeded, admin, first, NOW)
+        decide(seeded, first, "declined")
+    second = capital_draft(seeded, sam, "b")
+    assert submit(seeded, sam, second) == "CEN-2526-002"
+
+
+def test_a_returned_application_can_itself_be_submitted_again(seeded: Engine) -> None:
+    sam, admin = actor(seeded, SENCO), actor(seeded, ADMIN)
+    first = capital_draft(seeded, sam, "a")
+    submit(seeded, sam, first)
+    uc.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+    assert submit(seeded, sam, first) == "CEN-2526-001"
+    assert state_of(seeded, first) == "submitted"
+
+
+def test_a_setting_that_is_not_mainstream_is_refused_when_it_starts_a_capital_draft(seeded: Engine) -> None:
+    mo = actor(seeded, MERIT_SENCO)
+    setting = uc.picker(seeded, mo)[0][0]
+    with pytest.raises(Refusal) as refused:
+        uc.start(seeded, mo, setting, "capital", "a", NOW)
+    assert refused.value.message == (
+        "Merit Pupil Referral Unit is not a mainstream setting, so it cannot apply to the Capital Fund: "
+        "the fund is for mainstream settings."
+    )
+    with Session(seeded) as session:
+        assert session.exec(select(Referral)).all() == [], "no draft was made"
+    assert uc.start(seeded, mo, setting, "individual", "b", NOW).kind == "individual", "other kinds still start"
+
+
+def test_a_setting_that_received_hncg_funding_is_refused_at_entry_and_at_submit(seeded: Engine) -> None:
+    sam = actor(seeded, SENCO)
+    draft = capital_draft(seeded, sam, "a")  # started before the council recorded the grant
+    facts.set_facts(seeded, "Central", "Etruscan Primary School", NOW, received_hncg=True)
+    sentence = (
+        "Etruscan Primary School already received High Needs Capital Grant funding (Enhanced Resource Provision "
+        "projects included), so it cannot apply to the Capital Fund."
+    )
+    with pytest.raises(Refusal) as at_submit:
+        submit(seeded, sam, draft)
+    assert at_submit.value.message == sentence + " This application is kept as a draft."
+    with pytest.raises(Refusal) as at_entry:
+        uc.start(seeded, sam, uc.picker(seeded, sam)[0][0], "capital", "b", NOW)
+    assert at_entry.value.message == sentence
+    assert state_of(seeded, draft) == "draft"
+
+
+def test_the_seed_marks_the_pupil_referral_unit_as_not_mainstream(seeded: Engine) -> None:
+    rows = {row.name: row for row in facts.list_facts(seeded, "Central")}
+    assert len(rows) == 29
+    assert [name for name, row in rows.items() if not row.mainstream] == ["Merit Pupil Referral Unit"]
+    assert not any(row.received_hncg for row in rows.values())
+
+
+def test_setting_a_fact_is_audited_with_the_old_and_new_values_and_a_repeat_changes_nothing(seeded: Engine) -> None:
+    facts.set_facts(seeded, "central", "new ford academy", NOW, mainstream=False)
+    facts.set_facts(seeded, "Central", "New Ford Academy", NOW, mainstream=False)
+    with Session(seeded) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "setting.capital_facts")).all()
+        setting = session.exec(select(Setting).where(Setting.name == "New Ford Academy")).one()
+    assert [(e.subject, e.detail["old"]["mainstream"], e.detail["new"]["mainstream"]) for e in events] == [
+        (f"setting:{setting.id}", True, False)
+    ]
+    assert not setting.mainstream and not setting.received_hncg
+
+
+def test_an_unknown_setting_or_cluster_is_refused_by_name(seeded: Engine) -> None:
+    with pytest.raises(Refusal, match=r"There is no setting called 'Nowhere School' in the Central cluster\."):
+        facts.set_facts(seeded, "Central", "Nowhere School", NOW, mainstream=False)
+    with pytest.raises(Refusal, match=r"There is no cluster called 'North'\."):
+        facts.list_facts(seeded, "North")
