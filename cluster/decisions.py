@@ -101,22 +101,22 @@ def outcomes_allowed(discussion: bool, result: Result | None) -> tuple[Outcome, 
     return _NOT_CARRIED
 
 
-def _why(discussion: bool, result: Result | None, tally: Tally | None) -> str:
-    """Why the item allows what it does, as the first half of the refusal's sentence."""
+def _why(discussion: bool, result: Result | None, tally: Tally | None) -> tuple[str, str]:
+    """Why the item allows what it does (the refusal's first half), and what to call the item after it."""
     if discussion:
-        return "A solution-focused discussion asks for no money and is not voted on"
+        return "A solution-focused discussion asks for no money and is not voted on", "it"
     if result is Result.APPROVED:
-        return "The vote was carried"
+        return "The vote was carried", "the item"
     if result is Result.DECLINED:
-        return "The vote was lost"
+        return "The vote was lost", "the item"
     if result is Result.NOT_QUORATE:
         counted = f" ({quorum_line(tally)})" if tally is not None else ""
-        return f"The meeting was not quorate for this item{counted}"
+        return f"The meeting was not quorate for this item{counted}", "it"
     if result is Result.TIE:
-        return "The vote was tied and the chair gave no casting vote"
+        return "The vote was tied and the chair gave no casting vote", "the item"
     if result is Result.NO_VOTES:
-        return "Every setting abstained"
-    return "This item has not been voted on"
+        return "Every setting abstained", "the item"
+    return "This item has not been voted on", "it"
 
 
 def check_outcome_follows_vote(
@@ -128,7 +128,8 @@ def check_outcome_follows_vote(
     """
     allowed = outcomes_allowed(discussion, result)
     if outcome not in allowed:
-        raise Refusal(f"{_why(discussion, result, tally)}, so the item can {_CAN_BE[allowed]}.")
+        why, item = _why(discussion, result, tally)
+        raise Refusal(f"{why}, so {item} can {_CAN_BE[allowed]}.")
     return outcome
 
 
