@@ -61,7 +61,7 @@ def _token_source(settings: Settings) -> TokenSource:
 def build_routes(engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
-    ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
+    ReferralRoutes(engine, clock, referral_pack_docx, deliver_soon).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
@@ -88,7 +88,7 @@ def create_app(
     )
     notifier = Notifier(engine, sender, clock)
     routes = build_routes(engine, clock, notifier.deliver_soon)
-    bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
+    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, referral_pack_docx))
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:

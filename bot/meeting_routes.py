@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from bot.files import file_consent_card
-from bot.routes import Notice, Reply, Request, Routes, text_input
+from bot.routes import Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
 from cards.common import plain
@@ -25,12 +25,18 @@ from cluster.decisions import default_review_date
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import RUN_MEETING
 from cluster.provision import parse_money
+from cluster.referrals import Kind
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from store import meeting_day as md
 
 # Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
 VOTE_REDRAW_SECONDS = 0.5
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
+
+
+def outcome_notice(decided: md.Decided) -> dict[str, Any]:
+    """The referrer's notice of a decision (owed by the use case with the decision)."""
+    return mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
 
 
 class DeliverSoon(Protocol):
@@ -143,18 +149,29 @@ class MeetingRoutes:
     # --- decisions ---
 
     async def decision_form(self, request: Request) -> Reply:
-        """The chair's decision form for a closed item."""
-        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor, RUN_MEETING)
-        meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
-        budget = md.budget_position_for_item(self.engine, view.item_id)
+        """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
         return Reply(
-            card=mc.decision_form_card(
-                view, view.entry.requested_pence, {}, {}, default_review_date(meeting_day), budget
-            )
+            card=self._form(md.vote_view(self.engine, request.data.get("item_id"), request.actor, RUN_MEETING), {}, {})
+        )
+
+    def _form(self, view: VoteView, values: Mapping[str, str], errors: Mapping[str, str]) -> dict[str, Any]:
+        """The decision form, offering only the outcomes the item's vote allows."""
+        meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
+        return mc.decision_form_card(
+            view,
+            view.entry.requested_pence,
+            values,
+            errors,
+            default_review_date(meeting_day),
+            md.budget_position_for_item(self.engine, view.item_id),
+            meeting_id=md.meeting_of_item(self.engine, view.item_id),
         )
 
     async def record(self, request: Request) -> Reply:
-        """Record the decision; the shared cards follow and the referrer is told 1:1."""
+        """Record the decision; the shared cards follow and the referrer is told 1:1.
+
+        The use case owes the referrer's notice with the decision, so a doubled click tells them once.
+        """
         self._in_channel(request)
         data = request.data
         item_id = data.get("item_id")
@@ -175,23 +192,17 @@ class MeetingRoutes:
                 information_needed=text_input(data, "information_needed"),
                 draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
                 now=self.clock.now(),
+                notice=outcome_notice,
             )
         except InvalidInput as bad:
-            view = md.vote_view(self.engine, item_id, request.actor, RUN_MEETING)
-            meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
             return Reply(
-                card=mc.decision_form_card(
-                    view,
-                    view.entry.requested_pence,
-                    bad.values,
-                    bad.errors,
-                    default_review_date(meeting_day),
-                    md.budget_position_for_item(self.engine, view.item_id),
-                )
+                card=self._form(md.vote_view(self.engine, item_id, request.actor, RUN_MEETING), bad.values, bad.errors)
             )
         self.deliver_soon()
-        notice = mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
-        return Reply(card=mc.vote_card(decided.vote), notices=(Notice((decided.referrer,), notice),))
+        if decided.vote.entry.kind is Kind.DISCUSSION:  # decided from the agenda, without a vote card
+            meeting_id = md.meeting_of_item(self.engine, decided.vote.item_id)
+            return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
+        return Reply(card=mc.vote_card(decided.vote))
 
     @staticmethod
     def _parse_decision(data: Mapping[str, Any]) -> tuple[int | None, date | None, dict[str, str]]:

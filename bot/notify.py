@@ -1,32 +1,27 @@
-"""Notices to people's personal chats (a new referral to check, an outcome), sent after the turn's answer.
+"""Delivery of what is owed, in the background, after the turn's answer.
 
-A notice is written to the outbox (so it survives a restart and is sent once) and the sender is asked to
-deliver at once, in the background: Teams gives an invoke about five seconds, and telling the admins about a
-new referral must not spend them. The sender keeps Teams' rate limits and retries what is refused for now.
-The same background delivery carries the channel cards (``deliver_soon``).
+The use cases owe notices to people's personal chats (a new referral to check, an outcome) and redraws of
+channel cards in the transaction of the change they follow (``store.outbox``), so each is owed once and
+survives a restart. The handlers then ask for delivery at once, in the background (``deliver_soon``): Teams
+gives an invoke about five seconds, and telling the admins about a new referral must not spend them. The
+sender keeps Teams' rate limits and retries what is refused for now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
-from collections.abc import Sequence
 
 from sqlalchemy import Engine
 
-from bot.routes import Notice
 from bot.sender import Sender
 from cluster.clock import Clock
-from store.db import transaction
-from store.outbox import owe
 
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 log = logging.getLogger("clusterbot.notify")
 
 
 class Notifier:
-    """Owes notices to the outbox and has the sender deliver them straight away."""
+    """Has the sender deliver what is owed straight away, in the background."""
 
     def __init__(self, engine: Engine, sender: Sender, clock: Clock) -> None:
         self._engine = engine
@@ -34,23 +29,6 @@ class Notifier:
         self._clock = clock
         self._delivery: asyncio.Task[object] | None = None
         self._again = False
-
-    def send_later(self, notices: Sequence[Notice]) -> None:
-        """Owe the notices now; deliver them in the background."""
-        if not notices:
-            return
-        now = self._clock.now()
-        with transaction(self._engine) as session:
-            for notice in notices:
-                activity = {
-                    "type": "message",
-                    "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": notice.card}],
-                }
-                # Each notice is its own message; a repeated click owes none (the use cases see to that).
-                batch = secrets.token_hex(8)
-                for person in notice.person_ids:
-                    owe(session, f"notice:{batch}:person:{person}", now, activity, person_id=person)
-        self.deliver_soon()
 
     def deliver_soon(self, after_seconds: float = 0.0) -> None:
         """Have the sender deliver what is owed, in the background (once more if it is busy now).

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.files import file_consent_card
-from bot.routes import Handler, Notice, Reply, Request, Routes
+from bot.meeting_routes import DeliverSoon
+from bot.routes import Handler, Reply, Request, Routes
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
@@ -29,10 +30,18 @@ from store import referrals as uc
 class ReferralRoutes:
     """The referral commands and verbs, added to the shared :class:`~bot.routes.Routes`."""
 
-    def __init__(self, engine: Engine, clock: Clock, export: Callable[[ReferralView, datetime, str], bytes]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        export: Callable[[ReferralView, datetime, str], bytes],
+        deliver_soon: DeliverSoon,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.export_document = export
+        # The use cases owe their notices with the change they follow; this has them delivered.
+        self.deliver_soon = deliver_soon
 
     def install(self, routes: Routes) -> None:
         """Register commands and verbs."""
@@ -232,15 +241,22 @@ class ReferralRoutes:
 
     async def submit(self, request: Request) -> Reply:
         """Submit to the next meeting; the admins hear about it in their personal chats."""
-        outcome = uc.submit(self.engine, request.actor, self._id(request), request.data.get("version"), self._now())
-        notices = (Notice(outcome.notify, rc.admin_notice_card(outcome.view)),) if outcome.notify else ()
-        return Reply(card=rc.submitted_card(outcome.view), notices=notices)
+        outcome = uc.submit(
+            self.engine,
+            request.actor,
+            self._id(request),
+            request.data.get("version"),
+            self._now(),
+            notice=rc.admin_notice_card,
+        )
+        self.deliver_soon()
+        return Reply(card=rc.submitted_card(outcome.view))
 
     async def withdraw(self, request: Request) -> Reply:
-        """Withdraw the referral."""
-        outcome = uc.withdraw(self.engine, request.actor, self._id(request), self._now())
-        notices = (Notice(outcome.notify, rc.withdrawn_card(outcome.view)),) if outcome.notify else ()
-        return Reply(card=rc.withdrawn_card(outcome.view), notices=notices)
+        """Withdraw the referral; the admins hear of it if it was submitted."""
+        outcome = uc.withdraw(self.engine, request.actor, self._id(request), self._now(), notice=rc.withdrawn_card)
+        self.deliver_soon()
+        return Reply(card=rc.withdrawn_card(outcome.view))
 
     async def mine(self, request: Request) -> Reply:
         """Drafts and submitted referrals of the person's settings, with their state."""
@@ -254,24 +270,29 @@ class ReferralRoutes:
 
     async def accept(self, request: Request) -> Reply:
         """Accept onto the agenda; the referrer is told."""
-        outcome = uc.accept(self.engine, request.actor, self._id(request), self._now())
-        notices = (Notice(outcome.notify, rc.accepted_notice_card(outcome.view)),)
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())), notices=notices)
+        uc.accept(self.engine, request.actor, self._id(request), self._now(), notice=rc.accepted_notice_card)
+        self.deliver_soon()
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
 
     async def return_(self, request: Request) -> Reply:
         """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
         data = request.data
         reason = data.get(f"reason_{self._id(request)}", data.get("reason", ""))
         try:
-            outcome = uc.return_to_referrer(
-                self.engine, request.actor, self._id(request), {"reason": reason}, self._now()
+            uc.return_to_referrer(
+                self.engine,
+                request.actor,
+                self._id(request),
+                {"reason": reason},
+                self._now(),
+                notice=rc.returned_notice_card,
             )
         except InvalidInput:
             raise Refusal(
                 "Write the reason for returning it in the box next to that referral, then press Return."
             ) from None
-        notices = (Notice(outcome.notify, rc.returned_notice_card(outcome.view)),)
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())), notices=notices)
+        self.deliver_soon()
+        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
 
     # --- the referral pack ---
 

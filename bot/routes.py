@@ -39,20 +39,16 @@ class Request:
 
 
 @dataclass(frozen=True)
-class Notice:
-    """A card for some people's personal chats, sent after the answer (such as 'new referral to check')."""
-
-    person_ids: tuple[int, ...]
-    card: Card
-
-
-@dataclass(frozen=True)
 class Reply:
-    """What to answer: a card, or a line of text; then any notices, and any extra attachments to send."""
+    """What to answer: a card, or a line of text; then any extra attachments to send in the same chat.
+
+    Notices to other people (a referral accepted, a decision) are not part of the answer: the use case that
+    makes the change owes them in its own transaction (``store.outbox.owe_notice``), and the handler has
+    them delivered (``deliver_soon``).
+    """
 
     card: Card | None = None
     text: str | None = None
-    notices: tuple[Notice, ...] = ()
     attachments: tuple[dict[str, Any], ...] = ()
 
 

@@ -10,7 +10,6 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
-from bot.notify import Notifier
 from bot.routes import Reply, Request, Routes
 from bot.turns import card_action, command_text, conversation_info, conversation_key, conversation_kind, sender
 from cards.channel import channel_help_card
@@ -35,11 +34,10 @@ def card_activity(card: Card) -> Activity:
 class ClusterBot:
     """Handles one activity at a time; all state lives in the database."""
 
-    def __init__(self, routes: Routes, clock: Clock, notifier: Notifier, files: FileDesk) -> None:
+    def __init__(self, routes: Routes, clock: Clock, files: FileDesk) -> None:
         self.routes = routes
         self.engine = routes.engine
         self.clock = clock
-        self.notifier = notifier
         self.files = files
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -102,10 +100,9 @@ class ClusterBot:
         await self._follow_up(context, reply)
 
     async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
-        """Extra messages (such as a file offer) in this chat, then notices to others, after the answer."""
+        """Extra messages (such as a file offer) in this chat, after the answer."""
         for attachment in reply.attachments:
             await context.send_activity(MessageFactory.attachment(Attachment().deserialize(attachment)))
-        self.notifier.send_later(reply.notices)
 
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity

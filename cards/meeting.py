@@ -15,6 +15,7 @@ Buttons that do not submit the card's inputs send none (``associatedInputs: None
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -24,12 +25,12 @@ from cards.referrals import input_for
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, VoteView
 from cluster.budget import Position
 from cluster.clock import LONDON
-from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, instalments
+from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, instalments, outcomes_allowed
 from cluster.forms import Field, FieldType
 from cluster.meetings import MeetingSlot
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
-from cluster.voting import RESULT_TITLES, Choice, Result, Tally
+from cluster.voting import RESULT_TITLES, Choice, Result, Tally, quorum_line
 
 Element = dict[str, Any]
 
@@ -142,9 +143,8 @@ def _counts(tally: Tally) -> str:
 
 
 def _quorum(tally: Tally, open_: bool) -> str:
-    """'4 of 8 needed — not yet met'."""
-    verdict = "met" if tally.quorate else ("not yet met" if open_ else "not met")
-    return f"{tally.turnout} of {tally.needed} needed — {verdict}"
+    """'4 voted, 3 needed'; '2 voted, 3 needed — not met' once a vote closed short of its quorum."""
+    return quorum_line(tally) + ("" if tally.quorate or open_ else " — not met")
 
 
 def _names(names: Sequence[str], none: str = "None") -> str:
@@ -222,8 +222,12 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
     if open_button:
         # No Action.Submit fallback on these: every Teams client runs Action.Execute, and 40 fallbacks would
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.
-        data = {"verb": verbs.ITEM_OPEN, "item_id": entry.item_id}
-        button = {"type": "Action.Execute", "title": "Open", "verb": verbs.ITEM_OPEN, "data": data}
+        # A discussion is not voted on: the chair records the advice straight from the agenda.
+        title, verb = (
+            ("Record advice", verbs.DECISION_FORM) if entry.kind is Kind.DISCUSSION else ("Open", verbs.ITEM_OPEN)
+        )
+        data = {"verb": verb, "item_id": entry.item_id}
+        button = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
         items.append(_action_set([{**button, "associatedInputs": "None"}]))
     return {"type": "Container", "separator": True, "items": items}
 
@@ -232,7 +236,8 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
     """A meeting's agenda for the channel: the budget position and each item, deferred items first, by kind.
 
     For the chair it carries the meeting's controls: "Start the meeting" until it starts; then an "Open"
-    button on each item not yet opened and "End the meeting"; nothing once it has ended. With
+    button on each item not yet opened ("Record advice" on a discussion, which is not voted on) and "End the
+    meeting"; nothing once it has ended. With
     ``for_chair=False`` it has no buttons. Stays under 28 KB for 40 items.
     """
     title = f"{view.cluster} cluster, {view.meeting.title}" if view.meeting.title else f"{view.cluster} cluster meeting"
@@ -413,20 +418,32 @@ def decision_form_card(
     errors: Mapping[str, str],
     default_review: date,
     position: Position | None,
+    meeting_id: int | None = None,
 ) -> Card:
-    """The chair's form for recording the decision on a closed item, with the budget position.
+    """The chair's form for recording the decision on a closed item (or a discussion), with the budget position.
 
-    Inputs are prefilled with the amount requested, the default review date and termly payment, unless
-    ``values`` (as typed) say otherwise. Each error is shown right after its field; an error keyed by
-    anything other than a field (such as a budget refusal) is shown above the form.
+    It offers only the outcomes the vote allows (:func:`cluster.decisions.outcomes_allowed`); where none
+    of them is funded (a lost or inquorate vote, a discussion) it asks for no money, review date or payment.
+    A discussion is not voted on, so its form shows no result and "Back" returns to the agenda
+    (``meeting_id``). Inputs are prefilled with the amount requested, the default review date and termly
+    payment, unless ``values`` (as typed) say otherwise. Each error is shown right after its field; an error
+    keyed by anything other than a field (such as a budget refusal) is shown above the form.
     """
     entry = view.entry
+    discussion = entry.kind is Kind.DISCUSSION
+    allowed = outcomes_allowed(discussion, view.result)
+    funded = any(outcome in FUNDED for outcome in allowed)
+    if discussion:
+        standing = text("A solution-focused discussion is not voted on: record the advice given.", weight="Bolder")
+    else:
+        standing = text(f"{_result_line(view)} ({_counts(view.tally)}; {quorum_line(view.tally)})", weight="Bolder")
     body: list[Element] = [
         heading(f"Decision: {entry.reference}"),
         text(_entry_line(entry), spacing="None"),
-        text(f"{_result_line(view)} ({_counts(view.tally)})", weight="Bolder"),
-        facts(_position_pairs(position)),
+        standing,
     ]
+    if funded:
+        body.append(facts(_position_pairs(position)))
     general = [message for key, message in errors.items() if key not in DECISION_INPUTS]
     if errors:
         count = len(errors)
@@ -439,21 +456,42 @@ def decision_form_card(
         "draw_on_reserve": "false",
     }
     shown = {**defaults, **values}
-    for f in DECISION_FIELDS:
+    if len(allowed) == 1 or shown.get("outcome") not in {o.value for o in allowed}:
+        shown["outcome"] = allowed[0].value if len(allowed) == 1 else ""
+    for f in _decision_fields(allowed, funded, discussion):
         elements = input_for(f, shown.get(f.name), errors.get(f.name))
         if f.name == "review_date":
             elements[0]["max"] = default_review.isoformat()
             elements.insert(1, text(REVIEW_HINT, subtle=True, size="Small", spacing="None"))
         body += elements
-    body += _reserve_toggle(shown.get("draw_on_reserve"), errors.get("draw_on_reserve"))
+    if funded:
+        body += _reserve_toggle(shown.get("draw_on_reserve"), errors.get("draw_on_reserve"))
     item = {"item_id": view.item_id}
-    return card(
-        body,
-        [
-            _button("Record the decision", verbs.DECISION_RECORD, item, inputs=True),
-            _button("Back", verbs.VOTE_REFRESH, item),
-        ],
+    back = (
+        _button("Back", verbs.AGENDA_SHOW, {"meeting_id": meeting_id})
+        if discussion and meeting_id is not None
+        else _button("Back", verbs.VOTE_REFRESH, item)
     )
+    return card(body, [_button("Record the decision", verbs.DECISION_RECORD, item, inputs=True), back])
+
+
+_MONEY_FIELDS = frozenset({"amount", "review_date", "schedule", "conditions"})
+
+
+def _decision_fields(allowed: Sequence[Outcome], funded: bool, discussion: bool) -> list[Field]:
+    """The form's fields: only the outcomes allowed; no money fields unless one of them is funded."""
+    fields = []
+    for f in DECISION_FIELDS:
+        if f.name == "outcome":
+            f = replace(f, choices=tuple((o.value, OUTCOME_TITLES[o]) for o in allowed))
+        elif f.name in _MONEY_FIELDS and not funded:
+            continue
+        elif f.name == "feedback" and discussion:
+            f = replace(f, label="Advice for the school", hint="What the meeting advised")
+        elif f.name == "information_needed" and Outcome.DEFERRED not in allowed:
+            continue
+        fields.append(f)
+    return fields
 
 
 # Minutes -------------------------------------------------------------------------------------------------

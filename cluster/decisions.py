@@ -3,6 +3,12 @@
 Outcomes: approved in full; approved for a smaller amount and/or with conditions; deferred, saying what
 information the next meeting needs; declined, with feedback for the school; or advice only.
 
+The outcome follows the vote. Money is approved (in full, for less or with conditions) only when the closed
+vote carried with quorum met, the chair's casting vote deciding a tie; a referral is declined only when the
+vote was lost, and a lost vote can only be declined or deferred. An item that was not quorate can only be
+deferred. Deferral and advice only need no carried vote. A solution-focused discussion asks for no money and
+is not voted on: the chair records the advice (or defers it) directly.
+
 A funded decision sets its review date - by default twelve months after the meeting, never later, and the
 chair may set it earlier - and how it is paid: in one sum or in termly instalments. Money is whole pence.
 
@@ -20,6 +26,7 @@ from enum import StrEnum
 
 from cluster.errors import Refusal
 from cluster.provision import format_pence
+from cluster.voting import Result, Tally, quorum_line
 
 
 class Outcome(StrEnum):
@@ -57,6 +64,73 @@ SCHEDULE_TITLES: dict[Schedule, str] = {
 
 # The council's financial convention for the start of each school term: (month, day).
 TERM_STARTS: tuple[tuple[int, int], ...] = ((9, 1), (1, 1), (4, 1))
+
+
+# What each vote allows, in the order the chair's form offers them.
+_CARRIED = (Outcome.APPROVED, Outcome.APPROVED_REDUCED, Outcome.DEFERRED, Outcome.ADVICE_ONLY)
+_LOST = (Outcome.DECLINED, Outcome.DEFERRED)
+_ONLY_DEFERRED = (Outcome.DEFERRED,)
+_NOT_CARRIED = (Outcome.DEFERRED, Outcome.ADVICE_ONLY)
+_DISCUSSION = (Outcome.ADVICE_ONLY, Outcome.DEFERRED)
+
+_CAN_BE: dict[tuple[Outcome, ...], str] = {
+    _CARRIED: "be approved (in full, for less or with conditions), deferred or recorded as advice only",
+    _LOST: "be declined or deferred",
+    _ONLY_DEFERRED: "only be deferred",
+    _NOT_CARRIED: "be deferred or recorded as advice only",
+    _DISCUSSION: "be recorded as advice only or deferred",
+}
+
+
+def outcomes_allowed(discussion: bool, result: Result | None) -> tuple[Outcome, ...]:
+    """The outcomes the chair may record for an item, given its kind and its closed vote's result.
+
+    ``discussion`` is a solution-focused discussion (no money asked, not voted on): advice only or
+    deferred, whatever happened. Otherwise ``result`` is the closed vote's result (None: not voted on).
+    Carried: any but declined. Lost: declined or deferred. Not quorate: deferred only. Tied without a
+    casting vote, every setting abstaining, or not voted on: deferred or advice only.
+    """
+    if discussion:
+        return _DISCUSSION
+    if result is Result.APPROVED:
+        return _CARRIED
+    if result is Result.DECLINED:
+        return _LOST
+    if result is Result.NOT_QUORATE:
+        return _ONLY_DEFERRED
+    return _NOT_CARRIED
+
+
+def _why(discussion: bool, result: Result | None, tally: Tally | None) -> tuple[str, str]:
+    """Why the item allows what it does (the refusal's first half), and what to call the item after it."""
+    if discussion:
+        return "A solution-focused discussion asks for no money and is not voted on", "it"
+    if result is Result.APPROVED:
+        return "The vote was carried", "the item"
+    if result is Result.DECLINED:
+        return "The vote was lost", "the item"
+    if result is Result.NOT_QUORATE:
+        counted = f" ({quorum_line(tally)})" if tally is not None else ""
+        return f"The meeting was not quorate for this item{counted}", "it"
+    if result is Result.TIE:
+        return "The vote was tied and the chair gave no casting vote", "the item"
+    if result is Result.NO_VOTES:
+        return "Every setting abstained", "the item"
+    return "This item has not been voted on", "it"
+
+
+def check_outcome_follows_vote(
+    outcome: Outcome, discussion: bool, result: Result | None, tally: Tally | None = None
+) -> Outcome:
+    """The outcome, if the vote allows it (see :func:`outcomes_allowed`); refuses otherwise, saying why.
+
+    For example: "The vote was lost, so the item can be declined or deferred."
+    """
+    allowed = outcomes_allowed(discussion, result)
+    if outcome not in allowed:
+        why, item = _why(discussion, result, tally)
+        raise Refusal(f"{why}, so {item} can {_CAN_BE[allowed]}.")
+    return outcome
 
 
 def _long_date(day: date) -> str:
@@ -110,6 +184,8 @@ def check_decision(
     conditions: str = "",
     feedback: str = "",
     information_needed: str = "",
+    *,
+    discussion: bool = False,
 ) -> Decision:
     """Check what the chair records for an item and give the decision, or refuse with what to put right.
 
@@ -119,7 +195,8 @@ def check_decision(
       either less than requested or with conditions (None means the amount requested).
     - Deferred: says what information the next meeting needs.
     - Declined: gives the school feedback.
-    - Advice only: nothing more.
+    - Advice only: nothing more, except on a solution-focused discussion (``discussion``), where the
+      advice itself is what is recorded (in ``feedback``).
 
     Funded outcomes get a review date (the default when None, checked otherwise) and a schedule (termly
     when None). Unfunded outcomes have an amount of 0 and no review date or schedule, whatever was given.
@@ -133,6 +210,8 @@ def check_decision(
     if outcome not in FUNDED:
         if outcome == Outcome.DECLINED and not feedback:
             raise Refusal("Give the school feedback when declining.")
+        if outcome == Outcome.ADVICE_ONLY and discussion and not feedback:
+            raise Refusal("Write down the advice the meeting gave the school.")
         if outcome == Outcome.DEFERRED and not information_needed:
             raise Refusal("Say what information is needed for the next meeting.")
         return Decision(

@@ -143,6 +143,14 @@ class Tally:
         return self.turnout >= self.needed
 
 
+def quorum_line(t: Tally) -> str:
+    """The quorum as people say it: '4 voted, 3 needed'.
+
+    'Voted' counts every setting that took part, abstentions included, as the quorum does.
+    """
+    return f"{t.turnout} voted, {t.needed} needed"
+
+
 def tally(ballots: Iterable[Ballot], needed: int) -> Tally:
     """Count the ballots; if one setting appears more than once, its last ballot counts."""
     by_setting: dict[int, Ballot] = {}

@@ -32,7 +32,7 @@ from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
-from cluster.voting import RESULT_TITLES, Result, Tally
+from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -255,7 +255,7 @@ def _item_pairs(item: _Item) -> list[tuple[str, str]]:
     else:
         t = item.tally
         pairs.append(("Votes", f"Approve {t.approve}, decline {t.decline}, abstain {t.abstain}"))
-        pairs.append(("Quorum", f"{t.turnout} of {t.needed} needed: {'met' if t.quorate else 'not met'}"))
+        pairs.append(("Quorum", quorum_line(t) + ("" if t.quorate else ": not met")))
         pairs.append(("Result", item.result))
         if item.casting:
             pairs.append(("Chair's casting vote", item.casting))

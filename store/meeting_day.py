@@ -64,11 +64,16 @@ from store.models import (
     Setting,
     Vote,
 )
-from store.outbox import owe_card
+from store.outbox import NoticeCard, owe_card, owe_notice
 from store.referrals import view_of
 from store.repo import cluster_by_name, get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.seed import bank_holidays
 from store.usecases import Actor
+
+DISCUSSION_NOT_VOTED = (
+    "A solution-focused discussion asks for no money and is not voted on: record the advice from the agenda."
+)
+
 
 # --- roles ----------------------------------------------------------------------------------------------
 
@@ -418,6 +423,9 @@ def open_item(engine: Engine, actor: Actor, item_id: Any, now: datetime) -> Vote
             raise Refusal("Start the meeting from the agenda card first.")
         if meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
+        referral = session.get(Referral, item.referral_id)
+        if referral is not None and referral.kind == Kind.DISCUSSION.value:
+            raise Refusal(DISCUSSION_NOT_VOTED)
         if item.state == ItemState.PENDING:
             other = session.exec(
                 select(AgendaItem).where(AgendaItem.meeting_id == meeting.id, AgendaItem.state == ItemState.OPEN)
@@ -628,8 +636,16 @@ def record_decision(
     information_needed: str,
     draw_on_reserve: bool,
     now: datetime,
+    notice: NoticeCard[Decided] | None = None,
 ) -> Decided:
-    """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn."""
+    """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn.
+
+    The outcome must follow the vote (:func:`cluster.decisions.check_outcome_follows_vote`): approved only
+    when the closed vote carried with quorum, declined only when it was lost, only deferred when inquorate.
+    A solution-focused discussion is not voted on: the chair records its advice (or defers it) once the
+    meeting has started, without opening it. The referrer is owed ``notice`` (the outcome) in the same
+    transaction, under ``notice:decision:{id}``, so a doubled click tells them once.
+    """
     try:
         chosen = Outcome(outcome)
         plan = Schedule(schedule) if schedule else None
@@ -646,7 +662,15 @@ def record_decision(
             return _decided(session, item, existing, actor, meeting, referral)
         if item.state == ItemState.OPEN:
             raise Refusal("Close the vote before recording the decision.")
+        if item.state == ItemState.PENDING:
+            if meeting.started_at is None:
+                raise Refusal("Start the meeting from the agenda card first.")
+            if meeting.ended_at is not None:
+                raise Refusal("This meeting has ended.")
         view = view_of(session, referral)
+        discussion = view.kind is Kind.DISCUSSION
+        result, count = _closed_result(session, item, meeting)
+        decision_rules.check_outcome_follows_vote(chosen, discussion, result, count)
         review_request = _review_request(session, item)
         decision = decision_rules.check_decision(
             chosen,
@@ -658,6 +682,7 @@ def record_decision(
             conditions,
             feedback,
             information_needed,
+            discussion=discussion,
         )
         drawn = False
         if decision.funded:
@@ -719,8 +744,25 @@ def record_decision(
             amount=decision.amount_pence,
             reserve_drawn=drawn,
         )
-        _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}", f"agenda:{meeting.id}")
-        return _decided(session, item, row, actor, meeting, referral)
+        # An item decided without a vote (a discussion) has no vote card to redraw.
+        voted = (f"vote:{item.id}",) if item.opened_at is not None else ()
+        _cards_changed(session, meeting.cluster_id, now, *voted, f"agenda:{meeting.id}")
+        decided = _decided(session, item, row, actor, meeting, referral)
+        if notice is not None:
+            owe_notice(session, f"notice:decision:{row.id}", now, notice(decided), (referral.created_by,))
+        return decided
+
+
+def _closed_result(
+    session: Session, item: AgendaItem, meeting: Meeting
+) -> tuple[voting.Result | None, voting.Tally | None]:
+    """The result of an item's closed vote and its count; (None, None) when it was never opened."""
+    if item.opened_at is None:
+        return None, None
+    cluster = session.get(Cluster, meeting.cluster_id)
+    assert cluster is not None and item.id is not None
+    count = voting.tally(_ballots(session, item.id), _needed(session, cluster))
+    return voting.result(count, voting.Choice(item.casting) if item.casting else None), count
 
 
 def _defer(session: Session, referral: Referral, item: AgendaItem, meeting: Meeting, now: datetime) -> None:
@@ -788,7 +830,7 @@ def _minutes(session: Session, meeting: Meeting) -> MinutesView:
     for entry in agenda_view.entries:
         item = session.get(AgendaItem, entry.item_id)
         assert item is not None
-        vote = _vote_view(session, item) if item.state != ItemState.PENDING else None
+        vote = _vote_view(session, item) if item.opened_at is not None else None  # a discussion: not voted on
         entries.append(
             MinutesEntry(
                 entry, vote.tally if vote else None, vote.result if vote else None, vote.interests if vote else ()

@@ -7,6 +7,11 @@ so deciding twice (a second replica, a rerun after a restart) owes the message o
 connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
 such and their messages are owed to the admins of their clusters instead.
 
+A notice that follows a change (a referral accepted or returned, a decision) is owed with
+:func:`owe_notice` by the use case that makes the change, in its transaction and under a key derived from
+the change (``notice:decision:12``, ``notice:referral:7:accepted:v4``), so a click Teams delivers twice, or
+a crash between the change and the notice, neither doubles nor loses it.
+
 Cards the bot keeps up to date in a channel (the agenda, a vote card, the minutes) are owed with
 :func:`owe_card`: one row per card, owed again whenever the card changes. The sender draws such a card from
 the database when it sends it, posts it the first time and updates it in place after that (the posted
@@ -17,9 +22,10 @@ update always shows what the database holds.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -37,6 +43,11 @@ OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
 REROUTE_MARK = ":admin:"
 CARD_PREFIX = "card:"
 ERROR_LENGTH = 300
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+
+View = TypeVar("View")
+NoticeCard = Callable[[View], dict[str, Any]]
+"""Draws a notice's Adaptive Card from what a use case returns (a function from ``cards``)."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,21 @@ def owe(
     )
     # RETURNING gives the new row's id, or nothing when the key was taken (rowcount is unreliable here).
     return session.execute(statement).first() is not None
+
+
+def owe_notice(session: Session, key: str, now: datetime, card: dict[str, Any], person_ids: Iterable[int]) -> list[str]:
+    """Owe a notice card to each person's personal chat under ``{key}:person:{id}``, in the caller's transaction.
+
+    ``key`` names the change the notice follows, so owing it again (a repeated click) owes nothing more.
+    Returns the keys newly owed.
+    """
+    activity = {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
+    owed = []
+    for person in dict.fromkeys(person_ids):
+        person_key = f"{key}:person:{person}"
+        if owe(session, person_key, now, activity, person_id=person):
+            owed.append(person_key)
+    return owed
 
 
 def owe_card(session: Session, card_key: str, channel: str, now: datetime, thread_of: str | None = None) -> None:

@@ -48,6 +48,7 @@ from store.models import (
     RoleAssignment,
     Setting,
 )
+from store.outbox import NoticeCard, owe_notice
 from store.repo import get_or_refuse, meeting_slots, slot_of
 from store.settings import capital_refusal
 from store.usecases import Actor, require_registered
@@ -67,10 +68,33 @@ REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, m
 
 @dataclass(frozen=True)
 class Outcome:
-    """A referral after a change, and who should hear about it in their personal chat."""
+    """A referral after a change, and who heard about it in their personal chat (owed in the change's transaction).
+
+    A change delivered again (the same click twice) tells nobody again: ``notify`` is empty then.
+    """
 
     view: ReferralView
     notify: tuple[int, ...] = ()
+
+
+def _told(
+    session: Session,
+    referral: Referral,
+    change: str,
+    people: tuple[int, ...],
+    notice: NoticeCard[ReferralView] | None,
+    now: datetime,
+) -> Outcome:
+    """The outcome of a change, owing its notice to ``people`` in the change's own transaction.
+
+    The key names the referral, the change and the version it made (``notice:referral:7:accepted:v4``), so
+    the notice is owed once whatever repeats. ``notice`` None tells nobody (set-ups outside Teams).
+    """
+    session.flush()
+    view = view_of(session, referral)
+    if notice is not None and people:
+        owe_notice(session, f"notice:referral:{referral.id}:{change}:v{referral.version}", now, notice(view), people)
+    return Outcome(view, people)
 
 
 # --- who may do what ---------------------------------------------------------------------------------
@@ -583,8 +607,19 @@ def _windows(session: Session) -> dict[int, rules.Window]:
     return {w.year_start: rules.Window(w.opens, w.closes) for w in session.exec(select(CapitalWindow))}
 
 
-def submit(engine: Engine, actor: Actor, referral_id: Any, version: Any, now: datetime) -> Outcome:
-    """Submit to the next meeting whose deadline has not passed; the same click twice submits once."""
+def submit(
+    engine: Engine,
+    actor: Actor,
+    referral_id: Any,
+    version: Any,
+    now: datetime,
+    *,
+    notice: NoticeCard[ReferralView] | None = None,
+) -> Outcome:
+    """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
+
+    The cluster's admins are owed ``notice`` (a new referral to check) in the same transaction.
+    """
     with transaction(engine) as session:
         referral = _load(session, referral_id)
         if not _can_edit(actor, referral):
@@ -626,12 +661,13 @@ def submit(engine: Engine, actor: Actor, referral_id: Any, version: Any, now: da
             reference=referral.reference,
             meeting_id=meeting.id,
         )
-        session.flush()
-        return Outcome(view_of(session, referral), _admins(session, referral.cluster_id))
+        return _told(session, referral, "submitted", _admins(session, referral.cluster_id), notice, now)
 
 
-def withdraw(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> Outcome:
-    """Withdraw a referral; withdrawing it twice is harmless."""
+def withdraw(
+    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
+) -> Outcome:
+    """Withdraw a referral; withdrawing it twice is harmless. The admins are owed ``notice`` if it was submitted."""
     with transaction(engine) as session:
         referral = _load(session, referral_id)
         if not _can_edit(actor, referral):
@@ -644,9 +680,8 @@ def withdraw(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> O
         _touch(referral, now)
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.withdraw", f"referral:{referral.id}")
-        session.flush()
         notify = _admins(session, referral.cluster_id) if was_submitted else ()
-        return Outcome(view_of(session, referral), notify)
+        return _told(session, referral, "withdrawn", notify, notice, now)
 
 
 def _for_admin(session: Session, actor: Actor, referral_id: Any) -> Referral:
@@ -670,8 +705,13 @@ def to_check(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
         return [view_of(session, r) for r in found]
 
 
-def accept(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> Outcome:
-    """Accept a submitted referral onto its meeting's agenda; accepting twice is harmless."""
+def accept(
+    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
+) -> Outcome:
+    """Accept a submitted referral onto its meeting's agenda; accepting twice is harmless.
+
+    The referrer is owed ``notice`` in the same transaction.
+    """
     with transaction(engine) as session:
         referral = _for_admin(session, actor, referral_id)
         if referral.state == State.ACCEPTED:
@@ -682,14 +722,19 @@ def accept(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> Out
         _touch(referral, now)
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
-        session.flush()
-        return Outcome(view_of(session, referral), (referral.created_by,))
+        return _told(session, referral, "accepted", (referral.created_by,), notice, now)
 
 
 def return_to_referrer(
-    engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, Any], now: datetime
+    engine: Engine,
+    actor: Actor,
+    referral_id: Any,
+    raw: Mapping[str, Any],
+    now: datetime,
+    *,
+    notice: NoticeCard[ReferralView] | None = None,
 ) -> Outcome:
-    """Return a submitted referral as incomplete, with the reason the SENCO will read."""
+    """Return a submitted referral as incomplete, with the reason the SENCO will read (owed ``notice``)."""
     checked = check_form((REASON_FIELD,), raw)
     if checked.errors:
         raise InvalidInput(checked.errors, kept_input((REASON_FIELD,), raw))
@@ -704,8 +749,7 @@ def return_to_referrer(
         _touch(referral, now)
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.return", f"referral:{referral.id}")
-        session.flush()
-        return Outcome(view_of(session, referral), (referral.created_by,))
+        return _told(session, referral, "returned", (referral.created_by,), notice, now)
 
 
 def for_export(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> ReferralView:

@@ -3,7 +3,7 @@ item, a vote is cast, the card updates.
 
 The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``. Before
 it starts, an admin adds a meeting two weeks ahead, a quorum of one and a budget with the CLI; Megan Bowen
-(SENCO of Waterside) then has a discussion referral accepted onto that meeting (through the store's use cases,
+(SENCO of Waterside) then has an EHCP top-up referral accepted onto that meeting (through the store's use cases,
 on the same database file). In the page, Alex Wilber (SENCO of Etruscan, a voter) opens the team channel. The
 admin and the chair act through the Playground's own interface for other mock users: the admin links the
 channel, the chair posts the agenda, starts the meeting and opens the item. Alex votes by clicking the page.
@@ -39,7 +39,7 @@ from store.db import make_engine
 from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
-from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_flow import GOOD_EHCP
 
 pytestmark = pytest.mark.e2e
 
@@ -70,8 +70,8 @@ def _accepted_referral(database_url: str) -> str:
             megan = identify(session, DEMO_SENCO_2.aad_object_id, DEMO_SENCO_2.name)
             admin = identify(session, DEMO_ADMIN.aad_object_id, DEMO_ADMIN.name)
         setting = uc.picker(engine, megan)[0][0]
-        draft = uc.start(engine, megan, setting, "discussion", "e2e-meeting", now)
-        uc.save_details(engine, megan, draft.id, GOOD_DISCUSSION, now)
+        draft = uc.start(engine, megan, setting, "ehcp", "e2e-meeting", now)
+        uc.save_details(engine, megan, draft.id, GOOD_EHCP, now)
         version = uc.open_for_edit(engine, megan, draft.id, now).version
         uc.submit(engine, megan, draft.id, version, now)
         accepted = uc.accept(engine, admin, draft.id, now).view

@@ -30,7 +30,7 @@ from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
-from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_flow import GOOD_EHCP
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 VOTERS = [(f"aad-voter-{i:02d}", f"Voter {i:02d}") for i in range(30)]
@@ -63,8 +63,8 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     md.set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", NOW)
-    uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOW)
+    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", NOW)
+    uc.save_details(engine, sam, draft.id, GOOD_EHCP, NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
     uc.accept(engine, admin, draft.id, NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)

@@ -498,6 +498,46 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
         "meeting_decision_form_errors": decision_form_card(
             CLOSED, 1_200_00, DECISION_TYPED, DECISION_ERRORS, REVIEW, None
         ),
+        "meeting_decision_form_lost": decision_form_card(
+            vote(
+                state=ItemState.CLOSED,
+                result=Result.DECLINED,
+                tally=Tally(approve=1, decline=2, abstain=0, settings_voted=frozenset(range(1, 4)), needed=3),
+            ),
+            1_200_00,
+            {},
+            {},
+            REVIEW,
+            POSITION,
+        ),
+        "meeting_decision_form_not_quorate": decision_form_card(
+            vote(
+                state=ItemState.CLOSED,
+                result=Result.NOT_QUORATE,
+                tally=Tally(approve=2, decline=0, abstain=0, settings_voted=frozenset(range(1, 3)), needed=3),
+            ),
+            1_200_00,
+            {},
+            {},
+            REVIEW,
+            POSITION,
+        ),
+        "meeting_decision_form_discussion": decision_form_card(
+            vote(
+                item_id=45,
+                entry=entry(item_id=45, kind=Kind.DISCUSSION, requested_pence=0, state=ItemState.PENDING),
+                state=ItemState.PENDING,
+                tally=Tally(approve=0, decline=0, abstain=0, settings_voted=frozenset(), needed=15),
+                voted=(),
+                interests=(),
+            ),
+            0,
+            {},
+            {},
+            REVIEW,
+            POSITION,
+            meeting_id=12,
+        ),
         "meeting_minutes": minutes_card(minutes),
         "meeting_outcome_approved": outcome_notice_card(
             entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00), REDUCED, SLOT.day, None

@@ -12,12 +12,15 @@ from cluster.decisions import (
     Outcome,
     Schedule,
     check_decision,
+    check_outcome_follows_vote,
     check_review_date,
     default_review_date,
     instalments,
+    outcomes_allowed,
     term_starts_between,
 )
 from cluster.errors import Refusal
+from cluster.voting import Ballot, Choice, Result, Tally, result, tally
 
 MEETING = date(2025, 12, 11)  # Central, 11 December 2025
 REQUESTED = 5_000_00
@@ -244,3 +247,112 @@ def test_term_starts_are_1_september_1_january_and_1_april() -> None:
         date(2026, 4, 1),
         date(2026, 9, 1),
     ]
+
+
+# The outcome follows the vote
+
+
+def closed(approve: int, decline: int, abstain: int = 0, needed: int = 3) -> Tally:
+    ballots = [Ballot(i, i, Choice.APPROVE) for i in range(approve)]
+    ballots += [Ballot(100 + i, 100 + i, Choice.DECLINE) for i in range(decline)]
+    ballots += [Ballot(200 + i, 200 + i, Choice.ABSTAIN) for i in range(abstain)]
+    return tally(ballots, needed)
+
+
+def follows(outcome: Outcome, t: Tally | None, casting: Choice | None = None, discussion: bool = False) -> Outcome:
+    return check_outcome_follows_vote(outcome, discussion, None if t is None else result(t, casting), t)
+
+
+@pytest.mark.parametrize("outcome", [Outcome.APPROVED, Outcome.APPROVED_REDUCED])
+def test_money_is_approved_when_the_vote_carried_with_quorum_met(outcome: Outcome) -> None:
+    assert follows(outcome, closed(3, 1)) is outcome
+
+
+@pytest.mark.parametrize("outcome", [Outcome.APPROVED, Outcome.APPROVED_REDUCED])
+def test_a_lost_vote_cannot_be_recorded_as_approved(outcome: Outcome) -> None:
+    with pytest.raises(Refusal) as refused:
+        follows(outcome, closed(1, 2))
+    assert refused.value.message == "The vote was lost, so the item can be declined or deferred."
+
+
+def test_a_lost_vote_can_be_declined_or_deferred_only() -> None:
+    assert outcomes_allowed(False, Result.DECLINED) == (Outcome.DECLINED, Outcome.DEFERRED)
+    assert follows(Outcome.DECLINED, closed(1, 2)) is Outcome.DECLINED
+    assert follows(Outcome.DEFERRED, closed(1, 2)) is Outcome.DEFERRED
+    with pytest.raises(Refusal):
+        follows(Outcome.ADVICE_ONLY, closed(1, 2))
+
+
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o is not Outcome.DEFERRED])
+def test_an_inquorate_item_can_only_be_deferred_whatever_the_votes(outcome: Outcome) -> None:
+    with pytest.raises(Refusal) as refused:
+        follows(outcome, closed(2, 0))
+    assert refused.value.message == (
+        "The meeting was not quorate for this item (2 voted, 3 needed), so it can only be deferred."
+    )
+    assert follows(Outcome.DEFERRED, closed(2, 0)) is Outcome.DEFERRED
+
+
+def test_abstentions_count_towards_the_quorum_but_do_not_carry_the_vote() -> None:
+    quorate = closed(1, 0, abstain=2)
+    assert follows(Outcome.APPROVED, quorate) is Outcome.APPROVED
+    with pytest.raises(Refusal) as refused:
+        follows(Outcome.APPROVED, closed(0, 0, abstain=3))
+    assert refused.value.message.startswith("Every setting abstained")
+
+
+def test_a_tie_is_approved_only_on_the_chairs_casting_vote() -> None:
+    tied = closed(2, 2)
+    assert follows(Outcome.APPROVED, tied, casting=Choice.APPROVE) is Outcome.APPROVED
+    with pytest.raises(Refusal) as refused:
+        follows(Outcome.APPROVED, tied)
+    assert refused.value.message == (
+        "The vote was tied and the chair gave no casting vote, so the item can be deferred or recorded as advice only."
+    )
+    with pytest.raises(Refusal):
+        follows(Outcome.APPROVED, tied, casting=Choice.DECLINE)
+    assert follows(Outcome.DECLINED, tied, casting=Choice.DECLINE) is Outcome.DECLINED
+
+
+def test_a_carried_vote_cannot_be_recorded_as_declined() -> None:
+    with pytest.raises(Refusal) as refused:
+        follows(Outcome.DECLINED, closed(3, 1))
+    assert refused.value.message.startswith("The vote was carried, so the item can be approved")
+
+
+@pytest.mark.parametrize("t", [None, closed(2, 2), closed(0, 0, abstain=3), closed(3, 0)])
+def test_deferral_and_advice_only_need_no_carried_vote(t: Tally | None) -> None:
+    assert follows(Outcome.DEFERRED, t) is Outcome.DEFERRED
+    assert follows(Outcome.ADVICE_ONLY, t) is Outcome.ADVICE_ONLY
+
+
+@pytest.mark.parametrize("outcome", [Outcome.APPROVED, Outcome.DECLINED])
+def test_an_item_that_was_not_voted_on_is_neither_approved_nor_declined(outcome: Outcome) -> None:
+    with pytest.raises(Refusal) as refused:
+        follows(outcome, None)
+    assert refused.value.message.startswith("This item has not been voted on")
+
+
+@pytest.mark.parametrize("t", [None, closed(3, 0), closed(0, 3), closed(1, 0)])
+def test_a_discussion_is_recorded_as_advice_or_deferred_without_a_vote(t: Tally | None) -> None:
+    assert outcomes_allowed(True, None) == (Outcome.ADVICE_ONLY, Outcome.DEFERRED)
+    assert follows(Outcome.ADVICE_ONLY, t, discussion=True) is Outcome.ADVICE_ONLY
+    assert follows(Outcome.DEFERRED, t, discussion=True) is Outcome.DEFERRED
+    for outcome in (Outcome.APPROVED, Outcome.APPROVED_REDUCED, Outcome.DECLINED):
+        with pytest.raises(Refusal) as refused:
+            follows(outcome, t, discussion=True)
+        assert "asks for no money and is not voted on" in refused.value.message
+
+
+def test_a_discussions_advice_must_be_written_down() -> None:
+    with pytest.raises(Refusal) as refused:
+        check_decision(Outcome.ADVICE_ONLY, 0, None, None, None, MEETING, discussion=True)
+    assert refused.value.message == "Write down the advice the meeting gave the school."
+    advice = check_decision(Outcome.ADVICE_ONLY, 0, None, None, None, MEETING, feedback=" Try a timetable. ")
+    assert advice.feedback == "Try a timetable."
+
+
+@pytest.mark.parametrize("result_", [*Result, None])
+def test_approval_is_allowed_only_after_a_carried_vote(result_: Result | None) -> None:
+    funded = set(outcomes_allowed(False, result_)) & FUNDED
+    assert bool(funded) == (result_ is Result.APPROVED)

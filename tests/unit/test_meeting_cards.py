@@ -135,7 +135,7 @@ def test_before_the_meeting_the_chair_can_only_start_it() -> None:
 def test_during_the_meeting_each_item_not_yet_opened_has_open_and_the_card_has_end() -> None:
     card = CARDS["meeting_agenda_started"]
     opened = [a["data"]["item_id"] for a in actions_in(card) if a.get("verb") == verbs.ITEM_OPEN]
-    pending = [e.item_id for e in STARTED_ENTRIES if e.state == ItemState.PENDING]
+    pending = [e.item_id for e in STARTED_ENTRIES if e.state == ItemState.PENDING and e.kind is not Kind.DISCUSSION]
     assert sorted(set(opened)) == sorted(pending) and pending
     assert buttons(card)[-1] == ("End the meeting", verbs.MEETING_END)
     assert ("Start the meeting", verbs.MEETING_START) not in buttons(card)
@@ -208,7 +208,7 @@ def test_the_open_vote_card_shows_which_settings_voted_but_not_how() -> None:
     assert "Approve 3 · Decline 3 · Abstain 1" in text
     assert all(setting in text for setting in VOTED)
     assert "Settings voted (7)" in text
-    assert "Quorum\n7 of 15 needed — not yet met" in text
+    assert "Quorum\n7 voted, 15 needed" in text
     assert "Megan Bowen" in text  # interests declared
     facts = [f for node in card["body"] if node.get("type") == "FactSet" for f in node["facts"] if f["title"] in VOTED]
     assert facts == []  # no setting is listed with its choice while the vote is open
@@ -303,6 +303,52 @@ def test_the_decided_card_shows_the_decision_and_has_no_buttons() -> None:
 
 
 # The decision form ---------------------------------------------------------------------------------------
+
+
+def _offered(card: dict[str, Any]) -> list[str]:
+    return [c["title"] for c in inputs(card)["outcome"]["choices"]]
+
+
+def test_the_decision_form_after_a_carried_vote_offers_approval_but_not_declining() -> None:
+    assert _offered(CARDS["meeting_decision_form"]) == [
+        "Approved",
+        "Approved for a smaller amount or with conditions",
+        "Deferred for more information",
+        "Advice only",
+    ]
+
+
+def test_the_decision_form_after_a_lost_vote_offers_only_declining_or_deferring_and_asks_no_money() -> None:
+    card = CARDS["meeting_decision_form_lost"]
+    assert _offered(card) == ["Declined", "Deferred for more information"]
+    assert not {"amount", "review_date", "schedule", "conditions", "draw_on_reserve"} & set(inputs(card))
+    assert "3 voted, 3 needed" in shown(card)
+
+
+def test_the_decision_form_for_an_inquorate_item_offers_only_deferral_already_chosen() -> None:
+    card = CARDS["meeting_decision_form_not_quorate"]
+    assert _offered(card) == ["Deferred for more information"]
+    assert inputs(card)["outcome"]["value"] == "deferred"
+    assert "Not quorate" in shown(card) and "2 voted, 3 needed" in shown(card)
+
+
+def test_a_discussion_has_record_advice_on_the_agenda_instead_of_open() -> None:
+    card = CARDS["meeting_agenda_started"]
+    discussion = [e.item_id for e in STARTED_ENTRIES if e.kind is Kind.DISCUSSION and e.state == ItemState.PENDING]
+    assert discussion
+    advice = [a for a in actions_in(card) if a.get("title") == "Record advice"]
+    assert [a["data"]["item_id"] for a in advice] == discussion
+    assert all(a["verb"] == verbs.DECISION_FORM for a in advice)
+    opened = {a["data"]["item_id"] for a in actions_in(card) if a.get("verb") == verbs.ITEM_OPEN}
+    assert not opened & set(discussion)
+
+
+def test_a_discussions_form_records_advice_or_a_deferral_and_goes_back_to_the_agenda() -> None:
+    card = CARDS["meeting_decision_form_discussion"]
+    assert _offered(card) == ["Advice only", "Deferred for more information"]
+    assert inputs(card)["feedback"]["label"] == "Advice for the school"
+    assert "amount" not in inputs(card) and "Result" not in shown(card)
+    assert ("Back", verbs.AGENDA_SHOW) in buttons(card)
 
 
 def test_the_decision_form_is_prefilled_with_the_amount_requested_the_default_review_and_termly() -> None:

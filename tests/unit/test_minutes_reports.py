@@ -231,12 +231,12 @@ def test_the_markdown_has_the_votes_quorum_result_casting_vote_and_interests() -
     text = minutes_markdown(EVERYTHING, GENERATED_AT)
     approved = text.split("## CEN-2526-014")[1].split("## CEN-2526-015")[0]
     assert "| **Votes** | Approve 2, decline 2, abstain 1 |" in approved
-    assert "| **Quorum** | 5 of 3 needed: met |" in approved
+    assert "| **Quorum** | 5 voted, 3 needed |" in approved
     assert "| **Result** | Approved, on the chair's casting vote |" in approved
     assert "| **Chair's casting vote** | Approve |" in approved
     assert "| **Interests declared** | Adele Vance, Megan Bowen |" in approved
     deferred = text.split("## CEN-2526-016")[1].split("## CEN-2526-017")[0]
-    assert "| **Quorum** | 2 of 4 needed: not met |" in deferred
+    assert "| **Quorum** | 2 voted, 4 needed: not met |" in deferred
     assert "| **Result** | Not quorate |" in deferred
     assert "casting" not in deferred
     assert "| **Interests declared** | None |" in deferred

@@ -15,6 +15,7 @@ from cluster.voting import (
     Voter,
     cast,
     check_can_vote,
+    quorum_line,
     quorum_needed,
     result,
     tally,
@@ -251,3 +252,11 @@ def test_no_ballots_at_all_are_not_quorate() -> None:
     t = tally([], quorum_needed(6))
     assert (t.approve, t.decline, t.abstain, t.turnout) == (0, 0, 0, 0)
     assert result(t) == Result.NOT_QUORATE
+
+
+def test_the_quorum_line_reads_as_people_say_it_counting_abstentions_as_the_quorum_does() -> None:
+    ballots = [Ballot(1, 1, Choice.APPROVE), Ballot(2, 2, Choice.DECLINE), Ballot(3, 3, Choice.ABSTAIN)]
+    counted = tally([*ballots, Ballot(4, 4, Choice.ABSTAIN)], needed=3)
+    assert quorum_line(counted) == "4 voted, 3 needed"
+    assert counted.quorate
+    assert quorum_line(tally(ballots[:2], needed=3)) == "2 voted, 3 needed"

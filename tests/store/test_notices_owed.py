@@ -1,0 +1,138 @@
+"""A notice is owed in the same transaction as the change it follows: committed with it, or not at all.
+
+So a crash between the change and the notice cannot lose the notice (nor a crash before the commit leave
+a notice of a change that never happened), and the key names the change, so repeating it owes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cluster.clock import LONDON
+from cluster.referrals import ReferralView
+from store import meeting_day as md
+from store import referrals as uc
+from store.models import Decision, Outbox, Referral
+from store.roster import import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import Actor, identify
+from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
+from tests.support.referral_flow import GOOD_DISCUSSION
+
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+
+
+class PowerCut(Exception):
+    """The process dies part-way through the use case."""
+
+
+@pytest.fixture
+def submitted(engine: Engine) -> tuple[Engine, int]:
+    """A discussion submitted by Sam, waiting for the admin's check."""
+    seed_file(engine, CENTRAL, NOW)
+    import_entries(engine, ROSTER, NOW, "test")
+    sam = person(engine, SENCO)
+    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", NOW)
+    uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOW)
+    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
+    return engine, draft.id
+
+
+def person(engine: Engine, who: tuple[str, str]) -> Actor:
+    with Session(engine) as session:
+        return identify(session, *who)
+
+
+def notice_card(view: ReferralView) -> dict[str, Any]:
+    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": f"On {view.reference}"}]}
+
+
+def owed(engine: Engine) -> dict[str, Outbox]:
+    with Session(engine) as session:
+        return {row.key: row for row in session.exec(select(Outbox)) if row.key.startswith("notice:")}
+
+
+def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tuple[Engine, int]) -> None:
+    engine, referral_id = submitted
+    outcome = uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    sam = person(engine, SENCO).person_id
+    key = f"notice:referral:{referral_id}:accepted:v{outcome.view.version}:person:{sam}"
+    rows = owed(engine)
+    assert list(rows) == [key]
+    assert rows[key].state == "owed" and rows[key].person_id == sam
+    assert f"On {outcome.view.reference}" in str(rows[key].activity)
+
+    again = uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    assert again.notify == () and list(owed(engine)) == [key], "accepting again owes nothing more"
+
+
+def test_a_crash_before_the_acceptance_commits_leaves_neither_the_change_nor_its_notice(
+    submitted: tuple[Engine, int],
+) -> None:
+    engine, referral_id = submitted
+
+    def dies(view: ReferralView) -> dict[str, Any]:
+        raise PowerCut
+
+    with pytest.raises(PowerCut):
+        uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=dies)
+    with Session(engine) as session:
+        referral = session.get(Referral, referral_id)
+        assert referral is not None and referral.state == "submitted"
+    assert owed(engine) == {}
+
+    uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    assert len(owed(engine)) == 1, "the click tried again is accepted and the referrer owed their notice"
+
+
+def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: tuple[Engine, int]) -> None:
+    engine, referral_id = submitted
+    uc.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    chair = person(engine, CHAIR)
+    md.prepare_agenda(engine, 2, NOW)
+    md.start_meeting(engine, chair, 2, MEETING_DAY)
+    item_id = md.agenda(engine, 2).entries[0].item_id
+
+    def outcome_card(decided: md.Decided) -> dict[str, Any]:
+        return {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": decided.decision.feedback}]}
+
+    def record(notice: Any) -> md.Decided:
+        return md.record_decision(
+            engine,
+            chair,
+            item_id,
+            "advice",
+            amount_pence=None,
+            review_date=None,
+            schedule=None,
+            conditions="",
+            feedback="Try a visual timetable.",
+            information_needed="",
+            draw_on_reserve=False,
+            now=MEETING_DAY,
+            notice=notice,
+        )
+
+    def dies(decided: md.Decided) -> dict[str, Any]:
+        raise PowerCut
+
+    with pytest.raises(PowerCut):
+        record(dies)
+    with Session(engine) as session:
+        assert session.exec(select(Decision)).all() == [], "no decision without its notice"
+    assert owed(engine) == {}
+
+    record(outcome_card)
+    record(outcome_card)
+    with Session(engine) as session:
+        [decision] = session.exec(select(Decision)).all()
+    sam = person(engine, SENCO).person_id
+    rows = owed(engine)
+    assert list(rows) == [f"notice:decision:{decision.id}:person:{sam}"]
+    assert "Try a visual timetable." in str(next(iter(rows.values())).activity)

@@ -1,0 +1,164 @@
+"""A meeting room for HTTP tests: Central with four more voting settings, a quorum of 3, a budget, the bot
+installed in the channel and in the referrers' personal chats, and referrals accepted onto 11 December 2025.
+
+Everything is driven through the real /api/messages; the referrals are set up with the use cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.app import NOTIFIER, create_app
+from bot.settings import Settings
+from cards import verbs
+from cluster.clock import LONDON, FixedClock
+from cluster.roles import Role
+from store import meeting_day as md
+from store import referrals as uc
+from store.meetings import set_voting_rules
+from store.models import AgendaItem, Decision, Outbox
+from store.roster import Entry, import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import identify
+from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
+from tests.support import activities as act
+from tests.support.fake_connector import Call, FakeConnector
+from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+
+MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+MEETING_ID = 2  # Autumn 2, 11 December 2025
+VOTER_SETTINGS = ("Abbey Hulton Primary School", "Birches Head Academy", "Eaton Park Academy", "Grove Academy")
+VOTERS = [(f"aad-voter-{i}", f"Voter {i}") for i in range(len(VOTER_SETTINGS))]
+CHANNEL_CONVERSATION = {"conversationType": "channel", "id": act.CHANNEL_ID, "isGroup": True, "tenantId": act.TENANT}
+KINDS = {"ipn": ("individual", SENCO), "ehcp": ("ehcp", SENCO), "talk": ("discussion", SENCO_2)}
+
+
+def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, now: datetime) -> int:
+    """A complete referral of ``kind`` by ``who``, submitted; returns its id."""
+    with Session(engine) as session:
+        person = identify(session, *who)
+    answers = {"individual": GOOD_INDIVIDUAL, "ehcp": {**GOOD_EHCP, "amount": "1950"}, "discussion": GOOD_DISCUSSION}
+    draft = uc.start(engine, person, uc.picker(engine, person)[0][0], kind, key, now)
+    uc.save_details(engine, person, draft.id, answers[kind], now)
+    if kind == "individual":
+        uc.add_row(engine, person, draft.id, ROW_1, now)
+        uc.add_row(engine, person, draft.id, ROW_2, now)
+    uc.submit(engine, person, draft.id, uc.open_for_edit(engine, person, draft.id, now).version, now)
+    return draft.id
+
+
+@dataclass
+class Room:
+    """The bot, its database and clock, and the people clicking."""
+
+    bot: Bot
+    engine: Engine
+    clock: FixedClock
+    app: web.Application
+    referrals: dict[str, int]
+
+    @property
+    def connector(self) -> FakeConnector:
+        return self.bot.connector
+
+    def click_activity(self, who: tuple[str, str], verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        """One click on a channel card, as Teams posts it (post it twice to deliver it twice)."""
+        activity = act.card_click(self.connector.url, *who, verb, data, conversation=CHANNEL_CONVERSATION)
+        activity["channelData"].update({"team": {"id": act.TEAM_ID}, "channel": {"id": act.CHANNEL_ID}})
+        return activity
+
+    async def post(self, activity: dict[str, Any]) -> dict[str, Any]:
+        response = await self.bot.post(activity)
+        assert response.status == 200, await response.text()
+        body: dict[str, Any] = await response.json()
+        return body
+
+    async def click(self, who: tuple[str, str], verb: str, data: dict[str, Any]) -> dict[str, Any]:
+        return await self.post(self.click_activity(who, verb, data))
+
+    async def settle(self) -> None:
+        """Wait until what the clicks owed has been delivered."""
+        await self.app[NOTIFIER].drain()
+
+    def item(self, name: str) -> int:
+        with Session(self.engine) as session:
+            item = session.exec(select(AgendaItem).where(AgendaItem.referral_id == self.referrals[name])).first()
+            assert item is not None and item.id is not None
+            return item.id
+
+    def told(self, who: tuple[str, str], *texts: str) -> list[Call]:
+        """What reached ``who``'s personal chat carrying every one of ``texts``."""
+        calls = self.connector.sent_to(act.personal_conversation(who[0]))
+        return [c for c in calls if all(t in c.all_json() for t in texts)]
+
+    def decisions(self) -> list[Decision]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(Decision)))
+
+    def notices_owed(self, prefix: str = "notice:") -> list[str]:
+        with Session(self.engine) as session:
+            return [row.key for row in session.exec(select(Outbox)) if row.key.startswith(prefix)]
+
+
+@asynccontextmanager
+async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool = True) -> AsyncIterator[Room]:
+    """The room on ``engine`` (an empty, migrated database), with the meeting not yet started."""
+    clock = FixedClock(TEST_NOW)
+    now = clock.now()
+    seed_file(engine, CENTRAL, now)
+    import_entries(engine, ROSTER, now, "test")
+    import_entries(
+        engine,
+        [
+            Entry(name, None, aad, Role.SENCO, "Central", s)
+            for (aad, name), s in zip(VOTERS, VOTER_SETTINGS, strict=True)
+        ],
+        now,
+        "test",
+    )
+    set_voting_rules(engine, "Central", now, quorum=3, same_trust_recusal=None)
+    md.set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
+    with Session(engine) as session:
+        admin = identify(session, *ADMIN)
+    ids = {name: draft_referral(engine, kind, who, f"key-{name}", now) for name, (kind, who) in KINDS.items()}
+    if accepted:
+        for referral_id in ids.values():
+            uc.accept(engine, admin, referral_id, now)
+    app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        bot = Bot(client, connector)
+        room = Room(bot, engine, clock, app, ids)
+        await bot.post(act.team_install(connector.url, *ADMIN))
+        await bot.post(act.channel_message(connector.url, *ADMIN, "link cluster Central"))
+        for who in (SENCO, SENCO_2, ADMIN):
+            await bot.post(act.personal_install(connector.url, *who))
+        await room.settle()
+        yield room
+        await room.settle()
+    finally:
+        await client.close()
+
+
+async def post_agenda(room: Room) -> None:
+    """The chair posts the agenda (which lists the accepted referrals as items)."""
+    assert (await room.bot.post(act.channel_message(room.connector.url, *CHAIR, "agenda"))).status == 200
+    await room.settle()
+
+
+async def start_meeting(room: Room) -> None:
+    """The chair posts the agenda and, on the day, starts the meeting."""
+    await post_agenda(room)
+    room.clock.set(MEETING_DAY)
+    await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": MEETING_ID})
+    await room.settle()
