@@ -1,4 +1,10 @@
-"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place."""
+"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place.
+
+A stop (SIGTERM) is bounded. When the app starts shutting down (the listening socket is already closed), the
+sender stops taking work and the scheduler starts no job; turns still being handled get aiohttp's
+``SHUTDOWN_TIMEOUT``; the sends in flight get the sender's grace (five seconds from the stop) to finish
+and be recorded; then everything is closed. What was not delivered stays owed in the outbox.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +46,8 @@ CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 512 * 1024
+SHUTDOWN_TIMEOUT = 5.0
+"""Seconds a stop waits for requests still being handled (``web.run_app``'s own default is 60)."""
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -145,10 +153,16 @@ def create_app(
         if keys is not None:
             keys.start()
 
-    async def close(_app: web.Application) -> None:
+    async def stop_taking_work(_app: web.Application) -> None:
+        sender.stop()
+
+    async def settle(_app: web.Application) -> None:
         if keys is not None:
             await keys.stop()
+        await sender.close()  # the sends in flight finish within the grace; the rest stays owed
         await notifier.drain()
+
+    async def close(_app: web.Application) -> None:
         await connector.close()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -156,10 +170,12 @@ def create_app(
     app[CONNECTOR] = connector
     app[BOT] = bot
     app[NOTIFIER] = notifier
+    app.on_startup.append(open_)
+    app.on_shutdown.append(stop_taking_work)
+    app.on_cleanup.append(settle)  # before the scheduler's own cleanup, which waits for its jobs
     if settings.scheduler:
         attach_scheduler(app, engine, sender, clock)
+    app.on_cleanup.append(close)  # last: the scheduler's jobs may still be using the connector
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    app.on_startup.append(open_)
-    app.on_cleanup.append(close)
     return app

@@ -426,7 +426,7 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
     """
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SHUTDOWN_TIMEOUT, create_app
 
     if settings.app_id:
         print(
@@ -457,7 +457,7 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
         log.info("playground listening on port %d after %.1fs", playground_port, time.monotonic() - started)
         app = create_app(demo, clock=clock)
         print(instructions(f"http://127.0.0.1:{playground_port}", bot_endpoint, database_url, workdir), flush=True)
-        web.run_app(app, sock=sock, print=None)
+        web.run_app(app, sock=sock, print=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     except PlaygroundSetupError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)
         return 2
