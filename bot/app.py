@@ -23,7 +23,7 @@ from bot.budget_routes import BudgetRoutes
 from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
-from bot.file_desk import FileDesk
+from bot.file_desk import Export, FileDesk
 from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import DeliverSoon, MeetingRoutes
 from bot.notify import Notifier
@@ -65,10 +65,12 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
-def build_routes(engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> Routes:
+def build_routes(
+    engine: Engine, clock: Clock, deliver_soon: DeliverSoon, export: Export = referral_pack_docx
+) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
-    ReferralRoutes(engine, clock, referral_pack_docx).install(routes)
+    ReferralRoutes(engine, clock, export).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
@@ -83,8 +85,12 @@ def create_app(
     engine: Engine | None = None,
     connector: Connector | None = None,
     signing_keys: SigningKeys | None = None,
+    export: Export = referral_pack_docx,
 ) -> web.Application:
-    """Build the web app. Tests pass a clock, an engine, a connector or signing keys; production, settings only."""
+    """Build the web app; production passes settings only.
+
+    Tests pass a clock, an engine, a connector, signing keys or the referral pack's builder (``export``).
+    """
     clock = clock or Clock()
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
@@ -93,8 +99,8 @@ def create_app(
         engine, connector, clock=clock, lease_seconds=sender_lease(), draw=partial(draw_channel_card, engine)
     )
     notifier = Notifier(engine, sender, clock)
-    routes = build_routes(engine, clock, notifier.deliver_soon)
-    bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, referral_pack_docx))
+    routes = build_routes(engine, clock, notifier.deliver_soon, export)
+    bot = ClusterBot(routes, clock, notifier, FileDesk(engine, clock, connector, export))
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:
