@@ -364,6 +364,9 @@ class Sender:
                 if isinstance(outcome, datetime):  # throttled or unavailable: the rest wait as long
                     await asyncio.to_thread(outbox.postpone, self._engine, [m.id for m in rest], outcome)
                     return
+                if outcome == "stopped":  # stopped while it waited its turn under the rate limits
+                    await self._hand_back([message, *rest])
+                    return
                 if outcome == "removed":
                     for later in rest:
                         await self._unreachable(later, tally)
@@ -379,6 +382,9 @@ class Sender:
 
     async def _deliver_one(self, message: OwedMessage, target: Target, tally: _Tally) -> datetime | str | None:
         stamp = await self._limiter.acquire(_throttled_as(target.conversation_id))
+        if self._stopping:
+            self._limiter.sent(stamp)
+            return "stopped"
         failure: _Failure | None = None
         posted: CardPlace | None = None
         place: CardPlace | None = None
