@@ -1,4 +1,10 @@
-"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place."""
+"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place.
+
+A stop (SIGTERM) is bounded. When the app starts shutting down (the listening socket is already closed), the
+sender stops taking work and the scheduler starts no job; turns still being handled get aiohttp's
+``SHUTDOWN_TIMEOUT``; the sends in flight get the sender's grace (five seconds from the stop) to finish
+and be recorded; then everything is closed. What was not delivered stays owed in the outbox.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from bot.budget_routes import BudgetRoutes
 from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
-from bot.file_desk import FileDesk
+from bot.file_desk import Export, FileDesk
 from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import DeliverSoon, MeetingRoutes
 from bot.notify import Notifier
@@ -41,6 +47,8 @@ CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 512 * 1024
+SHUTDOWN_TIMEOUT = 5.0
+"""Seconds a stop waits for requests still being handled (``web.run_app``'s own default is 60)."""
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -58,10 +66,12 @@ def _token_source(settings: Settings) -> TokenSource:
     )
 
 
-def build_routes(engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> Routes:
+def build_routes(
+    engine: Engine, clock: Clock, deliver_soon: DeliverSoon, export: Export = referral_pack_docx
+) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = Routes(engine, clock)
-    ReferralRoutes(engine, clock, referral_pack_docx, deliver_soon).install(routes)
+    ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock).install(routes)
     BudgetRoutes(engine, clock).install(routes)
@@ -77,8 +87,12 @@ def create_app(
     engine: Engine | None = None,
     connector: Connector | None = None,
     signing_keys: SigningKeys | None = None,
+    export: Export = referral_pack_docx,
 ) -> web.Application:
-    """Build the web app. Tests pass a clock, an engine, a connector or signing keys; production, settings only."""
+    """Build the web app; production passes settings only.
+
+    Tests pass a clock, an engine, a connector, signing keys or the referral pack's builder (``export``).
+    """
     clock = clock or Clock()
     engine = engine or make_engine(settings.database_url)
     connector = connector or Connector(_token_source(settings))
@@ -87,8 +101,8 @@ def create_app(
         engine, connector, clock=clock, lease_seconds=sender_lease(), draw=partial(draw_channel_card, engine)
     )
     notifier = Notifier(engine, sender, clock)
-    routes = build_routes(engine, clock, notifier.deliver_soon)
-    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, referral_pack_docx))
+    routes = build_routes(engine, clock, notifier.deliver_soon, export)
+    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export))
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:
@@ -147,10 +161,16 @@ def create_app(
         if keys is not None:
             keys.start()
 
-    async def close(_app: web.Application) -> None:
+    async def stop_taking_work(_app: web.Application) -> None:
+        sender.stop()
+
+    async def settle(_app: web.Application) -> None:
         if keys is not None:
             await keys.stop()
+        await sender.close()  # the sends in flight finish within the grace; the rest stays owed
         await notifier.drain()
+
+    async def close(_app: web.Application) -> None:
         await connector.close()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -158,10 +178,12 @@ def create_app(
     app[CONNECTOR] = connector
     app[BOT] = bot
     app[NOTIFIER] = notifier
+    app.on_startup.append(open_)
+    app.on_shutdown.append(stop_taking_work)
+    app.on_cleanup.append(settle)  # before the scheduler's own cleanup, which waits for its jobs
     if settings.scheduler:
         attach_scheduler(app, engine, sender, clock)
+    app.on_cleanup.append(close)  # last: the scheduler's jobs may still be using the connector
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
-    app.on_startup.append(open_)
-    app.on_cleanup.append(close)
     return app

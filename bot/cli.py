@@ -161,7 +161,7 @@ def _settings() -> Settings:
 def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SHUTDOWN_TIMEOUT, create_app
 
     try:
         check_auth_choice(settings)
@@ -184,7 +184,7 @@ def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
         )
     app = create_app(settings, clock=clock, engine=engine)
     log.info("clusterbot listening on http://%s:%d/api/messages", args.host, args.port)
-    web.run_app(app, host=args.host, port=args.port, print=None)
+    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
 
 
 def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:

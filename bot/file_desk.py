@@ -8,6 +8,7 @@ to the OneDrive location Teams provides and posts a card that opens it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -75,6 +76,7 @@ class FileDesk:
         answer = files.parse_file_consent(activity.value if isinstance(activity.value, dict) else {})
         if answer.action != "accept" or answer.upload_info is None:
             return Reply(text="OK, I have not saved the file.")
-        data = self._document(answer.context, actor)
+        # Made off the event loop (a Word document or a workbook takes a while), so other turns go on.
+        data = await asyncio.to_thread(self._document, answer.context, actor)
         await files.upload(self._connector.http(), answer.upload_info.upload_url, data)
         return Reply(attachments=(files.file_info_card(answer.upload_info),))

@@ -8,6 +8,7 @@ view back as the invoke's answer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
@@ -241,16 +242,16 @@ class MeetingRoutes:
         """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
         view = md.member_minutes(self.engine, request.actor, self.clock.now())
         now = self.clock.now()
+        # Building a document takes a while for a long meeting: off the event loop, so other turns go on.
+        markdown = await asyncio.to_thread(minutes_markdown, view, now)
+        workbook = await asyncio.to_thread(minutes_xlsx, view, now)
         offers = tuple(
             file_consent_card(
                 minutes_filename(view, extension),
                 size,
                 {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},
             )
-            for extension, size in (
-                ("md", len(minutes_markdown(view, now).encode("utf-8"))),
-                ("xlsx", len(minutes_xlsx(view, now))),
-            )
+            for extension, size in (("md", len(markdown.encode("utf-8"))), ("xlsx", len(workbook)))
         )
         return Reply(
             text=f"Here are the minutes of {plain(view.cluster)}'s meeting on {view.meeting.day:%-d %B %Y}.",

@@ -7,8 +7,9 @@ authentication, on loopback only. See ``docs/playground.md``.
 
 This module owns what the command and the end-to-end tests share: the playground's config file
 (:func:`playground_config`, :func:`mock_user`), the demo people and their roles (:data:`DEMO_USERS`,
-:func:`prepare_demo`), and how the playground's node server is installed and launched
-(:func:`ensure_node_modules`, :func:`playground_command`, :func:`playground_env`).
+:func:`prepare_demo`), the demo cluster's meetings to come (:func:`ensure_demo_meetings`), and how the
+playground's node server is installed and launched (:func:`ensure_node_modules`, :func:`playground_command`,
+:func:`playground_env`).
 """
 
 from __future__ import annotations
@@ -28,16 +29,20 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 from bot.settings import Settings
-from cluster.clock import Clock
+from cluster.clock import LONDON, Clock
+from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
 from store.db import make_engine, upgrade
+from store.meetings import add_meeting, list_meetings
 from store.roster import Entry, ImportResult, import_entries
-from store.seed import CENTRAL, seed_file
+from store.seed import CENTRAL, bank_holidays, seed_file
 
 log = logging.getLogger("clusterbot.playground")
 
@@ -59,6 +64,10 @@ TEAM_ID = "team-general-id"  # the team id is also the General channel's convers
 TEAM_NAME = "Cluster Team"
 EXTRA_CHANNEL_ID = "channel-second-id"
 DEMO_CLUSTER = "Central"
+DEMO_MEETINGS = 6
+DEMO_FIRST_MEETING_AFTER = timedelta(weeks=3)
+DEMO_MEETING_EVERY = timedelta(weeks=7)  # about half-termly, as the shipped meetings are
+DEMO_MEETING_WEEKDAY = 3  # Thursday, as the shipped meetings are
 
 _USER_KEYS = ("id", "name", "userPrincipleName", "aadObjectId", "givenName", "surname", "email")
 
@@ -228,13 +237,51 @@ def demo_entries() -> list[Entry]:
     return [e for e in (u.entry() for u in DEMO_USERS) if e is not None]
 
 
+def _demo_day(day: date, taken: set[date]) -> date:
+    """``day``, or the first working day after it that is no bank holiday and has no meeting yet."""
+    holidays = bank_holidays()
+    while day.weekday() >= 5 or day in holidays or day in taken:
+        day += timedelta(days=1)
+    return day
+
+
+def ensure_demo_meetings(engine: Engine, now: datetime, actor: str = "playground") -> list[MeetingSlot]:
+    """Give the demo cluster meetings to come, relative to ``now``, when none still takes referrals.
+
+    The shipped Central meetings are one school year's; the demo must work on any date (a new referral is
+    placed on a meeting, ``next meeting`` names one, the chair posts its agenda). So when no meeting of the
+    demo cluster has an open referral deadline, this adds :data:`DEMO_MEETINGS` meetings, the first about
+    three weeks from today and then about every seven weeks, each with the cluster's usual deadline.
+    Idempotent: once one deadline is open it adds nothing. Only for the playground's own database (the
+    ``seed`` command never calls it). Returns the meetings added.
+    """
+    slots = list_meetings(engine, DEMO_CLUSTER)
+    if any(not slot.cancelled and slot.deadline > now for slot in slots):
+        return []
+    taken = {slot.day for slot in slots}
+    first = now.astimezone(LONDON).date() + DEMO_FIRST_MEETING_AFTER
+    first += timedelta(days=(DEMO_MEETING_WEEKDAY - first.weekday()) % 7)
+    added: list[MeetingSlot] = []
+    for number in range(DEMO_MEETINGS):
+        day = _demo_day(first + number * DEMO_MEETING_EVERY, taken)
+        added.append(add_meeting(engine, DEMO_CLUSTER, day, now, title=f"Demo meeting {number + 1}", actor=actor))
+        taken.add(day)
+    return added
+
+
 def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> ImportResult:
-    """Migrate the database, seed the Central cluster and import the demo roster (all idempotent)."""
+    """Migrate the database, seed the Central cluster, give it meetings to come and import the demo roster.
+
+    All idempotent; the meetings are relative to the clock's today (:func:`ensure_demo_meetings`).
+    """
     upgrade(database_url)
     engine = make_engine(database_url)
     try:
         now: datetime = clock.now()
         seed_file(engine, CENTRAL, now, actor)
+        added = ensure_demo_meetings(engine, now, actor)
+        if added:
+            log.info("added %d demo meetings from %s", len(added), f"{added[0].day:%-d %B %Y}")
         return import_entries(engine, demo_entries(), now, actor)
     finally:
         engine.dispose()
@@ -426,7 +473,7 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
     """
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import SHUTDOWN_TIMEOUT, create_app
 
     if settings.app_id:
         print(
@@ -457,7 +504,7 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
         log.info("playground listening on port %d after %.1fs", playground_port, time.monotonic() - started)
         app = create_app(demo, clock=clock)
         print(instructions(f"http://127.0.0.1:{playground_port}", bot_endpoint, database_url, workdir), flush=True)
-        web.run_app(app, sock=sock, print=None)
+        web.run_app(app, sock=sock, print=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     except PlaygroundSetupError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ Forms come back with their mistakes next to the fields and the person's input ke
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -302,7 +303,8 @@ class ReferralRoutes:
         if not target:
             raise Refusal("Say which referral: for example “export CEN-2526-014”.")
         view = uc.for_export(self.engine, request.actor, target, self._now())
-        data = self.export_document(view, self._now(), request.actor.name)
+        # python-docx takes a while for a long referral: off the event loop, so other turns go on meanwhile.
+        data = await asyncio.to_thread(self.export_document, view, self._now(), request.actor.name)
         consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
         text = (
             f"Here is the referral pack for {plain(view.reference or 'your draft')}. "

@@ -12,8 +12,15 @@ second). :class:`Sender` takes what the outbox says is due, sends it, and record
 * 403 or 404: the recipient removed the bot; that is recorded and the message is owed to the admins;
 * any other refusal: undeliverable, with the connector's answer kept.
 
-Rows are claimed for a while before sending, so a second sender (another replica) does not take them, and a
-sender that stops midway leaves them owed. One bad message never stops the others.
+Rows are claimed on a short lease before sending, renewed while the batch is in hand, so a second sender
+(another replica) does not take them, and a sender that dies midway leaves them owed again within the lease
+(``store.outbox`` explains the leases). One bad message never stops the others.
+
+Stopping (SIGTERM) is bounded: :meth:`Sender.stop` takes no new work (no new claims, no waiting for a
+retry, and a batch's messages not yet started are handed back to the outbox, owed now), and
+:meth:`Sender.close` gives the sends already in flight ``grace`` seconds from the stop to finish and be
+recorded, then abandons the rest. So a clean stop sends nothing twice, unless the connector takes longer
+than the grace to answer, and then only what was in flight, as after a kill.
 
 Channel cards (the agenda, vote cards, the minutes) are drawn by ``draw`` when they are sent: the first send
 posts the card (in the thread of another card when asked) and later ones update it in place.
@@ -22,6 +29,7 @@ posts the card (in the thread of another card when asked) and later ones update 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -39,6 +47,9 @@ from store import outbox
 from store.outbox import CardPlace, OwedMessage, Target
 
 log = logging.getLogger("clusterbot.sender")
+
+STOP_GRACE_SECONDS = 5.0
+"""On a stop, how long the sends in flight have to finish and be recorded before they are abandoned."""
 
 RETRYABLE = frozenset({0, 401, 412, 429, 502, 503, 504})
 REMOVED = frozenset({403, 404})
@@ -178,7 +189,7 @@ class Sender:
         batch_size: int = 200,
         max_rounds: int = 20,
         wait_within: float = 5.0,
-        lease_seconds: float = 300.0,
+        lease_seconds: float = 20.0,
         concurrency: int = 16,
         rng: random.Random | None = None,
         draw: Draw = _no_cards,
@@ -201,6 +212,48 @@ class Sender:
         # Two deliveries in one process (a notice, the scheduler) take turns batch by batch, so one
         # conversation's messages, and each card's updates, leave in the order they were owed.
         self._turn = asyncio.Lock()
+        self._stopping = False
+        self._stopped_at: float | None = None
+        self._woken = asyncio.Event()  # set on stop: a wait for a retry ends at once
+        self._active: set[asyncio.Task[None]] = set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called: no new work is taken."""
+        return self._stopping
+
+    def stop(self) -> None:
+        """Take no new work: no more claims, no waiting for retries; a batch's unstarted messages go back.
+
+        Sends already in flight carry on; :meth:`close` waits for them. Safe to call twice.
+        """
+        if not self._stopping:
+            self._stopping = True
+            self._stopped_at = time.monotonic()
+        self._woken.set()
+
+    async def close(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop, give the sends in flight until ``grace`` seconds after the stop, then abandon what is left.
+
+        An abandoned send stays owed in the outbox (claimed until its lease runs out); it may have reached
+        Teams, so it can arrive twice, as after a kill.
+        """
+        self.stop()
+        assert self._stopped_at is not None
+        busy = {task for task in self._active if not task.done()}
+        if not busy:
+            return
+        left = max(0.0, self._stopped_at + grace - time.monotonic())
+        _done, unfinished = await asyncio.wait(busy, timeout=left)
+        if unfinished:
+            log.warning(
+                "stopping with %d delivery(ies) still sending after %.0fs; what they hold stays owed",
+                len(unfinished),
+                grace,
+            )
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts + 1``-th failure: full jitter over an exponential ceiling."""
@@ -214,25 +267,71 @@ class Sender:
         message if that is within ``wait_within`` seconds; at most ``max_rounds`` rounds.
         """
         tally = _Tally()
+        if self._stopping:
+            return tally.report()
+        # The rounds run in a task of the sender's own, so that a stop can abandon them after its grace.
+        work = asyncio.ensure_future(self._rounds(tally))
+        self._active.add(work)
+        try:
+            await work
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not work.cancelled() or (current is not None and current.cancelling()):
+                raise  # our caller was cancelled, not the sender closed
+        finally:
+            self._active.discard(work)
+        return tally.report()
+
+    async def _rounds(self, tally: _Tally) -> None:
         for _ in range(self._max_rounds):
+            if self._stopping:
+                return
             now = self._clock.now()
             # One batch at a time in a process, but not held while waiting for a retry: a notice owed
             # meanwhile goes out with the next batch, not after someone else's backoff.
             async with self._turn:
-                batch = await asyncio.to_thread(outbox.claim, self._engine, now, now + self._lease, self._batch_size)
+                if self._stopping:
+                    return
+                until = now + self._lease
+                batch = await asyncio.to_thread(outbox.claim, self._engine, now, until, self._batch_size)
                 if batch:
-                    await self._deliver(batch, tally)
+                    renewing = asyncio.ensure_future(self._keep_claimed([m.id for m in batch], until))
+                    try:
+                        await self._deliver(batch, tally)
+                    finally:
+                        renewing.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await renewing
                     continue
             upcoming = await asyncio.to_thread(outbox.next_due, self._engine)
             if upcoming is None:
-                break
+                return
             wait = (upcoming - now).total_seconds()
             if wait > self._wait_within:
-                break
-            await asyncio.sleep(max(wait, 0.0) + 0.005)
+                return
+            await self._pause(max(wait, 0.0) + 0.005)
             if self._clock.now() <= now:  # a clock that does not move (tests, demos): nothing more falls due
-                break
-        return tally.report()
+                return
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less when the sender is stopped meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), seconds)
+
+    async def _keep_claimed(self, ids: list[int], until: datetime) -> None:
+        """Renew the lease on the batch's rows not yet settled, every third of the lease, until cancelled."""
+        every = self._lease.total_seconds() / 3
+        while ids:
+            await asyncio.sleep(every)
+            renewed = self._clock.now() + self._lease
+            if renewed <= until:  # a clock that does not move: the lease cannot be pushed further
+                continue
+            try:
+                ids = await asyncio.to_thread(outbox.extend_claim, self._engine, ids, until, renewed)
+            except Exception:  # the database is away: the lease may lapse; a second send is the worst case
+                log.exception("could not renew the claim on %d outbox message(s)", len(ids))
+                continue
+            until = renewed
 
     async def _deliver(self, batch: list[OwedMessage], tally: _Tally) -> None:
         groups: dict[str, list[tuple[OwedMessage, Target]]] = {}
@@ -257,10 +356,16 @@ class Sender:
         """Send one conversation's messages in order; a throttled or removed conversation stops the rest."""
         for index, (message, target) in enumerate(group):
             rest = [m for m, _ in group[index + 1 :]]
+            if self._stopping:  # not started: hand it back, owed now, for the next process or replica
+                await self._hand_back([message, *rest])
+                return
             try:
                 outcome = await self._deliver_one(message, target, tally)
                 if isinstance(outcome, datetime):  # throttled or unavailable: the rest wait as long
                     await asyncio.to_thread(outbox.postpone, self._engine, [m.id for m in rest], outcome)
+                    return
+                if outcome == "stopped":  # stopped while it waited its turn under the rate limits
+                    await self._hand_back([message, *rest])
                     return
                 if outcome == "removed":
                     for later in rest:
@@ -269,8 +374,17 @@ class Sender:
             except Exception:
                 log.exception("could not deliver outbox message %s; it is tried again later", message.key)
 
+    async def _hand_back(self, messages: list[OwedMessage]) -> None:
+        try:
+            await asyncio.to_thread(outbox.postpone, self._engine, [m.id for m in messages], self._clock.now())
+        except Exception:  # the database is away: they are owed again when the lease runs out
+            log.exception("could not hand back %d outbox message(s)", len(messages))
+
     async def _deliver_one(self, message: OwedMessage, target: Target, tally: _Tally) -> datetime | str | None:
         stamp = await self._limiter.acquire(_throttled_as(target.conversation_id))
+        if self._stopping:
+            self._limiter.sent(stamp)
+            return "stopped"
         failure: _Failure | None = None
         posted: CardPlace | None = None
         place: CardPlace | None = None

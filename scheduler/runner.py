@@ -12,11 +12,16 @@ Two environment variables shorten the timings, for tests and demos (production k
 
 * ``CLUSTERBOT_SCHEDULER_INTERVAL``: seconds between delivery runs (default 60); the agenda job runs as often
   if that is shorter than its 5 minutes, and the leadership check at least as often.
-* ``CLUSTERBOT_SENDER_LEASE_SECONDS``: how long the sender holds the messages it claimed (default 300); what a
-  process killed mid-batch had claimed is owed again after this.
+* ``CLUSTERBOT_SENDER_LEASE_SECONDS``: how long the sender's claim on the messages it is sending lasts before
+  it is renewed (default 20); what a process killed mid-batch had claimed is owed again after this.
 
-On a graceful stop (SIGTERM), a job that is running is given up to ``drain_seconds`` to finish, so a batch in
-progress is sent and recorded rather than left claimed until its lease runs out.
+After a restart, what a killed process had claimed falls due when its lease runs out, which is sooner than
+the next delivery run: on starting, the scheduler runs one delivery at that moment (so a vote card the dead
+process was redrawing is redrawn within the lease, about 20 seconds, of the restart).
+
+On a graceful stop (SIGTERM), no job starts any more (``pause``, when the app starts shutting down), and the
+sender is stopped by the app (``bot.app``); a job still running is given up to ``drain_seconds`` more to
+finish before the scheduler is shut down, so the stop is bounded.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from aiohttp import web
@@ -35,6 +40,7 @@ from sqlalchemy import Engine
 from cluster.clock import Clock
 from scheduler.jobs import Deliverer, post_due_agendas, remind_and_deliver
 from scheduler.leader import Leadership
+from store import outbox
 
 log = logging.getLogger("clusterbot.scheduler")
 
@@ -43,8 +49,8 @@ LEASE_ENV = "CLUSTERBOT_SENDER_LEASE_SECONDS"
 AGENDA_EVERY = 300.0
 DELIVER_EVERY = 60.0
 LEADERSHIP_EVERY = 15.0
-SENDER_LEASE = 300.0
-DRAIN_SECONDS = 20.0
+SENDER_LEASE = 20.0
+DRAIN_SECONDS = 3.0
 
 T = TypeVar("T")
 
@@ -64,7 +70,7 @@ def _seconds_from_env(name: str) -> float | None:
 
 
 def sender_lease() -> float:
-    """How long the sender holds claimed messages: ``CLUSTERBOT_SENDER_LEASE_SECONDS``, default 300."""
+    """How long the sender's claim on messages lasts unrenewed: ``CLUSTERBOT_SENDER_LEASE_SECONDS``, default 20."""
     return _seconds_from_env(LEASE_ENV) or SENDER_LEASE
 
 
@@ -152,8 +158,27 @@ def attach_scheduler(
         leadership_check, "interval", seconds=leadership_every, id="leadership", max_instances=1, coalesce=True
     )
 
+    async def catch_up() -> None:
+        await tracked("catch-up", sender.deliver_due)
+
     async def start(_app: web.Application) -> None:
         scheduler.start()
+        # What a killed process had claimed is owed again when its lease runs out: deliver it then, not at
+        # the next run a minute later. (Any replica may deliver: claims keep a message to one sender.)
+        try:
+            upcoming = await asyncio.to_thread(outbox.next_due, engine)
+        except Exception:  # the database is away: the delivery runs find what is owed later
+            log.exception("could not read the outbox on starting")
+            return
+        if upcoming is not None:
+            wait = (upcoming - clock.now()).total_seconds()
+            if 0 < wait <= sender_lease() + 1:
+                run_at = datetime.now(UTC) + timedelta(seconds=wait + 0.1)
+                scheduler.add_job(catch_up, "date", run_date=run_at, id="catch-up", misfire_grace_time=None)
+
+    async def pause(_app: web.Application) -> None:
+        if scheduler.running:
+            scheduler.pause()  # no new runs while the app stops
 
     async def stop(_app: web.Application) -> None:
         if not scheduler.running:
@@ -165,8 +190,8 @@ def attach_scheduler(
             _done, unfinished = await asyncio.wait(busy, timeout=drain_seconds)
             if unfinished:
                 log.warning(
-                    "stopping with %d scheduled job(s) unfinished after %.0fs; what they claimed is owed again "
-                    "when the sender's lease runs out",
+                    "stopping with %d scheduled job(s) unfinished after %.0fs more; what they claimed is owed "
+                    "again when the sender's lease runs out",
                     len(unfinished),
                     drain_seconds,
                 )
@@ -174,5 +199,6 @@ def attach_scheduler(
         await asyncio.to_thread(leader.release)
 
     app.on_startup.append(start)
+    app.on_shutdown.append(pause)
     app.on_cleanup.append(stop)
     return agendas

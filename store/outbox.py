@@ -17,6 +17,18 @@ Cards the bot keeps up to date in a channel (the agenda, a vote card, the minute
 the database when it sends it, posts it the first time and updates it in place after that (the posted
 activity's id is kept in ``channel_post``), so thirty votes in a second cost a few updates, and the last
 update always shows what the database holds.
+
+Claims and leases. A sender claims the rows it is about to send by moving their ``not_before`` to the end of
+a short lease (:func:`claim`, 20 seconds in production): nobody else takes a row whose time has not come,
+and a sender that dies (SIGKILL, power loss) leaves its rows owed again once the lease runs out, so another
+replica or the restarted process sends them within seconds, not minutes. A batch may take longer than the
+lease (Teams lets one conversation have 7 messages a second), so the sender renews it while it works
+(:func:`extend_claim`, every third of the lease): a row is renewed only while its ``not_before`` is still
+exactly the lease the sender set, so an outcome recorded meanwhile (delivered, a retry time, a postponement)
+is never overwritten. A live replica's claim is therefore never taken from it, and a dead one's lapses on
+its own, with no record of which process claimed what: the lease *is* the heartbeat. A sender told to stop
+hands back the rows it has not started sending (:func:`postpone` to now), so a clean stop leaves nothing
+waiting for a lease. On PostgreSQL claiming also skips rows another sender has locked at that moment.
 """
 
 from __future__ import annotations
@@ -202,8 +214,9 @@ def due(engine: Engine, now: datetime, limit: int = 200) -> list[OwedMessage]:
 def claim(engine: Engine, now: datetime, until: datetime, limit: int = 200) -> list[OwedMessage]:
     """Like :func:`due`, but holds the messages until ``until`` so no other sender takes them meanwhile.
 
-    A sender that stops before recording an outcome leaves them owed: they are due again at ``until``.
-    PostgreSQL skips rows another sender has locked; SQLite's writer lock serialises claims.
+    A sender that stops before recording an outcome leaves them owed: they are due again at ``until`` (the
+    sender renews the lease while it works: :func:`extend_claim`). PostgreSQL skips rows another sender has
+    locked; SQLite's writer lock serialises claims.
     """
     with transaction(engine) as session:
         rows = _due_rows(session, now, limit, lock=True)
@@ -211,6 +224,28 @@ def claim(engine: Engine, now: datetime, until: datetime, limit: int = 200) -> l
             row.not_before = until
             session.add(row)
         return [_as_message(row) for row in rows]
+
+
+def extend_claim(engine: Engine, ids: list[int], held_until: datetime, until: datetime) -> list[int]:
+    """Renew the claim on the rows still held until ``held_until`` (the lease set earlier) to ``until``.
+
+    A row that has an outcome (delivered, owed again at a retry time, postponed) no longer carries
+    ``held_until`` and is left alone. Returns the ids still held.
+    """
+    if not ids:
+        return []
+    with transaction(engine) as session:
+        rows = list(
+            session.exec(
+                select(Outbox).where(
+                    col(Outbox.id).in_(ids), Outbox.state == OWED, col(Outbox.not_before) == held_until
+                )
+            )
+        )
+        for row in rows:
+            row.not_before = until
+            session.add(row)
+        return [row.id for row in rows if row.id is not None]
 
 
 def next_due(engine: Engine) -> datetime | None:

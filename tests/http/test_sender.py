@@ -368,3 +368,51 @@ async def test_a_message_refused_with_401_while_the_bots_password_is_wrong_arriv
     clock.set(owed_at + timedelta(hours=7))
     assert await misconfigured.deliver_due() == DeliveryReport(delivered=1)
     assert texts(connector, sam[1]) == ["nudge:login"]
+
+
+async def test_a_stopped_sender_sends_nothing_and_what_is_owed_stays_owed(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, _chat = sam
+    owe(central, ["nudge:1"], person)
+    stopped = sender(central, http)
+    stopped.stop()
+    assert await stopped.deliver_due() == DeliveryReport()
+    assert connector.calls == [] and states(central) == {"nudge:1": ("owed", 0)}
+
+
+async def test_a_stop_ends_the_wait_for_a_retry_and_the_message_stays_owed(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    owe(central, ["nudge:1"], person)
+    connector.script(chat, (429, 3))  # Teams says "in 3 seconds"; the sender would wait for it
+    stopping = sender(central, http)
+    delivery = asyncio.create_task(stopping.deliver_due())
+    while states(central)["nudge:1"] != ("owed", 1):  # refused once: now waiting to try again
+        assert not delivery.done(), "the sender did not wait for the retry"
+        await asyncio.sleep(0.01)
+    stopping.stop()
+    assert await delivery == DeliveryReport(retried=1)
+    assert [a.status for a in connector.arrivals_at(chat)] == [429], "not tried again after the stop"
+    assert states(central) == {"nudge:1": ("owed", 1)}
+
+
+async def test_on_a_stop_the_sends_in_flight_finish_and_the_rest_of_the_batch_is_owed_again_at_once(
+    central: Engine, connector: FakeConnector, http: Connector, sam: tuple[int, str]
+) -> None:
+    person, chat = sam
+    keys = [f"nudge:{i:02d}" for i in range(20)]
+    owe(central, keys, person)
+    stopping = sender(central, http)
+    delivery = asyncio.create_task(stopping.deliver_due())
+    await connector.wait_for(7)  # Teams' limit in one conversation: the eighth waits for the next second
+    stopping.stop()
+    await stopping.close()
+    report = await delivery
+    assert report == DeliveryReport(delivered=7)
+    assert texts(connector, chat) == keys[:7]
+    assert {k for k, (state, _) in states(central).items() if state == "delivered"} == set(keys[:7])
+    owed_now = [m.key for m in outbox.due(central, Clock().now())]
+    assert owed_now == keys[7:], "handed back, due now rather than when the claim would have lapsed"
+    assert all(states(central)[k] == ("owed", 0) for k in keys[7:])

@@ -1,7 +1,9 @@
 """Real ``python -m bot serve`` processes, stopped and killed in the middle of a batch of owed messages.
 
-Slow by the standards of this suite (about 15-30 seconds together): they start the bot as a subprocess several
-times and wait for real scheduling. They run in the default test command all the same.
+Slow by the standards of this suite (about a minute and a half together): they start the bot as a subprocess
+several times and wait for real scheduling (one waits out the sender's 20-second lease). They run in the
+default test command all the same. Two bounds are measured here because the issue asks for them: a stop
+under load ends within 10 s, and after a kill the shared vote card is redrawn within 30 s of the restart.
 
 The connector here is a fake Teams connector (the test's own aiohttp server) that answers each message after a
 delay, so a batch is still being sent when the process is stopped, and records every message as it arrives.
@@ -10,7 +12,9 @@ delay, so a batch is still being sent when the process is stopped, and records e
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -18,22 +22,32 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from cards import verbs
+from cluster.clock import LONDON
+from cluster.roles import Role
+from store import meeting_day as md
 from store import outbox
+from store import referrals as uc
 from store.db import make_engine, transaction, upgrade
-from store.models import ConversationRef, Outbox, Person
-from store.roster import import_entries
+from store.meetings import add_meeting
+from store.models import Cluster, ConversationRef, Outbox, Person, Setting
+from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from tests.conftest import ROSTER
+from store.usecases import identify
+from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
+from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
+from tests.support.referral_flow import GOOD_DISCUSSION
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once
 
@@ -49,10 +63,12 @@ class SlowConnector(FakeConnector):
 
     delay: float = 0.2
     received: list[str] = field(default_factory=list)
+    received_json: list[tuple[str, str]] = field(default_factory=list)  # (method, body) on arrival
 
     async def _record(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(str(body.get("text") or ""))
+        self.received_json.append((request.method, json.dumps(body)))
         await asyncio.sleep(self.delay)
         return await super()._record(request)
 
@@ -219,7 +235,8 @@ async def test_a_stopped_and_a_killed_bot_deliver_every_owed_message_on_restart(
 ) -> None:
     """Stopped (SIGTERM) and later killed (SIGKILL) mid-batch, restarted each time: every message arrives.
 
-    A graceful stop lets the batch in progress finish and record what it sent, so nothing is sent twice.
+    A graceful stop lets the sends in flight finish and records what they sent, so nothing it sent is sent
+    twice; what it had not started is owed again at once (and is then at the mercy of the next kill).
 
     A SIGKILL leaves one acknowledged at-least-once window: a message the connector received whose delivery
     the killed process had not yet recorded is sent again after the restart (the Bot Framework has no
@@ -233,7 +250,7 @@ async def test_a_stopped_and_a_killed_bot_deliver_every_owed_message_on_restart(
     engine, people = prepare(url, slow_connector.url, 60)
     timings = {"CLUSTERBOT_SCHEDULER_INTERVAL": "1", "CLUSTERBOT_SENDER_LEASE_SECONDS": "3"}
 
-    # 1. SIGTERM in the middle of a batch: the batch in hand is finished and recorded before the process exits.
+    # 1. SIGTERM in the middle of a batch: the sends in flight are finished and recorded before the process exits.
     first = owe(engine, people, "first")
     bot = await BotProcess("term", url, tmp_path, **timings).start()
     processes.append(bot)
@@ -251,7 +268,7 @@ async def test_a_stopped_and_a_killed_bot_deliver_every_owed_message_on_restart(
     await arrivals(slow_connector, second, 10, timeout=30, bot=bot)
     assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL
     await asyncio.sleep(slow_connector.delay + 0.2)  # requests already sent finish arriving
-    at_risk = set(slow_connector.counts(second)) - delivered(engine, second)
+    at_risk = set(slow_connector.counts(first + second)) - delivered(engine, first + second)
     assert len(at_risk) <= SENDER_CONCURRENCY, (
         f"more sends were unrecorded at the kill than can be in flight: {at_risk}"
     )
@@ -269,7 +286,7 @@ async def test_a_stopped_and_a_killed_bot_deliver_every_owed_message_on_restart(
     assert not missing, f"never arrived: {missing}"
     twice = {key for key, n in counts.items() if n > 1}
     assert all(n <= 2 for n in counts.values()), counts.most_common(3)
-    assert all(counts[key] == 1 for key in first), "a graceful stop sends nothing twice"
+    assert all(counts[key] == 1 for key in received), "what the stopped process sent is not sent again"
     assert twice <= at_risk, f"sent twice although recorded delivered before the kill: {twice - at_risk}"
     print(f"\nrestart: {len(at_risk)} in flight at the SIGKILL, {len(twice)} sent twice; last restart took {took:.1f}s")
     engine.dispose()
@@ -311,4 +328,190 @@ async def test_two_replicas_on_one_postgresql_send_each_message_once_and_the_oth
     assert all(counts[key] == 1 for key in first + later), counts.most_common(3)
     assert await follower.stop(signal.SIGTERM) == 0, follower.log()
     print(f"\ntakeover: the follower delivered {len(later)} messages {took:.1f}s after the leader stopped")
+    engine.dispose()
+
+
+STOP_BOUND_SECONDS = 10.0
+"""The issue's bound on a stop under load: from SIGTERM to the process's exit, measured by the test."""
+
+CHANNEL_CONVERSATION = {"conversationType": "channel", "id": act.CHANNEL_ID, "isGroup": True, "tenantId": act.TENANT}
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def personal_chat(index: int) -> str:
+    """The personal conversation :func:`prepare` gave its ``index``-th person."""
+    return f"a:personal-aad-load-{index:03d}"
+
+
+async def keep_writing(bot: BotProcess, connector_url: str, answered: asyncio.Event) -> None:
+    """People keep writing ``help`` to the bot, three at a time, until it stops answering."""
+
+    async def writer(who: tuple[str, str]) -> None:
+        async with aiohttp.ClientSession() as http:
+            while True:
+                try:
+                    activity = act.personal_message(connector_url, *who, "help")
+                    async with http.post(f"http://127.0.0.1:{bot.port}/api/messages", json=activity) as response:
+                        await response.read()
+                        answered.set()
+                except (aiohttp.ClientError, OSError):
+                    return
+
+    await asyncio.gather(*(writer(who) for who in (TAC, CHAIR, ADMIN)))
+
+
+async def test_a_stop_under_load_exits_within_ten_seconds_every_time(
+    tmp_path: Path, slow_connector: SlowConnector, processes: list[BotProcess]
+) -> None:
+    """Three stops (SIGTERM), each in the middle of a batch, with retries waiting out a Retry-After and people
+    writing to the bot: each process exits within 10 s, sends nothing twice, and leaves what it did not
+    deliver owed. Production timings (a 20 s lease, a delivery run a minute).
+    """
+    url = f"sqlite:///{tmp_path / 'stops.db'}"
+    engine, people = prepare(url, slow_connector.url, 60)
+    throttled, others = people[:5], people[5:]
+    for index in range(len(throttled)):  # Teams keeps saying "in 3 seconds": the sender waits to retry
+        slow_connector.refuse(personal_chat(index), 429, retry_after=3)
+    stops: list[float] = []
+    sent: list[str] = []
+    for round_ in range(3):
+        keys = owe(engine, others, f"round{round_}")
+        held_back = owe(engine, throttled, f"throttled{round_}")
+        sent += keys
+        bot = await BotProcess(f"stop-{round_}", url, tmp_path).start()
+        processes.append(bot)
+        await arrivals(slow_connector, keys, 10, timeout=30, bot=bot)
+        answered = asyncio.Event()
+        writing = asyncio.create_task(keep_writing(bot, slow_connector.url, answered))
+        await asyncio.wait_for(answered.wait(), 30)
+
+        signalled = time.monotonic()
+        code = await bot.stop(signal.SIGTERM, timeout=60)
+        stops.append(time.monotonic() - signalled)
+        await writing
+        assert code == 0, bot.log()
+        unrecorded = set(slow_connector.counts(sent)) - delivered(engine, sent)
+        assert not unrecorded, f"a stop left sent messages unrecorded (they would be sent twice): {unrecorded}"
+        with transaction(engine) as session:
+            states = set(session.exec(select(Outbox.state).where(col(Outbox.key).in_(held_back))))
+        assert states == {outbox.OWED}, "what could not be delivered stays owed"
+
+    assert all(took < STOP_BOUND_SECONDS for took in stops), f"stops took {[f'{t:.1f}s' for t in stops]}"
+    counts = slow_connector.counts(sent)
+    assert all(n <= 1 for n in counts.values()), counts.most_common(3)
+    print(f"\nstops under load took {', '.join(f'{t:.1f}s' for t in stops)}")
+    engine.dispose()
+
+
+def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tuple[str, str]]]:
+    """A meeting under way with one item open for votes, its channel linked; returns the item and three voters.
+
+    The vote card is owed to the channel (not yet posted): the bot posts it when it starts.
+    """
+    upgrade(url)
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    seed_file(engine, CENTRAL, now)
+    import_entries(engine, ROSTER, now, "test")
+    add_meeting(engine, "Central", now.astimezone(LONDON).date() + timedelta(days=15), now)
+    voters = [(f"aad-voter-{i}", f"Voter {i}") for i in range(3)]
+    with Session(engine) as session:
+        cluster = session.exec(select(Cluster).where(Cluster.name == "Central")).one()
+        settings = session.exec(
+            select(Setting.name).where(Setting.name != "Etruscan Primary School").order_by(Setting.name)
+        ).all()[: len(voters)]
+    entries = [
+        Entry(name, None, aad, Role.SENCO, "Central", setting)
+        for (aad, name), setting in zip(voters, settings, strict=True)
+    ]
+    import_entries(engine, entries, now, "test")
+    with transaction(engine) as session:
+        session.add(
+            ConversationRef(
+                conversation_id=act.CHANNEL_ID,
+                kind="channel",
+                service_url=connector_url,
+                tenant_id=act.TENANT,
+                team_id=act.TEAM_ID,
+                channel_id=act.CHANNEL_ID,
+                cluster_id=cluster.id,
+                installed=True,
+                updated_at=now,
+            )
+        )
+    with Session(engine) as session:
+        sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
+    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", now)
+    uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, now)
+    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
+    uc.accept(engine, admin, draft.id, now)
+    assert view.meeting is not None
+    md.start_meeting(engine, chair, view.meeting.id, now)
+    item_id = md.agenda(engine, view.meeting.id).entries[0].item_id
+    md.open_item(engine, chair, item_id, now)
+    return engine, item_id, voters
+
+
+async def vote(bot: BotProcess, connector_url: str, who: tuple[str, str], item_id: int) -> None:
+    """A member presses Approve on the vote card in the channel (an Action.Execute through /api/messages)."""
+    activity: dict[str, Any] = act.card_click(
+        connector_url,
+        *who,
+        verbs.VOTE_CAST,
+        {"item_id": item_id, "choice": "approve"},
+        conversation=CHANNEL_CONVERSATION,
+    )
+    activity["channelData"].update({"team": {"id": act.TEAM_ID}, "channel": {"id": act.CHANNEL_ID}})
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"http://127.0.0.1:{bot.port}/api/messages", json=activity) as response,
+    ):
+        assert response.status == 200, await response.text()
+        body = await response.json()
+    assert body["type"] == CARD, body
+
+
+async def until(done: Any, timeout: float, bot: BotProcess, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(done):
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout}s:\n{bot.log()}"
+        await asyncio.sleep(0.1)
+
+
+async def test_after_a_kill_while_votes_go_on_the_vote_card_shows_the_latest_count_soon_after_the_restart(
+    tmp_path: Path, slow_connector: SlowConnector, processes: list[BotProcess]
+) -> None:
+    """Killed (SIGKILL) while redrawing the shared vote card, restarted, another vote: the card shows it in 30 s.
+
+    The killed process's claim on the card's outbox row is what could keep it stale; production timings.
+    """
+    slow_connector.delay = 1.0  # so the redraw is still being sent when the process is killed
+    url = f"sqlite:///{tmp_path / 'votes.db'}"
+    engine, item_id, voters = prepare_meeting(url, slow_connector.url)
+    card_key = f"vote:{item_id}"
+
+    def vote_card_updates(pattern: str) -> list[str]:
+        return [body for method, body in slow_connector.received_json if method == "PUT" and re.search(pattern, body)]
+
+    bot = await BotProcess("voting", url, tmp_path).start()
+    processes.append(bot)
+    await bot.healthy()
+    await until(lambda: outbox.posted_card(engine, card_key) is not None, 30, bot, "posting the vote card")
+    await vote(bot, slow_connector.url, voters[0], item_id)
+    await until(lambda: vote_card_updates(r"Approve 1\b"), 30, bot, "redrawing the vote card")
+    assert await bot.stop(signal.SIGKILL) == -signal.SIGKILL
+    row = outbox.state_of(engine, f"card:{card_key}")
+    assert row is not None and row.state == outbox.OWED, "the kill came after the redraw was recorded"
+
+    again = await BotProcess("after-kill", url, tmp_path).start()
+    restarted = time.monotonic()
+    processes.append(again)
+    await again.healthy()
+    await vote(again, slow_connector.url, voters[1], item_id)
+    while not vote_card_updates(r"Approve 2\b"):
+        assert time.monotonic() - restarted < 30, f"the vote card was not redrawn within 30 s:\n{again.log()}"
+        await asyncio.sleep(0.1)
+    took = time.monotonic() - restarted
+    assert await again.stop(signal.SIGTERM) == 0, again.log()
+    print(f"\nafter the kill, the vote card showed the latest vote {took:.1f}s after the restart")
     engine.dispose()

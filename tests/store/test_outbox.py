@@ -208,3 +208,21 @@ def test_postponing_moves_owed_messages_without_counting_an_attempt(seeded: Engi
     assert outbox.due(seeded, NOW) == []
     assert outbox.next_due(seeded) == NOW + timedelta(seconds=10)
     assert [m.attempts for m in outbox.due(seeded, NOW + timedelta(seconds=10))] == [0]
+
+
+def test_a_claim_is_renewed_only_while_no_outcome_was_recorded_for_the_row(seeded: Engine) -> None:
+    sam = person_id(seeded, SENCO)
+    owe(seeded, "sending", person_id=sam)
+    owe(seeded, "refused", person_id=sam)
+    lease = NOW + timedelta(seconds=20)
+    ids = {m.key: m.id for m in outbox.claim(seeded, NOW, lease)}
+    assert outbox.mark_retry(seeded, ids["refused"], NOW, NOW + timedelta(seconds=3), "429")
+
+    renewed = NOW + timedelta(seconds=40)
+    assert outbox.extend_claim(seeded, list(ids.values()), lease, renewed) == [ids["sending"]]
+    assert [m.key for m in outbox.due(seeded, NOW + timedelta(seconds=30))] == ["refused"], "its retry time is kept"
+    assert [m.key for m in outbox.due(seeded, renewed)] == ["sending", "refused"]
+
+    assert outbox.mark_delivered(seeded, ids["sending"], NOW)
+    assert outbox.extend_claim(seeded, [ids["sending"]], renewed, NOW + timedelta(seconds=60)) == []
+    assert row(seeded, "sending").state == outbox.DELIVERED

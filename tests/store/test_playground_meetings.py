@@ -1,0 +1,73 @@
+"""The playground's demo cluster has a meeting taking referrals on any date, not only in the shipped school year."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from bot.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
+from cluster.clock import LONDON, FixedClock
+from cluster.meetings import MeetingSlot
+from store import referrals as uc
+from store.db import make_engine
+from store.meetings import list_meetings
+from store.usecases import identify
+from tests.support.referral_flow import GOOD_DISCUSSION
+
+LATER_DATES = [datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), datetime(2031, 3, 15, 10, 0, tzinfo=LONDON)]
+
+
+def open_meetings(url: str, now: datetime) -> list[MeetingSlot]:
+    engine = make_engine(url)
+    try:
+        return [m for m in list_meetings(engine, DEMO_CLUSTER) if not m.cancelled and m.deadline > now]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("now", LATER_DATES, ids=lambda d: f"{d:%Y-%m-%d}")
+def test_the_playground_takes_a_referral_long_after_the_shipped_meetings(tmp_path: Path, now: datetime) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    prepare_demo(url, FixedClock(now))
+    upcoming = open_meetings(url, now)
+    assert upcoming, "no meeting of the demo cluster takes referrals"
+    assert upcoming[0].day > now.date() and upcoming[0].day.weekday() < 5
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            alex = identify(session, DEMO_SENCO.aad_object_id, DEMO_SENCO.name)
+        draft = uc.start(engine, alex, uc.picker(engine, alex)[0][0], "discussion", "k", now)
+        uc.save_details(engine, alex, draft.id, GOOD_DISCUSSION, now)
+        submitted = uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now).view
+    finally:
+        engine.dispose()
+    assert submitted.reference and submitted.reference.startswith("CEN-")
+    assert submitted.meeting is not None and submitted.meeting.day == upcoming[0].day
+
+
+@pytest.mark.parametrize("now", LATER_DATES, ids=lambda d: f"{d:%Y-%m-%d}")
+def test_starting_the_playground_again_adds_no_more_meetings(tmp_path: Path, now: datetime) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    prepare_demo(url, FixedClock(now))
+    engine = make_engine(url)
+    try:
+        first = list_meetings(engine, DEMO_CLUSTER)
+        prepare_demo(url, FixedClock(now))
+        assert list_meetings(engine, DEMO_CLUSTER) == first
+    finally:
+        engine.dispose()
+
+
+def test_within_the_shipped_school_year_the_playground_adds_no_meetings(tmp_path: Path) -> None:
+    now = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    prepare_demo(url, FixedClock(now))
+    engine = make_engine(url)
+    try:
+        assert not [m for m in list_meetings(engine, DEMO_CLUSTER) if m.title.startswith("Demo meeting")]
+    finally:
+        engine.dispose()
