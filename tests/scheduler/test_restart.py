@@ -47,7 +47,7 @@ from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
-from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_flow import GOOD_EHCP
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once
 
@@ -441,8 +441,8 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
         )
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", now)
-    uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, now)
+    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", now)
+    uc.save_details(engine, sam, draft.id, GOOD_EHCP, now)
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
     uc.accept(engine, admin, draft.id, now)
     assert view.meeting is not None
