@@ -19,6 +19,7 @@ from bot.routes import Notice, Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
 from cluster.agenda import VoteView
+from cluster.card_ids import parse_card_id
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
 from cluster.errors import InvalidInput, Refusal
@@ -83,7 +84,7 @@ class MeetingRoutes:
 
     async def show_agenda(self, request: Request) -> Reply:
         """Redraw the agenda card."""
-        meeting_id = int(str(request.data.get("meeting_id", "0")) or 0)
+        meeting_id = parse_card_id(request.data.get("meeting_id")) or 0
         return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
 
     async def start(self, request: Request) -> Reply:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from cluster import referrals as rules
+from cluster.card_ids import parse_card_id
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, FieldType, check_form, kept_input
 from cluster.provision import ProvisionRow, format_pence
@@ -268,10 +269,8 @@ def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, no
                 raise Refusal("This card is out of date. Type “new referral” to start again.")
             return view_of(session, existing)
         settings = {s.id: s for s in referrer_settings(session, actor)}
-        try:
-            setting = settings.get(int(setting_id))
-        except (TypeError, ValueError):
-            setting = None
+        number = parse_card_id(setting_id)
+        setting = settings.get(number) if number is not None else None
         if setting is None:
             raise Refusal(NOT_A_REFERRER if not settings else "Choose the setting this referral is for.")
         referral = Referral(
@@ -356,10 +355,8 @@ def add_row(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, An
 
 
 def _line(session: Session, referral: Referral, row_id: Any) -> ProvisionLine | None:
-    try:
-        line = session.get(ProvisionLine, int(row_id))
-    except (TypeError, ValueError):
-        return None
+    number = parse_card_id(row_id)
+    line = session.get(ProvisionLine, number) if number is not None else None
     return line if line is not None and line.referral_id == referral.id else None
 
 
@@ -515,10 +512,8 @@ def remove_document(engine: Engine, actor: Actor, referral_id: Any, document_id:
     """Remove a supporting document; removing it twice is harmless."""
     with transaction(engine) as session:
         referral = _for_edit(session, actor, referral_id, now)
-        try:
-            document = session.get(ReferralDocument, int(document_id))
-        except (TypeError, ValueError):
-            document = None
+        number = parse_card_id(document_id)
+        document = session.get(ReferralDocument, number) if number is not None else None
         if document is not None and document.referral_id == referral.id:
             session.delete(document)
             _touch(referral, now)

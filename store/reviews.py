@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from cluster.card_ids import parse_card_id
 from cluster.clock import LONDON
 from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
@@ -79,10 +80,8 @@ def reviews_due(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]
 
 def _for_referrer(session: Session, actor: Actor, review_id: Any) -> Review:
     require_registered(actor)
-    try:
-        review = session.get(Review, int(review_id))
-    except (TypeError, ValueError):
-        review = None
+    number = parse_card_id(review_id)
+    review = session.get(Review, number) if number is not None else None
     if review is None or review.setting_id not in {s.id for s in referrer_settings(session, actor)}:
         raise Refusal("I can't find that review, or it isn't one you can see.")
     return review
