@@ -161,11 +161,11 @@ class ClusterBot:
 
     def _bot_was_added(self, activity: Activity) -> bool:
         bot_id = activity.recipient.id if activity.recipient else None
-        return any(m.id == bot_id for m in activity.members_added or [])
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_added or [])
 
     def _bot_was_removed(self, activity: Activity) -> bool:
         bot_id = activity.recipient.id if activity.recipient else None
-        return any(m.id == bot_id for m in activity.members_removed or [])
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_removed or [])
 
     async def _on_conversation_update(self, context: TurnContext) -> None:
         activity = context.activity

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -361,3 +362,33 @@ async def test_a_body_sent_in_one_go_is_still_served_with_a_short_body_timeout(
 def test_the_body_timeout_is_ten_seconds_unless_set() -> None:
     assert Settings(CLUSTERBOT_ALLOW_NO_AUTH=True).body_timeout == 10
     assert Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_BODY_TIMEOUT="2.5").body_timeout == 2.5
+
+
+# --- found by the fuzz test (tests/http/test_fuzz.py) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("entities", [[None], [{"mentioned": {"id": act.BOT_ID}}], [{"type": 5}]])
+async def test_a_message_with_an_entity_without_a_type_is_answered(bot: Bot, entities: list[Any]) -> None:
+    activity = act.personal_message(bot.connector.url, *SENCO, "whoami")
+    activity["entities"] = entities
+    response = await bot.post(activity)
+    assert response.status == 200
+    [call] = await bot.connector.wait_for(1)
+    assert "ERR-" not in call.all_json() and call.cards
+
+
+@pytest.mark.parametrize("field", ["membersAdded", "membersRemoved"])
+async def test_a_membership_change_naming_a_null_member_changes_nothing(
+    bot: Bot, central: Engine, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    activity = act.personal_conversation_update(bot.connector.url, *SENCO)
+    activity.pop("membersAdded")
+    activity[field] = [None]
+    before = _row_counts(central)
+    with caplog.at_level(logging.ERROR, logger="clusterbot.errors"):
+        response = await bot.post(activity)
+    assert response.status == 200
+    assert [r.getMessage() for r in caplog.records if r.name == "clusterbot.errors"] == []
+    await asyncio.sleep(0.1)
+    assert bot.connector.calls == []
+    assert _row_counts(central) == before
