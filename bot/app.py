@@ -41,8 +41,8 @@ CONNECTOR: web.AppKey[Connector] = web.AppKey("connector", Connector)
 BOT: web.AppKey[ClusterBot] = web.AppKey("bot", ClusterBot)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 512 * 1024
-# No activity Teams sends nests more than a dozen levels; deeper bodies are refused before any other work,
-# so nothing after the parser (botbuilder's deserializer, json.dumps) can run out of stack on them.
+# An activity nests a handful of levels (a card's data a few more); deeper bodies are refused before any
+# other work, so nothing after the parser (botbuilder's deserializer, json.dumps) can run out of stack on them.
 MAX_JSON_DEPTH = 64
 
 
