@@ -8,6 +8,7 @@ and be recorded; then everything is closed. What was not delivered stays owed in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from functools import partial
@@ -49,10 +50,47 @@ NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier", Notifier)
 MAX_BODY_BYTES = 512 * 1024
 SHUTDOWN_TIMEOUT = 5.0
 """Seconds a stop waits for requests still being handled (``web.run_app``'s own default is 60)."""
+# An activity nests a handful of levels (a card's data a few more); deeper bodies are refused before any
+# other work, so nothing after the parser (botbuilder's deserializer, json.dumps) can run out of stack on them.
+MAX_JSON_DEPTH = 64
 
 
 def _bad_request(reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=400)
+
+
+def _deeper_than(raw: bytes, body: Any, limit: int) -> bool:
+    """True when ``body`` (parsed from ``raw``) nests lists and objects more than ``limit`` deep."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual small activity: no walk needed
+        return False
+    level: list[Any] = [body]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+async def _read_body(request: web.Request, seconds: float) -> bytes | web.Response:
+    """The request's body, or the answer refusing it: too large (413) or too slow to arrive (408)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return web.json_response({"error": "body too large"}, status=413)
+    try:
+        async with asyncio.timeout(seconds):
+            raw = await request.read()
+    except TimeoutError:
+        # A client sending its body a byte at a time would hold this connection (and its memory) for ever.
+        response = web.json_response({"error": "the body took too long to arrive"}, status=408)
+        response.force_close()
+        return response
+    if len(raw) > MAX_BODY_BYTES:
+        return web.json_response({"error": "body too large"}, status=413)
+    return raw
 
 
 def _token_source(settings: Settings) -> TokenSource:
@@ -112,11 +150,9 @@ def create_app(
         )
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            return web.json_response({"error": "body too large"}, status=413)
-        raw = await request.read()
-        if len(raw) > MAX_BODY_BYTES:
-            return web.json_response({"error": "body too large"}, status=413)
+        raw = await _read_body(request, settings.body_timeout)
+        if isinstance(raw, web.Response):
+            return raw
         if not settings.auth_enabled and request.content_type != "application/json":
             # With no token to check, a web page open in the developer's browser could post a text/plain
             # "simple request" here (no CORS preflight); requiring JSON makes the browser ask first, and we
@@ -126,6 +162,10 @@ def create_app(
             body: Any = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return _bad_request("the body is not JSON")
+        except RecursionError:  # nested deeper than the parser's stack
+            return _bad_request("the body nests too deeply")
+        if _deeper_than(raw, body, MAX_JSON_DEPTH):
+            return _bad_request("the body nests too deeply")
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return _bad_request("the body is not an activity (it needs a 'type')")
         try:
@@ -134,6 +174,8 @@ def create_app(
             return _bad_request("the body is not a valid activity")
         if not activity.service_url or activity.conversation is None or not activity.conversation.id:
             return _bad_request("an activity needs a serviceUrl and a conversation id")
+        if body["type"] == "invoke" and not (isinstance(body.get("name"), str) and body["name"]):
+            return _bad_request("an invoke activity needs a name")
         try:
             await authenticator.check(activity, request.headers.get("Authorization", ""))
         except Unauthorized:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,28 @@ class Unauthorized(Exception):
     """The request carries no valid Bot Framework token."""
 
 
+# How far ahead of our clock a token's "not before" may be: NTP-synced clocks differ by far less, and the
+# Bot Framework dates its tokens' nbf minutes before it issues them.
+NBF_SKEW_SECONDS = 60
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_lifetime(claims: object, now: float) -> None:
+    """Raise :class:`Unauthorized` unless the verified claims give an expiry and do not start in the future.
+
+    botframework-connector checks ``exp`` only when the token has one, and ``nbf`` with five minutes' grace;
+    a token without ``exp`` would be good for ever, and one whose ``nbf`` is ahead of us was made for later.
+    """
+    if not isinstance(claims, dict) or not _is_number(claims.get("exp")):
+        raise Unauthorized("the token has no expiry")
+    not_before = claims.get("nbf")
+    if not_before is not None and (not _is_number(not_before) or not_before > now + NBF_SKEW_SECONDS):
+        raise Unauthorized("the token is not valid yet")
+
+
 class RequestAuthenticator:
     """Validates the bearer token on an incoming activity against our app id."""
 
@@ -44,7 +67,7 @@ class RequestAuthenticator:
         if not auth_header:
             raise Unauthorized("no Authorization header")
         try:
-            await JwtTokenValidation.authenticate_request(
+            identity = await JwtTokenValidation.authenticate_request(
                 activity, auth_header, self._credentials, "", self._configuration
             )
         except PermissionError as exc:
@@ -52,6 +75,7 @@ class RequestAuthenticator:
         except Exception as exc:  # a malformed token makes the JWT library raise all sorts
             log.info("token rejected: %s", type(exc).__name__)
             raise Unauthorized(type(exc).__name__) from None
+        check_lifetime(getattr(identity, "claims", None), time.time())
 
     def tenant_allowed(self, tenant_id: str | None) -> bool:
         """With an allow-list set, only its tenants may use the bot."""

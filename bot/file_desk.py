@@ -9,6 +9,7 @@ to the OneDrive location Teams provides and posts a card that opens it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,8 @@ from reports.minutes import minutes_markdown, minutes_xlsx
 from store import meeting_day as md
 from store import referrals as uc
 from store.usecases import Actor
+
+log = logging.getLogger("clusterbot.files")
 
 Export = Callable[[ReferralView, datetime, str], bytes]
 
@@ -72,8 +75,15 @@ class FileDesk:
         return self._export(referral, now, actor.name)
 
     async def consent(self, activity: Activity, actor: Actor) -> Reply:
-        """The person accepted or declined a file: on accept, upload it and post the file card."""
-        answer = files.parse_file_consent(activity.value if isinstance(activity.value, dict) else {})
+        """The person accepted or declined a file: on accept, upload it and post the file card.
+
+        An answer Teams would never send (no action, an accept without uploadInfo) does nothing and says nothing.
+        """
+        try:
+            answer = files.parse_file_consent(activity.value if isinstance(activity.value, dict) else {})
+        except ValueError as malformed:
+            log.info("ignored a malformed file consent answer: %s", malformed)
+            return Reply()
         if answer.action != "accept" or answer.upload_info is None:
             return Reply(text="OK, I have not saved the file.")
         # Made off the event loop (a Word document or a workbook takes a while), so other turns go on.

@@ -20,6 +20,7 @@ from bot.routes import Handler, Reply, Request, Routes
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
+from cluster.card_ids import parse_card_id
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import as_typed
@@ -192,8 +193,7 @@ class ReferralRoutes:
             view = uc.edit_row(self.engine, request.actor, self._id(request), data.get("row_id"), data, self._now())
         except InvalidInput as bad:
             view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            row_id = str(data.get("row_id"))
-            return self._rows_card(view, bad.values, bad.errors, int(row_id) if row_id.isdigit() else None)
+            return self._rows_card(view, bad.values, bad.errors, parse_card_id(data.get("row_id")))
         return self._rows_card(view)
 
     async def row_remove(self, request: Request) -> Reply:

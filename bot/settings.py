@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(default=True, validation_alias="CLUSTERBOT_SCHEDULER")
     log_level: str = Field(default="INFO", validation_alias="CLUSTERBOT_LOG_LEVEL")
+    # Seconds a request's whole body may take to arrive; a client trickling it in holds a connection open.
+    body_timeout: float = Field(default=10.0, gt=0, validation_alias="CLUSTERBOT_BODY_TIMEOUT")
 
     @field_validator("app_id", "app_tenant_id", mode="before")
     @classmethod

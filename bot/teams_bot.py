@@ -15,6 +15,7 @@ from bot.turns import card_action, command_text, conversation_info, conversation
 from cards.channel import channel_help_card
 from cards.common import Card, plain
 from cards.people import help_card, not_registered_card
+from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from store import usecases
@@ -24,6 +25,7 @@ log = logging.getLogger("clusterbot.turn")
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+UNRECOGNISED_BUTTON = "That button sent nothing I recognise."
 
 
 def card_activity(card: Card) -> Activity:
@@ -90,7 +92,7 @@ class ClusterBot:
             elif not request.text and request.action is None:
                 return
             else:
-                reply = await self.routes.dispatch(request)
+                reply = await self._dispatch(request)
         except Refusal as refusal:
             reply = Reply(text=plain(refusal.message))  # may quote what was typed
         if reply.card is not None:
@@ -98,6 +100,11 @@ class ClusterBot:
         elif reply.text:
             await context.send_activity(MessageFactory.text(reply.text))
         await self._follow_up(context, reply)
+
+    async def _dispatch(self, request: Request) -> Reply:
+        """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""
+        check_card_ids(request.data)
+        return await self.routes.dispatch(request)
 
     async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
         """Extra messages (such as a file offer) in this chat, after the answer."""
@@ -122,10 +129,10 @@ class ClusterBot:
             return
         request = self._request(activity, self._actor(activity))
         if request.action is None:
-            await self._answer_invoke_message(context, "That button sent nothing I recognise.")
+            await self._answer_invoke_message(context, UNRECOGNISED_BUTTON)
             return
         try:
-            reply = await self.routes.dispatch(request)
+            reply = await self._dispatch(request)
         except Refusal as refusal:
             # The card the person is working in stays as it is; Teams shows the sentence with it.
             await self._answer_invoke_message(context, refusal.message)
@@ -151,11 +158,11 @@ class ClusterBot:
 
     def _bot_was_added(self, activity: Activity) -> bool:
         bot_id = activity.recipient.id if activity.recipient else None
-        return any(m.id == bot_id for m in activity.members_added or [])
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_added or [])
 
     def _bot_was_removed(self, activity: Activity) -> bool:
         bot_id = activity.recipient.id if activity.recipient else None
-        return any(m.id == bot_id for m in activity.members_removed or [])
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_removed or [])
 
     async def _on_conversation_update(self, context: TurnContext) -> None:
         activity = context.activity

@@ -44,7 +44,10 @@ def conversation_kind(activity: Activity) -> str:
 def command_text(activity: Activity) -> str:
     """The message text with the bot's @mention removed, tags stripped, spaces folded, lower-cased."""
     raw = activity.text or ""
-    if activity.recipient is not None and activity.entities:
+    # botbuilder reads every entity's type as text; one without a type (Teams never sends one) would crash it.
+    # The <at> tags are removed below anyway, so such a message just keeps the mention's name in its text.
+    entities = activity.entities or []
+    if activity.recipient is not None and entities and all(isinstance(getattr(e, "type", None), str) for e in entities):
         raw = TurnContext.remove_mention_text(activity, activity.recipient.id) or raw
     raw = _AT_TAGS.sub(" ", raw)
     raw = _TAGS.sub(" ", raw).replace("&nbsp;", " ")

@@ -22,3 +22,7 @@ class InvalidInput(Exception):
         super().__init__(f"{len(errors)} field(s) need fixing")
         self.errors = errors
         self.values = values
+
+
+OUT_OF_DATE = "This card is out of date. Open it again from the latest message."
+"""What a click hears when its card's data does not name a row the way our cards do (an old or altered card)."""

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from cluster import referrals as rules
+from cluster.card_ids import parse_card_id
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, FieldType, check_form, kept_input
 from cluster.permissions import (
@@ -383,10 +384,8 @@ def add_row(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, An
 
 
 def _line(session: Session, referral: Referral, row_id: Any) -> ProvisionLine | None:
-    try:
-        line = session.get(ProvisionLine, int(row_id))
-    except (TypeError, ValueError):
-        return None
+    number = parse_card_id(row_id)
+    line = session.get(ProvisionLine, number) if number is not None else None
     return line if line is not None and line.referral_id == referral.id else None
 
 
@@ -542,10 +541,8 @@ def remove_document(engine: Engine, actor: Actor, referral_id: Any, document_id:
     """Remove a supporting document; removing it twice is harmless."""
     with transaction(engine) as session:
         referral = _for_edit(session, actor, referral_id, now)
-        try:
-            document = session.get(ReferralDocument, int(document_id))
-        except (TypeError, ValueError):
-            document = None
+        number = parse_card_id(document_id)
+        document = session.get(ReferralDocument, number) if number is not None else None
         if document is not None and document.referral_id == referral.id:
             session.delete(document)
             _touch(referral, now)

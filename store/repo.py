@@ -8,6 +8,7 @@ from sqlalchemy import Select, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from cluster.card_ids import card_id, is_missing
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
@@ -138,11 +139,14 @@ Row = TypeVar("Row", bound=SQLModel)
 
 
 def get_or_refuse(session: Session, model: type[Row], key: Any, refusal: str) -> Row:
-    """The row with this id (as a card sends it, possibly text), or a refusal the person reads."""
-    try:
-        row = session.get(model, int(key))
-    except (TypeError, ValueError):
-        row = None
+    """The row with this id (as a card sends it, possibly text), or a refusal the person reads.
+
+    No id at all, or one naming no row, is ``refusal``; anything that is not an id (a float, a list, a
+    number too big for the column) is :data:`cluster.errors.OUT_OF_DATE`, before it reaches the database.
+    """
+    if is_missing(key):
+        raise Refusal(refusal)
+    row = session.get(model, card_id(key))
     if row is None:
         raise Refusal(refusal)
     return row
