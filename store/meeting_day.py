@@ -454,6 +454,11 @@ def _needed(session: Session, cluster: Cluster) -> int:
     return voting.quorum_needed(int(settings), cluster.quorum)
 
 
+def _needed_for(session: Session, item: AgendaItem, cluster: Cluster) -> int:
+    """The quorum for an item: as it was when its vote closed, or as the cluster's rules say while it is open."""
+    return item.quorum_needed if item.quorum_needed is not None else _needed(session, cluster)
+
+
 def _vote_view(session: Session, item: AgendaItem, viewer: Actor | None = None) -> VoteView:
     assert item.id is not None
     meeting = session.get(Meeting, item.meeting_id)
@@ -461,7 +466,7 @@ def _vote_view(session: Session, item: AgendaItem, viewer: Actor | None = None) 
     cluster = session.get(Cluster, meeting.cluster_id)
     assert cluster is not None
     ballots = _ballots(session, item.id)
-    count = voting.tally(ballots, _needed(session, cluster))
+    count = voting.tally(ballots, _needed_for(session, item, cluster))
     names = dict(session.exec(select(Setting.id, Setting.name).where(Setting.cluster_id == cluster.id)).all())
     voted = tuple(sorted(names.get(b.setting_id, "") for b in ballots))
     interests = tuple(
@@ -600,6 +605,9 @@ def close_item(engine: Engine, actor: Actor, item_id: Any, casting: str | None, 
         if item.state == ItemState.OPEN:
             item.state = ItemState.CLOSED
             item.closed_at = now
+            cluster = session.get(Cluster, meeting.cluster_id)
+            assert cluster is not None
+            item.quorum_needed = _needed(session, cluster)
             audit.record(session, now, actor.tag, "vote.close", f"item:{item.id}", casting=item.casting)
         session.add(item)
         _cards_changed(session, meeting.cluster_id, now, f"vote:{item.id}")
@@ -761,7 +769,7 @@ def _closed_result(
         return None, None
     cluster = session.get(Cluster, meeting.cluster_id)
     assert cluster is not None and item.id is not None
-    count = voting.tally(_ballots(session, item.id), _needed(session, cluster))
+    count = voting.tally(_ballots(session, item.id), _needed_for(session, item, cluster))
     return voting.result(count, voting.Choice(item.casting) if item.casting else None), count
 
 

@@ -228,6 +228,9 @@ class AgendaItem(SQLModel, table=True):
     card_activity_id: str | None = Field(default=None, max_length=256)
     opened_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The quorum as it stood when the vote closed: a later change of the cluster's rules or settings must
+    # not turn a quorate approval in the minutes into "not quorate".
+    quorum_needed: int | None = None
 
 
 class Vote(SQLModel, table=True):

@@ -1,0 +1,169 @@
+"""Two clusters with their people and the rows cards name: Central, where the people hold their roles, and
+North, whose rows a forged card names. Built with the use cases, as the people themselves would."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cluster.clock import LONDON
+from cluster.roles import CITYWIDE_ROLES, Role
+from store import meeting_day as md
+from store import referrals as uc
+from store.meetings import set_voting_rules
+from store.models import AgendaItem, Meeting, Referral, Review, Setting
+from store.roster import Entry, import_entries
+from store.seed import CENTRAL, seed_file
+from store.usecases import identify
+from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+
+NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+NORTH = {
+    "cluster": {"name": "North", "code": "NOR", "deadline_days": 7},
+    "settings": [{"name": "North Primary School"}, {"name": "North High School"}],
+    "meetings": [
+        {"title": "Autumn 2", "day": "2025-12-11", "start": "09:30", "end": "13:00"},
+        {"title": "Spring 1", "day": "2026-02-05", "start": "09:30", "end": "13:00"},
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the scene, with the one role they hold in Central (or citywide, or none)."""
+
+    key: str
+    role: Role | None
+    setting: str | None = None
+
+    @property
+    def who(self) -> tuple[str, str]:
+        return f"aad-{self.key}", self.key.replace("_", " ").title()
+
+
+ETRUSCAN, WATERSIDE = "Etruscan Primary School", "Waterside Primary School"
+PEOPLE = (
+    Person("senco", Role.SENCO, ETRUSCAN),
+    Person("other_senco", Role.SENCO, WATERSIDE),
+    Person("delegate", Role.DELEGATE, ETRUSCAN),
+    Person("chair", Role.CHAIR),
+    Person("team", Role.TEAM_AROUND_CLUSTER),
+    Person("admin", Role.ADMIN),
+    Person("observer", Role.OBSERVER),
+    Person("officer", Role.COUNCIL_OFFICER),
+    Person("stranger", None),
+)
+NORTH_PEOPLE = (
+    Person("north_senco", Role.SENCO, "North Primary School"),
+    Person("north_other", Role.SENCO, "North High School"),
+    Person("north_chair", Role.CHAIR),
+    Person("north_admin", Role.ADMIN),
+)
+
+
+@dataclass(frozen=True)
+class ClusterRows:
+    """One cluster's rows that cards name."""
+
+    cluster_id: int
+    setting_id: int  # the referring setting (Etruscan, or North Primary)
+    draft: int
+    referral: int  # submitted, decided and funded
+    reference: str
+    meeting: int  # started, with an open item
+    later_meeting: int
+    item: int  # open for votes
+    review: int
+
+
+@dataclass(frozen=True)
+class Scene:
+    central: ClusterRows
+    north: ClusterRows
+    setting_of: dict[str, int]  # setting name -> id
+
+
+def _entries() -> list[Entry]:
+    out = []
+    for person, cluster in [*((p, "Central") for p in PEOPLE), *((p, "North") for p in NORTH_PEOPLE)]:
+        if person.role is None:
+            continue
+        aad, name = person.who
+        where = None if person.role in CITYWIDE_ROLES else cluster
+        out.append(Entry(name, None, aad, person.role, where, person.setting))
+    return out
+
+
+def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str, tag: str) -> ClusterRows:
+    def actor(key: str) -> Any:
+        with Session(engine) as session:
+            return identify(session, f"aad-{key}", key)
+
+    referrer, second, chairing, admin_ = (actor(k) for k in (senco, other, chair, admin))
+    setting = uc.picker(engine, referrer)[0][0]
+    draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", NOW)
+    uc.save_details(engine, referrer, draft.id, GOOD_DISCUSSION, NOW)
+
+    def submitted(key: str) -> int:
+        started = uc.start(engine, referrer, setting, "ehcp", f"{tag}-{key}", NOW)
+        uc.save_details(engine, referrer, started.id, GOOD_EHCP, NOW)
+        version = uc.open_for_edit(engine, referrer, started.id, NOW).version
+        uc.submit(engine, referrer, started.id, version, NOW)
+        uc.accept(engine, admin_, started.id, NOW)
+        return started.id
+
+    funded, pending = submitted("funded"), submitted("pending")
+    with Session(engine) as session:
+        funded_row = session.get(Referral, funded)
+        assert funded_row is not None and funded_row.meeting_id is not None
+        meeting, reference = funded_row.meeting_id, funded_row.reference or ""
+        cluster_id = funded_row.cluster_id
+    md.prepare_agenda(engine, meeting, NOW)
+    md.start_meeting(engine, chairing, meeting, NOW)
+    with Session(engine) as session:
+        items = {i.referral_id: i.id or 0 for i in session.exec(select(AgendaItem))}
+        later = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id, Meeting.day > NOW.date())).all()
+        later_meeting = sorted(later, key=lambda m: m.day)[1].id or 0
+    md.open_item(engine, chairing, items[funded], NOW)
+    md.cast_vote(engine, second, items[funded], "approve", NOW)
+    md.close_item(engine, chairing, items[funded], None, NOW)
+    md.record_decision(
+        engine,
+        chairing,
+        items[funded],
+        "approved",
+        amount_pence=None,
+        review_date=None,
+        schedule=None,
+        conditions="",
+        feedback="",
+        information_needed="",
+        draw_on_reserve=False,
+        now=NOW,
+    )
+    md.open_item(engine, chairing, items[pending], NOW)
+    with Session(engine) as session:
+        review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
+    return ClusterRows(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
+
+
+def build_scene(engine: Engine, tmp_path: Path) -> Scene:
+    seed_file(engine, CENTRAL, NOW)
+    north = tmp_path / "north.json"
+    north.write_text(json.dumps(NORTH))
+    seed_file(engine, north, NOW)
+    import_entries(engine, _entries(), NOW, "test")
+    for cluster in ("Central", "North"):
+        set_voting_rules(engine, cluster, NOW, quorum=1, same_trust_recusal=None)
+        md.set_budget(engine, "test", cluster, "2025/26", date(2025, 9, 1), date(2026, 8, 31), [10**8, 0, 0, 0], NOW)
+    central = _cluster_rows(engine, "senco", "other_senco", "chair", "admin", "c")
+    north_rows = _cluster_rows(engine, "north_senco", "north_other", "north_chair", "north_admin", "n")
+    with Session(engine) as session:
+        setting_of = {s.name: s.id or 0 for s in session.exec(select(Setting))}
+    return Scene(central, north_rows, setting_of)
