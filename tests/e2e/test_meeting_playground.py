@@ -250,5 +250,5 @@ def test_in_the_channel_the_chair_opens_an_item_a_senco_votes_and_the_vote_card_
     ui.open_personal_chat()
     ui.open_channel("General")
     shown = count_text(ui.wait_for_card(f"Vote: {demo.reference}"))
-    assert "Approve 1 · Decline 0 · Abstain 0" in shown and "1 of 1 needed — met" in shown, shown
+    assert "Approve 1 · Decline 0 · Abstain 0" in shown and "Quorum 1 voted, 1 needed" in shown, shown
     ui.screenshot(demo.tmp / "after.png")

@@ -3,8 +3,8 @@ Individual Pupil Need referral with two provision rows, through Microsoft's Agen
 Chromium, and sees the confirmation with the reference and the meeting date.
 
 The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``.
-The shipped 2025/26 Central meetings are in the past on the real clock, so an admin first adds a meeting four
-weeks ahead with the CLI (its referral deadline is a week before it). Every input is filled in the page, the
+The demo gives Central meetings from about three weeks ahead; an admin also adds one ten days ahead with the
+CLI (its referral deadline is a week before it), so the referral must go to that earliest open meeting. Every input is filled in the page, the
 way a person would, and every check reads what the page shows.
 """
 
@@ -61,7 +61,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
     env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
 
-    meeting_day = Clock().now().date() + timedelta(days=28)
+    meeting_day = Clock().now().date() + timedelta(days=10)
     add_meeting = ["meetings", "add", "--cluster", DEMO_CLUSTER, "--date", meeting_day.isoformat()]
     added = subprocess.run(
         [sys.executable, "-m", "bot", *add_meeting, "--title", MEETING_TITLE],
