@@ -4,8 +4,8 @@ Chromium, and sees the confirmation with the reference and the meeting date.
 
 The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``.
 The demo gives Central meetings from about three weeks ahead; an admin also adds one ten days ahead with the
-CLI (its referral deadline is a week before it), so the referral must go to that earliest open meeting. Every input is filled in the page, the
-way a person would, and every check reads what the page shows.
+CLI (its referral deadline is a week before it), so the referral must go to that earliest open meeting.
+Every input is filled in the page, the way a person would, and every check reads what the page shows.
 """
 
 from __future__ import annotations
