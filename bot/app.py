@@ -36,6 +36,7 @@ from bot.setting_routes import SettingRoutes
 from bot.settings import Settings
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
+from bot.workers import Workers
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
 from scheduler.runner import attach_scheduler, sender_lease
@@ -140,7 +141,8 @@ def create_app(
     )
     notifier = Notifier(engine, sender, clock)
     routes = build_routes(engine, clock, notifier.deliver_soon, export)
-    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export))
+    workers = Workers()
+    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export), workers)
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:
@@ -200,6 +202,7 @@ def create_app(
         return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
 
     async def open_(_app: web.Application) -> None:
+        notifier.bind(asyncio.get_running_loop())
         if keys is not None:
             keys.start()
 
@@ -209,6 +212,7 @@ def create_app(
     async def settle(_app: web.Application) -> None:
         if keys is not None:
             await keys.stop()
+        await asyncio.to_thread(workers.close)  # the turns under way finish; their messages are owed
         await sender.close()  # the sends in flight finish within the grace; the rest stays owed
         await notifier.drain()
 

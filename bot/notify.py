@@ -29,6 +29,11 @@ class Notifier:
         self._clock = clock
         self._delivery: asyncio.Task[object] | None = None
         self._again = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The app's event loop, where deliveries run; handlers on worker threads hand their requests to it."""
+        self._loop = loop
 
     def deliver_soon(self, after_seconds: float = 0.0) -> None:
         """Have the sender deliver what is owed, in the background (once more if it is busy now).
@@ -36,6 +41,14 @@ class Notifier:
         ``after_seconds`` holds a delivery back a little, so a burst of changes (thirty votes in a second)
         is delivered together; a delivery already under way is not held back.
         """
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self._loop is not None and running is not self._loop:
+            # Called from a worker thread's loop, which ends with the handler: deliver from the app's loop.
+            self._loop.call_soon_threadsafe(self.deliver_soon, after_seconds)
+            return
         if self._delivery is not None and not self._delivery.done():
             self._again = True
             return

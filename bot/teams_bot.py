@@ -12,6 +12,7 @@ from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
 from bot.routes import Reply, Request, Routes
 from bot.turns import card_action, command_text, conversation_info, conversation_key, conversation_kind, sender
+from bot.workers import Workers
 from cards.channel import channel_help_card
 from cards.common import Card, plain
 from cards.people import help_card, not_registered_card
@@ -36,11 +37,12 @@ def card_activity(card: Card) -> Activity:
 class ClusterBot:
     """Handles one activity at a time; all state lives in the database."""
 
-    def __init__(self, routes: Routes, clock: Clock, files: FileDesk) -> None:
+    def __init__(self, routes: Routes, clock: Clock, files: FileDesk, workers: Workers) -> None:
         self.routes = routes
         self.engine = routes.engine
         self.clock = clock
         self.files = files
+        self.workers = workers
 
     async def on_turn(self, context: TurnContext) -> None:
         """Route the activity by type; nothing that goes wrong here reaches the user as internals."""
@@ -104,7 +106,8 @@ class ClusterBot:
     async def _dispatch(self, request: Request) -> Reply:
         """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""
         check_card_ids(request.data)
-        return await self.routes.dispatch(request)
+        # The handler's use cases block on the database: run them on a worker, not on the event loop.
+        return await self.workers.run(lambda: self.routes.dispatch(request))
 
     async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
         """Extra messages (such as a file offer) in this chat, after the answer."""

@@ -1,0 +1,40 @@
+"""Worker threads for the use cases, so a slow query never stops the event loop.
+
+A lock held elsewhere or a slow PostgreSQL then delays only the turns that need it, not everyone else's.
+
+A handler is a coroutine that calls the (synchronous) use cases; each runs to the end on a worker thread
+in an event loop of its own. The pool is bounded, and smaller than the database's connection pool, so a
+burst of clicks queues here instead of failing to get a connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+DEFAULT_WORKERS = 8
+
+
+class Workers:
+    """A bounded pool of threads that run handlers off the event loop."""
+
+    def __init__(self, size: int = DEFAULT_WORKERS) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="clusterbot-usecase")
+
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work()`` to the end on a worker thread and return what it returned (or raise what it raised)."""
+
+        def in_thread() -> T:
+            async def whole() -> T:
+                return await work()
+
+            return asyncio.run(whole())
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, in_thread)
+
+    def close(self) -> None:
+        """Stop taking work; the handlers already running finish."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
