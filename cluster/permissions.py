@@ -63,9 +63,7 @@ def reach(role: Role, rows: Rows) -> str:
     """How far a role reaches for these rows, as the README says it."""
     if role in CITYWIDE_ROLES:
         return "citywide"
-    if role in SETTING_ROLES and rows is Rows.SETTING:
-        return "own setting"
-    if rows is Rows.NONE and role in SETTING_ROLES:
+    if role in SETTING_ROLES and rows is not Rows.CLUSTER:
         return "own setting"
     return "their cluster"
 

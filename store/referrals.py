@@ -54,7 +54,7 @@ from store.repo import get_or_refuse, meeting_slots, slot_of
 from store.settings import capital_refusal
 from store.usecases import Actor, require_registered
 
-NOT_A_REFERRER = "Only a setting's SENCO or delegate can make or change its referrals."
+NOT_A_REFERRER = START_REFERRAL.refusal
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."
 CHECKERS = CHECK_REFERRALS.roles or frozenset()
 LINK_HOSTS = ("sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint.us")

@@ -35,7 +35,6 @@ COLUMNS = ("cluster", "setting", "mainstream", "received_hncg")
 FACTS = ("mainstream", "received_hncg")
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
-NOT_AN_ADMIN = MANAGE_SETTINGS.refusal
 OUT_OF_DATE = "This card is out of date. Type “settings” to see your cluster's settings again."
 
 
