@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,26 +66,29 @@ class ReadOnlyViolation(RuntimeError):
 
 
 @contextmanager
-def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+def transaction(engine: Engine, *, read_only: bool = False, serial: bool = True) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back everything if it raises.
 
-    Units of work take turns, on PostgreSQL as on SQLite (whose ``BEGIN IMMEDIATE`` does it there): the
-    use cases read, check and then write ("is this click's draft there yet?", "is this referral still a
-    draft?", "does the budget still allow it?"), and Teams delivers the same click twice, often at the same
-    moment. At READ COMMITTED two such units could both pass the check and both write: two drafts for one
-    click, two references for one referral, an overspent budget. A transaction-scoped advisory lock makes
-    them one after the other, as every test on SQLite assumes. The cost is that writes do not run in
-    parallel, which a council's clusters, with units of work of a few milliseconds, do not need.
+    Units of work that read, check and then write ("is this click's draft there yet?", "is this referral
+    still a draft?", "does the budget still allow it?") must not overlap with another unit checking the same
+    thing: Teams delivers the same click twice, often at the same moment, and at PostgreSQL's READ COMMITTED
+    two such units could both pass the check and both write (two drafts for one click, an overspent budget).
+    SQLite's ``BEGIN IMMEDIATE`` makes every writing unit take its turn there.
 
-    ``read_only`` units (who is acting, on every message) have nothing to get wrong by overlapping, so on
-    PostgreSQL they skip the turn (a third of the throughput of ``help`` in ``bench/run.py``), and one that
-    tries to change anything through the session fails instead.
+    On PostgreSQL a ``serial`` unit (the default, for the rare whole-city changes: imports, settings, the
+    scheduler's catch-up) takes the turns lock exclusively, so it runs alone. A unit opened with
+    ``serial=False`` takes no lock until it calls :func:`take_turn` with the scope its check is about (a
+    cluster, a referral): units of different scopes run side by side, and two clusters' meetings never
+    queue behind each other. It must call :func:`take_turn` before it reads what it checks.
+
+    ``read_only`` units take no lock at all (on SQLite they begin deferred and read a WAL snapshot without
+    waiting for a writer), and one that tries to change anything through the session fails instead.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
             if read_only:
                 session.connection(execution_options={READ_ONLY_OPTION: True})
-            elif engine.dialect.name == "postgresql":
+            elif serial and engine.dialect.name == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TURNS_LOCK_KEY})
             yield session
             if read_only and (session.new or session.dirty or session.deleted):
@@ -94,6 +98,26 @@ def transaction(engine: Engine, *, read_only: bool = False) -> Iterator[Session]
         except BaseException:
             session.rollback()
             raise
+
+
+def scope_key(*scope: object) -> int:
+    """A stable 63-bit advisory-lock key for a scope such as ``("cluster", 7)`` (the same on every replica)."""
+    digest = hashlib.blake2b(repr(scope).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def take_turn(session: Session, *scope: object) -> None:
+    """Wait for the turn of ``scope`` (e.g. ``"cluster", 7``) in a ``serial=False`` unit, until it ends.
+
+    On PostgreSQL: the turns lock shared (so a serial unit still runs alone) and the scope's own lock
+    exclusively, both released at commit or rollback; a unit may take several scopes, always in the same
+    order (cluster before referral) so two units cannot wait for each other. On SQLite the unit already has
+    the database's only write lock, so this does nothing.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": TURNS_LOCK_KEY})
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": scope_key(*scope)})
 
 
 def alembic_config(url: str) -> Config:
