@@ -56,8 +56,14 @@ class FileDesk:
                 downloaded = await files.download(self._connector.http(), item)
             except files.FileRefused as refused:
                 raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
-            view = uc.add_file(
-                self._engine, actor, downloaded.name, downloaded.content_type, downloaded.data, self._clock.now()
+            view = await asyncio.to_thread(
+                uc.add_file,
+                self._engine,
+                actor,
+                downloaded.name,
+                downloaded.content_type,
+                downloaded.data,
+                self._clock.now(),
             )
         if view is None:
             raise Refusal("I could not find a file in that message.")

@@ -80,34 +80,44 @@ class ClusterBot:
             action=card_action(activity),
         )
 
-    async def _on_message(self, context: TurnContext) -> None:
-        activity = context.activity
+    def _start_message(self, activity: Activity) -> usecases.Actor:
+        """Who sent a message; a conversation we hold no reference for is learnt now (a missed install)."""
         aad, name = sender(activity)
         actor, known = usecases.start_turn(self.engine, aad, name, conversation_key(activity))
         if not known:
-            # The install event may have been missed (the bot was down); learn the conversation now.
             usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
-        request = self._request(activity, actor)
+        return actor
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        with_files = conversation_kind(activity) == "personal" and self.files.has_files(activity)
+
+        async def turn() -> tuple[usecases.Actor, Reply | None]:
+            # On a worker from the first query to the last: the event loop never waits for the database.
+            actor = self._start_message(activity)
+            request = self._request(activity, actor)
+            if with_files or (not request.text and request.action is None):
+                return actor, None
+            return actor, await self._handle(request)
+
         try:
-            if conversation_kind(activity) == "personal" and self.files.has_files(activity):
+            actor, reply = await self.workers.run(turn)
+            if with_files:
                 reply = await self.files.receive(activity, actor)
-            elif not request.text and request.action is None:
-                return
-            else:
-                reply = await self._dispatch(request)
         except Refusal as refusal:
             reply = Reply(text=plain(refusal.message))  # may quote what was typed
+        if reply is None:
+            return
         if reply.card is not None:
             await context.send_activity(card_activity(reply.card))
         elif reply.text:
             await context.send_activity(MessageFactory.text(reply.text))
         await self._follow_up(context, reply)
 
-    async def _dispatch(self, request: Request) -> Reply:
+    async def _handle(self, request: Request) -> Reply:
         """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""
         check_card_ids(request.data)
-        # The handler's use cases block on the database: run them on a worker, not on the event loop.
-        return await self.workers.run(lambda: self.routes.dispatch(request))
+        return await self.routes.dispatch(request)
 
     async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
         """Extra messages (such as a file offer) in this chat, after the answer."""
@@ -117,7 +127,7 @@ class ClusterBot:
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity
         if activity.name == "fileConsent/invoke":
-            actor = self._actor(activity)
+            actor = await self.workers.call(lambda: self._actor(activity))
             try:
                 reply = await self.files.consent(activity, actor)
             except Refusal as refusal:
@@ -130,16 +140,21 @@ class ClusterBot:
         if activity.name != "adaptiveCard/action":
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501)))
             return
-        request = self._request(activity, self._actor(activity))
-        if request.action is None:
-            await self._answer_invoke_message(context, UNRECOGNISED_BUTTON)
-            return
+
+        async def click() -> Reply | None:
+            request = self._request(activity, self._actor(activity))
+            return None if request.action is None else await self._handle(request)
+
         try:
-            reply = await self._dispatch(request)
+            found = await self.workers.run(click)
         except Refusal as refusal:
             # The card the person is working in stays as it is; Teams shows the sentence with it.
             await self._answer_invoke_message(context, refusal.message)
             return
+        if found is None:
+            await self._answer_invoke_message(context, UNRECOGNISED_BUTTON)
+            return
+        reply = found
         if reply.card is not None:
             await self._answer_invoke(context, reply.card)
         else:
@@ -172,7 +187,7 @@ class ClusterBot:
         if self._bot_was_added(activity):
             await self._installed(context)
         elif self._bot_was_removed(activity):
-            usecases.forget_conversation(self.engine, conversation_key(activity), self.clock.now(), "teams")
+            await self._forget(activity)
 
     async def _on_installation_update(self, context: TurnContext) -> None:
         activity = context.activity
@@ -180,22 +195,30 @@ class ClusterBot:
         if action.startswith("add"):
             await self._installed(context)
         elif action.startswith("remove"):
-            usecases.forget_conversation(self.engine, conversation_key(activity), self.clock.now(), "teams")
+            await self._forget(activity)
+
+    async def _forget(self, activity: Activity) -> None:
+        key = conversation_key(activity)
+        await self.workers.call(lambda: usecases.forget_conversation(self.engine, key, self.clock.now(), "teams"))
 
     async def _installed(self, context: TurnContext) -> None:
         """Keep the conversation reference; welcome once per install."""
         activity = context.activity
         info = conversation_info(activity)
-        actor = self._actor(activity)
-        is_new = usecases.remember_conversation(self.engine, info, self.clock.now(), actor.tag)
-        if not is_new:
+
+        def welcome() -> Card | None:
+            actor = self._actor(activity)
+            if not usecases.remember_conversation(self.engine, info, self.clock.now(), actor.tag):
+                return None
+            if info.kind == "personal":
+                return (
+                    help_card(actor.name, usecases.available_commands(actor))
+                    if actor.person_id
+                    else not_registered_card(actor.aad_object_id)
+                )
+            return channel_help_card(usecases.channel_cluster(self.engine, info.conversation_id))
+
+        card = await self.workers.call(welcome)
+        if card is None:
             return
-        if info.kind == "personal":
-            card = (
-                help_card(actor.name, usecases.available_commands(actor))
-                if actor.person_id
-                else not_registered_card(actor.aad_object_id)
-            )
-        else:
-            card = channel_help_card(usecases.channel_cluster(self.engine, info.conversation_id))
         await context.send_activity(card_activity(card))

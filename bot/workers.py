@@ -41,6 +41,10 @@ class Workers:
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, in_thread)
 
+    async def call(self, work: Callable[[], T]) -> T:
+        """Run the plain function ``work()`` on a worker thread (a use case called outside any handler)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+
     def close(self) -> None:
         """Stop taking work; the handlers already running finish."""
         self._pool.shutdown(wait=True, cancel_futures=True)
