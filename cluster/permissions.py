@@ -92,6 +92,32 @@ def covers(grants: Iterable[Grant], permission: Permission, cluster_id: int, set
     return False
 
 
+def clusters_reached(grants: Iterable[Grant], permission: Permission) -> frozenset[int] | None:
+    """The clusters whose cluster rows the person's grants for this permission reach; None means every cluster.
+
+    So a list ("referrals to check", "reviews due") asks the database for those clusters' rows only,
+    instead of walking every cluster in the city and asking :func:`covers` of each.
+    """
+    reached: set[int] = set()
+    for grant in grants:
+        if not permission.holds(grant.role):
+            continue
+        if grant.role in CITYWIDE_ROLES:
+            return None
+        if grant.cluster_id is not None:
+            reached.add(grant.cluster_id)
+    return frozenset(reached)
+
+
+def settings_reached(grants: Iterable[Grant], permission: Permission) -> frozenset[int]:
+    """The settings whose own rows the person reaches through a setting role (SENCO, delegate) for this permission."""
+    return frozenset(
+        g.setting_id
+        for g in grants
+        if g.setting_id is not None and g.role in SETTING_ROLES and permission.holds(g.role)
+    )
+
+
 def authorize(grants: Iterable[Grant], permission: Permission, cluster_id: int, setting_id: int | None = None) -> None:
     """Refuse, with the permission's own sentence, unless one of the person's roles reaches this row."""
     if not covers(grants, permission, cluster_id, setting_id):

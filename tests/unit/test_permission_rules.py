@@ -54,3 +54,20 @@ def test_strangers_get_help_but_nothing_that_needs_a_role() -> None:
 def test_every_refusal_is_its_own_sentence() -> None:
     sentences = [x.refusal for x in p.ALL if x.refusal]
     assert len(sentences) == len(set(sentences))
+
+
+def test_a_list_asks_for_the_clusters_a_persons_roles_reach_and_no_others() -> None:
+    chair_north = Grant(Role.CHAIR, "North", None, NORTH)
+    assert p.clusters_reached({ADMIN, chair_north}, p.CHECK_REFERRALS) == {CENTRAL}
+    assert p.clusters_reached({SENCO}, p.CHECK_REFERRALS) == frozenset()
+    assert p.clusters_reached({SENCO, chair_north}, p.SEE_AGENDA) == {CENTRAL, NORTH}
+    assert p.clusters_reached({SENCO, chair_north}, p.VOTE) == {CENTRAL}
+
+
+def test_a_council_officer_reaches_every_cluster_in_a_list() -> None:
+    assert p.clusters_reached({OFFICER}, p.SEE_BUDGET) is None
+
+
+def test_a_senco_reaches_only_their_own_settings_rows_in_a_list() -> None:
+    assert p.settings_reached({SENCO, ADMIN}, p.EDIT_REFERRAL) == {ETRUSCAN}
+    assert p.settings_reached({ADMIN}, p.EDIT_REFERRAL) == frozenset()
