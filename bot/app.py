@@ -133,7 +133,9 @@ def create_app(
     Tests pass a clock, an engine, a connector, signing keys or the referral pack's builder (``export``).
     """
     clock = clock or Clock()
-    engine = engine or make_engine(settings.database_url)
+    # Every worker can hold a connection while the sender, the scheduler and its leader lock hold theirs, so
+    # a burst of clicks waits in the workers' queue rather than for a connection.
+    engine = engine or make_engine(settings.database_url, connections=settings.workers + 4)
     connector = connector or Connector(_token_source(settings))
     adapter = ClusterAdapter(connector, settings.app_id)
     sender = Sender(
@@ -141,7 +143,7 @@ def create_app(
     )
     notifier = Notifier(engine, sender, clock)
     routes = build_routes(engine, clock, notifier.deliver_soon, export)
-    workers = Workers()
+    workers = Workers(settings.workers)
     bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export), workers)
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None

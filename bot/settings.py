@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(default=True, validation_alias="CLUSTERBOT_SCHEDULER")
     log_level: str = Field(default="INFO", validation_alias="CLUSTERBOT_LOG_LEVEL")
+    # Threads that run use cases; the database gets a few more connections than this (see bot.app).
+    workers: int = Field(default=8, ge=1, le=64, validation_alias="CLUSTERBOT_WORKERS")
     # Seconds a request's whole body may take to arrive; a client trickling it in holds a connection open.
     body_timeout: float = Field(default=10.0, gt=0, validation_alias="CLUSTERBOT_BODY_TIMEOUT")
 

@@ -28,11 +28,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on and WAL, so readers don't block the writer."""
+DEFAULT_CONNECTIONS = 10
+
+
+def make_engine(url: str, connections: int = DEFAULT_CONNECTIONS) -> Engine:
+    """An engine for ``url`` keeping up to ``connections`` open (more for a moment under a burst).
+
+    SQLite gets foreign keys on and WAL, so readers don't block the writer.
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        pooled = {} if ":memory:" in url or url in ("sqlite://", "sqlite:///") else {"pool_size": connections}
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooled)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -58,7 +65,9 @@ def make_engine(url: str) -> Engine:
     # TCP keepalives let a broken network show up in seconds rather than hours (the scheduler's leader lock
     # lives on one long-held connection).
     keepalives = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args=keepalives)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=connections, max_overflow=connections, connect_args=keepalives
+    )
 
 
 class ReadOnlyViolation(RuntimeError):
