@@ -19,7 +19,6 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store import referrals as uc
-from store.meetings import add_meeting
 from store.models import ChannelPost
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
@@ -28,6 +27,7 @@ from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases.meetings import add_meeting
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 
