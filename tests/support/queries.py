@@ -24,7 +24,7 @@ class Counted:
 
 @contextmanager
 def count_queries(engine: Engine) -> Iterator[Counted]:
-    """Count every statement ``engine`` sends inside the block (BEGIN and COMMIT are not statements here)."""
+    """Count every statement ``engine`` sends inside the block (on SQLite, with the BEGIN it sends itself)."""
     counted = Counted()
 
     def before_cursor_execute(
