@@ -11,9 +11,8 @@ from bot.routes import Reply, Request, Routes, text_input
 from cards import verbs
 from cards.budget import PART_FIELDS, budget_card
 from cluster.clock import LONDON, Clock
-from cluster.errors import Refusal
 from cluster.provision import parse_money
-from store import meeting_day as md
+from usecases import budget as uc
 
 
 class BudgetRoutes:
@@ -28,26 +27,39 @@ class BudgetRoutes:
         routes.personal["budget"] = self.show
         routes.verbs.update({verbs.BUDGET: self.show, verbs.BUDGET_SET: self.set})
 
+    @staticmethod
     def _card(
-        self,
-        request: Request,
+        shown: uc.BudgetCard,
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         notice: str | None = None,
     ) -> Reply:
-        cluster, can_set = md.budget_cluster(self.engine, request.actor)
-        view = md.budget_for(self.engine, cluster, self.clock.now().astimezone(LONDON).date())
+        view = shown.view
         if view is None:
-            return Reply(card=budget_card(cluster, None, None, None, None, None, can_set, values, errors, notice))
+            return Reply(
+                card=budget_card(shown.cluster, None, None, None, None, None, shown.can_set, values, errors, notice)
+            )
         return Reply(
             card=budget_card(
-                cluster, view.label, view.starts, view.ends, view.rule, view.position, can_set, values, errors, notice
+                shown.cluster,
+                view.label,
+                view.starts,
+                view.ends,
+                view.rule,
+                view.position,
+                shown.can_set,
+                values,
+                errors,
+                notice,
             )
         )
 
+    def _today(self) -> date:
+        return self.clock.now().astimezone(LONDON).date()
+
     async def show(self, request: Request) -> Reply:
         """The budget covering today."""
-        return self._card(request)
+        return self._card(uc.budget_card(self.engine, request.actor, self._today()))
 
     async def set(self, request: Request) -> Reply:
         """Save the budget; mistakes come back next to their fields, nothing half-saved."""
@@ -70,21 +82,10 @@ class BudgetRoutes:
             except ValueError as exc:
                 errors[key] = f"{title.removesuffix(' (£)')}: {exc}."
         if errors:
-            return self._card(request, values, errors)
-        cluster, _ = md.budget_cluster(self.engine, request.actor)
-        try:
-            view = md.set_budget_as(
-                self.engine,
-                request.actor,
-                cluster,
-                values["label"],
-                dates["starts"],
-                dates["ends"],
-                parts,
-                self.clock.now(),
-            )
-        except Refusal as refusal:
-            if refusal.message.startswith("Only"):
-                raise
-            return self._card(request, values, {"form": refusal.message})
-        return self._card(request, notice=f"Saved the {view.label} budget.")
+            return self._card(uc.budget_card(self.engine, request.actor, self._today()), values, errors)
+        saved = uc.set_budget_as(
+            self.engine, request.actor, values["label"], dates["starts"], dates["ends"], parts, self.clock.now()
+        )
+        if saved.refused is not None:
+            return self._card(saved, values, {"form": saved.refused})
+        return self._card(saved, notice=f"Saved the {values['label']} budget.")

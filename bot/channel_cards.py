@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cards import meeting as mc
-from store import meeting_day as md
+from usecases.agenda import agenda
+from usecases.minutes import minutes_of_meeting
+from usecases.votes import shared_vote_view
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
@@ -26,11 +28,11 @@ def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
     kind, _, raw_id = card_key.partition(":")
     number = int(raw_id)
     if kind == "agenda":
-        card = mc.agenda_card(md.agenda(engine, number))
+        card = mc.agenda_card(agenda(engine, number))
     elif kind == "vote":
-        card = mc.vote_card(md.shared_vote_view(engine, number))
+        card = mc.vote_card(shared_vote_view(engine, number))
     elif kind == "minutes":
-        card = mc.minutes_card(md.minutes_of_meeting(engine, number))
+        card = mc.minutes_card(minutes_of_meeting(engine, number))
     else:
         raise LookupError(f"no channel card is called {card_key!r}")
     return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}

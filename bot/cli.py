@@ -319,7 +319,7 @@ def _setting_facts(args: argparse.Namespace, engine: Engine, now: datetime) -> i
 
 def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     from cluster.provision import format_pence, parse_money
-    from store.meeting_day import budget_for, set_budget
+    from usecases.budget import budget_for, set_budget
 
     try:
         if args.budget_command == "set":
@@ -342,7 +342,7 @@ def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
 
 def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from store.meetings import add_meeting, list_meetings, set_deadline_days, set_nudge_plan, set_voting_rules
+    from usecases.meetings import add_meeting, list_meetings, set_deadline_days, set_nudge_plan, set_voting_rules
 
     try:
         if args.meetings_command == "add":

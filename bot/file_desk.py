@@ -20,13 +20,14 @@ from bot import files
 from bot.connector import Connector
 from bot.routes import Reply
 from cards import referrals as rc
+from cluster.card_ids import MEETING_GONE, MeetingId, is_missing, named_id
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.minutes import minutes_markdown, minutes_xlsx
-from store import meeting_day as md
 from store import referrals as uc
 from store.usecases import Actor
+from usecases.minutes import member_minutes
 
 log = logging.getLogger("clusterbot.files")
 
@@ -73,7 +74,9 @@ class FileDesk:
         """Make the offered document again now, checking the person may still have it."""
         now = self._clock.now()
         if context.get("kind") == "minutes":
-            view = md.member_minutes(self._engine, actor, now, context.get("meeting_id"))
+            named = context.get("meeting_id")
+            meeting = None if is_missing(named) else MeetingId(named_id(named, MEETING_GONE))
+            view = member_minutes(self._engine, actor, now, meeting)
             if context.get("format") == "xlsx":
                 return minutes_xlsx(view, now)
             return minutes_markdown(view, now).encode("utf-8")

@@ -10,10 +10,9 @@ from sqlalchemy import Engine
 from bot.routes import Reply, Request, Routes, text_input
 from cards import verbs
 from cards.meetings import meetings_admin_card
+from cluster.card_ids import meeting_id_of
 from cluster.clock import Clock
-from cluster.errors import Refusal
-from cluster.permissions import Forbidden
-from store import meetings as uc
+from usecases import meetings as uc
 
 
 class MeetingAdminRoutes:
@@ -36,19 +35,18 @@ class MeetingAdminRoutes:
             }
         )
 
+    @staticmethod
     def _card(
-        self,
-        request: Request,
+        card: uc.MeetingsCard,
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         notice: str | None = None,
     ) -> Reply:
-        cluster, slots = uc.admin_meetings(self.engine, request.actor, self.clock.now())
-        return Reply(card=meetings_admin_card(cluster, slots, values, errors, notice))
+        return Reply(card=meetings_admin_card(card.cluster, card.slots, values, errors, notice))
 
     async def show(self, request: Request) -> Reply:
         """The cluster's meetings still to come."""
-        return self._card(request)
+        return self._card(uc.admin_meetings(self.engine, request.actor, self.clock.now()))
 
     async def add(self, request: Request) -> Reply:
         """Add a meeting; a bad date or time comes back next to its field."""
@@ -65,58 +63,53 @@ class MeetingAdminRoutes:
         except ValueError:
             errors["new_start"] = "Give the start and end times, such as 09:30 and 13:00."
         if errors:
-            return self._card(request, values, errors)
-        cluster, _ = uc.admin_meetings(self.engine, request.actor, self.clock.now())
-        try:
-            slot = uc.add_meeting_as(
-                self.engine,
-                request.actor,
-                cluster,
-                day,
-                self.clock.now(),
-                start=start,
-                end=end,
-                title=values["new_title"],
-                link=values["new_link"] or None,
-            )
-        except Forbidden:
-            raise
-        except Refusal as refusal:
-            field = "new_link" if "link" in refusal.message else "new_day"
-            return self._card(request, values, {field: refusal.message})
-        return self._card(request, notice=f"Added {slot.day:%A %-d %B %Y}.")
+            return self._card(uc.admin_meetings(self.engine, request.actor, self.clock.now()), values, errors)
+        added = uc.add_meeting_as(
+            self.engine,
+            request.actor,
+            day,
+            self.clock.now(),
+            start=start,
+            end=end,
+            title=values["new_title"],
+            link=values["new_link"] or None,
+        )
+        if added.refused is not None or added.slot is None:
+            field = "new_link" if "link" in (added.refused or "") else "new_day"
+            return self._card(added.card, values, {field: added.refused or ""})
+        return self._card(added.card, notice=f"Added {added.slot.day:%A %-d %B %Y}.")
 
     async def move(self, request: Request) -> Reply:
         """Move a meeting; its referrals follow and its deadline moves with it."""
         data = request.data
-        meeting_id = data.get("meeting_id")
+        meeting_id = meeting_id_of(data)
         field = f"day_{meeting_id}"
+        typed = {field: text_input(data, field)}
         try:
             day = date.fromisoformat(text_input(data, field))
         except ValueError:
-            return self._card(request, {field: text_input(data, field)}, {field: "Choose the new date."})
-        try:
-            slot = uc.move_meeting(self.engine, request.actor, meeting_id, day, self.clock.now())
-        except Forbidden:
-            raise  # who is asking is not a mistake in the field
-        except Refusal as refusal:
-            return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
-        return self._card(request, notice=f"Moved to {slot.day:%A %-d %B %Y}; its referrals moved with it.")
+            shown = uc.admin_meetings(self.engine, request.actor, self.clock.now())
+            return self._card(shown, typed, {field: "Choose the new date."})
+        moved = uc.move_meeting(self.engine, request.actor, meeting_id, day, self.clock.now())
+        if moved.refused is not None or moved.slot is None:
+            return self._card(moved.card, typed, {field: moved.refused or ""})
+        return self._card(moved.card, notice=f"Moved to {moved.slot.day:%A %-d %B %Y}; its referrals moved with it.")
 
     async def cancel(self, request: Request) -> Reply:
         """Cancel a meeting; its referrals go to the next one."""
-        target, moved = uc.cancel_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
-        return self._card(request, notice=f"Cancelled. {moved} referral(s) moved to {target.day:%A %-d %B %Y}.")
+        cancelled = uc.cancel_meeting(self.engine, request.actor, meeting_id_of(request.data), self.clock.now())
+        assert cancelled.slot is not None
+        target = cancelled.slot
+        return self._card(
+            cancelled.card, notice=f"Cancelled. {cancelled.moved} referral(s) moved to {target.day:%A %-d %B %Y}."
+        )
 
     async def link(self, request: Request) -> Reply:
         """Save the online meeting link."""
         data = request.data
-        meeting_id = data.get("meeting_id")
+        meeting_id = meeting_id_of(data)
         field = f"link_{meeting_id}"
-        try:
-            uc.set_link(self.engine, request.actor, meeting_id, text_input(data, field), self.clock.now())
-        except Forbidden:
-            raise  # who is asking is not a mistake in the field
-        except Refusal as refusal:
-            return self._card(request, {field: text_input(data, field)}, {field: refusal.message})
-        return self._card(request, notice="Link saved.")
+        saved = uc.set_link(self.engine, request.actor, meeting_id, text_input(data, field), self.clock.now())
+        if saved.refused is not None:
+            return self._card(saved.card, {field: text_input(data, field)}, {field: saved.refused})
+        return self._card(saved.card, notice="Link saved.")

@@ -1,9 +1,10 @@
 """Handlers for meeting day in the cluster's channel: agenda, votes, decisions, minutes.
 
 The agenda, each vote card and the minutes are shared messages. The use cases owe a redraw of the cards
-they change, in the same transaction (``store.meeting_day``); the handlers here ask for delivery, which the
-sender does in the background (``bot.channel_cards`` draws the cards). The person who clicks gets their own
-view back as the invoke's answer.
+they change, in the same transaction (``usecases.agenda``, ``votes``, ``decisions``, ``minutes``); the
+handlers here ask for delivery, which the sender does in the background (``bot.channel_cards`` draws the
+cards). Each handler reads the card's ids once (``cluster.card_ids``) and calls one use case, which returns
+everything the answer shows: the person who clicks gets their own view back as the invoke's answer.
 """
 
 from __future__ import annotations
@@ -20,22 +21,25 @@ from bot.routes import Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
 from cards.common import plain
-from cluster.agenda import VoteView
+from cluster.card_ids import item_id_of, meeting_id_of
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
-from cluster.errors import InvalidInput, Refusal
-from cluster.permissions import RUN_MEETING
+from cluster.errors import Refusal
 from cluster.provision import parse_money
-from cluster.referrals import Kind
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
-from store import meeting_day as md
+from usecases import agenda as agenda_uc
+from usecases import decisions as decisions_uc
+from usecases import minutes as minutes_uc
+from usecases import votes as votes_uc
+from usecases.decisions import Decided, DecisionForm
+from usecases.votes import PersonalVote
 
 # Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
 VOTE_REDRAW_SECONDS = 0.5
 DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
 
 
-def outcome_notice(decided: md.Decided) -> dict[str, Any]:
+def outcome_notice(decided: Decided) -> dict[str, Any]:
     """The referrer's notice of a decision (owed by the use case with the decision)."""
     return mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
 
@@ -86,27 +90,27 @@ class MeetingRoutes:
     async def agenda(self, request: Request) -> Reply:
         """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
         channel = self._in_channel(request)
-        md.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
+        agenda_uc.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
         self.deliver_soon()
         return Reply()
 
     async def show_agenda(self, request: Request) -> Reply:
         """Redraw the agenda card."""
-        return Reply(card=mc.agenda_card(md.agenda_for(self.engine, request.actor, request.data.get("meeting_id"))))
+        return Reply(card=mc.agenda_card(agenda_uc.agenda_for(self.engine, request.actor, meeting_id_of(request.data))))
 
     async def start(self, request: Request) -> Reply:
         """The chair starts the meeting from the agenda card."""
         self._in_channel(request)
-        view = md.start_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
+        view = agenda_uc.start_meeting(self.engine, request.actor, meeting_id_of(request.data), self.clock.now())
         self.deliver_soon()
         return Reply(card=mc.agenda_card(view))
 
     async def open_item(self, request: Request) -> Reply:
-        """Open an item: its vote card appears in the agenda's thread."""
+        """Open an item: its vote card appears in the agenda's thread; the chair sees the agenda."""
         self._in_channel(request)
-        view = md.open_item(self.engine, request.actor, request.data.get("item_id"), self.clock.now())
+        view = votes_uc.open_item(self.engine, request.actor, item_id_of(request.data), self.clock.now())
         self.deliver_soon()
-        return Reply(card=mc.agenda_card(md.agenda(self.engine, md.meeting_of_item(self.engine, view.item_id))))
+        return Reply(card=mc.agenda_card(view))
 
     # --- votes ---
 
@@ -114,35 +118,34 @@ class MeetingRoutes:
         """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
         self._in_channel(request)
         data = request.data
-        view = md.cast_vote(
-            self.engine, request.actor, data.get("item_id"), text_input(data, "choice"), self.clock.now()
+        mine = votes_uc.cast_vote(
+            self.engine, request.actor, item_id_of(data), text_input(data, "choice"), self.clock.now()
         )
         self.deliver_soon(VOTE_REDRAW_SECONDS)
-        return self._personal(request, view)
+        return self._personal(mine)
 
-    def _personal(self, request: Request, view: VoteView) -> Reply:
+    @staticmethod
+    def _personal(mine: PersonalVote) -> Reply:
         """A member's own view of a vote card: their choice shown, the chair's controls only for the chair."""
-        chair = md.chairs_item(self.engine, request.actor, view.item_id)
-        return Reply(card=mc.vote_card(view, user_choice=True, for_chair=chair))
+        return Reply(card=mc.vote_card(mine.view, user_choice=True, for_chair=mine.chairs))
 
     async def interest(self, request: Request) -> Reply:
         """Declare an interest: the person does not vote on this item."""
         self._in_channel(request)
-        view = md.declare_interest(self.engine, request.actor, request.data.get("item_id"), self.clock.now())
+        mine = votes_uc.declare_interest(self.engine, request.actor, item_id_of(request.data), self.clock.now())
         self.deliver_soon(VOTE_REDRAW_SECONDS)
-        return self._personal(request, view)
+        return self._personal(mine)
 
     async def refresh(self, request: Request) -> Reply:
         """Teams asks for a member's own view of a vote card (their choice shown)."""
-        view = md.vote_view(self.engine, request.data.get("item_id"), request.actor)
-        return self._personal(request, view)
+        return self._personal(votes_uc.personal_vote(self.engine, request.actor, item_id_of(request.data)))
 
     async def close(self, request: Request) -> Reply:
         """The chair closes the vote, with the casting vote on a tie."""
         self._in_channel(request)
         data = request.data
-        view = md.close_item(
-            self.engine, request.actor, data.get("item_id"), text_input(data, "casting") or None, self.clock.now()
+        view = votes_uc.close_item(
+            self.engine, request.actor, item_id_of(data), text_input(data, "casting") or None, self.clock.now()
         )
         self.deliver_soon()
         return Reply(card=mc.vote_card(view, user_choice=True))
@@ -151,21 +154,21 @@ class MeetingRoutes:
 
     async def decision_form(self, request: Request) -> Reply:
         """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
-        return Reply(
-            card=self._form(md.vote_view(self.engine, request.data.get("item_id"), request.actor, RUN_MEETING), {}, {})
-        )
+        return Reply(card=self._form(decisions_uc.decision_form(self.engine, request.actor, item_id_of(request.data))))
 
-    def _form(self, view: VoteView, values: Mapping[str, str], errors: Mapping[str, str]) -> dict[str, Any]:
+    @staticmethod
+    def _form(
+        form: DecisionForm, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The decision form, offering only the outcomes the item's vote allows."""
-        meeting_day = md.meeting_day_of_item(self.engine, view.item_id)
         return mc.decision_form_card(
-            view,
-            view.entry.requested_pence,
-            values,
-            errors,
-            default_review_date(meeting_day),
-            md.budget_position_for_item(self.engine, view.item_id),
-            meeting_id=md.meeting_of_item(self.engine, view.item_id),
+            form.vote,
+            form.vote.entry.requested_pence,
+            values or {},
+            errors or {},
+            default_review_date(form.meeting_day),
+            form.position,
+            meeting_id=form.meeting_id,
         )
 
     async def record(self, request: Request) -> Reply:
@@ -175,34 +178,30 @@ class MeetingRoutes:
         """
         self._in_channel(request)
         data = request.data
-        item_id = data.get("item_id")
-        try:
-            amount, review, errors = self._parse_decision(data)
-            if errors:
-                raise InvalidInput(errors, {k: text_input(data, k) for k in DECISION_INPUTS})
-            decided = md.record_decision(
-                self.engine,
-                request.actor,
-                item_id,
-                text_input(data, "outcome"),
-                amount_pence=amount,
-                review_date=review,
-                schedule=text_input(data, "schedule") or None,
-                conditions=text_input(data, "conditions"),
-                feedback=text_input(data, "feedback"),
-                information_needed=text_input(data, "information_needed"),
-                draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
-                now=self.clock.now(),
-                notice=outcome_notice,
-            )
-        except InvalidInput as bad:
-            return Reply(
-                card=self._form(md.vote_view(self.engine, item_id, request.actor, RUN_MEETING), bad.values, bad.errors)
-            )
+        item_id = item_id_of(data)
+        amount, review, errors = self._parse_decision(data)
+        if errors:
+            typed = {k: text_input(data, k) for k in DECISION_INPUTS}
+            form = decisions_uc.decision_form(self.engine, request.actor, item_id)
+            return Reply(card=self._form(form, typed, errors))
+        decided = decisions_uc.record_decision(
+            self.engine,
+            request.actor,
+            item_id,
+            text_input(data, "outcome"),
+            amount_pence=amount,
+            review_date=review,
+            schedule=text_input(data, "schedule") or None,
+            conditions=text_input(data, "conditions"),
+            feedback=text_input(data, "feedback"),
+            information_needed=text_input(data, "information_needed"),
+            draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
+            now=self.clock.now(),
+            notice=outcome_notice,
+        )
         self.deliver_soon()
-        if decided.vote.entry.kind is Kind.DISCUSSION:  # decided from the agenda, without a vote card
-            meeting_id = md.meeting_of_item(self.engine, decided.vote.item_id)
-            return Reply(card=mc.agenda_card(md.agenda(self.engine, meeting_id)))
+        if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
+            return Reply(card=mc.agenda_card(decided.agenda))
         return Reply(card=mc.vote_card(decided.vote))
 
     @staticmethod
@@ -227,20 +226,20 @@ class MeetingRoutes:
     # --- the end ---
 
     async def end(self, request: Request) -> Reply:
-        """End the meeting: the minutes are posted to the channel."""
+        """End the meeting: the minutes are posted to the channel; the chair sees the agenda."""
         self._in_channel(request)
-        minutes = md.end_meeting(self.engine, request.actor, request.data.get("meeting_id"), self.clock.now())
+        view = minutes_uc.end_meeting(self.engine, request.actor, meeting_id_of(request.data), self.clock.now())
         self.deliver_soon()
-        return Reply(card=mc.agenda_card(md.agenda(self.engine, minutes.meeting.id)))
+        return Reply(card=mc.agenda_card(view))
 
     async def minutes(self, request: Request) -> Reply:
         """``@bot minutes``: the minutes of the latest meeting."""
         channel = self._in_channel(request)
-        return Reply(card=mc.minutes_card(md.minutes(self.engine, request.actor, channel, self.clock.now())))
+        return Reply(card=mc.minutes_card(minutes_uc.minutes(self.engine, request.actor, channel, self.clock.now())))
 
     async def export_minutes(self, request: Request) -> Reply:
         """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
-        view = md.member_minutes(self.engine, request.actor, self.clock.now())
+        view = minutes_uc.member_minutes(self.engine, request.actor, self.clock.now())
         now = self.clock.now()
         # Building a document takes a while for a long meeting: off the event loop, so other turns go on.
         markdown = await asyncio.to_thread(minutes_markdown, view, now)

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import NewType
 
 from cluster.errors import OUT_OF_DATE, Refusal
+
+# The rows a meeting-day card names, once read from its data at the edge: the use cases take these, not Any.
+ItemId = NewType("ItemId", int)
+MeetingId = NewType("MeetingId", int)
+
+ITEM_GONE = "That agenda item no longer exists."
+MEETING_GONE = "That meeting no longer exists."
 
 # Ids are INTEGER columns (32-bit on PostgreSQL); a larger number could never name a row and makes the
 # database driver raise instead of answering "no such row".
@@ -58,3 +66,20 @@ def check_card_ids(data: Mapping[str, object]) -> None:
         value = data.get(key)
         if not is_missing(value):
             card_id(value)
+
+
+def named_id(value: object, missing: str) -> int:
+    """The id a card's data names: ``missing`` (the sentence) when it names none, out of date when not an id."""
+    if is_missing(value):
+        raise Refusal(missing)
+    return card_id(value)
+
+
+def item_id_of(data: Mapping[str, object]) -> ItemId:
+    """The agenda item a meeting-day card names (under ``item_id``)."""
+    return ItemId(named_id(data.get("item_id"), ITEM_GONE))
+
+
+def meeting_id_of(data: Mapping[str, object]) -> MeetingId:
+    """The meeting a card names (under ``meeting_id``)."""
+    return MeetingId(named_id(data.get("meeting_id"), MEETING_GONE))

@@ -102,3 +102,15 @@ def meeting_morning(meeting: MeetingSlot, now: datetime, from_hour: int = 7) -> 
     """Whether it is the morning of the meeting (from 07:00 London time until it starts)."""
     local = now.astimezone(LONDON)
     return not meeting.cancelled and local.date() == meeting.day and from_hour <= local.hour and now < meeting.starts_at
+
+
+def agenda_horizon(today: date, working_days: int = 5, holidays: Collection[date] = frozenset()) -> date:
+    """The last meeting day whose agenda is due by ``today`` (see :func:`agenda_due`).
+
+    A meeting on this day or earlier (and not yet over) is at most ``working_days`` working days away, so
+    a job can look for due agendas among the meetings up to this day instead of among every meeting.
+    """
+    day = today
+    while working_days_before(day + timedelta(days=1), working_days, holidays) <= today:
+        day += timedelta(days=1)
+    return day

@@ -429,6 +429,13 @@ def requested_pence(kind: Kind, details: Mapping[str, Any], rows: Sequence[Provi
     return 0
 
 
+def pupil_label(details: Mapping[str, Any]) -> str:
+    """The pupil as a channel may show them, from a referral's answers: initials and year group at most."""
+    initials = str(details.get("pupil_initials", "")).upper()
+    year = dict(YEAR_GROUPS).get(str(details.get("year_group", "")), "")
+    return " ".join(part for part in (initials, year) if part)
+
+
 @dataclass(frozen=True)
 class Document:
     """A supporting document: a file kept by the bot, or a link to the school's SharePoint or OneDrive."""
@@ -486,6 +493,4 @@ class ReferralView:
     @property
     def pupil_label(self) -> str:
         """The pupil as a channel may show them: initials and year group at most."""
-        initials = str(self.details.get("pupil_initials", "")).upper()
-        year = dict(YEAR_GROUPS).get(str(self.details.get("year_group", "")), "")
-        return " ".join(part for part in (initials, year) if part)
+        return pupil_label(self.details)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cluster.errors import Refusal
-from cluster.roles import SETTING_ROLES, Role
+from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, Grant, Role
 
 NOT_A_VOTER = "Only a setting's SENCO or delegate votes; the team around the cluster, admins and observers do not."
 OWN_REFERRAL = "You cannot vote on your own school's referral."
@@ -45,6 +45,34 @@ class Voter:
     roles: frozenset[Role]
     setting_id: int | None
     trust: str | None = None
+
+
+def roles_in(grants: Iterable[Grant], cluster_id: int) -> frozenset[Role]:
+    """The roles a person holds in a cluster: its cluster roles, setting roles at its settings, and citywide ones."""
+    return frozenset(g.role for g in grants if g.role in CITYWIDE_ROLES or g.cluster_id == cluster_id)
+
+
+def voting_setting(grants: Iterable[Grant], cluster_id: int) -> int | None:
+    """The setting a person votes for in a cluster: the one they are SENCO or delegate of there.
+
+    Someone who acts for two of the cluster's settings votes for the first (the lowest id), every time.
+    """
+    settings = [
+        g.setting_id
+        for g in grants
+        if g.role in SETTING_ROLES and g.cluster_id == cluster_id and g.setting_id is not None
+    ]
+    return min(settings, default=None)
+
+
+def voter_of(person_id: int, grants: Iterable[Grant], cluster_id: int, trusts: Mapping[int, str | None]) -> Voter:
+    """A person as the voting rules see them in a cluster, from the grants read at the start of their turn.
+
+    ``trusts`` gives the trust of each of the cluster's settings (None for a setting in no trust).
+    """
+    held = frozenset(grants)
+    setting = voting_setting(held, cluster_id)
+    return Voter(person_id, roles_in(held, cluster_id), setting, trusts.get(setting) if setting else None)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from bot.playground import (
     prepare_demo,
 )
 from cluster.clock import LONDON, Clock
-from store import meeting_day as md
 from store import referrals as uc
 from store.db import make_engine
 from store.models import ConversationRef, Outbox, Review
@@ -48,6 +47,9 @@ from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from usecases.agenda import start_meeting
+from usecases.decisions import record_decision
+from usecases.votes import cast_vote, close_item, open_item
 
 pytestmark = pytest.mark.e2e
 
@@ -96,11 +98,11 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).
         at_meeting = datetime.combine(accepted.meeting.day, datetime.min.time(), tzinfo=LONDON).replace(hour=10)
-        item = md.start_meeting(engine, chair, accepted.meeting.id, at_meeting).entries[0].item_id
-        md.open_item(engine, chair, item, at_meeting)
-        md.cast_vote(engine, megan, item, "approve", at_meeting)
-        md.close_item(engine, chair, item, None, at_meeting)
-        md.record_decision(
+        item = start_meeting(engine, chair, accepted.meeting.id, at_meeting).entries[0].item_id
+        open_item(engine, chair, item, at_meeting)
+        cast_vote(engine, megan, item, "approve", at_meeting)
+        close_item(engine, chair, item, None, at_meeting)
+        record_decision(
             engine,
             chair,
             item,

@@ -15,14 +15,14 @@ from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store import referrals as uc
-from store.meeting_day import set_budget
-from store.meetings import set_voting_rules
 from store.models import AgendaItem, Decision, Referral
 from store.roster import Entry, import_entries
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from usecases.budget import set_budget
+from usecases.meetings import set_voting_rules
 
 MORE_SETTINGS = [
     "Abbey Hulton Primary School",

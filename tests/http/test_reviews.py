@@ -12,15 +12,17 @@ from cards import verbs
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
-from store import meeting_day as md
 from store import referrals as uc
-from store.meeting_day import set_budget
-from store.meetings import set_voting_rules
 from store.models import Outbox, Review
 from store.reviews import owe_review_nudges
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
+from usecases.agenda import prepare_agenda, start_meeting
+from usecases.budget import budget_for, set_budget
+from usecases.decisions import record_decision
+from usecases.meetings import set_voting_rules
+from usecases.votes import cast_vote, close_item, open_item
 
 REVIEW_DUE = date(2026, 7, 17)
 
@@ -39,11 +41,11 @@ def funded(central: Engine, clock: FixedClock) -> int:
     uc.submit(central, sam, draft.id, uc.open_for_edit(central, sam, draft.id, now).version, now)
     uc.accept(central, admin, draft.id, now)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
-    item = md.start_meeting(central, chair, 2, day).entries[0].item_id
-    md.open_item(central, chair, item, day)
-    md.cast_vote(central, wendy, item, "approve", day)
-    md.close_item(central, chair, item, None, day)
-    md.record_decision(
+    item = start_meeting(central, chair, 2, day).entries[0].item_id
+    open_item(central, chair, item, day)
+    cast_vote(central, wendy, item, "approve", day)
+    close_item(central, chair, item, None, day)
+    record_decision(
         central,
         chair,
         item,
@@ -174,7 +176,7 @@ REVIEW_ANSWERS = {
 
 
 def committed(engine: Engine) -> int:
-    budget = md.budget_for(engine, "Central", date(2026, 7, 1))
+    budget = budget_for(engine, "Central", date(2026, 7, 1))
     assert budget is not None
     return budget.position.committed
 
@@ -198,7 +200,7 @@ async def test_a_review_recommending_an_ehc_needs_assessment_goes_to_the_next_me
     clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
     done = await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "ehcna"})
     assert shows(done, "next meeting decides whether the funding carries on") and shows(done, "export CEN-2526-001")
-    summer_2 = md.prepare_agenda(central, 6, clock.now())
+    summer_2 = prepare_agenda(central, 6, clock.now())
     [group] = [entries for title, entries in summer_2.groups() if title == "Reviews needing a decision"]
     [entry] = group
     assert entry.reference == "CEN-2526-001" and entry.requested_pence == 42750, "the same amount again, by default"
@@ -210,7 +212,7 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
     clock.set(datetime(2026, 7, 1, 9, 0, tzinfo=LONDON))
     answers = {**REVIEW_ANSWERS, "recommendation": "adjust", "adjusted_amount": "300", "next_review": "2027-01-15"}
     await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
-    summer_2 = md.prepare_agenda(central, 6, clock.now())
+    summer_2 = prepare_agenda(central, 6, clock.now())
     [group] = [entries for title, entries in summer_2.groups() if title == "Reviews needing a decision"]
     [entry] = group
     assert entry.reference == "CEN-2526-001" and entry.requested_pence == 30000
@@ -218,11 +220,11 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
         chair = identify(session, *CHAIR)
         wendy = identify(session, *SENCO_2)
     day = datetime(2026, 7, 9, 10, 0, tzinfo=LONDON)
-    md.start_meeting(central, chair, 6, day)
-    md.open_item(central, chair, entry.item_id, day)
-    md.cast_vote(central, wendy, entry.item_id, "approve", day)
-    md.close_item(central, chair, entry.item_id, None, day)
-    md.record_decision(
+    start_meeting(central, chair, 6, day)
+    open_item(central, chair, entry.item_id, day)
+    cast_vote(central, wendy, entry.item_id, "approve", day)
+    close_item(central, chair, entry.item_id, None, day)
+    record_decision(
         central,
         chair,
         entry.item_id,
@@ -244,7 +246,7 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
 
 
 def test_a_clusters_own_nudge_intervals_are_used(central: Engine, funded: int) -> None:
-    from store.meetings import set_nudge_plan
+    from usecases.meetings import set_nudge_plan
 
     set_nudge_plan(
         central, "Central", datetime(2026, 1, 1, tzinfo=LONDON), before=[10], overdue_every=0, escalate_after=30

@@ -24,8 +24,6 @@ from cards.common import plain
 from cluster.clock import FixedClock
 from cluster.roles import Role
 from reports.minutes import MINUTES_HEADINGS
-from store.meeting_day import set_budget
-from store.meetings import set_voting_rules
 from store.models import Cluster, Setting
 from store.roster import Entry, import_entries
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
@@ -45,6 +43,8 @@ from tests.support.typed_text import (
     shown_as_typed,
     unescape,
 )
+from usecases.budget import set_budget
+from usecases.meetings import set_voting_rules
 
 TITLE = f"{EVIL_FORMULA} {EVIL_LINK} {EVIL_MENTION} <b>bold</b>"  # a title holds 120 characters at most
 EVIL_SETTING = f"St Mary's *Star* {EVIL_LINK} {EVIL_MENTION}"

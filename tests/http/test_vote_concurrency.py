@@ -20,9 +20,7 @@ from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store import meeting_day as md
 from store import referrals as uc
-from store.meetings import set_voting_rules
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -31,6 +29,10 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from usecases import agenda as agenda_uc
+from usecases.agenda import start_meeting
+from usecases.budget import set_budget
+from usecases.meetings import set_voting_rules
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 VOTERS = [(f"aad-voter-{i:02d}", f"Voter {i:02d}") for i in range(30)]
@@ -60,7 +62,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
         "test",
     )
     set_voting_rules(engine, "Central", NOW, quorum=None, same_trust_recusal=None)
-    md.set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
+    set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
     draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", NOW)
@@ -76,8 +78,8 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     await bot.post(act.channel_message(connector.url, *CHAIR, "agenda"))
     with Session(engine) as session:
         assert session.exec(select(ConversationRef).where(ConversationRef.cluster_id.is_not(None))).first()  # type: ignore[union-attr]
-    view = md.agenda(engine, 2)
-    md.start_meeting(engine, chair, 2, NOW)
+    view = agenda_uc.agenda(engine, 2)
+    start_meeting(engine, chair, 2, NOW)
     item_id = view.entries[0].item_id
     opened = await bot.post(click(bot, CHAIR, item_id, verbs.ITEM_OPEN, {}))
     assert opened.status == 200

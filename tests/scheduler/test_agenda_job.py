@@ -5,7 +5,7 @@ Runs on SQLite and PostgreSQL, through the outbox and the bot's real sender to t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 
 import pytest
@@ -19,7 +19,6 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store import referrals as uc
-from store.meetings import add_meeting
 from store.models import ChannelPost
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
@@ -27,7 +26,10 @@ from store.usecases import identify
 from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
+from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases.agenda import owe_due_agendas
+from usecases.meetings import add_meeting
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 
@@ -127,3 +129,21 @@ async def test_an_agenda_after_easter_is_posted_five_working_days_before_countin
     friday = datetime(2026, 3, 27, 9, 0, tzinfo=LONDON)
     assert await post_due_agendas(engine, teams_sender(engine, thursday), thursday) == []
     assert await post_due_agendas(engine, teams_sender(engine, friday), friday) == [after_easter.id]
+
+
+def test_looking_for_due_agendas_costs_the_same_however_many_meetings_are_to_come(linked: Engine) -> None:
+    quiet = datetime(2025, 11, 24, 7, 0, tzinfo=LONDON)  # nothing due: Autumn 2 is more than a week away
+    with count_queries(linked) as six_meetings:
+        assert owe_due_agendas(linked, quiet) == []
+    for week in range(30):
+        add_meeting(linked, "Central", date(2026, 9, 3) + timedelta(weeks=week), NOV_20)
+    with count_queries(linked) as thirty_six_meetings:
+        assert owe_due_agendas(linked, quiet) == []
+    assert thirty_six_meetings.count == six_meetings.count
+    due = datetime(2025, 12, 4, 7, 0, tzinfo=LONDON)
+    with count_queries(linked) as one_due:
+        assert owe_due_agendas(linked, due) == [2]
+    with count_queries(linked) as owed_already:
+        assert owe_due_agendas(linked, due) == []
+    assert owed_already.count == six_meetings.count, "an agenda owed before is not looked at again"
+    assert one_due.count > owed_already.count

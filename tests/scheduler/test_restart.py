@@ -35,11 +35,9 @@ from sqlmodel import Session, col, select
 from cards import verbs
 from cluster.clock import LONDON
 from cluster.roles import Role
-from store import meeting_day as md
 from store import outbox
 from store import referrals as uc
 from store.db import make_engine, transaction, upgrade
-from store.meetings import add_meeting
 from store.models import Cluster, ConversationRef, Outbox, Person, Setting
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -48,6 +46,9 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from usecases.agenda import agenda, start_meeting
+from usecases.meetings import add_meeting
+from usecases.votes import open_item
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once
 
@@ -446,9 +447,9 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
     uc.accept(engine, admin, draft.id, now)
     assert view.meeting is not None
-    md.start_meeting(engine, chair, view.meeting.id, now)
-    item_id = md.agenda(engine, view.meeting.id).entries[0].item_id
-    md.open_item(engine, chair, item_id, now)
+    start_meeting(engine, chair, view.meeting.id, now)
+    item_id = agenda(engine, view.meeting.id).entries[0].item_id
+    open_item(engine, chair, item_id, now)
     return engine, item_id, voters
 
 

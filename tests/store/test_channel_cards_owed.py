@@ -12,12 +12,13 @@ from sqlmodel import Session, select
 
 from cluster.clock import FixedClock
 from cluster.errors import Refusal
-from store import meeting_day as md
 from store.models import AgendaItem, Outbox, Vote
 from store.usecases import Actor, identify
 from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.http.test_meeting_day import MEETING_DAY, meeting  # noqa: F401  (the fixture)
 from tests.support.channels import CHANNEL, link_channel
+from usecases.agenda import start_meeting
+from usecases.votes import cast_vote, open_item
 
 
 def actor(engine: Engine, who: tuple[str, str]) -> Actor:
@@ -34,11 +35,11 @@ def owed_cards(engine: Engine) -> dict[str, tuple[int, str | None, str | None]]:
 
 def open_first_item(engine: Engine, referral_id: int) -> int:
     chair = actor(engine, CHAIR)
-    md.start_meeting(engine, chair, 2, MEETING_DAY)
+    start_meeting(engine, chair, 2, MEETING_DAY)
     with Session(engine) as session:
         item = session.exec(select(AgendaItem).where(AgendaItem.referral_id == referral_id)).one()
         assert item.id is not None
-    md.open_item(engine, chair, item.id, MEETING_DAY)
+    open_item(engine, chair, item.id, MEETING_DAY)
     return item.id
 
 
@@ -60,11 +61,11 @@ def test_a_vote_and_the_redraw_of_its_card_are_stored_together(
 ) -> None:
     link_channel(central, "https://smba.trafficmanager.net/uk/", MEETING_DAY)
     item = open_first_item(central, meeting["ipn"])  # Sam's school's referral
-    md.cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
+    cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
     assert owed_cards(central)[f"vote:{item}"][0] == 2
 
     with pytest.raises(Refusal, match="own"):
-        md.cast_vote(central, actor(central, SENCO), item, "approve", MEETING_DAY)
+        cast_vote(central, actor(central, SENCO), item, "approve", MEETING_DAY)
     assert owed_cards(central)[f"vote:{item}"][0] == 2, "a refused vote owes no redraw"
     with Session(central) as session:
         assert len(session.exec(select(Vote).where(Vote.item_id == item)).all()) == 1
@@ -75,5 +76,5 @@ def test_no_card_is_owed_for_a_cluster_whose_channel_is_not_linked(
     meeting: dict[str, int],  # noqa: F811
 ) -> None:
     item = open_first_item(central, meeting["ipn"])
-    md.cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
+    cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
     assert owed_cards(central) == {}

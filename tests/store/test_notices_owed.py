@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.referrals import ReferralView
-from store import meeting_day as md
 from store import referrals as uc
 from store.models import Decision, Outbox, Referral
 from store.roster import import_entries
@@ -23,6 +22,8 @@ from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases.agenda import agenda, prepare_agenda, start_meeting
+from usecases.decisions import Decided, record_decision
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
@@ -95,15 +96,15 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: t
     engine, referral_id = submitted
     uc.accept(engine, person(engine, ADMIN), referral_id, NOW)
     chair = person(engine, CHAIR)
-    md.prepare_agenda(engine, 2, NOW)
-    md.start_meeting(engine, chair, 2, MEETING_DAY)
-    item_id = md.agenda(engine, 2).entries[0].item_id
+    prepare_agenda(engine, 2, NOW)
+    start_meeting(engine, chair, 2, MEETING_DAY)
+    item_id = agenda(engine, 2).entries[0].item_id
 
-    def outcome_card(decided: md.Decided) -> dict[str, Any]:
+    def outcome_card(decided: Decided) -> dict[str, Any]:
         return {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": decided.decision.feedback}]}
 
-    def record(notice: Any) -> md.Decided:
-        return md.record_decision(
+    def record(notice: Any) -> Decided:
+        return record_decision(
             engine,
             chair,
             item_id,
@@ -119,7 +120,7 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: t
             notice=notice,
         )
 
-    def dies(decided: md.Decided) -> dict[str, Any]:
+    def dies(decided: Decided) -> dict[str, Any]:
         raise PowerCut
 
     with pytest.raises(PowerCut):

@@ -13,9 +13,9 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import MeetingSlot
 from store import referrals as uc
 from store.db import make_engine
-from store.meetings import list_meetings
 from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases.meetings import list_meetings
 
 LATER_DATES = [datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), datetime(2031, 3, 15, 10, 0, tzinfo=LONDON)]
 

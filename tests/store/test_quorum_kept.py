@@ -6,18 +6,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from store import meeting_day as md
-from store.meetings import set_voting_rules
 from tests.support.two_clusters import NOW, build_scene
+from usecases.meetings import set_voting_rules
+from usecases.minutes import minutes_of_meeting
+from usecases.votes import shared_vote_view
 
 
 def test_raising_the_quorum_after_a_meeting_leaves_its_approval_quorate_in_the_minutes(
     engine: Engine, tmp_path: Path
 ) -> None:
     scene = build_scene(engine, tmp_path)  # Central's funded item: 1 voted, 1 needed, approved
-    before = md.minutes_of_meeting(engine, scene.central.meeting)
+    before = minutes_of_meeting(engine, scene.central.meeting)
     set_voting_rules(engine, "Central", NOW, quorum=5, same_trust_recusal=None)
-    after = md.minutes_of_meeting(engine, scene.central.meeting)
+    after = minutes_of_meeting(engine, scene.central.meeting)
     funded = [e for e in after.entries if e.entry.referral_id == scene.central.referral]
     assert funded and funded[0].tally is not None
     assert funded[0].tally.quorate and funded[0].tally.needed == 1
@@ -27,5 +28,5 @@ def test_raising_the_quorum_after_a_meeting_leaves_its_approval_quorate_in_the_m
 def test_an_open_vote_follows_the_clusters_current_quorum(engine: Engine, tmp_path: Path) -> None:
     scene = build_scene(engine, tmp_path)
     set_voting_rules(engine, "Central", NOW, quorum=5, same_trust_recusal=None)
-    open_item = md.shared_vote_view(engine, scene.central.item)
+    open_item = shared_vote_view(engine, scene.central.item)
     assert open_item.tally.needed == 5

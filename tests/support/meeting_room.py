@@ -22,9 +22,7 @@ from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store import meeting_day as md
 from store import referrals as uc
-from store.meetings import set_voting_rules
 from store.models import AgendaItem, Decision, Outbox
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -33,6 +31,8 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from usecases.budget import set_budget
+from usecases.meetings import set_voting_rules
 
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
 MEETING_ID = 2  # Autumn 2, 11 December 2025
@@ -54,6 +54,19 @@ def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, no
         uc.add_row(engine, person, draft.id, ROW_2, now)
     uc.submit(engine, person, draft.id, uc.open_for_edit(engine, person, draft.id, now).version, now)
     return draft.id
+
+
+def accept_referrals(engine: Engine, count: int, now: datetime) -> list[int]:
+    """``count`` more referrals (individual, EHCP and discussion in turn, by both referrers), accepted at ``now``."""
+    with Session(engine) as session:
+        admin = identify(session, *ADMIN)
+    ids = []
+    for number in range(count):
+        kind, who = list(KINDS.values())[number % len(KINDS)]
+        referral_id = draft_referral(engine, kind, who, f"more-{now:%Y%m%d}-{number}", now)
+        uc.accept(engine, admin, referral_id, now)
+        ids.append(referral_id)
+    return ids
 
 
 @dataclass
@@ -126,7 +139,7 @@ async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool 
         "test",
     )
     set_voting_rules(engine, "Central", now, quorum=3, same_trust_recusal=None)
-    md.set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
+    set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
     with Session(engine) as session:
         admin = identify(session, *ADMIN)
     ids = {name: draft_referral(engine, kind, who, f"key-{name}", now) for name, (kind, who) in KINDS.items()}

@@ -14,14 +14,17 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
-from store import meeting_day as md
 from store import referrals as uc
-from store.meetings import set_voting_rules
 from store.models import AgendaItem, Meeting, Referral, Review, Setting
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from usecases.agenda import prepare_agenda, start_meeting
+from usecases.budget import set_budget
+from usecases.decisions import record_decision
+from usecases.meetings import set_voting_rules
+from usecases.votes import cast_vote, close_item, open_item
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 NORTH = {
@@ -124,16 +127,16 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         assert funded_row is not None and funded_row.meeting_id is not None
         meeting, reference = funded_row.meeting_id, funded_row.reference or ""
         cluster_id = funded_row.cluster_id
-    md.prepare_agenda(engine, meeting, NOW)
-    md.start_meeting(engine, chairing, meeting, NOW)
+    prepare_agenda(engine, meeting, NOW)
+    start_meeting(engine, chairing, meeting, NOW)
     with Session(engine) as session:
         items = {i.referral_id: i.id or 0 for i in session.exec(select(AgendaItem))}
         later = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id, Meeting.day > NOW.date())).all()
         later_meeting = sorted(later, key=lambda m: m.day)[1].id or 0
-    md.open_item(engine, chairing, items[funded], NOW)
-    md.cast_vote(engine, second, items[funded], "approve", NOW)
-    md.close_item(engine, chairing, items[funded], None, NOW)
-    md.record_decision(
+    open_item(engine, chairing, items[funded], NOW)
+    cast_vote(engine, second, items[funded], "approve", NOW)
+    close_item(engine, chairing, items[funded], None, NOW)
+    record_decision(
         engine,
         chairing,
         items[funded],
@@ -147,7 +150,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         draw_on_reserve=False,
         now=NOW,
     )
-    md.open_item(engine, chairing, items[pending], NOW)
+    open_item(engine, chairing, items[pending], NOW)
     with Session(engine) as session:
         review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
     return ClusterRows(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
@@ -161,7 +164,7 @@ def build_scene(engine: Engine, tmp_path: Path) -> Scene:
     import_entries(engine, _entries(), NOW, "test")
     for cluster in ("Central", "North"):
         set_voting_rules(engine, cluster, NOW, quorum=1, same_trust_recusal=None)
-        md.set_budget(engine, "test", cluster, "2025/26", date(2025, 9, 1), date(2026, 8, 31), [10**8, 0, 0, 0], NOW)
+        set_budget(engine, "test", cluster, "2025/26", date(2025, 9, 1), date(2026, 8, 31), [10**8, 0, 0, 0], NOW)
     central = _cluster_rows(engine, "senco", "other_senco", "chair", "admin", "c")
     north_rows = _cluster_rows(engine, "north_senco", "north_other", "north_chair", "north_admin", "n")
     with Session(engine) as session:

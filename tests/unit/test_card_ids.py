@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from cluster.card_ids import MAX_CARD_ID, card_id, check_card_ids, parse_card_id
+from cluster.card_ids import (
+    ITEM_GONE,
+    MAX_CARD_ID,
+    MEETING_GONE,
+    card_id,
+    check_card_ids,
+    item_id_of,
+    meeting_id_of,
+    parse_card_id,
+)
 from cluster.errors import OUT_OF_DATE, Refusal
 
 
@@ -32,3 +41,27 @@ def test_a_click_is_refused_for_any_bad_id_but_a_missing_one_is_left_to_its_hand
     check_card_ids({"referral_id": "12", "setting_id": "", "item_id": None, "verb": "x", "kind": [1]})
     with pytest.raises(Refusal):
         check_card_ids({"referral_id": "12", "row_id": -1})
+
+
+def test_a_meeting_day_card_names_its_item_and_meeting_once_read_as_numbers() -> None:
+    assert item_id_of({"item_id": "34"}) == 34
+    assert meeting_id_of({"meeting_id": 12}) == 12
+
+
+@pytest.mark.parametrize("sent", [{}, {"item_id": None}, {"item_id": ""}])
+def test_a_card_that_names_no_item_is_told_the_item_no_longer_exists(sent: dict[str, object]) -> None:
+    with pytest.raises(Refusal) as refused:
+        item_id_of(sent)
+    assert refused.value.message == ITEM_GONE
+
+
+def test_a_card_that_names_no_meeting_is_told_the_meeting_no_longer_exists() -> None:
+    with pytest.raises(Refusal) as refused:
+        meeting_id_of({})
+    assert refused.value.message == MEETING_GONE
+
+
+def test_a_meeting_id_that_is_not_an_id_is_an_out_of_date_card() -> None:
+    with pytest.raises(Refusal) as refused:
+        meeting_id_of({"meeting_id": "12; DROP TABLE meeting"})
+    assert refused.value.message == OUT_OF_DATE

@@ -24,6 +24,7 @@ from cluster.referrals import (
     check_withdrawable,
     missing_for_submission,
     place_on_meeting,
+    pupil_label,
     reference,
     requested_pence,
 )
@@ -183,3 +184,11 @@ def test_every_kind_has_a_form_and_only_money_fields_hold_pence() -> None:
     assert set(FORMS) == set(Kind)
     money = [f.name for fields in FORMS.values() for f in fields if f.type is FieldType.MONEY]
     assert set(money) == {"amount"}
+
+
+def test_a_channel_shows_a_pupil_by_initials_in_capitals_and_year_group_only() -> None:
+    assert pupil_label({"pupil_initials": "js", "year_group": "Y4", "pupil_reference": "ETR-0042"}) == "JS Year 4"
+
+
+def test_a_referral_without_a_pupil_shows_none() -> None:
+    assert pupil_label({"title": "Sensory room"}) == ""

@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from cluster.clock import LONDON, Clock, FixedClock
-from cluster.meetings import MeetingSlot, days_until, default_deadline, next_meeting, working_days_before
+from cluster.meetings import (
+    MeetingSlot,
+    agenda_due,
+    agenda_horizon,
+    days_until,
+    default_deadline,
+    next_meeting,
+    working_days_before,
+)
 from cluster.permissions import commands_for
 from cluster.roles import Grant, Role, parse_role, scope_problem
 
@@ -142,3 +150,39 @@ def test_bank_holidays_are_not_working_days_so_an_easter_meeting_gets_its_papers
     easter_2026 = {date(2026, 4, 3), date(2026, 4, 6)}  # Good Friday, Easter Monday
     assert working_days_before(date(2026, 4, 7), 5) == date(2026, 3, 31), "weekdays only"
     assert working_days_before(date(2026, 4, 7), 5, easter_2026) == date(2026, 3, 27)
+
+
+NOW_DEC_4 = datetime(2025, 12, 4, 7, 0, tzinfo=LONDON)
+DEADLINE = datetime(2025, 12, 1, 23, 59, tzinfo=LONDON)
+
+
+def test_on_a_thursday_the_agendas_due_are_those_of_meetings_up_to_the_next_thursday() -> None:
+    assert agenda_horizon(date(2025, 12, 4), 5) == date(2025, 12, 11)
+    assert agenda_due(MeetingSlot(1, date(2025, 12, 11), time(9, 30), time(13), DEADLINE), NOW_DEC_4, 5)
+    assert not agenda_due(MeetingSlot(1, date(2025, 12, 12), time(9, 30), time(13), DEADLINE), NOW_DEC_4, 5)
+
+
+def test_on_a_friday_the_horizon_reaches_over_the_weekend_to_the_friday_after() -> None:
+    assert agenda_horizon(date(2025, 12, 5), 5) == date(2025, 12, 12)
+
+
+def test_bank_holidays_in_between_reach_further_so_meetings_after_easter_get_their_agenda_earlier() -> None:
+    easter_2026 = {date(2026, 4, 3), date(2026, 4, 6)}  # Good Friday, Easter Monday
+    assert agenda_horizon(date(2026, 3, 31), 5) == date(2026, 4, 7)
+    assert agenda_horizon(date(2026, 3, 31), 5, easter_2026) == date(2026, 4, 9)
+
+
+def test_every_meeting_up_to_the_horizon_is_due_and_none_after_it() -> None:
+    holidays = {date(2025, 12, 25), date(2025, 12, 26), date(2026, 1, 1)}
+    for offset in range(40):
+        today = date(2025, 12, 1) + timedelta(days=offset)
+        horizon = agenda_horizon(today, 5, holidays)
+        assert (
+            working_days_before(horizon, 5, holidays)
+            <= today
+            < working_days_before(horizon + timedelta(days=1), 5, holidays)
+        )
+
+
+def test_with_no_working_days_of_notice_only_todays_meeting_is_due() -> None:
+    assert agenda_horizon(date(2025, 12, 4), 0) == date(2025, 12, 4)

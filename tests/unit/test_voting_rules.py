@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cluster.errors import Refusal
-from cluster.roles import Role
+from cluster.roles import Grant, Role
 from cluster.voting import (
     Ballot,
     Choice,
@@ -18,7 +18,10 @@ from cluster.voting import (
     quorum_line,
     quorum_needed,
     result,
+    roles_in,
     tally,
+    voter_of,
+    voting_setting,
 )
 
 REFERRING_SETTING = 10
@@ -260,3 +263,51 @@ def test_the_quorum_line_reads_as_people_say_it_counting_abstentions_as_the_quor
     assert quorum_line(counted) == "4 voted, 3 needed"
     assert counted.quorate
     assert quorum_line(tally(ballots[:2], needed=3)) == "2 voted, 3 needed"
+
+
+# --- a voter from the grants read at the start of their turn ---------------------------------------------
+
+CENTRAL, NORTH = 1, 2
+ETRUSCAN, WATERSIDE, NORTH_PRIMARY = 20, 21, 30
+
+
+def grant(role: Role, cluster_id: int | None = None, setting_id: int | None = None) -> Grant:
+    return Grant(role, cluster_id=cluster_id, setting_id=setting_id)
+
+
+def test_a_senco_votes_for_their_own_setting_in_its_cluster() -> None:
+    assert voting_setting({grant(Role.SENCO, CENTRAL, ETRUSCAN)}, CENTRAL) == ETRUSCAN
+
+
+def test_a_senco_has_no_vote_in_another_cluster() -> None:
+    assert voting_setting({grant(Role.SENCO, NORTH, NORTH_PRIMARY)}, CENTRAL) is None
+
+
+def test_someone_who_acts_for_two_settings_votes_for_the_first_every_time() -> None:
+    grants = {grant(Role.DELEGATE, CENTRAL, WATERSIDE), grant(Role.SENCO, CENTRAL, ETRUSCAN)}
+    assert voting_setting(grants, CENTRAL) == ETRUSCAN
+
+
+def test_a_chair_has_no_setting_to_vote_for() -> None:
+    assert voting_setting({grant(Role.CHAIR, CENTRAL)}, CENTRAL) is None
+
+
+def test_the_roles_held_in_a_cluster_are_its_own_and_the_citywide_ones() -> None:
+    grants = {grant(Role.SENCO, CENTRAL, ETRUSCAN), grant(Role.CHAIR, NORTH), grant(Role.COUNCIL_OFFICER)}
+    assert roles_in(grants, CENTRAL) == {Role.SENCO, Role.COUNCIL_OFFICER}
+    assert roles_in(grants, NORTH) == {Role.CHAIR, Role.COUNCIL_OFFICER}
+
+
+def test_a_voter_carries_their_settings_trust_so_same_trust_recusal_applies() -> None:
+    voter = voter_of(7, {grant(Role.SENCO, CENTRAL, ETRUSCAN)}, CENTRAL, {ETRUSCAN: "Ember Trust", WATERSIDE: None})
+    assert voter == Voter(7, frozenset({Role.SENCO}), ETRUSCAN, "Ember Trust")
+    with pytest.raises(Refusal, match="your own trust"):
+        check_can_vote(voter, Item(WATERSIDE, "Ember  trust", same_trust_recusal=True))
+
+
+def test_a_chair_who_is_also_a_senco_elsewhere_does_not_vote_here() -> None:
+    grants = {grant(Role.CHAIR, CENTRAL), grant(Role.SENCO, NORTH, NORTH_PRIMARY)}
+    voter = voter_of(7, grants, CENTRAL, {})
+    assert voter.setting_id is None
+    with pytest.raises(Refusal, match="Only a setting's SENCO or delegate votes"):
+        check_can_vote(voter, Item(REFERRING_SETTING))

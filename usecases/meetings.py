@@ -1,13 +1,21 @@
-"""Meetings: adding and listing a cluster's meetings (the admin's meeting card comes with issue 4)."""
+"""Meetings: adding, moving and cancelling a cluster's meetings (from the command line or the admin's card).
+
+Each change from the admin's card is one unit of work that returns the card's content as it then stands;
+a change refused for what was typed (a day already taken, a link that is not one) is rolled back to
+before it began and the card says why, in the same unit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from cluster.card_ids import MEETING_GONE, MeetingId
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START, MeetingSlot, default_deadline
@@ -15,8 +23,10 @@ from cluster.permissions import MANAGE_MEETINGS, Forbidden, authorize
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
-from store.repo import cluster_by_name, get_or_refuse, meeting_slots
+from store.repo import cluster_by_name, meeting_slots
 from store.usecases import Actor
+
+T = TypeVar("T")
 
 
 def add_meeting(
@@ -31,26 +41,34 @@ def add_meeting(
     actor: str = "cli",
 ) -> MeetingSlot:
     """Add a meeting with the cluster's default referral deadline; one meeting per cluster per day."""
-    if end <= start:
-        raise Refusal("A meeting must end after it starts.")
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
-        if session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first():
-            raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
-        meeting = Meeting(
-            cluster_id=cluster.id,
-            title=title,
-            day=day,
-            start=start,
-            end=end,
-            deadline=default_deadline(day, cluster.deadline_days),
-        )
-        session.add(meeting)
-        session.flush()
-        audit.record(session, now, actor, "meeting.add", f"meeting:{meeting.id}", day=day.isoformat())
+        meeting = _add(session, cluster, day, now, start=start, end=end, title=title, actor=actor)
         return next(s for s in meeting_slots(session, cluster.id) if s.id == meeting.id)
+
+
+def _add(
+    session: Session, cluster: Cluster, day: date, now: datetime, *, start: time, end: time, title: str, actor: str
+) -> Meeting:
+    """Add the meeting and its audit line in the caller's unit."""
+    if end <= start:
+        raise Refusal("A meeting must end after it starts.")
+    if session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first():
+        raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
+    meeting = Meeting(
+        cluster_id=cluster.id or 0,
+        title=title,
+        day=day,
+        start=start,
+        end=end,
+        deadline=default_deadline(day, cluster.deadline_days),
+    )
+    session.add(meeting)
+    session.flush()
+    audit.record(session, now, actor, "meeting.add", f"meeting:{meeting.id}", day=day.isoformat())
+    return meeting
 
 
 def list_meetings(engine: Engine, cluster_name: str) -> list[MeetingSlot]:
@@ -118,8 +136,30 @@ def set_voting_rules(
 # --- the admin's meeting card -------------------------------------------------------------------------
 
 
-def _admin_cluster(session: Any, actor: Actor, cluster_name: str | None) -> Cluster:
-    """The cluster the actor administers (the named one, or their only one)."""
+@dataclass(frozen=True)
+class MeetingsCard:
+    """The admin's meetings card: the cluster and its meetings not yet over, in date order."""
+
+    cluster: str
+    slots: list[MeetingSlot]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a change from the meetings card comes to: the card as it then stands, and what changed.
+
+    That is the meeting added, moved, or that a cancelled one's referrals ``moved`` to; or why nothing
+    changed (``refused``).
+    """
+
+    card: MeetingsCard
+    slot: MeetingSlot | None = None
+    moved: int = 0
+    refused: str | None = field(default=None)
+
+
+def _admin_cluster(session: Session, actor: Actor, cluster_name: str | None = None) -> Cluster:
+    """The cluster the actor administers (the named one, or their first by name)."""
     admins = MANAGE_MEETINGS.roles or frozenset()
     names = sorted({g.cluster for g in actor.grants if g.role in admins and g.cluster})
     if cluster_name:
@@ -131,18 +171,35 @@ def _admin_cluster(session: Any, actor: Actor, cluster_name: str | None) -> Clus
     return cluster
 
 
-def admin_meetings(
-    engine: Engine, actor: Actor, now: datetime, cluster_name: str | None = None
-) -> tuple[str, list[MeetingSlot]]:
+def _card(session: Session, cluster: Cluster, now: datetime) -> MeetingsCard:
+    slots = [s for s in meeting_slots(session, cluster.id or 0) if s.ends_at > now]
+    return MeetingsCard(cluster.name, sorted(slots, key=lambda s: s.day))
+
+
+def _refusable(session: Session, change: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Make the change in a savepoint: a refusal for what was typed undoes it and is returned, not raised.
+
+    A refusal for who is asking (:class:`Forbidden`) is raised: it is not a mistake in a field.
+    """
+    try:
+        with session.begin_nested():
+            return change(), None
+    except Forbidden:
+        raise
+    except Refusal as refusal:
+        return None, refusal.message
+
+
+def admin_meetings(engine: Engine, actor: Actor, now: datetime, cluster_name: str | None = None) -> MeetingsCard:
     """The cluster's meetings not yet over, for its admin's card."""
-    with transaction(engine) as session:
-        cluster = _admin_cluster(session, actor, cluster_name)
-        slots = [s for s in meeting_slots(session, cluster.id or 0) if s.ends_at > now]
-        return cluster.name, sorted(slots, key=lambda s: s.day)
+    with transaction(engine, read_only=True) as session:
+        return _card(session, _admin_cluster(session, actor, cluster_name), now)
 
 
-def _admin_meeting(session: Any, actor: Actor, meeting_id: Any) -> tuple[Meeting, Cluster]:
-    meeting = get_or_refuse(session, Meeting, meeting_id, "That meeting no longer exists.")
+def _admin_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Cluster]:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise Refusal(MEETING_GONE)
     authorize(actor.grants, MANAGE_MEETINGS, meeting.cluster_id)
     cluster = session.get(Cluster, meeting.cluster_id)
     assert cluster is not None
@@ -151,10 +208,16 @@ def _admin_meeting(session: Any, actor: Actor, meeting_id: Any) -> tuple[Meeting
     return meeting, cluster
 
 
+def _checked_link(link: str) -> str | None:
+    link = link.strip()
+    if link and not (link.startswith("https://") and len(link) <= 1000):
+        raise Refusal("Give the meeting link as it starts: https://teams.microsoft.com/...")
+    return link or None
+
+
 def add_meeting_as(
     engine: Engine,
     actor: Actor,
-    cluster_name: str,
     day: date,
     now: datetime,
     *,
@@ -162,40 +225,54 @@ def add_meeting_as(
     end: time,
     title: str,
     link: str | None,
-) -> MeetingSlot:
-    """An admin adds a meeting from the card."""
+) -> Changed:
+    """An admin adds a meeting (and its online link) to their cluster from the card, in one unit of work."""
     with transaction(engine) as session:
-        cluster = _admin_cluster(session, actor, cluster_name)
-    if day <= now.astimezone(LONDON).date():
-        raise Refusal("A new meeting must be on a day still to come.")
-    slot = add_meeting(engine, cluster.name, day, now, start=start, end=end, title=title, actor=actor.tag)
-    if link:
-        set_link(engine, actor, slot.id, link, now)
-    return slot
+        cluster = _admin_cluster(session, actor)
+
+        def add() -> MeetingSlot:
+            if day <= now.astimezone(LONDON).date():
+                raise Refusal("A new meeting must be on a day still to come.")
+            online = _checked_link(link or "")
+            meeting = _add(session, cluster, day, now, start=start, end=end, title=title, actor=actor.tag)
+            if online:
+                meeting.online_link = online
+                session.add(meeting)
+                audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+            session.flush()
+            return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
+
+        slot, refused = _refusable(session, add)
+        return Changed(_card(session, cluster, now), slot, refused=refused)
 
 
-def move_meeting(engine: Engine, actor: Actor, meeting_id: Any, day: date, now: datetime) -> MeetingSlot:
+def move_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, day: date, now: datetime) -> Changed:
     """Move a meeting to another day; its referrals stay on it and its referral deadline moves with it."""
     with transaction(engine) as session:
-        meeting, cluster = _admin_meeting(session, actor, meeting_id)
-        if day <= now.astimezone(LONDON).date():
-            raise Refusal("Move the meeting to a day still to come.")
-        if (
-            day != meeting.day
-            and session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first()
-        ):
-            raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
-        old = meeting.day
-        meeting.day = day
-        meeting.deadline = default_deadline(day, cluster.deadline_days)
-        session.add(meeting)
-        audit.record(session, now, actor.tag, "meeting.move", f"meeting:{meeting.id}", old=str(old), new=str(day))
-        session.flush()
-        return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
+
+        def move() -> MeetingSlot:
+            meeting, cluster = _admin_meeting(session, actor, meeting_id)
+            if day <= now.astimezone(LONDON).date():
+                raise Refusal("Move the meeting to a day still to come.")
+            if (
+                day != meeting.day
+                and session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first()
+            ):
+                raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
+            old = meeting.day
+            meeting.day = day
+            meeting.deadline = default_deadline(day, cluster.deadline_days)
+            session.add(meeting)
+            audit.record(session, now, actor.tag, "meeting.move", f"meeting:{meeting.id}", old=str(old), new=str(day))
+            session.flush()
+            return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
+
+        slot, refused = _refusable(session, move)
+        return Changed(_card(session, _admin_cluster(session, actor), now), slot, refused=refused)
 
 
-def cancel_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime) -> tuple[MeetingSlot, int]:
-    """Cancel a meeting; its referrals move to the next meeting. Returns that meeting and how many moved."""
+def cancel_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> Changed:
+    """Cancel a meeting; its referrals move to the next meeting, which is returned with how many moved."""
     with transaction(engine) as session:
         meeting, cluster = _admin_meeting(session, actor, meeting_id)
         if meeting.cancelled:
@@ -216,19 +293,22 @@ def cancel_meeting(engine: Engine, actor: Actor, meeting_id: Any, now: datetime)
         audit.record(
             session, now, actor.tag, "meeting.cancel", f"meeting:{meeting.id}", moved_to=target.id, referrals=moved
         )
-        return target, moved
+        session.flush()
+        return Changed(_card(session, _admin_cluster(session, actor), now), target, moved)
 
 
-def set_link(engine: Engine, actor: Actor, meeting_id: Any, link: str, now: datetime) -> None:
+def set_link(engine: Engine, actor: Actor, meeting_id: MeetingId, link: str, now: datetime) -> Changed:
     """Set the meeting's online (Teams meeting) link."""
-    link = link.strip()
-    if link and not (link.startswith("https://") and len(link) <= 1000):
-        raise Refusal("Give the meeting link as it starts: https://teams.microsoft.com/...")
     with transaction(engine) as session:
-        meeting, _ = _admin_meeting(session, actor, meeting_id)
-        meeting.online_link = link or None
-        session.add(meeting)
-        audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+
+        def save() -> None:
+            meeting, _ = _admin_meeting(session, actor, meeting_id)
+            meeting.online_link = _checked_link(link)
+            session.add(meeting)
+            audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+
+        _, refused = _refusable(session, save)
+        return Changed(_card(session, _admin_cluster(session, actor), now), refused=refused)
 
 
 def set_nudge_plan(

@@ -1,0 +1,234 @@
+"""The agenda: bringing it up to date, posting it (on demand and when it falls due), and starting the meeting.
+
+An agenda lists every referral accepted onto its meeting and every review waiting for a decision; it is
+read in a fixed number of queries (``usecases.meeting_rows``) with the budget position. Changes take the
+cluster's turn (``store.db.take_turn``) before reading what they check, so two clusters never wait for
+each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, String, bindparam, cast, exists, func, literal
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel
+
+from cluster.agenda import AgendaView
+from cluster.card_ids import MeetingId
+from cluster.clock import LONDON
+from cluster.errors import Refusal
+from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, next_meeting
+from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
+from cluster.referrals import State
+from cluster.review_form import GOES_TO_MEETING
+from cluster.reviews import ReviewState
+from store import audit
+from store.db import take_turn, transaction
+from store.models import AgendaItem
+from store.outbox import owe_card
+from store.repo import meeting_slots, slot_of
+from store.seed import bank_holidays
+from store.usecases import Actor
+from usecases.budget import budget_on
+from usecases.meeting_rows import (
+    MeetingRows,
+    cluster_of_channel,
+    cluster_of_meeting,
+    load_meeting,
+    meeting_entries,
+    meeting_turn,
+)
+
+_T = SQLModel.metadata.tables
+_ITEM, _MEETING, _REFERRAL, _REVIEW = _T["agenda_item"], _T["meeting"], _T["referral"], _T["review"]
+_CLUSTER, _REF, _POST, _OUTBOX = _T["cluster"], _T["conversation_ref"], _T["channel_post"], _T["outbox"]
+
+_LISTED = sa_select(_ITEM.c.referral_id).where(_ITEM.c.meeting_id == bindparam("meeting"))
+_ACCEPTED = sa_select(_REFERRAL.c.id).where(
+    _REFERRAL.c.meeting_id == bindparam("meeting"), _REFERRAL.c.state == State.ACCEPTED.value
+)
+_REVIEWS_LISTED = (
+    sa_select(_ITEM.c.review_id)
+    .select_from(_ITEM.join(_MEETING, _MEETING.c.id == _ITEM.c.meeting_id))
+    .where(_MEETING.c.cluster_id == bindparam("cluster"), _ITEM.c.review_id.is_not(None))
+)
+_REVIEWS_WAITING = sa_select(_REVIEW.c.id, _REVIEW.c.referral_id, _REVIEW.c.answers["recommendation"]).where(
+    _REVIEW.c.cluster_id == bindparam("cluster"), _REVIEW.c.state == ReviewState.SUBMITTED.value
+)
+
+
+def sync_items(session: Session, rows: MeetingRows) -> None:
+    """Every referral accepted onto this meeting, and every review waiting for a decision, has an agenda item.
+
+    In the caller's unit, which holds the cluster's turn (a fixed number of queries, and one insert per
+    new item).
+    """
+    meeting = rows.meeting
+    assert meeting.id is not None
+    connection = session.connection()
+    have = set(connection.execute(_LISTED, {"meeting": meeting.id}).scalars())
+    for referral_id in connection.execute(_ACCEPTED, {"meeting": meeting.id}).scalars():
+        if referral_id not in have:
+            session.add(AgendaItem(meeting_id=meeting.id, referral_id=referral_id))
+            have.add(referral_id)
+    if meeting.started_at is None:
+        listed = set(connection.execute(_REVIEWS_LISTED, {"cluster": meeting.cluster_id}).scalars())
+        for review_id, referral_id, recommendation in connection.execute(
+            _REVIEWS_WAITING, {"cluster": meeting.cluster_id}
+        ):
+            if recommendation in GOES_TO_MEETING and review_id not in listed and referral_id not in have:
+                session.add(AgendaItem(meeting_id=meeting.id, referral_id=referral_id, review_id=review_id))
+                have.add(referral_id)
+    session.flush()
+
+
+def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
+    """A meeting's agenda as it stands, with the budget position (a fixed number of queries)."""
+    meeting, cluster = rows.meeting, rows.cluster
+    entries = meeting_entries(session, meeting.id or 0)
+    requested = sum(e.requested_pence for e in entries if e.decision is None)
+    budget = budget_on(session, meeting.cluster_id, cluster.name, meeting.day, requested)
+    return AgendaView(
+        meeting_id=meeting.id or 0,
+        meeting=slot_of(meeting),
+        cluster=cluster.name,
+        entries=tuple(entries),
+        position=budget.position if budget else None,
+        started=meeting.started_at is not None,
+        ended=meeting.ended_at is not None,
+    )
+
+
+def agenda_for_channel(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> AgendaView:
+    """Post (or redraw) the next meeting's agenda in the channel (chair, admin or team around the cluster)."""
+    with transaction(engine, serial=False) as session:
+        cluster_id = cluster_of_channel(session, conversation_id)
+        authorize(actor.grants, POST_AGENDA, cluster_id)
+        take_turn(session, "cluster", cluster_id)
+        slot = next_meeting(meeting_slots(session, cluster_id), now)
+        if slot is None:
+            raise Refusal("There is no upcoming meeting for this cluster.")
+        rows = load_meeting(session, slot.id)
+        sync_items(session, rows)
+        audit.record(session, now, actor.tag, "agenda.post", f"meeting:{slot.id}")
+        owe_card(session, f"agenda:{slot.id}", conversation_id, now)
+        return agenda_view(session, rows)
+
+
+def agenda(engine: Engine, meeting_id: int) -> AgendaView:
+    """A meeting's agenda as it stands (for redrawing cards)."""
+    with transaction(engine, read_only=True) as session:
+        return agenda_view(session, load_meeting(session, meeting_id))
+
+
+def agenda_for(engine: Engine, actor: Actor, meeting_id: MeetingId) -> AgendaView:
+    """A meeting's agenda for a member of its cluster who asks to see it again."""
+    with transaction(engine, read_only=True) as session:
+        rows = load_meeting(session, meeting_id)
+        authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
+        return agenda_view(session, rows)
+
+
+def start_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
+    """The chair starts the meeting; starting it twice is harmless. Returns the agenda as it then stands."""
+    with transaction(engine, serial=False) as session:
+        rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)
+        meeting = rows.meeting
+        if meeting.ended_at is not None:
+            raise Refusal("This meeting has ended.")
+        if meeting.started_at is None:
+            meeting.started_at = now
+            session.add(meeting)
+            sync_items(session, rows)
+            audit.record(session, now, actor.tag, "meeting.start", f"meeting:{meeting.id}")
+            rows.cards_changed(session, now, f"agenda:{meeting.id}")
+        return agenda_view(session, rows)
+
+
+def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: str = "scheduler") -> AgendaView:
+    """Bring a meeting's agenda up to date with its accepted referrals, for posting."""
+    with transaction(engine, serial=False) as session:
+        cluster_id = cluster_of_meeting(session, meeting_id)
+        take_turn(session, "cluster", cluster_id)
+        rows = load_meeting(session, meeting_id)
+        sync_items(session, rows)
+        audit.record(session, now, actor_tag, "agenda.post", f"meeting:{meeting_id}")
+        return agenda_view(session, rows)
+
+
+# --- agendas falling due --------------------------------------------------------------------------------
+
+_KEY = literal("agenda:") + cast(_MEETING.c.id, String)
+_CHANNEL_OF = (
+    sa_select(_REF.c.conversation_id)
+    .where(_REF.c.cluster_id == _MEETING.c.cluster_id, _REF.c.installed)
+    .order_by(_REF.c.updated_at.desc())
+    .limit(1)
+    .correlate(_MEETING)
+    .scalar_subquery()
+    .label("channel")
+)
+# Meetings of linked clusters from today to the horizon whose agenda was neither posted nor owed: the
+# meeting table's (cluster_id, day) index finds each linked cluster's few meetings of the coming days.
+_DUE_SOON = (
+    sa_select(_MEETING, _CLUSTER.c.agenda_days, _CHANNEL_OF)
+    .select_from(_MEETING.join(_CLUSTER, _CLUSTER.c.id == _MEETING.c.cluster_id))
+    .where(
+        _MEETING.c.cluster_id.in_(sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)),
+        _MEETING.c.day >= bindparam("today"),
+        _MEETING.c.day <= bindparam("horizon"),
+        _MEETING.c.cancelled.is_(False),
+        ~exists().where(_POST.c.key == _KEY),
+        ~exists().where(_OUTBOX.c.card_key == _KEY),
+    )
+    .order_by(_MEETING.c.day, _MEETING.c.id)
+)
+_MOST_DAYS = sa_select(func.max(_CLUSTER.c.agenda_days))
+_POSTED_OR_OWED = sa_select(
+    exists().where(_POST.c.key == bindparam("key")) | exists().where(_OUTBOX.c.card_key == bindparam("key"))
+)
+
+
+def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
+    """Owe to its cluster's channel every agenda that is due and not yet posted or owed; returns the meetings.
+
+    An agenda is due (by default) five working days before its meeting, in the channel linked to the
+    cluster. One read finds the meetings of the coming days whose agenda is due (its cost grows with
+    them, not with every meeting there is); each is then owed in its own short unit, in its cluster's
+    turn, which brings its items up to date with the accepted referrals (the sender draws the card). An
+    agenda owed before is not owed again (the chair's ``agenda`` posts it again on demand).
+    """
+    holidays = bank_holidays()
+    today = now.astimezone(LONDON).date()
+    with transaction(engine, read_only=True) as session:
+        connection = session.connection()
+        most = connection.execute(_MOST_DAYS).scalar()
+        if most is None:
+            return []
+        horizon = agenda_horizon(today, int(most), holidays)
+        soon = connection.execute(_DUE_SOON, {"today": today, "horizon": horizon}).all()
+    owed: list[int] = []
+    for row in soon:
+        slot = MeetingSlot(row.id, row.day, row.start, row.end, row.deadline, row.cancelled, row.title, row.online_link)
+        if row.channel is None or not agenda_due(slot, now, row.agenda_days, holidays):
+            continue
+        if _owe_agenda(engine, slot.id, now):
+            owed.append(slot.id)
+    return owed
+
+
+def _owe_agenda(engine: Engine, meeting_id: int, now: datetime) -> bool:
+    """Owe one meeting's agenda to its channel, unless it was posted or owed meanwhile (in its cluster's turn)."""
+    key = f"agenda:{meeting_id}"
+    with transaction(engine, serial=False) as session:
+        take_turn(session, "cluster", cluster_of_meeting(session, meeting_id))
+        if session.connection().execute(_POSTED_OR_OWED, {"key": key}).scalar():
+            return False
+        rows = load_meeting(session, meeting_id)
+        if rows.channel is None:
+            return False
+        sync_items(session, rows)
+        audit.record(session, now, "scheduler", "agenda.post", f"meeting:{meeting_id}")
+        owe_card(session, key, rows.channel, now)
+        return True

@@ -1,0 +1,246 @@
+"""A cluster's budget: setting it (from the command line or the budget card) and where it stands.
+
+What is committed is derived from the funded decisions of the budget's period, less what reviews gave
+back; it is never stored. Setting a budget takes the cluster's turn, as recording a decision does, so a
+decision never checks its affordability against a budget being changed under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, bindparam, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel, select
+
+from cluster.budget import Budget as BudgetRule
+from cluster.budget import Position, check_budget, position
+from cluster.clock import LONDON
+from cluster.decisions import FUNDED
+from cluster.errors import Refusal
+from cluster.permissions import SEE_BUDGET, SET_BUDGET, Forbidden, covers
+from cluster.roles import CITYWIDE_ROLES
+from store import audit
+from store.db import take_turn, transaction
+from store.models import Budget
+from store.repo import cluster_by_name
+from store.usecases import Actor
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    """A budget and where it stands."""
+
+    cluster: str
+    label: str
+    starts: date
+    ends: date
+    rule: BudgetRule
+    position: Position
+
+
+@dataclass(frozen=True)
+class BudgetCard:
+    """What the budget card shows: the cluster, its budget covering the day (None: none set), and the form.
+
+    ``can_set`` says whether the person may set it (admins and council officers); ``refused`` is why the
+    budget they sent was not saved, if it was not.
+    """
+
+    cluster: str
+    view: BudgetView | None
+    can_set: bool
+    refused: str | None = None
+
+
+_T = SQLModel.metadata.tables
+_DECISION, _RELEASE = _T["decision"], _T["release"]
+_IN_PERIOD = (
+    _DECISION.c.cluster_id == bindparam("cluster"),
+    _DECISION.c.decided_at >= bindparam("starts"),
+    _DECISION.c.decided_at <= bindparam("ends"),
+)
+# Committed: the funded decisions of the period, less what reviews gave back of them (one query).
+_COMMITTED = sa_select(
+    sa_select(func.coalesce(func.sum(_DECISION.c.amount_pence), 0))
+    .where(*_IN_PERIOD, _DECISION.c.outcome.in_([o.value for o in FUNDED]))
+    .scalar_subquery(),
+    sa_select(func.coalesce(func.sum(_RELEASE.c.amount_pence), 0))
+    .select_from(_RELEASE.join(_DECISION, _DECISION.c.id == _RELEASE.c.decision_id))
+    .where(*_IN_PERIOD)
+    .scalar_subquery(),
+)
+
+
+def budget_row(session: Session, cluster_id: int, day: date) -> Budget | None:
+    """The cluster's budget whose period covers the day."""
+    return session.exec(
+        select(Budget).where(Budget.cluster_id == cluster_id, Budget.starts <= day, Budget.ends >= day)
+    ).first()
+
+
+def committed(session: Session, cluster_id: int, budget: Budget) -> int:
+    """What the budget's period has committed: funded decisions less what was given back."""
+    params = {
+        "cluster": cluster_id,
+        "starts": datetime.combine(budget.starts, datetime.min.time(), tzinfo=LONDON),
+        "ends": datetime.combine(budget.ends, datetime.max.time(), tzinfo=LONDON),
+    }
+    funded, released = session.connection().execute(_COMMITTED, params).one()
+    return int(funded) - int(released)
+
+
+def rule_of(budget: Budget) -> BudgetRule:
+    """A budget row as the rules see it."""
+    return BudgetRule(
+        budget.baseline_pence, budget.growth_uplift_pence, budget.specialist_allocation_pence, budget.reserve_pence
+    )
+
+
+def budget_on(session: Session, cluster_id: int, cluster: str, day: date, requested: int = 0) -> BudgetView | None:
+    """The cluster's budget covering a day and where it stands, with ``requested`` asked of it (two queries)."""
+    budget = budget_row(session, cluster_id, day)
+    if budget is None:
+        return None
+    rule = rule_of(budget)
+    spent = committed(session, cluster_id, budget)
+    return BudgetView(cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested))
+
+
+def _store(
+    session: Session,
+    actor_tag: str,
+    cluster_id: int,
+    cluster: str,
+    label: str,
+    starts: date,
+    ends: date,
+    rule: BudgetRule,
+    now: datetime,
+) -> BudgetView:
+    """Write the budget and its audit line (in the caller's unit, which holds the cluster's turn)."""
+    budget = session.exec(select(Budget).where(Budget.cluster_id == cluster_id, Budget.starts == starts)).first()
+    if budget is None:
+        budget = Budget(cluster_id=cluster_id, label=label, starts=starts, ends=ends, baseline_pence=0, updated_at=now)
+    budget.label, budget.ends = label, ends
+    budget.baseline_pence = rule.baseline_pence
+    budget.growth_uplift_pence = rule.growth_uplift_pence
+    budget.specialist_allocation_pence = rule.specialist_allocation_pence
+    budget.reserve_pence = rule.reserve_pence
+    budget.updated_at = now
+    session.add(budget)
+    session.flush()
+    audit.record(
+        session,
+        now,
+        actor_tag,
+        "budget.set",
+        f"cluster:{cluster}",
+        label=label,
+        total=rule.total_pence,
+        reserve=rule.reserve_pence,
+    )
+    found = budget_on(session, cluster_id, cluster, starts)
+    assert found is not None
+    return found
+
+
+def _checked(starts: date, ends: date, parts: Sequence[int]) -> BudgetRule:
+    rule = check_budget(*parts)
+    if ends <= starts:
+        raise Refusal("A funding period must end after it starts.")
+    return rule
+
+
+def set_budget(
+    engine: Engine,
+    actor_tag: str,
+    cluster_name: str,
+    label: str,
+    starts: date,
+    ends: date,
+    parts: Sequence[int],
+    now: datetime,
+) -> BudgetView:
+    """Set (or correct) a cluster's budget for a period: baseline, growth uplift, specialist allocation, reserve."""
+    rule = _checked(starts, ends, parts)
+    with transaction(engine, serial=False) as session:
+        cluster = cluster_by_name(session, cluster_name)
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        take_turn(session, "cluster", cluster.id)
+        return _store(session, actor_tag, cluster.id, cluster.name, label, starts, ends, rule, now)
+
+
+def budget_for(engine: Engine, cluster_name: str, day: date) -> BudgetView | None:
+    """The cluster's budget covering a day, with what is committed and available."""
+    with transaction(engine, read_only=True) as session:
+        cluster = cluster_by_name(session, cluster_name)
+        if cluster is None or cluster.id is None:
+            raise Refusal(f"There is no cluster called '{cluster_name}'.")
+        return budget_on(session, cluster.id, cluster.name, day)
+
+
+# --- the budget card ------------------------------------------------------------------------------------
+
+_CLUSTER = _T["cluster"]
+_FIRST_CLUSTER = sa_select(_CLUSTER.c.id, _CLUSTER.c.name).order_by(_CLUSTER.c.name).limit(1)
+_FIRST_OF = (
+    sa_select(_CLUSTER.c.id, _CLUSTER.c.name)
+    .where(_CLUSTER.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_CLUSTER.c.name)
+    .limit(1)
+)
+
+
+def _budget_cluster(session: Session, actor: Actor) -> tuple[int, str, bool]:
+    """The cluster whose budget the actor sees (the first by name they reach), and whether they may set it."""
+    if any(g.role in CITYWIDE_ROLES and SEE_BUDGET.holds(g.role) for g in actor.grants):
+        found = session.connection().execute(_FIRST_CLUSTER).first()
+    else:
+        ids = sorted(
+            {g.cluster_id for g in actor.grants if g.cluster_id and covers(actor.grants, SEE_BUDGET, g.cluster_id)}
+        )
+        found = session.connection().execute(_FIRST_OF, {"ids": ids}).first() if ids else None
+    if found is None:
+        raise Forbidden(SEE_BUDGET.refusal)
+    cluster_id, name = int(found[0]), str(found[1])
+    return cluster_id, name, covers(actor.grants, SET_BUDGET, cluster_id)
+
+
+def budget_card(engine: Engine, actor: Actor, day: date) -> BudgetCard:
+    """The budget card's content for the actor: their cluster's budget covering the day (chairs, admins, officers)."""
+    with transaction(engine, read_only=True) as session:
+        cluster_id, cluster, can_set = _budget_cluster(session, actor)
+        return BudgetCard(cluster, budget_on(session, cluster_id, cluster, day), can_set)
+
+
+def set_budget_as(
+    engine: Engine,
+    actor: Actor,
+    label: str,
+    starts: date,
+    ends: date,
+    parts: Sequence[int],
+    now: datetime,
+) -> BudgetCard:
+    """An admin or council officer sets their cluster's budget from Teams; returns the card as it then stands.
+
+    A budget the rules refuse (a reserve past the total, a period that ends before it starts) is not saved,
+    and the card says why (``refused``), all in this one unit of work.
+    """
+    with transaction(engine, serial=False) as session:
+        cluster_id, cluster, can_set = _budget_cluster(session, actor)
+        if not can_set:
+            raise Forbidden(SET_BUDGET.refusal)
+        today = now.astimezone(LONDON).date()
+        try:
+            rule = _checked(starts, ends, parts)
+        except Refusal as refusal:
+            return BudgetCard(cluster, budget_on(session, cluster_id, cluster, today), can_set, refusal.message)
+        take_turn(session, "cluster", cluster_id)
+        view = _store(session, actor.tag, cluster_id, cluster, label, starts, ends, rule, now)
+        current = view if view.starts <= today <= view.ends else budget_on(session, cluster_id, cluster, today)
+        return BudgetCard(cluster, current, can_set)

@@ -1,0 +1,278 @@
+"""Decisions on meeting day: the chair's decision form, and recording what the meeting decided.
+
+Recording a decision is one unit of work in the cluster's turn, then the referral's (the order every unit
+takes them in): it checks the outcome follows the vote and the money is within the budget, writes the
+decision (and the review it owes), moves a deferred referral to the next meeting, owes the redraws and
+the referrer's notice, and returns everything the chair's answer shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cluster import decisions as decision_rules
+from cluster import voting
+from cluster.agenda import AgendaView, DecisionView, ItemState, VoteView
+from cluster.budget import Position, check_affordable
+from cluster.card_ids import ItemId
+from cluster.decisions import Outcome, Schedule
+from cluster.errors import Refusal
+from cluster.meetings import MeetingSlot
+from cluster.permissions import RUN_MEETING, authorize
+from cluster.referrals import Kind, State
+from cluster.reviews import ReviewState
+from store import audit
+from store.db import take_turn, transaction
+from store.models import AgendaItem, ChannelPost, Decision, Meeting, Referral, Review
+from store.outbox import NoticeCard, owe_notice
+from store.repo import meeting_slots, slot_of
+from store.usecases import Actor
+from usecases.agenda import agenda_view
+from usecases.budget import budget_on, budget_row, committed, rule_of
+from usecases.meeting_rows import (
+    ItemRows,
+    cluster_of_item,
+    decided_view,
+    item_ballots,
+    item_entry,
+    load_item,
+    tally_of,
+    vote_view,
+)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A recorded decision, the refreshed vote view, and who to tell.
+
+    ``agenda`` is the agenda as it then stands when the item was a discussion (decided from the agenda,
+    without a vote card, so that is what the chair's answer shows).
+    """
+
+    vote: VoteView
+    decision: DecisionView
+    referrer: int
+    reference: str
+    meeting_day: date
+    deferred_to: MeetingSlot | None
+    agenda: AgendaView | None = None
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    """What the chair's decision form shows: the item's vote, its meeting and the budget on that day."""
+
+    vote: VoteView
+    meeting_id: int
+    meeting_day: date
+    position: Position | None
+
+
+def decision_form(engine: Engine, actor: Actor, item_id: ItemId) -> DecisionForm:
+    """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
+    with transaction(engine, read_only=True) as session:
+        rows = load_item(session, item_id)
+        authorize(actor.grants, RUN_MEETING, rows.meeting.cluster_id)
+        return _form(session, rows, actor)
+
+
+def _form(session: Session, rows: ItemRows, actor: Actor) -> DecisionForm:
+    meeting = rows.meeting
+    budget = budget_on(session, meeting.cluster_id, rows.cluster.name, meeting.day)
+    return DecisionForm(
+        vote_view(session, rows, actor.grants), meeting.id or 0, meeting.day, budget.position if budget else None
+    )
+
+
+def record_decision(
+    engine: Engine,
+    actor: Actor,
+    item_id: ItemId,
+    outcome: str,
+    *,
+    amount_pence: int | None,
+    review_date: date | None,
+    schedule: str | None,
+    conditions: str,
+    feedback: str,
+    information_needed: str,
+    draw_on_reserve: bool,
+    now: datetime,
+    notice: NoticeCard[Decided] | None = None,
+) -> Decided:
+    """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn.
+
+    The outcome must follow the vote (:func:`cluster.decisions.check_outcome_follows_vote`): approved only
+    when the closed vote carried with quorum, declined only when it was lost, only deferred when inquorate.
+    A solution-focused discussion is not voted on: the chair records its advice (or defers it) once the
+    meeting has started, without opening it. The referrer is owed ``notice`` (the outcome) in the same
+    transaction, under ``notice:decision:{id}``, so a doubled click tells them once.
+    """
+    try:
+        chosen = Outcome(outcome)
+        plan = Schedule(schedule) if schedule else None
+    except ValueError:
+        raise Refusal("Choose one of the outcomes.") from None
+    with transaction(engine, serial=False) as session:
+        key = cluster_of_item(session, item_id)
+        authorize(actor.grants, RUN_MEETING, key.cluster_id)
+        take_turn(session, "cluster", key.cluster_id)
+        take_turn(session, "referral", key.referral_id)
+        rows = load_item(session, item_id)
+        item, meeting = rows.item, rows.meeting
+        referral = session.get(Referral, key.referral_id)
+        assert referral is not None
+        existing = session.exec(select(Decision).where(Decision.item_id == item_id)).first()
+        if existing is not None:  # the same decision delivered twice, or a second click
+            return _decided(session, rows, existing, actor, referral, None)
+        if item.state == ItemState.OPEN:
+            raise Refusal("Close the vote before recording the decision.")
+        if item.state == ItemState.PENDING:
+            if meeting.started_at is None:
+                raise Refusal("Start the meeting from the agenda card first.")
+            if meeting.ended_at is not None:
+                raise Refusal("This meeting has ended.")
+        discussion = key.kind is Kind.DISCUSSION
+        result, count = _closed_result(session, rows)
+        decision_rules.check_outcome_follows_vote(chosen, discussion, result, count)
+        decision = decision_rules.check_decision(
+            chosen,
+            item_entry(session, item_id).requested_pence,
+            amount_pence,
+            review_date,
+            plan,
+            meeting.day,
+            conditions,
+            feedback,
+            information_needed,
+            discussion=discussion,
+        )
+        drawn = False
+        if decision.funded:
+            budget = budget_row(session, meeting.cluster_id, meeting.day)
+            if budget is None:
+                raise Refusal(
+                    "There is no budget for this cluster covering the meeting's date, so nothing can be "
+                    "approved. A council officer or admin sets it."
+                )
+            spent = committed(session, meeting.cluster_id, budget)
+            drawn = check_affordable(rule_of(budget), spent, decision.amount_pence, draw_on_reserve)
+        row = Decision(
+            item_id=item_id,
+            referral_id=key.referral_id,
+            cluster_id=meeting.cluster_id,
+            outcome=decision.outcome.value,
+            amount_pence=decision.amount_pence,
+            conditions=decision.conditions,
+            feedback=decision.feedback,
+            information_needed=decision.information_needed,
+            review_date=decision.review_date,
+            schedule=decision.schedule.value if decision.schedule else None,
+            reserve_drawn=drawn,
+            decided_by=actor.person_id or 0,
+            decided_at=now,
+        )
+        session.add(row)
+        if decision.funded and decision.review_date is not None:
+            session.flush()
+            session.add(
+                Review(
+                    decision_id=row.id or 0,
+                    referral_id=key.referral_id,
+                    setting_id=key.setting_id,
+                    cluster_id=meeting.cluster_id,
+                    due=decision.review_date,
+                )
+            )
+        item.state = ItemState.DECIDED
+        session.add(item)
+        if item.review_id is not None and decision.outcome is not Outcome.DEFERRED:
+            reviewed = session.get(Review, item.review_id)
+            if reviewed is not None:
+                reviewed.state = ReviewState.DECIDED.value
+                session.add(reviewed)
+        deferred_to = None
+        if decision.outcome is Outcome.DEFERRED:
+            deferred_to = _defer(session, referral, rows, now)
+        else:
+            referral.state = State.DECIDED.value
+            session.add(referral)
+        session.flush()
+        audit.record(
+            session,
+            now,
+            actor.tag,
+            "decision.record",
+            f"referral:{referral.id}",
+            outcome=decision.outcome.value,
+            amount=decision.amount_pence,
+            reserve_drawn=drawn,
+        )
+        # An item decided without a vote (a discussion) has no vote card to redraw.
+        voted = (f"vote:{item_id}",) if item.opened_at is not None else ()
+        rows.cards_changed(session, now, *voted, f"agenda:{meeting.id}")
+        decided = _decided(session, rows, row, actor, referral, deferred_to)
+        if notice is not None:
+            owe_notice(session, f"notice:decision:{row.id}", now, notice(decided), (referral.created_by,))
+        return decided
+
+
+def _closed_result(session: Session, rows: ItemRows) -> tuple[voting.Result | None, voting.Tally | None]:
+    """The result of an item's closed vote and its count; (None, None) when it was never opened."""
+    item = rows.item
+    if item.opened_at is None or item.id is None:
+        return None, None
+    count = tally_of(item, rows, item_ballots(session, item.id))
+    return voting.result(count, voting.Choice(item.casting) if item.casting else None), count
+
+
+def _defer(session: Session, referral: Referral, rows: ItemRows, now: datetime) -> MeetingSlot | None:
+    """A deferred referral goes to the next meeting, first on its agenda; returns that meeting.
+
+    A deferred review's item moves too, but the referral stays where it was decided (None: nothing moved).
+    """
+    item, meeting = rows.item, rows.meeting
+    later = [s for s in meeting_slots(session, meeting.cluster_id) if s.day > meeting.day and not s.cancelled]
+    if not later:
+        raise Refusal("There is no later meeting to defer this item to. Add the next meeting first.")
+    target = min(later, key=lambda s: s.day)
+    if item.review_id is None:  # a deferred review stays submitted; only its agenda item moves
+        referral.meeting_id = target.id
+        referral.state = State.ACCEPTED.value
+        session.add(referral)
+    session.add(
+        AgendaItem(
+            meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id, review_id=item.review_id
+        )
+    )
+    if session.get(ChannelPost, f"agenda:{target.id}") is not None:  # already posted: it shows the newcomer
+        rows.cards_changed(session, now, f"agenda:{target.id}")
+    return target if item.review_id is None else None
+
+
+def _decided(
+    session: Session,
+    rows: ItemRows,
+    row: Decision,
+    actor: Actor,
+    referral: Referral,
+    deferred_to: MeetingSlot | None,
+) -> Decided:
+    meeting = rows.meeting
+    if deferred_to is None and row.outcome == Outcome.DEFERRED.value and referral.meeting_id not in (None, meeting.id):
+        target = session.get(Meeting, referral.meeting_id)
+        deferred_to = slot_of(target) if target else None
+    discussion = referral.kind == Kind.DISCUSSION.value
+    return Decided(
+        vote_view(session, rows, actor.grants),
+        decided_view(row),
+        referral.created_by,
+        referral.reference or "",
+        meeting.day,
+        deferred_to,
+        agenda_view(session, rows) if discussion else None,
+    )

@@ -1,0 +1,514 @@
+"""Meeting day's rows, loaded in a fixed number of queries however many items a meeting has.
+
+The use cases in ``usecases.agenda``, ``votes``, ``decisions`` and ``minutes`` share this: finding the
+cluster a card's row belongs to (cheaply, before taking the cluster's turn), loading an item or a meeting
+with its cluster and linked channel in one query, and building agenda entries and vote views from one query
+per kind of row (items with their referrals, decisions and reviews; provision lines; ballots; interests;
+settings; members) rather than several queries per item.
+
+Queries are built once, at import: building a SELECT costs more than SQLite takes to run it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel
+
+from cluster import voting
+from cluster.agenda import AgendaEntry, DecisionView, ItemState, VoteView
+from cluster.card_ids import ITEM_GONE, MEETING_GONE
+from cluster.decisions import Outcome, Schedule
+from cluster.errors import Refusal
+from cluster.permissions import Permission, authorize
+from cluster.provision import ProvisionRow
+from cluster.referrals import Kind, pupil_label, requested_pence
+from cluster.roles import Grant
+from store.db import take_turn
+from store.models import AgendaItem, Cluster, Decision, Meeting
+from store.outbox import owe_card
+
+_T = SQLModel.metadata.tables
+_ITEM, _MEETING, _REFERRAL, _SETTING = _T["agenda_item"], _T["meeting"], _T["referral"], _T["setting"]
+_DECISION, _REVIEW, _LINE, _VOTE = _T["decision"], _T["review"], _T["provision_line"], _T["vote"]
+_INTEREST, _PERSON, _ROLE, _REF = _T["interest"], _T["person"], _T["role_assignment"], _T["conversation_ref"]
+
+NOT_LINKED = "This channel is not linked to a cluster yet. A cluster admin can link it."
+
+
+# --- whose turn: the cluster a card's row belongs to, before the turn is taken ---------------------------
+
+_CLUSTER_OF_ITEM = (
+    sa_select(_MEETING.c.cluster_id, _ITEM.c.referral_id, _REFERRAL.c.kind, _REFERRAL.c.setting_id)
+    .select_from(
+        _ITEM.join(_MEETING, _MEETING.c.id == _ITEM.c.meeting_id).join(_REFERRAL, _REFERRAL.c.id == _ITEM.c.referral_id)
+    )
+    .where(_ITEM.c.id == bindparam("item"))
+)
+_CLUSTER_OF_MEETING = sa_select(_MEETING.c.cluster_id).where(_MEETING.c.id == bindparam("meeting"))
+_CLUSTER_OF_CHANNEL = sa_select(_REF.c.cluster_id).where(_REF.c.conversation_id == bindparam("conversation"))
+
+
+@dataclass(frozen=True)
+class ItemKey:
+    """What never changes about an agenda item, so it may be read before the cluster's turn is taken.
+
+    Its meeting's cluster, its referral, the referral's kind and the setting it came from.
+    """
+
+    cluster_id: int
+    referral_id: int
+    kind: Kind
+    setting_id: int
+
+
+def cluster_of_item(session: Session, item_id: int) -> ItemKey:
+    """The cluster an agenda item's meeting belongs to, and its referral's kind and setting (one query)."""
+    row = session.connection().execute(_CLUSTER_OF_ITEM, {"item": item_id}).first()
+    if row is None:
+        raise Refusal(ITEM_GONE)
+    return ItemKey(int(row[0]), int(row[1]), Kind(row[2]), int(row[3]))
+
+
+def cluster_of_meeting(session: Session, meeting_id: int) -> int:
+    """The cluster a meeting belongs to."""
+    cluster_id = session.connection().execute(_CLUSTER_OF_MEETING, {"meeting": meeting_id}).scalar()
+    if cluster_id is None:
+        raise Refusal(MEETING_GONE)
+    return int(cluster_id)
+
+
+def cluster_of_channel(session: Session, conversation_id: str) -> int:
+    """The cluster a channel is linked to; refuses in a channel that is not linked."""
+    cluster_id = session.connection().execute(_CLUSTER_OF_CHANNEL, {"conversation": conversation_id}).scalar()
+    if cluster_id is None:
+        raise Refusal(NOT_LINKED)
+    return int(cluster_id)
+
+
+# --- an item or a meeting, with its cluster and the channel its cards go to, in one query -------------------
+
+# The channel the cluster is linked to (where its cards go): the latest installed reference naming it.
+_CHANNEL = (
+    sa_select(_REF.c.conversation_id)
+    .where(_REF.c.cluster_id == _MEETING.c.cluster_id, _REF.c.installed)
+    .order_by(_REF.c.updated_at.desc())
+    .limit(1)
+    .correlate(_MEETING)
+    .scalar_subquery()
+)
+_SETTINGS_IN_CLUSTER = (
+    sa_select(func.count(_SETTING.c.id))
+    .where(_SETTING.c.cluster_id == _MEETING.c.cluster_id)
+    .correlate(_MEETING)
+    .scalar_subquery()
+)
+
+
+@dataclass
+class MeetingRows:
+    """A meeting, its cluster, how many settings the cluster has, and its linked channel (None if none)."""
+
+    meeting: Meeting
+    cluster: Cluster
+    settings: int
+    channel: str | None
+
+    def cards_changed(self, session: Session, now: datetime, *card_keys: str, thread_of: str | None = None) -> None:
+        """Owe the cluster's channel a redraw of these cards, in the transaction that changed what they show.
+
+        So a change and the message showing it are stored together or not at all. A cluster whose channel
+        is not linked has nowhere to show them.
+        """
+        if self.channel is None:
+            return
+        for card_key in card_keys:
+            owe_card(session, card_key, self.channel, now, thread_of)
+
+
+@dataclass
+class ItemRows(MeetingRows):
+    """An agenda item with its meeting's rows."""
+
+    item: AgendaItem
+
+
+_LOAD_MEETING = (
+    sa_select(Meeting, Cluster, _SETTINGS_IN_CLUSTER, _CHANNEL)
+    .join(Cluster, Cluster.id == Meeting.cluster_id)  # type: ignore[arg-type]
+    .where(Meeting.id == bindparam("meeting"))  # type: ignore[arg-type]
+)
+_LOAD_ITEM = (
+    sa_select(AgendaItem, Meeting, Cluster, _SETTINGS_IN_CLUSTER, _CHANNEL)
+    .select_from(AgendaItem)
+    .join(Meeting, Meeting.id == AgendaItem.meeting_id)  # type: ignore[arg-type]
+    .join(Cluster, Cluster.id == Meeting.cluster_id)  # type: ignore[arg-type]
+    .where(AgendaItem.id == bindparam("item"))  # type: ignore[arg-type]
+)
+
+
+def load_meeting(session: Session, meeting_id: int) -> MeetingRows:
+    """A meeting with its cluster and channel (after the cluster's turn, when the unit checks what it reads)."""
+    row = session.execute(_LOAD_MEETING, {"meeting": meeting_id}).first()
+    if row is None:
+        raise Refusal(MEETING_GONE)
+    meeting, cluster, settings, channel = row
+    return MeetingRows(meeting, cluster, int(settings), channel)
+
+
+def load_item(session: Session, item_id: int) -> ItemRows:
+    """An agenda item with its meeting, cluster and channel."""
+    row = session.execute(_LOAD_ITEM, {"item": item_id}).first()
+    if row is None:
+        raise Refusal(ITEM_GONE)
+    item, meeting, cluster, settings, channel = row
+    return ItemRows(meeting, cluster, int(settings), channel, item)
+
+
+def item_turn(
+    session: Session, grants: Iterable[Grant], permission: Permission, item_id: int
+) -> tuple[ItemKey, ItemRows]:
+    """Check the actor may act on the item's cluster, wait for the cluster's turn, then load the item.
+
+    Who may act is checked first (a refused click does not wait); the rows are read only once the turn
+    is ours, so what the use case checks cannot change before it writes.
+    """
+    key = cluster_of_item(session, item_id)
+    authorize(grants, permission, key.cluster_id)
+    take_turn(session, "cluster", key.cluster_id)
+    return key, load_item(session, item_id)
+
+
+def meeting_turn(session: Session, grants: Iterable[Grant], permission: Permission, meeting_id: int) -> MeetingRows:
+    """As :func:`item_turn`, for a meeting."""
+    cluster_id = cluster_of_meeting(session, meeting_id)
+    authorize(grants, permission, cluster_id)
+    take_turn(session, "cluster", cluster_id)
+    return load_meeting(session, meeting_id)
+
+
+# --- agenda entries: one query for the items, their referrals, decisions and reviews; one for the costs ----
+
+_REVIEWED = aliased(_DECISION, name="reviewed")
+_DETAILS = ("title", "pupil_initials", "year_group", "amount")  # all an agenda shows of a referral's answers
+_ENTRY_COLUMNS = (
+    _ITEM.c.id,
+    _ITEM.c.referral_id,
+    _ITEM.c.state,
+    _ITEM.c.deferred_from,
+    _ITEM.c.review_id,
+    _REFERRAL.c.reference,
+    _REFERRAL.c.kind,
+    _REFERRAL.c.contribution_pence,
+    *(_REFERRAL.c.details[key] for key in _DETAILS),
+    _SETTING.c.name,
+    _DECISION.c.id,
+    _DECISION.c.outcome,
+    _DECISION.c.amount_pence,
+    _DECISION.c.conditions,
+    _DECISION.c.feedback,
+    _DECISION.c.information_needed,
+    _DECISION.c.review_date,
+    _DECISION.c.schedule,
+    _DECISION.c.reserve_drawn,
+    _REVIEW.c.id,
+    _REVIEW.c.answers["recommendation"],
+    _REVIEW.c.answers["adjusted_amount"],
+    _REVIEWED.c.amount_pence,
+)
+_ENTRY_FROM = (
+    _ITEM.join(_REFERRAL, _REFERRAL.c.id == _ITEM.c.referral_id)
+    .join(_SETTING, _SETTING.c.id == _REFERRAL.c.setting_id)
+    .outerjoin(_DECISION, _DECISION.c.item_id == _ITEM.c.id)
+    .outerjoin(_REVIEW, _REVIEW.c.id == _ITEM.c.review_id)
+    .outerjoin(_REVIEWED, _REVIEWED.c.id == _REVIEW.c.decision_id)
+)
+_ENTRIES_OF_MEETING = (
+    sa_select(*_ENTRY_COLUMNS)
+    .select_from(_ENTRY_FROM)
+    .where(_ITEM.c.meeting_id == bindparam("meeting"))
+    .order_by(_ITEM.c.id)
+)
+_ENTRY_OF_ITEM = sa_select(*_ENTRY_COLUMNS).select_from(_ENTRY_FROM).where(_ITEM.c.id == bindparam("item"))
+_COST_COLUMNS = (
+    _LINE.c.referral_id,
+    _LINE.c.minutes_per_session,
+    _LINE.c.sessions_per_week,
+    _LINE.c.group_size,
+    _LINE.c.weeks,
+    _LINE.c.hourly_rate_pence,
+)
+_COSTS_OF_MEETING = sa_select(*_COST_COLUMNS).where(
+    _LINE.c.referral_id.in_(sa_select(_ITEM.c.referral_id).where(_ITEM.c.meeting_id == bindparam("meeting")))
+)
+_COSTS_OF_ITEM = sa_select(*_COST_COLUMNS).where(
+    _LINE.c.referral_id.in_(sa_select(_ITEM.c.referral_id).where(_ITEM.c.id == bindparam("item")))
+)
+
+
+def decision_view(
+    outcome: str,
+    amount_pence: int,
+    conditions: str,
+    feedback: str,
+    information_needed: str,
+    review_date: date | None,
+    schedule: str | None,
+    reserve_drawn: bool,
+) -> DecisionView:
+    """What was decided, from a decision's columns as stored."""
+    return DecisionView(
+        outcome=Outcome(outcome),
+        amount_pence=amount_pence,
+        conditions=conditions,
+        feedback=feedback,
+        information_needed=information_needed,
+        review_date=review_date,
+        schedule=Schedule(schedule) if schedule else None,
+        reserve_drawn=reserve_drawn,
+    )
+
+
+def decided_view(row: Decision) -> DecisionView:
+    """What was decided, from a decision row."""
+    return decision_view(
+        row.outcome,
+        row.amount_pence,
+        row.conditions,
+        row.feedback,
+        row.information_needed,
+        row.review_date,
+        row.schedule,
+        row.reserve_drawn,
+    )
+
+
+def _review_request(
+    review_id: int | None, recommendation: Any, adjusted: Any, reviewed_amount: int | None
+) -> int | None:
+    """What a review on the agenda asks for: the adjusted amount, or the same amount again (None: no review)."""
+    if review_id is None:
+        return None
+    if recommendation == "adjust" and isinstance(adjusted, int):
+        return adjusted
+    return reviewed_amount or 0
+
+
+def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
+    (item_id, referral_id, state, deferred_from, item_review, reference, kind_value, contribution) = row[:8]
+    details = {key: value for key, value in zip(_DETAILS, row[8:12], strict=True) if value is not None}
+    (setting, decision_id, *decision, review_id, recommendation, adjusted, reviewed_amount) = row[12:]
+    kind = Kind(kind_value)
+    review_request = _review_request(review_id, recommendation, adjusted, reviewed_amount)
+    decided = decision_view(*decision) if decision_id is not None else None
+    return AgendaEntry(
+        item_id=item_id,
+        referral_id=referral_id,
+        reference=reference or "",
+        kind=kind,
+        setting=setting,
+        requested_pence=(
+            requested_pence(kind, details, rows, contribution) if review_request is None else review_request
+        ),
+        pupil_label=pupil_label(details),
+        state=state,
+        deferred=deferred_from is not None,
+        title=str(details.get("title", "")) if kind is Kind.PROJECT else "",
+        decision=decided,
+        review=item_review is not None,
+    )
+
+
+def _costs(session: Session, query: Select[Any], params: Mapping[str, int]) -> dict[int, list[ProvisionRow]]:
+    rows: dict[int, list[ProvisionRow]] = defaultdict(list)
+    for referral_id, minutes, sessions, group, weeks, rate in session.connection().execute(query, params):
+        # Only the numbers are needed for the cost; what the line is called is not shown on an agenda.
+        rows[referral_id].append(ProvisionRow("", "", "", minutes, sessions, group, weeks, rate))
+    return rows
+
+
+def _sorted(entries: Iterable[AgendaEntry]) -> list[AgendaEntry]:
+    """Deferred items first, then by kind, then by reference."""
+    return sorted(entries, key=lambda e: (not e.deferred, list(Kind).index(e.kind), e.reference))
+
+
+def meeting_entries(session: Session, meeting_id: int) -> list[AgendaEntry]:
+    """Every item on a meeting's agenda, in agenda order (two queries, whatever the number of items)."""
+    session.flush()  # the queries below go to the connection, which sees only what the session has flushed
+    params = {"meeting": meeting_id}
+    costs = _costs(session, _COSTS_OF_MEETING, params)
+    found = session.connection().execute(_ENTRIES_OF_MEETING, params).all()
+    return _sorted(_entry(row, costs.get(row[1], ())) for row in found)
+
+
+def item_entry(session: Session, item_id: int) -> AgendaEntry:
+    """One item's agenda entry (two queries)."""
+    session.flush()
+    params = {"item": item_id}
+    costs = _costs(session, _COSTS_OF_ITEM, params)
+    row = session.connection().execute(_ENTRY_OF_ITEM, params).first()
+    if row is None:
+        raise Refusal(ITEM_GONE)
+    return _entry(row, costs.get(row[1], ()))
+
+
+# --- votes: ballots, interests, settings and members, one query each ---------------------------------------
+
+_BALLOT_COLUMNS = (_VOTE.c.item_id, _VOTE.c.setting_id, _VOTE.c.person_id, _VOTE.c.choice)
+_BALLOTS_OF_ITEM = sa_select(*_BALLOT_COLUMNS).where(_VOTE.c.item_id == bindparam("item")).order_by(_VOTE.c.id)
+_BALLOTS_OF_MEETING = (
+    sa_select(*_BALLOT_COLUMNS)
+    .select_from(_VOTE.join(_ITEM, _ITEM.c.id == _VOTE.c.item_id))
+    .where(_ITEM.c.meeting_id == bindparam("meeting"))
+    .order_by(_VOTE.c.id)
+)
+_INTEREST_COLUMNS = (_INTEREST.c.item_id, _INTEREST.c.person_id, _PERSON.c.name)
+_INTEREST_FROM = _INTEREST.join(_PERSON, _PERSON.c.id == _INTEREST.c.person_id)
+_INTERESTS_OF_ITEM = (
+    sa_select(*_INTEREST_COLUMNS).select_from(_INTEREST_FROM).where(_INTEREST.c.item_id == bindparam("item"))
+)
+_INTERESTS_OF_MEETING = (
+    sa_select(*_INTEREST_COLUMNS)
+    .select_from(_INTEREST_FROM.join(_ITEM, _ITEM.c.id == _INTEREST.c.item_id))
+    .where(_ITEM.c.meeting_id == bindparam("meeting"))
+)
+_SETTINGS = sa_select(_SETTING.c.id, _SETTING.c.name, _SETTING.c.trust).where(
+    _SETTING.c.cluster_id == bindparam("cluster")
+)
+_MEMBERS = (
+    sa_select(_PERSON.c.aad_object_id)
+    .select_from(
+        _PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id).join(_SETTING, _SETTING.c.id == _ROLE.c.setting_id)
+    )
+    .where(_SETTING.c.cluster_id == bindparam("cluster"), _PERSON.c.aad_object_id.is_not(None))
+    .distinct()
+)
+
+
+@dataclass(frozen=True)
+class Interests:
+    """Who declared an interest in an item: their ids (for the voting rules) and names (for the cards)."""
+
+    person_ids: frozenset[int] = frozenset()
+    names: tuple[str, ...] = ()
+
+
+def _ballots(session: Session, query: Select[Any], params: Mapping[str, int]) -> dict[int, list[voting.Ballot]]:
+    session.flush()  # the connection sees only what the session has flushed
+    found: dict[int, list[voting.Ballot]] = defaultdict(list)
+    for item, setting_id, person_id, choice in session.connection().execute(query, params):
+        found[item].append(voting.Ballot(setting_id, person_id, voting.Choice(choice)))
+    return found
+
+
+def item_ballots(session: Session, item_id: int) -> list[voting.Ballot]:
+    """The ballots on one item, in the order they were first cast."""
+    return _ballots(session, _BALLOTS_OF_ITEM, {"item": item_id}).get(item_id, [])
+
+
+def meeting_ballots(session: Session, meeting_id: int) -> dict[int, list[voting.Ballot]]:
+    """The ballots on every item of a meeting, by item (one query)."""
+    return _ballots(session, _BALLOTS_OF_MEETING, {"meeting": meeting_id})
+
+
+def _interests(session: Session, query: Select[Any], params: Mapping[str, int]) -> dict[int, Interests]:
+    session.flush()
+    people: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for item, person_id, name in session.connection().execute(query, params):
+        people[item].append((person_id, name))
+    return {
+        item: Interests(frozenset(p for p, _ in found), tuple(sorted(n for _, n in found)))
+        for item, found in people.items()
+    }
+
+
+def item_interests(session: Session, item_id: int) -> Interests:
+    """Who declared an interest in one item."""
+    return _interests(session, _INTERESTS_OF_ITEM, {"item": item_id}).get(item_id, Interests())
+
+
+def meeting_interests(session: Session, meeting_id: int) -> dict[int, Interests]:
+    """The interests declared in every item of a meeting, by item (one query)."""
+    return _interests(session, _INTERESTS_OF_MEETING, {"meeting": meeting_id})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A cluster's settings: each one's name and trust."""
+
+    names: dict[int, str]
+    trusts: dict[int, str | None]
+
+
+def cluster_settings(session: Session, cluster_id: int) -> Settings:
+    """The cluster's settings' names and trusts (one query)."""
+    rows = session.connection().execute(_SETTINGS, {"cluster": cluster_id}).all()
+    return Settings({i: name for i, name, _ in rows}, {i: trust for i, _, trust in rows})
+
+
+def needed_for(item: AgendaItem, cluster: Cluster, settings: int) -> int:
+    """The quorum for an item: as it was when its vote closed, or as the cluster's rules say while it is open."""
+    if item.quorum_needed is not None:
+        return item.quorum_needed
+    return voting.quorum_needed(settings, cluster.quorum)
+
+
+def tally_of(item: AgendaItem, rows: MeetingRows, cast: Sequence[voting.Ballot]) -> voting.Tally:
+    """The count on an item."""
+    return voting.tally(cast, needed_for(item, rows.cluster, rows.settings))
+
+
+def result_of(item: AgendaItem, count: voting.Tally) -> voting.Result | None:
+    """The result of an item's vote once it is closed (None while pending or open)."""
+    if item.state not in (ItemState.CLOSED, ItemState.DECIDED):
+        return None
+    return voting.result(count, voting.Choice(item.casting) if item.casting else None)
+
+
+def vote_view(
+    session: Session,
+    rows: ItemRows,
+    viewer: Iterable[Grant] | None = None,
+    *,
+    settings: Settings | None = None,
+    declared: Interests | None = None,
+) -> VoteView:
+    """An item's vote card content (personal to a viewer, from their grants: how their setting voted).
+
+    A fixed number of queries: the entry (two), ballots, interests, the cluster's settings and members;
+    ``settings`` and ``declared`` save two of them when the use case has just read them.
+    """
+    session.flush()
+    item = rows.item
+    assert item.id is not None
+    cast = item_ballots(session, item.id)
+    if declared is None:
+        declared = item_interests(session, item.id)
+    names = (settings or cluster_settings(session, rows.cluster.id or 0)).names
+    members = session.connection().execute(_MEMBERS, {"cluster": rows.cluster.id}).scalars().all()
+    count = tally_of(item, rows, cast)
+    result = result_of(item, count)
+    mine = None
+    if viewer is not None:
+        setting = voting.voting_setting(viewer, rows.cluster.id or 0)
+        mine = next((b.choice for b in cast if b.setting_id == setting), None) if setting else None
+    return VoteView(
+        item_id=item.id,
+        entry=item_entry(session, item.id),
+        state=item.state,
+        tally=count,
+        voted=tuple(sorted(names.get(b.setting_id, "") for b in cast)),
+        interests=declared.names,
+        result=result,
+        ballots=tuple(sorted((names.get(b.setting_id, ""), b.choice) for b in cast)) if result is not None else (),
+        casting=voting.Choice(item.casting) if item.casting else None,
+        your_choice=mine,
+        refresh_user_ids=tuple(sorted(a if a.startswith("29:") else f"29:{a}" for a in members if a))[:60],
+    )

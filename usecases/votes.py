@@ -1,0 +1,191 @@
+"""Live votes on meeting day: opening an item, votes, interests, closing it, and each member's own view.
+
+Each click is one unit of work in the cluster's turn: it checks who may act from the grants read at the
+start of the turn, writes its change and audit line, owes the shared card's redraw, and returns what the
+person's answer shows (their own view of the card, and whether they chair). Votes are written with one
+upsert per setting, so many members clicking at once, or Teams delivering a click twice, leaves exactly
+one vote per setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, bindparam
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel
+
+from cluster import voting
+from cluster.agenda import AgendaView, ItemState, VoteView
+from cluster.card_ids import ItemId
+from cluster.errors import Refusal
+from cluster.permissions import DECLARE_INTEREST, RUN_MEETING, SEE_AGENDA, VOTE, authorize, covers
+from cluster.referrals import Kind
+from store import audit
+from store.db import transaction
+from store.models import Interest, Vote
+from store.usecases import Actor
+from usecases.agenda import agenda_view
+from usecases.meeting_rows import (
+    cluster_settings,
+    item_interests,
+    item_turn,
+    load_item,
+    vote_view,
+)
+
+DISCUSSION_NOT_VOTED = (
+    "A solution-focused discussion asks for no money and is not voted on: record the advice from the agenda."
+)
+
+_T = SQLModel.metadata.tables
+_ITEM, _VOTE = _T["agenda_item"], _T["vote"]
+_OPEN_ITEM = (
+    sa_select(_ITEM.c.id).where(_ITEM.c.meeting_id == bindparam("meeting"), _ITEM.c.state == ItemState.OPEN).limit(1)
+)
+_WITHDRAW = _VOTE.delete().where(_VOTE.c.item_id == bindparam("item"), _VOTE.c.person_id == bindparam("person"))
+
+
+@dataclass(frozen=True)
+class PersonalVote:
+    """A member's own view of a vote card, and whether they chair (so see the chair's controls)."""
+
+    view: VoteView
+    chairs: bool
+
+
+def _personal(actor: Actor, view: VoteView, cluster_id: int) -> PersonalVote:
+    return PersonalVote(view, covers(actor.grants, RUN_MEETING, cluster_id))
+
+
+def open_item(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> AgendaView:
+    """The chair opens an item for voting; one item is open at a time; opening it twice is harmless.
+
+    Returns the agenda as it then stands (the chair's answer); the vote card is owed to the agenda's thread.
+    """
+    with transaction(engine, serial=False) as session:
+        key, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
+        item, meeting = rows.item, rows.meeting
+        if meeting.started_at is None:
+            raise Refusal("Start the meeting from the agenda card first.")
+        if meeting.ended_at is not None:
+            raise Refusal("This meeting has ended.")
+        if key.kind is Kind.DISCUSSION:
+            raise Refusal(DISCUSSION_NOT_VOTED)
+        if item.state == ItemState.PENDING:
+            if session.connection().execute(_OPEN_ITEM, {"meeting": meeting.id}).first() is not None:
+                raise Refusal("Another item is open. Close its vote before opening the next one.")
+            item.state = ItemState.OPEN
+            item.opened_at = now
+            session.add(item)
+            audit.record(session, now, actor.tag, "vote.open", f"item:{item.id}")
+            # The agenda first: the vote card is posted in its thread.
+            rows.cards_changed(session, now, f"agenda:{meeting.id}")
+            rows.cards_changed(session, now, f"vote:{item.id}", thread_of=f"agenda:{meeting.id}")
+        return agenda_view(session, rows)
+
+
+def cast_vote(engine: Engine, actor: Actor, item_id: ItemId, choice: str, now: datetime) -> PersonalVote:
+    """Record the actor's setting's vote; a second vote from the same setting replaces the first.
+
+    Returns the voter's own view of the card (their choice shown) and whether they chair.
+    """
+    try:
+        chosen = voting.Choice(choice)
+    except ValueError:
+        raise Refusal("Choose Approve, Decline or Abstain.") from None
+    with transaction(engine, serial=False) as session:
+        key, rows = item_turn(session, actor.grants, VOTE, item_id)
+        item, cluster = rows.item, rows.cluster
+        if item.state != ItemState.OPEN:
+            raise Refusal("This vote is closed." if item.state != ItemState.PENDING else "This item is not open yet.")
+        settings = cluster_settings(session, key.cluster_id)
+        declared = item_interests(session, item_id)
+        setting_id = voting.check_can_vote(
+            voting.voter_of(actor.person_id or 0, actor.grants, key.cluster_id, settings.trusts),
+            voting.Item(
+                key.setting_id, settings.trusts.get(key.setting_id), cluster.same_trust_recusal, declared.person_ids
+            ),
+        )
+        _upsert_vote(session, item_id, setting_id, actor.person_id or 0, chosen, now)
+        audit.record(session, now, actor.tag, "vote.cast", f"item:{item_id}", setting_id=setting_id)
+        rows.cards_changed(session, now, f"vote:{item_id}")
+        view = vote_view(session, rows, actor.grants, settings=settings, declared=declared)
+        return _personal(actor, view, key.cluster_id)
+
+
+def _upsert_vote(
+    session: Session, item_id: int, setting_id: int, person_id: int, choice: voting.Choice, now: datetime
+) -> None:
+    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "item_id": item_id,
+        "setting_id": setting_id,
+        "person_id": person_id,
+        "choice": choice.value,
+        "cast_at": now,
+    }
+    statement = insert(Vote).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["item_id", "setting_id"],
+            set_={"person_id": person_id, "choice": choice.value, "cast_at": statement.excluded.cast_at},
+        )
+    )
+
+
+def declare_interest(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> PersonalVote:
+    """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
+    with transaction(engine, serial=False) as session:
+        key, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
+        item = rows.item
+        if item.state not in (ItemState.PENDING, ItemState.OPEN):
+            raise Refusal("This vote is closed.")
+        if session.get(Interest, (item_id, actor.person_id)) is None:
+            session.add(Interest(item_id=item_id, person_id=actor.person_id or 0, declared_at=now))
+            session.connection().execute(_WITHDRAW, {"item": item_id, "person": actor.person_id})
+            audit.record(session, now, actor.tag, "vote.interest", f"item:{item_id}")
+            rows.cards_changed(session, now, f"vote:{item_id}")
+        return _personal(actor, vote_view(session, rows, actor.grants), key.cluster_id)
+
+
+def close_item(engine: Engine, actor: Actor, item_id: ItemId, casting: str | None, now: datetime) -> VoteView:
+    """The chair closes the vote, giving the casting vote on a tie; closing twice is harmless."""
+    with transaction(engine, serial=False) as session:
+        _, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
+        item = rows.item
+        if item.state == ItemState.PENDING:
+            raise Refusal("This item has not been opened.")
+        if casting:
+            try:
+                cast_choice = voting.Choice(casting)
+            except ValueError:
+                raise Refusal("The casting vote is Approve or Decline.") from None
+            if item.state != ItemState.DECIDED:
+                item.casting = cast_choice.value
+        if item.state == ItemState.OPEN:
+            item.state = ItemState.CLOSED
+            item.closed_at = now
+            # The quorum as it stands now is kept with the item, so a later change of rules leaves it be.
+            item.quorum_needed = voting.quorum_needed(rows.settings, rows.cluster.quorum)
+            audit.record(session, now, actor.tag, "vote.close", f"item:{item_id}", casting=item.casting)
+        session.add(item)
+        rows.cards_changed(session, now, f"vote:{item_id}")
+        return vote_view(session, rows, actor.grants)
+
+
+def personal_vote(engine: Engine, actor: Actor, item_id: ItemId) -> PersonalVote:
+    """A member's own view of an item's vote card (Teams asks for it on refresh); they must reach its cluster."""
+    with transaction(engine, read_only=True) as session:
+        rows = load_item(session, item_id)
+        authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
+        return _personal(actor, vote_view(session, rows, actor.grants), rows.meeting.cluster_id)
+
+
+def shared_vote_view(engine: Engine, item_id: int) -> VoteView:
+    """An item's vote card as everyone in the channel sees it (drawn by the bot for the shared message)."""
+    with transaction(engine, read_only=True) as session:
+        return vote_view(session, load_item(session, item_id))
