@@ -58,3 +58,10 @@ def check_card_ids(data: Mapping[str, object]) -> None:
         value = data.get(key)
         if not is_missing(value):
             card_id(value)
+
+
+def required_card_id(value: object, missing: str) -> int:
+    """The id ``value`` names; ``missing`` (what the handler says) when the card sent none, else as :func:`card_id`."""
+    if is_missing(value):
+        raise Refusal(missing)
+    return card_id(value)

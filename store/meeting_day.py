@@ -65,7 +65,7 @@ from store.models import (
     Vote,
 )
 from store.outbox import NoticeCard, owe_card, owe_notice
-from store.referrals import view_of
+from store.referral_views import view_of
 from store.repo import cluster_by_name, get_or_refuse, meeting_slots, roles_in_cluster, slot_of
 from store.seed import bank_holidays
 from store.usecases import Actor

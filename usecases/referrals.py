@@ -1,47 +1,45 @@
-"""Use cases for referral intake: drafts, forms, provision maps, documents, submission and the admin's check.
+"""Use cases for a referrer's referrals: drafts, forms, provision maps, documents, submission and withdrawal.
 
-Each function checks who is acting, changes the referral and writes its audit line in one transaction,
-and returns a :class:`~cluster.referrals.ReferralView`. Form mistakes raise
-:class:`~cluster.errors.InvalidInput` (nothing stored); known refusals raise
-:class:`~cluster.errors.Refusal`.
+Each function is one unit of work: it checks who is acting, makes the change, writes its audit line and
+owes its notices in one transaction, and returns everything the answer needs (a
+:class:`~cluster.referrals.ReferralView`, with its rows' ids for the cards' buttons). Form mistakes raise
+:class:`Mistakes` (nothing stored), which carries the referral's view so the form can be drawn again with
+them; known refusals raise :class:`~cluster.errors.Refusal`. The admin's completeness check is in
+:mod:`usecases.referral_checks`.
+
+Who acts is the :class:`~store.usecases.Actor` identified at the start of the turn: the settings someone
+refers for come from its grants, not from another query. Writes take turns on PostgreSQL
+(:func:`store.db.take_turn`) before reading what they check: a form edit the referral's own; submitting
+and withdrawing the cluster's first (references are numbered per cluster, and the agenda is the cluster's)
+and then the referral's; a new draft the person's (their picker key is what it checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from cluster import referrals as rules
-from cluster.card_ids import parse_card_id
 from cluster.errors import InvalidInput, Refusal
-from cluster.forms import Field, FieldType, check_form, kept_input
-from cluster.permissions import (
-    CHECK_REFERRALS,
-    EDIT_REFERRAL,
-    READ_REFERRAL,
-    START_REFERRAL,
-    Forbidden,
-    authorize,
-    covers,
-)
+from cluster.forms import Field, check_form, kept_input
+from cluster.permissions import EDIT_REFERRAL, READ_REFERRAL, START_REFERRAL, Forbidden, authorize, covers
 from cluster.provision import ProvisionRow, format_pence
-from cluster.referrals import Document, Kind, ReferralView, State
+from cluster.referrals import Kind, ReferralView, State
 from cluster.roles import Role
 from store import audit
-from store.db import transaction
+from store.db import take_turn, transaction
 from store.models import (
     CapitalWindow,
     Cluster,
     Meeting,
-    Person,
     ProvisionLine,
     ReferenceCounter,
     Referral,
@@ -50,21 +48,33 @@ from store.models import (
     Setting,
 )
 from store.outbox import NoticeCard, owe_notice
-from store.repo import get_or_refuse, meeting_slots, slot_of
+from store.referral_views import as_row, provision_lines, view_of, views_of
+from store.repo import get_or_refuse, meeting_slots
 from store.settings import capital_refusal
 from store.usecases import Actor, require_registered
+from usecases.lists import Page, first_page
 
 NOT_A_REFERRER = START_REFERRAL.refusal
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."
-CHECKERS = CHECK_REFERRALS.roles or frozenset()
+OUT_OF_DATE_PICKER = "This card is out of date. Type “new referral” to start again."
 LINK_HOSTS = ("sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint.us")
 MAX_DOCUMENTS = 20
+MAX_ROWS = 30
+# "My referrals" shows a school's newest referrals: a card of about 20 KB at 30, within what Teams takes.
+MINE_SHOWN = 30
 
 LINK_FIELDS: tuple[Field, ...] = (
     Field("link_name", "Document name", max_length=200),
     Field("link_url", "Link", max_length=2000),
 )
-REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, max_length=1000)
+
+
+class Mistakes(InvalidInput):
+    """A referral's form came back with mistakes: the errors, what was typed, and the referral to show again."""
+
+    def __init__(self, errors: dict[str, str], values: dict[str, str], view: ReferralView) -> None:
+        super().__init__(errors, values)
+        self.view = view
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ class Outcome:
     notify: tuple[int, ...] = ()
 
 
-def _told(
+def told(
     session: Session,
     referral: Referral,
     change: str,
@@ -101,28 +111,16 @@ def _told(
 # --- who may do what ---------------------------------------------------------------------------------
 
 
-def referrer_settings(session: Session, actor: Actor) -> list[Setting]:
-    """The settings the actor is SENCO or delegate of."""
-    if actor.person_id is None:
-        return []
-    return list(
-        session.exec(
-            select(Setting)
-            .join(RoleAssignment, col(RoleAssignment.setting_id) == Setting.id)
-            .where(
-                RoleAssignment.person_id == actor.person_id,
-                col(RoleAssignment.role).in_([Role.SENCO.value, Role.DELEGATE.value]),
-            )
-            .order_by(col(Setting.name))
-        ).unique()
-    )
+def referrer_setting_ids(actor: Actor) -> frozenset[int]:
+    """The settings the actor is SENCO or delegate of, from the grants identified at the start of the turn."""
+    return frozenset(g.setting_id for g in actor.grants if g.setting_id is not None and START_REFERRAL.holds(g.role))
 
 
 def _can_edit(actor: Actor, referral: Referral) -> bool:
     return covers(actor.grants, EDIT_REFERRAL, referral.cluster_id, referral.setting_id)
 
 
-def _can_read(actor: Actor, referral: Referral) -> bool:
+def can_read(actor: Actor, referral: Referral) -> bool:
     """The setting's own people always; the cluster's admin and team once it has been submitted.
 
     A draft is the school's own until it is submitted. Council officers are not given referrals by being
@@ -133,26 +131,55 @@ def _can_read(actor: Actor, referral: Referral) -> bool:
     return covers(actor.grants, READ_REFERRAL, referral.cluster_id, referral.setting_id)
 
 
-def _load(session: Session, referral_id: Any) -> Referral:
+def load(session: Session, referral_id: int) -> Referral:
+    """The referral with this id, or the refusal a person reads when there is none."""
     return get_or_refuse(session, Referral, referral_id, NOT_FOUND)
 
 
-def _for_edit(session: Session, actor: Actor, referral_id: Any, now: datetime) -> Referral:
-    referral = _load(session, referral_id)
+def take_referral(session: Session, referral_id: int, *, cluster: bool = False) -> Referral:
+    """Wait for the referral's turn (after its cluster's, with ``cluster``), then read it as it now stands.
+
+    The referral's cluster never changes, so it is read before waiting; the referral itself only after, so
+    what the unit checks is what the unit before it left.
+    """
+    if cluster:
+        cluster_id = session.exec(select(Referral.cluster_id).where(Referral.id == referral_id)).first()
+        if cluster_id is None:
+            raise Refusal(NOT_FOUND)
+        take_turn(session, "cluster", cluster_id)
+    take_turn(session, "referral", referral_id)
+    return load(session, referral_id)
+
+
+def _deadline_refusal(session: Session, referral: Referral, now: datetime) -> str | None:
+    """Why a submitted referral can no longer change: its meeting's deadline has passed."""
+    if referral.state != State.SUBMITTED or referral.meeting_id is None:
+        return None
+    meeting = session.get(Meeting, referral.meeting_id)
+    if meeting is None or meeting.deadline > now:
+        return None
+    return (
+        f"The referral deadline for this meeting passed on {meeting.deadline:%-d %B %Y}, "
+        "so it can no longer be changed."
+    )
+
+
+def _check_edit(session: Session, actor: Actor, referral: Referral, now: datetime) -> Referral:
     if not _can_edit(actor, referral):
         raise Forbidden(EDIT_REFERRAL.refusal)
     rules.check_editable(State(referral.state))
-    if referral.state == State.SUBMITTED and referral.meeting_id is not None:
-        meeting = session.get(Meeting, referral.meeting_id)
-        if meeting is not None and meeting.deadline <= now:
-            raise Refusal(
-                f"The referral deadline for this meeting passed on {meeting.deadline:%-d %B %Y}, "
-                "so it can no longer be changed."
-            )
+    refusal = _deadline_refusal(session, referral, now)
+    if refusal is not None:
+        raise Refusal(refusal)
     return referral
 
 
-def _touch(referral: Referral, now: datetime) -> None:
+def _take_for_edit(session: Session, actor: Actor, referral_id: int, now: datetime) -> Referral:
+    return _check_edit(session, actor, take_referral(session, referral_id), now)
+
+
+def touch(referral: Referral, now: datetime) -> None:
+    """Count a change of the referral's content (the version a card must show to submit it)."""
     referral.version += 1
     referral.updated_at = now
 
@@ -160,127 +187,107 @@ def _touch(referral: Referral, now: datetime) -> None:
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def _rows(session: Session, referral_id: int) -> list[ProvisionLine]:
-    return list(
-        session.exec(
-            select(ProvisionLine)
-            .where(ProvisionLine.referral_id == referral_id)
-            .order_by(col(ProvisionLine.position), col(ProvisionLine.id))
-        )
-    )
+@dataclass(frozen=True)
+class Opened:
+    """A referral as its opener may see it.
+
+    ``edit`` when they may change it now (show its form); else it is shown read-only, with ``editable``
+    saying whether to offer Edit.
+    """
+
+    view: ReferralView
+    edit: bool
+    editable: bool
 
 
-def _as_row(line: ProvisionLine) -> ProvisionRow:
-    return ProvisionRow(
-        line.provision,
-        line.area_of_need,
-        line.delivered_by,
-        line.minutes_per_session,
-        line.sessions_per_week,
-        line.group_size,
-        line.weeks,
-        line.hourly_rate_pence,
-    )
+def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> Opened:
+    """A referral opened from a card: its form if the actor may change it now, else its read-only view.
+
+    Every opening is audited: referrals hold special category data. The unit writes only the audit line,
+    so it takes no turn.
+    """
+    with transaction(engine, serial=False) as session:
+        referral = load(session, referral_id)
+        may_edit = _can_edit(actor, referral)
+        editable = may_edit and State(referral.state) in rules.EDITABLE
+        edit = editable and _deadline_refusal(session, referral, now) is None
+        if not edit and not can_read(actor, referral):
+            raise Forbidden(READ_REFERRAL.refusal)
+        audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
+        return Opened(view_of(session, referral), edit, editable)
 
 
-def row_ids(engine: Engine, referral_id: int) -> list[int]:
-    """The database ids of a referral's rows, in the order the view lists them."""
-    with transaction(engine) as session:
-        return [line.id for line in _rows(session, referral_id) if line.id is not None]
+def open_for_edit(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> ReferralView:
+    """A referral the actor may change, to show one step of its form."""
+    with transaction(engine, read_only=True) as session:
+        return view_of(session, _check_edit(session, actor, load(session, referral_id), now))
 
 
-def view_of(session: Session, referral: Referral) -> ReferralView:
-    """Everything about a referral, for cards and reports."""
-    assert referral.id is not None
-    setting = session.get(Setting, referral.setting_id)
-    cluster = session.get(Cluster, referral.cluster_id)
-    creator = session.get(Person, referral.created_by)
-    meeting = session.get(Meeting, referral.meeting_id) if referral.meeting_id else None
-    documents = session.exec(
-        select(ReferralDocument).where(ReferralDocument.referral_id == referral.id).order_by(col(ReferralDocument.id))
-    ).all()
-    partners = session.exec(
-        select(Setting.id, Setting.name)
-        .where(Setting.cluster_id == referral.cluster_id, Setting.id != referral.setting_id)
-        .order_by(col(Setting.name))
-    ).all()
-    return ReferralView(
-        id=referral.id,
-        reference=referral.reference,
-        kind=Kind(referral.kind),
-        state=State(referral.state),
-        cluster=cluster.name if cluster else "",
-        setting=setting.name if setting else "",
-        created_by=creator.name if creator else "",
-        details=dict(referral.details),
-        rows=tuple(_as_row(line) for line in _rows(session, referral.id)),
-        contribution_pence=referral.contribution_pence,
-        documents=tuple(
-            Document(d.id or 0, d.name, d.content is None, d.url, d.content_type, d.size_bytes) for d in documents
-        ),
-        meeting=slot_of(meeting) if meeting else None,
-        returned_reason=referral.returned_reason,
-        version=referral.version,
-        submitted_at=referral.submitted_at,
-        updated_at=referral.updated_at,
-        partner_choices=tuple((str(i), name) for i, name in partners),
-    )
-
-
-def open_for_edit(
-    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, audit_read: bool = False
-) -> ReferralView:
-    """A referral the actor may change, to show its form (``audit_read`` when the person opens it)."""
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
-        if audit_read:
-            audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
-        return view_of(session, referral)
-
-
-def read(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> tuple[ReferralView, bool]:
+def read(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> tuple[ReferralView, bool]:
     """A referral the actor may see (referrers, and the cluster's admins and team), and whether they may edit it.
 
     Every read is audited: referrals hold special category data.
     """
-    with transaction(engine) as session:
-        referral = _load(session, referral_id)
-        if not _can_read(actor, referral):
+    with transaction(engine, serial=False) as session:
+        referral = load(session, referral_id)
+        if not can_read(actor, referral):
             raise Forbidden(READ_REFERRAL.refusal)
         audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
         editable = _can_edit(actor, referral) and State(referral.state) in rules.EDITABLE
         return view_of(session, referral), editable
 
 
-def mine(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
-    """Every referral of the settings the actor acts for, newest first (withdrawn ones last)."""
+def mine(engine: Engine, actor: Actor, now: datetime) -> Page[ReferralView]:
+    """The newest referrals of the settings the actor acts for, withdrawn ones last, in a fixed number of queries."""
     require_registered(actor)
-    with transaction(engine) as session:
-        ids = [s.id for s in referrer_settings(session, actor)]
-        if not ids:
-            raise Refusal(NOT_A_REFERRER)
+    settings = referrer_setting_ids(actor)
+    if not settings:
+        raise Refusal(NOT_A_REFERRER)
+    with transaction(engine, serial=False) as session:
+        withdrawn_last = case((col(Referral.state) == State.WITHDRAWN.value, 1), else_=0)
         found = session.exec(
-            select(Referral).where(col(Referral.setting_id).in_(ids)).order_by(col(Referral.id).desc())
+            select(Referral)
+            .where(col(Referral.setting_id).in_(settings))
+            .order_by(withdrawn_last, col(Referral.id).desc())
+            .limit(MINE_SHOWN + 1)
         ).all()
-        views = [view_of(session, r) for r in found]
-        audit.record(session, now, actor.tag, "referral.list", "referrals:mine", count=len(views))
-    return sorted(views, key=lambda v: v.state is State.WITHDRAWN)
+        page = first_page(views_of(session, found), MINE_SHOWN)
+        audit.record(session, now, actor.tag, "referral.list", "referrals:mine", count=len(page.items))
+    return page
+
+
+def for_export(engine: Engine, actor: Actor, referral: int | str, now: datetime) -> ReferralView:
+    """A referral (by id, or by reference such as ``CEN-2526-014``) to export as a document, the export audited."""
+    with transaction(engine, serial=False) as session:
+        found = load(session, referral) if isinstance(referral, int) else _by_reference(session, referral)
+        if not can_read(actor, found):
+            raise Forbidden(READ_REFERRAL.refusal)
+        audit.record(session, now, actor.tag, "referral.export", f"referral:{found.id}")
+        return view_of(session, found)
+
+
+def _by_reference(session: Session, reference: str) -> Referral:
+    found = session.exec(select(Referral).where(Referral.reference == reference.strip().upper())).first()
+    if found is None:
+        raise Refusal(NOT_FOUND)
+    return found
 
 
 # --- starting and filling in ---------------------------------------------------------------------------
 
 
-def picker(engine: Engine, actor: Actor) -> list[tuple[int, str]]:
-    """The settings the actor can refer for, as (id, name); refuses people who can't refer."""
+def picker(actor: Actor) -> list[tuple[int, str]]:
+    """The settings the actor can refer for, as (id, name) by name; refuses people who can't refer."""
     require_registered(actor)
-    with transaction(engine) as session:
-        settings = [(s.id, s.name) for s in referrer_settings(session, actor) if s.id is not None]
-    if not settings:
+    names = {
+        g.setting_id: g.setting or "" for g in actor.grants if g.setting_id is not None and START_REFERRAL.holds(g.role)
+    }
+    if not names:
         raise Refusal(NOT_A_REFERRER)
-    return settings
+    return sorted(names.items(), key=lambda pair: (pair[1], pair[0]))
 
 
-def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, now: datetime) -> ReferralView:
+def start(engine: Engine, actor: Actor, setting_id: int, kind: str, key: str, now: datetime) -> ReferralView:
     """Create a draft; the same picker key (a double click, a repeated delivery) finds the same draft."""
     require_registered(actor)
     assert actor.person_id is not None
@@ -289,12 +296,14 @@ def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, no
     except ValueError:
         raise Refusal("Choose one of the kinds of referral.") from None
     if not key or len(key) > 64:
-        raise Refusal("This card is out of date. Type “new referral” to start again.")
-    with transaction(engine) as session:
+        raise Refusal(OUT_OF_DATE_PICKER)
+    with transaction(engine, serial=False) as session:
+        # The key is the person's own (their picker card's): their turn keeps a doubled click to one draft.
+        take_turn(session, "person", actor.person_id)
         existing = session.exec(select(Referral).where(Referral.creation_key == key)).first()
         if existing is not None:
             if existing.created_by != actor.person_id:
-                raise Refusal("This card is out of date. Type “new referral” to start again.")
+                raise Refusal(OUT_OF_DATE_PICKER)
             return view_of(session, existing)
         setting = get_or_refuse(session, Setting, setting_id, "Choose the setting this referral is for.")
         authorize(actor.grants, START_REFERRAL, setting.cluster_id, setting.id)
@@ -318,28 +327,28 @@ def start(engine: Engine, actor: Actor, setting_id: Any, kind: str, key: str, no
         return view_of(session, referral)
 
 
-def save_details(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, Any], now: datetime) -> ReferralView:
-    """Save the kind's form; any mistake raises InvalidInput and stores nothing."""
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
+def save_details(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, Any], now: datetime) -> ReferralView:
+    """Save the kind's form; any mistake raises :class:`Mistakes` and stores nothing."""
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
         view = view_of(session, referral)
-        fields = rules.form_fields(view.kind, view.partner_choices)
         checked = rules.check_details(view.kind, raw, view.partner_choices)
         if checked.errors:
-            raise InvalidInput(checked.errors, kept_input(fields, raw))
-        if checked.values != referral.details:
-            referral.details = checked.values
-            _touch(referral, now)
-            audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="details")
+            raise Mistakes(checked.errors, kept_input(rules.form_fields(view.kind, view.partner_choices), raw), view)
+        if checked.values == referral.details:
+            return view
+        referral.details = checked.values
+        touch(referral, now)
         session.add(referral)
+        audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="details")
         session.flush()
         return view_of(session, referral)
 
 
-def _row_values(raw: Mapping[str, Any]) -> ProvisionRow:
+def _row_values(session: Session, referral: Referral, raw: Mapping[str, Any]) -> ProvisionRow:
     checked = check_form(rules.PROVISION_FIELDS, raw)
     if checked.errors:
-        raise InvalidInput(checked.errors, kept_input(rules.PROVISION_FIELDS, raw))
+        raise Mistakes(checked.errors, kept_input(rules.PROVISION_FIELDS, raw), view_of(session, referral))
     return rules.provision_row(checked.values)
 
 
@@ -349,21 +358,27 @@ def _apply_row(line: ProvisionLine, row: ProvisionRow) -> None:
     line.group_size, line.weeks, line.hourly_rate_pence = row.group_size, row.weeks, row.hourly_rate_pence
 
 
-MAX_ROWS = 30
+def _edited(session: Session, actor: Actor, referral: Referral, part: str, now: datetime) -> ReferralView:
+    """Count a change of the referral's content, audit it, and return the referral as it now stands."""
+    touch(referral, now)
+    session.add(referral)
+    audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part=part)
+    session.flush()
+    return view_of(session, referral)
 
 
-def add_row(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, Any], now: datetime) -> ReferralView:
+def add_row(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, Any], now: datetime) -> ReferralView:
     """Add a provision row at the end of the map."""
-    row = _row_values(raw)
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
         if Kind(referral.kind) not in rules.COSTED:
             raise Refusal("This kind of referral has no cost rows.")
-        lines = _rows(session, referral.id or 0)
+        row = _row_values(session, referral, raw)
+        lines = provision_lines(session, referral_id)
         if len(lines) >= MAX_ROWS:
             raise Refusal(f"A provision map can have at most {MAX_ROWS} rows.")
         line = ProvisionLine(
-            referral_id=referral.id or 0,
+            referral_id=referral_id,
             position=len(lines) + 1,
             provision="",
             area_of_need="",
@@ -376,87 +391,70 @@ def add_row(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, An
         )
         _apply_row(line, row)
         session.add(line)
-        _touch(referral, now)
-        session.add(referral)
-        audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="row.add")
-        session.flush()
-        return view_of(session, referral)
+        return _edited(session, actor, referral, "row.add", now)
 
 
-def _line(session: Session, referral: Referral, row_id: Any) -> ProvisionLine | None:
-    number = parse_card_id(row_id)
-    line = session.get(ProvisionLine, number) if number is not None else None
+def _line(session: Session, referral: Referral, row_id: int | None) -> ProvisionLine | None:
+    line = session.get(ProvisionLine, row_id) if row_id is not None else None
     return line if line is not None and line.referral_id == referral.id else None
 
 
 def edit_row(
-    engine: Engine, actor: Actor, referral_id: Any, row_id: Any, raw: Mapping[str, Any], now: datetime
+    engine: Engine, actor: Actor, referral_id: int, row_id: int | None, raw: Mapping[str, Any], now: datetime
 ) -> ReferralView:
     """Replace one provision row."""
-    row = _row_values(raw)
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
+        row = _row_values(session, referral, raw)
         line = _line(session, referral, row_id)
         if line is None:
             raise Refusal("That row has been removed. Add it again if you still need it.")
         _apply_row(line, row)
         session.add(line)
-        _touch(referral, now)
-        session.add(referral)
-        audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="row.edit")
-        session.flush()
-        return view_of(session, referral)
+        return _edited(session, actor, referral, "row.edit", now)
 
 
-def remove_row(engine: Engine, actor: Actor, referral_id: Any, row_id: Any, now: datetime) -> ReferralView:
+def remove_row(engine: Engine, actor: Actor, referral_id: int, row_id: int | None, now: datetime) -> ReferralView:
     """Remove one provision row; removing it twice is harmless."""
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
         line = _line(session, referral, row_id)
-        if line is not None:
-            session.delete(line)
-            _touch(referral, now)
-            session.add(referral)
-            audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="row.remove")
-            session.flush()
-        _check_contribution(session, referral)
-        return view_of(session, referral)
-
-
-def _check_contribution(session: Session, referral: Referral) -> None:
-    total = sum(_as_row(line).cost_pence for line in _rows(session, referral.id or 0))
-    if referral.contribution_pence > total:
-        referral.contribution_pence = total
-        session.add(referral)
+        if line is None:
+            return view_of(session, referral)
+        session.delete(line)
+        session.flush()
+        # The school's contribution cannot be more than what is left.
+        total = sum(as_row(kept).cost_pence for kept in provision_lines(session, referral_id))
+        referral.contribution_pence = min(referral.contribution_pence, total)
+        return _edited(session, actor, referral, "row.remove", now)
 
 
 def set_contribution(
-    engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, Any], now: datetime
+    engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, Any], now: datetime
 ) -> ReferralView:
     """Record what the setting itself pays; it cannot exceed the provision's total."""
-    checked = check_form((rules.CONTRIBUTION_FIELD,), raw)
-    if checked.errors:
-        raise InvalidInput(checked.errors, kept_input((rules.CONTRIBUTION_FIELD,), raw))
-    amount = int(checked.values.get("contribution", 0))
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
-        total = sum(_as_row(line).cost_pence for line in _rows(session, referral.id or 0))
+    fields = (rules.CONTRIBUTION_FIELD,)
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
+        checked = check_form(fields, raw)
+        if checked.errors:
+            raise Mistakes(checked.errors, kept_input(fields, raw), view_of(session, referral))
+        amount = int(checked.values.get("contribution", 0))
+        total = sum(as_row(line).cost_pence for line in provision_lines(session, referral_id))
         if amount > total:
-            raise InvalidInput(
+            raise Mistakes(
                 {"contribution": f"The contribution cannot be more than the total, {format_pence(total)}."},
-                kept_input((rules.CONTRIBUTION_FIELD,), raw),
+                kept_input(fields, raw),
+                view_of(session, referral),
             )
-        if amount != referral.contribution_pence:
-            referral.contribution_pence = amount
-            _touch(referral, now)
-            session.add(referral)
-            audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="contribution")
-        session.flush()
-        return view_of(session, referral)
+        if amount == referral.contribution_pence:
+            return view_of(session, referral)
+        referral.contribution_pence = amount
+        return _edited(session, actor, referral, "contribution", now)
 
 
-def add_link(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, Any], now: datetime) -> ReferralView:
-    """Attach a link to a file in the school's SharePoint or OneDrive."""
+def _link_mistakes(raw: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
+    """The link form's mistakes (a link must go to the school's SharePoint or OneDrive), and its values."""
     checked = check_form(LINK_FIELDS, raw)
     errors = dict(checked.errors)
     url = str(checked.values.get("link_url", ""))
@@ -468,42 +466,51 @@ def add_link(engine: Engine, actor: Actor, referral_id: Any, raw: Mapping[str, A
                 "Give a link to a file in your school's SharePoint or OneDrive, starting https:// "
                 "(for example https://yourschool.sharepoint.com/...)."
             )
-    if errors:
-        raise InvalidInput(errors, kept_input(LINK_FIELDS, raw))
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
-        existing = session.exec(select(ReferralDocument).where(ReferralDocument.referral_id == referral.id)).all()
-        if any(d.url == url for d in existing):
+    return errors, checked.values
+
+
+def _document_count(session: Session, referral_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count()).select_from(ReferralDocument).where(ReferralDocument.referral_id == referral_id)
+        ).one()
+    )
+
+
+def add_link(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, Any], now: datetime) -> ReferralView:
+    """Attach a link to a file in the school's SharePoint or OneDrive; the same link twice is kept once."""
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
+        errors, values = _link_mistakes(raw)
+        if errors:
+            raise Mistakes(errors, kept_input(LINK_FIELDS, raw), view_of(session, referral))
+        url = str(values["link_url"])
+        kept = session.exec(
+            select(ReferralDocument.id).where(ReferralDocument.referral_id == referral_id, ReferralDocument.url == url)
+        ).first()
+        if kept is not None:
             return view_of(session, referral)
-        if len(existing) >= MAX_DOCUMENTS:
+        if _document_count(session, referral_id) >= MAX_DOCUMENTS:
             raise Refusal(f"A referral can have at most {MAX_DOCUMENTS} supporting documents.")
         assert actor.person_id is not None
         session.add(
             ReferralDocument(
-                referral_id=referral.id or 0,
-                name=checked.values["link_name"],
-                url=url,
-                added_by=actor.person_id,
-                added_at=now,
+                referral_id=referral_id, name=values["link_name"], url=url, added_by=actor.person_id, added_at=now
             )
         )
-        _touch(referral, now)
-        session.add(referral)
-        audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="link.add")
-        session.flush()
-        return view_of(session, referral)
+        return _edited(session, actor, referral, "link.add", now)
 
 
 def add_file(engine: Engine, actor: Actor, name: str, content_type: str, data: bytes, now: datetime) -> ReferralView:
     """Attach a file the SENCO sent in chat to their most recently changed open referral."""
     require_registered(actor)
     assert actor.person_id is not None
-    with transaction(engine) as session:
-        settings = [s.id for s in referrer_settings(session, actor)]
-        if not settings:
-            raise Refusal(NOT_A_REFERRER)
-        referral = session.exec(
-            select(Referral)
+    settings = referrer_setting_ids(actor)
+    if not settings:
+        raise Refusal(NOT_A_REFERRER)
+    with transaction(engine, serial=False) as session:
+        latest = session.exec(
+            select(Referral.id)
             .where(
                 col(Referral.setting_id).in_(settings),
                 Referral.created_by == actor.person_id,
@@ -511,15 +518,14 @@ def add_file(engine: Engine, actor: Actor, name: str, content_type: str, data: b
             )
             .order_by(col(Referral.updated_at).desc(), col(Referral.id).desc())
         ).first()
-        if referral is None:
+        if latest is None:
             raise Refusal("You have no open referral to attach this file to. Start one with “new referral”.")
-        referral = _for_edit(session, actor, referral.id, now)
-        count = len(session.exec(select(ReferralDocument).where(ReferralDocument.referral_id == referral.id)).all())
-        if count >= MAX_DOCUMENTS:
+        referral = _take_for_edit(session, actor, latest, now)
+        if _document_count(session, latest) >= MAX_DOCUMENTS:
             raise Refusal(f"A referral can have at most {MAX_DOCUMENTS} supporting documents.")
         session.add(
             ReferralDocument(
-                referral_id=referral.id or 0,
+                referral_id=latest,
                 name=name[:200],
                 content_type=content_type,
                 size_bytes=len(data),
@@ -528,7 +534,7 @@ def add_file(engine: Engine, actor: Actor, name: str, content_type: str, data: b
                 added_at=now,
             )
         )
-        _touch(referral, now)
+        touch(referral, now)
         session.add(referral)
         audit.record(
             session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="file.add", size=len(data)
@@ -537,25 +543,24 @@ def add_file(engine: Engine, actor: Actor, name: str, content_type: str, data: b
         return view_of(session, referral)
 
 
-def remove_document(engine: Engine, actor: Actor, referral_id: Any, document_id: Any, now: datetime) -> ReferralView:
+def remove_document(
+    engine: Engine, actor: Actor, referral_id: int, document_id: int | None, now: datetime
+) -> ReferralView:
     """Remove a supporting document; removing it twice is harmless."""
-    with transaction(engine) as session:
-        referral = _for_edit(session, actor, referral_id, now)
-        number = parse_card_id(document_id)
-        document = session.get(ReferralDocument, number) if number is not None else None
-        if document is not None and document.referral_id == referral.id:
-            session.delete(document)
-            _touch(referral, now)
-            session.add(referral)
-            audit.record(session, now, actor.tag, "referral.edit", f"referral:{referral.id}", part="document.remove")
-            session.flush()
-        return view_of(session, referral)
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_edit(session, actor, referral_id, now)
+        document = session.get(ReferralDocument, document_id) if document_id is not None else None
+        if document is None or document.referral_id != referral_id:
+            return view_of(session, referral)
+        session.delete(document)
+        return _edited(session, actor, referral, "document.remove", now)
 
 
-# --- submitting, withdrawing, checking -----------------------------------------------------------------
+# --- submitting and withdrawing ------------------------------------------------------------------------
 
 
-def _admins(session: Session, cluster_id: int) -> tuple[int, ...]:
+def cluster_admins(session: Session, cluster_id: int) -> tuple[int, ...]:
+    """The people who check the cluster's referrals (they hear of submissions and withdrawals)."""
     return tuple(
         session.exec(
             select(RoleAssignment.person_id).where(
@@ -607,25 +612,26 @@ def _windows(session: Session) -> dict[int, rules.Window]:
 def submit(
     engine: Engine,
     actor: Actor,
-    referral_id: Any,
-    version: Any,
+    referral_id: int,
+    version: int | None,
     now: datetime,
     *,
     notice: NoticeCard[ReferralView] | None = None,
 ) -> Outcome:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
-    The cluster's admins are owed ``notice`` (a new referral to check) in the same transaction.
+    ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed
+    ``notice`` (a new referral to check) in the same transaction.
     """
-    with transaction(engine) as session:
-        referral = _load(session, referral_id)
+    with transaction(engine, serial=False) as session:
+        referral = take_referral(session, referral_id, cluster=True)
         if not _can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
-        if referral.state == State.SUBMITTED and str(version) == str(referral.version):
+        if referral.state == State.SUBMITTED and version == referral.version:
             return Outcome(view_of(session, referral))  # the same submit delivered again
-        if str(version) != str(referral.version):
+        if version != referral.version:
             raise Refusal("This referral has changed since that card was shown. Open it again to check it first.")
-        referral = _for_edit(session, actor, referral_id, now)
+        _check_edit(session, actor, referral, now)
         view = view_of(session, referral)
         problems = view.missing
         if problems:
@@ -658,15 +664,15 @@ def submit(
             reference=referral.reference,
             meeting_id=meeting.id,
         )
-        return _told(session, referral, "submitted", _admins(session, referral.cluster_id), notice, now)
+        return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), notice, now)
 
 
 def withdraw(
-    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
+    engine: Engine, actor: Actor, referral_id: int, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
 ) -> Outcome:
     """Withdraw a referral; withdrawing it twice is harmless. The admins are owed ``notice`` if it was submitted."""
-    with transaction(engine) as session:
-        referral = _load(session, referral_id)
+    with transaction(engine, serial=False) as session:
+        referral = take_referral(session, referral_id, cluster=True)
         if not _can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.WITHDRAWN:
@@ -674,111 +680,8 @@ def withdraw(
         rules.check_withdrawable(State(referral.state))
         was_submitted = referral.state != State.DRAFT
         referral.state = State.WITHDRAWN.value
-        _touch(referral, now)
+        touch(referral, now)
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.withdraw", f"referral:{referral.id}")
-        notify = _admins(session, referral.cluster_id) if was_submitted else ()
-        return _told(session, referral, "withdrawn", notify, notice, now)
-
-
-def _for_admin(session: Session, actor: Actor, referral_id: Any) -> Referral:
-    referral = _load(session, referral_id)
-    authorize(actor.grants, CHECK_REFERRALS, referral.cluster_id)
-    return referral
-
-
-def to_check(engine: Engine, actor: Actor, now: datetime) -> list[ReferralView]:
-    """Submitted referrals waiting for the completeness check, in the clusters the actor administers."""
-    with transaction(engine) as session:
-        clusters = [g.cluster_id for g in actor.grants if g.cluster_id is not None and g.role in CHECKERS]
-        if not clusters:
-            raise Forbidden(CHECK_REFERRALS.refusal)
-        found = session.exec(
-            select(Referral)
-            .where(col(Referral.cluster_id).in_(clusters), Referral.state == State.SUBMITTED.value)
-            .order_by(col(Referral.submitted_at))
-        ).all()
-        audit.record(session, now, actor.tag, "referral.list", "referrals:to-check", count=len(found))
-        return [view_of(session, r) for r in found]
-
-
-def accept(
-    engine: Engine, actor: Actor, referral_id: Any, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
-) -> Outcome:
-    """Accept a submitted referral onto its meeting's agenda; accepting twice is harmless.
-
-    The referrer is owed ``notice`` in the same transaction.
-    """
-    with transaction(engine) as session:
-        referral = _for_admin(session, actor, referral_id)
-        if referral.state == State.ACCEPTED:
-            return Outcome(view_of(session, referral))
-        if referral.state != State.SUBMITTED:
-            raise Refusal(f"Only a submitted referral can be accepted; this one is {referral.state}.")
-        referral.state = State.ACCEPTED.value
-        _touch(referral, now)
-        session.add(referral)
-        audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
-        return _told(session, referral, "accepted", (referral.created_by,), notice, now)
-
-
-def return_to_referrer(
-    engine: Engine,
-    actor: Actor,
-    referral_id: Any,
-    raw: Mapping[str, Any],
-    now: datetime,
-    *,
-    notice: NoticeCard[ReferralView] | None = None,
-) -> Outcome:
-    """Return a submitted referral as incomplete, with the reason the SENCO will read (owed ``notice``)."""
-    checked = check_form((REASON_FIELD,), raw)
-    if checked.errors:
-        raise InvalidInput(checked.errors, kept_input((REASON_FIELD,), raw))
-    with transaction(engine) as session:
-        referral = _for_admin(session, actor, referral_id)
-        if referral.state == State.RETURNED:
-            return Outcome(view_of(session, referral))
-        if referral.state not in (State.SUBMITTED, State.ACCEPTED):
-            raise Refusal(f"Only a submitted referral can be returned; this one is {referral.state}.")
-        referral.state = State.RETURNED.value
-        referral.returned_reason = checked.values["reason"]
-        _touch(referral, now)
-        session.add(referral)
-        audit.record(session, now, actor.tag, "referral.return", f"referral:{referral.id}")
-        return _told(session, referral, "returned", (referral.created_by,), notice, now)
-
-
-def for_export(engine: Engine, actor: Actor, referral_id: Any, now: datetime) -> ReferralView:
-    """A referral to export as a document, with the export audited."""
-    with transaction(engine) as session:
-        referral = _load(session, referral_id) if str(referral_id).isdigit() else _by_reference(session, referral_id)
-        if not _can_read(actor, referral):
-            raise Forbidden(READ_REFERRAL.refusal)
-        audit.record(session, now, actor.tag, "referral.export", f"referral:{referral.id}")
-        return view_of(session, referral)
-
-
-def _by_reference(session: Session, reference: Any) -> Referral:
-    found = session.exec(select(Referral).where(Referral.reference == str(reference).upper())).first()
-    if found is None:
-        raise Refusal(NOT_FOUND)
-    return found
-
-
-def personal_conversations(engine: Engine, person_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The stored personal-chat references of these people, for proactive notices."""
-    from store.models import ConversationRef
-
-    if not person_ids:
-        return []
-    with transaction(engine) as session:
-        aads = session.exec(select(Person.aad_object_id).where(col(Person.id).in_(person_ids))).all()
-        refs = session.exec(
-            select(ConversationRef).where(
-                col(ConversationRef.aad_object_id).in_([a for a in aads if a]),
-                ConversationRef.kind == "personal",
-                ConversationRef.installed == True,  # noqa: E712
-            )
-        ).all()
-        return [dict(r.reference) for r in refs]
+        notify = cluster_admins(session, referral.cluster_id) if was_submitted else ()
+        return told(session, referral, "withdrawn", notify, notice, now)

@@ -1,16 +1,22 @@
 """Use cases for reviews: listing them, the review form, snoozing, and working out which nudges are owed.
 
+Each list loads in one query whatever its length: a review's view needs only its referral's reference,
+kind, pupil and outcomes, its setting's name and its decision's amount, read in one join. Submitting
+takes the review's cluster's turn and then the review's (store.db.take_turn): stopping funding gives money
+back to the cluster's budget. Snoozing takes the review's own.
+
 Owed nudges are written to the outbox in the same transaction that decides they are owed, keyed by review,
 nudge and recipient, so a second run (another replica, or after a restart) owes nothing more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
@@ -18,34 +24,99 @@ from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
+from cluster.referrals import Kind, ReferralView, State
 from cluster.review_form import REVIEW_FIELDS, check_review
 from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, plan_from, state_on
 from cluster.roles import Role
 from store import audit
-from store.db import transaction
-from store.models import AgendaItem, Cluster, Decision, Meeting, Outbox, Referral, Release, Review, RoleAssignment
-from store.referrals import referrer_settings, view_of
+from store.db import take_turn, transaction
+from store.models import (
+    AgendaItem,
+    Cluster,
+    Decision,
+    Meeting,
+    Outbox,
+    Referral,
+    Release,
+    Review,
+    RoleAssignment,
+    Setting,
+)
 from store.repo import get_or_refuse
 from store.usecases import Actor, require_registered
+from usecases.lists import Page, first_page
+from usecases.referrals import referrer_setting_ids
+
+NOT_FOUND = "I can't find that review, or it isn't one you can see."
+# "Reviews due" lists a cluster's due and overdue reviews, most overdue first; 40 short entries fit a card.
+DUE_SHOWN = 40
+
+
+class Mistakes(InvalidInput):
+    """The review form came back with mistakes: the errors, what was typed, and the review to show again."""
+
+    def __init__(self, errors: dict[str, str], values: dict[str, str], view: ReviewView) -> None:
+        super().__init__(errors, values)
+        self.view = view
+
+
+def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
+    """Each review's view, in the order given, in one query whatever their number."""
+    ids = [r.id for r in reviews if r.id is not None]
+    if not ids:
+        return []
+    rows = session.execute(
+        sa_select(
+            col(Review.id),
+            col(Referral.id),
+            col(Referral.reference),
+            col(Referral.kind),
+            col(Referral.state),
+            col(Referral.details),
+            col(Setting.name),
+            col(Decision.amount_pence),
+        )
+        .join(Referral, col(Referral.id) == Review.referral_id)
+        .join(Setting, col(Setting.id) == Referral.setting_id)
+        .join(Decision, col(Decision.id) == Review.decision_id)
+        .where(col(Review.id).in_(ids))
+    ).all()
+    found = {row[0]: row for row in rows}
+    views = []
+    for review in reviews:
+        assert review.id is not None
+        _, referral_id, reference, kind, state, details, setting, amount = found[review.id]
+        # The referral's title and pupil as its own view words them (a view of only what a review shows).
+        referral = ReferralView(
+            id=referral_id,
+            reference=reference,
+            kind=Kind(kind),
+            state=State(state),
+            cluster="",
+            setting=setting,
+            created_by="",
+            details=dict(details),
+        )
+        views.append(
+            ReviewView(
+                id=review.id,
+                reference=reference or "",
+                setting=setting,
+                kind_title=referral.title,
+                pupil_label=referral.pupil_label,
+                amount_pence=amount,
+                due=review.due,
+                state=state_on(review.due, today, review.state),
+                outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
+                answers=dict(review.answers),
+            )
+        )
+    return views
 
 
 def _view(session: Session, review: Review, today: date) -> ReviewView:
-    referral = session.get(Referral, review.referral_id)
-    decision = session.get(Decision, review.decision_id)
-    assert referral is not None and decision is not None and review.id is not None
-    view = view_of(session, referral)
-    return ReviewView(
-        id=review.id,
-        reference=view.reference or "",
-        setting=view.setting,
-        kind_title=view.title,
-        pupil_label=view.pupil_label,
-        amount_pence=decision.amount_pence,
-        due=review.due,
-        state=state_on(review.due, today, review.state),
-        outcomes_set=str(view.details.get("outcomes", view.details.get("impact_measures", ""))),
-        answers=dict(review.answers),
-    )
+    [view] = review_views(session, [review], today)
+    return view
 
 
 def _today(now: datetime) -> date:
@@ -53,51 +124,83 @@ def _today(now: datetime) -> date:
 
 
 def my_reviews(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
-    """The reviews of the settings the actor is SENCO or delegate of, soonest first."""
+    """The reviews of the settings the actor is SENCO or delegate of, soonest first (a setting has a few)."""
     require_registered(actor)
-    with transaction(engine) as session:
-        settings = [s.id for s in referrer_settings(session, actor)]
-        if not settings:
-            raise Refusal("Only a setting's SENCO or delegate has reviews to do.")
-        reviews = session.exec(select(Review).where(col(Review.setting_id).in_(settings)).order_by(col(Review.due)))
-        return [_view(session, r, _today(now)) for r in reviews]
+    settings = referrer_setting_ids(actor)
+    if not settings:
+        raise Refusal("Only a setting's SENCO or delegate has reviews to do.")
+    with transaction(engine, read_only=True) as session:
+        reviews = session.exec(
+            select(Review).where(col(Review.setting_id).in_(settings)).order_by(col(Review.due), col(Review.id))
+        ).all()
+        return review_views(session, reviews, _today(now))
 
 
-def reviews_due(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
-    """The cluster's reviews that are due or overdue, for its chair and admins."""
-    with transaction(engine) as session:
-        leads = REVIEWS_DUE.roles or frozenset()
-        clusters = {g.cluster_id for g in actor.grants if g.role in leads and g.cluster_id is not None}
-        if not clusters:
-            raise Forbidden(REVIEWS_DUE.refusal)
-        reviews = session.exec(select(Review).where(col(Review.cluster_id).in_(clusters)).order_by(col(Review.due)))
-        views = [_view(session, r, _today(now)) for r in reviews]
-        return [v for v in views if v.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.SUBMITTED)]
+def reviews_due(engine: Engine, actor: Actor, now: datetime) -> Page[ReviewView]:
+    """The cluster's reviews that are due, overdue or waiting for a decision, for its chair and admins.
+
+    Only those are read, most overdue first: an open review counts as due from ``due_window`` days before its
+    due date (as :func:`cluster.reviews.state_on` says). An index on (cluster_id, state, due) would answer it
+    without reading the cluster's other reviews.
+    """
+    leads = REVIEWS_DUE.roles or frozenset()
+    clusters = {g.cluster_id for g in actor.grants if g.role in leads and g.cluster_id is not None}
+    if not clusters:
+        raise Forbidden(REVIEWS_DUE.refusal)
+    today = _today(now)
+    due_from = today + timedelta(days=DEFAULT_PLAN.due_window)
+    with transaction(engine, read_only=True) as session:
+        reviews = session.exec(
+            select(Review)
+            .where(
+                col(Review.cluster_id).in_(clusters),
+                or_(
+                    col(Review.state) == ReviewState.SUBMITTED.value,
+                    and_(col(Review.state) == "open", col(Review.due) <= due_from),
+                ),
+            )
+            .order_by(col(Review.due), col(Review.id))
+            .limit(DUE_SHOWN + 1)
+        ).all()
+        return first_page(review_views(session, reviews, today), DUE_SHOWN)
 
 
-def _for_referrer(session: Session, actor: Actor, review_id: Any, permission: Permission = DO_REVIEW) -> Review:
-    review = get_or_refuse(session, Review, review_id, "I can't find that review, or it isn't one you can see.")
+def _take_for_referrer(
+    session: Session, actor: Actor, review_id: int, permission: Permission = DO_REVIEW, *, cluster: bool = False
+) -> Review:
+    """Wait for the review's turn (after its cluster's, with ``cluster``), then read it and check the actor's reach."""
+    if cluster:
+        cluster_id = session.exec(select(Review.cluster_id).where(Review.id == review_id)).first()
+        if cluster_id is None:
+            raise Refusal(NOT_FOUND)
+        take_turn(session, "cluster", cluster_id)
+    take_turn(session, "review", review_id)
+    return _for_referrer(session, actor, review_id, permission)
+
+
+def _for_referrer(session: Session, actor: Actor, review_id: int, permission: Permission = DO_REVIEW) -> Review:
+    review = get_or_refuse(session, Review, review_id, NOT_FOUND)
     authorize(actor.grants, permission, review.cluster_id, review.setting_id)
     return review
 
 
-def open_review(engine: Engine, actor: Actor, review_id: Any, now: datetime) -> ReviewView:
-    """The review form's content, for the setting's SENCO or delegate (the read is audited)."""
-    with transaction(engine) as session:
+def open_review(engine: Engine, actor: Actor, review_id: int, now: datetime) -> ReviewView:
+    """The review form's content, for the setting's SENCO or delegate (the read is audited; no turn taken)."""
+    with transaction(engine, serial=False) as session:
         review = _for_referrer(session, actor, review_id)
         audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
         return _view(session, review, _today(now))
 
 
-def submit_review(engine: Engine, actor: Actor, review_id: Any, raw: Mapping[str, Any], now: datetime) -> ReviewView:
-    """Submit the review; mistakes come back with the input kept and nothing stored."""
-    checked = check_review(raw, _today(now))
-    if checked.errors:
-        raise InvalidInput(checked.errors, kept_input(REVIEW_FIELDS, raw))
-    with transaction(engine) as session:
-        review = _for_referrer(session, actor, review_id)
+def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str, Any], now: datetime) -> ReviewView:
+    """Submit the review; mistakes raise :class:`Mistakes`, with the input kept and nothing stored."""
+    with transaction(engine, serial=False) as session:
+        review = _take_for_referrer(session, actor, review_id, cluster=True)
         if review.state != "open":
             return _view(session, review, _today(now))  # submitted already: the same click delivered twice
+        checked = check_review(raw, _today(now))
+        if checked.errors:
+            raise Mistakes(checked.errors, kept_input(REVIEW_FIELDS, raw), _view(session, review, _today(now)))
         review.answers = checked.values
         review.state = ReviewState.SUBMITTED.value
         review.submitted_at = now
@@ -146,10 +249,10 @@ def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
     audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
 
 
-def snooze(engine: Engine, actor: Actor, review_id: Any, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
+def snooze(engine: Engine, actor: Actor, review_id: int, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
     """Pause the review's nudges for a week."""
-    with transaction(engine) as session:
-        review = _for_referrer(session, actor, review_id, SNOOZE_REVIEW)
+    with transaction(engine, serial=False) as session:
+        review = _take_for_referrer(session, actor, review_id, SNOOZE_REVIEW)
         review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
         session.add(review)
         audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))

@@ -37,7 +37,6 @@ from cluster.clock import LONDON
 from cluster.roles import Role
 from store import meeting_day as md
 from store import outbox
-from store import referrals as uc
 from store.db import make_engine, transaction, upgrade
 from store.meetings import add_meeting
 from store.models import Cluster, ConversationRef, Outbox, Person, Setting
@@ -48,6 +47,8 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once
 
@@ -441,10 +442,10 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
         )
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", now)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", now)
     uc.save_details(engine, sam, draft.id, GOOD_EHCP, now)
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
-    uc.accept(engine, admin, draft.id, now)
+    checks.accept(engine, admin, draft.id, now)
     assert view.meeting is not None
     md.start_meeting(engine, chair, view.meeting.id, now)
     item_id = md.agenda(engine, view.meeting.id).entries[0].item_id

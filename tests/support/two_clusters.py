@@ -15,13 +15,14 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
 from store import meeting_day as md
-from store import referrals as uc
 from store.meetings import set_voting_rules
 from store.models import AgendaItem, Meeting, Referral, Review, Setting
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 NORTH = {
@@ -106,7 +107,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
             return identify(session, f"aad-{key}", key)
 
     referrer, second, chairing, admin_ = (actor(k) for k in (senco, other, chair, admin))
-    setting = uc.picker(engine, referrer)[0][0]
+    setting = uc.picker(referrer)[0][0]
     draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", NOW)
     uc.save_details(engine, referrer, draft.id, GOOD_DISCUSSION, NOW)
 
@@ -115,7 +116,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         uc.save_details(engine, referrer, started.id, GOOD_EHCP, NOW)
         version = uc.open_for_edit(engine, referrer, started.id, NOW).version
         uc.submit(engine, referrer, started.id, version, NOW)
-        uc.accept(engine, admin_, started.id, NOW)
+        checks.accept(engine, admin_, started.id, NOW)
         return started.id
 
     funded, pending = submitted("funded"), submitted("pending")
