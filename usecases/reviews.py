@@ -48,8 +48,8 @@ from usecases.lists import Page, first_page
 from usecases.referrals import referrer_setting_ids
 
 NOT_FOUND = "I can't find that review, or it isn't one you can see."
-# "Reviews due" lists a cluster's due and overdue reviews, most overdue first; 40 short entries fit a card.
-DUE_SHOWN = 40
+# "Reviews due" lists a cluster's due and overdue reviews, most overdue first: 30 make a card of about 20 KB.
+DUE_SHOWN = 30
 
 
 class Mistakes(InvalidInput):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillWaiting
 from datetime import datetime
 
 import pytest
@@ -13,6 +17,7 @@ from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.roles import Role
+from store.db import take_turn, transaction
 from store.models import Referral
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -121,3 +126,58 @@ def test_a_council_officer_can_neither_read_a_pupils_referral_nor_check_referral
         checks.to_check(seeded, officer, NOW)
     admin = actor(seeded, ADMIN)
     assert uc.read(seeded, admin, draft.id, NOW)[0].id == draft.id, "the cluster's admin still can"
+
+
+WAIT = 2.0  # seconds a click is given before we say it is waiting its turn
+
+
+def waits_while_held(engine: Engine, scope: tuple[str, int], click: Callable[[], object]) -> bool:
+    """Whether ``click`` is still waiting after WAIT seconds while another unit holds ``scope``'s turn.
+
+    Either way the held unit then ends and the click must go through.
+    """
+    release, held = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction(engine, serial=False) as session:
+            take_turn(session, *scope)
+            held.set()
+            release.wait(10)
+
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(hold)
+        assert held.wait(10)
+        clicked = pool.submit(click)
+        try:
+            clicked.result(timeout=WAIT)
+            waited = False
+        except StillWaiting:
+            waited = True
+        finally:
+            release.set()
+            holder.result()
+        clicked.result(timeout=10)
+    return waited
+
+
+@pytest.mark.postgres
+def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_referral(seeded: Engine) -> None:
+    if seeded.dialect.name != "postgresql":
+        pytest.skip("SQLite has one write lock for everything")
+    sam = actor(seeded, SENCO)
+    first = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "a", NOW)
+    second = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "b", NOW)
+    with Session(seeded) as session:
+        central = session.exec(select(Referral.cluster_id).where(Referral.id == first.id)).one()
+
+    def save(view_id: int) -> Callable[[], object]:
+        return lambda: uc.save_details(seeded, sam, view_id, GOOD_DISCUSSION, NOW)
+
+    def submit(view_id: int) -> Callable[[], object]:
+        return lambda: uc.submit(seeded, sam, view_id, uc.open_for_edit(seeded, sam, view_id, NOW).version, NOW)
+
+    assert waits_while_held(seeded, ("referral", first.id), save(first.id)), "an edit waits for its referral"
+    assert not waits_while_held(seeded, ("referral", first.id), save(second.id)), "not for another referral"
+    assert not waits_while_held(seeded, ("cluster", central), save(second.id)), "nor for its cluster"
+    assert waits_while_held(seeded, ("cluster", central), submit(first.id)), "a submission waits for its cluster"
+    assert not waits_while_held(seeded, ("cluster", central + 1), submit(second.id)), "not for another cluster"
