@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as StillWaiting
 from datetime import datetime
@@ -17,7 +17,7 @@ from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.roles import Role
-from store.db import take_turn, transaction
+from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Referral
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -160,10 +160,20 @@ def waits_while_held(engine: Engine, scope: tuple[str, int], click: Callable[[],
     return waited
 
 
+@pytest.fixture
+def pg_seeded(postgres_url: str) -> Iterator[Engine]:
+    """Central on PostgreSQL only: on SQLite every writing unit waits for the one write lock."""
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    seed_file(engine, CENTRAL, NOW)
+    import_entries(engine, ROSTER, NOW, "test")
+    yield engine
+    engine.dispose()
+
+
 @pytest.mark.postgres
-def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_referral(seeded: Engine) -> None:
-    if seeded.dialect.name != "postgresql":
-        pytest.skip("SQLite has one write lock for everything")
+def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_referral(pg_seeded: Engine) -> None:
+    seeded = pg_seeded
     sam = actor(seeded, SENCO)
     first = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "a", NOW)
     second = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "b", NOW)
