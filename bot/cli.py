@@ -252,7 +252,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     elif command == "budget":
         return _budget(args, engine, now)
     elif command == "capital-window":
-        from store.referrals import set_capital_window
+        from usecases.referrals import set_capital_window
 
         try:
             set_capital_window(engine, args.year, args.opens, args.closes, now, "cli")

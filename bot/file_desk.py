@@ -20,13 +20,13 @@ from bot import files
 from bot.connector import Connector
 from bot.routes import Reply
 from cards import referrals as rc
-from cluster.card_ids import MEETING_GONE, MeetingId, is_missing, named_id
+from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named_id
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.minutes import minutes_markdown, minutes_xlsx
-from store import referrals as uc
 from store.usecases import Actor
+from usecases import referrals as uc
 from usecases.minutes import member_minutes
 
 log = logging.getLogger("clusterbot.files")
@@ -80,7 +80,7 @@ class FileDesk:
             if context.get("format") == "xlsx":
                 return minutes_xlsx(view, now)
             return minutes_markdown(view, now).encode("utf-8")
-        referral = uc.for_export(self._engine, actor, context.get("referral_id"), now)
+        referral = uc.for_export(self._engine, actor, card_id(context.get("referral_id")), now)
         return self._export(referral, now, actor.name)
 
     async def consent(self, activity: Activity, actor: Actor) -> Reply:

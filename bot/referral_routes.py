@@ -1,7 +1,8 @@
-"""Handlers for referral intake in personal chat: each calls a use case and picks the next card.
+"""Handlers for referral intake in personal chat: each calls one use case and picks the next card.
 
-Forms come back with their mistakes next to the fields and the person's input kept
-(:class:`~cluster.errors.InvalidInput`); nothing from a bad submission is stored.
+Card ids are read once, here, into ints for the use case. Forms come back with their mistakes next to the
+fields and the person's input kept (:class:`usecases.referrals.Mistakes`, which carries the referral to draw
+again); nothing from a bad submission is stored.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -20,13 +20,15 @@ from bot.routes import Handler, Reply, Request, Routes
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
-from cluster.card_ids import parse_card_id
+from cluster.card_ids import is_missing, named_id, parse_card_id
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import as_typed
 from cluster.referrals import CONTRIBUTION_FIELD, COSTED, NO_ROWS, ReferralView, State, form_fields
 from reports.referral_pack import pack_filename
-from store import referrals as uc
+from usecases import referral_checks as checks
+from usecases import referrals as uc
+from usecases.lists import Page
 
 
 class ReferralRoutes:
@@ -78,25 +80,30 @@ class ReferralRoutes:
 
     # --- helpers ---
 
-    def _id(self, request: Request) -> Any:
-        return request.data.get("referral_id")
+    @staticmethod
+    def _id(request: Request) -> int:
+        return named_id(request.data.get("referral_id"), uc.NOT_FOUND)
+
+    @staticmethod
+    def _row_id(request: Request) -> int | None:
+        """The row a card names (None: it names none, so it is treated as a row since removed)."""
+        return parse_card_id(request.data.get("row_id"))
 
     def _now(self) -> datetime:
         return self.clock.now()
 
+    @staticmethod
     def _rows_card(
-        self,
         view: ReferralView,
         values: Mapping[str, str] | None = None,
         errors: Mapping[str, str] | None = None,
         editing: int | None = None,
         contribution: str | None = None,
     ) -> Reply:
-        ids = uc.row_ids(self.engine, view.id)
         shown = contribution
         if shown is None:
             shown = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
-        return Reply(card=rc.rows_card(view, values or {}, errors or {}, editing, ids, shown))
+        return Reply(card=rc.rows_card(view, values or {}, errors or {}, editing, view.row_ids, shown))
 
     @staticmethod
     def _details_card(view: ReferralView) -> Reply:
@@ -108,11 +115,15 @@ class ReferralRoutes:
             return self._rows_card(view)
         return Reply(card=rc.documents_card(view, {}, {}))
 
+    @staticmethod
+    def _to_check_card(waiting: Page[ReferralView]) -> Reply:
+        return Reply(card=rc.to_check_card(waiting.items, waiting.more))
+
     # --- starting ---
 
     async def new(self, request: Request) -> Reply:
         """Pick the setting and the kind; the card carries a one-off key so a repeated click makes one draft."""
-        settings = uc.picker(self.engine, request.actor)
+        settings = uc.picker(request.actor)
         return Reply(card=rc.kind_picker_card(settings, secrets.token_hex(12)))
 
     async def start(self, request: Request) -> Reply:
@@ -121,16 +132,12 @@ class ReferralRoutes:
         view = uc.start(
             self.engine,
             request.actor,
-            data.get("setting_id"),
+            named_id(data.get("setting_id"), "Choose the setting this referral is for."),
             str(data.get("kind", "")),
             str(data.get("once", "")),
             self._now(),
         )
-        return Reply(
-            card=rc.details_form_card(
-                view, rc.input_values(form_fields(view.kind, view.partner_choices), view.details), {}
-            )
-        )
+        return self._details_card(view)
 
     async def open(self, request: Request) -> Reply:
         """The referral where its editor left off, if the person may still change it, else its read-only card.
@@ -139,11 +146,10 @@ class ReferralRoutes:
         that has no cost rows opens at its costs; otherwise, or when a button asks for the details
         (``step: details``), at the details form.
         """
-        try:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now(), audit_read=True)
-        except Refusal:
-            view, editable = uc.read(self.engine, request.actor, self._id(request), self._now())
-            return Reply(card=rc.referral_card(view, editable))
+        opened = uc.open_referral(self.engine, request.actor, self._id(request), self._now())
+        view = opened.view
+        if not opened.edit:
+            return Reply(card=rc.referral_card(view, opened.editable))
         if request.data.get("step") != "details" and view.state is State.DRAFT:
             missing = view.missing
             if not missing:
@@ -156,9 +162,8 @@ class ReferralRoutes:
         """Save the details step and move on."""
         try:
             view = uc.save_details(self.engine, request.actor, self._id(request), request.data, self._now())
-        except InvalidInput as bad:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            return Reply(card=rc.details_form_card(view, bad.values, bad.errors))
+        except uc.Mistakes as bad:
+            return Reply(card=rc.details_form_card(bad.view, bad.values, bad.errors))
         return self._after_details(view)
 
     # --- provision map ---
@@ -171,44 +176,39 @@ class ReferralRoutes:
         """Add a row; mistakes come back in the row form."""
         try:
             view = uc.add_row(self.engine, request.actor, self._id(request), request.data, self._now())
-        except InvalidInput as bad:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            return self._rows_card(view, bad.values, bad.errors)
+        except uc.Mistakes as bad:
+            return self._rows_card(bad.view, bad.values, bad.errors)
         return self._rows_card(view)
 
     async def row_edit(self, request: Request) -> Reply:
         """Put one row into the form for editing."""
         view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        ids = uc.row_ids(self.engine, view.id)
-        row_id = request.data.get("row_id")
-        if str(row_id) not in {str(i) for i in ids}:
+        row_id = self._row_id(request)
+        if row_id not in view.row_ids:
             return self._rows_card(view)
-        index = [str(i) for i in ids].index(str(row_id))
-        return self._rows_card(view, rc.row_input_values(view.rows[index]), editing=ids[index])
+        row = view.rows[view.row_ids.index(row_id)]
+        return self._rows_card(view, rc.row_input_values(row), editing=row_id)
 
     async def row_save(self, request: Request) -> Reply:
         """Save an edited row."""
-        data = request.data
+        row_id = self._row_id(request)
         try:
-            view = uc.edit_row(self.engine, request.actor, self._id(request), data.get("row_id"), data, self._now())
-        except InvalidInput as bad:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            return self._rows_card(view, bad.values, bad.errors, parse_card_id(data.get("row_id")))
+            view = uc.edit_row(self.engine, request.actor, self._id(request), row_id, request.data, self._now())
+        except uc.Mistakes as bad:
+            return self._rows_card(bad.view, bad.values, bad.errors, row_id)
         return self._rows_card(view)
 
     async def row_remove(self, request: Request) -> Reply:
         """Remove a row."""
-        data = request.data
-        view = uc.remove_row(self.engine, request.actor, self._id(request), data.get("row_id"), self._now())
+        view = uc.remove_row(self.engine, request.actor, self._id(request), self._row_id(request), self._now())
         return self._rows_card(view)
 
     async def contribution(self, request: Request) -> Reply:
         """Save the school's own contribution."""
         try:
             view = uc.set_contribution(self.engine, request.actor, self._id(request), request.data, self._now())
-        except InvalidInput as bad:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            return self._rows_card(view, errors=bad.errors, contribution=bad.values.get("contribution", ""))
+        except uc.Mistakes as bad:
+            return self._rows_card(bad.view, errors=bad.errors, contribution=bad.values.get("contribution", ""))
         return self._rows_card(view)
 
     # --- documents ---
@@ -222,15 +222,14 @@ class ReferralRoutes:
         """Add a SharePoint or OneDrive link."""
         try:
             view = uc.add_link(self.engine, request.actor, self._id(request), request.data, self._now())
-        except InvalidInput as bad:
-            view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-            return Reply(card=rc.documents_card(view, bad.values, bad.errors))
+        except uc.Mistakes as bad:
+            return Reply(card=rc.documents_card(bad.view, bad.values, bad.errors))
         return Reply(card=rc.documents_card(view, {}, {}))
 
     async def document_remove(self, request: Request) -> Reply:
         """Remove a document."""
-        data = request.data
-        view = uc.remove_document(self.engine, request.actor, self._id(request), data.get("document_id"), self._now())
+        document_id = parse_card_id(request.data.get("document_id"))
+        view = uc.remove_document(self.engine, request.actor, self._id(request), document_id, self._now())
         return Reply(card=rc.documents_card(view, {}, {}))
 
     # --- review, submit, withdraw ---
@@ -246,7 +245,7 @@ class ReferralRoutes:
             self.engine,
             request.actor,
             self._id(request),
-            request.data.get("version"),
+            parse_card_id(request.data.get("version")),
             self._now(),
             notice=rc.admin_notice_card,
         )
@@ -261,29 +260,33 @@ class ReferralRoutes:
 
     async def mine(self, request: Request) -> Reply:
         """Drafts and submitted referrals of the person's settings, with their state."""
-        return Reply(card=rc.my_referrals_card(uc.mine(self.engine, request.actor, self._now())))
+        page = uc.mine(self.engine, request.actor, self._now())
+        return Reply(card=rc.my_referrals_card(page.items, page.more))
 
     # --- the admin's completeness check ---
 
     async def to_check(self, request: Request) -> Reply:
         """Submitted referrals waiting for the admin."""
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
+        return self._to_check_card(checks.to_check(self.engine, request.actor, self._now()))
 
     async def accept(self, request: Request) -> Reply:
-        """Accept onto the agenda; the referrer is told."""
-        uc.accept(self.engine, request.actor, self._id(request), self._now(), notice=rc.accepted_notice_card)
+        """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
+        checked = checks.accept(
+            self.engine, request.actor, self._id(request), self._now(), notice=rc.accepted_notice_card
+        )
         self.deliver_soon()
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
+        return self._to_check_card(checked.waiting)
 
     async def return_(self, request: Request) -> Reply:
         """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
+        referral_id = self._id(request)
         data = request.data
-        reason = data.get(f"reason_{self._id(request)}", data.get("reason", ""))
+        reason = data.get(f"reason_{referral_id}", data.get("reason", ""))
         try:
-            uc.return_to_referrer(
+            checked = checks.return_to_referrer(
                 self.engine,
                 request.actor,
-                self._id(request),
+                referral_id,
                 {"reason": reason},
                 self._now(),
                 notice=rc.returned_notice_card,
@@ -293,15 +296,20 @@ class ReferralRoutes:
                 "Write the reason for returning it in the box next to that referral, then press Return."
             ) from None
         self.deliver_soon()
-        return Reply(card=rc.to_check_card(uc.to_check(self.engine, request.actor, self._now())))
+        return self._to_check_card(checked.waiting)
 
     # --- the referral pack ---
 
     async def export(self, request: Request) -> Reply:
         """Offer the referral pack as a Word document (Teams asks the person to accept the file)."""
-        target = self._id(request) or request.text.removeprefix("export").strip()
-        if not target:
-            raise Refusal("Say which referral: for example “export CEN-2526-014”.")
+        target: int | str
+        if not is_missing(request.data.get("referral_id")):
+            target = self._id(request)
+        else:
+            typed = request.text.removeprefix("export").strip()
+            if not typed:
+                raise Refusal("Say which referral: for example “export CEN-2526-014”.")
+            target = parse_card_id(typed) or typed
         view = uc.for_export(self.engine, request.actor, target, self._now())
         # python-docx takes a while for a long referral: off the event loop, so other turns go on meanwhile.
         data = await asyncio.to_thread(self.export_document, view, self._now(), request.actor.name)

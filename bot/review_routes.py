@@ -1,4 +1,4 @@
-"""Handlers for reviews in personal chat: the lists, the form, snoozing."""
+"""Handlers for reviews in personal chat: the lists, the form, snoozing; each calls one use case."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from sqlalchemy import Engine
 from bot.routes import Reply, Request, Routes
 from cards import verbs
 from cards.reviews import review_form_card, review_submitted_card, reviews_card
+from cluster.card_ids import named_id
 from cluster.clock import Clock
-from cluster.errors import InvalidInput
 from cluster.forms import as_typed
 from cluster.review_form import REVIEW_FIELDS
-from store import reviews as uc
+from usecases import reviews as uc
 
 
 class ReviewRoutes:
@@ -34,8 +34,8 @@ class ReviewRoutes:
         )
 
     @staticmethod
-    def _id(request: Request) -> object:
-        return request.data.get("review_id")
+    def _id(request: Request) -> int:
+        return named_id(request.data.get("review_id"), uc.NOT_FOUND)
 
     async def mine(self, request: Request) -> Reply:
         """The person's setting's reviews and their states."""
@@ -43,8 +43,8 @@ class ReviewRoutes:
 
     async def due(self, request: Request) -> Reply:
         """The cluster's reviews that are due, overdue or waiting for a decision (chairs and admins)."""
-        views = uc.reviews_due(self.engine, request.actor, self.clock.now())
-        return Reply(card=reviews_card(views, "Reviews due in your cluster"))
+        page = uc.reviews_due(self.engine, request.actor, self.clock.now())
+        return Reply(card=reviews_card(page.items, "Reviews due in your cluster", page.more))
 
     async def open(self, request: Request) -> Reply:
         """The review form."""
@@ -53,12 +53,10 @@ class ReviewRoutes:
 
     async def submit(self, request: Request) -> Reply:
         """Submit the review; mistakes come back next to their fields."""
-        data = request.data
         try:
-            view = uc.submit_review(self.engine, request.actor, self._id(request), data, self.clock.now())
-        except InvalidInput as bad:
-            view = uc.open_review(self.engine, request.actor, self._id(request), self.clock.now())
-            return Reply(card=review_form_card(view, bad.values, bad.errors))
+            view = uc.submit_review(self.engine, request.actor, self._id(request), request.data, self.clock.now())
+        except uc.Mistakes as bad:
+            return Reply(card=review_form_card(bad.view, bad.values, bad.errors))
         return Reply(card=review_submitted_card(view))
 
     async def snooze(self, request: Request) -> Reply:

@@ -613,11 +613,11 @@ def _withdraw_picker(views: Sequence[ReferralView]) -> list[Element]:
     return [{"type": "Action.ShowCard", "title": "Withdraw a referral", "card": confirm}]
 
 
-def my_referrals_card(views: Sequence[ReferralView]) -> Card:
+def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card:
     """The SENCO's referrals, one compact entry each with Open; one Withdraw button that asks which and confirms.
 
     Kept small (about 20 KB for 30 referrals): the setting is named once when all share it, and Withdraw is a
-    single picker rather than a button (and a confirmation) per referral.
+    single picker rather than a button (and a confirmation) per referral. ``more``: older ones were left off.
     """
     body: list[Element] = [heading("My referrals")]
     settings = {view.setting for view in views}
@@ -640,14 +640,19 @@ def my_referrals_card(views: Sequence[ReferralView]) -> Card:
                 ],
             }
         )
+    if more:
+        body.append(text(f"These are your {len(views)} newest referrals; older ones are not shown.", subtle=True))
     return card(body, [execute("New referral", verbs.REFERRAL_NEW), *_withdraw_picker(views)])
 
 
 # Admins, the team around the cluster, and notices --------------------------------------------------------
 
 
-def to_check_card(views: Sequence[ReferralView]) -> Card:
-    """For admins: submitted referrals waiting for the completeness check, with Accept and Return."""
+def to_check_card(views: Sequence[ReferralView], more: bool = False) -> Card:
+    """For admins: submitted referrals waiting for the completeness check, oldest first, with Accept and Return.
+
+    ``more``: more are waiting than the card shows; they appear as these are checked.
+    """
     body: list[Element] = [heading("Referrals to check")]
     if not views:
         body.append(text("Nothing to check.", subtle=True))
@@ -676,6 +681,8 @@ def to_check_card(views: Sequence[ReferralView]) -> Card:
             ),
         ]
         body.append({"type": "Container", "separator": True, "items": items})
+    if more:
+        body.append(text(f"These are the {len(views)} oldest; more are waiting and will show as you check these."))
     return card(body)
 
 

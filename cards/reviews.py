@@ -32,8 +32,8 @@ def _open(view: ReviewView, title: str = "Open the review form") -> dict[str, An
     return action
 
 
-def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews") -> Card:
-    """A list of reviews with their state and due date."""
+def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews", more: bool = False) -> Card:
+    """A list of reviews with their state and due date (``more``: some were left off the end)."""
     body: list[dict[str, Any]] = [heading(title)]
     if not views:
         body.append(text("No reviews yet: each funded referral gets one, due by the date the meeting set."))
@@ -49,6 +49,8 @@ def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews") -> Ca
         ]
         if view.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.UPCOMING):
             body.append({"type": "ActionSet", "actions": [_open(view)]})
+    if more:
+        body.append(text(f"These are the {len(views)} due earliest; more fall due after them.", subtle=True))
     return card(body)
 
 

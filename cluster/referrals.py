@@ -469,6 +469,8 @@ class ReferralView:
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
     partner_choices: tuple[tuple[str, str], ...] = field(default=())
+    # The cost rows' database ids, in the order of ``rows``, for the cards' Edit and Remove buttons.
+    row_ids: tuple[int, ...] = ()
 
     @property
     def title(self) -> str:

@@ -34,12 +34,13 @@ from bot.playground import (
 )
 from cluster.clock import Clock
 from cluster.referrals import year_code
-from store import referrals as uc
 from store.db import make_engine
 from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_EHCP
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 
 pytestmark = pytest.mark.e2e
 
@@ -69,12 +70,12 @@ def _accepted_referral(database_url: str) -> str:
         with Session(engine) as session:
             megan = identify(session, DEMO_SENCO_2.aad_object_id, DEMO_SENCO_2.name)
             admin = identify(session, DEMO_ADMIN.aad_object_id, DEMO_ADMIN.name)
-        setting = uc.picker(engine, megan)[0][0]
+        setting = uc.picker(megan)[0][0]
         draft = uc.start(engine, megan, setting, "ehcp", "e2e-meeting", now)
         uc.save_details(engine, megan, draft.id, GOOD_EHCP, now)
         version = uc.open_for_edit(engine, megan, draft.id, now).version
         uc.submit(engine, megan, draft.id, version, now)
-        accepted = uc.accept(engine, admin, draft.id, now).view
+        accepted = checks.accept(engine, admin, draft.id, now).view
         assert accepted.meeting is not None and accepted.meeting.day > now.date(), accepted
         return str(accepted.reference)
     finally:

@@ -40,13 +40,14 @@ from bot.playground import (
     prepare_demo,
 )
 from cluster.clock import LONDON, Clock
-from store import referrals as uc
 from store.db import make_engine
 from store.models import ConversationRef, Outbox, Review
 from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import start_meeting
 from usecases.decisions import record_decision
 from usecases.votes import cast_vote, close_item, open_item
@@ -88,12 +89,12 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
             alex, megan, chair, admin = (
                 identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_CHAIR, DEMO_ADMIN)
             )
-        setting = uc.picker(engine, alex)[0][0]
+        setting = uc.picker(alex)[0][0]
         draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
         uc.save_details(engine, alex, draft.id, GOOD_INDIVIDUAL, now)
         uc.add_row(engine, alex, draft.id, ROW_1, now)
         uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now)
-        accepted = uc.accept(engine, admin, draft.id, now).view
+        accepted = checks.accept(engine, admin, draft.id, now).view
         assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).

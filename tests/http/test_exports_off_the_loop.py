@@ -23,12 +23,12 @@ from bot.settings import Settings
 from cluster.clock import FixedClock
 from cluster.referrals import ReferralView
 from reports.referral_pack import referral_pack_docx
-from store import referrals as uc
 from store.usecases import identify
 from tests.conftest import SENCO, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referrals as uc
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 RELEASE_WAIT = 30.0  # only so a broken build fails instead of hanging; the test never waits this long
@@ -73,7 +73,7 @@ def submitted_reference(engine: Engine, clock: FixedClock) -> str:
     now = clock.now()
     with Session(engine) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", now)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", now)
     uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, now)
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
     assert view.reference

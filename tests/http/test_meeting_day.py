@@ -14,13 +14,14 @@ from bot.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store import referrals as uc
 from store.models import AgendaItem, Decision, Referral
 from store.roster import Entry, import_entries
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
 
@@ -73,7 +74,7 @@ def meeting(central: Engine, clock: FixedClock) -> dict[str, int]:
         ("talk", wendy, "discussion", GOOD_DISCUSSION),
         ("ehcp", wendy, "ehcp", {**GOOD_EHCP, "amount": "19500"}),
     ):
-        setting = uc.picker(central, person)[0][0]
+        setting = uc.picker(person)[0][0]
         draft = uc.start(central, person, setting, kind, f"key-{name}", now)
         uc.save_details(central, person, draft.id, answers, now)
         if kind == "individual":
@@ -81,7 +82,7 @@ def meeting(central: Engine, clock: FixedClock) -> dict[str, int]:
             uc.add_row(central, person, draft.id, ROW_2, now)
         version = uc.open_for_edit(central, person, draft.id, now).version
         uc.submit(central, person, draft.id, version, now)
-        uc.accept(central, admin, draft.id, now)
+        checks.accept(central, admin, draft.id, now)
         ids[name] = draft.id
     return ids
 

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cards import verbs
-from store import referrals as uc
 from store.models import Referral
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
@@ -24,6 +23,7 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import VOTERS, Room, meeting_room, start_meeting
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referrals as uc
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -115,7 +115,7 @@ async def test_the_same_return_click_twice_tells_the_referrer_once(to_check: Roo
 async def test_the_same_submit_click_twice_tells_the_admin_once(room: Room, at_once: bool) -> None:
     with Session(room.engine) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(room.engine, sam, uc.picker(room.engine, sam)[0][0], "discussion", "key-new", room.clock.now())
+    draft = uc.start(room.engine, sam, uc.picker(sam)[0][0], "discussion", "key-new", room.clock.now())
     uc.save_details(room.engine, sam, draft.id, GOOD_DISCUSSION, room.clock.now())
     version = uc.open_for_edit(room.engine, sam, draft.id, room.clock.now()).version
     submit = act.card_click(room.connector.url, *SENCO, verbs.SUBMIT, {"referral_id": draft.id, "version": version})

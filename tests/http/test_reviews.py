@@ -12,16 +12,17 @@ from cards import verbs
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
-from store import referrals as uc
 from store.models import Outbox, Review
-from store.reviews import owe_review_nudges
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import budget_for, set_budget
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
+from usecases.reviews import owe_review_nudges
 from usecases.votes import cast_vote, close_item, open_item
 
 REVIEW_DUE = date(2026, 7, 17)
@@ -35,11 +36,11 @@ def funded(central: Engine, clock: FixedClock) -> int:
     set_budget(central, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
     with Session(central) as session:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
-    draft = uc.start(central, sam, uc.picker(central, sam)[0][0], "individual", "k", now)
+    draft = uc.start(central, sam, uc.picker(sam)[0][0], "individual", "k", now)
     uc.save_details(central, sam, draft.id, GOOD_INDIVIDUAL, now)
     uc.add_row(central, sam, draft.id, ROW_1, now)
     uc.submit(central, sam, draft.id, uc.open_for_edit(central, sam, draft.id, now).version, now)
-    uc.accept(central, admin, draft.id, now)
+    checks.accept(central, admin, draft.id, now)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
     item = start_meeting(central, chair, 2, day).entries[0].item_id
     open_item(central, chair, item, day)

@@ -20,7 +20,6 @@ from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store import referrals as uc
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -30,6 +29,8 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
 from usecases import agenda as agenda_uc
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import start_meeting
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
@@ -65,10 +66,10 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", NOW)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", NOW)
     uc.save_details(engine, sam, draft.id, GOOD_EHCP, NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
-    uc.accept(engine, admin, draft.id, NOW)
+    checks.accept(engine, admin, draft.id, NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

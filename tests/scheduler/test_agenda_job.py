@@ -18,7 +18,6 @@ from bot.sender import Sender
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
-from store import referrals as uc
 from store.models import ChannelPost
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
@@ -28,6 +27,8 @@ from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import owe_due_agendas
 from usecases.meetings import add_meeting
 
@@ -46,10 +47,10 @@ def linked(engine: Engine, connector: FakeConnector) -> Engine:
     link_channel(engine, connector.url, NOV_20)
     with Session(engine) as session:
         sam, admin = identify(session, *SENCO), identify(session, *ADMIN)
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", NOV_20)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", NOV_20)
     uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOV_20)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
-    uc.accept(engine, admin, draft.id, NOV_20)
+    checks.accept(engine, admin, draft.id, NOV_20)
     return engine
 
 

@@ -36,7 +36,6 @@ from cards import verbs
 from cluster.clock import LONDON
 from cluster.roles import Role
 from store import outbox
-from store import referrals as uc
 from store.db import make_engine, transaction, upgrade
 from store.models import Cluster, ConversationRef, Outbox, Person, Setting
 from store.roster import Entry, import_entries
@@ -46,6 +45,8 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import agenda, start_meeting
 from usecases.meetings import add_meeting
 from usecases.votes import open_item
@@ -442,10 +443,10 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
         )
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "ehcp", "k", now)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", now)
     uc.save_details(engine, sam, draft.id, GOOD_EHCP, now)
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
-    uc.accept(engine, admin, draft.id, now)
+    checks.accept(engine, admin, draft.id, now)
     assert view.meeting is not None
     start_meeting(engine, chair, view.meeting.id, now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id

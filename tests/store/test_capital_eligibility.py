@@ -12,7 +12,6 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.referrals import State
 from cluster.roles import Role
-from store import referrals as uc
 from store import settings as facts
 from store.models import AgendaItem, AuditEvent, Decision, Meeting, Person, Referral, Setting
 from store.roster import Entry, import_entries
@@ -20,6 +19,8 @@ from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, identify
 from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_CAPITAL
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)  # inside the 2025/26 window (1 Sep - 31 Dec)
 MERIT_SENCO = ("aad-senco-merit", "Mo Merit")
@@ -42,7 +43,7 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 
 
 def capital_draft(engine: Engine, person: Actor, key: str) -> int:
-    setting = uc.picker(engine, person)[0][0]
+    setting = uc.picker(person)[0][0]
     draft = uc.start(engine, person, setting, "capital", key, NOW)
     uc.save_details(engine, person, draft.id, GOOD_CAPITAL, NOW)
     return draft.id
@@ -120,7 +121,7 @@ def test_a_second_capital_application_is_refused_at_submit_naming_the_first(seed
 def test_starting_a_capital_draft_is_refused_with_the_same_sentence_while_one_is_pending(seeded: Engine) -> None:
     sam = actor(seeded, SENCO)
     submit(seeded, sam, capital_draft(seeded, sam, "a"))
-    setting = uc.picker(seeded, sam)[0][0]
+    setting = uc.picker(sam)[0][0]
     with pytest.raises(Refusal) as refused:
         uc.start(seeded, sam, setting, "capital", "b", NOW)
     assert refused.value.message.startswith(PENDING_SENTENCE + "is submitted and waiting for the admin's check.")
@@ -145,9 +146,9 @@ def test_an_application_on_the_agenda_returned_deferred_or_approved_stops_anothe
     second = capital_draft(seeded, sam, "b")
     submit(seeded, sam, first)
     if state == "returned":
-        uc.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+        checks.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
     else:
-        uc.accept(seeded, admin, first, NOW)
+        checks.accept(seeded, admin, first, NOW)
     if state == "deferred":
         defer(seeded, first)
     if state.startswith("approved"):
@@ -172,7 +173,7 @@ def test_a_withdrawn_or_declined_application_lets_the_setting_apply_again(seeded
     if state == "withdrawn":
         uc.withdraw(seeded, sam, first, NOW)
     else:
-        uc.accept(seeded, admin, first, NOW)
+        checks.accept(seeded, admin, first, NOW)
         decide(seeded, first, "declined")
     second = capital_draft(seeded, sam, "b")
     assert submit(seeded, sam, second) == "CEN-2526-002"
@@ -182,14 +183,14 @@ def test_a_returned_application_can_itself_be_submitted_again(seeded: Engine) ->
     sam, admin = actor(seeded, SENCO), actor(seeded, ADMIN)
     first = capital_draft(seeded, sam, "a")
     submit(seeded, sam, first)
-    uc.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+    checks.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
     assert submit(seeded, sam, first) == "CEN-2526-001"
     assert state_of(seeded, first) == "submitted"
 
 
 def test_a_setting_that_is_not_mainstream_is_refused_when_it_starts_a_capital_draft(seeded: Engine) -> None:
     mo = actor(seeded, MERIT_SENCO)
-    setting = uc.picker(seeded, mo)[0][0]
+    setting = uc.picker(mo)[0][0]
     with pytest.raises(Refusal) as refused:
         uc.start(seeded, mo, setting, "capital", "a", NOW)
     assert refused.value.message == (
@@ -213,7 +214,7 @@ def test_a_setting_that_received_hncg_funding_is_refused_at_entry_and_at_submit(
         submit(seeded, sam, draft)
     assert at_submit.value.message == sentence + " This application is kept as a draft."
     with pytest.raises(Refusal) as at_entry:
-        uc.start(seeded, sam, uc.picker(seeded, sam)[0][0], "capital", "b", NOW)
+        uc.start(seeded, sam, uc.picker(sam)[0][0], "capital", "b", NOW)
     assert at_entry.value.message == sentence
     assert state_of(seeded, draft) == "draft"
 

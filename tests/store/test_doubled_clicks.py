@@ -18,7 +18,6 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
-from store import referrals as uc
 from store.db import ReadOnlyViolation, transaction
 from store.models import AuditEvent, ConversationRef, Referral
 from store.roster import import_entries
@@ -26,6 +25,7 @@ from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, ConversationInfo, identify, remember_conversation
 from tests.conftest import ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referrals as uc
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 ROUNDS = 5
@@ -64,7 +64,7 @@ def count(engine: Engine, model: type[Referral] | type[ConversationRef]) -> int:
 
 def test_the_same_kind_picked_twice_at_once_makes_one_draft(seeded: Engine) -> None:
     person = sam(seeded)
-    setting = uc.picker(seeded, person)[0][0]
+    setting = uc.picker(person)[0][0]
     for round_ in range(ROUNDS):
         key = f"pick-{round_}"
         one, other = twice_at_once(lambda: uc.start(seeded, person, setting, "discussion", key, NOW))  # noqa: B023
@@ -74,7 +74,7 @@ def test_the_same_kind_picked_twice_at_once_makes_one_draft(seeded: Engine) -> N
 
 def test_the_same_submit_twice_at_once_gives_the_referral_one_reference(seeded: Engine) -> None:
     person = sam(seeded)
-    setting = uc.picker(seeded, person)[0][0]
+    setting = uc.picker(person)[0][0]
     shown: list[str] = []
     for round_ in range(ROUNDS):
         draft = uc.start(seeded, person, setting, "discussion", f"submit-{round_}", NOW)

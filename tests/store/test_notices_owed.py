@@ -15,13 +15,14 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.referrals import ReferralView
-from store import referrals as uc
 from store.models import Decision, Outbox, Referral
 from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import agenda, prepare_agenda, start_meeting
 from usecases.decisions import Decided, record_decision
 
@@ -39,7 +40,7 @@ def submitted(engine: Engine) -> tuple[Engine, int]:
     seed_file(engine, CENTRAL, NOW)
     import_entries(engine, ROSTER, NOW, "test")
     sam = person(engine, SENCO)
-    draft = uc.start(engine, sam, uc.picker(engine, sam)[0][0], "discussion", "k", NOW)
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", NOW)
     uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
     return engine, draft.id
@@ -61,7 +62,7 @@ def owed(engine: Engine) -> dict[str, Outbox]:
 
 def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tuple[Engine, int]) -> None:
     engine, referral_id = submitted
-    outcome = uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    outcome = checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
     sam = person(engine, SENCO).person_id
     key = f"notice:referral:{referral_id}:accepted:v{outcome.view.version}:person:{sam}"
     rows = owed(engine)
@@ -69,7 +70,7 @@ def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tu
     assert rows[key].state == "owed" and rows[key].person_id == sam
     assert f"On {outcome.view.reference}" in str(rows[key].activity)
 
-    again = uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    again = checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
     assert again.notify == () and list(owed(engine)) == [key], "accepting again owes nothing more"
 
 
@@ -82,19 +83,19 @@ def test_a_crash_before_the_acceptance_commits_leaves_neither_the_change_nor_its
         raise PowerCut
 
     with pytest.raises(PowerCut):
-        uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=dies)
+        checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=dies)
     with Session(engine) as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None and referral.state == "submitted"
     assert owed(engine) == {}
 
-    uc.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
     assert len(owed(engine)) == 1, "the click tried again is accepted and the referrer owed their notice"
 
 
 def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: tuple[Engine, int]) -> None:
     engine, referral_id = submitted
-    uc.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
     chair = person(engine, CHAIR)
     prepare_agenda(engine, 2, NOW)
     start_meeting(engine, chair, 2, MEETING_DAY)

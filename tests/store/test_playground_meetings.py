@@ -11,10 +11,10 @@ from sqlmodel import Session
 from bot.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import MeetingSlot
-from store import referrals as uc
 from store.db import make_engine
 from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION
+from usecases import referrals as uc
 from usecases.meetings import list_meetings
 
 LATER_DATES = [datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), datetime(2031, 3, 15, 10, 0, tzinfo=LONDON)]
@@ -40,7 +40,7 @@ def test_the_playground_takes_a_referral_long_after_the_shipped_meetings(tmp_pat
     try:
         with Session(engine) as session:
             alex = identify(session, DEMO_SENCO.aad_object_id, DEMO_SENCO.name)
-        draft = uc.start(engine, alex, uc.picker(engine, alex)[0][0], "discussion", "k", now)
+        draft = uc.start(engine, alex, uc.picker(alex)[0][0], "discussion", "k", now)
         uc.save_details(engine, alex, draft.id, GOOD_DISCUSSION, now)
         submitted = uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now).view
     finally:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillWaiting
 from datetime import datetime
 
 import pytest
@@ -13,13 +17,15 @@ from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.roles import Role
-from store import referrals as uc
+from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Referral
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import Actor, identify
 from tests.conftest import ADMIN, ROSTER, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_INDIVIDUAL, ROW_1
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 
@@ -37,7 +43,7 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 
 
 def setting_of(engine: Engine, person: Actor) -> int:
-    return uc.picker(engine, person)[0][0]
+    return uc.picker(person)[0][0]
 
 
 def test_a_draft_is_created_once_per_picker_key_and_submitted_with_a_reference(seeded: Engine) -> None:
@@ -115,8 +121,73 @@ def test_a_council_officer_can_neither_read_a_pupils_referral_nor_check_referral
     with pytest.raises(Refusal):
         uc.for_export(seeded, officer, draft.id, NOW)
     with pytest.raises(Refusal, match="admin"):
-        uc.accept(seeded, officer, draft.id, NOW)
+        checks.accept(seeded, officer, draft.id, NOW)
     with pytest.raises(Refusal, match="admin"):
-        uc.to_check(seeded, officer, NOW)
+        checks.to_check(seeded, officer, NOW)
     admin = actor(seeded, ADMIN)
     assert uc.read(seeded, admin, draft.id, NOW)[0].id == draft.id, "the cluster's admin still can"
+
+
+WAIT = 2.0  # seconds a click is given before we say it is waiting its turn
+
+
+def waits_while_held(engine: Engine, scope: tuple[str, int], click: Callable[[], object]) -> bool:
+    """Whether ``click`` is still waiting after WAIT seconds while another unit holds ``scope``'s turn.
+
+    Either way the held unit then ends and the click must go through.
+    """
+    release, held = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction(engine, serial=False) as session:
+            take_turn(session, *scope)
+            held.set()
+            release.wait(10)
+
+    with ThreadPoolExecutor(2) as pool:
+        holder = pool.submit(hold)
+        assert held.wait(10)
+        clicked = pool.submit(click)
+        try:
+            clicked.result(timeout=WAIT)
+            waited = False
+        except StillWaiting:
+            waited = True
+        finally:
+            release.set()
+            holder.result()
+        clicked.result(timeout=10)
+    return waited
+
+
+@pytest.fixture
+def pg_seeded(postgres_url: str) -> Iterator[Engine]:
+    """Central on PostgreSQL only: on SQLite every writing unit waits for the one write lock."""
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    seed_file(engine, CENTRAL, NOW)
+    import_entries(engine, ROSTER, NOW, "test")
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_referral(pg_seeded: Engine) -> None:
+    seeded = pg_seeded
+    sam = actor(seeded, SENCO)
+    first = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "a", NOW)
+    second = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "b", NOW)
+    with Session(seeded) as session:
+        central = session.exec(select(Referral.cluster_id).where(Referral.id == first.id)).one()
+
+    def save(view_id: int) -> Callable[[], object]:
+        return lambda: uc.save_details(seeded, sam, view_id, GOOD_DISCUSSION, NOW)
+
+    def submit(view_id: int) -> Callable[[], object]:
+        return lambda: uc.submit(seeded, sam, view_id, uc.open_for_edit(seeded, sam, view_id, NOW).version, NOW)
+
+    assert waits_while_held(seeded, ("referral", first.id), save(first.id)), "an edit waits for its referral"
+    assert not waits_while_held(seeded, ("referral", first.id), save(second.id)), "not for another referral"
+    assert not waits_while_held(seeded, ("cluster", central), save(second.id)), "nor for its cluster"
+    assert waits_while_held(seeded, ("cluster", central), submit(first.id)), "a submission waits for its cluster"
+    assert not waits_while_held(seeded, ("cluster", central + 1), submit(second.id)), "not for another cluster"

@@ -22,7 +22,6 @@ from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store import referrals as uc
 from store.models import AgendaItem, Decision, Outbox
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
@@ -31,6 +30,8 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
 
@@ -47,7 +48,7 @@ def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, no
     with Session(engine) as session:
         person = identify(session, *who)
     answers = {"individual": GOOD_INDIVIDUAL, "ehcp": {**GOOD_EHCP, "amount": "1950"}, "discussion": GOOD_DISCUSSION}
-    draft = uc.start(engine, person, uc.picker(engine, person)[0][0], kind, key, now)
+    draft = uc.start(engine, person, uc.picker(person)[0][0], kind, key, now)
     uc.save_details(engine, person, draft.id, answers[kind], now)
     if kind == "individual":
         uc.add_row(engine, person, draft.id, ROW_1, now)
@@ -145,7 +146,7 @@ async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool 
     ids = {name: draft_referral(engine, kind, who, f"key-{name}", now) for name, (kind, who) in KINDS.items()}
     if accepted:
         for referral_id in ids.values():
-            uc.accept(engine, admin, referral_id, now)
+            checks.accept(engine, admin, referral_id, now)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
-from store import referrals as uc
 from store.models import AgendaItem, Meeting, Referral, Review, Setting
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from usecases import referral_checks as checks
+from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import set_budget
 from usecases.decisions import record_decision
@@ -109,7 +110,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
             return identify(session, f"aad-{key}", key)
 
     referrer, second, chairing, admin_ = (actor(k) for k in (senco, other, chair, admin))
-    setting = uc.picker(engine, referrer)[0][0]
+    setting = uc.picker(referrer)[0][0]
     draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", NOW)
     uc.save_details(engine, referrer, draft.id, GOOD_DISCUSSION, NOW)
 
@@ -118,7 +119,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         uc.save_details(engine, referrer, started.id, GOOD_EHCP, NOW)
         version = uc.open_for_edit(engine, referrer, started.id, NOW).version
         uc.submit(engine, referrer, started.id, version, NOW)
-        uc.accept(engine, admin_, started.id, NOW)
+        checks.accept(engine, admin_, started.id, NOW)
         return started.id
 
     funded, pending = submitted("funded"), submitted("pending")

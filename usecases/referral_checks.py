@@ -1,0 +1,132 @@
+"""Use cases for the admin's completeness check: the referrals waiting for it, accepting and returning them.
+
+Accepting or returning answers with the list still to check, from the same unit of work. Both take the
+cluster's turn and then the referral's (store.db.take_turn): what the agenda will hold is the cluster's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from cluster.errors import InvalidInput, Refusal
+from cluster.forms import Field, FieldType, check_form, kept_input
+from cluster.permissions import CHECK_REFERRALS, Forbidden, authorize
+from cluster.referrals import ReferralView, State
+from store import audit
+from store.db import transaction
+from store.models import Referral
+from store.outbox import NoticeCard
+from store.referral_views import view_of, views_of
+from store.usecases import Actor
+from usecases.lists import Page, first_page
+from usecases.referrals import Outcome, take_referral, told, touch
+
+REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, max_length=1000)
+# Each entry carries facts, a reason box and three buttons (about 1.4 KB): 15 make a card of about 22 KB,
+# inside the 28 KB Teams takes.
+TO_CHECK_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class Checked(Outcome):
+    """A referral accepted or returned, and the referrals still waiting for the check (the admin's answer)."""
+
+    waiting: Page[ReferralView] = field(default_factory=Page)
+
+
+def _checked_clusters(actor: Actor) -> list[int]:
+    """The clusters whose referrals the actor checks, from the grants identified at the start of the turn."""
+    clusters = sorted(
+        {g.cluster_id for g in actor.grants if g.cluster_id is not None and CHECK_REFERRALS.holds(g.role)}
+    )
+    if not clusters:
+        raise Forbidden(CHECK_REFERRALS.refusal)
+    return clusters
+
+
+def _waiting(session: Session, actor: Actor, now: datetime) -> Page[ReferralView]:
+    """The oldest submitted referrals in the actor's clusters (the listing audited), in a fixed number of queries.
+
+    Only submitted referrals of those clusters are read, oldest first; an index on (cluster_id, state,
+    submitted_at) would answer it without a sort at any size.
+    """
+    found = session.exec(
+        select(Referral)
+        .where(col(Referral.cluster_id).in_(_checked_clusters(actor)), Referral.state == State.SUBMITTED.value)
+        .order_by(col(Referral.submitted_at), col(Referral.id))
+        .limit(TO_CHECK_SHOWN + 1)
+    ).all()
+    page = first_page(views_of(session, found), TO_CHECK_SHOWN)
+    audit.record(session, now, actor.tag, "referral.list", "referrals:to-check", count=len(page.items))
+    return page
+
+
+def to_check(engine: Engine, actor: Actor, now: datetime) -> Page[ReferralView]:
+    """Submitted referrals waiting for the completeness check, in the clusters the actor administers.
+
+    The unit writes only its audit line, so it takes no turn.
+    """
+    _checked_clusters(actor)
+    with transaction(engine, serial=False) as session:
+        return _waiting(session, actor, now)
+
+
+def _take_for_check(session: Session, actor: Actor, referral_id: int) -> Referral:
+    referral = take_referral(session, referral_id, cluster=True)
+    authorize(actor.grants, CHECK_REFERRALS, referral.cluster_id)
+    return referral
+
+
+def accept(
+    engine: Engine, actor: Actor, referral_id: int, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
+) -> Checked:
+    """Accept a submitted referral onto its meeting's agenda; accepting twice is harmless.
+
+    The referrer is owed ``notice`` in the same transaction.
+    """
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_check(session, actor, referral_id)
+        if referral.state == State.ACCEPTED:
+            return Checked(view_of(session, referral), (), _waiting(session, actor, now))
+        if referral.state != State.SUBMITTED:
+            raise Refusal(f"Only a submitted referral can be accepted; this one is {referral.state}.")
+        referral.state = State.ACCEPTED.value
+        touch(referral, now)
+        session.add(referral)
+        audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
+        outcome = told(session, referral, "accepted", (referral.created_by,), notice, now)
+        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now))
+
+
+def return_to_referrer(
+    engine: Engine,
+    actor: Actor,
+    referral_id: int,
+    raw: Mapping[str, Any],
+    now: datetime,
+    *,
+    notice: NoticeCard[ReferralView] | None = None,
+) -> Checked:
+    """Return a submitted referral as incomplete, with the reason the SENCO will read (owed ``notice``)."""
+    checked = check_form((REASON_FIELD,), raw)
+    if checked.errors:
+        raise InvalidInput(checked.errors, kept_input((REASON_FIELD,), raw))
+    with transaction(engine, serial=False) as session:
+        referral = _take_for_check(session, actor, referral_id)
+        if referral.state == State.RETURNED:
+            return Checked(view_of(session, referral), (), _waiting(session, actor, now))
+        if referral.state not in (State.SUBMITTED, State.ACCEPTED):
+            raise Refusal(f"Only a submitted referral can be returned; this one is {referral.state}.")
+        referral.state = State.RETURNED.value
+        referral.returned_reason = checked.values["reason"]
+        touch(referral, now)
+        session.add(referral)
+        audit.record(session, now, actor.tag, "referral.return", f"referral:{referral.id}")
+        outcome = told(session, referral, "returned", (referral.created_by,), notice, now)
+        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now))

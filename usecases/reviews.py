@@ -1,0 +1,316 @@
+"""Use cases for reviews: listing them, the review form, snoozing, and working out which nudges are owed.
+
+Each list loads in one query whatever its length: a review's view needs only its referral's reference,
+kind, pupil and outcomes, its setting's name and its decision's amount, read in one join. Submitting
+takes the review's cluster's turn and then the review's (store.db.take_turn): stopping funding gives money
+back to the cluster's budget. Snoozing takes the review's own.
+
+Owed nudges are written to the outbox in the same transaction that decides they are owed, keyed by review,
+nudge and recipient, so a second run (another replica, or after a restart) owes nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from cluster.clock import LONDON
+from cluster.decisions import Schedule, instalments
+from cluster.errors import InvalidInput, Refusal
+from cluster.forms import kept_input
+from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
+from cluster.referrals import Kind, ReferralView, State
+from cluster.review_form import REVIEW_FIELDS, check_review
+from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, plan_from, state_on
+from cluster.roles import Role
+from store import audit
+from store.db import take_turn, transaction
+from store.models import (
+    AgendaItem,
+    Cluster,
+    Decision,
+    Meeting,
+    Outbox,
+    Referral,
+    Release,
+    Review,
+    RoleAssignment,
+    Setting,
+)
+from store.repo import get_or_refuse
+from store.usecases import Actor, require_registered
+from usecases.lists import Page, first_page
+from usecases.referrals import referrer_setting_ids
+
+NOT_FOUND = "I can't find that review, or it isn't one you can see."
+# "Reviews due" lists a cluster's due and overdue reviews, most overdue first: 30 make a card of about 20 KB.
+DUE_SHOWN = 30
+
+
+class Mistakes(InvalidInput):
+    """The review form came back with mistakes: the errors, what was typed, and the review to show again."""
+
+    def __init__(self, errors: dict[str, str], values: dict[str, str], view: ReviewView) -> None:
+        super().__init__(errors, values)
+        self.view = view
+
+
+def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
+    """Each review's view, in the order given, in one query whatever their number."""
+    ids = [r.id for r in reviews if r.id is not None]
+    if not ids:
+        return []
+    rows = session.execute(
+        sa_select(
+            col(Review.id),
+            col(Referral.id),
+            col(Referral.reference),
+            col(Referral.kind),
+            col(Referral.state),
+            col(Referral.details),
+            col(Setting.name),
+            col(Decision.amount_pence),
+        )
+        .join(Referral, col(Referral.id) == Review.referral_id)
+        .join(Setting, col(Setting.id) == Referral.setting_id)
+        .join(Decision, col(Decision.id) == Review.decision_id)
+        .where(col(Review.id).in_(ids))
+    ).all()
+    found = {row[0]: row for row in rows}
+    views = []
+    for review in reviews:
+        assert review.id is not None
+        _, referral_id, reference, kind, state, details, setting, amount = found[review.id]
+        # The referral's title and pupil as its own view words them (a view of only what a review shows).
+        referral = ReferralView(
+            id=referral_id,
+            reference=reference,
+            kind=Kind(kind),
+            state=State(state),
+            cluster="",
+            setting=setting,
+            created_by="",
+            details=dict(details),
+        )
+        views.append(
+            ReviewView(
+                id=review.id,
+                reference=reference or "",
+                setting=setting,
+                kind_title=referral.title,
+                pupil_label=referral.pupil_label,
+                amount_pence=amount,
+                due=review.due,
+                state=state_on(review.due, today, review.state),
+                outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
+                answers=dict(review.answers),
+            )
+        )
+    return views
+
+
+def _view(session: Session, review: Review, today: date) -> ReviewView:
+    [view] = review_views(session, [review], today)
+    return view
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def my_reviews(engine: Engine, actor: Actor, now: datetime) -> list[ReviewView]:
+    """The reviews of the settings the actor is SENCO or delegate of, soonest first (a setting has a few)."""
+    require_registered(actor)
+    settings = referrer_setting_ids(actor)
+    if not settings:
+        raise Refusal("Only a setting's SENCO or delegate has reviews to do.")
+    with transaction(engine, read_only=True) as session:
+        reviews = session.exec(
+            select(Review).where(col(Review.setting_id).in_(settings)).order_by(col(Review.due), col(Review.id))
+        ).all()
+        return review_views(session, reviews, _today(now))
+
+
+def reviews_due(engine: Engine, actor: Actor, now: datetime) -> Page[ReviewView]:
+    """The cluster's reviews that are due, overdue or waiting for a decision, for its chair and admins.
+
+    Only those are read, most overdue first: an open review counts as due from ``due_window`` days before its
+    due date (as :func:`cluster.reviews.state_on` says). An index on (cluster_id, state, due) would answer it
+    without reading the cluster's other reviews.
+    """
+    leads = REVIEWS_DUE.roles or frozenset()
+    clusters = {g.cluster_id for g in actor.grants if g.role in leads and g.cluster_id is not None}
+    if not clusters:
+        raise Forbidden(REVIEWS_DUE.refusal)
+    today = _today(now)
+    due_from = today + timedelta(days=DEFAULT_PLAN.due_window)
+    with transaction(engine, read_only=True) as session:
+        reviews = session.exec(
+            select(Review)
+            .where(
+                col(Review.cluster_id).in_(clusters),
+                or_(
+                    col(Review.state) == ReviewState.SUBMITTED.value,
+                    and_(col(Review.state) == "open", col(Review.due) <= due_from),
+                ),
+            )
+            .order_by(col(Review.due), col(Review.id))
+            .limit(DUE_SHOWN + 1)
+        ).all()
+        return first_page(review_views(session, reviews, today), DUE_SHOWN)
+
+
+def _take_for_referrer(
+    session: Session, actor: Actor, review_id: int, permission: Permission = DO_REVIEW, *, cluster: bool = False
+) -> Review:
+    """Wait for the review's turn (after its cluster's, with ``cluster``), then read it and check the actor's reach."""
+    if cluster:
+        cluster_id = session.exec(select(Review.cluster_id).where(Review.id == review_id)).first()
+        if cluster_id is None:
+            raise Refusal(NOT_FOUND)
+        take_turn(session, "cluster", cluster_id)
+    take_turn(session, "review", review_id)
+    return _for_referrer(session, actor, review_id, permission)
+
+
+def _for_referrer(session: Session, actor: Actor, review_id: int, permission: Permission = DO_REVIEW) -> Review:
+    review = get_or_refuse(session, Review, review_id, NOT_FOUND)
+    authorize(actor.grants, permission, review.cluster_id, review.setting_id)
+    return review
+
+
+def open_review(engine: Engine, actor: Actor, review_id: int, now: datetime) -> ReviewView:
+    """The review form's content, for the setting's SENCO or delegate (the read is audited; no turn taken)."""
+    with transaction(engine, serial=False) as session:
+        review = _for_referrer(session, actor, review_id)
+        audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
+        return _view(session, review, _today(now))
+
+
+def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str, Any], now: datetime) -> ReviewView:
+    """Submit the review; mistakes raise :class:`Mistakes`, with the input kept and nothing stored."""
+    with transaction(engine, serial=False) as session:
+        review = _take_for_referrer(session, actor, review_id, cluster=True)
+        if review.state != "open":
+            return _view(session, review, _today(now))  # submitted already: the same click delivered twice
+        checked = check_review(raw, _today(now))
+        if checked.errors:
+            raise Mistakes(checked.errors, kept_input(REVIEW_FIELDS, raw), _view(session, review, _today(now)))
+        review.answers = checked.values
+        review.state = ReviewState.SUBMITTED.value
+        review.submitted_at = now
+        review.submitted_by = actor.person_id
+        # Nudges still owed for this review (waiting for a retry, say) are no longer wanted.
+        for owed in session.exec(
+            select(Outbox).where(col(Outbox.key).startswith(f"review:{review.id}:"), Outbox.state == "owed")
+        ):
+            owed.state = "cancelled"
+            owed.last_error = "the review was submitted"
+            session.add(owed)
+        if checked.values["recommendation"] == "stop":
+            _release_unpaid(session, review, now)
+            review.state = ReviewState.DECIDED.value
+        session.add(review)
+        audit.record(
+            session,
+            now,
+            actor.tag,
+            "review.submit",
+            f"review:{review.id}",
+            recommendation=checked.values["recommendation"],
+        )
+        return _view(session, review, _today(now))
+
+
+def unpaid_pence(session: Session, decision: Decision, today: date) -> int:
+    """What of a decision is not yet paid: the instalments falling after today."""
+    if decision.review_date is None or decision.schedule is None:
+        return 0
+    item = session.get(AgendaItem, decision.item_id)
+    meeting = session.get(Meeting, item.meeting_id) if item else None
+    if meeting is None:
+        return 0
+    plan = instalments(decision.amount_pence, Schedule(decision.schedule), meeting.day, decision.review_date)
+    return sum(amount for day, amount in plan if day > today)
+
+
+def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
+    """Stopping funding gives the unpaid remainder back to the cluster's budget, once."""
+    decision = session.get(Decision, review.decision_id)
+    if decision is None or session.exec(select(Release).where(Release.decision_id == decision.id)).first():
+        return
+    amount = unpaid_pence(session, decision, _today(now))
+    session.add(Release(decision_id=decision.id or 0, review_id=review.id, amount_pence=amount, released_at=now))
+    audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
+
+
+def snooze(engine: Engine, actor: Actor, review_id: int, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
+    """Pause the review's nudges for a week."""
+    with transaction(engine, serial=False) as session:
+        review = _take_for_referrer(session, actor, review_id, SNOOZE_REVIEW)
+        review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
+        session.add(review)
+        audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))
+        return _view(session, review, _today(now))
+
+
+def _referrers(session: Session, setting_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(RoleAssignment.person_id).where(
+                RoleAssignment.setting_id == setting_id,
+                col(RoleAssignment.role).in_([Role.SENCO.value, Role.DELEGATE.value]),
+            )
+        ).unique()
+    )
+
+
+def _leaders(session: Session, cluster_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(RoleAssignment.person_id).where(
+                RoleAssignment.cluster_id == cluster_id,
+                col(RoleAssignment.role).in_([Role.CHAIR.value, Role.ADMIN.value]),
+            )
+        ).unique()
+    )
+
+
+NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
+
+
+def owe_review_nudges(engine: Engine, now: datetime, card: NudgeCard, plan: NudgePlan = DEFAULT_PLAN) -> list[str]:
+    """Write every review nudge owed today to the outbox, once per nudge and recipient; returns the new keys."""
+    from store.outbox import owe
+
+    today = _today(now)
+    keys: list[str] = []
+    with transaction(engine) as session:
+        plans = {c.id: plan_from(c.nudge_plan) if c.nudge_plan else plan for c in session.exec(select(Cluster))}
+        for review in session.exec(select(Review).where(Review.state == "open")):
+            nudges = owed_nudges(
+                review.due, today, review.state, review.snoozed_until, plans.get(review.cluster_id, plan)
+            )
+            if not nudges:
+                continue
+            view = _view(session, review, today)
+            for nudge in nudges:
+                people = (
+                    _leaders(session, review.cluster_id) if nudge.escalate else _referrers(session, review.setting_id)
+                )
+                activity = {
+                    "type": "message",
+                    "attachments": [
+                        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card(view, nudge)}
+                    ],
+                }
+                for person in people:
+                    key = f"review:{review.id}:{nudge.point}:person:{person}"
+                    if owe(session, key, now, activity, person_id=person):
+                        keys.append(key)
+    return keys
