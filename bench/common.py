@@ -406,10 +406,11 @@ class Connector:
             response.raise_for_status()
 
     async def stats(
-        self, session: aiohttp.ClientSession, since: int = 0
+        self, session: aiohttp.ClientSession, since: int = 0, replies: bool = True
     ) -> tuple[dict[str, list[Any]], list[list[Any]]]:
-        """Replies by the id they answer, and the events (new posts and updates) from the ``since``-th on."""
-        async with session.get(f"{self.url}/stats", params={"since": str(since)}) as response:
+        """Replies by the id they answer (unless ``replies`` is False), and the events from the ``since``-th on."""
+        params = {"since": str(since), "arrivals": "1" if replies else "0"}
+        async with session.get(f"{self.url}/stats", params=params) as response:
             response.raise_for_status()
             data = await response.json()
             return data["arrivals"], data["events"]
@@ -420,6 +421,26 @@ class Connector:
             response.raise_for_status()
             return await response.read()
 
+    async def wait_reply(self, session: aiohttp.ClientSession, activity_id: str, within: float) -> float:
+        """When the reply to ``activity_id`` arrived (monotonic seconds); BenchError if not within ``within``."""
+        params = {"reply": activity_id, "timeout": str(within)}
+        async with session.get(f"{self.url}/wait", params=params, timeout=aiohttp.ClientTimeout(total=within + 5)) as r:
+            if r.status == 504:
+                raise BenchError(f"no reply to {activity_id} within {within:.0f}s")
+            r.raise_for_status()
+            arrival: list[Any] = (await r.json())["arrival"]
+            return float(arrival[0])
+
+    async def wait_events(self, session: aiohttp.ClientSession, after: int, within: float) -> list[list[Any]]:
+        """The events from the ``after``-th on, once there is at least one; BenchError if not within ``within``."""
+        params = {"events": str(after), "timeout": str(within)}
+        async with session.get(f"{self.url}/wait", params=params, timeout=aiohttp.ClientTimeout(total=within + 5)) as r:
+            if r.status == 504:
+                raise BenchError(f"no new post or update within {within:.0f}s")
+            r.raise_for_status()
+            events: list[list[Any]] = (await r.json())["events"]
+            return events
+
     async def wait_for_replies(
         self, session: aiohttp.ClientSession, ids: Iterable[str], within: float
     ) -> dict[str, list[Any]]:
@@ -427,7 +448,7 @@ class Connector:
         wanted = list(ids)
         deadline = time.monotonic() + within
         while True:
-            arrivals, _ = await self.stats(session, since=1 << 40)
+            arrivals, _ = await self.stats(session, since=1 << 40)  # replies only
             if all(i in arrivals for i in wanted) or time.monotonic() > deadline:
                 return arrivals
             await asyncio.sleep(0.05)
