@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,6 +229,21 @@ def run_cli(args: list[str], env: dict[str, str], workdir: Path, timeout: float 
     if done.returncode != 0:
         raise BenchError(f"clusterbot {' '.join(args[:2])} failed ({done.returncode}): {done.stderr or done.stdout}")
     return done.stdout
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL server of the tests' kind (tests/pgserver.py) with an empty database; stopped afterwards."""
+    sys.path.insert(0, str(BENCH.parent))
+    from tests.pgserver import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        with server.connect() as connection:
+            connection.execute("CREATE DATABASE bench_city")
+        yield server.database_url("bench_city")
+    finally:
+        server.stop()
 
 
 # --- the Agents SDK's environment ---------------------------------------------------------------------

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -110,6 +111,7 @@ from common import (
     start_connector,
     table,
     team_install,
+    throwaway_postgres,
     used,
     wait_http,
 )
@@ -534,9 +536,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--startup-timeout", type=float, default=60, help="seconds allowed to start a process")
     parser.add_argument("--request-timeout", type=float, default=30, help="seconds allowed per request")
     parser.add_argument("--out", type=Path, default=RESULTS, help=f"JSON results (default {RESULTS})")
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--database-url", help="our bot's database: an empty PostgreSQL database, say (default: a fresh SQLite file)"
     )
+    where.add_argument("--postgres", action="store_true", help="our bot on a throwaway PostgreSQL (tests/pgserver.py)")
     args = parser.parse_args(argv)
     bots = args.bots.split(",")
     if not bots or not set(bots) <= set(BOTS):
@@ -564,7 +568,10 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="clusterbot-bench-"))
     processes = Processes(workdir)
     try:
-        report_data = asyncio.run(run(args, processes))
+        with contextlib.ExitStack() as stack:
+            if args.postgres:
+                args.database_url = stack.enter_context(throwaway_postgres())
+            report_data = asyncio.run(run(args, processes))
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 1

@@ -50,7 +50,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +79,7 @@ from common import (
     run_cli,
     start_connector,
     table,
+    throwaway_postgres,
     wait_http,
 )
 from sqlalchemy import Engine, create_engine, event
@@ -154,21 +155,6 @@ def copy_database(url: str, workdir: Path) -> Databases:
             engine.dispose()
 
     return Databases(url, parsed.set(database=fresh).render_as_string(hide_password=False), drop)
-
-
-@contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL server of the tests' kind (tests/pgserver.py) with an empty database; stopped afterwards."""
-    sys.path.insert(0, str(BENCH.parent))
-    from tests.pgserver import PostgresServer
-
-    server = PostgresServer().start()
-    try:
-        with server.connect() as connection:
-            connection.execute("CREATE DATABASE bench_city")
-        yield server.database_url("bench_city")
-    finally:
-        server.stop()
 
 
 # --- reads ---------------------------------------------------------------------------------------------
