@@ -512,7 +512,7 @@ class _Builder:
     def due_date(self, index: int) -> date:
         """Most reviews are due 31 to 1,095 days ahead; every (1/due_share)-th one inside the nudge window."""
         every = max(1, round(1 / self.plan.due_share)) if self.plan.due_share > 0 else 0
-        if every and index % every == 0:
+        if every and (index - 1) % every == 0:  # the first one too, so even a small city has some
             return self.today + timedelta(days=-21 + (index // every) % 52)  # 21 days overdue to 30 ahead
         return self.today + timedelta(days=31 + (index * 7919) % 1065)
 
