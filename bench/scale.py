@@ -319,9 +319,10 @@ class LoadWindow:
     window_s: float = 0.0
     peak_rss_mb: float | None = None
     complete: bool = False
-    by_second: list[tuple[int, int, float]] = field(
-        default_factory=list
-    )  # second after the first answer, replies, max ms
+    after_requests: int = 0  # the same load once the job is done, for comparison
+    after_p99_ms: float | None = None
+    # Each second after the bot's first answer: replies, and the slowest (ms).
+    by_second: list[tuple[int, int, float]] = field(default_factory=list)
 
 
 async def help_while_job(
@@ -333,13 +334,15 @@ async def help_while_job(
     concurrency: int,
     expected: int,
     limit_s: float,
+    after_s: float = 5.0,
 ) -> LoadWindow:
     """``help`` from ``concurrency`` senders, from before the bot listens until the job's messages are all sent.
 
     Senders retry until the bot listens (the scheduler starts its first run as the app starts), so the load
     covers the job from its beginning. Each sender's first request is left out of the figures: it pays for the
     bot's first turns after starting (and a new connection), which is not what the job costs. With nothing
-    owed, the load runs for ten seconds after the first answer.
+    owed, the load runs for ten seconds after the first answer. Once the job is done the load goes on for
+    ``after_s`` seconds more, for the p99 of the same load without the job.
     """
     starts: dict[str, float] = {}
     answered: dict[str, float] = {}
@@ -375,6 +378,7 @@ async def help_while_job(
                 first_answer.append(answered[activity_id])
 
     deliveries: list[float] = []
+    done: list[float] = []
 
     async def watcher() -> None:
         began = time.monotonic()
@@ -393,6 +397,9 @@ async def help_while_job(
                 break
             if time.monotonic() - began > limit_s:
                 break
+        done.append(time.monotonic())
+        if window.complete:
+            await asyncio.sleep(after_s)
         stop.set()
 
     await asyncio.gather(watcher(), *(sender() for _ in range(concurrency)))
@@ -409,6 +416,11 @@ async def help_while_job(
         if i in arrivals and i not in warm:
             buckets.setdefault(int(starts[i] - origin), []).append((arrivals[i][0] - starts[i]) * 1000)
     window.by_second = [(second, len(v), round(max(v), 1)) for second, v in sorted(buckets.items())]
+    after = sorted(
+        (arrivals[i][0] - starts[i]) * 1000 for i in starts if i in arrivals and done and starts[i] > done[0]
+    )
+    window.after_requests = len(after)
+    window.after_p99_ms = round(percentile(after, 99), 1) if after else None
     window.requests = len(latencies)
     if latencies:
         window.p50_ms = round(percentile(latencies, 50), 1)
@@ -483,6 +495,9 @@ def summary(
             f"{rss or 0:.0f} MB after the reads",
         ]
     )
+    if window.after_p99_ms is not None:
+        after_note = f"{window.after_requests} replies, once the job was done"
+        rows.append(["help p99 after the job", f"{window.after_p99_ms:.1f}", "", "-", "", after_note])
     lines = [table(rows)]
     span = (
         f"the job's {window.deliveries} messages reached the connector {window.first_delivery_s} to "
