@@ -7,6 +7,7 @@ Run from the repository root, in the project's environment::
     python bench/run.py --scenario vote --messages 1000 --concurrency 16,64
     python bench/run.py --bots ours                      # only clusterbot (e.g. while profiling it)
     python bench/run.py --database-url postgresql://user@127.0.0.1:5432/empty_db   # ours on PostgreSQL
+    python bench/run.py --postgres                       # ours on a throwaway PostgreSQL (tests/pgserver.py)
 
 Method
 ------
