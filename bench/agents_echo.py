@@ -1,7 +1,7 @@
 """The Microsoft 365 Agents SDK's echo agent (its Python quickstart, trimmed), for comparison.
 
 Run in the bench's own environment, not the project's: the SDK (``microsoft-agents-hosting-aiohttp`` 1.9)
-is installed there by ``bench/agents_venv.py``. As the quickstart (``start_server.py`` and ``app.py``) writes
+is installed there by ``agents_python()`` in ``bench/common.py``. As the quickstart (``start_server.py`` and ``app.py``) writes
 it: an ``AgentApplication`` with ``MemoryStorage`` and a ``CloudAdapter``, behind ``jwt_authorization_middleware``,
 served by aiohttp on ``127.0.0.1:PORT/api/messages``; its one handler answers every message with
 ``Echo: {text}``, which ``send_activity`` sends as a reply (``replyToId`` set) to the conversation's
