@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
 from store import meeting_day as md
-from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
-from store.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
+from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
 
 class Deliverer(Protocol):

@@ -17,7 +17,7 @@ from store import referrals as uc
 from store.meeting_day import set_budget
 from store.meetings import set_voting_rules
 from store.models import Outbox, Review
-from store.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
@@ -159,7 +159,7 @@ def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engin
     keys = owe_review_nudges(central, datetime(2026, 6, 20, tzinfo=LONDON), review_nudge_card)
     with Session(central) as session:
         row = session.exec(select(Outbox).where(Outbox.key == keys[0])).one()
-    card = row.activity["attachments"][0]["content"]
+    card = row.card
     assert find_action(card, verbs.REVIEW_OPEN, review_id=funded) and find_action(card, verbs.REVIEW_SNOOZE)
 
 

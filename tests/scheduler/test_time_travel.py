@@ -41,7 +41,7 @@ from cluster.reviews import DEFAULT_PLAN, owed_nudges
 from scheduler.jobs import remind_and_deliver
 from store.models import Outbox, Review
 from store.outbox import DELIVERED
-from store.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.http.test_reviews import REVIEW_DUE, funded  # noqa: F401  (the fixture)
 from tests.support import activities as act
