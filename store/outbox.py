@@ -37,14 +37,16 @@ waiting for a lease. On PostgreSQL claiming also skips rows another sender has l
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, case
+from sqlalchemy import JSON, Engine, TypeDecorator, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
 from cards.common import plain
@@ -158,6 +160,20 @@ def owe(
     return session.execute(statement).first() is not None
 
 
+class _JSONText(TypeDecorator[str]):
+    """JSON already serialised: a card shared by many rows is serialised once, not once per row."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """The value is the JSON text itself (PostgreSQL still gets its ``::JSON`` cast)."""
+        return None
+
+
+_NO_ACTIVITY = json.dumps({})
+
+
 def owe_all(session: Session, now: datetime, owing: Sequence[Owing]) -> list[str]:
     """Owe many cards in one statement, in the caller's transaction; returns the keys newly owed.
 
@@ -167,13 +183,21 @@ def owe_all(session: Session, now: datetime, owing: Sequence[Owing]) -> list[str
     if not unique:
         return []
     table = SQLModel.metadata.tables["outbox"]
+    # One statement compiled once (and cached), sent in few round trips: SQLAlchemy's "insert many values".
     statement = (
         _insert_for(session)(table)
-        .values([_row(now, one) for one in unique])
+        .values(activity=bindparam("activity", type_=_JSONText()), card=bindparam("card", type_=_JSONText()))
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(table.c.key)
     )
-    new = set(session.execute(statement).scalars())
+    texts: dict[int, str] = {}
+    rows = []
+    for one in unique:
+        row = _row(now, one)
+        row["activity"] = _NO_ACTIVITY
+        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), json.dumps(one.card))
+        rows.append(row)
+    new = set(session.connection().execute(statement, rows).scalars())
     return [one.key for one in unique if one.key in new]  # RETURNING promises no order; the caller's is kept
 
 

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, update
+from sqlalchemy import Engine, bindparam, or_, union_all, update
 from sqlalchemy import select as select_columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from cluster.clock import LONDON
 from cluster.referrals import Kind, ReferralView, State
@@ -49,6 +49,11 @@ NEVER = date(9999, 12, 31)
 
 REFERRERS = (Role.SENCO.value, Role.DELEGATE.value)
 LEADERS = (Role.CHAIR.value, Role.ADMIN.value)
+
+
+# One statement for a batch's next looks (an executemany by id), without the ORM's bulk machinery.
+_REVIEWS = SQLModel.metadata.tables["review"]
+NEXT_LOOK = update(_REVIEWS).where(_REVIEWS.c.id == bindparam("review_id")).values(next_nudge_on=bindparam("next_on"))
 
 
 @dataclass(frozen=True)
@@ -98,24 +103,31 @@ def _fingerprint(stored: dict[str, Any]) -> str:
     return json.dumps(stored, sort_keys=True)
 
 
-def _plans(engine: Engine, now: datetime, default: NudgePlan) -> dict[int, NudgePlan]:
-    """Each cluster's nudge plan; first, reviews a changed plan or a new role concerns are looked at afresh."""
+def _plans_and_looks(engine: Engine, now: datetime, default: NudgePlan) -> tuple[dict[int, NudgePlan], list[_Open]]:
+    """Each cluster's nudge plan, and the reviews due for a look.
+
+    Reviews that a changed plan or a new role concerns are first made to be looked at afresh. The usual run
+    (nothing changed) is one read-only unit of work.
+    """
+    today = _today(now)
     with transaction(engine, read_only=True) as session:
         stored = {cid: dict(raw or {}) for cid, raw in session.exec(select(Cluster.id, Cluster.nudge_plan))}
         mark = job_marks.read(session, MARK)
         newest = job_marks.newest_role(session)
-    plans = {cid: plan_from(raw) if raw else default for cid, raw in stored.items() if cid is not None}
-    fingerprints = {str(cid): _fingerprint(raw) for cid, raw in stored.items()}
-    marks = {"plans": fingerprints, "roles": newest}
-    if mark == marks:
-        return plans  # the usual run: nothing to forget, nothing to write
+        plans = {cid: plan_from(raw) if raw else default for cid, raw in stored.items() if cid is not None}
+        reach = max((p.due_window for p in [default, *plans.values()]), default=0)
+        prints = {str(cid): _fingerprint(raw) for cid, raw in stored.items()}
+        marks = {"plans": prints, "roles": newest}
+        if mark == marks:  # the usual run: nothing to forget, nothing to write
+            return plans, _due_for_a_look(session, today, reach)
     with transaction(engine) as session:
         if mark is not None:
             seen = mark.get("plans", {})
-            changed = {int(cid) for cid, fingerprint in fingerprints.items() if seen.get(cid) != fingerprint}
+            changed = {int(cid) for cid, fingerprint in prints.items() if seen.get(cid) != fingerprint}
             _forget(session, changed, *_given_since(session, int(mark.get("roles", 0)), newest))
         job_marks.write(session, MARK, now, marks)
-    return plans
+    with transaction(engine, read_only=True) as session:
+        return plans, _due_for_a_look(session, today, reach)
 
 
 def _given_since(session: Session, seen: int, newest: int) -> tuple[set[int], set[int]]:
@@ -146,23 +158,21 @@ def _forget(session: Session, plan_changed: set[int], settings: set[int], led: s
     )
 
 
-def _due_for_a_look(engine: Engine, today: date, reach: int) -> list[_Open]:
-    """The open reviews whose next look has come, and those never looked at that a nudge can reach today."""
-    query = (
-        select_columns(
-            col(Review.id), col(Review.cluster_id), col(Review.setting_id), col(Review.due), col(Review.snoozed_until)
-        )
-        .where(
-            col(Review.state) == "open",
-            or_(
-                col(Review.next_nudge_on) <= today,
-                and_(col(Review.next_nudge_on).is_(None), col(Review.due) <= today + timedelta(days=reach)),
-            ),
-        )
-        .order_by(col(Review.id))
+def _due_for_a_look(session: Session, today: date, reach: int) -> list[_Open]:
+    """The open reviews whose next look has come, and those never looked at that a nudge can reach today.
+
+    Two index ranges in one statement (an OR of the two would read every open review's index entry).
+    """
+    columns = [col(Review.id), col(Review.cluster_id), col(Review.setting_id), col(Review.due)]
+    columns.append(col(Review.snoozed_until))
+    come = select_columns(*columns).where(col(Review.state) == "open", col(Review.next_nudge_on) <= today)
+    never = select_columns(*columns).where(
+        col(Review.state) == "open",
+        col(Review.next_nudge_on).is_(None),
+        col(Review.due) <= today + timedelta(days=reach),
     )
-    with transaction(engine, read_only=True) as session:
-        return [_Open(i or 0, c, s, d, z) for i, c, s, d, z in session.execute(query)]
+    found = [_Open(i or 0, c, s, d, z) for i, c, s, d, z in session.execute(union_all(come, never))]
+    return sorted(found, key=lambda review: review.id)
 
 
 def _people(session: Session, looks: Sequence[_Look]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
@@ -264,10 +274,14 @@ def _write(engine: Engine, now: datetime, batch: list[tuple[_Look, list[Owing]]]
         owing = [one for _, rows in batch for one in rows]
         keys: list[str] = []
         if owing:
-            # A review submitted since it was read owes nothing more (its owed nudges were cancelled then).
-            still_open = set(session.exec(select(Review.id).where(col(Review.id).in_(ids), Review.state == "open")))
+            # A review submitted since it was read owes nothing more (its owed nudges were cancelled then). The
+            # state is checked here, not in SQL, so that the look-up goes by id, not through the index on state.
+            states = session.exec(select(Review.id, Review.state).where(col(Review.id).in_(ids)))
+            still_open = {review_id for review_id, state in states if state == "open"}
             keys = owe_all(session, now, [one for look, rows in batch if look.review.id in still_open for one in rows])
-        session.execute(update(Review), [{"id": look.review.id, "next_nudge_on": look.next_on} for look, _ in batch])
+        session.connection().execute(
+            NEXT_LOOK, [{"review_id": look.review.id, "next_on": look.next_on} for look, _ in batch]
+        )
         return keys
 
 
@@ -313,10 +327,8 @@ def owe_review_nudges(
     outbox rows.
     """
     today = _today(now)
-    plans = _plans(engine, now, plan)
-    reach = max((p.due_window for p in [plan, *plans.values()]), default=0)
+    plans, candidates = _plans_and_looks(engine, now, plan)
     keys: list[str] = []
-    candidates = _due_for_a_look(engine, today, reach)
     for start in range(0, len(candidates), batch_size):
         looks = []
         for review in candidates[start : start + batch_size]:

@@ -50,6 +50,8 @@ def _write(engine: Engine, now: datetime, owing: list[Owing], size: int) -> list
 
 def _clusters_given_referrers(session: Session, seen: int, newest: int) -> set[int]:
     """The clusters where someone became a SENCO or delegate since role ``seen``."""
+    if newest <= seen:
+        return set()
     return {
         cluster
         for cluster in session.exec(
