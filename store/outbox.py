@@ -174,13 +174,32 @@ class _JSONText(TypeDecorator[str]):
 _NO_ACTIVITY = json.dumps({})
 
 
-def owe_all(session: Session, now: datetime, owing: Sequence[Owing]) -> list[str]:
+@dataclass(frozen=True)
+class Serialised:
+    """Messages ready to owe, their cards serialised: a caller can do that before it takes the write lock."""
+
+    rows: tuple[dict[str, Any], ...]
+
+
+def serialise(now: datetime, owing: Sequence[Owing]) -> Serialised:
+    """The outbox rows of ``owing`` (one per key), each card serialised once however many rows share it."""
+    texts: dict[int, str] = {}
+    rows = []
+    for one in {one.key: one for one in owing}.values():
+        row = _row(now, one)
+        row["activity"] = _NO_ACTIVITY
+        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), json.dumps(one.card))
+        rows.append(row)
+    return Serialised(tuple(rows))
+
+
+def owe_all(session: Session, now: datetime, owing: Sequence[Owing] | Serialised) -> list[str]:
     """Owe many cards in one statement, in the caller's transaction; returns the keys newly owed.
 
     A key owed before (by an earlier run, or another replica meanwhile) is left as it is, as :func:`owe` does.
     """
-    unique = list({one.key: one for one in owing}.values())
-    if not unique:
+    rows = (owing if isinstance(owing, Serialised) else serialise(now, owing)).rows
+    if not rows:
         return []
     table = SQLModel.metadata.tables["outbox"]
     # One statement compiled once (and cached), sent in few round trips: SQLAlchemy's "insert many values".
@@ -190,15 +209,8 @@ def owe_all(session: Session, now: datetime, owing: Sequence[Owing]) -> list[str
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(table.c.key)
     )
-    texts: dict[int, str] = {}
-    rows = []
-    for one in unique:
-        row = _row(now, one)
-        row["activity"] = _NO_ACTIVITY
-        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), json.dumps(one.card))
-        rows.append(row)
-    new = set(session.connection().execute(statement, rows).scalars())
-    return [one.key for one in unique if one.key in new]  # RETURNING promises no order; the caller's is kept
+    new = set(session.connection().execute(statement, list(rows)).scalars())
+    return [row["key"] for row in rows if row["key"] in new]  # RETURNING promises no order; the caller's is kept
 
 
 KEYS_PER_QUERY = 500

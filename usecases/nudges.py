@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, or_, union_all, update
+from sqlalchemy import Engine, bindparam, union_all, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, SQLModel, col, select
 
@@ -36,7 +36,7 @@ from cluster.roles import Role
 from store import job_marks
 from store.db import transaction
 from store.models import Cluster, Decision, Referral, Review, RoleAssignment, Setting
-from store.outbox import Owing, owe_all, owed_already
+from store.outbox import Owing, Serialised, owe_all, owed_already, serialise
 
 NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
 """Draws a nudge's Adaptive Card (``cards.reviews.review_nudge_card``)."""
@@ -120,11 +120,14 @@ def _plans_and_looks(engine: Engine, now: datetime, default: NudgePlan) -> tuple
         marks = {"plans": prints, "roles": newest}
         if mark == marks:  # the usual run: nothing to forget, nothing to write
             return plans, _due_for_a_look(session, today, reach)
+    if mark is not None:
+        seen = mark.get("plans", {})
+        changed = {int(cid) for cid, fingerprint in prints.items() if seen.get(cid) != fingerprint}
+        with transaction(engine, read_only=True) as session:
+            settings, led = _given_since(session, int(mark.get("roles", 0)), newest)
+        _forget(engine, changed | led, settings)
+    # Only once every review concerned is forgotten: a run stopped before finds the same changes again.
     with transaction(engine) as session:
-        if mark is not None:
-            seen = mark.get("plans", {})
-            changed = {int(cid) for cid, fingerprint in prints.items() if seen.get(cid) != fingerprint}
-            _forget(session, changed, *_given_since(session, int(mark.get("roles", 0)), newest))
         job_marks.write(session, MARK, now, marks)
     with transaction(engine, read_only=True) as session:
         return plans, _due_for_a_look(session, today, reach)
@@ -142,20 +145,24 @@ def _given_since(session: Session, seen: int, newest: int) -> tuple[set[int], se
     return settings, clusters
 
 
-def _forget(session: Session, plan_changed: set[int], settings: set[int], led: set[int]) -> None:
-    """Look again at the open reviews of these clusters and settings, as if never looked at."""
-    clusters = plan_changed | led
-    if not clusters and not settings:
-        return
-    session.execute(
-        update(Review)
-        .where(
-            col(Review.state) == "open",
-            col(Review.next_nudge_on).is_not(None),
-            or_(col(Review.cluster_id).in_(clusters), col(Review.setting_id).in_(settings)),
-        )
-        .values(next_nudge_on=None)
-    )
+def _forget(engine: Engine, clusters: set[int], settings: set[int]) -> None:
+    """Look again at the open reviews of these clusters and settings, as if never looked at, in short writes."""
+    found: list[int] = []
+    with transaction(engine, read_only=True) as session:
+        # Found by the cluster and setting indexes; the state is checked here, not through its index.
+        for column, wanted in ((col(Review.cluster_id), sorted(clusters)), (col(Review.setting_id), sorted(settings))):
+            for start in range(0, len(wanted), BATCH):
+                rows = session.exec(
+                    select(col(Review.id), col(Review.state), col(Review.next_nudge_on)).where(
+                        column.in_(wanted[start : start + BATCH])
+                    )
+                )
+                found += [i or 0 for i, state, next_on in rows if state == "open" and next_on is not None]
+    ids = sorted(set(found))
+    for start in range(0, len(ids), BATCH):
+        with transaction(engine) as session:
+            chunk = ids[start : start + BATCH]
+            session.execute(update(Review).where(col(Review.id).in_(chunk)).values(next_nudge_on=None))
 
 
 def _due_for_a_look(session: Session, today: date, reach: int) -> list[_Open]:
@@ -269,19 +276,19 @@ def _batches(owed: list[tuple[_Look, list[Owing]]], size: int) -> Iterable[list[
 
 def _write(engine: Engine, now: datetime, batch: list[tuple[_Look, list[Owing]]]) -> list[str]:
     """One short transaction: the batch's messages, for reviews still open, and the batch's next looks."""
+    ready = [(look, serialise(now, owing)) for look, owing in batch]  # before taking the write lock
+    ids = [look.review.id for look, _ in batch]
+    next_looks = [{"review_id": look.review.id, "next_on": look.next_on} for look, _ in batch]
     with transaction(engine) as session:
-        ids = [look.review.id for look, _ in batch]
-        owing = [one for _, rows in batch for one in rows]
         keys: list[str] = []
-        if owing:
+        if any(rows.rows for _, rows in ready):
             # A review submitted since it was read owes nothing more (its owed nudges were cancelled then). The
             # state is checked here, not in SQL, so that the look-up goes by id, not through the index on state.
             states = session.exec(select(Review.id, Review.state).where(col(Review.id).in_(ids)))
             still_open = {review_id for review_id, state in states if state == "open"}
-            keys = owe_all(session, now, [one for look, rows in batch if look.review.id in still_open for one in rows])
-        session.connection().execute(
-            NEXT_LOOK, [{"review_id": look.review.id, "next_on": look.next_on} for look, _ in batch]
-        )
+            wanted = [row for look, rows in ready if look.review.id in still_open for row in rows.rows]
+            keys = owe_all(session, now, Serialised(tuple(wanted)))
+        session.connection().execute(NEXT_LOOK, next_looks)
         return keys
 
 
