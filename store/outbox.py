@@ -2,10 +2,10 @@
 
 A use case that decides a message is owed calls :func:`owe` (or :func:`owe_all`, for many in one statement)
 inside its own transaction, under a key unique per message and recipient (``review:12:due-14:person:7``).
-What is kept is the Adaptive Card itself; the sender puts it in Teams' message envelope when it sends it
-(``bot.wire``), so the envelope is built in one place, and rows owed before that (a whole activity) are
-sent as they were stored. The insert does nothing when the key is taken,
-so deciding twice (a second replica, a rerun after a restart) owes the message once. The sender
+The insert does nothing when the key is taken, so deciding twice (a second replica, a rerun after a
+restart) owes the message once. What is kept is the Adaptive Card itself: the sender puts it in Teams'
+message envelope when it sends it (``bot.wire``, the one place the envelope is built), and a row owed
+before cards were kept as such (a whole activity, in ``activity``) is sent as it was stored. The sender
 (``bot.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
 connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
 such and their messages are owed to the admins of their clusters instead.

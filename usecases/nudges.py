@@ -51,6 +51,7 @@ REFERRERS = (Role.SENCO.value, Role.DELEGATE.value)
 LEADERS = (Role.CHAIR.value, Role.ADMIN.value)
 
 
+_STATES = select(col(Review.id), col(Review.state), col(Review.snoozed_until))
 # One statement for a batch's next looks (an executemany by id), without the ORM's bulk machinery.
 _REVIEWS = SQLModel.metadata.tables["review"]
 NEXT_LOOK = update(_REVIEWS).where(_REVIEWS.c.id == bindparam("review_id")).values(next_nudge_on=bindparam("next_on"))
@@ -275,19 +276,24 @@ def _batches(owed: list[tuple[_Look, list[Owing]]], size: int) -> Iterable[list[
 
 
 def _write(engine: Engine, now: datetime, batch: list[tuple[_Look, list[Owing]]]) -> list[str]:
-    """One short transaction: the batch's messages, for reviews still open, and the batch's next looks."""
+    """One short transaction: the batch's messages, for reviews as they were read, and the batch's next looks."""
     ready = [(look, serialise(now, owing)) for look, owing in batch]  # before taking the write lock
     ids = [look.review.id for look, _ in batch]
-    next_looks = [{"review_id": look.review.id, "next_on": look.next_on} for look, _ in batch]
     with transaction(engine) as session:
         keys: list[str] = []
-        if any(rows.rows for _, rows in ready):
-            # A review submitted since it was read owes nothing more (its owed nudges were cancelled then). The
-            # state is checked here, not in SQL, so that the look-up goes by id, not through the index on state.
-            states = session.exec(select(Review.id, Review.state).where(col(Review.id).in_(ids)))
-            still_open = {review_id for review_id, state in states if state == "open"}
-            wanted = [row for look, rows in ready if look.review.id in still_open for row in rows.rows]
+        # A review submitted or snoozed since it was read is left for the next run to look at again (a submitted
+        # one's owed nudges were cancelled then). Checked here, not in SQL, so the look-up goes by id.
+        now_as = {i: (state, snoozed) for i, state, snoozed in session.exec(_STATES.where(col(Review.id).in_(ids)))}
+        unchanged = {
+            look.review.id for look, _ in batch if now_as.get(look.review.id) == ("open", look.review.snoozed_until)
+        }
+        wanted = [row for look, rows in ready if look.review.id in unchanged for row in rows.rows]
+        if wanted:
             keys = owe_all(session, now, Serialised(tuple(wanted)))
+        next_looks = [
+            {"review_id": look.review.id, "next_on": look.next_on if look.review.id in unchanged else _today(now)}
+            for look, _ in batch
+        ]
         session.connection().execute(NEXT_LOOK, next_looks)
         return keys
 

@@ -17,10 +17,10 @@ from store import referrals as uc
 from store.meeting_day import set_budget
 from store.meetings import set_voting_rules
 from store.models import Outbox, Review
-from usecases.nudges import owe_review_nudges
 from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
+from usecases.nudges import owe_review_nudges
 
 REVIEW_DUE = date(2026, 7, 17)
 

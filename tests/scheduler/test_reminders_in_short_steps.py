@@ -19,6 +19,7 @@ from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
 from cluster.roles import Role
 from scheduler.jobs import owe_reminders
+from store import outbox
 from store.db import transaction
 from store.meetings import set_nudge_plan
 from store.models import AgendaItem, Decision, Outbox, Person, Referral, Review, Setting
@@ -176,7 +177,7 @@ def test_a_run_stopped_between_batches_is_finished_by_the_next_and_owes_each_mes
 ) -> None:
     batch = 5
     ids = add_reviews(seeded, [TODAY - timedelta(days=1)] * (3 * batch))
-    real_owe_all = nudges.owe_all
+    real_owe_all = outbox.owe_all
     calls: list[int] = []
 
     def crash_after_the_first_batch(*args: Any) -> list[str]:
@@ -252,3 +253,28 @@ def test_deadline_reminders_are_read_from_the_meetings_near_their_deadline_and_a
     with Session(seeded) as session:
         rows = session.exec(select(Outbox).where(col(Outbox.key).startswith("deadline:"))).all()
     assert all(row.card is not None and "close in 7 days" in str(row.card) for row in rows)
+
+
+@pytest.mark.parametrize("click", ["snoozed", "submitted"])
+def test_a_review_snoozed_or_submitted_while_the_job_draws_its_card_is_not_nudged(seeded: Engine, click: str) -> None:
+    [review] = add_reviews(seeded, [TODAY + timedelta(days=7)])
+
+    def clicked_meanwhile(view: Any, nudge: Any) -> dict[str, Any]:
+        # The SENCO's click lands between the job's read and its write (the card is drawn in between).
+        with transaction(seeded) as session:
+            row = session.get(Review, review)
+            assert row is not None
+            if click == "snoozed":
+                row.snoozed_until = TODAY + timedelta(days=7)
+            else:
+                row.state = "submitted"
+            session.add(row)
+        return review_nudge_card(view, nudge)
+
+    assert owe_review_nudges(seeded, NOW, clicked_meanwhile) == []
+    assert owe_review_nudges(seeded, NOW + timedelta(minutes=1), review_nudge_card) == []
+    assert outbox_keys(seeded) == []
+    if click == "snoozed":
+        assert owe_review_nudges(seeded, NOW + timedelta(days=7), review_nudge_card) == [
+            f"review:{review}:due:person:1"
+        ], "the nudge in hand when the snooze ends"

@@ -41,12 +41,12 @@ from cluster.reviews import DEFAULT_PLAN, owed_nudges
 from scheduler.jobs import remind_and_deliver
 from store.models import Outbox, Review
 from store.outbox import DELIVERED
-from usecases.nudges import owe_review_nudges
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.http.test_reviews import REVIEW_DUE, funded  # noqa: F401  (the fixture)
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import Flow, shows
+from usecases.nudges import owe_review_nudges
 
 DECISION = date(2025, 12, 11)
 REFERENCE = "CEN-2526-001"

@@ -11,7 +11,7 @@ transactions they ran in, so a test can also tell how many transactions wrote an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,7 +63,12 @@ def count_queries(engine: Engine) -> Iterator[Counted]:
         if id(connection) in open_transactions:
             open_transactions[id(connection)].append(statement)
 
-    listeners = [("begin", on_begin), ("commit", on_end), ("rollback", on_end), ("before_cursor_execute", on_execute)]
+    listeners: list[tuple[str, Callable[..., None]]] = [
+        ("begin", on_begin),
+        ("commit", on_end),
+        ("rollback", on_end),
+        ("before_cursor_execute", on_execute),
+    ]
     for name, listener in listeners:
         # First in line at "begin", so the transaction is known before SQLite's BEGIN IMMEDIATE is sent.
         event.listen(engine, name, listener, insert=name == "begin")
