@@ -1,16 +1,17 @@
 """The Microsoft 365 Agents SDK's echo agent (its Python quickstart, trimmed), for comparison.
 
-Run in the bench's own environment, not the project's: the SDK (``microsoft-agents-hosting-aiohttp`` 1.9)
-is installed there by ``agents_python()`` in ``bench/common.py``. As the quickstart (``start_server.py`` and ``app.py``) writes
-it: an ``AgentApplication`` with ``MemoryStorage`` and a ``CloudAdapter``, behind ``jwt_authorization_middleware``,
-served by aiohttp on ``127.0.0.1:PORT/api/messages``; its one handler answers every message with
-``Echo: {text}``, which ``send_activity`` sends as a reply (``replyToId`` set) to the conversation's
-``serviceUrl``. The quickstart's ``MsalConnectionManager`` with an empty configuration is replaced by the
-anonymous connection the SDK's own test scenarios use (``ConnectionManager`` with ``AnonymousTokenProvider``
-and ``anonymous_allowed=True``): no token is checked inbound and none is fetched outbound, as in our bot with
-``CLUSTERBOT_ALLOW_NO_AUTH=1`` and the botbuilder echo bot with an empty app id. Two small departures, neither
-of which makes the agent slower: handlers typed as aiohttp wants them (``202`` when the SDK returns no
-response), and the warning the SDK logs on every anonymous turn ("App ID is not provided") silenced.
+Run in the bench's own environment, not the project's: the SDK (``microsoft-agents-hosting-aiohttp`` 1.9) is
+installed there by ``agents_python()`` in ``bench/common.py``. As the quickstart (``start_server.py`` and
+``app.py``) writes it: an ``AgentApplication`` with ``MemoryStorage`` and a ``CloudAdapter``, behind
+``jwt_authorization_middleware``, served by aiohttp on ``127.0.0.1:PORT/api/messages``; its one handler
+answers every message with ``Echo: {text}``, which ``send_activity`` sends as a reply (``replyToId`` set) to
+the conversation's ``serviceUrl``. The quickstart's ``MsalConnectionManager`` with an empty configuration is
+replaced by the anonymous connection the SDK's own test scenarios use (``ConnectionManager`` with
+``AnonymousTokenProvider`` and ``anonymous_allowed=True``): no token is checked inbound and none is fetched
+outbound, as in our bot with ``CLUSTERBOT_ALLOW_NO_AUTH=1`` and the botbuilder echo bot with an empty app id.
+Two small departures, neither of which makes the agent slower: handlers typed as aiohttp wants them (``202``
+when the SDK returns no response), and the warning the SDK logs on every anonymous turn ("App ID is not
+provided") silenced.
 
 Run: ``~/.cache/clusterbot-bench/agents-venv/bin/python bench/agents_echo.py --port 8113``.
 """

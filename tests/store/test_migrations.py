@@ -41,6 +41,7 @@ TABLES = {
     "outbox",
     "review",
     "release",
+    "job_mark",
 }
 
 
@@ -96,14 +97,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0008"]
+        assert versions_of(engine) == ["0009"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0008"]
+        assert versions_of(engine) == ["0009"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -122,6 +123,35 @@ def test_the_migrations_build_every_column_the_models_declare_with_the_same_null
             assert migrated == declared, f"{name}: the models and the migrations disagree"
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def second_db_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
+    """Another empty database on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'created.db'}"
+    server = request.getfixturevalue("postgres_server")
+    url: str = server.create_database(f"created_{tmp_path.name[-12:].replace('-', '_')}")
+    return url
+
+
+def test_the_migrations_and_the_models_build_the_same_indexes_and_constraints(db_url: str, second_db_url: str) -> None:
+    from sqlmodel import SQLModel
+
+    upgrade(db_url)
+    migrated_engine, created_engine = make_engine(db_url), make_engine(second_db_url)
+    try:
+        SQLModel.metadata.create_all(created_engine)
+        migrated, created = schema_of(migrated_engine), schema_of(created_engine)
+        migrated.pop("alembic_version")
+        assert set(migrated) == set(created)
+        for table in created:
+            for part in ("indexes", "unique", "foreign_keys"):
+                assert migrated[table][part] == created[table][part], f"{table} {part}: models and migrations differ"
+            assert sorted(migrated[table]["columns"]) == sorted(created[table]["columns"]), table
+    finally:
+        migrated_engine.dispose()
+        created_engine.dispose()
 
 
 def test_settings_from_before_the_capital_facts_are_taken_as_mainstream_without_hncg_funding(db_url: str) -> None:
@@ -268,7 +298,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0008"]
+        assert versions_of(engine) == ["0009"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
