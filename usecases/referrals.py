@@ -50,9 +50,9 @@ from store.models import (
 from store.outbox import NoticeCard, owe_notice
 from store.referral_views import as_row, provision_lines, view_of, views_of
 from store.repo import get_or_refuse, meeting_slots
-from store.settings import capital_refusal
-from store.usecases import Actor, require_registered
 from usecases.lists import Page, first_page
+from usecases.people import Actor, require_registered
+from usecases.settings import capital_refusal
 
 NOT_A_REFERRER = START_REFERRAL.refusal
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."

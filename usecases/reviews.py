@@ -40,8 +40,8 @@ from store.models import (
     Setting,
 )
 from store.repo import get_or_refuse
-from store.usecases import Actor, require_registered
 from usecases.lists import Page, first_page
+from usecases.people import Actor, require_registered
 from usecases.referrals import referrer_setting_ids
 
 NOT_FOUND = "I can't find that review, or it isn't one you can see."

@@ -13,7 +13,6 @@ from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
 from usecases import referral_checks as checks
@@ -23,6 +22,7 @@ from usecases.budget import budget_for, set_budget
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
 from usecases.nudges import owe_review_nudges
+from usecases.people import identify
 from usecases.votes import cast_vote, close_item, open_item
 
 REVIEW_DUE = date(2026, 7, 17)

@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cluster.clock import LONDON
 from store.models import Cluster, ConversationRef, Outbox
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ROSTER
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
+from usecases.roster import import_entries
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 

@@ -23,13 +23,13 @@ from scheduler.jobs import owe_reminders
 from store import outbox
 from store.db import transaction
 from store.models import AgendaItem, Decision, Outbox, Person, Referral, Review, Setting
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ROSTER, SENCO
 from tests.support.queries import count_queries
 from usecases import nudges
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders
+from usecases.roster import Entry, import_entries
 
 # A Monday in term, with no referral deadline within a week (Spring 1's closed on 29 January).
 NOW = datetime(2026, 2, 9, 9, 0, tzinfo=LONDON)

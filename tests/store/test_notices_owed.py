@@ -16,15 +16,15 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import agenda, prepare_agenda, start_meeting
 from usecases.decisions import Decided, record_decision
+from usecases.people import Actor, identify
+from usecases.roster import import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
