@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
-from store.meetings import set_nudge_plan
 
 from cards.meetings import deadline_reminder_card
 from cards.reviews import review_nudge_card
@@ -27,6 +26,7 @@ from store.seed import CENTRAL, seed_file
 from tests.conftest import ROSTER, SENCO
 from tests.support.queries import count_queries
 from usecases import nudges
+from usecases.meetings import set_nudge_plan
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders
 from usecases.roster import Entry, import_entries
