@@ -65,7 +65,7 @@ def accept_referrals(engine: Engine, count: int, now: datetime) -> list[int]:
     for number in range(count):
         kind, who = list(KINDS.values())[number % len(KINDS)]
         referral_id = draft_referral(engine, kind, who, f"more-{now:%Y%m%d}-{number}", now)
-        uc.accept(engine, admin, referral_id, now)
+        checks.accept(engine, admin, referral_id, now)
         ids.append(referral_id)
     return ids
 
