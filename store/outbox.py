@@ -54,6 +54,7 @@ from cluster.roles import Role
 from store import audit
 from store.db import transaction
 from store.models import ChannelPost, ConversationRef, Outbox, Person, RoleAssignment, Setting
+from store.repo import role_holders
 
 ACTOR = "scheduler"
 OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
@@ -513,12 +514,8 @@ def _recipient_clusters(session: Session, row: Outbox) -> set[int]:
 def _admins_of(session: Session, cluster_ids: set[int]) -> list[int]:
     if not cluster_ids:
         return []
-    found = session.exec(
-        select(RoleAssignment.person_id)
-        .where(col(RoleAssignment.cluster_id).in_(cluster_ids), RoleAssignment.role == Role.ADMIN.value)
-        .order_by(col(RoleAssignment.person_id))
-    ).all()
-    return list(dict.fromkeys(found))
+    by_cluster = role_holders(session, [Role.ADMIN], in_clusters=cluster_ids)
+    return sorted({person for people in by_cluster.values() for person in people})
 
 
 def _for_admin_card(card: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:

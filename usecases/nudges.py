@@ -37,6 +37,7 @@ from store import job_marks
 from store.db import transaction
 from store.models import Cluster, Decision, Referral, Review, RoleAssignment, Setting
 from store.outbox import Owing, Serialised, owe_all, owed_already, serialise
+from store.repo import role_holders
 
 NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
 """Draws a nudge's Adaptive Card (``cards.reviews.review_nudge_card``)."""
@@ -187,26 +188,8 @@ def _people(session: Session, looks: Sequence[_Look]) -> tuple[dict[int, list[in
     """Whom the batch's nudges go to: each setting's SENCOs and delegates, each cluster's chair and admins."""
     settings = {look.review.setting_id for look in looks if any(not n.escalate for n in look.nudges)}
     clusters = {look.review.cluster_id for look in looks if any(n.escalate for n in look.nudges)}
-    referrers: dict[int, list[int]] = {}
-    leaders: dict[int, list[int]] = {}
-    if settings:
-        for setting, person in session.exec(
-            select(RoleAssignment.setting_id, RoleAssignment.person_id)
-            .where(col(RoleAssignment.setting_id).in_(settings), col(RoleAssignment.role).in_(REFERRERS))
-            .order_by(col(RoleAssignment.person_id))
-        ):
-            people = referrers.setdefault(setting or 0, [])
-            if person not in people:
-                people.append(person)
-    if clusters:
-        for cluster, person in session.exec(
-            select(RoleAssignment.cluster_id, RoleAssignment.person_id)
-            .where(col(RoleAssignment.cluster_id).in_(clusters), col(RoleAssignment.role).in_(LEADERS))
-            .order_by(col(RoleAssignment.person_id))
-        ):
-            people = leaders.setdefault(cluster or 0, [])
-            if person not in people:
-                people.append(person)
+    referrers = role_holders(session, REFERRERS, at_settings=settings) if settings else {}
+    leaders = role_holders(session, LEADERS, in_clusters=clusters) if clusters else {}
     return referrers, leaders
 
 

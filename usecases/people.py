@@ -19,7 +19,7 @@ from cluster.permissions import Command, commands_for
 from cluster.roles import Grant, Role
 from store.db import transaction
 from store.models import Cluster, Person
-from store.repo import cluster_ids_of, grants_of, meeting_slots, person_with_grants
+from store.repo import grants_of, meeting_slots, person_with_grants
 from usecases.roster import Entry, import_entries
 
 
@@ -101,7 +101,7 @@ def next_meetings(engine: Engine, actor: Actor, now: datetime) -> list[NextMeeti
     assert actor.person_id is not None
     result: list[NextMeeting] = []
     with transaction(engine) as session:
-        for cluster_id in sorted(cluster_ids_of(session, actor.person_id)):
+        for cluster_id in sorted({g.cluster_id for g in actor.grants if g.cluster_id is not None}):
             cluster = session.get(Cluster, cluster_id)
             slot = next_meeting(meeting_slots(session, cluster_id), now)
             if cluster is None or slot is None:

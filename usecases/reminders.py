@@ -26,7 +26,7 @@ from store import job_marks
 from store.db import transaction
 from store.models import Cluster, ConversationRef, Meeting, RoleAssignment, Setting
 from store.outbox import Owing, owe_all, owed_already
-from store.repo import slot_of
+from store.repo import role_holders, slot_of
 
 MARK = "deadline-reminders"
 REMINDER_DAYS = (7, 2)
@@ -68,17 +68,7 @@ def _clusters_given_referrers(session: Session, seen: int, newest: int) -> set[i
 
 def _referrers(session: Session, clusters: set[int]) -> dict[int, list[int]]:
     """Each cluster's SENCOs and delegates, in one query."""
-    people: dict[int, list[int]] = {}
-    for cluster, person in session.exec(
-        select(Setting.cluster_id, RoleAssignment.person_id)
-        .join(Setting, col(Setting.id) == RoleAssignment.setting_id)
-        .where(col(Setting.cluster_id).in_(clusters), col(RoleAssignment.role).in_(REFERRERS))
-        .order_by(col(RoleAssignment.person_id))
-    ):
-        listed = people.setdefault(cluster, [])
-        if person not in listed:
-            listed.append(person)
-    return people
+    return role_holders(session, REFERRERS, in_clusters=clusters) if clusters else {}
 
 
 def owe_deadline_reminders(engine: Engine, now: datetime, card: DeadlineCard, *, batch_size: int = BATCH) -> list[str]:
