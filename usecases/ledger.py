@@ -143,6 +143,16 @@ def _label(terms: Sequence[Term], day: date) -> str:
     return term.label if term is not None else ""
 
 
+INSTALMENTS = sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM)
+"""Instalments with their cluster, reference, setting and meeting day; read each row with :func:`instalment_view`."""
+INSTALMENT_CLUSTER = _INST.c.cluster_id
+
+
+def instalment_view(row: Sequence[object], terms: Sequence[Term]) -> InstalmentView:
+    """An instalment row of :data:`INSTALMENTS` as the views show it, named by its term."""
+    return _view(row, terms)
+
+
 def _view(row: Sequence[object], terms: Sequence[Term]) -> InstalmentView:
     due_on = row[5]
     paid_on = row[8]
