@@ -39,7 +39,7 @@ def test_the_same_payment_twice_changes_nothing_but_a_different_one_is_refused()
 
 
 def test_a_cancelled_instalment_cannot_be_paid() -> None:
-    with pytest.raises(Refusal, match="£142.50 was cancelled when the funding stopped"):
+    with pytest.raises(Refusal, match=r"£142\.50 was cancelled when the funding stopped"):
         check_paid(CANCELLED, 142_50, DECIDED, date(2026, 1, 5), TODAY)
 
 
