@@ -28,11 +28,11 @@ from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.finance import finance_csv, finance_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
-from store.usecases import Actor
 from usecases import referrals as uc
 from usecases.finance import finance_for
 from usecases.letters import NO_DECISION, letter_for
 from usecases.minutes import member_minutes
+from usecases.people import Actor
 
 log = logging.getLogger("clusterbot.files")
 

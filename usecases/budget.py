@@ -27,7 +27,7 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import Budget
 from store.repo import cluster_by_name
-from store.usecases import Actor
+from usecases.people import Actor
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,7 @@ def budget_on(session: Session, cluster_id: int, cluster: str, day: date, reques
         return None
     rule = rule_of(budget)
     spent, paid = committed_and_paid(session, cluster_id, budget)
-    return BudgetView(
-        cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested, paid)
-    )
+    return BudgetView(cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested, paid))
 
 
 def _store(

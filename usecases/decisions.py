@@ -41,7 +41,6 @@ from store.db import take_turn, transaction
 from store.models import AgendaItem, ChannelPost, Decision, DecisionLetter, Meeting, Referral, Review
 from store.outbox import NoticeCard, owe_attachment, owe_notice
 from store.repo import meeting_slots, slot_of
-from store.usecases import Actor
 from usecases.agenda import agenda_view
 from usecases.budget import budget_on, budget_row, committed, rule_of
 from usecases.ledger import payments_of, plan_for, write_instalments
@@ -55,6 +54,7 @@ from usecases.meeting_rows import (
     tally_of,
     vote_view,
 )
+from usecases.people import Actor
 
 
 @dataclass(frozen=True)

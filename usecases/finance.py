@@ -28,8 +28,8 @@ from cluster.provision import format_pence
 from cluster.referrals import STATE_TITLES, Kind, State
 from store.db import transaction
 from store.terms import loaded_terms
-from store.usecases import Actor
 from usecases.ledger import INSTALMENT_CLUSTER, INSTALMENTS, instalment_view
+from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
 _CLUSTER, _BUDGET, _DECISION, _REFERRAL = _T["cluster"], _T["budget"], _T["decision"], _T["referral"]

@@ -43,7 +43,7 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import Instalment
 from store.terms import loaded_terms
-from store.usecases import Actor
+from usecases.people import Actor
 
 # The payments card lists what is due now and in the next fortnight (so an officer can pay at the start of
 # term), oldest first; 20 instalments make a card of about 25 KB, well inside Teams' limit.

@@ -18,7 +18,7 @@ from cluster.errors import Refusal
 from cluster.permissions import DECISION_LETTER, authorize
 from store import audit
 from store.db import transaction
-from store.usecases import Actor
+from usecases.people import Actor
 
 NO_DECISION = "That decision no longer exists."
 NO_LETTER = "This decision was recorded before the bot made decision letters, so it has none."

@@ -27,13 +27,13 @@ from cluster.clock import LONDON
 from cluster.roles import Role
 from reports.finance import read_csv_tables
 from store.models import AuditEvent, Decision, DecisionLetter, Instalment, Release, Review
-from store.roster import Entry, import_entries
 from tests.conftest import ADMIN, CHAIR, SENCO
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import VOTERS, Room, meeting_room, start_meeting
 from tests.support.referral_flow import Flow, find_action
 from usecases.budget import set_budget
+from usecases.roster import Entry, import_entries
 
 OFFICER = ("aad-officer", "Olive Officer")
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
