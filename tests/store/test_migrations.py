@@ -308,7 +308,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
 
 
 def test_decisions_from_before_the_ledger_get_the_instalments_their_notice_gave_them(db_url: str) -> None:
-    """0011 backfills the old schedule (the meeting day, then 1 Jan, 1 Apr, 1 Sep); a stop cancels what fell after it."""
+    """0011 backfills the old schedule (the meeting day, then 1 Jan, 1 Apr, 1 Sep); a stop cancels what followed."""
     from alembic import command
 
     from store.db import alembic_config
