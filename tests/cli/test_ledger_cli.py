@@ -89,7 +89,8 @@ def test_a_term_dates_file_with_a_mistake_loads_nothing(
     )
     assert run(["terms", "import", str(overlapping)], clock=NOW) == 1
     err = capsys.readouterr().err
-    assert "no term dates were loaded" in err and "Spring term 2029 starts (2029-01-08) before the Autumn term 2028 ends" in err
+    assert "no term dates were loaded" in err
+    assert "Spring term 2029 starts (2029-01-08) before the Autumn term 2028 ends" in err
     assert terms(db) == before
 
 
