@@ -26,7 +26,7 @@ from cards import verbs
 from cluster.clock import LONDON
 from cluster.roles import Role
 from reports.finance import read_csv_tables
-from store.models import AuditEvent, Decision, DecisionLetter, Instalment, Release, Review
+from store.models import AuditEvent, Decision, DecisionLetter, Instalment, Release, Review, TermDate
 from tests.conftest import ADMIN, CHAIR, SENCO
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
@@ -297,3 +297,72 @@ async def test_the_budget_card_the_ledger_and_the_finance_exports_agree_to_the_p
     assert run(["finance", "export", "--format", "xlsx", str(out)], clock=room.clock) == 0
     city = openpyxl.load_workbook(out)["Budgets"]
     assert round(dict(zip(header, [c.value for c in city[2]], strict=True))["Committed (£)"] * 100) == committed_pence
+
+
+async def test_a_decision_whose_payments_fall_past_the_loaded_term_dates_is_refused_asking_for_them(room: Room) -> None:
+    await start_meeting(room)
+    with Session(room.engine) as session:
+        for row in session.exec(select(TermDate)).all():
+            session.delete(row)
+        session.commit()
+    refused = await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    assert refused["type"] == "application/vnd.microsoft.activity.message"
+    assert "no school term dates loaded after 11 December 2025" in refused["value"]
+    assert "clusterbot terms import" in refused["value"]
+    await room.settle()
+    assert room.decisions() == [] and instalments(room.engine) == [], "nothing is stored"
+    assert room.told(SENCO, "Decision on") == []
+
+
+async def test_the_officer_s_card_warns_when_the_term_dates_run_out_within_six_months(room: Room) -> None:
+    room.clock.set(datetime(2028, 2, 1, 9, 0, tzinfo=LONDON))
+    card = await Flow(room.bot, OFFICER).card(verbs.PAYMENTS)
+    assert "The school term dates loaded end on 21 July 2028" in json.dumps(card)
+    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
+    assert "term dates loaded" not in json.dumps(await Flow(room.bot, OFFICER).card(verbs.PAYMENTS))
+
+
+async def test_a_payment_needs_its_reference_and_a_cancelled_instalment_cannot_be_paid(room: Room) -> None:
+    await start_meeting(room)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
+    officer = Flow(room.bot, OFFICER)
+    first = instalments(room.engine)[0].id
+    card = await officer.card(verbs.PAYMENT_MARK, {"instalment_id": first, f"paid_on_{first}": "2026-01-06"})
+    assert "Give the finance system's payment reference." in json.dumps(card)
+    typo = await officer.card(verbs.PAYMENT_MARK, {"instalment_id": first, f"paid_on_{first}": "6th Jan"})
+    assert "The day it was paid must be a date." in json.dumps(typo) and "6th Jan" in json.dumps(typo)
+    assert instalments(room.engine)[0].state == "due"
+
+    with Session(room.engine) as session:
+        review = session.exec(select(Review)).one()
+    await Flow(room.bot, SENCO).card(verbs.REVIEW_SUBMIT, {"review_id": review.id, **REVIEW_ANSWERS})
+    assert [i.state for i in instalments(room.engine)] == ["cancelled"] * 3, "nothing was paid: all cancelled"
+    late = {"instalment_id": first, f"paid_on_{first}": "2026-01-06", f"reference_{first}": "BACS-9"}
+    assert await officer.refused(verbs.PAYMENT_MARK, late) == (
+        "This instalment of £329.49 was cancelled when the funding stopped."
+    )
+
+
+async def test_the_letter_is_offered_again_from_the_notice_to_the_setting_but_not_to_another(room: Room) -> None:
+    await start_meeting(room)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    await room.settle()
+    [notice] = room.told(SENCO, "Decision on CEN-2526-001")
+    [card] = notice.cards
+    button = find_action(card, verbs.DECISION_LETTER)
+    before = len(room.connector.calls)
+    answer = await Flow(room.bot, SENCO).click(verbs.DECISION_LETTER, button["data"])
+    assert answer["value"].startswith("Here is the decision letter for CEN-2526-001.")
+    await room.settle()
+    [offer] = offers_since(room, before, SENCO)
+    assert offer["name"] == "Decision letter CEN-2526-001 2025-12-11.docx"
+    refused = await Flow(room.bot, ("aad-senco-waterside", "Wendy Waterside")).refused(
+        verbs.DECISION_LETTER, button["data"]
+    )
+    assert refused.startswith("Only the setting's SENCO or delegate, the cluster's admin or a council officer")
+    # An officer who accepts a letter offer has it; the reading is audited.
+    assert docx_text(await accept(room, OFFICER, offer, "again.docx")).count("CEN-2526-001") >= 1
+    with Session(room.engine) as session:
+        reads = session.exec(select(AuditEvent).where(AuditEvent.action == "letter.read")).all()
+    assert [r.actor for r in reads][-1].startswith("person:")
