@@ -8,6 +8,7 @@ same bytes (the archive's and the document's timestamps are the decision's), so 
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from datetime import date, datetime
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from cluster.clock import LONDON
@@ -24,6 +27,24 @@ from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The styles a letter uses (and those they are based on or linked to): python-docx's own template carries
+# two copies of Word's 400 KB style sheet, which took most of the time of making a letter (in the decision's
+# unit of work, holding the cluster's turn); a letter made from a template with only these is 4x faster.
+_STYLES = frozenset(
+    {
+        "normal",
+        "default paragraph font",
+        "normal table",
+        "no list",
+        "table grid",
+        "title",
+        "title char",
+        "heading 1",
+        "heading 1 char",
+        "heading 2",
+        "heading 2 char",
+    }
+)  # as styles.xml names them (Word's built-in names are lower case there)
 
 
 def _long_date(day: date) -> str:
@@ -93,8 +114,7 @@ def decision_letter_docx(view: LetterView) -> bytes:
     decided = view.decided_at
     if decided.tzinfo is None:
         raise ValueError("decided_at must be timezone-aware")
-    document = docx.Document()
-    _page_setup(document)
+    document = docx.Document(io.BytesIO(_template()))
     _properties(document, view)
 
     document.add_paragraph(f"{view.cluster} cluster · Stoke-on-Trent SEND cluster funding").runs[0].bold = True
@@ -172,11 +192,33 @@ def _table(document: DocxDocument, headings: Sequence[str], rows: Sequence[Seque
     document.add_paragraph()
 
 
-def _page_setup(document: DocxDocument) -> None:
+@functools.cache
+def _template() -> bytes:
+    """An A4 document with only the styles a letter uses, made once per process."""
+    document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)  # A4
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(20)
+    styles = document.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for style in list(styles.findall(qn("w:style"))):
+        name = style.find(qn("w:name"))
+        if name is None or str(name.get(qn("w:val"))).lower() not in _STYLES:
+            styles.remove(style)
+    part = document.part
+    for rel_id, rel in list(part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):  # Word 2010's second copy of the styles
+            part.drop_rel(rel_id)
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL:  # a picture of python-docx's sample page
+            package.rels.pop(rel_id)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def footer_line(view: LetterView) -> str:

@@ -9,7 +9,10 @@ returns everything the chair's answer shows.
 
 The letter is made here and stored (``decision_letter``) rather than made again when asked for: it is what
 the setting was sent, so it must stay the same when the wording of letters changes in a later version, when
-instalments are paid or cancelled, or when the setting is renamed; making it costs about 30 ms of the turn.
+instalments are paid or cancelled, or when the setting is renamed; and it is made in the unit, so a decision
+never exists without its letter nor its offer without the letter. The cost: about 25 ms of python-docx in a
+unit that otherwise takes about 10 ms (median on SQLite, 2 shared cores), paid once per decision, never
+on the vote clicks.
 """
 
 from __future__ import annotations
