@@ -7,6 +7,7 @@ Runs on SQLite and on a real PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
@@ -366,3 +367,17 @@ async def test_the_letter_is_offered_again_from_the_notice_to_the_setting_but_no
     with Session(room.engine) as session:
         reads = session.exec(select(AuditEvent).where(AuditEvent.action == "letter.read")).all()
     assert [r.actor for r in reads][-1].startswith("person:")
+
+
+async def test_the_same_mark_paid_click_delivered_twice_at_once_records_one_payment(room: Room) -> None:
+    await start_meeting(room)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
+    first = instalments(room.engine)[0].id
+    data = {"instalment_id": first, f"paid_on_{first}": "2026-01-06", f"reference_{first}": "BACS-0001"}
+    click = act.card_click(room.connector.url, *OFFICER, verbs.PAYMENT_MARK, data)
+    answers = await asyncio.gather(room.bot.post(click), room.bot.post(click))
+    assert [a.status for a in answers] == [200, 200]
+    assert [i.state for i in instalments(room.engine)] == ["paid", "due", "due"]
+    with Session(room.engine) as session:
+        assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "instalment.paid")).all()) == 1
