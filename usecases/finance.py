@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
@@ -230,7 +230,9 @@ def _scope(session: Session, cluster_name: str | None) -> tuple[frozenset[int] |
     if found is None:
         found = (
             session.connection()
-            .execute(sa_select(_CLUSTER.c.id, _CLUSTER.c.name).where(_CLUSTER.c.name.ilike(cluster_name)))
+            .execute(
+                sa_select(_CLUSTER.c.id, _CLUSTER.c.name).where(func.lower(_CLUSTER.c.name) == cluster_name.lower())
+            )
             .first()
         )
     if found is None:

@@ -95,8 +95,10 @@ def test_the_same_export_gives_the_same_bytes() -> None:
     assert finance_csv(VIEW) == finance_csv(VIEW)
 
 
-SLOT = MeetingSlot(2, date(2025, 12, 11), time(9, 30), time(13, 0), default_deadline(date(2025, 12, 11)), "Autumn 2")
-NEXT = MeetingSlot(3, date(2026, 2, 5), time(9, 30), time(13, 0), default_deadline(date(2026, 2, 5)), "Spring 1")
+SLOT = MeetingSlot(
+    2, date(2025, 12, 11), time(9, 30), time(13, 0), default_deadline(date(2025, 12, 11)), title="Autumn 2"
+)
+NEXT = MeetingSlot(3, date(2026, 2, 5), time(9, 30), time(13, 0), default_deadline(date(2026, 2, 5)), title="Spring 1")
 
 
 def letter(
