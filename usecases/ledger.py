@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, func
 from sqlalchemy import select as sa_select
@@ -148,23 +149,23 @@ INSTALMENTS = sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM)
 INSTALMENT_CLUSTER = _INST.c.cluster_id
 
 
-def instalment_view(row: Sequence[object], terms: Sequence[Term]) -> InstalmentView:
+def instalment_view(row: Sequence[Any], terms: Sequence[Term]) -> InstalmentView:
     """An instalment row of :data:`INSTALMENTS` as the views show it, named by its term."""
     return _view(row, terms)
 
 
-def _view(row: Sequence[object], terms: Sequence[Term]) -> InstalmentView:
+def _view(row: Sequence[Any], terms: Sequence[Term]) -> InstalmentView:
     due_on = row[5]
     paid_on = row[8]
     assert isinstance(due_on, date)
     return InstalmentView(
-        id=int(str(row[0])),
-        decision_id=int(str(row[1])),
+        id=int(row[0]),
+        decision_id=int(row[1]),
         cluster=str(row[2]),
         reference=str(row[3] or ""),
         setting=str(row[4]),
         due_on=due_on,
-        amount_pence=int(str(row[6])),
+        amount_pence=int(row[6]),
         state=InstalmentState(str(row[7])),
         term=_label(terms, due_on),
         paid_on=paid_on if isinstance(paid_on, date) else None,
@@ -336,7 +337,7 @@ class PaymentsImported:
     already: int
 
 
-def _by_id(session: Session, ids: Iterable[int]) -> dict[int, Sequence[object]]:
+def _by_id(session: Session, ids: Iterable[int]) -> dict[int, Sequence[Any]]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
@@ -344,14 +345,14 @@ def _by_id(session: Session, ids: Iterable[int]) -> dict[int, Sequence[object]]:
     return {int(r[0]): r for r in rows}
 
 
-def _by_reference(session: Session, references: Iterable[str]) -> dict[tuple[str, date], list[Sequence[object]]]:
+def _by_reference(session: Session, references: Iterable[str]) -> dict[tuple[str, date], list[Sequence[Any]]]:
     wanted = sorted({r.upper() for r in references if r})
     if not wanted:
         return {}
     rows = session.connection().execute(
         sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM).where(func.upper(_REFERRAL.c.reference).in_(wanted))
     )
-    found: dict[tuple[str, date], list[Sequence[object]]] = {}
+    found: dict[tuple[str, date], list[Sequence[Any]]] = {}
     for r in rows:
         due_on = r[5]
         assert isinstance(due_on, date)
@@ -391,7 +392,7 @@ def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli
         by_id = _by_id(session, (ln.instalment_id for ln in lines if ln.instalment_id is not None))
         by_reference = _by_reference(session, (ln.reference for ln in lines if ln.instalment_id is None))
         chosen: dict[int, PaymentLine] = {}
-        paying: list[tuple[PaymentLine, Sequence[object]]] = []
+        paying: list[tuple[PaymentLine, Sequence[Any]]] = []
         already = 0
         for line in lines:
             if line.instalment_id is not None:
@@ -446,11 +447,11 @@ def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli
             raise PaymentsRefused(problems)
         rows = {
             r.id: r
-            for r in session.exec(select(Instalment).where(col(Instalment.id).in_([int(str(r[0])) for _, r in paying])))
+            for r in session.exec(select(Instalment).where(col(Instalment.id).in_([int(r[0]) for _, r in paying])))
         }
         total = 0
         for line, row in paying:
-            instalment = rows[int(str(row[0]))]
+            instalment = rows[int(row[0])]
             instalment.state = InstalmentState.PAID.value
             instalment.paid_on, instalment.paid_reference, instalment.paid_by = (
                 line.paid_on,
@@ -469,6 +470,6 @@ def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli
             paid=len(paying),
             amount=total,
             already=already,
-            instalments=[int(str(r[0])) for _, r in paying],
+            instalments=[int(r[0]) for _, r in paying],
         )
         return PaymentsImported(len(paying), total, already)
