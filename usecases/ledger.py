@@ -189,7 +189,7 @@ def _payments(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
 ) -> PaymentsView:
-    """The card's content in three queries: the term dates, what is due by the horizon, and how many later."""
+    """The card's content in three queries: term dates, what is due by the horizon, how many later (four: more)."""
     reached = _reached(actor)
     horizon = today + timedelta(days=DUE_AHEAD_DAYS)
     terms = loaded_terms(session)

@@ -32,6 +32,7 @@ from tests.conftest import ADMIN, CHAIR, SENCO
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import VOTERS, Room, meeting_room, start_meeting
+from tests.support.queries import count_queries
 from tests.support.referral_flow import Flow, find_action
 from usecases.budget import set_budget
 from usecases.roster import Entry, import_entries
@@ -381,3 +382,27 @@ async def test_the_same_mark_paid_click_delivered_twice_at_once_records_one_paym
     assert [i.state for i in instalments(room.engine)] == ["paid", "due", "due"]
     with Session(room.engine) as session:
         assert len(session.exec(select(AuditEvent).where(AuditEvent.action == "instalment.paid")).all()) == 1
+
+
+async def test_the_payments_card_and_the_finance_export_cost_the_same_for_one_decision_as_for_two(room: Room) -> None:
+    from usecases.finance import finance_export
+    from usecases.ledger import payments
+    from usecases.people import identify
+
+    await start_meeting(room)
+    with Session(room.engine) as session:
+        officer = identify(session, *OFFICER)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    await room.settle()  # the notices delivered first: only the reads below are counted
+    day = datetime(2026, 1, 6, 9, 0, tzinfo=LONDON)
+    with count_queries(room.engine) as one:
+        assert len(payments(room.engine, officer, day).due) == 1
+        finance_export(room.engine, None, day)
+    drawn = {"outcome": "approved", "schedule": "termly", "draw_on_reserve": "true"}
+    await decide(room, "ehcp", ["approve", "approve", "approve"], **drawn)
+    await room.settle()
+    with count_queries(room.engine) as two:
+        assert len(payments(room.engine, officer, day).due) == 2
+        view = finance_export(room.engine, None, day)
+    assert len(view.instalments) == 6
+    assert two.count == one.count, "a fixed number of queries, however many instalments"
