@@ -25,6 +25,7 @@ from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import Export, FileDesk
+from bot.ledger_routes import LedgerRoutes
 from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import DeliverSoon, MeetingRoutes
 from bot.notify import Notifier
@@ -116,6 +117,7 @@ def build_routes(
     BudgetRoutes(engine, clock).install(routes)
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
+    LedgerRoutes(engine, clock).install(routes)
     return routes
 
 

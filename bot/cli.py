@@ -137,6 +137,30 @@ def _parser() -> argparse.ArgumentParser:
     window.add_argument("--opens", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     window.add_argument("--closes", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
 
+    terms = sub.add_parser("terms", help="the council's school term dates, on which instalments fall due")
+    terms_sub = terms.add_subparsers(dest="terms_command", required=True)
+    terms_import = terms_sub.add_parser(
+        "import", help="load term dates from JSON or CSV (year,term,starts,ends), replacing the terms it names"
+    )
+    terms_import.add_argument("file", type=Path)
+    terms_sub.add_parser("list", help="list the loaded term dates")
+
+    payments = sub.add_parser("payments", help="instalments paid by the finance system")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
+    payments_import = payments_sub.add_parser(
+        "import",
+        help="mark instalments paid from the finance system's CSV (all or nothing): instalment id, or reference "
+        "and due date; amount; paid date; payment reference",
+    )
+    payments_import.add_argument("file", type=Path)
+
+    finance = sub.add_parser("finance", help="the finance exports: allocations, instalments due per term, capital")
+    finance_sub = finance.add_subparsers(dest="finance_command", required=True)
+    finance_export = finance_sub.add_parser("export", help="write the export for one cluster, or citywide")
+    finance_export.add_argument("--cluster", help="the cluster's name (default: citywide)")
+    finance_export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    finance_export.add_argument("out", type=Path, help="the file to write")
+
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
     build = manifest_sub.add_parser("build", help="write the app zip to upload to Teams")
@@ -177,10 +201,11 @@ def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
     if args.seed:
         result = seed_file(engine, CENTRAL, clock.now())
         log.info(
-            "seeded %s: %d settings, %d meetings added",
+            "seeded %s: %d settings, %d meetings and %d school terms added",
             result.cluster,
             result.settings_added,
             result.meetings_added,
+            result.terms_added,
         )
     app = create_app(settings, clock=clock, engine=engine)
     log.info("clusterbot listening on http://%s:%d/api/messages", args.host, args.port)
@@ -234,6 +259,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     elif command == "seed":
         result = seed_file(engine, args.file, now)
         print(f"{result.cluster}: {result.settings_added} settings and {result.meetings_added} meetings added")
+        if result.terms_added:
+            print(
+                f"{result.terms_added} school terms added from the shipped, indicative dates: confirm them against "
+                "the council's published dates (clusterbot terms list; clusterbot terms import FILE)"
+            )
     elif command == "roster" and args.roster_command == "import":
         imported = import_csv(engine, args.file, now)
         print(f"imported: {imported.people_added} people and {imported.roles_added} roles added")
@@ -251,6 +281,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         return _meetings(args, engine, now)
     elif command == "budget":
         return _budget(args, engine, now)
+    elif command == "terms":
+        return _terms(args, engine, now)
+    elif command == "payments":
+        return _payments(args, engine, now)
+    elif command == "finance":
+        return _finance(args, engine, now)
     elif command == "capital-window":
         from usecases.referrals import set_capital_window
 
@@ -336,8 +372,70 @@ def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
         raise CliError(f"amounts are in pounds, such as 250000 or 1250.50: {exc}") from None
     p = view.position
     print(f"{view.cluster} {view.label} ({view.starts:%-d %b %Y} to {view.ends:%-d %b %Y})")
-    print(f"  total {format_pence(p.total)}, reserve {format_pence(p.reserve)}")
-    print(f"  committed {format_pence(p.committed)}, available {format_pence(p.available)}")
+    print(f"  allocated {format_pence(p.allocated)}, reserve {format_pence(p.reserve)}")
+    print(
+        f"  committed {format_pence(p.committed)}, paid {format_pence(p.paid)}, available {format_pence(p.available)}"
+    )
+    print(f"  reserve used {format_pence(p.reserve_used)}, reserve left {format_pence(p.reserve_left)}")
+    return 0
+
+
+def _problems(heading: str, problems: Sequence[str]) -> int:
+    print(f"clusterbot: {heading}", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def _terms(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.terms import terms_warning
+    from store.db import transaction
+    from store.terms import TermsError, loaded_terms, read_terms_file, store_terms
+
+    if args.terms_command == "import":
+        try:
+            terms = read_terms_file(args.file)
+            with transaction(engine) as session:
+                loaded = store_terms(session, terms, now, "cli", args.file.name)
+        except TermsError as exc:
+            return _problems("no term dates were loaded:", exc.problems)
+        print(f"term dates: {loaded.added} added, {loaded.changed} changed; {len(loaded.terms)} terms loaded")
+        shown = loaded.terms
+    else:
+        with transaction(engine, read_only=True) as session:
+            shown = loaded_terms(session)
+        for term in shown:
+            print(f"{term.year}/{(term.year + 1) % 100:02d}\t{term.name.value}\t{term.starts}\t{term.ends}")
+    warning = terms_warning(shown, now.astimezone(LONDON).date())
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _payments(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.provision import format_pence
+    from usecases.ledger import PaymentsRefused, import_payments
+
+    try:
+        done = import_payments(engine, args.file, now, "cli")
+    except PaymentsRefused as refused:
+        return _problems("nothing was marked paid; these lines do not match:", refused.problems)
+    already = f" ({done.already} already marked paid)" if done.already else ""
+    print(f"marked paid: {done.paid} instalments, {format_pence(done.paid_pence)}{already}")
+    return 0
+
+
+def _finance(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from reports.finance import finance_csv, finance_xlsx
+    from usecases.finance import finance_export
+
+    try:
+        view = finance_export(engine, args.cluster, now)
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
+    data = finance_xlsx(view) if args.format == "xlsx" else finance_csv(view)
+    args.out.write_bytes(data)
+    print(f"wrote {args.out} ({view.scope}: {len(view.allocations)} allocations, {len(view.instalments)} instalments)")
     return 0
 
 

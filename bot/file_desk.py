@@ -1,4 +1,6 @@
-"""Files in personal chat: supporting documents a SENCO sends, and referral packs the bot offers.
+"""Files in personal chat: supporting documents a SENCO sends, and the documents the bot offers.
+
+The bot offers referral packs, minutes, decision letters and the finance exports.
 
 Teams hands the bot a download URL for each file a user sends (the manifest declares ``supportsFiles``);
 the bot fetches it, checks its size and type, and keeps it with the person's open referral. To give a
@@ -24,8 +26,11 @@ from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
+from reports.finance import finance_csv, finance_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
 from usecases import referrals as uc
+from usecases.finance import finance_for
+from usecases.letters import NO_DECISION, letter_for
 from usecases.minutes import member_minutes
 from usecases.people import Actor
 
@@ -71,8 +76,14 @@ class FileDesk:
         return Reply(card=rc.documents_card(view, {}, {}))
 
     def _document(self, context: dict[str, Any], actor: Actor) -> bytes:
-        """Make the offered document again now, checking the person may still have it."""
+        """Make the offered document again now (a letter: read as kept), checking the person may still have it."""
         now = self._clock.now()
+        if context.get("kind") == "decision_letter":
+            return letter_for(self._engine, actor, named_id(context.get("decision_id"), NO_DECISION), now).content
+        if context.get("kind") == "finance":
+            named = context.get("cluster")
+            finance = finance_for(self._engine, actor, str(named) if isinstance(named, str) and named else None, now)
+            return finance_xlsx(finance) if context.get("format") == "xlsx" else finance_csv(finance)
         if context.get("kind") == "minutes":
             named = context.get("meeting_id")
             meeting = None if is_missing(named) else MeetingId(named_id(named, MEETING_GONE))

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from bot.files import file_consent_card
+from bot.ledger_routes import letter_offer
 from bot.routes import Reply, Request, Routes, text_input
 from cards import meeting as mc
 from cards import verbs
@@ -40,8 +41,22 @@ DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions",
 
 
 def outcome_notice(decided: Decided) -> dict[str, Any]:
-    """The referrer's notice of a decision (owed by the use case with the decision)."""
-    return mc.outcome_notice_card(decided.vote.entry, decided.decision, decided.meeting_day, decided.deferred_to)
+    """The referrer's notice of a decision (owed by the use case with the decision), with its instalments."""
+    return mc.outcome_notice_card(
+        decided.vote.entry,
+        decided.decision,
+        decided.meeting_day,
+        decided.deferred_to,
+        decided.payments,
+        decided.decision_id if decided.letter is not None else None,
+    )
+
+
+def decision_letter_offer(decided: Decided) -> dict[str, Any]:
+    """The file offer of the decision's letter, owed beside the outcome notice."""
+    assert decided.letter is not None
+    filename, size = decided.letter
+    return letter_offer(decided.decision_id, filename, size)
 
 
 class DeliverSoon(Protocol):
@@ -198,6 +213,7 @@ class MeetingRoutes:
             draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
             now=self.clock.now(),
             notice=outcome_notice,
+            letter_offer=decision_letter_offer,
         )
         self.deliver_soon()
         if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card

@@ -69,6 +69,9 @@ VERBS: Mapping[str, Permission] = {
     verbs.REVIEW_SNOOZE: p.SNOOZE_REVIEW,
     verbs.SETTINGS: p.MANAGE_SETTINGS,
     verbs.SETTINGS_SAVE: p.MANAGE_SETTINGS,
+    verbs.PAYMENTS: p.RECORD_PAYMENTS,
+    verbs.PAYMENT_MARK: p.RECORD_PAYMENTS,
+    verbs.DECISION_LETTER: p.DECISION_LETTER,
 }
 
 COMMANDS: Mapping[str, Permission] = {

@@ -1,4 +1,9 @@
-"""The budget card: where a cluster's money stands, and the form to set it (admins and council officers)."""
+"""The budget card: where a cluster's money stands, and the form to set it (admins and council officers).
+
+It shows what the cluster is allocated (the budget's total), what decisions commit, what of that is paid,
+what is available without the reserve, and the reserve: what has been used of it and what is left. What is
+available is never shown below nothing: a draw on the reserve shows as reserve used.
+"""
 
 from __future__ import annotations
 
@@ -44,20 +49,28 @@ def budget_card(
     if rule is None or position is None or starts is None or ends is None:
         body.append(text("No budget covers today."))
     else:
-        body += [
-            text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"),
-            facts(
-                [
-                    ("High-needs baseline", format_pence(rule.baseline_pence)),
-                    ("Growth uplift", format_pence(rule.growth_uplift_pence)),
-                    ("Specialist allocation", format_pence(rule.specialist_allocation_pence)),
-                    ("Total", format_pence(position.total)),
-                    ("Emergency reserve", format_pence(position.reserve)),
-                    ("Committed", format_pence(position.committed)),
-                    ("Available now", format_pence(position.available)),
-                ]
-            ),
+        pairs = [
+            ("High-needs baseline", format_pence(rule.baseline_pence)),
+            ("Growth uplift", format_pence(rule.growth_uplift_pence)),
+            ("Specialist allocation", format_pence(rule.specialist_allocation_pence)),
+            ("Allocated (the budget's total)", format_pence(position.allocated)),
+            ("Committed", format_pence(position.committed)),
+            ("Paid", format_pence(position.paid)),
+            ("Available now", format_pence(position.available)),
+            ("Emergency reserve", format_pence(position.reserve)),
         ]
+        if position.reserve_used:
+            pairs.append(("Reserve used", format_pence(position.reserve_used)))
+        pairs.append(("Reserve left", format_pence(position.reserve_left)))
+        body += [text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"), facts(pairs)]
+        if position.over_budget:
+            body.append(
+                text(
+                    f"Commitments are {format_pence(position.over_budget)} more than the whole budget: the "
+                    "budget was set lower than what is already committed.",
+                    color="Attention",
+                )
+            )
         for key, pence in zip(
             ("baseline", "uplift", "specialist", "reserve"),
             (rule.baseline_pence, rule.growth_uplift_pence, rule.specialist_allocation_pence, rule.reserve_pence),

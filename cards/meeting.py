@@ -25,8 +25,9 @@ from cards.referrals import input_for
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, VoteView
 from cluster.budget import Position
 from cluster.clock import LONDON
-from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, instalments, outcomes_allowed
+from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, outcomes_allowed
 from cluster.forms import Field, FieldType
+from cluster.ledger import Payment
 from cluster.meetings import MeetingSlot
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
@@ -196,6 +197,8 @@ def _position_pairs(position: Position | None, requested_pence: int | None = Non
         pairs = [("Budget", "No budget set")]
     else:
         pairs = [("Available now", format_pence(position.available))]
+        if position.reserve_used:
+            pairs.append(("Emergency reserve used", format_pence(position.reserve_used)))
         if position.reserve:
             pairs.append(("Emergency reserve", format_pence(position.reserve_left)))
     if requested_pence is not None:
@@ -542,6 +545,8 @@ def minutes_card(view: MinutesView) -> Card:
         totals.append(("Budget", "No budget set"))
     else:
         totals.append(("Available after the meeting", format_pence(view.position.available)))
+        if view.position.reserve_used:
+            totals.append(("Emergency reserve used", format_pence(view.position.reserve_used)))
         if view.position.reserve:
             totals.append(("Emergency reserve left", format_pence(view.position.reserve_left)))
     body += [text("Totals", weight="Bolder", size="Medium", spacing="Large"), facts(totals)]
@@ -556,11 +561,18 @@ def _time(moment: datetime) -> str:
 
 
 def outcome_notice_card(
-    entry: AgendaEntry, decision: DecisionView, meeting_day: date, deferred_to: MeetingSlot | None
+    entry: AgendaEntry,
+    decision: DecisionView,
+    meeting_day: date,
+    deferred_to: MeetingSlot | None,
+    payments: Sequence[Payment] = (),
+    decision_id: int | None = None,
 ) -> Card:
     """To the referrer in personal chat: what the meeting decided, with the feedback, amount and review date.
 
-    A funded decision lists its payments; a deferral says which meeting it goes to.
+    A funded decision lists its instalments from the ledger (each on a term's first day, from the term
+    after the meeting); a deferral says which meeting it goes to. With ``decision_id`` it offers the
+    decision's letter (Word), which the bot also sends beside the notice.
     """
     funded = decision.outcome in FUNDED
     colour = "Good" if funded else ("Attention" if decision.outcome is Outcome.DECLINED else "Default")
@@ -570,10 +582,20 @@ def outcome_notice_card(
         text(decision_summary(decision, entry.requested_pence), size="Medium", weight="Bolder", color=colour),
         facts([("Meeting", _day(meeting_day)), *_decision_pairs(decision)]),
     ]
-    if funded and decision.schedule and decision.review_date and decision.amount_pence > 0:
-        paid = instalments(decision.amount_pence, decision.schedule, meeting_day, decision.review_date)
+    if funded and payments:
         body.append(text("Payments", weight="Bolder"))
-        body.append(facts([(_long_date(day), format_pence(pence)) for day, pence in paid]))
+        body.append(
+            facts(
+                [
+                    (
+                        f"{_long_date(p.due_on)} ({p.term})" if p.term else _long_date(p.due_on),
+                        format_pence(p.amount_pence),
+                    )
+                    for p in payments
+                ]
+            )
+        )
+    if funded and decision.review_date:
         body.append(
             text(
                 f"The cluster reviews this allocation by {_long_date(decision.review_date)}.",
@@ -586,10 +608,10 @@ def outcome_notice_card(
         else:
             where = "It goes to the next meeting."
         body.append(text(f"{where} Have the information needed ready for it."))
-    return card(
-        body,
-        [
-            _button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": entry.referral_id}),
-            _button("My referrals", verbs.MY_REFERRALS),
-        ],
-    )
+    actions = [
+        _button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": entry.referral_id}),
+        _button("My referrals", verbs.MY_REFERRALS),
+    ]
+    if decision_id is not None:
+        actions.insert(1, _button("Decision letter (Word)", verbs.DECISION_LETTER, {"decision_id": decision_id}))
+    return card(body, actions)

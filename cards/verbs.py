@@ -84,3 +84,10 @@ SETTINGS = "settings.show"  # the admin's settings card
 SETTINGS_SAVE = "settings.save"  # inputs: mainstream_<setting_id>, hncg_<setting_id> ("true" | "false")
 
 ALL = ALL | frozenset({SETTINGS, SETTINGS_SAVE})
+
+# The revenue ledger (issue 11): payments for council officers, and each decision's letter.
+PAYMENTS = "payments.show"  # the officer's card of instalments due
+PAYMENT_MARK = "payments.mark"  # data: instalment_id; inputs: paid_on_<id>, reference_<id>
+DECISION_LETTER = "decision.letter"  # data: decision_id; offer the decision's letter (Word) again
+
+ALL = ALL | frozenset({PAYMENTS, PAYMENT_MARK, DECISION_LETTER})

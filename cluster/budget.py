@@ -65,39 +65,70 @@ def check_budget(
 
 @dataclass(frozen=True)
 class Position:
-    """Where a budget stands: its total, reserve and commitments, and optionally what is being requested."""
+    """Where a budget stands: its total (what the cluster is allocated), reserve, commitments and payments.
+
+    ``committed`` is what funded decisions commit, less what stopped reviews cancelled; ``paid`` is the part
+    of it already paid out (instalments marked paid); ``requested`` is what an agenda asks for.
+
+    What is available never goes below nothing. A draw on the emergency reserve shows as the reserve used,
+    not as a negative "available": the commitments past the budget less the reserve come out of the
+    reserve, so ``available + reserve_left + committed == total`` whenever the budget covers its
+    commitments. (Before, available was total - reserve - committed unbounded, so after a chair drew on the
+    reserve the card read "Available now: -£5,488.47" for a reserve that still held money.)
+    """
 
     total: int
     reserve: int
     committed: int
     requested: int = 0
+    paid: int = 0
+
+    @property
+    def allocated(self) -> int:
+        """What the cluster is allocated for the period: the budget's total (the reserve is part of it)."""
+        return self.total
 
     @property
     def available(self) -> int:
-        """What is left to approve without the reserve; negative, and shown so, once the reserve is drawn on."""
-        return self.total - self.reserve - self.committed
+        """What is left to approve without touching the reserve; never below nothing."""
+        return max(0, self.total - self.reserve - self.committed)
 
     @property
-    def available_with_reserve(self) -> int:
-        """What is left to approve if the reserve is drawn on too."""
-        return self.total - self.committed
+    def reserve_used(self) -> int:
+        """How much of the emergency reserve the commitments have drawn on."""
+        return min(self.reserve, max(0, self.committed - (self.total - self.reserve)))
 
     @property
     def reserve_left(self) -> int:
-        """What is still in the reserve: all of it until commitments go past the budget less the reserve."""
-        return min(self.reserve, self.available_with_reserve)
+        """What is still in the emergency reserve."""
+        return self.reserve - self.reserve_used
+
+    @property
+    def available_with_reserve(self) -> int:
+        """What is left to approve if the reserve is drawn on too; never below nothing."""
+        return max(0, self.total - self.committed)
+
+    @property
+    def over_budget(self) -> int:
+        """How far commitments go past the whole budget (only after the budget was lowered below them)."""
+        return max(0, self.committed - self.total)
+
+    @property
+    def unpaid(self) -> int:
+        """What is committed but not yet paid out."""
+        return self.committed - self.paid
 
     @property
     def available_after_requests(self) -> int:
-        """What would be left, without the reserve, if every request were approved in full."""
+        """What would be left, without the reserve, if every request were approved in full (negative: short)."""
         return self.available - self.requested
 
 
-def position(budget: Budget, committed_pence: int, requested_pence: int = 0) -> Position:
-    """The budget's position given what is committed (and, for an agenda, what is being asked for)."""
-    if committed_pence < 0 or requested_pence < 0:
-        raise ValueError("commitments and requests cannot be negative")
-    return Position(budget.total_pence, budget.reserve_pence, committed_pence, requested_pence)
+def position(budget: Budget, committed_pence: int, requested_pence: int = 0, paid_pence: int = 0) -> Position:
+    """The budget's position given what is committed and paid (and, for an agenda, what is being asked for)."""
+    if committed_pence < 0 or requested_pence < 0 or paid_pence < 0:
+        raise ValueError("commitments, requests and payments cannot be negative")
+    return Position(budget.total_pence, budget.reserve_pence, committed_pence, requested_pence, paid_pence)
 
 
 def check_affordable(budget: Budget, committed_pence: int, amount_pence: int, draw_on_reserve: bool) -> bool:

@@ -12,10 +12,8 @@ is not voted on: the chair records the advice (or defers it) directly.
 A funded decision sets its review date - by default twelve months after the meeting, never later, and the
 chair may set it earlier - and how it is paid: in one sum or in termly instalments. Money is whole pence.
 
-Termly instalments follow the council's financial convention for term starts: 1 September, 1 January and
-1 April. The first instalment is due on the meeting day itself, then one at each following term start that
-falls before the review date. The amount is split into whole pence, the odd pence going to the earliest
-instalments, so the instalments add up to the amount exactly.
+When it is paid is the revenue ledger's business (:mod:`cluster.terms`, :mod:`cluster.ledger`): on the
+council's school term dates, from the first day of the term after the meeting, never on the meeting day.
 """
 
 from __future__ import annotations
@@ -61,10 +59,6 @@ SCHEDULE_TITLES: dict[Schedule, str] = {
     Schedule.ONE_SUM: "One sum",
     Schedule.TERMLY: "Termly instalments",
 }
-
-# The council's financial convention for the start of each school term: (month, day).
-TERM_STARTS: tuple[tuple[int, int], ...] = ((9, 1), (1, 1), (4, 1))
-
 
 # What each vote allows, in the order the chair's form offers them.
 _CARRIED = (Outcome.APPROVED, Outcome.APPROVED_REDUCED, Outcome.DEFERRED, Outcome.ADVICE_ONLY)
@@ -251,33 +245,3 @@ def check_decision(
         else check_review_date(meeting_day, review_date),
         schedule=Schedule.TERMLY if schedule is None else schedule,
     )
-
-
-def term_starts_between(after: date, before: date) -> list[date]:
-    """The term starts (1 September, 1 January, 1 April) strictly after one day and strictly before another."""
-    found = []
-    for year in range(after.year, before.year + 1):
-        for month, day in TERM_STARTS:
-            start = date(year, month, day)
-            if after < start < before:
-                found.append(start)
-    return sorted(found)
-
-
-def instalments(amount_pence: int, schedule: Schedule, meeting_day: date, review_date: date) -> list[tuple[date, int]]:
-    """When the approved amount is paid, and how much each time, in whole pence adding up to the amount.
-
-    One sum: all of it on the meeting day. Termly: the first instalment on the meeting day, then one at
-    each term start (1 September, 1 January, 1 April) before the review date; equal shares, the odd pence
-    going to the earliest instalments. An amount too small to give every instalment a penny is paid in
-    fewer instalments, so none is for nothing.
-    """
-    if amount_pence < 1:
-        raise ValueError("only an approved amount of at least a penny is paid")
-    if review_date <= meeting_day:
-        raise ValueError("the review date must be after the meeting")
-    if schedule == Schedule.ONE_SUM:
-        return [(meeting_day, amount_pence)]
-    days = [meeting_day, *term_starts_between(meeting_day, review_date)][:amount_pence]
-    share, odd = divmod(amount_pence, len(days))
-    return [(day, share + (1 if i < odd else 0)) for i, day in enumerate(days)]

@@ -310,6 +310,29 @@ MANAGE_SETTINGS = _p(
     "Only a cluster's admin can change its settings' Capital Fund facts.",
 )
 
+# --- the revenue ledger (issue 11) ---
+RECORD_PAYMENTS = _p(
+    "record payments",
+    "See the instalments due in every cluster and mark them paid",
+    (CO,),
+    Rows.CLUSTER,
+    "Only a council officer can see and record payments.",
+)
+FINANCE_EXPORTS = _p(
+    "finance exports",
+    "Have the finance exports (allocations, instalments due per term, capital applications) as CSV and XLSX",
+    (CO,),
+    Rows.CLUSTER,
+    "Only a council officer can have the finance exports.",
+)
+DECISION_LETTER = _p(
+    "decision letter",
+    "Have the letter a decision made for a setting (Word)",
+    (S, D, A, CO),
+    Rows.SETTING,
+    "Only the setting's SENCO or delegate, the cluster's admin or a council officer can have this decision letter.",
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -334,6 +357,9 @@ ALL: tuple[Permission, ...] = (
     SNOOZE_REVIEW,
     REVIEWS_DUE,
     MANAGE_SETTINGS,
+    RECORD_PAYMENTS,
+    FINANCE_EXPORTS,
+    DECISION_LETTER,
 )
 
 
@@ -360,6 +386,14 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("meetings", "Meetings", "Add, move or cancel your cluster's meetings.", MANAGE_MEETINGS),
     Command("settings", "Settings", "Which of your cluster's settings may apply to the Capital Fund.", MANAGE_SETTINGS),
     Command("referrals to check", "Referrals to check", "Submitted referrals waiting for your check.", CHECK_REFERRALS),
+    Command("payments", "Payments", "Instalments due in each cluster: mark them paid.", RECORD_PAYMENTS),
+    Command(
+        "finance",
+        "Finance exports",
+        "Allocations, instalments due per term and capital applications, as CSV and XLSX ('finance Central' "
+        "for one cluster).",
+        FINANCE_EXPORTS,
+    ),
 )
 
 

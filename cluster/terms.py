@@ -12,13 +12,18 @@ that. A funded decision is paid from the term after the decision:
 
 A decision made on a term's first day is paid from the *next* term: the money follows the decision, never
 lands on the day it is made.
+
+Loaded term dates run out: :func:`terms_warning` says so once the last loaded term ends within six months,
+so an officer loads the next year's dates before a decision needs them. :func:`parse_term_rows` reads the
+rows of a term-dates file (the shipped JSON, or a CSV an officer loads) and says what is wrong with each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
@@ -114,3 +119,103 @@ def years_covered(terms: Iterable[Term]) -> tuple[int, ...]:
     for term in terms:
         by_year.setdefault(term.year, set()).add(term.name)
     return tuple(sorted(y for y, names in by_year.items() if names == set(TermName)))
+
+
+# How long before the loaded term dates run out that officers are warned (issue 11: six months).
+WARN_MONTHS = 6
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day of the month ``months`` later (the month's last day when it has no such day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def last_day(terms: Iterable[Term]) -> date | None:
+    """The last day of the last loaded term (None when none is loaded)."""
+    return max((t.ends for t in terms), default=None)
+
+
+def terms_warning(terms: Iterable[Term], today: date, months: int = WARN_MONTHS) -> str | None:
+    """A warning for officers when the loaded term dates end within ``months`` of today (or none are loaded).
+
+    Instalments are scheduled on term dates, so once they run out no funded decision can be recorded: the
+    warning comes early enough for the council's next dates to be loaded first. None when all is well.
+    """
+    ends = last_day(terms)
+    if ends is None:
+        return (
+            "No school term dates are loaded, so no funded decision can be scheduled for payment. "
+            "Load the council's term dates: clusterbot terms import FILE."
+        )
+    if ends >= _months_later(today, months):
+        return None
+    when = "ended" if ends < today else "end"
+    return (
+        f"The school term dates loaded {when} on {ends.day} {ends:%B %Y}. Load the council's dates for the "
+        f"school year after (clusterbot terms import FILE) before then: a decision whose payments fall later "
+        f"cannot be recorded."
+    )
+
+
+TERM_COLUMNS = ("year", "term", "starts", "ends")
+
+
+def _day(value: object) -> date:
+    text = str(value).strip()
+    if "/" in text:  # 03/09/2025, as a spreadsheet saves UK dates
+        day, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def parse_term_rows(rows: Iterable[Mapping[str, object]]) -> tuple[list[Term], list[str]]:
+    """Terms from rows with ``year`` (2025 for 2025/26), ``term``, ``starts`` and ``ends``, and what is wrong.
+
+    Each problem names its row (counting from 1). A term must belong to its year: the autumn term starts in
+    the year's first calendar year, spring and summer in the next. The set as a whole is checked by
+    :func:`check_terms` (no overlaps) by whoever stores it, together with the terms already loaded.
+    """
+    terms: list[Term] = []
+    problems: list[str] = []
+    seen: set[tuple[int, TermName]] = set()
+    for number, row in enumerate(rows, start=1):
+        missing = [c for c in TERM_COLUMNS if not str(row.get(c, "") or "").strip()]
+        if missing:
+            problems.append(f"row {number}: {', '.join(missing)} missing")
+            continue
+        try:
+            year = int(str(row["year"]).strip()[:4])
+        except ValueError:
+            problems.append(f"row {number}: the year must be the school year's first year, such as 2026")
+            continue
+        try:
+            name = TermName(str(row["term"]).strip().lower())
+        except ValueError:
+            problems.append(f"row {number}: the term must be autumn, spring or summer, not {row['term']!r}")
+            continue
+        try:
+            starts, ends = _day(row["starts"]), _day(row["ends"])
+        except (TypeError, ValueError):
+            problems.append(f"row {number}: dates must be YYYY-MM-DD (or DD/MM/YYYY)")
+            continue
+        expected = year if name is TermName.AUTUMN else year + 1
+        if starts.year != expected:
+            problems.append(
+                f"row {number}: the {name.value} term of {year}/{(year + 1) % 100:02d} starts in {expected}, "
+                f"not on {starts}"
+            )
+            continue
+        if ends < starts:
+            problems.append(f"row {number}: the term ends ({ends}) before it starts ({starts})")
+            continue
+        if ends - starts > timedelta(days=140):
+            problems.append(f"row {number}: a term of more than 20 weeks ({starts} to {ends}) is not a school term")
+            continue
+        if (year, name) in seen:
+            problems.append(f"row {number}: the {name.value} term of {year}/{(year + 1) % 100:02d} is given twice")
+            continue
+        seen.add((year, name))
+        terms.append(Term(starts, ends, name, year))
+    return terms, problems

@@ -285,6 +285,8 @@ def _totals_pairs(view: MinutesView, items: Sequence[_Item]) -> list[tuple[str, 
         pairs.append(("Budget", NO_BUDGET))
         return pairs
     pairs.append(("Available after the meeting", format_pence(position.available)))
+    if position.reserve_used:
+        pairs.append(("Emergency reserve used", format_pence(position.reserve_used)))
     if position.reserve:
         pairs.append(("Emergency reserve left", format_pence(position.reserve_left)))
     return pairs
@@ -438,6 +440,7 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
             ("Emergency reserve (£)", pounds(position.reserve), MONEY_FORMAT),
             ("Committed in all (£)", pounds(position.committed), MONEY_FORMAT),
             ("Available after the meeting (£)", pounds(position.available), MONEY_FORMAT),
+            ("Emergency reserve used (£)", pounds(position.reserve_used), MONEY_FORMAT),
             ("Emergency reserve left (£)", pounds(position.reserve_left), MONEY_FORMAT),
         ]
     rows.append(("Generated (London time)", _local(generated_at), DATETIME_FORMAT))

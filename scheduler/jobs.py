@@ -18,6 +18,10 @@ from sqlalchemy import Engine
 
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
+from cluster.clock import LONDON
+from cluster.terms import terms_warning
+from store.db import transaction
+from store.terms import loaded_terms
 from usecases import agenda as md
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
@@ -66,3 +70,13 @@ async def remind_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -
     owed = await asyncio.to_thread(owe_reminders, engine, now)
     report = await sender.deliver_due()
     return owed, report
+
+
+def term_dates_warning(engine: Engine, now: datetime) -> str | None:
+    """The warning for officers when the loaded school term dates end within six months (None: all is well).
+
+    One read of a few dozen rows: instalments are scheduled on term dates, so once they run out no funded
+    decision can be recorded, and the warning comes early enough to load the council's next dates.
+    """
+    with transaction(engine, read_only=True) as session:
+        return terms_warning(loaded_terms(session), now.astimezone(LONDON).date())

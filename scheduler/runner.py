@@ -8,6 +8,9 @@ job first checks leadership and does nothing elsewhere, and a small leadership j
 15 seconds, so when the leader stops another replica takes over (and runs the jobs at once) within a minute.
 ``CLUSTERBOT_SCHEDULER=off`` runs a replica that only serves the web endpoint.
 
+On starting and then daily, every replica checks the loaded school term dates and logs a warning when they
+end within six months (the officer's payments card says the same): instalments fall on term dates.
+
 Two environment variables shorten the timings, for tests and demos (production keeps the defaults):
 
 * ``CLUSTERBOT_SCHEDULER_INTERVAL``: seconds between delivery runs (default 60); the agenda job runs as often
@@ -38,7 +41,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from cluster.clock import Clock
-from scheduler.jobs import Deliverer, post_due_agendas, remind_and_deliver
+from scheduler.jobs import Deliverer, post_due_agendas, remind_and_deliver, term_dates_warning
 from scheduler.leader import Leadership
 from store import outbox
 
@@ -49,6 +52,7 @@ LEASE_ENV = "CLUSTERBOT_SENDER_LEASE_SECONDS"
 AGENDA_EVERY = 300.0
 DELIVER_EVERY = 60.0
 LEADERSHIP_EVERY = 15.0
+TERM_DATES_EVERY = 24 * 3600.0  # the term dates check: on starting, then daily
 SENDER_LEASE = 20.0
 DRAIN_SECONDS = 3.0
 
@@ -156,6 +160,26 @@ def attach_scheduler(
         )
     scheduler.add_job(
         leadership_check, "interval", seconds=leadership_every, id="leadership", max_instances=1, coalesce=True
+    )
+
+    async def check_term_dates() -> None:
+        # Every replica logs it (a log line, not a message): whoever reads the logs of any replica sees it.
+        try:
+            warning = await asyncio.to_thread(term_dates_warning, engine, clock.now())
+        except Exception:  # the database is away: the next check says it
+            log.exception("could not read the school term dates")
+            return
+        if warning:
+            log.warning("school term dates: %s", warning)
+
+    scheduler.add_job(
+        check_term_dates,
+        "interval",
+        seconds=TERM_DATES_EVERY,
+        id="term-dates",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
     )
 
     async def catch_up() -> None:

@@ -238,6 +238,19 @@ def owe_notice(session: Session, key: str, now: datetime, card: dict[str, Any], 
     return owe_all(session, now, [Owing(f"{key}:person:{person}", card, person_id=person) for person in people])
 
 
+def owe_attachment(
+    session: Session, key: str, now: datetime, attachment: dict[str, Any], person_ids: Iterable[int]
+) -> list[str]:
+    """Owe a message carrying one attachment of any kind (a file offer, say) to each person, as :func:`owe_notice`."""
+    activity = {"type": "message", "attachments": [attachment]}
+    owed = []
+    for person in dict.fromkeys(person_ids):
+        person_key = f"{key}:person:{person}"
+        if owe(session, person_key, now, activity, person_id=person):
+            owed.append(person_key)
+    return owed
+
+
 def owe_card(session: Session, card_key: str, channel: str, now: datetime, thread_of: str | None = None) -> None:
     """Owe the channel card ``card_key`` (post it, or update it with what the database holds now).
 

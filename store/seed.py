@@ -4,6 +4,10 @@ The Central cluster's file ships in ``store/data/central.json``; other clusters 
 A setting may say ``"mainstream": false`` (special schools, pupil referral units) and
 ``"received_hncg": true`` (already had High Needs Capital Grant funding); they default to true and false.
 Running a seed again adds only what is missing and never overwrites what an admin has changed.
+
+A seed also loads the shipped school term dates (``store/data/term_dates.json``, indicative until the
+council's are loaded) for any school year that has none, since no funded decision can be scheduled for
+payment without them.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from cluster.meetings import default_deadline
 from store import audit
 from store.db import transaction
 from store.models import Cluster, Meeting, Setting
+from store.terms import load_shipped
 
 CENTRAL = Path(__file__).parent / "data" / "central.json"
 BANK_HOLIDAYS = Path(__file__).parent / "data" / "bank_holidays_england_and_wales.json"
@@ -45,6 +50,7 @@ class SeedResult:
     cluster: str
     settings_added: int
     meetings_added: int
+    terms_added: int = 0
 
 
 def _parse(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -133,4 +139,5 @@ def seed_file(engine: Engine, path: Path, now: datetime, actor: str = "cli") -> 
             settings_added=added_settings,
             meetings_added=added_meetings,
         )
-        return SeedResult(cluster.name, added_settings, added_meetings)
+        terms_added = load_shipped(session, now, actor)
+        return SeedResult(cluster.name, added_settings, added_meetings, terms_added)

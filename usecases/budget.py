@@ -1,7 +1,8 @@
 """A cluster's budget: setting it (from the command line or the budget card) and where it stands.
 
 What is committed is derived from the funded decisions of the budget's period, less what reviews gave
-back; it is never stored. Setting a budget takes the cluster's turn, as recording a decision does, so a
+back (the instalments they cancelled); what is paid, from those decisions' instalments marked paid. Neither
+is stored. Setting a budget takes the cluster's turn, as recording a decision does, so a
 decision never checks its affordability against a budget being changed under it.
 """
 
@@ -56,13 +57,14 @@ class BudgetCard:
 
 
 _T = SQLModel.metadata.tables
-_DECISION, _RELEASE = _T["decision"], _T["release"]
+_DECISION, _RELEASE, _INSTALMENT = _T["decision"], _T["release"], _T["instalment"]
 _IN_PERIOD = (
     _DECISION.c.cluster_id == bindparam("cluster"),
     _DECISION.c.decided_at >= bindparam("starts"),
     _DECISION.c.decided_at <= bindparam("ends"),
 )
-# Committed: the funded decisions of the period, less what reviews gave back of them (one query).
+# Committed: the funded decisions of the period, less what reviews gave back of them; and what of them is
+# paid (one query).
 _COMMITTED = sa_select(
     sa_select(func.coalesce(func.sum(_DECISION.c.amount_pence), 0))
     .where(*_IN_PERIOD, _DECISION.c.outcome.in_([o.value for o in FUNDED]))
@@ -70,6 +72,10 @@ _COMMITTED = sa_select(
     sa_select(func.coalesce(func.sum(_RELEASE.c.amount_pence), 0))
     .select_from(_RELEASE.join(_DECISION, _DECISION.c.id == _RELEASE.c.decision_id))
     .where(*_IN_PERIOD)
+    .scalar_subquery(),
+    sa_select(func.coalesce(func.sum(_INSTALMENT.c.amount_pence), 0))
+    .select_from(_INSTALMENT.join(_DECISION, _DECISION.c.id == _INSTALMENT.c.decision_id))
+    .where(*_IN_PERIOD, _INSTALMENT.c.state == "paid")
     .scalar_subquery(),
 )
 
@@ -81,15 +87,20 @@ def budget_row(session: Session, cluster_id: int, day: date) -> Budget | None:
     ).first()
 
 
-def committed(session: Session, cluster_id: int, budget: Budget) -> int:
-    """What the budget's period has committed: funded decisions less what was given back."""
+def committed_and_paid(session: Session, cluster_id: int, budget: Budget) -> tuple[int, int]:
+    """What the budget's period has committed (funded decisions less what was given back), and paid of it."""
     params = {
         "cluster": cluster_id,
         "starts": datetime.combine(budget.starts, datetime.min.time(), tzinfo=LONDON),
         "ends": datetime.combine(budget.ends, datetime.max.time(), tzinfo=LONDON),
     }
-    funded, released = session.connection().execute(_COMMITTED, params).one()
-    return int(funded) - int(released)
+    funded, released, paid = session.connection().execute(_COMMITTED, params).one()
+    return int(funded) - int(released), int(paid)
+
+
+def committed(session: Session, cluster_id: int, budget: Budget) -> int:
+    """What the budget's period has committed: funded decisions less what was given back."""
+    return committed_and_paid(session, cluster_id, budget)[0]
 
 
 def rule_of(budget: Budget) -> BudgetRule:
@@ -105,8 +116,8 @@ def budget_on(session: Session, cluster_id: int, cluster: str, day: date, reques
     if budget is None:
         return None
     rule = rule_of(budget)
-    spent = committed(session, cluster_id, budget)
-    return BudgetView(cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested))
+    spent, paid = committed_and_paid(session, cluster_id, budget)
+    return BudgetView(cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested, paid))
 
 
 def _store(

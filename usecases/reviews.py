@@ -2,8 +2,8 @@
 
 Each list loads in one query whatever its length: a review's view needs only its referral's reference,
 kind, pupil and outcomes, its setting's name and its decision's amount, read in one join. Submitting
-takes the review's cluster's turn and then the review's (store.db.take_turn): stopping funding gives money
-back to the cluster's budget. Snoozing takes the review's own.
+takes the review's cluster's turn and then the review's (store.db.take_turn): stopping funding cancels the
+instalments not yet paid and gives their total back to the cluster's budget. Snoozing takes the review's own.
 
 Owed nudges are written to the outbox in the same transaction that decides they are owed, keyed by review,
 nudge and recipient, so a second run (another replica, or after a restart) owes nothing more.
@@ -20,7 +20,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
-from cluster.decisions import Schedule, instalments
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
@@ -30,9 +29,7 @@ from cluster.reviews import DEFAULT_PLAN, NudgePlan, ReviewState, ReviewView, st
 from store import audit
 from store.db import take_turn, transaction
 from store.models import (
-    AgendaItem,
     Decision,
-    Meeting,
     Outbox,
     Referral,
     Release,
@@ -40,6 +37,7 @@ from store.models import (
     Setting,
 )
 from store.repo import get_or_refuse
+from usecases.ledger import cancel_unpaid
 from usecases.lists import Page, first_page
 from usecases.people import Actor, require_registered
 from usecases.referrals import referrer_setting_ids
@@ -224,24 +222,16 @@ def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str
         return _view(session, review, _today(now))
 
 
-def unpaid_pence(session: Session, decision: Decision, today: date) -> int:
-    """What of a decision is not yet paid: the instalments falling after today."""
-    if decision.review_date is None or decision.schedule is None:
-        return 0
-    item = session.get(AgendaItem, decision.item_id)
-    meeting = session.get(Meeting, item.meeting_id) if item else None
-    if meeting is None:
-        return 0
-    plan = instalments(decision.amount_pence, Schedule(decision.schedule), meeting.day, decision.review_date)
-    return sum(amount for day, amount in plan if day > today)
-
-
 def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
-    """Stopping funding gives the unpaid remainder back to the cluster's budget, once."""
+    """Stopping funding cancels every instalment not yet paid; their total goes back to the budget, once.
+
+    The release's amount is the cancelled instalments' total, so the budget's committed figure stays the
+    sum of the instalments that were not cancelled (in the unit that holds the cluster's turn).
+    """
     decision = session.get(Decision, review.decision_id)
     if decision is None or session.exec(select(Release).where(Release.decision_id == decision.id)).first():
         return
-    amount = unpaid_pence(session, decision, _today(now))
+    amount = cancel_unpaid(session, decision.id or 0, now)
     session.add(Release(decision_id=decision.id or 0, review_id=review.id, amount_pence=amount, released_at=now))
     audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
 

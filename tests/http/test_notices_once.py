@@ -79,7 +79,10 @@ async def test_the_same_record_the_decision_click_twice_tells_the_referrer_once(
     told = room.told(SENCO, f"Decision on {reference(room, 'ipn')}")
     assert len(told) == 1, [c.all_json()[:200] for c in told]
     [decision] = room.decisions()
-    assert room.notices_owed("notice:decision") == [f"notice:decision:{decision.id}:person:{sam_id(room)}"]
+    assert room.notices_owed("notice:decision") == [
+        f"notice:decision:{decision.id}:person:{sam_id(room)}",
+        f"notice:decision:{decision.id}:letter:person:{sam_id(room)}",  # the decision letter, offered once
+    ]
 
 
 @pytest.mark.parametrize("at_once", [False, True], ids=["one-after-the-other", "at-once"])

@@ -141,6 +141,13 @@ DATA: dict[str, Data] = {
     verbs.REVIEW_SNOOZE: _review,
     verbs.SETTINGS: _none,
     verbs.SETTINGS_SAVE: lambda r: ({f"mainstream_{r.setting_id}": "true"}, r.cluster_id, None),
+    verbs.PAYMENTS: _none,
+    verbs.PAYMENT_MARK: lambda r: (
+        {"instalment_id": r.instalment, f"paid_on_{r.instalment}": "2025-11-20", f"reference_{r.instalment}": "B1"},
+        r.cluster_id,
+        None,
+    ),
+    verbs.DECISION_LETTER: lambda r: ({"decision_id": r.decision}, r.cluster_id, r.setting_id),
 }
 
 
@@ -228,6 +235,10 @@ def _command_cases(scene: Scene) -> list[tuple[str, str, Permission, int | None,
         elif key == CHANNEL_PREFIX + "link cluster":
             cases.append((key, key + " Central", permission, scene.central.cluster_id, None))
             cases.append((key, key + " North", permission, scene.north.cluster_id, None))
+        elif key == "finance":  # citywide, or one cluster named after it
+            cases.append((key, key, permission, None, None))
+            cases.append((key, "finance Central", permission, scene.central.cluster_id, None))
+            cases.append((key, "finance North", permission, scene.north.cluster_id, None))
         else:
             cases.append((key, key, permission, None, None))
     return cases

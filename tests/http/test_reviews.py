@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import budget_for, set_budget
 from usecases.decisions import record_decision
+from usecases.ledger import import_payments
 from usecases.meetings import set_voting_rules
 from usecases.nudges import owe_review_nudges
 from usecases.people import identify
@@ -183,16 +185,22 @@ def committed(engine: Engine) -> int:
 
 
 async def test_stopping_the_funding_gives_the_unpaid_remainder_back_to_the_budget(
-    bot: Bot, central: Engine, clock: FixedClock, funded: int
+    bot: Bot, central: Engine, clock: FixedClock, funded: int, tmp_path: Path
 ) -> None:
-    # £427.50 approved on 11 Dec 2025, paid termly: 11 Dec, 1 Jan, 1 Apr (review 17 Jul); on 2 Feb two are paid.
+    # £427.50 approved on 11 Dec 2025, paid termly from the next term: 5 January and 13 April 2026 (review
+    # 17 July). By 2 February the council has paid the first; stopping cancels the second.
     assert committed(central) == 42750
     clock.set(datetime(2026, 2, 2, 9, 0, tzinfo=LONDON))
+    paid = tmp_path / "paid.csv"
+    paid.write_text(
+        "reference,due date,amount,paid date,payment reference\nCEN-2526-001,2026-01-05,213.75,2026-01-06,B1\n"
+    )
+    import_payments(central, paid, clock.now())
     done = await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "stop"})
     assert shows(done, "goes back to the cluster's budget")
-    assert committed(central) == 42750 - 14250, "the 1 April instalment (£142.50) is released"
+    assert committed(central) == 42750 - 21375, "the unpaid summer instalment (£213.75) is cancelled and given back"
     await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **REVIEW_ANSWERS, "recommendation": "stop"})
-    assert committed(central) == 42750 - 14250, "released once"
+    assert committed(central) == 42750 - 21375, "released once"
 
 
 async def test_a_review_recommending_an_ehc_needs_assessment_goes_to_the_next_meeting_to_decide_interim_funding(

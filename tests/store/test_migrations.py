@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,9 @@ TABLES = {
     "review",
     "release",
     "job_mark",
+    "term_date",
+    "instalment",
+    "decision_letter",
 }
 
 
@@ -97,14 +100,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0009"]
+        assert versions_of(engine) == ["0011"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0009"]
+        assert versions_of(engine) == ["0011"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -298,7 +301,107 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0009"]
+        assert versions_of(engine) == ["0011"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
+
+
+def test_decisions_from_before_the_ledger_get_the_instalments_their_notice_gave_them(db_url: str) -> None:
+    """0011 backfills the old schedule (the meeting day, then 1 Jan, 1 Apr, 1 Sep); a stop cancels what followed."""
+    from alembic import command
+
+    from store.db import alembic_config
+    from store.models import Instalment
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        stopped, running = _two_decisions(engine)
+        command.downgrade(alembic_config(db_url), "0009")
+        with engine.begin() as connection:  # what the old rule released: the 1 April instalment, after 2 Feb
+            connection.execute(text("UPDATE release SET amount_pence = 14250"))
+        upgrade(db_url)
+        with transaction(engine, read_only=True) as session:
+            rows = session.exec(select(Instalment).order_by(col(Instalment.id))).scalars().all()
+            got = [(r.decision_id, r.position, r.due_on, r.amount_pence, r.state) for r in rows]
+    finally:
+        engine.dispose()
+    assert got == [
+        (stopped, 1, date(2025, 12, 11), 142_50, "due"),
+        (stopped, 2, date(2026, 1, 1), 142_50, "due"),
+        (stopped, 3, date(2026, 4, 1), 142_50, "cancelled"),
+        (running, 1, date(2025, 12, 11), 1_950_00, "due"),
+    ]
+
+
+def _two_decisions(engine: Engine) -> tuple[int, int]:
+    """Two funded decisions of 11 December 2025: £427.50 termly (stopped on 2 February), £1,950 in one sum."""
+    from sqlmodel import Session
+
+    from store.models import Decision, Review
+    from store.seed import CENTRAL, seed_file
+    from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2
+    from tests.support.referral_flow import GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1
+    from usecases import referral_checks as checks
+    from usecases import referrals as uc
+    from usecases.agenda import start_meeting
+    from usecases.budget import set_budget
+    from usecases.decisions import record_decision
+    from usecases.meetings import set_voting_rules
+    from usecases.people import identify
+    from usecases.reviews import submit_review
+    from usecases.roster import import_entries
+    from usecases.votes import cast_vote, close_item, open_item
+
+    now = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
+    seed_file(engine, CENTRAL, now)
+    import_entries(engine, ROSTER, now, "test")
+    set_voting_rules(engine, "Central", now, quorum=1, same_trust_recusal=None)
+    set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
+    with Session(engine) as session:
+        sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
+    ids = []
+    for key, kind, answers in (("a", "individual", GOOD_INDIVIDUAL), ("b", "ehcp", {**GOOD_EHCP, "amount": "1950"})):
+        draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, key, now)
+        uc.save_details(engine, sam, draft.id, answers, now)
+        if kind == "individual":
+            uc.add_row(engine, sam, draft.id, ROW_1, now)
+        uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
+        checks.accept(engine, admin, draft.id, now)
+        ids.append(draft.id)
+    day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+    for entry, (schedule, review) in zip(
+        start_meeting(engine, chair, 2, day).entries, (("termly", date(2026, 7, 17)), ("one_sum", None)), strict=True
+    ):
+        open_item(engine, chair, entry.item_id, day)
+        cast_vote(engine, wendy, entry.item_id, "approve", day)
+        close_item(engine, chair, entry.item_id, None, day)
+        record_decision(
+            engine,
+            chair,
+            entry.item_id,
+            "approved",
+            amount_pence=None,
+            review_date=review,
+            schedule=schedule,
+            conditions="",
+            feedback="",
+            information_needed="",
+            draw_on_reserve=False,
+            now=day,
+        )
+    with Session(engine) as session:
+        decisions = {d.referral_id: d.id or 0 for d in session.exec(select(Decision)).scalars()}
+        review_id = session.exec(select(Review).where(col(Review.referral_id) == ids[0])).scalars().one().id or 0
+    answers = {
+        "outcomes_achieved": "Met",
+        "attendance": "97%",
+        "progress": "Good",
+        "wellbeing": "Settled",
+        "provision_delivered": "As planned",
+        "actual_spend": "100",
+        "recommendation": "stop",
+    }
+    submit_review(engine, sam, review_id, answers, datetime(2026, 2, 2, 9, 0, tzinfo=LONDON))
+    return decisions[ids[0]], decisions[ids[1]]

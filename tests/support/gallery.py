@@ -17,6 +17,7 @@ from cards.meeting import (
     vote_card,
 )
 from cards.meetings import meetings_admin_card, next_meeting_card
+from cards.payments import payments_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
     accepted_notice_card,
@@ -40,6 +41,7 @@ from cluster.budget import Budget, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
 from cluster.decisions import Outcome, Schedule, default_review_date
+from cluster.ledger import InstalmentState, InstalmentView, Payment, PaymentsView
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.permissions import PERSONAL_COMMANDS
 from cluster.provision import ProvisionRow
@@ -291,6 +293,13 @@ DEFERRED = DecisionView(
 DECLINED = DecisionView(
     Outcome.DECLINED, 0, feedback="This is ordinarily available provision; the school's notional SEN budget covers it."
 )
+# £850.00 decided on 11 December 2025, termly until the review on 11 December 2026: from the spring term.
+APPROVED_PAYMENTS = (
+    Payment(date(2026, 1, 5), 283_34, "Spring term 2026"),
+    Payment(date(2026, 4, 13), 283_33, "Summer term 2026"),
+    Payment(date(2026, 9, 3), 283_33, "Autumn term 2026"),
+)
+REDUCED_PAYMENTS = (Payment(date(2026, 1, 5), 4_000_00, "Spring term 2026"),)
 
 
 def entry(**changes: Any) -> AgendaEntry:
@@ -540,9 +549,16 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
         ),
         "meeting_minutes": minutes_card(minutes),
         "meeting_outcome_approved": outcome_notice_card(
-            entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00), REDUCED, SLOT.day, None
+            entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00),
+            REDUCED,
+            SLOT.day,
+            None,
+            REDUCED_PAYMENTS,
+            decision_id=30,
         ),
-        "meeting_outcome_approved_termly": outcome_notice_card(decided_entry, APPROVED, SLOT.day, None),
+        "meeting_outcome_approved_termly": outcome_notice_card(
+            decided_entry, APPROVED, SLOT.day, None, APPROVED_PAYMENTS, decision_id=31
+        ),
         "meeting_outcome_deferred": outcome_notice_card(entry(), DEFERRED, SLOT.day, NEXT_SLOT),
         "meeting_outcome_declined": outcome_notice_card(entry(), DECLINED, SLOT.day, None),
     }
@@ -562,8 +578,70 @@ REVIEW_VIEW = ReviewView(
 )
 
 
+def _instalment(
+    id: int, cluster: str, reference: str, setting: str, due_on: date, pence: int, term: str
+) -> InstalmentView:
+    return InstalmentView(id, id // 2, cluster, reference, setting, due_on, pence, InstalmentState.DUE, term)
+
+
+PAYMENTS_DUE = (
+    _instalment(7, "Central", "CEN-2526-001", "Etruscan Primary School", date(2026, 1, 5), 213_75, "Spring term 2026"),
+    _instalment(9, "Central", "CEN-2526-004", "Waterside Primary School", date(2026, 1, 5), 650_00, "Spring term 2026"),
+    _instalment(12, "North", "NOR-2526-002", "North Primary School", date(2026, 1, 5), 1_200_00, "Spring term 2026"),
+)
+PAYMENTS = PaymentsView(
+    today=date(2026, 1, 6),
+    horizon=date(2026, 1, 20),
+    due=PAYMENTS_DUE,
+    more=0,
+    later=14,
+)
+
+
+def ledger_gallery() -> dict[str, dict[str, Any]]:
+    """The officer's payments card: due, with a mistake, with the term-dates warning, and with nothing due."""
+    return {
+        "payments_due": payments_card(
+            replace(
+                PAYMENTS,
+                notice=(
+                    "Marked paid: CEN-2526-002 (Abbey Hulton Primary School): £400.00 due 5 January 2026, "
+                    "on 6 January 2026."
+                ),
+            )
+        ),
+        "payments_errors": payments_card(
+            replace(
+                PAYMENTS,
+                due=PAYMENTS_DUE[:1],
+                later=0,
+                errors={
+                    "paid_on_7": "The day it was paid cannot be in the future.",
+                    "reference_7": "Give the finance system's payment reference.",
+                },
+                values={"paid_on_7": "2026-01-09", "reference_7": ""},
+            )
+        ),
+        "payments_none_warning": payments_card(
+            PaymentsView(
+                today=date(2028, 2, 1),
+                horizon=date(2028, 2, 15),
+                due=(),
+                more=0,
+                later=0,
+                warning=(
+                    "The school term dates loaded end on 21 July 2028. Load the council's dates for the school "
+                    "year after (clusterbot terms import FILE) before then: a decision whose payments fall later "
+                    "cannot be recorded."
+                ),
+            )
+        ),
+    }
+
+
 def gallery() -> dict[str, dict[str, Any]]:
     return {
+        **ledger_gallery(),
         **referral_gallery(),
         **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
@@ -596,6 +674,15 @@ def gallery() -> dict[str, dict[str, Any]]:
             can_set=True,
             values={"baseline": "lots"},
             errors={"baseline": "High-needs baseline: enter an amount in pounds and pence, such as 1250.00."},
+        ),
+        "budget_reserve_drawn": budget_card(
+            "Central",
+            "2025/26",
+            date(2025, 9, 1),
+            date(2026, 8, 31),
+            Budget(45_000_00, 0, 0, 5_000_00),
+            Position(45_000_00, 5_000_00, 40_488_47, paid=12_500_00),  # £488.47 of the reserve drawn
+            can_set=False,
         ),
         "budget_read_only": budget_card(
             "Central",

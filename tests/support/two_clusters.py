@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
-from store.models import AgendaItem, Meeting, Referral, Review, Setting
+from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
 from store.seed import CENTRAL, seed_file
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
@@ -84,6 +84,8 @@ class ClusterRows:
     later_meeting: int
     item: int  # open for votes
     review: int
+    decision: int  # the funded referral's decision (it has a letter)
+    instalment: int  # its first instalment, due
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,22 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
     open_item(engine, chairing, items[pending], NOW)
     with Session(engine) as session:
         review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
-    return ClusterRows(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
+        decision = session.exec(select(Decision).where(Decision.referral_id == funded)).one().id or 0
+        instalment = session.exec(select(Instalment).where(Instalment.decision_id == decision)).first()
+        assert instalment is not None and instalment.id is not None
+    return ClusterRows(
+        cluster_id,
+        setting,
+        draft.id,
+        funded,
+        reference,
+        meeting,
+        later_meeting,
+        items[pending],
+        review,
+        decision,
+        instalment.id,
+    )
 
 
 def build_scene(engine: Engine, tmp_path: Path) -> Scene:

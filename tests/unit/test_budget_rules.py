@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cluster.budget import Budget, Position, check_affordable, check_budget, position
 from cluster.errors import Refusal
@@ -60,11 +62,31 @@ def test_what_is_available_is_worked_out_from_the_commitments() -> None:
     assert where.reserve_left == 10_000_00
 
 
-def test_what_is_available_goes_negative_once_the_reserve_is_drawn_on() -> None:
+def test_a_draw_on_the_reserve_shows_as_reserve_used_never_as_a_negative_available() -> None:
+    # The budget card once read "Available now: -£5,488.47" here: available was total - reserve - committed.
     where = position(BUDGET, committed_pence=95_000_00)
-    assert where.available == -3_000_00
-    assert where.available_with_reserve == 7_000_00
+    assert where.available == 0
+    assert where.reserve_used == 3_000_00
     assert where.reserve_left == 7_000_00
+    assert where.available_with_reserve == 7_000_00
+    assert where.available + where.reserve_left + where.committed == where.total
+
+
+def test_the_whole_reserve_used_leaves_nothing_and_a_lowered_budget_shows_how_far_it_is_over() -> None:
+    full = position(BUDGET, committed_pence=102_000_00)
+    assert (full.available, full.reserve_used, full.reserve_left, full.over_budget) == (0, 10_000_00, 0, 0)
+    lowered = position(BUDGET, committed_pence=110_000_00)
+    assert (lowered.available, lowered.reserve_left, lowered.available_with_reserve) == (0, 0, 0)
+    assert lowered.over_budget == 8_000_00
+
+
+@given(st.integers(min_value=0, max_value=102_000_00), st.integers(min_value=0, max_value=100))
+def test_available_reserve_left_and_committed_make_up_the_budget(committed: int, paid_percent: int) -> None:
+    paid = committed * paid_percent // 100
+    where = position(BUDGET, committed_pence=committed, paid_pence=paid)
+    assert where.available >= 0 and where.reserve_left >= 0 and where.reserve_used >= 0
+    assert where.available + where.reserve_left + where.committed == where.allocated
+    assert where.paid + where.unpaid == where.committed
 
 
 def test_an_agenda_shows_what_would_be_left_if_every_request_were_approved() -> None:
@@ -78,6 +100,8 @@ def test_commitments_and_requests_cannot_be_negative() -> None:
         position(BUDGET, -1)
     with pytest.raises(ValueError):
         position(BUDGET, 0, -1)
+    with pytest.raises(ValueError):
+        position(BUDGET, 0, 0, -1)
 
 
 def test_an_approval_within_the_available_budget_does_not_touch_the_reserve() -> None:

@@ -1,4 +1,7 @@
-"""The decision rules on their own: outcomes, what each needs, review dates and payment schedules."""
+"""The decision rules on their own: outcomes, what each needs, review dates and payment schedules.
+
+When a schedule's instalments fall is the ledger's rule, tested in test_term_rules.py.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,7 @@ from cluster.decisions import (
     check_outcome_follows_vote,
     check_review_date,
     default_review_date,
-    instalments,
     outcomes_allowed,
-    term_starts_between,
 )
 from cluster.errors import Refusal
 from cluster.voting import Ballot, Choice, Result, Tally, result, tally
@@ -191,62 +192,6 @@ def test_conditions_and_information_needed_are_kept_only_where_they_belong() -> 
 def test_a_negative_request_is_a_bug() -> None:
     with pytest.raises(ValueError):
         check_decision(Outcome.ADVICE_ONLY, -1, None, None, None, MEETING)
-
-
-# Payments
-
-
-def test_one_sum_is_paid_on_the_meeting_day() -> None:
-    assert instalments(REQUESTED, Schedule.ONE_SUM, MEETING, date(2026, 12, 11)) == [(MEETING, REQUESTED)]
-
-
-def test_termly_instalments_start_on_the_meeting_day_then_each_term_start_before_the_review() -> None:
-    paid = instalments(1_200_00, Schedule.TERMLY, MEETING, date(2026, 12, 11))
-    assert [day for day, _ in paid] == [MEETING, date(2026, 1, 1), date(2026, 4, 1), date(2026, 9, 1)]
-    assert [pence for _, pence in paid] == [300_00] * 4
-
-
-def test_an_earlier_review_date_means_fewer_instalments() -> None:
-    paid = instalments(1_200_00, Schedule.TERMLY, MEETING, date(2026, 4, 1))
-    assert paid == [(MEETING, 600_00), (date(2026, 1, 1), 600_00)]
-
-
-def test_a_meeting_on_a_term_start_pays_once_for_that_term() -> None:
-    paid = instalments(900_00, Schedule.TERMLY, date(2026, 9, 1), date(2027, 9, 1))
-    assert [day for day, _ in paid] == [date(2026, 9, 1), date(2027, 1, 1), date(2027, 4, 1)]
-
-
-@pytest.mark.parametrize("amount", [1, 2, 3, 5, 1_000_01, 1_000_02, 1_000_03, 12_345_67])
-def test_termly_instalments_add_up_to_the_amount_to_the_penny(amount: int) -> None:
-    paid = instalments(amount, Schedule.TERMLY, MEETING, date(2026, 12, 11))
-    assert sum(pence for _, pence in paid) == amount
-    assert all(pence >= 1 for _, pence in paid)
-
-
-def test_the_odd_pence_go_to_the_earliest_instalments() -> None:
-    paid = instalments(1_000_03, Schedule.TERMLY, MEETING, date(2026, 12, 11))
-    assert [pence for _, pence in paid] == [250_01, 250_01, 250_01, 250_00]
-
-
-def test_an_amount_too_small_to_split_is_paid_in_fewer_instalments() -> None:
-    paid = instalments(2, Schedule.TERMLY, MEETING, date(2026, 12, 11))
-    assert paid == [(MEETING, 1), (date(2026, 1, 1), 1)]
-
-
-def test_nothing_is_paid_for_nothing_or_after_the_review() -> None:
-    with pytest.raises(ValueError):
-        instalments(0, Schedule.TERMLY, MEETING, date(2026, 12, 11))
-    with pytest.raises(ValueError):
-        instalments(100, Schedule.TERMLY, MEETING, MEETING)
-
-
-def test_term_starts_are_1_september_1_january_and_1_april() -> None:
-    assert term_starts_between(date(2025, 8, 31), date(2026, 9, 2)) == [
-        date(2025, 9, 1),
-        date(2026, 1, 1),
-        date(2026, 4, 1),
-        date(2026, 9, 1),
-    ]
 
 
 # The outcome follows the vote

@@ -429,8 +429,10 @@ def test_an_approval_tells_the_referrer_the_amount_review_date_and_payments() ->
     assert "Amount approved\n£850.00" in text
     assert "Review date\n11 December 2026" in text
     assert "Termly instalments" in text
-    # Termly: the meeting day, then 1 January, 1 April and 1 September before the review.
-    assert "11 December 2025\n£212.50" in text and "1 September 2026\n£212.50" in text
+    # Termly, from the ledger: the first day of each term from the next one, never the meeting day.
+    assert "5 January 2026 (Spring term 2026)\n£283.34" in text
+    assert "3 September 2026 (Autumn term 2026)\n£283.33" in text
+    assert "11 December 2025\n£" not in text
 
 
 def test_a_deferral_tells_the_referrer_what_is_needed_and_the_next_meetings_date() -> None:

@@ -259,7 +259,8 @@ def test_the_markdown_totals_the_money_committed_and_the_budget_position_after()
     text = minutes_markdown(EVERYTHING, GENERATED_AT)
     totals = text.split("## Totals")[1]
     assert "| **Committed at this meeting** | £2,488.52 |" in totals  # 988.47 + 1,500.05
-    assert "| **Available after the meeting** | -£2,488.52 |" in totals
+    assert "| **Available after the meeting** | £0.00 |" in totals, "never negative: the reserve was drawn on"
+    assert "| **Emergency reserve used** | £2,488.52 |" in totals
     assert "| **Emergency reserve left** | £2,511.48 |" in totals
 
 
@@ -361,7 +362,8 @@ def test_the_spreadsheet_summary_has_the_meeting_totals_and_budget_position() ->
     assert summary["Ended"] == datetime(2025, 12, 11, 12, 47)
     assert summary["Items"] == 6
     assert summary["Committed at this meeting (£)"] == 2488.52
-    assert summary["Available after the meeting (£)"] == -2488.52
+    assert summary["Available after the meeting (£)"] == 0
+    assert summary["Emergency reserve used (£)"] == 2488.52
     assert summary["Emergency reserve left (£)"] == 2511.48
     assert summary["Generated (London time)"] == datetime(2025, 12, 11, 14, 5)
     no_budget = open_workbook(minutes_xlsx(minutes(DECLINED), GENERATED_AT))["Summary"]

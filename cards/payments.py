@@ -1,0 +1,91 @@
+"""The council officer's payments card: instalments due in each cluster, each with its "Mark paid" form.
+
+Each instalment shows its referral, setting, term, due day and amount, then the day it was paid (today
+unless changed) and the finance system's payment reference, and a button that marks it paid. A refused
+payment comes back with the mistake next to its input and what was typed kept. When the loaded term dates
+run out within six months the card says so first, since no funded decision can be scheduled past them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import Any
+
+from cards import verbs
+from cards.common import Card, card, execute, facts, heading, text
+from cluster.ledger import InstalmentView, PaymentsView
+from cluster.provision import format_pence
+
+Element = dict[str, Any]
+
+
+def _long_date(day: Any) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
+    paid_on, reference = f"paid_on_{item.id}", f"reference_{item.id}"
+    due = "Due" if item.due_on <= view.today else "Falls due"
+    term = f" ({item.term})" if item.term else ""
+    elements: list[Element] = [
+        text(f"{item.reference} · {item.setting}", weight="Bolder", separator=True),
+        facts([(due, f"{_long_date(item.due_on)}{term}"), ("Amount", format_pence(item.amount_pence))]),
+        {
+            "type": "Input.Date",
+            "id": paid_on,
+            "label": "Paid on",
+            "value": view.values.get(paid_on, view.today.isoformat()),
+        },
+    ]
+    if view.errors.get(paid_on):
+        elements.append(text(view.errors[paid_on], color="Attention"))
+    elements.append(
+        {
+            "type": "Input.Text",
+            "id": reference,
+            "label": "Payment reference (from the finance system)",
+            "value": view.values.get(reference, ""),
+            "maxLength": 64,
+        }
+    )
+    if view.errors.get(reference):
+        elements.append(text(view.errors[reference], color="Attention"))
+    button = execute("Mark paid", verbs.PAYMENT_MARK, {"instalment_id": item.id})
+    elements.append({"type": "ActionSet", "actions": [button]})
+    return elements
+
+
+def payments_card(view: PaymentsView) -> Card:
+    """The instalments due by the card's horizon, grouped by cluster, oldest first."""
+    body: list[Element] = [heading("Payments due")]
+    if view.warning:
+        body.append(text(view.warning, color="Attention"))
+    if view.notice:
+        body.append(text(view.notice, color="Good"))
+    body.append(
+        text(
+            f"Instalments due by {_long_date(view.horizon)} and not yet marked paid. The finance system's "
+            "payments can also be imported: clusterbot payments import FILE.",
+            subtle=True,
+        )
+    )
+    if not view.due:
+        body.append(text("Nothing is due."))
+    listed: Sequence[InstalmentView] = view.due
+    for cluster, items in groupby(sorted(listed, key=lambda i: (i.cluster, i.due_on, i.id)), key=lambda i: i.cluster):
+        shown = list(items)
+        total = sum(i.amount_pence for i in shown)
+        body.append(text(f"{cluster} cluster: {format_pence(total)}", size="Medium", weight="Bolder", spacing="Large"))
+        for item in shown:
+            body += _instalment(item, view)
+    if view.more:
+        body.append(
+            text(f"{view.more} more due: mark these paid first, or import the finance system's CSV.", subtle=True)
+        )
+    if view.later:
+        body.append(text(f"{view.later} later instalments are scheduled.", subtle=True))
+    refresh = execute("Refresh", verbs.PAYMENTS)
+    refresh["associatedInputs"] = "None"
+    refresh["fallback"]["associatedInputs"] = "None"
+    return card(body, [refresh])

@@ -1,0 +1,59 @@
+"""A decision's letter, as kept with the decision, for the people who may have it.
+
+The letter was made when the decision was recorded (``usecases.decisions``); asking for it reads the stored
+bytes, after checking the person reaches the referral's setting (its SENCO or delegate, the cluster's admin,
+or a council officer). The read is audited, as the letter names the setting's pupil by initials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel
+
+from cluster.errors import Refusal
+from cluster.permissions import DECISION_LETTER, authorize
+from store import audit
+from store.db import transaction
+from usecases.people import Actor
+
+NO_DECISION = "That decision no longer exists."
+NO_LETTER = "This decision was recorded before the bot made decision letters, so it has none."
+
+_T = SQLModel.metadata.tables
+_DECISION, _REFERRAL, _LETTER = _T["decision"], _T["referral"], _T["decision_letter"]
+_WHOSE = (
+    sa_select(_DECISION.c.cluster_id, _REFERRAL.c.setting_id, _REFERRAL.c.reference)
+    .select_from(_DECISION.join(_REFERRAL, _REFERRAL.c.id == _DECISION.c.referral_id))
+    .where(_DECISION.c.id == bindparam("decision"))
+)
+_STORED = sa_select(_LETTER.c.filename, _LETTER.c.content).where(_LETTER.c.decision_id == bindparam("decision"))
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A decision letter: its file name and bytes (a Word document)."""
+
+    decision_id: int
+    reference: str
+    filename: str
+    content: bytes
+
+
+def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime) -> Letter:
+    """The stored letter of a decision, if the actor reaches its setting; the reading is audited."""
+    with transaction(engine, serial=False) as session:
+        connection = session.connection()
+        whose = connection.execute(_WHOSE, {"decision": decision_id}).first()
+        if whose is None:
+            raise Refusal(NO_DECISION)
+        cluster_id, setting_id, reference = whose
+        authorize(actor.grants, DECISION_LETTER, int(cluster_id), int(setting_id))
+        stored = connection.execute(_STORED, {"decision": decision_id}).first()
+        if stored is None:
+            raise Refusal(NO_LETTER)
+        audit.record(session, now, actor.tag, "letter.read", f"decision:{decision_id}")
+        return Letter(decision_id, str(reference or ""), str(stored[0]), bytes(stored[1]))
