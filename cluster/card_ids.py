@@ -25,7 +25,9 @@ MEETING_GONE = "That meeting no longer exists."
 MAX_CARD_ID = 2**31 - 1
 
 # The keys of card data that carry a row id (cards/ puts them there; some are Input.ChoiceSet values, so text).
-CARD_ID_KEYS = frozenset({"referral_id", "item_id", "meeting_id", "review_id", "row_id", "document_id", "setting_id"})
+CARD_ID_KEYS = frozenset(
+    {"referral_id", "item_id", "meeting_id", "review_id", "row_id", "document_id", "setting_id", "person_id"}
+)
 
 # ASCII digits only: str.isdigit() and int() also take other scripts' digits, and int() takes spaces and "_".
 _DIGITS = re.compile(r"[0-9]{1,10}")

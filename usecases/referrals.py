@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
 from cluster import referrals as rules
+from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, check_form, kept_input
 from cluster.permissions import EDIT_REFERRAL, READ_REFERRAL, START_REFERRAL, Forbidden, authorize, covers
@@ -152,7 +153,15 @@ def take_referral(session: Session, referral_id: int, *, cluster: bool = False) 
 
 
 def _deadline_refusal(session: Session, referral: Referral, now: datetime) -> str | None:
-    """Why a submitted referral can no longer change: its meeting's deadline has passed."""
+    """Why a submitted referral can no longer change: its meeting's deadline (a capital one: its window) has passed."""
+    if referral.state == State.SUBMITTED and referral.kind == Kind.CAPITAL.value and referral.submitted_at:
+        window = rules.capital_window(referral.submitted_at.astimezone(LONDON).date(), _windows(session))
+        if now.astimezone(LONDON).date() <= window.closes:
+            return None
+        return (
+            f"The Capital Fund's application window closed on {window.closes:%-d %B %Y}, "
+            "so this application can no longer be changed."
+        )
     if referral.state != State.SUBMITTED or referral.meeting_id is None:
         return None
     meeting = session.get(Meeting, referral.meeting_id)
@@ -620,6 +629,8 @@ def submit(
 ) -> Outcome:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
+    A Capital Fund application is submitted within its window and goes to the Cluster Panel, not a meeting.
+
     ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed
     ``notice`` (a new referral to check) in the same transaction.
     """
@@ -644,13 +655,18 @@ def submit(
                 kept = " This application is kept as a draft." if referral.state == State.DRAFT else ""
                 raise Refusal(refusal + kept)
             rules.check_capital_window(now, _windows(session))
-        meeting = rules.place_on_meeting(meeting_slots(session, referral.cluster_id), now)
+        # A capital application goes to its round's Cluster Panel, never onto a meeting's agenda.
+        meeting = (
+            None
+            if view.kind is Kind.CAPITAL
+            else rules.place_on_meeting(meeting_slots(session, referral.cluster_id), now)
+        )
         cluster = session.get(Cluster, referral.cluster_id)
         assert cluster is not None
         if referral.reference is None:
             referral.reference = _next_reference(session, cluster, now)
         referral.state = State.SUBMITTED.value
-        referral.meeting_id = meeting.id
+        referral.meeting_id = meeting.id if meeting else None
         referral.returned_reason = None
         referral.submitted_at = now
         referral.updated_at = now  # the version counts changes of content, so a repeated submit still matches
@@ -662,7 +678,7 @@ def submit(
             "referral.submit",
             f"referral:{referral.id}",
             reference=referral.reference,
-            meeting_id=meeting.id,
+            meeting_id=meeting.id if meeting else None,
         )
         return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), notice, now)
 
