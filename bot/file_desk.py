@@ -1,7 +1,8 @@
-"""Files in personal chat: supporting documents a SENCO sends, and referral packs the bot offers.
+"""Files in personal chat: supporting documents and paid invoices a SENCO sends, and documents the bot offers.
 
 Teams hands the bot a download URL for each file a user sends (the manifest declares ``supportsFiles``);
-the bot fetches it, checks its size and type, and keeps it with the person's open referral. To give a
+the bot fetches it, checks its size and type, and keeps it with the Capital Fund invoice whose amount the
+person has just given (``usecases.capital.add_invoice``), or else with their open referral. To give a
 file to a user, Teams asks them first (a file consent card); when they accept, the bot uploads the file
 to the OneDrive location Teams provides and posts a card that opens it.
 """
@@ -20,12 +21,15 @@ from bot import files
 from bot.connector import Connector
 from bot.routes import Reply
 from cards import referrals as rc
+from cards.capital import application_card
 from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named_id
-from cluster.clock import Clock
+from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
+from reports.capital import capital_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
 from store.usecases import Actor
+from usecases import capital
 from usecases import referrals as uc
 from usecases.minutes import member_minutes
 
@@ -52,11 +56,25 @@ class FileDesk:
         """Download each file, check it, and attach it to the person's open referral."""
         incoming = files.incoming_files([a.serialize() for a in activity.attachments or []])
         view: ReferralView | None = None
+        invoice: capital.Opened | None = None
         for item in incoming:
             try:
                 downloaded = await files.download(self._connector.http(), item)
             except files.FileRefused as refused:
                 raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
+            # A paid invoice whose amount the SENCO just gave is waiting for its file: it goes there first.
+            kept = await asyncio.to_thread(
+                capital.attach_invoice_file,
+                self._engine,
+                actor,
+                downloaded.name,
+                downloaded.content_type,
+                downloaded.data,
+                self._clock.now(),
+            )
+            if kept is not None:
+                invoice = kept
+                continue
             view = await asyncio.to_thread(
                 uc.add_file,
                 self._engine,
@@ -66,6 +84,9 @@ class FileDesk:
                 downloaded.data,
                 self._clock.now(),
             )
+        if view is None and invoice is not None:
+            today = self._clock.now().astimezone(LONDON).date()
+            return Reply(card=application_card(invoice.view, invoice.viewer, today, notice=invoice.notice))
         if view is None:
             raise Refusal("I could not find a file in that message.")
         return Reply(card=rc.documents_card(view, {}, {}))
@@ -73,6 +94,9 @@ class FileDesk:
     def _document(self, context: dict[str, Any], actor: Actor) -> bytes:
         """Make the offered document again now, checking the person may still have it."""
         now = self._clock.now()
+        if context.get("kind") == "capital":
+            made = capital.report(self._engine, actor, now)
+            return capital_xlsx(made.rounds, made.applications, now)
         if context.get("kind") == "minutes":
             named = context.get("meeting_id")
             meeting = None if is_missing(named) else MeetingId(named_id(named, MEETING_GONE))

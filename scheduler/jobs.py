@@ -14,10 +14,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from cards.capital import capital_nudge_card, score_request_card
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
 from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 from usecases import agenda as md
+from usecases.capital_jobs import owe_capital_notices
 from usecases.reviews import owe_review_nudges
 
 
@@ -64,3 +66,16 @@ async def remind_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -
     owed = await asyncio.to_thread(owe_reminders, engine, now)
     report = await sender.deliver_due()
     return owed, report
+
+
+def owe_capital(engine: Engine, now: datetime) -> list[str]:
+    """Owe the Capital Fund's scoring cards (once a window closes) and its nudges that have fallen due."""
+    return owe_capital_notices(engine, now, score_request_card, capital_nudge_card)
+
+
+async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> list[str]:
+    """Owe what the Capital Fund has due now, and deliver it; returns the outbox keys newly owed."""
+    owed = await asyncio.to_thread(owe_capital, engine, now)
+    if owed:
+        await sender.deliver_due()
+    return owed

@@ -280,6 +280,12 @@ def _round_views(session: Session, years: Sequence[int] | None = None) -> list[R
     return views
 
 
+def round_views(engine: Engine) -> list[RoundView]:
+    """Every round and window set, newest first, with what each approved and released (the command line's list)."""
+    with transaction(engine, read_only=True) as session:
+        return _round_views(session)
+
+
 def _require_officer(actor: Actor) -> None:
     require_registered(actor)
     if not any(g.role in CITYWIDE_ROLES and SET_CAPITAL_ROUND.holds(g.role) for g in actor.grants):

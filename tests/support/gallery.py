@@ -47,6 +47,7 @@ from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
+from tests.support.capital_gallery import capital_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -565,6 +566,7 @@ REVIEW_VIEW = ReviewView(
 def gallery() -> dict[str, dict[str, Any]]:
     return {
         **referral_gallery(),
+        **capital_gallery(),
         **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
