@@ -385,6 +385,23 @@ def panel_members(engine: Engine, actor: Actor) -> PanelCard:
         return _panel_card(session, _admin_cluster(session, actor))
 
 
+def _administered(actor: Actor) -> set[int]:
+    return {g.cluster_id for g in actor.grants if g.role is Role.ADMIN and g.cluster_id is not None}
+
+
+def _cluster_for(session: Session, actor: Actor, clusters: Iterable[int]) -> Cluster:
+    """Of the clusters a card's person belongs to, the one the actor administers (a forged id: the refusal)."""
+    found = sorted(set(clusters))
+    if not found:
+        raise Refusal("Choose one of the cluster's SENCOs or delegates to name to its panel.")
+    mine = [c for c in found if c in _administered(actor)]
+    if not mine:
+        authorize(actor.grants, NAME_PANEL, found[0])  # refuses: the person is another cluster's
+    cluster = session.get(Cluster, mine[0])
+    assert cluster is not None and cluster.id is not None
+    return cluster
+
+
 def add_panel_member(
     engine: Engine,
     actor: Actor,
@@ -393,27 +410,24 @@ def add_panel_member(
     *,
     score_card: NoticeCard[ApplicationView] | None = None,
 ) -> PanelCard:
-    """Name a SENCO or delegate of the cluster to its panel; naming them twice is harmless.
+    """Name a SENCO or delegate to their cluster's panel; naming them twice is harmless.
 
     Someone named while applications are being scored is sent their scoring cards at once (the keys are the
     ones the window's closing uses, so nobody gets a card twice).
     """
+    if not _administered(actor):
+        raise Forbidden(NAME_PANEL.refusal)
     with transaction(engine, serial=False) as session:
-        cluster = _admin_cluster(session, actor)
-        assert cluster.id is not None
-        authorize(actor.grants, NAME_PANEL, cluster.id)
-        take_turn(session, "cluster", cluster.id)
-        referrer = session.exec(
-            select(RoleAssignment.id)
-            .join(Setting, col(Setting.id) == RoleAssignment.setting_id)
+        clusters = session.exec(
+            select(Setting.cluster_id)
+            .join(RoleAssignment, col(RoleAssignment.setting_id) == Setting.id)
             .where(
-                RoleAssignment.person_id == person_id,
-                Setting.cluster_id == cluster.id,
-                col(RoleAssignment.role).in_([r.value for r in SETTING_ROLES]),
+                RoleAssignment.person_id == person_id, col(RoleAssignment.role).in_([r.value for r in SETTING_ROLES])
             )
-        ).first()
-        if referrer is None:
-            raise Refusal("Choose one of the cluster's SENCOs or delegates to name to its panel.")
+        ).all()
+        cluster = _cluster_for(session, actor, clusters)
+        assert cluster.id is not None
+        take_turn(session, "cluster", cluster.id)
         named = session.exec(
             select(PanelMember).where(PanelMember.cluster_id == cluster.id, PanelMember.person_id == person_id)
         ).first()
@@ -430,26 +444,32 @@ def _owe_cards_to_new_member(
     session: Session, cluster_id: int, person_id: int, now: datetime, score_card: NoticeCard[ApplicationView]
 ) -> None:
     scoring = session.exec(
-        select(CapitalApplication).where(
+        select(CapitalApplication.referral_id).where(
             CapitalApplication.cluster_id == cluster_id,
             col(CapitalApplication.scoring_from).is_not(None),
             col(CapitalApplication.panel_closed_at).is_(None),
         )
     ).all()
-    for view in views_of(session, [app.referral_id for app in scoring], _today(now)):
-        [member] = [m for m in panels(session, [cluster_id])[cluster_id] if m.person_id == person_id]
+    if not scoring:
+        return
+    [member] = [m for m in panels(session, [cluster_id])[cluster_id] if m.person_id == person_id]
+    for view in views_of(session, list(scoring), _today(now)):
         if view.stage is Stage.SCORING and view.setting_id not in member.setting_ids:
             owe_notice(session, score_key(view.referral_id), now, score_card(view), [person_id])
 
 
 def remove_panel_member(engine: Engine, actor: Actor, person_id: int, now: datetime) -> PanelCard:
-    """Take a named SENCO off the panel (scores they already gave stay); removing them twice is harmless."""
+    """Take a named SENCO off their cluster's panel (scores they gave stay); removing them twice is harmless."""
+    if not _administered(actor):
+        raise Forbidden(NAME_PANEL.refusal)
     with transaction(engine, serial=False) as session:
-        cluster = _admin_cluster(session, actor)
+        rows = session.exec(select(PanelMember).where(PanelMember.person_id == person_id)).all()
+        if not rows:
+            return _panel_card(session, _admin_cluster(session, actor))
+        cluster = _cluster_for(session, actor, [row.cluster_id for row in rows])
         assert cluster.id is not None
-        authorize(actor.grants, NAME_PANEL, cluster.id)
         take_turn(session, "cluster", cluster.id)
-        named = session.exec(
+        named = session.exec(  # read again in the cluster's turn: another click may have removed them
             select(PanelMember).where(PanelMember.cluster_id == cluster.id, PanelMember.person_id == person_id)
         ).first()
         if named is not None:

@@ -18,11 +18,12 @@ from store.models import AgendaItem, Meeting, Referral, Review, Setting
 from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from store.usecases import identify
-from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import set_budget
+from usecases.capital import add_panel_member
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
 from usecases.votes import cast_vote, close_item, open_item
@@ -84,6 +85,8 @@ class ClusterRows:
     later_meeting: int
     item: int  # open for votes
     review: int
+    capital: int  # a Capital Fund application, accepted: with the panel once the window closes
+    panel_person: int  # the other setting's SENCO, named to the cluster's panel
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,25 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
     open_item(engine, chairing, items[pending], NOW)
     with Session(engine) as session:
         review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
-    return ClusterRows(cluster_id, setting, draft.id, funded, reference, meeting, later_meeting, items[pending], review)
+    applied = uc.start(engine, referrer, setting, "capital", f"{tag}-capital", NOW)
+    uc.save_details(engine, referrer, applied.id, GOOD_CAPITAL, NOW)
+    uc.submit(engine, referrer, applied.id, uc.open_for_edit(engine, referrer, applied.id, NOW).version, NOW)
+    checks.accept(engine, admin_, applied.id, NOW)
+    assert second.person_id is not None
+    add_panel_member(engine, admin_, second.person_id, NOW)
+    return ClusterRows(
+        cluster_id,
+        setting,
+        draft.id,
+        funded,
+        reference,
+        meeting,
+        later_meeting,
+        items[pending],
+        review,
+        applied.id,
+        second.person_id,
+    )
 
 
 def build_scene(engine: Engine, tmp_path: Path) -> Scene:
