@@ -16,6 +16,7 @@ from cards.capital import (
     released_notice_card,
     score_request_card,
 )
+from cards.referrals import accepted_notice_card, submitted_card
 from cluster.capital_fund import (
     ApplicationView,
     Audience,
@@ -35,6 +36,7 @@ from cluster.capital_fund import (
     Viewer,
     Visit,
 )
+from cluster.referrals import Kind, ReferralView, State
 
 TODAY = date(2026, 1, 20)
 ROUND = Round(
@@ -134,6 +136,16 @@ LATE = replace(
     replace(SCORING, referral_id=32, reference="CEN-2526-005", setting="Haywood Academy"),
     late=("the panel's recommendation was due by 30 January 2026",),
 )
+APPLIED = ReferralView(
+    id=31,
+    reference="CEN-2526-003",
+    kind=Kind.CAPITAL,
+    state=State.SUBMITTED,
+    cluster="Central",
+    setting="Waterside Primary School",
+    created_by="Wendy Waterside",
+    details={"category": "sensory", "works": "A sensory room.", "amount": 12_500_00},
+)
 MEMBER = Viewer("Wendy Waterside")
 OFFICER = Viewer("Olive Officer", officer=True)
 
@@ -217,4 +229,6 @@ def capital_gallery() -> dict[str, dict[str, Any]]:
             notice="Named to the panel.",
         ),
         "capital_panel_empty": panel_card("Central", [], []),
+        "referral_submitted_capital": submitted_card(APPLIED),
+        "referral_accepted_notice_capital": accepted_notice_card(replace(APPLIED, state=State.ACCEPTED)),
     }
