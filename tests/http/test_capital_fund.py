@@ -26,7 +26,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.app import NOTIFIER, create_app
 from bot.settings import Settings
@@ -272,7 +272,7 @@ async def test_one_application_from_its_window_to_its_evaluation(
     await sam.card(verbs.CAPITAL_INVOICE, {**data, "invoice_amount": "7500"})
     await send_file(bot, SENCO, "invoice-2.pdf", b"%PDF-1.4 invoice two")
     with Session(central) as session:
-        invoices = session.exec(select(CapitalInvoice).order_by(CapitalInvoice.id)).all()
+        invoices = session.exec(select(CapitalInvoice).order_by(col(CapitalInvoice.id))).all()
     assert [(i.amount_pence, i.name, i.content) for i in invoices] == [
         (4_980_00, "invoice-1.pdf", b"%PDF-1.4 invoice one"),
         (7_500_00, "invoice-2.pdf", b"%PDF-1.4 invoice two"),
