@@ -728,10 +728,15 @@ def overview(engine: Engine, actor: Actor, now: datetime) -> Overview:
                 )
             )
         )
+        # Membership is the person's per cluster: one look per cluster being scored, not per application.
+        members = {c: _member(session, actor, c) for c in {v.cluster_id for v in views if v.stage is Stage.SCORING}}
         to_score = frozenset(
             v.referral_id
             for v in views
-            if v.stage is Stage.SCORING and v.referral_id not in scored and _scores(session, actor, v)
+            if v.stage is Stage.SCORING
+            and v.referral_id not in scored
+            and (member := members.get(v.cluster_id)) is not None
+            and v.setting_id not in member.setting_ids
         )
         this_year = fund.school_year_of(today)
         rounds = _round_views(session)
@@ -746,11 +751,6 @@ def overview(engine: Engine, actor: Actor, now: datetime) -> Overview:
             to_score=to_score,
             more=len(rows) > LISTED,
         )
-
-
-def _scores(session: Session, actor: Actor, view: ApplicationView) -> bool:
-    member = _member(session, actor, view.cluster_id)
-    return member is not None and view.setting_id not in member.setting_ids
 
 
 def _load(session: Session, referral_id: int, *, turn: bool = False) -> tuple[Referral, CapitalApplication | None]:
