@@ -30,7 +30,7 @@ class DefaultConfig:
     APP_TENANTID = ""
 
 
-class EchoBot(ActivityHandler):
+class EchoBot(ActivityHandler):  # type: ignore[misc]  # botbuilder ships no type hints
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         text = turn_context.activity.text
         await turn_context.send_activity(MessageFactory.text(f"Echo: {text}"))
@@ -46,7 +46,8 @@ def make_app() -> web.Application:
     bot = EchoBot()
 
     async def messages(req: Request) -> Response:
-        return await adapter.process(req, bot)
+        response: Response = await adapter.process(req, bot)
+        return response
 
     app = web.Application(middlewares=[aiohttp_error_middleware])
     app.router.add_post("/api/messages", messages)

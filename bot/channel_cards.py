@@ -15,12 +15,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.wire import card_message
 from cards import meeting as mc
 from usecases.agenda import agenda
 from usecases.minutes import minutes_of_meeting
 from usecases.votes import shared_vote_view
-
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 
 def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
@@ -35,4 +34,4 @@ def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
         card = mc.minutes_card(minutes_of_meeting(engine, number))
     else:
         raise LookupError(f"no channel card is called {card_key!r}")
-    return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
+    return card_message(card)

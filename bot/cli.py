@@ -19,8 +19,8 @@ from cluster.errors import Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START
 from cluster.roles import parse_role
 from store.db import make_engine, upgrade
-from store.roster import RosterError, export_csv, import_csv, remove
 from store.seed import CENTRAL, SeedError, seed_file
+from usecases.roster import RosterError, export_csv, import_csv, remove
 
 log = logging.getLogger("clusterbot")
 
@@ -328,15 +328,15 @@ def _capital_round(args: argparse.Namespace, engine: Engine, now: datetime) -> i
 
 
 def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from store import usecases
+    from usecases import people
 
     if args.people_command == "add":
-        added = usecases.add_role(
+        added = people.add_role(
             engine, args.name, args.email, args.aad, parse_role(args.role), args.cluster, args.setting, now
         )
         print("role added" if added else "they already hold that role")
     elif args.people_command == "list":
-        for person, grants in usecases.people(engine, args.cluster):
+        for person, grants in people.people(engine, args.cluster):
             roles = "; ".join(sorted(g.describe() for g in grants)) or "no roles"
             print(f"{person.name}\t{person.email or '-'}\t{person.aad_object_id or '-'}\t{roles}")
     else:
@@ -348,7 +348,7 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
 def _setting_facts(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     from cluster.capital import SettingRow
-    from store import settings as facts
+    from usecases import settings as facts
 
     def line(row: SettingRow) -> str:
         mainstream = "mainstream" if row.mainstream else "not mainstream"

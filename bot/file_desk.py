@@ -28,10 +28,10 @@ from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.capital import capital_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
-from store.usecases import Actor
 from usecases import capital
 from usecases import referrals as uc
 from usecases.minutes import member_minutes
+from usecases.people import Actor
 
 log = logging.getLogger("clusterbot.files")
 

@@ -40,9 +40,9 @@ from cluster.clock import LONDON, Clock
 from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
 from store.db import make_engine, upgrade
-from store.roster import Entry, ImportResult, import_entries
 from store.seed import CENTRAL, bank_holidays, seed_file
 from usecases.meetings import add_meeting, list_meetings
+from usecases.roster import Entry, ImportResult, import_entries
 
 log = logging.getLogger("clusterbot.playground")
 

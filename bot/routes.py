@@ -18,8 +18,8 @@ from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.permissions import Forbidden, allows
-from store import usecases
-from store.usecases import NOT_REGISTERED, Actor
+from usecases import conversations, people
+from usecases.people import NOT_REGISTERED, Actor
 
 
 @dataclass(frozen=True)
@@ -139,13 +139,13 @@ class Routes:
         """Personal help: only the commands this person's roles allow."""
         if request.actor.person_id is None:
             return Reply(card=not_registered_card(request.actor.aad_object_id))
-        return Reply(card=help_card(request.actor.name, usecases.available_commands(request.actor)))
+        return Reply(card=help_card(request.actor.name, people.available_commands(request.actor)))
 
     async def whoami(self, request: Request) -> Reply:
         """The person's roles and settings."""
         if request.actor.person_id is None:
             return Reply(card=not_registered_card(request.actor.aad_object_id))
-        me = usecases.whoami(request.actor)
+        me = people.whoami(request.actor)
         return Reply(card=whoami_card(me.name, me.aad_object_id, me.grants))
 
     async def next_meeting(self, request: Request) -> Reply:
@@ -153,18 +153,18 @@ class Routes:
         if request.actor.person_id is None:
             return Reply(card=not_registered_card(request.actor.aad_object_id))
         now = self.clock.now()
-        return Reply(card=next_meeting_card(usecases.next_meetings(self.engine, request.actor, now), now))
+        return Reply(card=next_meeting_card(people.next_meetings(self.engine, request.actor, now), now))
 
     async def channel_help(self, request: Request) -> Reply:
         """What the bot does in a channel, and which cluster this channel belongs to."""
-        return Reply(card=channel_help_card(usecases.channel_cluster(self.engine, request.conversation_id)))
+        return Reply(card=channel_help_card(conversations.channel_cluster(self.engine, request.conversation_id)))
 
     async def link_cluster(self, request: Request) -> Reply:
         """``link cluster NAME``: make this channel the cluster's meeting channel (cluster admins)."""
         name = request.text[len("link cluster") :].strip()
         if not name:
             raise Refusal("Say which cluster: for example “link cluster Central”.")
-        linked = usecases.link_channel(self.engine, request.conversation_id, request.actor, name, self.clock.now())
+        linked = conversations.link_channel(self.engine, request.conversation_id, request.actor, name, self.clock.now())
         return Reply(card=linked_card(linked, request.actor.name))
 
 

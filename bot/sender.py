@@ -42,6 +42,7 @@ import aiohttp
 from sqlalchemy import Engine
 
 from bot.connector import ConnectorError
+from bot.wire import outgoing
 from cluster.clock import Clock
 from store import outbox
 from store.outbox import CardPlace, OwedMessage, Target
@@ -390,7 +391,7 @@ class Sender:
         place: CardPlace | None = None
         try:
             if message.card_key is None:
-                await self._connector.send(target.service_url, target.conversation_id, message.activity)
+                await self._connector.send(target.service_url, target.conversation_id, outgoing(message))
             else:
                 place = await asyncio.to_thread(outbox.card_place, self._engine, message)
                 posted = await self._send_card(message, target, place)

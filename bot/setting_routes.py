@@ -11,7 +11,7 @@ from cards import verbs
 from cards.settings import settings_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
-from store import settings as uc
+from usecases import settings as uc
 
 # The card's toggles are named after the fact and the setting's id: mainstream_12, hncg_12.
 TOGGLE = re.compile(r"^(mainstream|hncg)_(\d{1,12})$")

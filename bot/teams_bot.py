@@ -19,8 +19,8 @@ from cards.people import help_card, not_registered_card
 from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
 from cluster.errors import Refusal
-from store import usecases
 from store.db import transaction
+from usecases import conversations, people
 
 log = logging.getLogger("clusterbot.turn")
 
@@ -66,12 +66,12 @@ class ClusterBot:
             except Exception as again:  # the connector itself is unreachable: the log line is all we can leave
                 log.warning("could not send the apology (%s): %s", apology.rsplit(" ", 1)[-1], type(again).__name__)
 
-    def _actor(self, activity: Activity) -> usecases.Actor:
+    def _actor(self, activity: Activity) -> people.Actor:
         aad, name = sender(activity)
         with transaction(self.engine, read_only=True) as session:
-            return usecases.identify(session, aad, name)
+            return people.identify(session, aad, name)
 
-    def _request(self, activity: Activity, actor: usecases.Actor) -> Request:
+    def _request(self, activity: Activity, actor: people.Actor) -> Request:
         return Request(
             actor=actor,
             kind=conversation_kind(activity),
@@ -80,19 +80,19 @@ class ClusterBot:
             action=card_action(activity),
         )
 
-    def _start_message(self, activity: Activity) -> usecases.Actor:
+    def _start_message(self, activity: Activity) -> people.Actor:
         """Who sent a message; a conversation we hold no reference for is learnt now (a missed install)."""
         aad, name = sender(activity)
-        actor, known = usecases.start_turn(self.engine, aad, name, conversation_key(activity))
+        actor, known = people.start_turn(self.engine, aad, name, conversation_key(activity))
         if not known:
-            usecases.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
+            conversations.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
         return actor
 
     async def _on_message(self, context: TurnContext) -> None:
         activity = context.activity
         with_files = conversation_kind(activity) == "personal" and self.files.has_files(activity)
 
-        async def turn() -> tuple[usecases.Actor, Reply | None]:
+        async def turn() -> tuple[people.Actor, Reply | None]:
             # On a worker from the first query to the last: the event loop never waits for the database.
             actor = self._start_message(activity)
             request = self._request(activity, actor)
@@ -199,7 +199,7 @@ class ClusterBot:
 
     async def _forget(self, activity: Activity) -> None:
         key = conversation_key(activity)
-        await self.workers.call(lambda: usecases.forget_conversation(self.engine, key, self.clock.now(), "teams"))
+        await self.workers.call(lambda: conversations.forget_conversation(self.engine, key, self.clock.now(), "teams"))
 
     async def _installed(self, context: TurnContext) -> None:
         """Keep the conversation reference; welcome once per install."""
@@ -208,15 +208,15 @@ class ClusterBot:
 
         def welcome() -> Card | None:
             actor = self._actor(activity)
-            if not usecases.remember_conversation(self.engine, info, self.clock.now(), actor.tag):
+            if not conversations.remember_conversation(self.engine, info, self.clock.now(), actor.tag):
                 return None
             if info.kind == "personal":
                 return (
-                    help_card(actor.name, usecases.available_commands(actor))
+                    help_card(actor.name, people.available_commands(actor))
                     if actor.person_id
                     else not_registered_card(actor.aad_object_id)
                 )
-            return channel_help_card(usecases.channel_cluster(self.engine, info.conversation_id))
+            return channel_help_card(conversations.channel_cluster(self.engine, info.conversation_id))
 
         card = await self.workers.call(welcome)
         if card is None:

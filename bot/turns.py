@@ -9,7 +9,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from store.usecases import ConversationInfo
+from usecases.conversations import ConversationInfo
 
 _SPACES = re.compile(r"\s+")
 _AT_TAGS = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -28,6 +28,9 @@ _LINE_START = re.compile(r"^([ \t]*)(?:([#+=-])|(\d{1,9})([.)])(?=[ \t]|$))", re
 _SCHEME_COLON = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?i:(?<=\bmailto)|(?<=\bxmpp))(:)")
 _WWW_DOT = re.compile(r"(?i)(\bwww)(\.)")
 _EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9._%+-])(@)(?=[A-Za-z0-9])")
+# Anything one of the rules above could change. Most text a card shows (names, titles, dates, amounts) has
+# none of it, and one search is cheaper than five substitutions (cards are drawn on every click and nudge).
+_MAYBE_MARKDOWN = re.compile(r"[\\`*_\[\]<>~|&:@]|(?i:www\.)|^[ \t]*[#+=\-\d]", re.MULTILINE)
 
 
 def plain(value: str, line_start: bool = True) -> str:
@@ -49,6 +52,13 @@ def plain(value: str, line_start: bool = True) -> str:
     ``line_start=False`` leaves out the start-of-line rules, for text that never begins a line of a Markdown
     document (such as a table cell, where "-£20.00" is not a list).
     """
+    if not _MAYBE_MARKDOWN.search(value):
+        return value
+    return escape_markdown(value, line_start)
+
+
+def escape_markdown(value: str, line_start: bool = True) -> str:
+    """Every rule of :func:`plain` applied to ``value``, without first looking whether any could apply."""
     escaped = _ANYWHERE.sub(r"\\\1", value)
     if line_start:
         escaped = _LINE_START.sub(_line_start, escaped)

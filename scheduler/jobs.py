@@ -2,7 +2,9 @@
 
 What is owed is derived from our tables every time (an agenda is due when its meeting is close enough and
 it was neither posted nor owed before) and written to the outbox, so a restart loses nothing and a second
-run sends nothing twice.
+run sends nothing twice. The reminders job's steps (``usecases.nudges``, ``usecases.reminders``) find what is
+newly owed by indexed due dates, so a run costs what falls due, not what is open, and write it in batches
+whose transactions hold the write lock for milliseconds, so the bot's turns go on between them.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from sqlalchemy import Engine
 from cards.capital import capital_nudge_card, score_request_card
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
-from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 from usecases import agenda as md
 from usecases.capital_jobs import owe_capital_notices
-from usecases.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
+from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
 
 class Deliverer(Protocol):

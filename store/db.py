@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The transaction lock every unit of work takes on PostgreSQL (any number; distinct from the scheduler's).
 TURNS_LOCK_KEY = 7164230245974110819
 READ_ONLY_OPTION = "clusterbot_read_only"
+# Seconds a SQLite writer waits for the writers before it, as SQLite itself waits for other processes.
+SQLITE_WRITE_WAIT = 30.0
+_HOLDS_WRITERS = "clusterbot_holds_writers"
 
 
 def normalise_url(url: str) -> str:
@@ -52,14 +56,46 @@ def make_engine(url: str, connections: int = DEFAULT_CONNECTIONS) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        # SQLite's own wait for its write lock polls, sleeping longer each time (up to 100 ms a try), so
+        # under a burst of clicks a writer that could have gone on waits on, and a few wait seconds. Writers of
+        # this process first queue here instead, where the next one is woken the moment the last commits;
+        # SQLite's own wait (30 s) is left for writers in other processes (the command line, a backup).
+        writers = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:
             # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
             # fails at once with "database is locked" when another wrote in between, instead of waiting.
             # A read-only unit never writes, so it begins deferred and reads its WAL snapshot without
             # waiting for a writer.
-            read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            if connection.get_execution_options().get(READ_ONLY_OPTION, False):
+                connection.exec_driver_sql("BEGIN")
+                return
+            if not writers.acquire(timeout=SQLITE_WRITE_WAIT):
+                raise TimeoutError(f"waited {SQLITE_WRITE_WAIT:.0f} s for the database's write lock")
+            connection.info[_HOLDS_WRITERS] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _let_next_writer(connection.info)
+                raise
+
+        def _let_next_writer(info: dict[str, Any]) -> None:
+            if info.pop(_HOLDS_WRITERS, False):
+                writers.release()
+
+        @event.listens_for(engine, "commit")
+        def _committed(connection: Any) -> None:
+            _let_next_writer(connection.info)
+
+        @event.listens_for(engine, "rollback")
+        def _rolled_back(connection: Any) -> None:
+            _let_next_writer(connection.info)
+
+        @event.listens_for(engine, "checkin")
+        def _returned(_dbapi_connection: Any, record: Any) -> None:
+            # A connection given back in the middle of a unit (an error in the driver) lets the next one go.
+            _let_next_writer(record.info)
 
         return engine
     # TCP keepalives let a broken network show up in seconds rather than hours (the scheduler's leader lock

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -73,10 +73,11 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cluster_id: int = Field(foreign_key="cluster.id", index=True)
     title: str = Field(default="", max_length=80)
-    day: date
+    day: date = Field(index=True)  # the meeting-morning post and agendas look for the days that have come
     start: time
     end: time
-    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The reminders job looks for the deadlines that are near, whatever the number of meetings.
+    deadline: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     online_link: str | None = Field(default=None, max_length=1000)
     cancelled: bool = Field(default=False)
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
@@ -300,14 +301,21 @@ class Outbox(SQLModel, table=True):
     ``key`` is unique per message and recipient (``review:12:due-14:person:7``), and the row is written in
     the same transaction that decides the message is owed: a second decision, on another replica or after
     a restart, finds the key taken and owes nothing more.
+
+    What is owed is the Adaptive Card in ``card`` (the sender puts it in Teams' message envelope when it sends
+    it, ``bot.wire``), or, for rows owed before cards were kept as such, the whole activity in ``activity``.
     """
+
+    # The sender's queries (what is due, when the next falls due) read the owed rows only, by time.
+    __table_args__ = (Index("ix_outbox_state_not_before", "state", "not_before"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=200)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     conversation_id: str | None = Field(default=None, max_length=512)  # a channel, when not a person's chat
     activity: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    state: str = Field(default="owed", max_length=16, index=True)  # owed | delivered | undeliverable
+    card: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    state: str = Field(default="owed", max_length=16)  # owed | delivered | undeliverable | cancelled
     attempts: int = Field(default=0)
     not_before: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     last_error: str | None = Field(default=None, max_length=300)
@@ -323,6 +331,10 @@ class Outbox(SQLModel, table=True):
 class Review(SQLModel, table=True):
     """The review every funded decision owes by its review date."""
 
+    # The reminders job reads the open reviews whose next look has come, or never looked at and near their due
+    # date: its cost grows with what falls due, not with the number of open reviews.
+    __table_args__ = (Index("ix_review_state_next_nudge_on_due", "state", "next_nudge_on", "due"),)
+
     id: int | None = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", unique=True)
     referral_id: int = Field(foreign_key="referral.id", index=True)
@@ -331,6 +343,9 @@ class Review(SQLModel, table=True):
     due: date
     state: str = Field(default="open", max_length=16)  # open | submitted | decided
     snoozed_until: date | None = None
+    # When the reminders job next looks at it (a nudge point, the snooze's end, the escalation); None: never
+    # looked at yet. Only the job sets it (``usecases.nudges``).
+    next_nudge_on: date | None = None
     answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     submitted_by: int | None = Field(default=None, foreign_key="person.id")
@@ -344,6 +359,16 @@ class Release(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="review.id")
     amount_pence: int
     released_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class JobMark(SQLModel, table=True):
+    """What a scheduled job has finished with, so its next run looks only at what changed (``store.job_marks``)."""
+
+    __tablename__ = "job_mark"
+
+    name: str = Field(primary_key=True, max_length=40)
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    marks: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 # --- Capital Fund governance (issue 11: the panel, the Board, the project's journey, its evaluation) ---

@@ -1,8 +1,11 @@
 """The outbox: proactive messages owed to people and channels, kept until the connector accepts them.
 
-A use case that decides a message is owed calls :func:`owe` inside its own transaction, under a key unique
-per message and recipient (``review:12:due-14:person:7``). The insert does nothing when the key is taken,
-so deciding twice (a second replica, a rerun after a restart) owes the message once. The sender
+A use case that decides a message is owed calls :func:`owe` (or :func:`owe_all`, for many in one statement)
+inside its own transaction, under a key unique per message and recipient (``review:12:due-14:person:7``).
+The insert does nothing when the key is taken, so deciding twice (a second replica, a rerun after a
+restart) owes the message once. What is kept is the Adaptive Card itself: the sender puts it in Teams'
+message envelope when it sends it (``bot.wire``, the one place the envelope is built), and a row owed
+before cards were kept as such (a whole activity, in ``activity``) is sent as it was stored. The sender
 (``bot.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
 connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
 such and their messages are owed to the admins of their clusters instead.
@@ -34,14 +37,16 @@ waiting for a lease. On PostgreSQL claiming also skips rows another sender has l
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, case
+from sqlalchemy import JSON, Engine, TypeDecorator, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
 from cards.common import plain
@@ -49,13 +54,13 @@ from cluster.roles import Role
 from store import audit
 from store.db import transaction
 from store.models import ChannelPost, ConversationRef, Outbox, Person, RoleAssignment, Setting
+from store.repo import role_holders
 
 ACTOR = "scheduler"
 OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
 REROUTE_MARK = ":admin:"
 CARD_PREFIX = "card:"
 ERROR_LENGTH = 300
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 View = TypeVar("View")
 NoticeCard = Callable[[View], dict[str, Any]]
@@ -70,12 +75,13 @@ class OwedMessage:
     key: str
     person_id: int | None
     conversation_id: str | None
-    activity: dict[str, Any]
+    activity: dict[str, Any]  # the whole activity, for rows owed before cards were kept as cards
     attempts: int
     created_at: datetime
     card_key: str | None = None  # a channel card: drawn when sent, posted once and updated after
     thread_of: str | None = None
     revision: int = 0
+    card: dict[str, Any] | None = None  # the Adaptive Card owed; the sender puts it in Teams' envelope
 
 
 @dataclass(frozen=True)
@@ -94,39 +100,132 @@ class CardPlace:
     activity_id: str | None
 
 
+def _insert_for(session: Session) -> Any:
+    return postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+@dataclass(frozen=True)
+class Owing:
+    """One message to owe: its key, the Adaptive Card, and whom it is for (a person, or a conversation)."""
+
+    key: str
+    card: dict[str, Any]
+    person_id: int | None = None
+    conversation_id: str | None = None
+
+
+def _row(now: datetime, owing: Owing, activity: dict[str, Any] | None = None) -> dict[str, Any]:
+    if (owing.person_id is None) == (owing.conversation_id is None):
+        raise ValueError("a message is owed to a person or to a conversation, exactly one of them")
+    return {
+        "key": owing.key,
+        "person_id": owing.person_id,
+        "conversation_id": owing.conversation_id,
+        # A card is kept as card content; the sender puts it in Teams' envelope (bot.wire) when it sends it.
+        "activity": activity if activity is not None else {},
+        "card": owing.card if activity is None else None,
+        "state": OWED,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+    }
+
+
 def owe(
     session: Session,
     key: str,
     now: datetime,
-    activity: dict[str, Any],
+    activity: dict[str, Any] | None = None,
     person_id: int | None = None,
     conversation_id: str | None = None,
+    *,
+    card: dict[str, Any] | None = None,
 ) -> bool:
-    """Owe ``activity`` to a person's personal chat or to a channel, in the caller's transaction.
+    """Owe an Adaptive Card (``card``) to a person's personal chat or to a channel, in the caller's transaction.
 
-    Returns True when the message is newly owed, False when ``key`` was owed before (whatever became of it).
+    ``activity`` owes a whole activity instead (a plain message, or a row rerouted from before cards were
+    kept as cards); exactly one of the two. Returns True when the message is newly owed, False when ``key``
+    was owed before (whatever became of it).
     """
-    if (person_id is None) == (conversation_id is None):
-        raise ValueError("a message is owed to a person or to a conversation, exactly one of them")
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if (activity is None) == (card is None):
+        raise ValueError("a message is a card or an activity, exactly one of them")
     table = SQLModel.metadata.tables["outbox"]
+    values = _row(now, Owing(key, card or {}, person_id, conversation_id), activity)
     statement = (
-        insert(table)
-        .values(
-            key=key,
-            person_id=person_id,
-            conversation_id=conversation_id,
-            activity=activity,
-            state=OWED,
-            attempts=0,
-            not_before=now,
-            created_at=now,
-        )
+        _insert_for(session)(table)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(table.c.id)
     )
     # RETURNING gives the new row's id, or nothing when the key was taken (rowcount is unreliable here).
     return session.execute(statement).first() is not None
+
+
+class _JSONText(TypeDecorator[str]):
+    """JSON already serialised: a card shared by many rows is serialised once, not once per row."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """The value is the JSON text itself (PostgreSQL still gets its ``::JSON`` cast)."""
+        return None
+
+
+_NO_ACTIVITY = json.dumps({})
+
+
+@dataclass(frozen=True)
+class Serialised:
+    """Messages ready to owe, their cards serialised: a caller can do that before it takes the write lock."""
+
+    rows: tuple[dict[str, Any], ...]
+
+
+def serialise(now: datetime, owing: Sequence[Owing]) -> Serialised:
+    """The outbox rows of ``owing`` (one per key), each card serialised once however many rows share it."""
+    texts: dict[int, str] = {}
+    rows = []
+    for one in {one.key: one for one in owing}.values():
+        row = _row(now, one)
+        row["activity"] = _NO_ACTIVITY
+        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), json.dumps(one.card))
+        rows.append(row)
+    return Serialised(tuple(rows))
+
+
+def owe_all(session: Session, now: datetime, owing: Sequence[Owing] | Serialised) -> list[str]:
+    """Owe many cards in one statement, in the caller's transaction; returns the keys newly owed.
+
+    A key owed before (by an earlier run, or another replica meanwhile) is left as it is, as :func:`owe` does.
+    """
+    rows = (owing if isinstance(owing, Serialised) else serialise(now, owing)).rows
+    if not rows:
+        return []
+    table = SQLModel.metadata.tables["outbox"]
+    # One statement compiled once (and cached), sent in few round trips: SQLAlchemy's "insert many values".
+    statement = (
+        _insert_for(session)(table)
+        .values(activity=bindparam("activity", type_=_JSONText()), card=bindparam("card", type_=_JSONText()))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.key)
+    )
+    new = set(session.connection().execute(statement, list(rows)).scalars())
+    return [row["key"] for row in rows if row["key"] in new]  # RETURNING promises no order; the caller's is kept
+
+
+KEYS_PER_QUERY = 500
+"""How many keys one look-up sends (SQLite allows 32,766 parameters; short statements plan faster)."""
+
+
+def owed_already(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the outbox holds, whatever became of them: one query per few hundred keys."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        chunk = wanted[start : start + KEYS_PER_QUERY]
+        found.update(session.exec(select(Outbox.key).where(col(Outbox.key).in_(chunk))))
+    return found
 
 
 def owe_notice(session: Session, key: str, now: datetime, card: dict[str, Any], person_ids: Iterable[int]) -> list[str]:
@@ -135,13 +234,8 @@ def owe_notice(session: Session, key: str, now: datetime, card: dict[str, Any], 
     ``key`` names the change the notice follows, so owing it again (a repeated click) owes nothing more.
     Returns the keys newly owed.
     """
-    activity = {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
-    owed = []
-    for person in dict.fromkeys(person_ids):
-        person_key = f"{key}:person:{person}"
-        if owe(session, person_key, now, activity, person_id=person):
-            owed.append(person_key)
-    return owed
+    people = dict.fromkeys(person_ids)
+    return owe_all(session, now, [Owing(f"{key}:person:{person}", card, person_id=person) for person in people])
 
 
 def owe_card(session: Session, card_key: str, channel: str, now: datetime, thread_of: str | None = None) -> None:
@@ -150,9 +244,8 @@ def owe_card(session: Session, card_key: str, channel: str, now: datetime, threa
     In the caller's transaction. The card has one row: new, it is owed now; already owed, its revision goes
     up so the send under way is followed by one more; delivered before, it is owed again now.
     """
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = SQLModel.metadata.tables["outbox"]
-    statement = insert(table).values(
+    statement = _insert_for(session)(table).values(
         key=f"{CARD_PREFIX}{card_key}",
         conversation_id=channel,
         card_key=card_key,
@@ -193,6 +286,7 @@ def _as_message(row: Outbox) -> OwedMessage:
         row.card_key,
         row.thread_of,
         row.revision,
+        dict(row.card) if row.card is not None else None,
     )
 
 
@@ -420,16 +514,19 @@ def _recipient_clusters(session: Session, row: Outbox) -> set[int]:
 def _admins_of(session: Session, cluster_ids: set[int]) -> list[int]:
     if not cluster_ids:
         return []
-    found = session.exec(
-        select(RoleAssignment.person_id)
-        .where(col(RoleAssignment.cluster_id).in_(cluster_ids), RoleAssignment.role == Role.ADMIN.value)
-        .order_by(col(RoleAssignment.person_id))
-    ).all()
-    return list(dict.fromkeys(found))
+    by_cluster = role_holders(session, [Role.ADMIN], in_clusters=cluster_ids)
+    return sorted({person for people in by_cluster.values() for person in people})
 
 
-def _for_admin(session: Session, row: Outbox) -> dict[str, Any]:
-    """The rerouted message, saying whom it was for; its buttons are theirs, so they are taken off."""
+def _for_admin_card(card: dict[str, Any], note: dict[str, Any]) -> dict[str, Any]:
+    """The card with the note on top and without its buttons (they are the recipient's, not the admin's)."""
+    if card.get("type") != "AdaptiveCard":
+        return card
+    return {key: value for key, value in card.items() if key != "actions"} | {"body": [note, *card.get("body", [])]}
+
+
+def _for_admin(session: Session, row: Outbox) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The rerouted message, saying whom it was for: (card, None), or (None, activity) for a row of old."""
     person = session.get(Person, row.person_id) if row.person_id else None
     whom = person.name if person else "a channel"
     note = {
@@ -438,13 +535,14 @@ def _for_admin(session: Session, row: Outbox) -> dict[str, Any]:
         "isSubtle": True,
         "text": f"Sent to you because the bot cannot reach {plain(whom)} (removed, or never installed).",
     }
+    if row.card is not None:
+        return _for_admin_card(copy.deepcopy(dict(row.card)), note), None
     activity = copy.deepcopy(dict(row.activity))
     for attachment in activity.get("attachments") or []:
         content = attachment.get("content")
-        if isinstance(content, dict) and content.get("type") == "AdaptiveCard":
-            content["body"] = [note, *content.get("body", [])]
-            content.pop("actions", None)
-    return activity
+        if isinstance(content, dict):
+            attachment["content"] = _for_admin_card(content, note)
+    return None, activity
 
 
 def _reroute(
@@ -456,9 +554,9 @@ def _reroute(
     # use in a personal chat, and the admins hear of the removal from the channel's other messages).
     if REROUTE_MARK not in row.key and row.card_key is None:
         admins = [a for a in _admins_of(session, cluster_ids) if a != row.person_id]
-    activity = _for_admin(session, row)
+    card, activity = _for_admin(session, row)
     for admin_id in admins:
-        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, activity, person_id=admin_id)
+        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, activity, person_id=admin_id, card=card)
     if admins:
         audit.record(session, now, ACTOR, "outbox.rerouted", f"outbox:{row.id}", key=row.key, admins=admins)
     _undeliverable(session, row, now, reason if not admins else f"{reason}; owed to the admins instead", attempted)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -100,19 +101,44 @@ def grants_of(session: Session, person_id: int) -> frozenset[Grant]:
     )
 
 
-def cluster_ids_of(session: Session, person_id: int) -> set[int]:
-    """The clusters a person belongs to through any cluster or setting role."""
-    ids: set[int] = set()
-    for assignment, setting in session.exec(
-        select(RoleAssignment, Setting)
-        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
-        .where(RoleAssignment.person_id == person_id)
-    ).all():
-        if assignment.cluster_id is not None:
-            ids.add(assignment.cluster_id)
-        if setting is not None:
-            ids.add(setting.cluster_id)
-    return ids
+def role_holders(
+    session: Session,
+    roles: Iterable[Role | str],
+    *,
+    in_clusters: Iterable[int] = (),
+    at_settings: Iterable[int] = (),
+) -> dict[int, list[int]]:
+    """Who holds any of ``roles``, in one query: people by cluster, or by setting.
+
+    ``in_clusters``: keyed by cluster, the holders of a cluster role there and of a setting role at one of its
+    settings (a cluster's SENCOs, its chair and admins). ``at_settings``: keyed by setting, the holders of a
+    setting role there. Each list is in person-id order, each person once.
+    """
+    wanted = [Role(r).value for r in roles]
+    clusters, settings = list(in_clusters), list(at_settings)
+    if bool(clusters) == bool(settings):
+        raise ValueError("ask by clusters or by settings, one of them")
+    if settings:
+        query = select(RoleAssignment.setting_id, RoleAssignment.person_id).where(
+            col(RoleAssignment.setting_id).in_(settings)
+        )
+    else:
+        scope = func.coalesce(RoleAssignment.cluster_id, Setting.cluster_id)
+        query = (
+            select(scope, RoleAssignment.person_id)
+            .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
+            .where(scope.in_(clusters))
+        )
+    found: dict[int, list[int]] = {}
+    for key, person in session.exec(
+        query.where(col(RoleAssignment.role).in_(wanted)).order_by(col(RoleAssignment.person_id))
+    ):
+        if key is None:
+            continue
+        people = found.setdefault(int(key), [])
+        if person not in people:
+            people.append(person)
+    return found
 
 
 def slot_of(meeting: Meeting) -> MeetingSlot:
@@ -150,21 +176,3 @@ def get_or_refuse(session: Session, model: type[Row], key: Any, refusal: str) ->
     if row is None:
         raise Refusal(refusal)
     return row
-
-
-def roles_in_cluster(session: Session, person_id: int | None, cluster_id: int) -> frozenset[Role]:
-    """The roles a person holds in a cluster: its cluster roles, setting roles at its settings, and citywide."""
-    if person_id is None:
-        return frozenset()
-    rows = session.exec(
-        select(RoleAssignment, Setting)
-        .join(Setting, col(Setting.id) == RoleAssignment.setting_id, isouter=True)
-        .where(RoleAssignment.person_id == person_id)
-    ).all()
-    roles: set[Role] = set()
-    for assignment, setting in rows:
-        role = Role(assignment.role)
-        in_cluster = assignment.cluster_id == cluster_id or (setting is not None and setting.cluster_id == cluster_id)
-        if role is Role.COUNCIL_OFFICER or in_cluster:
-            roles.add(role)
-    return frozenset(roles)

@@ -18,9 +18,9 @@ from bot.settings import Settings
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store.db import make_engine, upgrade
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
 from tests.support.fake_connector import FakeConnector
+from usecases.roster import Entry, import_entries
 
 pytest_plugins = ["tests.pgserver"]
 

@@ -29,7 +29,6 @@ from store.models import AgendaItem
 from store.outbox import owe_card
 from store.repo import meeting_slots, slot_of
 from store.seed import bank_holidays
-from store.usecases import Actor
 from usecases.budget import budget_on
 from usecases.meeting_rows import (
     MeetingRows,
@@ -39,6 +38,7 @@ from usecases.meeting_rows import (
     meeting_entries,
     meeting_turn,
 )
+from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
 _ITEM, _MEETING, _REFERRAL, _REVIEW = _T["agenda_item"], _T["meeting"], _T["referral"], _T["review"]

@@ -26,7 +26,7 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import Budget
 from store.repo import cluster_by_name
-from store.usecases import Actor
+from usecases.people import Actor
 
 
 @dataclass(frozen=True)

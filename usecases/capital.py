@@ -78,8 +78,9 @@ from store.models import (
     Setting,
 )
 from store.outbox import NoticeCard, owe_notice
+from store.repo import role_holders
 from store.seed import bank_holidays
-from store.usecases import Actor, require_registered
+from usecases.people import Actor, require_registered
 
 NOT_FOUND = "I can't find that Capital Fund application."
 NOT_ON_PANEL = (
@@ -936,12 +937,7 @@ def recommend(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, 
 
 def _setting_people(session: Session, referral: Referral) -> list[int]:
     """Who hears about the application for its setting: the SENCOs and delegates, and who applied."""
-    people = session.exec(
-        select(RoleAssignment.person_id).where(
-            RoleAssignment.setting_id == referral.setting_id,
-            col(RoleAssignment.role).in_([r.value for r in SETTING_ROLES]),
-        )
-    ).all()
+    people = role_holders(session, SETTING_ROLES, at_settings=[referral.setting_id]).get(referral.setting_id, [])
     return list(dict.fromkeys([referral.created_by, *people]))
 
 
@@ -1344,13 +1340,7 @@ def people_for(
         referral = session.get(Referral, view.referral_id)
         return _setting_people(session, referral) if referral is not None else []
     role = Role.TEAM_AROUND_CLUSTER if audience is fund.Audience.TEAM else Role.CHAIR
-    return list(
-        session.exec(
-            select(RoleAssignment.person_id).where(
-                RoleAssignment.cluster_id == view.cluster_id, RoleAssignment.role == role.value
-            )
-        ).unique()
-    )
+    return role_holders(session, [role], in_clusters=[view.cluster_id]).get(view.cluster_id, [])
 
 
 def visit_application(

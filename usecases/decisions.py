@@ -30,7 +30,6 @@ from store.db import take_turn, transaction
 from store.models import AgendaItem, ChannelPost, Decision, Meeting, Referral, Review
 from store.outbox import NoticeCard, owe_notice
 from store.repo import meeting_slots, slot_of
-from store.usecases import Actor
 from usecases.agenda import agenda_view
 from usecases.budget import budget_on, budget_row, committed, rule_of
 from usecases.meeting_rows import (
@@ -43,6 +42,7 @@ from usecases.meeting_rows import (
     tally_of,
     vote_view,
 )
+from usecases.people import Actor
 
 CAPITAL_NOT_DECIDED_HERE = (
     "A Capital Fund application is not decided by the meeting: the Cluster Panel scores it and the council's "

@@ -24,7 +24,7 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
 from store.repo import cluster_by_name, meeting_slots
-from store.usecases import Actor
+from usecases.people import Actor
 
 T = TypeVar("T")
 

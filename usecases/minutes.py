@@ -20,7 +20,6 @@ from cluster.roles import CITYWIDE_ROLES
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Meeting
-from store.usecases import Actor
 from usecases.agenda import agenda_view
 from usecases.meeting_rows import (
     Interests,
@@ -33,6 +32,7 @@ from usecases.meeting_rows import (
     result_of,
     tally_of,
 )
+from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
 _ITEM, _CLUSTER = _T["agenda_item"], _T["cluster"]

@@ -23,9 +23,9 @@ from store.db import transaction
 from store.models import Referral
 from store.outbox import NoticeCard
 from store.referral_views import view_of, views_of
-from store.usecases import Actor
 from usecases.capital import on_accepted
 from usecases.lists import Page, first_page
+from usecases.people import Actor
 from usecases.referrals import Outcome, take_referral, told, touch
 
 REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, max_length=1000)

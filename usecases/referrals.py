@@ -7,7 +7,7 @@ owes its notices in one transaction, and returns everything the answer needs (a
 them; known refusals raise :class:`~cluster.errors.Refusal`. The admin's completeness check is in
 :mod:`usecases.referral_checks`.
 
-Who acts is the :class:`~store.usecases.Actor` identified at the start of the turn: the settings someone
+Who acts is the :class:`~usecases.people.Actor` identified at the start of the turn: the settings someone
 refers for come from its grants, not from another query. Writes take turns on PostgreSQL
 (:func:`store.db.take_turn`) before reading what they check: a form edit the referral's own; submitting
 and withdrawing the cluster's first (references are numbered per cluster, and the agenda is the cluster's)
@@ -45,15 +45,14 @@ from store.models import (
     ReferenceCounter,
     Referral,
     ReferralDocument,
-    RoleAssignment,
     Setting,
 )
 from store.outbox import NoticeCard, owe_notice
 from store.referral_views import as_row, provision_lines, view_of, views_of
-from store.repo import get_or_refuse, meeting_slots
-from store.settings import capital_refusal
-from store.usecases import Actor, require_registered
+from store.repo import get_or_refuse, meeting_slots, role_holders
 from usecases.lists import Page, first_page
+from usecases.people import Actor, require_registered
+from usecases.settings import capital_refusal
 
 NOT_A_REFERRER = START_REFERRAL.refusal
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."
@@ -570,13 +569,7 @@ def remove_document(
 
 def cluster_admins(session: Session, cluster_id: int) -> tuple[int, ...]:
     """The people who check the cluster's referrals (they hear of submissions and withdrawals)."""
-    return tuple(
-        session.exec(
-            select(RoleAssignment.person_id).where(
-                RoleAssignment.cluster_id == cluster_id, RoleAssignment.role == Role.ADMIN.value
-            )
-        ).unique()
-    )
+    return tuple(role_holders(session, [Role.ADMIN], in_clusters=[cluster_id]).get(cluster_id, ()))
 
 
 def _next_reference(session: Session, cluster: Cluster, now: datetime) -> str:

@@ -11,7 +11,7 @@ nudge and recipient, so a second run (another replica, or after a restart) owes 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,25 +26,22 @@ from cluster.forms import kept_input
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
 from cluster.referrals import Kind, ReferralView, State
 from cluster.review_form import REVIEW_FIELDS, check_review
-from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewState, ReviewView, owed_nudges, plan_from, state_on
-from cluster.roles import Role
+from cluster.reviews import DEFAULT_PLAN, NudgePlan, ReviewState, ReviewView, state_on
 from store import audit
 from store.db import take_turn, transaction
 from store.models import (
     AgendaItem,
-    Cluster,
     Decision,
     Meeting,
     Outbox,
     Referral,
     Release,
     Review,
-    RoleAssignment,
     Setting,
 )
 from store.repo import get_or_refuse
-from store.usecases import Actor, require_registered
 from usecases.lists import Page, first_page
+from usecases.people import Actor, require_registered
 from usecases.referrals import referrer_setting_ids
 
 NOT_FOUND = "I can't find that review, or it isn't one you can see."
@@ -257,60 +254,3 @@ def snooze(engine: Engine, actor: Actor, review_id: int, now: datetime, plan: Nu
         session.add(review)
         audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))
         return _view(session, review, _today(now))
-
-
-def _referrers(session: Session, setting_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(RoleAssignment.person_id).where(
-                RoleAssignment.setting_id == setting_id,
-                col(RoleAssignment.role).in_([Role.SENCO.value, Role.DELEGATE.value]),
-            )
-        ).unique()
-    )
-
-
-def _leaders(session: Session, cluster_id: int) -> list[int]:
-    return list(
-        session.exec(
-            select(RoleAssignment.person_id).where(
-                RoleAssignment.cluster_id == cluster_id,
-                col(RoleAssignment.role).in_([Role.CHAIR.value, Role.ADMIN.value]),
-            )
-        ).unique()
-    )
-
-
-NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
-
-
-def owe_review_nudges(engine: Engine, now: datetime, card: NudgeCard, plan: NudgePlan = DEFAULT_PLAN) -> list[str]:
-    """Write every review nudge owed today to the outbox, once per nudge and recipient; returns the new keys."""
-    from store.outbox import owe
-
-    today = _today(now)
-    keys: list[str] = []
-    with transaction(engine) as session:
-        plans = {c.id: plan_from(c.nudge_plan) if c.nudge_plan else plan for c in session.exec(select(Cluster))}
-        for review in session.exec(select(Review).where(Review.state == "open")):
-            nudges = owed_nudges(
-                review.due, today, review.state, review.snoozed_until, plans.get(review.cluster_id, plan)
-            )
-            if not nudges:
-                continue
-            view = _view(session, review, today)
-            for nudge in nudges:
-                people = (
-                    _leaders(session, review.cluster_id) if nudge.escalate else _referrers(session, review.setting_id)
-                )
-                activity = {
-                    "type": "message",
-                    "attachments": [
-                        {"contentType": "application/vnd.microsoft.card.adaptive", "content": card(view, nudge)}
-                    ],
-                }
-                for person in people:
-                    key = f"review:{review.id}:{nudge.point}:person:{person}"
-                    if owe(session, key, now, activity, person_id=person):
-                        keys.append(key)
-    return keys

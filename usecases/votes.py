@@ -27,7 +27,6 @@ from cluster.referrals import Kind
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
-from store.usecases import Actor
 from usecases.agenda import agenda_view
 from usecases.meeting_rows import (
     cluster_settings,
@@ -36,6 +35,7 @@ from usecases.meeting_rows import (
     load_item,
     vote_view,
 )
+from usecases.people import Actor
 
 DISCUSSION_NOT_VOTED = (
     "A solution-focused discussion asks for no money and is not voted on: record the advice from the agenda."

@@ -35,13 +35,13 @@ from cluster.clock import LONDON, Clock
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore, ConversationRef, Outbox
-from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as capital_uc
 from usecases import referral_checks as checks
 from usecases import referrals as uc
+from usecases.people import identify
 
 pytestmark = pytest.mark.e2e
 

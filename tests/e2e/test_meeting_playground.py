@@ -35,12 +35,12 @@ from bot.playground import (
 from cluster.clock import Clock
 from cluster.referrals import year_code
 from store.db import make_engine
-from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
+from usecases.people import identify
 
 pytestmark = pytest.mark.e2e
 

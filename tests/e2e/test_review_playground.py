@@ -42,7 +42,6 @@ from bot.playground import (
 from cluster.clock import LONDON, Clock
 from store.db import make_engine
 from store.models import ConversationRef, Outbox, Review
-from store.usecases import identify
 from tests.e2e.botprocess import cli, serve, stop
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
@@ -50,6 +49,7 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import start_meeting
 from usecases.decisions import record_decision
+from usecases.people import identify
 from usecases.votes import cast_vote, close_item, open_item
 
 pytestmark = pytest.mark.e2e

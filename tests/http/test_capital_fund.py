@@ -35,13 +35,13 @@ from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import AgendaItem, CapitalApplication, CapitalInvoice, Decision, Outbox, Person, Referral
-from store.roster import Entry, import_entries
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_CAPITAL, Flow, find_action, shows
 from usecases.agenda import prepare_agenda
 from usecases.budget import set_budget
+from usecases.roster import Entry, import_entries
 
 OFFICER = ("aad-officer", "Olive Officer")
 DEE = ("aad-dee", "Dee Delegate")
@@ -106,8 +106,8 @@ async def say(bot: Bot, who: tuple[str, str], text: str) -> list[dict[str, Any]]
 def owed_card(engine: Engine, key: str) -> dict[str, Any]:
     with Session(engine) as session:
         row = session.exec(select(Outbox).where(Outbox.key == key)).one()
-    content: dict[str, Any] = row.activity["attachments"][0]["content"]
-    return content
+    assert row.card is not None
+    return dict(row.card)
 
 
 def scores(fit: int, rest: int, comment: str) -> dict[str, str]:

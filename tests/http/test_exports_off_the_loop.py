@@ -23,12 +23,12 @@ from bot.settings import Settings
 from cluster.clock import FixedClock
 from cluster.referrals import ReferralView
 from reports.referral_pack import referral_pack_docx
-from store.usecases import identify
 from tests.conftest import SENCO, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
+from usecases.people import identify
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 RELEASE_WAIT = 30.0  # only so a broken build fails instead of hanging; the test never waits this long

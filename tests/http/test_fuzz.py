@@ -286,7 +286,7 @@ async def test_hostile_activities_never_get_a_server_error_and_refusals_change_n
     refusals: list[str] = []
 
     # Seeing refusals from inside the bot: the turn's dispatch and the file consent answer.
-    dispatch, consent = cluster_bot._dispatch, cluster_bot.files.consent
+    dispatch, consent = cluster_bot._handle, cluster_bot.files.consent
 
     async def counted_dispatch(request: Any) -> Any:
         try:
@@ -302,7 +302,7 @@ async def test_hostile_activities_never_get_a_server_error_and_refusals_change_n
             refusals.append(refusal.message)
             raise
 
-    cluster_bot._dispatch = counted_dispatch  # type: ignore[method-assign]
+    cluster_bot._handle = counted_dispatch  # type: ignore[method-assign]
     cluster_bot.files.consent = counted_consent  # type: ignore[method-assign]
     errors = _Errors()
     logging.getLogger("clusterbot.errors").addHandler(errors)

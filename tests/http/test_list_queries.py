@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from cards import verbs
 from cluster.clock import LONDON
 from store.models import AgendaItem, Decision, Meeting, Referral, Review
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, SENCO, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_INDIVIDUAL, GOOD_PROJECT, ROW_1, ROW_2, Flow, shows
 from usecases import referrals as uc
+from usecases.people import Actor, identify
 
 KEYS = count(1)
 

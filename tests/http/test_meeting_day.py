@@ -15,8 +15,6 @@ from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store.models import AgendaItem, Decision, Referral
-from store.roster import Entry, import_entries
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
@@ -24,6 +22,8 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
+from usecases.people import identify
+from usecases.roster import Entry, import_entries
 
 MORE_SETTINGS = [
     "Abbey Hulton Primary School",

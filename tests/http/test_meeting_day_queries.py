@@ -21,7 +21,6 @@ from bot.channel_cards import draw_channel_card
 from cards import verbs
 from cluster.clock import LONDON
 from store.models import AgendaItem, Referral
-from store.usecases import Actor, identify
 from tests.conftest import CHAIR, SENCO_2
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
@@ -30,6 +29,7 @@ from tests.support.queries import count_queries
 from usecases.agenda import start_meeting
 from usecases.decisions import record_decision
 from usecases.minutes import end_meeting
+from usecases.people import Actor, identify
 from usecases.votes import cast_vote, close_item, declare_interest, open_item
 
 SPRING_1 = 3  # 5 February 2026

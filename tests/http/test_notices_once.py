@@ -17,13 +17,13 @@ from sqlmodel import Session
 
 from cards import verbs
 from store.models import Referral
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import VOTERS, Room, meeting_room, start_meeting
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
+from usecases.people import identify
 
 CARD = "application/vnd.microsoft.card.adaptive"
 

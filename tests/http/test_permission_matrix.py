@@ -30,12 +30,12 @@ from cluster import permissions as perms
 from cluster.clock import FixedClock
 from cluster.permissions import Permission, Rows
 from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES
-from store.usecases import NOT_REGISTERED
 from tests.conftest import Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
 from tests.support.two_clusters import NORTH_PEOPLE, NOW, PEOPLE, ClusterRows, Person, Scene, build_scene
+from usecases.people import NOT_REGISTERED
 
 CHANNEL_VERBS = frozenset(
     {

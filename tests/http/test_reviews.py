@@ -13,7 +13,6 @@ from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
 from usecases import referral_checks as checks
@@ -22,7 +21,8 @@ from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import budget_for, set_budget
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
-from usecases.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
+from usecases.people import identify
 from usecases.votes import cast_vote, close_item, open_item
 
 REVIEW_DUE = date(2026, 7, 17)
@@ -162,7 +162,7 @@ def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engin
     keys = owe_review_nudges(central, datetime(2026, 6, 20, tzinfo=LONDON), review_nudge_card)
     with Session(central) as session:
         row = session.exec(select(Outbox).where(Outbox.key == keys[0])).one()
-    card = row.activity["attachments"][0]["content"]
+    card = row.card
     assert find_action(card, verbs.REVIEW_OPEN, review_id=funded) and find_action(card, verbs.REVIEW_SNOOZE)
 
 

@@ -328,8 +328,8 @@ def test_a_message_rerouted_to_the_admins_says_whom_it_was_for_and_offers_no_but
     from store import outbox
     from store.db import transaction
     from store.models import Outbox
-    from store.usecases import identify
     from tests.conftest import SENCO
+    from usecases.people import identify
 
     now = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
     with Session(central) as session:

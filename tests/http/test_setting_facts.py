@@ -14,10 +14,10 @@ from cards import verbs
 from cluster.clock import FixedClock
 from cluster.roles import Role
 from store.models import AuditEvent, Referral, Setting
-from store.roster import Entry, import_entries
 from store.seed import seed_file
 from tests.conftest import ADMIN, CHAIR, SENCO, Bot
 from tests.support.referral_flow import GOOD_CAPITAL, Flow, find_action, shows
+from usecases.roster import Entry, import_entries
 
 MERIT_SENCO = ("aad-senco-merit", "Mo Merit")
 NOT_AN_ADMIN = "Only a cluster's admin can change its settings' Capital Fund facts."

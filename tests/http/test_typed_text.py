@@ -25,7 +25,6 @@ from cluster.clock import FixedClock
 from cluster.roles import Role
 from reports.minutes import MINUTES_HEADINGS
 from store.models import Cluster, Setting
-from store.roster import Entry, import_entries
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.http.test_meeting_day import MEETING_DAY, Channel, item_of
 from tests.support import activities as act
@@ -45,6 +44,7 @@ from tests.support.typed_text import (
 )
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
+from usecases.roster import Entry, import_entries
 
 TITLE = f"{EVIL_FORMULA} {EVIL_LINK} {EVIL_MENTION} <b>bold</b>"  # a title holds 120 characters at most
 EVIL_SETTING = f"St Mary's *Star* {EVIL_LINK} {EVIL_MENTION}"

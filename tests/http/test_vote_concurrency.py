@@ -21,9 +21,7 @@ from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
@@ -34,6 +32,8 @@ from usecases import referrals as uc
 from usecases.agenda import start_meeting
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
+from usecases.people import identify
+from usecases.roster import Entry, import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 VOTERS = [(f"aad-voter-{i:02d}", f"Voter {i:02d}") for i in range(30)]

@@ -19,9 +19,7 @@ from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store.models import ChannelPost
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import identify
 from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
@@ -31,6 +29,8 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import owe_due_agendas
 from usecases.meetings import add_meeting
+from usecases.people import identify
+from usecases.roster import import_entries
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 

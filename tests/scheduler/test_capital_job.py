@@ -15,9 +15,7 @@ from cluster.clock import LONDON
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import CapitalApplication, Outbox, Person
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TAC
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_CAPITAL
@@ -25,6 +23,8 @@ from usecases import capital as uc
 from usecases import referral_checks as checks
 from usecases import referrals as referrals
 from usecases.capital_jobs import owe_capital_notices
+from usecases.people import Actor, identify
+from usecases.roster import Entry, import_entries
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 OFFICER = ("aad-officer", "Olive Officer")
@@ -97,7 +97,7 @@ def test_scoring_cards_go_to_each_member_once_the_window_has_closed(engine: Engi
     assert look_on(engine, applied) == date(2026, 1, 23), "next: five working days before the panel"
     with Session(engine) as session:
         row = session.exec(select(Outbox).where(col(Outbox.key).startswith(f"notice:capital:{applied}:score"))).first()
-    assert row is not None and "Please score CEN-2526-001" in str(row.activity)
+    assert row is not None and "Please score CEN-2526-001" in str(row.card)
 
 
 def test_a_run_with_nothing_due_is_one_query(engine: Engine, applied: int) -> None:

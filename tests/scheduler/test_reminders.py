@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cluster.clock import LONDON
 from store.models import Cluster, ConversationRef, Outbox
-from store.reminders import owe_deadline_reminders, owe_meeting_morning_posts
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ROSTER
+from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
+from usecases.roster import import_entries
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 
@@ -37,7 +37,7 @@ def test_every_senco_is_reminded_seven_and_two_days_before_the_referral_deadline
     assert owe_deadline_reminders(seeded, datetime(2025, 12, 5, 9, tzinfo=LONDON), deadline_reminder_card) == []
     with Session(seeded) as session:
         row = session.exec(select(Outbox).where(Outbox.key == "deadline:2:2:person:1")).one()
-    assert "Thursday 4 December 2025, 23:59" in str(row.activity)
+    assert "Thursday 4 December 2025, 23:59" in str(row.card)
 
 
 def test_the_channel_gets_one_post_on_the_morning_of_the_meeting(seeded: Engine) -> None:
@@ -66,4 +66,4 @@ def test_a_late_deadline_reminder_says_how_long_is_really_left(seeded: Engine) -
     [key, _] = sorted(owe_deadline_reminders(seeded, datetime(2025, 12, 1, 9, tzinfo=LONDON), deadline_reminder_card))
     with Session(seeded) as session:
         row = session.exec(select(Outbox).where(Outbox.key == key)).one()
-    assert "close in 3 days" in str(row.activity)
+    assert "close in 3 days" in str(row.card)

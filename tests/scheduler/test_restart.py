@@ -38,9 +38,7 @@ from cluster.roles import Role
 from store import outbox
 from store.db import make_engine, transaction, upgrade
 from store.models import Cluster, ConversationRef, Outbox, Person, Setting
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
@@ -49,6 +47,8 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import agenda, start_meeting
 from usecases.meetings import add_meeting
+from usecases.people import identify
+from usecases.roster import Entry, import_entries
 from usecases.votes import open_item
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once

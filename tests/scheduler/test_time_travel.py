@@ -46,7 +46,7 @@ from tests.http.test_reviews import REVIEW_DUE, funded  # noqa: F401  (the fixtu
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import Flow, shows
-from usecases.reviews import owe_review_nudges
+from usecases.nudges import owe_review_nudges
 
 DECISION = date(2025, 12, 11)
 REFERENCE = "CEN-2526-001"

@@ -12,15 +12,15 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.referrals import State
 from cluster.roles import Role
-from store import settings as facts
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Meeting, Person, Referral, Setting
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import referral_checks as checks
 from usecases import referrals as uc
+from usecases import settings as facts
+from usecases.people import Actor, identify
+from usecases.roster import Entry, import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)  # inside the 2025/26 window (1 Sep - 31 Dec)
 MERIT_SENCO = ("aad-senco-merit", "Mo Merit")

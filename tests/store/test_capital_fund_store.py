@@ -15,9 +15,7 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Person, Referral, Setting
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_CAPITAL
@@ -26,6 +24,8 @@ from usecases import referral_checks as checks
 from usecases import referrals
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.decisions import CAPITAL_NOT_DECIDED_HERE, record_decision
+from usecases.people import Actor, identify
+from usecases.roster import Entry, import_entries
 
 NOV_20 = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 JAN_5 = datetime(2026, 1, 5, 10, 0, tzinfo=LONDON)

@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 from cluster.clock import FixedClock
 from cluster.errors import Refusal
 from store.models import AgendaItem, Outbox, Vote
-from store.usecases import Actor, identify
 from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.http.test_meeting_day import MEETING_DAY, meeting  # noqa: F401  (the fixture)
 from tests.support.channels import CHANNEL, link_channel
 from usecases.agenda import start_meeting
+from usecases.people import Actor, identify
 from usecases.votes import cast_vote, open_item
 
 

@@ -20,12 +20,13 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from store.db import ReadOnlyViolation, transaction
 from store.models import AuditEvent, ConversationRef, Referral
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, ConversationInfo, identify, remember_conversation
 from tests.conftest import ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
+from usecases.conversations import ConversationInfo, remember_conversation
+from usecases.people import Actor, identify
+from usecases.roster import import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 ROUNDS = 5

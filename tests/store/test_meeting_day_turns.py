@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Vote
-from store.usecases import Actor, identify
 from tests.support.two_clusters import NOW, build_scene
+from usecases.people import Actor, identify
 from usecases.votes import cast_vote
 
 WAIT = 2.0  # seconds a vote is given before we say it queued

@@ -41,6 +41,7 @@ TABLES = {
     "outbox",
     "review",
     "release",
+    "job_mark",
     "panel_member",
     "capital_application",
     "capital_score",
@@ -126,6 +127,35 @@ def test_the_migrations_build_every_column_the_models_declare_with_the_same_null
             assert migrated == declared, f"{name}: the models and the migrations disagree"
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def second_db_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
+    """Another empty database on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'created.db'}"
+    server = request.getfixturevalue("postgres_server")
+    url: str = server.create_database(f"created_{tmp_path.name[-12:].replace('-', '_')}")
+    return url
+
+
+def test_the_migrations_and_the_models_build_the_same_indexes_and_constraints(db_url: str, second_db_url: str) -> None:
+    from sqlmodel import SQLModel
+
+    upgrade(db_url)
+    migrated_engine, created_engine = make_engine(db_url), make_engine(second_db_url)
+    try:
+        SQLModel.metadata.create_all(created_engine)
+        migrated, created = schema_of(migrated_engine), schema_of(created_engine)
+        migrated.pop("alembic_version")
+        assert set(migrated) == set(created)
+        for table in created:
+            for part in ("indexes", "unique", "foreign_keys"):
+                assert migrated[table][part] == created[table][part], f"{table} {part}: models and migrations differ"
+            assert sorted(migrated[table]["columns"]) == sorted(created[table]["columns"]), table
+    finally:
+        migrated_engine.dispose()
+        created_engine.dispose()
 
 
 def test_settings_from_before_the_capital_facts_are_taken_as_mainstream_without_hncg_funding(db_url: str) -> None:

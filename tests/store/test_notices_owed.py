@@ -16,15 +16,15 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import agenda, prepare_agenda, start_meeting
 from usecases.decisions import Decided, record_decision
+from usecases.people import Actor, identify
+from usecases.roster import import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
@@ -68,7 +68,7 @@ def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tu
     rows = owed(engine)
     assert list(rows) == [key]
     assert rows[key].state == "owed" and rows[key].person_id == sam
-    assert f"On {outcome.view.reference}" in str(rows[key].activity)
+    assert f"On {outcome.view.reference}" in str(rows[key].card)
 
     again = checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
     assert again.notify == () and list(owed(engine)) == [key], "accepting again owes nothing more"
@@ -137,4 +137,4 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: t
     sam = person(engine, SENCO).person_id
     rows = owed(engine)
     assert list(rows) == [f"notice:decision:{decision.id}:person:{sam}"]
-    assert "Try a visual timetable." in str(next(iter(rows.values())).activity)
+    assert "Try a visual timetable." in str(next(iter(rows.values())).card)

@@ -12,9 +12,9 @@ from cluster.clock import LONDON
 from store import outbox
 from store.db import transaction
 from store.models import AuditEvent, ConversationRef, Outbox, Person
-from store.roster import import_entries
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
+from usecases.roster import import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SERVICE = "http://127.0.0.1:9/teams"

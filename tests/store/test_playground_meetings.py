@@ -12,10 +12,10 @@ from bot.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import MeetingSlot
 from store.db import make_engine
-from store.usecases import identify
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
 from usecases.meetings import list_meetings
+from usecases.people import identify
 
 LATER_DATES = [datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), datetime(2031, 3, 15, 10, 0, tzinfo=LONDON)]
 

@@ -19,13 +19,13 @@ from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.roles import Role
 from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Referral
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import Actor, identify
 from tests.conftest import ADMIN, ROSTER, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
 from usecases import referrals as uc
+from usecases.people import Actor, identify
+from usecases.roster import Entry, import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 

@@ -11,9 +11,10 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.roles import Role
 from store.models import ConversationRef, Meeting, Person, RoleAssignment, Setting
-from store.roster import Entry, RosterError, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import ConversationInfo, identify, remember_conversation
+from usecases.conversations import ConversationInfo, remember_conversation
+from usecases.people import identify
+from usecases.roster import Entry, RosterError, import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 

@@ -23,9 +23,7 @@ from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store.models import AgendaItem, Decision, Outbox
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import identify
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
@@ -34,6 +32,8 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
 from usecases.meetings import set_voting_rules
+from usecases.people import identify
+from usecases.roster import Entry, import_entries
 
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
 MEETING_ID = 2  # Autumn 2, 11 December 2025
@@ -65,7 +65,7 @@ def accept_referrals(engine: Engine, count: int, now: datetime) -> list[int]:
     for number in range(count):
         kind, who = list(KINDS.values())[number % len(KINDS)]
         referral_id = draft_referral(engine, kind, who, f"more-{now:%Y%m%d}-{number}", now)
-        uc.accept(engine, admin, referral_id, now)
+        checks.accept(engine, admin, referral_id, now)
         ids.append(referral_id)
     return ids
 

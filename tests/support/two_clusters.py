@@ -15,9 +15,7 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
 from store.models import AgendaItem, Meeting, Referral, Review, Setting
-from store.roster import Entry, import_entries
 from store.seed import CENTRAL, seed_file
-from store.usecases import identify
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -26,6 +24,8 @@ from usecases.budget import set_budget
 from usecases.capital import add_panel_member
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
+from usecases.people import identify
+from usecases.roster import Entry, import_entries
 from usecases.votes import cast_vote, close_item, open_item
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)

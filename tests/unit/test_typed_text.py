@@ -6,8 +6,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cards.common import facts, heading, link, message_card, plain, text
+from cards.common import escape_markdown, facts, heading, link, message_card, plain, text
 from cards.meeting import agenda_card, minutes_card, outcome_notice_card, vote_card
 from cards.meetings import meeting_morning_card
 from cards.referrals import (
@@ -149,3 +151,8 @@ def test_meeting_cards_show_typed_titles_settings_conditions_and_feedback_as_typ
     minutes = MinutesView(SLOT, EVIL, (MinutesEntry(decided, tally, Result.APPROVED, (EVIL,)),), None, POSITION)
     assert_as_typed(minutes_card(minutes), EVIL, EVIL_LINES)
     assert_as_typed(outcome_notice_card(decided, decision, SLOT.day, None), EVIL, EVIL_LINES)
+
+
+@given(st.text(alphabet=st.sampled_from("ab1 .:/@#+-=_*[]<>`~|&\\\nwW(9)"), max_size=40), st.booleans())
+def test_skipping_text_with_nothing_to_escape_never_changes_what_is_shown(typed: str, line_start: bool) -> None:
+    assert plain(typed, line_start) == escape_markdown(typed, line_start)

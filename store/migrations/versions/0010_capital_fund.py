@@ -1,7 +1,7 @@
 """the Capital Fund's governance: rounds with their timeline, the panel, the Board, the journey, the evaluation
 
 Revision ID: 0010
-Revises: 0008 (0009 once the jobs migration is merged before it)
+Revises: 0009
 Create Date: 2026-12-02 06:33:57
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import store.types
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

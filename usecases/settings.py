@@ -28,8 +28,8 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, CapitalApplication, Cluster, Decision, Referral, Setting
 from store.repo import cluster_by_name, setting_by_name
-from store.roster import RosterError
-from store.usecases import Actor
+from usecases.people import Actor
+from usecases.roster import RosterError
 
 COLUMNS = ("cluster", "setting", "mainstream", "received_hncg")
 FACTS = ("mainstream", "received_hncg")
