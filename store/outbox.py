@@ -244,32 +244,44 @@ def owe_card(session: Session, card_key: str, channel: str, now: datetime, threa
     In the caller's transaction. The card has one row: new, it is owed now; already owed, its revision goes
     up so the send under way is followed by one more; delivered before, it is owed again now.
     """
+    dialect = session.get_bind().dialect.name
+    statement = _OWE_CARD.get(dialect)
+    if statement is None:
+        statement = _OWE_CARD[dialect] = _owe_card_statement(_insert_for(session))
+    values = {"key": f"{CARD_PREFIX}{card_key}", "channel": channel, "card_key": card_key, "thread_of": thread_of}
+    session.execute(statement, {**values, "now": now})
+
+
+# Built once per database kind, with bound parameters, so each click reuses its compiled form (building it
+# anew cost a fifth of a vote click's CPU).
+_OWE_CARD: dict[str, Any] = {}
+
+
+def _owe_card_statement(insert: Any) -> Any:
     table = SQLModel.metadata.tables["outbox"]
-    statement = _insert_for(session)(table).values(
-        key=f"{CARD_PREFIX}{card_key}",
-        conversation_id=channel,
-        card_key=card_key,
-        thread_of=thread_of,
+    statement = insert(table).values(
+        key=bindparam("key"),
+        conversation_id=bindparam("channel"),
+        card_key=bindparam("card_key"),
+        thread_of=bindparam("thread_of"),
         activity={},
         state=OWED,
         attempts=0,
         revision=1,
-        not_before=now,
-        created_at=now,
+        not_before=bindparam("now"),
+        created_at=bindparam("now"),
     )
     settled = table.c.state != OWED
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "revision": table.c.revision + 1,
-                # A row being sent or waiting out a 429 keeps its time; a settled one is owed from now.
-                "not_before": case((settled, statement.excluded.not_before), else_=table.c.not_before),
-                "attempts": case((settled, 0), else_=table.c.attempts),
-                "created_at": case((settled, statement.excluded.created_at), else_=table.c.created_at),
-                "state": OWED,
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "revision": table.c.revision + 1,
+            # A row being sent or waiting out a 429 keeps its time; a settled one is owed from now.
+            "not_before": case((settled, statement.excluded.not_before), else_=table.c.not_before),
+            "attempts": case((settled, 0), else_=table.c.attempts),
+            "created_at": case((settled, statement.excluded.created_at), else_=table.c.created_at),
+            "state": OWED,
+        },
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, bindparam
 from sqlalchemy import select as sa_select
@@ -120,20 +121,37 @@ def cast_vote(engine: Engine, actor: Actor, item_id: ItemId, choice: str, now: d
 def _upsert_vote(
     session: Session, item_id: int, setting_id: int, person_id: int, choice: voting.Choice, now: datetime
 ) -> None:
-    insert = postgres_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {
-        "item_id": item_id,
-        "setting_id": setting_id,
-        "person_id": person_id,
-        "choice": choice.value,
-        "cast_at": now,
-    }
-    statement = insert(Vote).values(**values)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["item_id", "setting_id"],
-            set_={"person_id": person_id, "choice": choice.value, "cast_at": statement.excluded.cast_at},
+    dialect = session.get_bind().dialect.name
+    statement = _UPSERT_VOTE.get(dialect)
+    if statement is None:
+        statement = _UPSERT_VOTE[dialect] = _upsert_vote_statement(
+            postgres_insert if dialect == "postgresql" else sqlite_insert
         )
+    session.execute(
+        statement,
+        {"item_id": item_id, "setting_id": setting_id, "person_id": person_id, "choice": choice.value, "cast_at": now},
+    )
+
+
+# Built once per database kind with bound parameters, so every click reuses its compiled form.
+_UPSERT_VOTE: dict[str, Any] = {}
+
+
+def _upsert_vote_statement(insert: Any) -> Any:
+    statement = insert(Vote).values(
+        item_id=bindparam("item_id"),
+        setting_id=bindparam("setting_id"),
+        person_id=bindparam("person_id"),
+        choice=bindparam("choice"),
+        cast_at=bindparam("cast_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["item_id", "setting_id"],
+        set_={
+            "person_id": statement.excluded.person_id,
+            "choice": statement.excluded.choice,
+            "cast_at": statement.excluded.cast_at,
+        },
     )
 
 
