@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
+from bot.capital_routes import CapitalRoutes
 from bot.channel_cards import draw_channel_card
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
@@ -118,6 +119,7 @@ def build_routes(
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
+    CapitalRoutes(engine, clock, deliver_soon).install(routes)
     return routes
 
 

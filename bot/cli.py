@@ -160,6 +160,22 @@ def _parser() -> argparse.ArgumentParser:
     finance_export.add_argument("--cluster", help="the cluster's name (default: citywide)")
     finance_export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     finance_export.add_argument("out", type=Path, help="the file to write")
+    rounds = sub.add_parser("capital-round", help="the Capital Fund's rounds: total, window and timeline")
+    rounds_sub = rounds.add_subparsers(dest="round_command", required=True)
+    round_set = rounds_sub.add_parser("set", help="set or correct a school year's round (dates YYYY-MM-DD)")
+    round_set.add_argument("--year", type=int, required=True, help="the year the school year starts, e.g. 2025")
+    round_set.add_argument("--label", required=True, help="e.g. 2025/26")
+    round_set.add_argument("--total", required=True, help="the round's total in pounds, e.g. 500000")
+    for flag, what in (
+        ("--opens", "applications open"),
+        ("--closes", "applications close"),
+        ("--panel-by", "the Cluster Panel scores and recommends by"),
+        ("--decisions-by", "the Board's decisions are communicated by"),
+        ("--complete-by", "projects are complete and visited by"),
+        ("--evaluate-by", "impact is evaluated by"),
+    ):
+        round_set.add_argument(flag, type=date.fromisoformat, required=True, help=what)
+    rounds_sub.add_parser("list", help="list the rounds and the money each has approved and released")
 
     manifest = sub.add_parser("manifest", help="the Teams app package")
     manifest_sub = manifest.add_subparsers(dest="manifest_command", required=True)
@@ -287,6 +303,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         return _payments(args, engine, now)
     elif command == "finance":
         return _finance(args, engine, now)
+    elif command == "capital-round":
+        return _capital_round(args, engine, now)
     elif command == "capital-window":
         from usecases.referrals import set_capital_window
 
@@ -298,6 +316,49 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             f"Capital Fund applications for {args.year}/{(args.year + 1) % 100:02d}: "
             f"{args.opens:%-d %B %Y} to {args.closes:%-d %B %Y}"
         )
+    return 0
+
+
+def _capital_round(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.capital_fund import Round
+    from cluster.provision import format_pence, parse_money
+    from usecases.capital import round_views, set_round
+
+    if args.round_command == "list":
+        for shown in round_views(engine):
+            line = f"{shown.label}\twindow {shown.opens} to {shown.closes}"
+            if shown.round is not None:
+                r = shown.round
+                line += (
+                    f"\ttotal {format_pence(r.total_pence)}\tapproved {format_pence(shown.approved_pence)}"
+                    f"\treleased {format_pence(shown.released_pence)}\tpanel by {r.panel_by}"
+                    f"\tdecisions by {r.decisions_by}\tcomplete by {r.complete_by}\tevaluate by {r.evaluate_by}"
+                )
+            print(line)
+        return 0
+    try:
+        total = parse_money(args.total)
+    except ValueError as exc:
+        raise CliError(f"--total: {exc}") from None
+    round_ = Round(
+        args.label,
+        total,
+        args.opens,
+        args.closes,
+        args.panel_by,
+        args.decisions_by,
+        args.complete_by,
+        args.evaluate_by,
+    )
+    try:
+        saved = set_round(engine, args.year, round_, now, "cli")
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
+    print(
+        f"Capital Fund round {saved.label}: {format_pence(total)}; applications {args.opens:%-d %B %Y} to "
+        f"{args.closes:%-d %B %Y}; panel by {args.panel_by:%-d %B %Y}; decisions by {args.decisions_by:%-d %B %Y}; "
+        f"complete by {args.complete_by:%-d %B %Y}; evaluated by {args.evaluate_by:%-d %B %Y}"
+    )
     return 0
 
 

@@ -1,9 +1,10 @@
-"""Files in personal chat: supporting documents a SENCO sends, and the documents the bot offers.
+"""Files in personal chat: supporting documents and paid invoices a SENCO sends, and the documents the bot offers.
 
-The bot offers referral packs, minutes, decision letters and the finance exports.
+The bot offers referral packs, minutes, decision letters, the finance exports and the capital report.
 
 Teams hands the bot a download URL for each file a user sends (the manifest declares ``supportsFiles``);
-the bot fetches it, checks its size and type, and keeps it with the person's open referral. To give a
+the bot fetches it, checks its size and type, and keeps it with the Capital Fund invoice whose amount the
+person has just given (``usecases.capital.add_invoice``), or else with their open referral. To give a
 file to a user, Teams asks them first (a file consent card); when they accept, the bot uploads the file
 to the OneDrive location Teams provides and posts a card that opens it.
 """
@@ -22,12 +23,15 @@ from bot import files
 from bot.connector import Connector
 from bot.routes import Reply
 from cards import referrals as rc
+from cards.capital import application_card
 from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named_id
-from cluster.clock import Clock
+from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
+from reports.capital import capital_xlsx
 from reports.finance import finance_csv, finance_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
+from usecases import capital
 from usecases import referrals as uc
 from usecases.finance import finance_for
 from usecases.letters import NO_DECISION, letter_for
@@ -57,11 +61,25 @@ class FileDesk:
         """Download each file, check it, and attach it to the person's open referral."""
         incoming = files.incoming_files([a.serialize() for a in activity.attachments or []])
         view: ReferralView | None = None
+        invoice: capital.Opened | None = None
         for item in incoming:
             try:
                 downloaded = await files.download(self._connector.http(), item)
             except files.FileRefused as refused:
                 raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
+            # A paid invoice whose amount the SENCO just gave is waiting for its file: it goes there first.
+            kept = await asyncio.to_thread(
+                capital.attach_invoice_file,
+                self._engine,
+                actor,
+                downloaded.name,
+                downloaded.content_type,
+                downloaded.data,
+                self._clock.now(),
+            )
+            if kept is not None:
+                invoice = kept
+                continue
             view = await asyncio.to_thread(
                 uc.add_file,
                 self._engine,
@@ -71,6 +89,9 @@ class FileDesk:
                 downloaded.data,
                 self._clock.now(),
             )
+        if view is None and invoice is not None:
+            today = self._clock.now().astimezone(LONDON).date()
+            return Reply(card=application_card(invoice.view, invoice.viewer, today, notice=invoice.notice))
         if view is None:
             raise Refusal("I could not find a file in that message.")
         return Reply(card=rc.documents_card(view, {}, {}))
@@ -84,6 +105,9 @@ class FileDesk:
             named = context.get("cluster")
             finance = finance_for(self._engine, actor, str(named) if isinstance(named, str) and named else None, now)
             return finance_xlsx(finance) if context.get("format") == "xlsx" else finance_csv(finance)
+        if context.get("kind") == "capital":
+            made = capital.report(self._engine, actor, now)
+            return capital_xlsx(made.rounds, made.applications, now)
         if context.get("kind") == "minutes":
             named = context.get("meeting_id")
             meeting = None if is_missing(named) else MeetingId(named_id(named, MEETING_GONE))

@@ -112,6 +112,13 @@ def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: b
     return action
 
 
+def _state_title(view: ReferralView) -> str:
+    """Where the referral is; an accepted Capital Fund application is with the panel, not on an agenda."""
+    if view.kind is Kind.CAPITAL and view.state is State.ACCEPTED:
+        return "With the Cluster Panel"
+    return STATE_TITLES[view.state]
+
+
 def _ref(view: ReferralView, **extra: Any) -> dict[str, Any]:
     return {"referral_id": view.id, **extra}
 
@@ -132,7 +139,7 @@ def _privacy_note() -> Element:
 
 
 def _subtitle(view: ReferralView) -> Element:
-    parts = [*([view.reference] if view.reference else []), view.setting, STATE_TITLES[view.state]]
+    parts = [*([view.reference] if view.reference else []), view.setting, _state_title(view)]
     return text(" · ".join(parts), subtle=True, spacing="None")
 
 
@@ -292,7 +299,7 @@ def _detail_elements(view: ReferralView) -> list[Element]:
 
 def _summary_facts(view: ReferralView) -> Element:
     """The money, documents, state and meeting of a referral, as one FactSet."""
-    pairs = [("Kind", KIND_TITLES[view.kind]), ("Setting", view.setting), ("State", STATE_TITLES[view.state])]
+    pairs = [("Kind", KIND_TITLES[view.kind]), ("Setting", view.setting), ("State", _state_title(view))]
     if view.kind in COSTED:
         rows = f"{len(view.rows)} row" + ("" if len(view.rows) == 1 else "s")
         pairs += [
@@ -574,9 +581,15 @@ def submitted_card(view: ReferralView) -> Card:
         text(view.reference or "Draft", size="ExtraLarge", weight="Bolder", spacing="None"),
         text(f"{KIND_TITLES[view.kind]} · {view.setting}", subtle=True, spacing="None"),
     ]
-    pairs = _meeting_facts(view.meeting) if view.meeting else [("Meeting", "Not placed on a meeting yet")]
+    if view.kind is Kind.CAPITAL:
+        # The Capital Fund is the council's: its applications go to the Cluster Panel, not a meeting.
+        pairs = [("Goes to", "The Cluster Panel, once the application window closes")]
+        edit = "You can edit it until the window closes. The cluster admin checks it is complete."
+    else:
+        pairs = _meeting_facts(view.meeting) if view.meeting else [("Meeting", "Not placed on a meeting yet")]
+        edit = "You can edit it until the deadline. The cluster admin checks it is complete before then."
     body.append(facts([*pairs, ("Amount requested", _requested(view))]))
-    body.append(text("You can edit it until the deadline. The cluster admin checks it is complete before then."))
+    body.append(text(edit))
     return card(
         body,
         [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _ref(view))],
@@ -626,7 +639,7 @@ def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card
     if not views:
         body.append(text("You have no referrals yet. Start one with New referral.", subtle=True))
     for view in views:
-        line = [*([view.setting] if len(settings) > 1 else []), STATE_TITLES[view.state], _requested(view)]
+        line = [*([view.setting] if len(settings) > 1 else []), _state_title(view), _requested(view)]
         if view.meeting:
             line.append(f"meeting {view.meeting.day:%a %-d %b %Y}")
         body.append(
@@ -732,7 +745,20 @@ def returned_notice_card(view: ReferralView) -> Card:
 
 
 def accepted_notice_card(view: ReferralView) -> Card:
-    """To the SENCO: the referral is complete and on the agenda."""
+    """To the SENCO: the referral is complete and on the agenda (a capital application: with the panel)."""
+    if view.kind is Kind.CAPITAL:
+        return _notice(
+            "Your application is with the Cluster Panel",
+            view,
+            [
+                text(
+                    "The panel scores it once the Capital Fund's window closes and recommends it to the council's "
+                    "Place, Planning and Sufficiency Board, which decides. Type “capital” to see where it stands."
+                )
+            ],
+            [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("My referrals", verbs.MY_REFERRALS)],
+            meeting=False,
+        )
     where = f"It is on the agenda for the {_meeting_line(view.meeting)}." if view.meeting else "It is on the agenda."
     return _notice(
         "Your referral is on the agenda",

@@ -91,3 +91,29 @@ PAYMENT_MARK = "payments.mark"  # data: instalment_id; inputs: paid_on_<id>, ref
 DECISION_LETTER = "decision.letter"  # data: decision_id; offer the decision's letter (Word) again
 
 ALL = ALL | frozenset({PAYMENTS, PAYMENT_MARK, DECISION_LETTER})
+# The Capital Fund's governance (issue 11): rounds, the panel, the Board, the project's journey, its impact.
+CAPITAL = "capital.show"  # the person's Capital Fund card (an officer's has the rounds and the round form)
+CAPITAL_ROUND_SET = "capital.round.set"  # inputs: label, total, opens, closes, panel_by, decisions_by, ...
+CAPITAL_OPEN = "capital.open"  # data: referral_id; the application as the person may see and act on it
+CAPITAL_SCORE = "capital.score"  # data: referral_id; inputs: score_<criterion>, comment_<criterion>
+CAPITAL_PANEL_CLOSE = "capital.panel.close"  # data: referral_id; the chair closes the scoring
+CAPITAL_RECOMMEND = "capital.recommend"  # data: referral_id; inputs: recommendation, reasons, conditions
+CAPITAL_PANEL = "capital.panel"  # the admin's panel members card
+CAPITAL_PANEL_ADD = "capital.panel.add"  # inputs: person_id (a SENCO or delegate of the cluster)
+CAPITAL_PANEL_REMOVE = "capital.panel.remove"  # data: person_id
+CAPITAL_BOARD = "capital.board"  # data: referral_id; inputs: board (approve|decline), amount, conditions, reasons
+CAPITAL_STARTED = "capital.started"  # data: referral_id; inputs: started_on
+CAPITAL_COMPLETED = "capital.completed"  # data: referral_id; inputs: completed_on
+CAPITAL_INVOICE = "capital.invoice"  # data: referral_id; inputs: invoice_amount (then the file, in chat)
+CAPITAL_VISIT = "capital.visit"  # data: referral_id; inputs: visitor, visited_on, passed, notes
+CAPITAL_RELEASE = "capital.release"  # data: referral_id
+CAPITAL_EVALUATE = "capital.evaluate"  # data: referral_id; inputs: ehcp_pupils, pupils_weekly, ...
+CAPITAL_REPORT = "capital.report"  # offer the capital report (XLSX) as a file
+
+ALL = ALL | frozenset(
+    {
+        CAPITAL, CAPITAL_ROUND_SET, CAPITAL_OPEN, CAPITAL_SCORE, CAPITAL_PANEL_CLOSE, CAPITAL_RECOMMEND,
+        CAPITAL_PANEL, CAPITAL_PANEL_ADD, CAPITAL_PANEL_REMOVE, CAPITAL_BOARD, CAPITAL_STARTED,
+        CAPITAL_COMPLETED, CAPITAL_INVOICE, CAPITAL_VISIT, CAPITAL_RELEASE, CAPITAL_EVALUATE, CAPITAL_REPORT,
+    }
+)  # fmt: skip

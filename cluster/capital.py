@@ -8,9 +8,11 @@ command line or the admin's settings card; a SENCO's own tick on the form is che
 An application *counts against* its setting - so the setting cannot start or submit another - when it is:
 
 - **pending**: submitted and waiting for the admin's check; returned to the referrer to complete (it is
-  still theirs to finish and resubmit; withdrawing it is how it is abandoned); on a meeting's agenda,
-  including one a meeting deferred to the next meeting (a deferred referral goes back on the agenda);
-- **approved**: decided, with an approval in full or for less or with conditions.
+  still theirs to finish and resubmit; withdrawing it is how it is abandoned); accepted, and with the
+  Cluster Panel and the Board (or, before the Board decided capital, on a meeting's agenda, including one a
+  meeting deferred to the next meeting);
+- **approved**: decided, with the Board's approval (or, before, a meeting's in full, for less or with
+  conditions).
 
 It does not count when it is a draft (several drafts may exist; the first one submitted wins and the
 others are then refused at submit), withdrawn, or decided without funding (declined, or advice only), so a
@@ -90,7 +92,7 @@ def _where(application: Application) -> str:
         return "was returned to be completed: finish and resubmit that one, or withdraw it first"
     if application.deferred:
         return "was deferred and is on the next meeting's agenda"
-    return "is on the agenda"
+    return "is with the Cluster Panel and the Board"
 
 
 def capital_eligibility(

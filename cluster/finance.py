@@ -82,6 +82,8 @@ class CapitalStage:
     setting: str
     requested_pence: int
     stage: str
+    decided_pence: int | None = None  # the Board's amount: 0 when declined, None while undecided
+    released_pence: int | None = None  # None until released
 
 
 @dataclass(frozen=True)

@@ -332,6 +332,91 @@ DECISION_LETTER = _p(
     Rows.SETTING,
     "Only the setting's SENCO or delegate, the cluster's admin or a council officer can have this decision letter.",
 )
+# The Capital Fund (issue 11): the council's own pot, scored by the Cluster Panel and decided by the Board.
+SEE_CAPITAL = _p(
+    "see the capital fund",
+    "See the Capital Fund's rounds and the applications you take part in",
+    (S, D, C, T, A, CO),
+    Rows.NONE,
+    "Only the Capital Fund's applicants, panel members, admins and council officers have applications to see.",
+)
+SET_CAPITAL_ROUND = _p(
+    "set a capital round",
+    "Set a Capital Fund round: its total, window and timeline",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can set a Capital Fund round.",
+)
+OPEN_CAPITAL = _p(
+    "open a capital application",
+    "Open a Capital Fund application with its scores, decision and journey",
+    (S, D, C, T, A, CO),
+    Rows.CLUSTER,
+    "Only the applying cluster's people, or a council officer, can open this Capital Fund application.",
+)
+SCORE_CAPITAL = _p(
+    "score a capital application",
+    "Score a Capital Fund application as a member of the Cluster Panel",
+    (S, D, C, T),
+    Rows.CLUSTER,
+    "Only the Cluster Panel's members score Capital Fund applications.",
+)
+CHAIR_PANEL = _p(
+    "chair the panel",
+    "Close the Cluster Panel's scoring and record its recommendation",
+    (C,),
+    Rows.CLUSTER,
+    "Only the cluster's chair closes the panel and records its recommendation.",
+)
+NAME_PANEL = _p(
+    "name the panel",
+    "Name the SENCOs who sit on the cluster's Capital Fund panel",
+    (A,),
+    Rows.CLUSTER,
+    "Only a cluster's admin names its panel members.",
+)
+BOARD_DECISION = _p(
+    "record the board's decision",
+    "Record the Place, Planning and Sufficiency Board's decision on an application",
+    (CO,),
+    Rows.CLUSTER,
+    "Only a council officer records the Board's decision.",
+)
+REPORT_PROJECT = _p(
+    "report a capital project",
+    "Mark your setting's Capital Fund project started or completed, and add its paid invoices",
+    REFERRERS,
+    Rows.SETTING,
+    "Only the applying setting's SENCO or delegate reports its project's progress.",
+)
+QA_VISIT = _p(
+    "record a quality-assurance visit",
+    "Record the quality-assurance visit to a Capital Fund project",
+    (T,),
+    Rows.CLUSTER,
+    "Only the team around the cluster records quality-assurance visits.",
+)
+RELEASE_CAPITAL = _p(
+    "release capital money",
+    "Release a Capital Fund grant once the project is complete, visited and invoiced",
+    (CO,),
+    Rows.CLUSTER,
+    "Only a council officer releases Capital Fund money.",
+)
+EVALUATE_CAPITAL = _p(
+    "evaluate a capital project",
+    "Record a Capital Fund project's impact",
+    (S, D, C, T),
+    Rows.SETTING,
+    "Only the applying setting's SENCO or delegate, or the cluster's chair or team, records the project's impact.",
+)
+CAPITAL_REPORT = _p(
+    "capital report",
+    "Have the Capital Fund report (a spreadsheet of every application)",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can have the Capital Fund report.",
+)
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -360,6 +445,18 @@ ALL: tuple[Permission, ...] = (
     RECORD_PAYMENTS,
     FINANCE_EXPORTS,
     DECISION_LETTER,
+    SEE_CAPITAL,
+    SET_CAPITAL_ROUND,
+    OPEN_CAPITAL,
+    SCORE_CAPITAL,
+    CHAIR_PANEL,
+    NAME_PANEL,
+    BOARD_DECISION,
+    REPORT_PROJECT,
+    QA_VISIT,
+    RELEASE_CAPITAL,
+    EVALUATE_CAPITAL,
+    CAPITAL_REPORT,
 )
 
 
@@ -394,6 +491,9 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
         "for one cluster).",
         FINANCE_EXPORTS,
     ),
+    Command("capital", "Capital Fund", "Capital Fund rounds and the applications you take part in.", SEE_CAPITAL),
+    Command("panel members", "Panel members", "Name the SENCOs on your cluster's Capital Fund panel.", NAME_PANEL),
+    Command("capital report", "Capital report", "Every Capital Fund application as a spreadsheet.", CAPITAL_REPORT),
 )
 
 

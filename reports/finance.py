@@ -46,6 +46,17 @@ Cell = str | int | Decimal | date | None
 Table = tuple[str, tuple[str, ...], Sequence[tuple[Cell, ...]]]
 
 
+CAPITAL_COLUMNS = (
+    "Cluster",
+    "Reference",
+    "Setting",
+    "Requested (£)",
+    "Stage",
+    "Approved by the Board (£)",
+    "Released (£)",
+)
+
+
 def pounds(pence: int) -> Decimal:
     """Pence as an exact number of pounds: 98847 is 988.47."""
     return Decimal(pence) / 100
@@ -122,7 +133,18 @@ def tables(view: FinanceView) -> list[Table]:
         )
         for t in view.terms
     ]
-    capital = [(c.cluster, c.reference, c.setting, pounds(c.requested_pence), c.stage) for c in view.capital]
+    capital = [
+        (
+            c.cluster,
+            c.reference,
+            c.setting,
+            pounds(c.requested_pence),
+            c.stage,
+            "" if c.decided_pence is None else pounds(c.decided_pence),
+            "" if c.released_pence is None else pounds(c.released_pence),
+        )
+        for c in view.capital
+    ]
     return [
         (
             "Budgets",
@@ -184,7 +206,11 @@ def tables(view: FinanceView) -> list[Table]:
             ("Cluster", "Term", "Term starts", "Instalments", "Due (£)", "Paid (£)", "Cancelled (£)"),
             terms,
         ),
-        ("Capital applications", ("Cluster", "Reference", "Setting", "Requested (£)", "Stage"), capital),
+        (
+            "Capital applications",
+            CAPITAL_COLUMNS,
+            capital,
+        ),
     ]
 
 

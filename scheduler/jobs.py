@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
+from cards.capital import capital_nudge_card, score_request_card
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
@@ -23,6 +24,7 @@ from cluster.terms import terms_warning
 from store.db import transaction
 from store.terms import loaded_terms
 from usecases import agenda as md
+from usecases.capital_jobs import owe_capital_notices
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
@@ -80,3 +82,16 @@ def term_dates_warning(engine: Engine, now: datetime) -> str | None:
     """
     with transaction(engine, read_only=True) as session:
         return terms_warning(loaded_terms(session), now.astimezone(LONDON).date())
+
+
+def owe_capital(engine: Engine, now: datetime) -> list[str]:
+    """Owe the Capital Fund's scoring cards (once a window closes) and its nudges that have fallen due."""
+    return owe_capital_notices(engine, now, score_request_card, capital_nudge_card)
+
+
+async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> list[str]:
+    """Owe what the Capital Fund has due now, and deliver it; returns the outbox keys newly owed."""
+    owed = await asyncio.to_thread(owe_capital, engine, now)
+    if owed:
+        await sender.deliver_due()
+    return owed

@@ -41,7 +41,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
 from cluster.clock import Clock
-from scheduler.jobs import Deliverer, post_due_agendas, remind_and_deliver, term_dates_warning
+from scheduler.jobs import (
+    Deliverer,
+    capital_and_deliver,
+    post_due_agendas,
+    remind_and_deliver,
+    term_dates_warning,
+)
 from scheduler.leader import Leadership
 from store import outbox
 
@@ -137,10 +143,18 @@ def attach_scheduler(
     async def reminders() -> None:
         await tracked("reminders", lambda: led("reminders", remind, None))
 
+    async def owe_capital() -> None:
+        owed = await capital_and_deliver(engine, sender, clock.now())
+        if owed:
+            log.info("owed %d Capital Fund card(s) and nudge(s)", len(owed))
+
+    async def capital() -> None:
+        await tracked("capital", lambda: led("capital", owe_capital, None))
+
     async def take_over() -> None:
         terms = leader.terms
         if await leader.ensure() and leader.terms != terms:  # just took over: do the work now, not next interval
-            for job_id in ("agendas", "reminders"):
+            for job_id in ("agendas", "reminders", "capital"):
                 if job_id not in running:
                     scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
@@ -148,7 +162,13 @@ def attach_scheduler(
         await tracked("leadership", take_over)
 
     # APScheduler keeps real time; the job itself reads the injected clock, so tests can set the date.
-    for job, job_id, seconds in ((agendas, "agendas", agenda_every), (reminders, "reminders", deliver_every)):
+    # The Capital Fund's job runs as often as the reminders: with nothing due it is one indexed query.
+    jobs = (
+        (agendas, "agendas", agenda_every),
+        (reminders, "reminders", deliver_every),
+        (capital, "capital", deliver_every),
+    )
+    for job, job_id, seconds in jobs:
         scheduler.add_job(
             job,
             "interval",

@@ -20,7 +20,7 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, next_meeting
 from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
-from cluster.referrals import State
+from cluster.referrals import Kind, State
 from cluster.review_form import GOES_TO_MEETING
 from cluster.reviews import ReviewState
 from store import audit
@@ -45,8 +45,12 @@ _ITEM, _MEETING, _REFERRAL, _REVIEW = _T["agenda_item"], _T["meeting"], _T["refe
 _CLUSTER, _REF, _POST, _OUTBOX = _T["cluster"], _T["conversation_ref"], _T["channel_post"], _T["outbox"]
 
 _LISTED = sa_select(_ITEM.c.referral_id).where(_ITEM.c.meeting_id == bindparam("meeting"))
+# A Capital Fund application goes to its round's Cluster Panel, never onto an agenda (an older one may still
+# name a meeting).
 _ACCEPTED = sa_select(_REFERRAL.c.id).where(
-    _REFERRAL.c.meeting_id == bindparam("meeting"), _REFERRAL.c.state == State.ACCEPTED.value
+    _REFERRAL.c.meeting_id == bindparam("meeting"),
+    _REFERRAL.c.state == State.ACCEPTED.value,
+    _REFERRAL.c.kind != Kind.CAPITAL.value,
 )
 _REVIEWS_LISTED = (
     sa_select(_ITEM.c.review_id)

@@ -59,6 +59,11 @@ from usecases.meeting_rows import (
 )
 from usecases.people import Actor
 
+CAPITAL_NOT_DECIDED_HERE = (
+    "A Capital Fund application is not decided by the meeting: the Cluster Panel scores it and the council's "
+    "Place, Planning and Sufficiency Board decides it."
+)
+
 
 @dataclass(frozen=True)
 class Decided:
@@ -154,6 +159,9 @@ def record_decision(
         item, meeting = rows.item, rows.meeting
         referral = session.get(Referral, key.referral_id)
         assert referral is not None
+        if referral.kind == Kind.CAPITAL.value:
+            # The Capital Fund is the council's pot: the panel recommends and the Board decides (usecases.capital).
+            raise Refusal(CAPITAL_NOT_DECIDED_HERE)
         existing = session.exec(select(Decision).where(Decision.item_id == item_id)).first()
         if existing is not None:  # the same decision delivered twice, or a second click
             return _decided(session, rows, existing, actor, referral, None)

@@ -19,15 +19,15 @@ from sqlmodel import Session, SQLModel
 from cluster.budget import Budget as BudgetRule
 from cluster.budget import position
 from cluster.clock import LONDON
-from cluster.decisions import FUNDED, OUTCOME_TITLES, Outcome, Schedule
+from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal
 from cluster.finance import AllocationLine, BudgetLine, CapitalStage, FinanceView, by_term, ledger_of
 from cluster.ledger import Totals
 from cluster.permissions import FINANCE_EXPORTS, Forbidden, authorize, clusters_reached
-from cluster.provision import format_pence
-from cluster.referrals import STATE_TITLES, Kind, State
+from cluster.referrals import Kind
 from store.db import transaction
 from store.terms import loaded_terms
+from usecases import capital
 from usecases.ledger import INSTALMENT_CLUSTER, INSTALMENTS, instalment_view
 from usecases.people import Actor
 
@@ -67,52 +67,13 @@ def _local_day(moment: datetime) -> date:
 
 
 def capital_stages(session: Session, cluster_ids: frozenset[int] | None) -> tuple[CapitalStage, ...]:
-    """The Capital Fund applications of these clusters (None: every cluster) and where each stands.
-
-    For now read from the referrals (submitted, on the agenda, decided by the cluster, withdrawn); the
-    Capital Fund's own journey (panel, board, completion, release) replaces this when it lands.
-    """
-    latest = (
-        sa_select(_DECISION.c.outcome, _DECISION.c.amount_pence)
-        .where(_DECISION.c.referral_id == _REFERRAL.c.id)
-        .order_by(_DECISION.c.id.desc())
-        .limit(1)
-        .correlate(_REFERRAL)
+    """The Capital Fund applications of these clusters (None: every cluster) and where each stands on its journey."""
+    return tuple(
+        CapitalStage(
+            row.cluster, row.reference, row.setting, row.asked_pence, row.stage, row.decided_pence, row.released_pence
+        )
+        for row in sorted(capital.capital_stages(session, cluster_ids), key=lambda r: (r.cluster, r.reference))
     )
-    query = (
-        sa_select(
-            _CLUSTER.c.name,
-            _REFERRAL.c.reference,
-            _SETTING.c.name,
-            _REFERRAL.c.details,
-            _REFERRAL.c.state,
-            latest.with_only_columns(_DECISION.c.outcome).scalar_subquery(),
-            latest.with_only_columns(_DECISION.c.amount_pence).scalar_subquery(),
-        )
-        .select_from(
-            _REFERRAL.join(_SETTING, _SETTING.c.id == _REFERRAL.c.setting_id).join(
-                _CLUSTER, _CLUSTER.c.id == _REFERRAL.c.cluster_id
-            )
-        )
-        .where(_REFERRAL.c.kind == Kind.CAPITAL.value, _REFERRAL.c.state != State.DRAFT.value)
-        .order_by(_CLUSTER.c.name, _REFERRAL.c.reference)
-    )
-    if cluster_ids is not None:
-        query = query.where(_REFERRAL.c.cluster_id.in_(sorted(cluster_ids)))
-    stages = []
-    for cluster, reference, setting, details, state, outcome, amount in session.connection().execute(query):
-        stage = STATE_TITLES[State(state)]
-        if outcome is not None and State(state) is State.DECIDED:
-            stage = f"Decided: {OUTCOME_TITLES[Outcome(outcome)]}"
-            if Outcome(outcome) in FUNDED:
-                stage += f" ({format_pence(int(amount))})"
-        asked = (details or {}).get("amount")
-        stages.append(
-            CapitalStage(
-                str(cluster), str(reference or ""), str(setting), int(asked) if isinstance(asked, int) else 0, stage
-            )
-        )
-    return tuple(stages)
 
 
 def _budgets(

@@ -17,12 +17,13 @@ from sqlmodel import Session, col, select
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, FieldType, check_form, kept_input
 from cluster.permissions import CHECK_REFERRALS, Forbidden, authorize
-from cluster.referrals import ReferralView, State
+from cluster.referrals import Kind, ReferralView, State
 from store import audit
 from store.db import transaction
 from store.models import Referral
 from store.outbox import NoticeCard
 from store.referral_views import view_of, views_of
+from usecases.capital import on_accepted
 from usecases.lists import Page, first_page
 from usecases.people import Actor
 from usecases.referrals import Outcome, take_referral, told, touch
@@ -86,7 +87,7 @@ def _take_for_check(session: Session, actor: Actor, referral_id: int) -> Referra
 def accept(
     engine: Engine, actor: Actor, referral_id: int, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
 ) -> Checked:
-    """Accept a submitted referral onto its meeting's agenda; accepting twice is harmless.
+    """Accept a submitted referral onto its meeting's agenda (a capital one: to its round's panel); twice is harmless.
 
     The referrer is owed ``notice`` in the same transaction.
     """
@@ -99,6 +100,8 @@ def accept(
         referral.state = State.ACCEPTED.value
         touch(referral, now)
         session.add(referral)
+        if referral.kind == Kind.CAPITAL.value:
+            on_accepted(session, referral, now)  # to its round's Cluster Panel, not a meeting's agenda
         audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
         outcome = told(session, referral, "accepted", (referral.created_by,), notice, now)
         return Checked(outcome.view, outcome.notify, _waiting(session, actor, now))

@@ -7,7 +7,7 @@ owes its notices in one transaction, and returns everything the answer needs (a
 them; known refusals raise :class:`~cluster.errors.Refusal`. The admin's completeness check is in
 :mod:`usecases.referral_checks`.
 
-Who acts is the :class:`~store.usecases.Actor` identified at the start of the turn: the settings someone
+Who acts is the :class:`~usecases.people.Actor` identified at the start of the turn: the settings someone
 refers for come from its grants, not from another query. Writes take turns on PostgreSQL
 (:func:`store.db.take_turn`) before reading what they check: a form edit the referral's own; submitting
 and withdrawing the cluster's first (references are numbered per cluster, and the agenda is the cluster's)
@@ -28,6 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
 from cluster import referrals as rules
+from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import Field, check_form, kept_input
 from cluster.permissions import EDIT_REFERRAL, READ_REFERRAL, START_REFERRAL, Forbidden, authorize, covers
@@ -151,7 +152,15 @@ def take_referral(session: Session, referral_id: int, *, cluster: bool = False) 
 
 
 def _deadline_refusal(session: Session, referral: Referral, now: datetime) -> str | None:
-    """Why a submitted referral can no longer change: its meeting's deadline has passed."""
+    """Why a submitted referral can no longer change: its meeting's deadline (a capital one: its window) has passed."""
+    if referral.state == State.SUBMITTED and referral.kind == Kind.CAPITAL.value and referral.submitted_at:
+        window = rules.capital_window(referral.submitted_at.astimezone(LONDON).date(), _windows(session))
+        if now.astimezone(LONDON).date() <= window.closes:
+            return None
+        return (
+            f"The Capital Fund's application window closed on {window.closes:%-d %B %Y}, "
+            "so this application can no longer be changed."
+        )
     if referral.state != State.SUBMITTED or referral.meeting_id is None:
         return None
     meeting = session.get(Meeting, referral.meeting_id)
@@ -613,6 +622,8 @@ def submit(
 ) -> Outcome:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
+    A Capital Fund application is submitted within its window and goes to the Cluster Panel, not a meeting.
+
     ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed
     ``notice`` (a new referral to check) in the same transaction.
     """
@@ -637,13 +648,18 @@ def submit(
                 kept = " This application is kept as a draft." if referral.state == State.DRAFT else ""
                 raise Refusal(refusal + kept)
             rules.check_capital_window(now, _windows(session))
-        meeting = rules.place_on_meeting(meeting_slots(session, referral.cluster_id), now)
+        # A capital application goes to its round's Cluster Panel, never onto a meeting's agenda.
+        meeting = (
+            None
+            if view.kind is Kind.CAPITAL
+            else rules.place_on_meeting(meeting_slots(session, referral.cluster_id), now)
+        )
         cluster = session.get(Cluster, referral.cluster_id)
         assert cluster is not None
         if referral.reference is None:
             referral.reference = _next_reference(session, cluster, now)
         referral.state = State.SUBMITTED.value
-        referral.meeting_id = meeting.id
+        referral.meeting_id = meeting.id if meeting else None
         referral.returned_reason = None
         referral.submitted_at = now
         referral.updated_at = now  # the version counts changes of content, so a repeated submit still matches
@@ -655,7 +671,7 @@ def submit(
             "referral.submit",
             f"referral:{referral.id}",
             reference=referral.reference,
-            meeting_id=meeting.id,
+            meeting_id=meeting.id if meeting else None,
         )
         return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), notice, now)
 

@@ -26,7 +26,7 @@ from cluster.permissions import MANAGE_SETTINGS, Forbidden, authorize
 from cluster.referrals import Kind, State
 from store import audit
 from store.db import transaction
-from store.models import AgendaItem, Cluster, Decision, Referral, Setting
+from store.models import AgendaItem, CapitalApplication, Cluster, Decision, Referral, Setting
 from store.repo import cluster_by_name, setting_by_name
 from usecases.people import Actor
 from usecases.roster import RosterError
@@ -86,10 +86,17 @@ def capital_applications(session: Session, setting_id: int) -> list[Application]
         select(Referral).where(Referral.setting_id == setting_id, Referral.kind == Kind.CAPITAL.value)
     ).all()
     ids = [r.id for r in referrals if r.id is not None]
+    # Approved by the Board (the Capital Fund's own decision), or, before the Board decided, by a meeting.
     funded = set(
         session.exec(
             select(Decision.referral_id).where(
                 col(Decision.referral_id).in_(ids), col(Decision.outcome).in_([o.value for o in FUNDED])
+            )
+        ).all()
+    ) | set(
+        session.exec(
+            select(CapitalApplication.referral_id).where(
+                col(CapitalApplication.referral_id).in_(ids), col(CapitalApplication.board_approved).is_(True)
             )
         ).all()
     )

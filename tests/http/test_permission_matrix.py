@@ -81,6 +81,14 @@ def _review(r: ClusterRows) -> Target:
     return {"review_id": r.review}, r.cluster_id, r.setting_id
 
 
+CRITERIA = ("strategic_fit", "quality_of_design", "deliverability", "value_for_money", "environmental_impact")
+
+
+def _capital(r: ClusterRows, own_setting: bool = False, **more: Any) -> Target:
+    """A capital application's card: a cluster's row, or (for the project's steps) its setting's too."""
+    return {"referral_id": r.capital, **more}, r.cluster_id, r.setting_id if own_setting else None
+
+
 def _none(_: ClusterRows) -> Target:
     return {}, None, None
 
@@ -148,6 +156,36 @@ DATA: dict[str, Data] = {
         None,
     ),
     verbs.DECISION_LETTER: lambda r: ({"decision_id": r.decision}, r.cluster_id, r.setting_id),
+    verbs.CAPITAL: _none,
+    verbs.CAPITAL_ROUND_SET: lambda r: (
+        {
+            "label": "2025/26",
+            "total": "500000",
+            "opens": "2025-09-01",
+            "closes": "2025-12-31",
+            "panel_by": "2026-01-30",
+            "decisions_by": "2026-02-27",
+            "complete_by": "2026-08-31",
+            "evaluate_by": "2026-09-30",
+        },
+        None,
+        None,
+    ),
+    verbs.CAPITAL_OPEN: lambda r: _capital(r),
+    verbs.CAPITAL_SCORE: lambda r: _capital(r, **{f"score_{c}": "4" for c in CRITERIA}),
+    verbs.CAPITAL_PANEL_CLOSE: lambda r: _capital(r),
+    verbs.CAPITAL_RECOMMEND: lambda r: _capital(r, recommendation="recommend", reasons="Strong fit."),
+    verbs.CAPITAL_PANEL: _none,
+    verbs.CAPITAL_PANEL_ADD: lambda r: ({"person_id": r.panel_person}, r.cluster_id, None),
+    verbs.CAPITAL_PANEL_REMOVE: lambda r: ({"person_id": r.panel_person}, r.cluster_id, None),
+    verbs.CAPITAL_BOARD: lambda r: _capital(r, board="approve", amount="12000"),
+    verbs.CAPITAL_STARTED: lambda r: _capital(r, True, started_on="2025-11-20"),
+    verbs.CAPITAL_COMPLETED: lambda r: _capital(r, True, completed_on="2025-11-20"),
+    verbs.CAPITAL_INVOICE: lambda r: _capital(r, True, invoice_amount="100"),
+    verbs.CAPITAL_VISIT: lambda r: _capital(r, visitor="Team", visited_on="2025-11-20", passed="true"),
+    verbs.CAPITAL_RELEASE: lambda r: _capital(r),
+    verbs.CAPITAL_EVALUATE: lambda r: _capital(r, True, ehcp_pupils="1", pupils_weekly="2", what_changed="More."),
+    verbs.CAPITAL_REPORT: _none,
 }
 
 

@@ -12,7 +12,7 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.referrals import State
 from cluster.roles import Role
-from store.models import AgendaItem, AuditEvent, Decision, Meeting, Person, Referral, Setting
+from store.models import AgendaItem, AuditEvent, CapitalApplication, Meeting, Person, Referral, Setting
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_CAPITAL
@@ -62,41 +62,34 @@ def state_of(engine: Engine, referral_id: int) -> str:
 
 
 def decide(engine: Engine, referral_id: int, outcome: str) -> None:
-    """What the meeting day leaves behind for a decided referral: its agenda item and decision."""
+    """What the Board's decision leaves behind: the application approved (in full or for less) or declined."""
     with Session(engine) as session:
         referral = session.get(Referral, referral_id)
+        application = session.get(CapitalApplication, referral_id)
         admin = session.exec(select(Person).where(Person.aad_object_id == ADMIN[0])).one()
-        assert referral is not None and referral.meeting_id is not None
-        item = AgendaItem(meeting_id=referral.meeting_id, referral_id=referral_id, state="decided")
-        session.add(item)
-        session.flush()
-        session.add(
-            Decision(
-                item_id=item.id or 0,
-                referral_id=referral_id,
-                cluster_id=referral.cluster_id,
-                outcome=outcome,
-                amount_pence=1_250_000 if outcome.startswith("approved") else 0,
-                decided_by=admin.id or 0,
-                decided_at=NOW,
-            )
-        )
+        assert referral is not None and application is not None
+        application.board_approved = outcome.startswith("approved")
+        application.board_amount_pence = {"approved": 1_250_000, "approved_reduced": 1_000_000}.get(outcome, 0)
+        application.board_recorded_by, application.board_recorded_at = admin.id, NOW
         referral.state = State.DECIDED.value
-        session.add(referral)
+        session.add_all([referral, application])
         session.commit()
 
 
 def defer(engine: Engine, referral_id: int) -> None:
-    """What deferring leaves behind: the referral back on the agenda, of the next meeting."""
+    """What deferring left behind before capital went to the panel: the referral back on a later agenda."""
     with Session(engine) as session:
         referral = session.get(Referral, referral_id)
-        assert referral is not None and referral.meeting_id is not None
-        later = session.exec(
-            select(Meeting).where(Meeting.cluster_id == referral.cluster_id).order_by(col(Meeting.day))
-        ).all()
-        target = next(m for m in later if m.id != referral.meeting_id and m.day > NOW.date())
-        session.add(AgendaItem(meeting_id=referral.meeting_id, referral_id=referral_id, state="decided"))
-        session.add(AgendaItem(meeting_id=target.id or 0, referral_id=referral_id, deferred_from=referral.meeting_id))
+        assert referral is not None
+        first, target = [
+            m
+            for m in session.exec(
+                select(Meeting).where(Meeting.cluster_id == referral.cluster_id).order_by(col(Meeting.day))
+            ).all()
+            if m.day > NOW.date()
+        ][:2]
+        session.add(AgendaItem(meeting_id=first.id or 0, referral_id=referral_id, state="decided"))
+        session.add(AgendaItem(meeting_id=target.id or 0, referral_id=referral_id, deferred_from=first.id))
         referral.meeting_id, referral.state = target.id, State.ACCEPTED.value
         session.add(referral)
         session.commit()
@@ -131,7 +124,7 @@ def test_starting_a_capital_draft_is_refused_with_the_same_sentence_while_one_is
 @pytest.mark.parametrize(
     ("state", "where"),
     [
-        ("accepted", "is on the agenda."),
+        ("accepted", "is with the Cluster Panel and the Board."),
         ("returned", "was returned to be completed: finish and resubmit that one, or withdraw it first."),
         ("deferred", "was deferred and is on the next meeting's agenda."),
         ("approved", None),

@@ -45,6 +45,10 @@ TABLES = {
     "term_date",
     "instalment",
     "decision_letter",
+    "panel_member",
+    "capital_application",
+    "capital_score",
+    "capital_invoice",
 }
 
 

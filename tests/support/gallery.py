@@ -49,6 +49,7 @@ from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
+from tests.support.capital_gallery import capital_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -643,6 +644,7 @@ def gallery() -> dict[str, dict[str, Any]]:
     return {
         **ledger_gallery(),
         **referral_gallery(),
+        **capital_gallery(),
         **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),

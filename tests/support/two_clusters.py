@@ -16,11 +16,12 @@ from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role
 from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
 from store.seed import CENTRAL, seed_file
-from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import set_budget
+from usecases.capital import add_panel_member
 from usecases.decisions import record_decision
 from usecases.meetings import set_voting_rules
 from usecases.people import identify
@@ -86,6 +87,8 @@ class ClusterRows:
     review: int
     decision: int  # the funded referral's decision (it has a letter)
     instalment: int  # its first instalment, due
+    capital: int  # a Capital Fund application, accepted: with the panel once the window closes
+    panel_person: int  # the other setting's SENCO, named to the cluster's panel
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,12 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         decision = session.exec(select(Decision).where(Decision.referral_id == funded)).one().id or 0
         instalment = session.exec(select(Instalment).where(Instalment.decision_id == decision)).first()
         assert instalment is not None and instalment.id is not None
+    applied = uc.start(engine, referrer, setting, "capital", f"{tag}-capital", NOW)
+    uc.save_details(engine, referrer, applied.id, GOOD_CAPITAL, NOW)
+    uc.submit(engine, referrer, applied.id, uc.open_for_edit(engine, referrer, applied.id, NOW).version, NOW)
+    checks.accept(engine, admin_, applied.id, NOW)
+    assert second.person_id is not None
+    add_panel_member(engine, admin_, second.person_id, NOW)
     return ClusterRows(
         cluster_id,
         setting,
@@ -171,6 +180,8 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         review,
         decision,
         instalment.id,
+        applied.id,
+        second.person_id,
     )
 
 

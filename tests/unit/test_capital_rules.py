@@ -54,7 +54,7 @@ def test_not_being_mainstream_is_the_reason_given_when_both_facts_refuse() -> No
     ("state", "deferred", "where"),
     [
         (State.SUBMITTED, False, "which is submitted and waiting for the admin's check."),
-        (State.ACCEPTED, False, "which is on the agenda."),
+        (State.ACCEPTED, False, "which is with the Cluster Panel and the Board."),
         (State.ACCEPTED, True, "which was deferred and is on the next meeting's agenda."),
         (
             State.RETURNED,

@@ -1,7 +1,7 @@
 """the revenue ledger: term dates, instalments and decision letters
 
 Revision ID: 0011
-Revises: 0009 (the lead renumbers this onto the Capital Fund's 0010 at merge)
+Revises: 0010
 Create Date: 2026-12-08 10:00:00
 
 Funded decisions recorded before the ledger get their instalments here, on the schedule their outcome
@@ -20,7 +20,7 @@ from alembic import op
 import store.types
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
