@@ -39,8 +39,10 @@ from bot.settings import Settings
 from cluster.clock import LONDON, Clock
 from cluster.meetings import MeetingSlot
 from cluster.roles import Grant, Role
-from store.db import make_engine, upgrade
+from cluster.terms import Term, TermName, years_covered
+from store.db import make_engine, transaction, upgrade
 from store.seed import CENTRAL, bank_holidays, seed_file
+from store.terms import loaded_terms, store_terms
 from usecases.meetings import add_meeting, list_meetings
 from usecases.roster import Entry, ImportResult, import_entries
 
@@ -269,6 +271,45 @@ def ensure_demo_meetings(engine: Engine, now: datetime, actor: str = "playground
     return added
 
 
+def demo_school_year(year: int) -> list[Term]:
+    """A made-up but plausible school year starting in September ``year``, for the demo only.
+
+    Autumn from the first weekday on or after 3 September to the Friday before 20 December, spring from the
+    first Monday on or after 4 January to the last Friday of March, summer from the second Monday of April
+    to 21 July (Easter is ignored: these are not the council's dates).
+    """
+
+    def on_or_after(day: date, weekday: int) -> date:
+        return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+    def on_or_before(day: date, weekday: int) -> date:
+        return day - timedelta(days=(day.weekday() - weekday) % 7)
+
+    autumn_start = date(year, 9, 3) if date(year, 9, 3).weekday() < 5 else on_or_after(date(year, 9, 3), 0)
+    return [
+        Term(autumn_start, on_or_before(date(year, 12, 19), 4), TermName.AUTUMN, year),
+        Term(on_or_after(date(year + 1, 1, 4), 0), on_or_before(date(year + 1, 3, 31), 4), TermName.SPRING, year),
+        Term(on_or_after(date(year + 1, 4, 8), 0), date(year + 1, 7, 21), TermName.SUMMER, year),
+    ]
+
+
+def ensure_demo_terms(engine: Engine, now: datetime, actor: str = "playground") -> list[int]:
+    """Give the demo term dates for this school year and the next two, where none are loaded.
+
+    Instalments fall on term dates and a decision past the loaded ones is refused, so on a date beyond the
+    shipped (indicative) years the demo would refuse every approval. Only for the playground's own database;
+    never replaces loaded terms. Returns the school years added.
+    """
+    today = now.astimezone(LONDON).date()
+    current = today.year if today.month >= 9 else today.year - 1
+    with transaction(engine) as session:
+        have = set(years_covered(loaded_terms(session)))
+        wanted = [year for year in range(current, current + 3) if year not in have]
+        for year in wanted:
+            store_terms(session, demo_school_year(year), now, actor, "playground demo")
+    return wanted
+
+
 def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> ImportResult:
     """Migrate the database, seed the Central cluster, give it meetings to come and import the demo roster.
 
@@ -279,6 +320,9 @@ def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> 
     try:
         now: datetime = clock.now()
         seed_file(engine, CENTRAL, now, actor)
+        years = ensure_demo_terms(engine, now, actor)
+        if years:
+            log.info("added demo school term dates for %s", ", ".join(f"{y}/{(y + 1) % 100:02d}" for y in years))
         added = ensure_demo_meetings(engine, now, actor)
         if added:
             log.info("added %d demo meetings from %s", len(added), f"{added[0].day:%-d %B %Y}")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import MeetingSlot
+from cluster.terms import instalment_plan
 from store.db import make_engine
+from store.models import TermDate
+from store.terms import SHIPPED_SOURCE, loaded_terms
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
 from usecases.meetings import list_meetings
@@ -71,3 +74,36 @@ def test_within_the_shipped_school_year_the_playground_adds_no_meetings(tmp_path
         assert not [m for m in list_meetings(engine, DEMO_CLUSTER) if m.title.startswith("Demo meeting")]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("now", LATER_DATES, ids=lambda d: f"{d:%Y-%m-%d}")
+def test_the_playground_can_pay_a_decision_made_on_any_date(tmp_path: Path, now: datetime) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    prepare_demo(url, FixedClock(now))
+    prepare_demo(url, FixedClock(now))  # again: nothing more, nothing replaced
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            terms = loaded_terms(session)
+            sources = {row.year: row.source for row in session.exec(select(TermDate))}
+    finally:
+        engine.dispose()
+    today = now.date()
+    plan = instalment_plan(terms, 1_200_00, True, today, today + timedelta(days=364))
+    assert sum(amount for _, amount in plan) == 1_200_00 and plan[0][0] > today
+    assert len(terms) == 3 * len(set(sources))  # whole school years, each term once
+    assert sources.get(2025) in (None, SHIPPED_SOURCE)  # the shipped years are kept as shipped
+
+
+def test_the_demo_never_replaces_term_dates_already_loaded(tmp_path: Path) -> None:
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    prepare_demo(url, FixedClock(now))
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            sources = {row.year: row.source for row in session.exec(select(TermDate))}
+    finally:
+        engine.dispose()
+    assert sources[2026] == SHIPPED_SOURCE and sources[2027] == SHIPPED_SOURCE
+    assert sources[2028] == "playground demo"
