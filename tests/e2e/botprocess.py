@@ -9,6 +9,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from sqlmodel import Session, select
+
+from store.db import make_engine
+from store.models import ConversationRef, Outbox
+
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
     """Wait until the bot's /healthz answers; fail with its log if it exits or takes too long."""
@@ -70,3 +75,43 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+
+
+def serve_with_scheduler(
+    tmp: Path, env: dict[str, str], port: int, log: Path, scheduler: str
+) -> subprocess.Popen[bytes]:
+    """``serve`` with the scheduler ``on`` or ``off``."""
+    return serve(tmp, {**env, "CLUSTERBOT_SCHEDULER": scheduler}, port, log)
+
+
+def wait_installed(database_url: str, aad_object_id: str, timeout: float = 15.0) -> ConversationRef:
+    """Wait until the bot has stored the person's personal chat (the page's install reached it)."""
+    engine = make_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(engine) as session:
+                ref = session.exec(
+                    select(ConversationRef).where(
+                        ConversationRef.aad_object_id == aad_object_id,
+                        ConversationRef.kind == "personal",
+                        ConversationRef.installed == True,  # noqa: E712
+                    )
+                ).first()
+            if ref is not None:
+                return ref
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the bot did not store {aad_object_id}'s personal chat within {timeout}s")
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+
+
+def outbox_states(database_url: str) -> dict[str, str]:
+    """Every outbox row's key and state."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return {row.key: row.state for row in session.exec(select(Outbox))}
+    finally:
+        engine.dispose()

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,8 +32,8 @@ from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
 from cluster.referrals import year_code
 from store.db import make_engine
-from store.models import CapitalScore, ConversationRef, Outbox
-from tests.e2e.botprocess import cli, serve, stop
+from store.models import CapitalScore
+from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as capital_uc
@@ -106,39 +104,6 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
         engine.dispose()
 
 
-def _wait_installed(database_url: str, aad_object_id: str, timeout: float = WAIT) -> None:
-    """Wait until the bot has stored the person's personal chat (the page's install reached it)."""
-    engine = make_engine(database_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with Session(engine) as session:
-                ref = session.exec(
-                    select(ConversationRef).where(
-                        ConversationRef.aad_object_id == aad_object_id, ConversationRef.kind == "personal"
-                    )
-                ).first()
-            if ref is not None:
-                return
-            assert time.monotonic() < deadline, f"the bot did not store {aad_object_id}'s personal chat"
-            time.sleep(0.1)
-    finally:
-        engine.dispose()
-
-
-def _outbox(database_url: str) -> dict[str, str]:
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return {row.key: row.state for row in session.exec(select(Outbox))}
-    finally:
-        engine.dispose()
-
-
-def _serve(tmp: Path, env: dict[str, str], port: int, log: Path, scheduler: str) -> subprocess.Popen[bytes]:
-    return serve(tmp, {**env, "CLUSTERBOT_SCHEDULER": scheduler}, port, log)
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("capital-e2e")
@@ -157,16 +122,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     port = free_port()
     logs = [tmp / "bot-quiet.log", tmp / "bot.log"]
-    proc = _serve(tmp, env, port, logs[0], scheduler="off")
+    proc = serve_with_scheduler(tmp, env, port, logs[0], scheduler="off")
     try:
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
             demo = Demo(ui, pg, database_url, logs, tmp, reference, referral_id, alex)
             ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
-            _wait_installed(database_url, DEMO_SENCO.aad_object_id)
-            assert _outbox(database_url) == {}, "nothing is owed while the scheduler is off"
+            wait_installed(database_url, DEMO_SENCO.aad_object_id)
+            assert outbox_states(database_url) == {}, "nothing is owed while the scheduler is off"
             stop(proc)
-            proc = _serve(tmp, env, port, logs[1], scheduler="on")
+            proc = serve_with_scheduler(tmp, env, port, logs[1], scheduler="on")
             yield demo
     finally:
         stop(proc)
@@ -182,7 +147,7 @@ def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
         demo.ui.screenshot(shot)
         logs = "\n".join(f"bot log {log}:\n{log.read_text()[-4000:]}" for log in demo.logs if log.exists())
         print(
-            f"\nscreenshot: {shot}\n{logs}\noutbox: {_outbox(demo.database_url)}"
+            f"\nscreenshot: {shot}\n{logs}\noutbox: {outbox_states(demo.database_url)}"
             f"\npage errors: {demo.page_errors}\nplayground output:\n{demo.playground.output}"
         )
 
@@ -210,7 +175,7 @@ def test_a_panel_member_scores_an_application_on_its_card(ui: PlaygroundPage, de
     shown = card.inner_text()
     assert "Waterside Primary School" in shown and "£12,500.00 asked" in shown, shown
     key = f"notice:capital:{demo.referral_id}:score:person:{demo.alex}"
-    assert _outbox(demo.database_url).get(key) == "delivered"
+    assert outbox_states(demo.database_url).get(key) == "delivered"
 
     for label, title in SCORES.items():
         choose(ui, card, label, title)

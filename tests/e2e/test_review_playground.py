@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,8 +39,8 @@ from bot.playground import (
 )
 from cluster.clock import LONDON, Clock
 from store.db import make_engine
-from store.models import ConversationRef, Outbox, Review
-from tests.e2e.botprocess import cli, serve, stop
+from store.models import Review
+from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
@@ -126,43 +124,6 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         engine.dispose()
 
 
-def _serve(tmp: Path, env: dict[str, str], port: int, log: Path, scheduler: str) -> subprocess.Popen[bytes]:
-    return serve(tmp, {**env, "CLUSTERBOT_SCHEDULER": scheduler}, port, log)
-
-
-def _wait_installed(database_url: str, aad_object_id: str, timeout: float = WAIT) -> ConversationRef:
-    """Wait until the bot has stored the person's personal chat (the page's install reached it)."""
-    engine = make_engine(database_url)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with Session(engine) as session:
-                ref = session.exec(
-                    select(ConversationRef).where(
-                        ConversationRef.aad_object_id == aad_object_id,
-                        ConversationRef.kind == "personal",
-                        ConversationRef.installed == True,  # noqa: E712
-                    )
-                ).first()
-            if ref is not None:
-                return ref
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the bot did not store {aad_object_id}'s personal chat within {timeout}s")
-            time.sleep(0.1)
-    finally:
-        engine.dispose()
-
-
-def _outbox(database_url: str) -> dict[str, str]:
-    """Every outbox row's key and state."""
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return {row.key: row.state for row in session.exec(select(Outbox))}
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("review-e2e")
@@ -186,7 +147,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     port = free_port()
     logs = [tmp / "bot-quiet.log", tmp / "bot.log"]
-    proc = _serve(tmp, env, port, logs[0], scheduler="off")
+    proc = serve_with_scheduler(tmp, env, port, logs[0], scheduler="off")
     try:
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         with (
@@ -197,11 +158,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             demo = Demo(ui, pg, stream, database_url, logs, tmp, reference, review_id, alex)
             ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
             # Opening the page installed the bot in Alex's personal chat: the bot stored where to write to him.
-            _wait_installed(database_url, DEMO_SENCO.aad_object_id)
-            assert _outbox(database_url) == {}, "nothing is owed while the scheduler is off"
+            wait_installed(database_url, DEMO_SENCO.aad_object_id)
+            assert outbox_states(database_url) == {}, "nothing is owed while the scheduler is off"
             # Now the bot as it normally runs: the scheduler's first reminders run comes at start.
             stop(proc)
-            proc = _serve(tmp, env, port, logs[1], scheduler="on")
+            proc = serve_with_scheduler(tmp, env, port, logs[1], scheduler="on")
             yield demo
     finally:
         stop(proc)
@@ -217,7 +178,7 @@ def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
         demo.ui.screenshot(shot)
         logs = "\n".join(f"bot log {log}:\n{log.read_text()[-4000:]}" for log in demo.logs if log.exists())
         print(
-            f"\nscreenshot: {shot}\n{logs}\noutbox: {_outbox(demo.database_url)}"
+            f"\nscreenshot: {shot}\n{logs}\noutbox: {outbox_states(demo.database_url)}"
             f"\npage errors: {demo.page_errors}\nplayground output:\n{demo.playground.output}"
         )
 
@@ -233,7 +194,7 @@ def test_a_review_nudge_appears_in_personal_chat_and_its_button_opens_the_review
     assert "Etruscan Primary School" in shown, shown
     sent = demo.stream.wait_for_message(PERSONAL_CHAT_ID, contains="Review reminder", timeout=WAIT)
     assert demo.reference in json.dumps(sent)
-    owed = _outbox(demo.database_url)
+    owed = outbox_states(demo.database_url)
     assert owed == {f"review:{demo.review_id}:before-30:person:{demo.alex}": "delivered"}, owed
     ui.screenshot(demo.tmp / "nudge.png")
 
