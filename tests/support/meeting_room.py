@@ -119,8 +119,11 @@ class Room:
             return list(session.exec(select(Decision)))
 
     def notices_owed(self, prefix: str = "notice:") -> list[str]:
+        """Keys of the notices owed so far, in the order they were owed."""
         with Session(self.engine) as session:
-            return [row.key for row in session.exec(select(Outbox)) if row.key.startswith(prefix)]
+            # Without ORDER BY PostgreSQL returns rows in heap order, which an UPDATE (a send) changes.
+            rows = session.exec(select(Outbox).order_by(Outbox.id))  # type: ignore[arg-type]
+            return [row.key for row in rows if row.key.startswith(prefix)]
 
 
 @asynccontextmanager
