@@ -29,9 +29,10 @@ from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.capital import capital_xlsx
+from reports.citywide import citywide_xlsx
 from reports.finance import finance_csv, finance_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
-from usecases import capital
+from usecases import capital, citywide
 from usecases import referrals as uc
 from usecases.finance import finance_for
 from usecases.letters import NO_DECISION, letter_for
@@ -105,6 +106,8 @@ class FileDesk:
             named = context.get("cluster")
             finance = finance_for(self._engine, actor, str(named) if isinstance(named, str) and named else None, now)
             return finance_xlsx(finance) if context.get("format") == "xlsx" else finance_csv(finance)
+        if context.get("kind") == "citywide":
+            return citywide_xlsx(citywide.citywide(self._engine, actor, now), now)
         if context.get("kind") == "capital":
             made = capital.report(self._engine, actor, now)
             return capital_xlsx(made.rounds, made.applications, now)

@@ -117,3 +117,8 @@ ALL = ALL | frozenset(
         CAPITAL_COMPLETED, CAPITAL_INVOICE, CAPITAL_VISIT, CAPITAL_RELEASE, CAPITAL_EVALUATE, CAPITAL_REPORT,
     }
 )  # fmt: skip
+# The citywide view (issue 12): every cluster's figures side by side, and the same as a spreadsheet.
+CITYWIDE = "citywide.show"  # the citywide card (council officers; chairs and the team around a cluster)
+CITYWIDE_EXPORT = "citywide.export"  # offer the citywide figures (XLSX) as a file
+
+ALL = ALL | frozenset({CITYWIDE, CITYWIDE_EXPORT})

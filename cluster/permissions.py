@@ -31,6 +31,7 @@ class Rows(StrEnum):
     NONE = "none"  # nothing the card names: help, lists of one's own things
     SETTING = "setting"  # a setting's own rows: drafts, referrals, reviews
     CLUSTER = "cluster"  # a cluster's rows: meetings, agenda items, votes, the budget
+    CITY = "city"  # figures of every cluster, no pupil's rows: the citywide view for the Citywide Meeting
 
 
 class Forbidden(Refusal):
@@ -61,7 +62,7 @@ class Permission:
 
 def reach(role: Role, rows: Rows) -> str:
     """How far a role reaches for these rows, as the README says it."""
-    if role in CITYWIDE_ROLES:
+    if role in CITYWIDE_ROLES or rows is Rows.CITY:
         return "citywide"
     if role in SETTING_ROLES and rows is not Rows.CLUSTER:
         return "own setting"
@@ -82,7 +83,7 @@ def covers(grants: Iterable[Grant], permission: Permission, cluster_id: int, set
     for grant in grants:
         if not permission.holds(grant.role):
             continue
-        if grant.role in CITYWIDE_ROLES:
+        if grant.role in CITYWIDE_ROLES or permission.rows is Rows.CITY:
             return True
         if grant.role in SETTING_ROLES and permission.rows is Rows.SETTING:
             if setting_id is not None and grant.setting_id == setting_id:
@@ -102,7 +103,7 @@ def clusters_reached(grants: Iterable[Grant], permission: Permission) -> frozens
     for grant in grants:
         if not permission.holds(grant.role):
             continue
-        if grant.role in CITYWIDE_ROLES:
+        if grant.role in CITYWIDE_ROLES or permission.rows is Rows.CITY:
             return None
         if grant.cluster_id is not None:
             reached.add(grant.cluster_id)
@@ -417,6 +418,15 @@ CAPITAL_REPORT = _p(
     Rows.NONE,
     "Only a council officer can have the Capital Fund report.",
 )
+# The citywide view (issue 12): figures only, for the council and the chairs and teams at the Citywide Meeting.
+CITYWIDE = _p(
+    "citywide",
+    "See every cluster's figures side by side and in total, and have them as a spreadsheet",
+    (C, T, CO),
+    Rows.CITY,
+    "Only council officers, and the chairs and teams around the clusters who attend the Citywide Meeting, can "
+    "see the citywide figures.",
+)
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -457,6 +467,7 @@ ALL: tuple[Permission, ...] = (
     RELEASE_CAPITAL,
     EVALUATE_CAPITAL,
     CAPITAL_REPORT,
+    CITYWIDE,
 )
 
 
@@ -494,6 +505,7 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("capital", "Capital Fund", "Capital Fund rounds and the applications you take part in.", SEE_CAPITAL),
     Command("panel members", "Panel members", "Name the SENCOs on your cluster's Capital Fund panel.", NAME_PANEL),
     Command("capital report", "Capital report", "Every Capital Fund application as a spreadsheet.", CAPITAL_REPORT),
+    Command("citywide", "Citywide", "Every cluster's money, referrals, reviews and impact, side by side.", CITYWIDE),
 )
 
 

@@ -16,35 +16,30 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from cluster.clock import LONDON
 from cluster.decisions import OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.finance import FinanceView
 from cluster.ledger import INSTALMENT_STATE_TITLES
 from cluster.referrals import KIND_TITLES
+from reports.workbook import XLSX_CONTENT_TYPE, Cell, Table, pounds, tables_xlsx
 
 CSV_CONTENT_TYPE = "text/csv"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = '"£"#,##0.00'
-DATE_FORMAT = "d mmm yyyy"
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 # What a spreadsheet would take as the start of a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Cell = str | int | Decimal | date | None
-Table = tuple[str, tuple[str, ...], Sequence[tuple[Cell, ...]]]
-
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "finance_csv",
+    "finance_filename",
+    "finance_xlsx",
+    "guard",
+    "pounds",
+    "read_csv_tables",
+    "tables",
+]
 
 CAPITAL_COLUMNS = (
     "Cluster",
@@ -55,11 +50,6 @@ CAPITAL_COLUMNS = (
     "Approved by the Board (£)",
     "Released (£)",
 )
-
-
-def pounds(pence: int) -> Decimal:
-    """Pence as an exact number of pounds: 98847 is 988.47."""
-    return Decimal(pence) / 100
 
 
 def finance_filename(view: FinanceView, extension: str) -> str:
@@ -275,69 +265,6 @@ def read_csv_tables(data: bytes) -> dict[str, list[dict[str, str]]]:
 # XLSX -------------------------------------------------------------------------------------------------------
 
 
-def _put(cell: Any, value: Cell) -> None:
-    """Write a value; text stays text (never a formula) with Excel's quote prefix, as reports.minutes does."""
-    if isinstance(value, str):
-        cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = cleaned or None
-        if cleaned:
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-
-
 def finance_xlsx(view: FinanceView) -> bytes:
     """The export as a workbook: a sheet per table, with a bold frozen header row and money in pounds."""
-    workbook = Workbook()
-    first = True
-    for title, headings, rows in tables(view):
-        sheet = workbook.active if first else workbook.create_sheet()
-        first = False
-        sheet.title = title
-        _sheet(sheet, headings, rows)
-    stamp = view.generated_at.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
-    properties = workbook.properties
-    properties.title = f"Finance export: {view.scope}"
-    properties.creator = properties.lastModifiedBy = "Cluster Funding bot"
-    properties.created = properties.modified = stamp
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return _fixed_times(out.getvalue(), view.generated_at)
-
-
-def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
-    cell_at = sheet.cell
-    for column, heading in enumerate(headings, start=1):
-        cell = cell_at(row=1, column=column)
-        _put(cell, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = cell_at(row=number, column=column)
-            _put(cell, value)
-            if isinstance(value, Decimal):
-                cell.number_format = MONEY_FORMAT
-            elif isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-    for column, heading in enumerate(headings, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = max(12, min(40, len(heading) + 4))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
-
-
-def _fixed_times(data: bytes, moment: datetime) -> bytes:
-    """The archive again with every member dated ``moment`` (zip files keep London wall-clock time)."""
-    local = moment.astimezone(LONDON)
-    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
-    return out.getvalue()
+    return tables_xlsx(tables(view), f"Finance export: {view.scope}", view.generated_at)

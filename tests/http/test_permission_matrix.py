@@ -186,6 +186,8 @@ DATA: dict[str, Data] = {
     verbs.CAPITAL_RELEASE: lambda r: _capital(r),
     verbs.CAPITAL_EVALUATE: lambda r: _capital(r, True, ehcp_pupils="1", pupils_weekly="2", what_changed="More."),
     verbs.CAPITAL_REPORT: _none,
+    verbs.CITYWIDE: lambda r: ({"section": "referrals"}, None, None),
+    verbs.CITYWIDE_EXPORT: _none,
 }
 
 

@@ -15,9 +15,67 @@ from pathlib import Path
 from typing import Any
 
 import adaptive_cards
-from jsonschema import Draft6Validator
+from jsonschema import Draft7Validator
 
-CHART_TYPES = ("Chart.Donut", "Chart.Pie", "Chart.VerticalBar", "Chart.HorizontalBar", "Chart.Line", "Chart.Gauge")
+CHART_TYPES = (
+    "Chart.Donut",
+    "Chart.Pie",
+    "Chart.VerticalBar",
+    "Chart.VerticalBar.Grouped",
+    "Chart.HorizontalBar",
+    "Chart.Line",
+    "Chart.Gauge",
+)
+_NUMBER = {"type": "number"}
+_LABEL = {"type": "string"}
+# The data each chart we draw takes (Microsoft's "Charts in Adaptive Cards" for Teams); the others are
+# allowed with any data, but still only with a fallback.
+_SLICES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["legend", "value"],
+        "properties": {"legend": _LABEL, "value": _NUMBER, "color": _LABEL},
+        "additionalProperties": False,
+    },
+}
+_POINTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["x", "y"],
+        "properties": {"x": _LABEL, "y": _NUMBER, "color": _LABEL, "legend": _LABEL},
+        "additionalProperties": False,
+    },
+}
+_SERIES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["legend", "values"],
+        "properties": {"legend": _LABEL, "values": _POINTS, "color": _LABEL},
+        "additionalProperties": False,
+    },
+}
+_CHART_DATA = {
+    "Chart.Donut": _SLICES,
+    "Chart.Pie": _SLICES,
+    "Chart.VerticalBar": _POINTS,
+    "Chart.VerticalBar.Grouped": _SERIES,
+}
+_CHART_COMMON = {
+    "type": {"type": "string"},
+    "title": _LABEL,
+    "colorSet": {"enum": ["categorical", "sequential", "diverging"]},
+    "xAxisTitle": _LABEL,
+    "yAxisTitle": _LABEL,
+    "stacked": {"type": "boolean"},
+    "id": _LABEL,
+    "spacing": _LABEL,
+    "separator": {"type": "boolean"},
+    "isVisible": {"type": "boolean"},
+    "height": _LABEL,
+}
 
 
 @cache
@@ -40,6 +98,18 @@ def teams_schema() -> dict[str, Any]:
             "type": {"enum": list(CHART_TYPES)},
             "fallback": {"$ref": "#/definitions/ImplementationsOf.Element"},
         },
+        # A chart we draw must give its data in the shape Teams reads, with no property Teams does not know.
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": chart}}},
+                "then": {
+                    "required": ["data"],
+                    "properties": {**_CHART_COMMON, "data": data, "fallback": {}},
+                    "additionalProperties": False,
+                },
+            }
+            for chart, data in _CHART_DATA.items()
+        ],
     }
     definitions["ImplementationsOf.Element"]["anyOf"].append(
         {"required": ["type"], "allOf": [{"$ref": "#/definitions/TeamsChart"}]}
@@ -49,7 +119,7 @@ def teams_schema() -> dict[str, Any]:
 
 def schema_errors(card: dict[str, Any]) -> list[str]:
     """Every way the card breaks the schema, as readable lines (empty when it is valid)."""
-    validator = Draft6Validator(teams_schema())
+    validator = Draft7Validator(teams_schema())
     return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(card)]
 
 

@@ -16,7 +16,7 @@ from cards.meeting import (
     outcome_notice_card,
     vote_card,
 )
-from cards.meetings import meetings_admin_card, next_meeting_card
+from cards.meetings import deadline_reminder_card, meeting_morning_card, meetings_admin_card, next_meeting_card
 from cards.payments import payments_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
@@ -50,6 +50,7 @@ from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
+from tests.support.citywide_gallery import citywide_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -645,6 +646,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         **ledger_gallery(),
         **referral_gallery(),
         **capital_gallery(),
+        **citywide_gallery(),
         **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
@@ -652,6 +654,9 @@ def gallery() -> dict[str, dict[str, Any]]:
         "not_registered": not_registered_card("aad-stranger"),
         "next_meeting": next_meeting_card([NextMeeting("Central", SLOT)], NOW),
         "next_meeting_none": next_meeting_card([], NOW),
+        "deadline_reminder": deadline_reminder_card("Central", SLOT, 3),
+        "deadline_reminder_today": deadline_reminder_card("Central", SLOT, 0),
+        "meeting_morning": meeting_morning_card("Central", SLOT),
         "channel_help_linked": channel_help_card("Central"),
         "channel_help_unlinked": channel_help_card(None),
         "linked": linked_card("Central", "Ada Admin"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -73,3 +74,69 @@ def test_no_button_sends_data_named_key_which_the_playground_renderer_cannot_sen
         for action in actions_in(card):
             data = action.get("data")
             assert not (isinstance(data, dict) and "key" in data), f"{name}: {action.get('title')}"
+
+
+def test_the_gallery_holds_every_card_the_bot_can_send() -> None:
+    # Every public *_card function in cards/ must be drawn while the gallery is built, so the schema and
+    # golden tests above cover every card the bot can send (a new card left out of the gallery fails here).
+    import importlib
+    import inspect
+    import pkgutil
+    import sys
+
+    import cards
+
+    folder = str(Path(cards.__file__).parent)
+    defined = set()
+    for module_info in pkgutil.iter_modules([folder]):
+        module = importlib.import_module(f"cards.{module_info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and name.endswith("_card") and not name.startswith("_"):
+                defined.add(f"{module.__name__}.{name}")
+    drawn: set[str] = set()
+
+    def watch(frame: Any, event: str, arg: Any) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith(folder):
+            drawn.add(f"{frame.f_globals.get('__name__')}.{frame.f_code.co_name}")
+
+    sys.setprofile(watch)
+    try:
+        gallery()
+    finally:
+        sys.setprofile(None)
+    assert defined - drawn == set(), "cards the gallery does not draw (add an example to tests/support/gallery.py)"
+
+
+def test_the_schema_check_refuses_a_chart_whose_data_teams_cannot_read() -> None:
+    card = json.loads(json.dumps(CARDS["citywide_money"]))
+    chart = next(e for e in card["body"] if e["type"].startswith("Chart."))
+    assert schema_errors(card) == []
+    chart["data"][0]["value"] = "£1,000.00"  # a chart takes numbers, not money as text
+    assert schema_errors(card)
+
+
+def test_every_chart_in_every_card_falls_back_to_a_table_of_its_figures() -> None:
+    from tests.support.card_schema import CHART_TYPES
+
+    def charts(node: Any) -> list[dict[str, Any]]:
+        found = []
+        if isinstance(node, dict):
+            if node.get("type") in CHART_TYPES:
+                found.append(node)
+            for value in node.values():
+                found += charts(value)
+        elif isinstance(node, list):
+            for value in node:
+                found += charts(value)
+        return found
+
+    seen = 0
+    for name, card in CARDS.items():
+        for chart in charts(card):
+            seen += 1
+            fallback = json.dumps(chart["fallback"])
+            assert '"Table"' in fallback, f"{name}: {chart.get('title')} falls back to no table"
+            for point in chart["data"]:
+                label = point.get("legend") or point.get("x")
+                assert label in fallback, f"{name}: {chart.get('title')}: {label} is not in its table"
+    assert seen >= 10, "the gallery's cards draw charts"

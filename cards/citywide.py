@@ -1,0 +1,277 @@
+"""The citywide card: every cluster's money, referrals, reviews, Capital Fund and impact, and the city's total.
+
+Each chart has a table of the same figures as its fallback (``cards.charts``), and every table ends with the
+city's total. A city with many clusters shows the first clusters by name in the card and says how many more
+the spreadsheet holds, so the card stays well inside Teams' message size; totals always cover every cluster.
+The card shows one section at a time (money, referrals, money approved by kind, reviews, the Capital
+Fund, impact) with a button for each of the others, so it stays small whatever the city's size; the
+spreadsheet has every section. The same sections (:func:`figures_elements`) make the Citywide Meeting's pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards import verbs
+from cards.charts import Element, bars, donut, grouped_bars, pounds
+from cards.common import Card, card, execute, heading, text
+from cluster.capital_fund import STAGE_TITLES
+from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
+from cluster.provision import format_pence
+from cluster.referrals import Kind
+
+MAX_CLUSTER_ROWS = 12  # clusters named in the card's tables; the spreadsheet has them all
+MAX_CHART_GROUPS = 12  # clusters drawn side by side in a chart before it stops being readable
+MONEY_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP, Kind.CAPITAL)  # discussions ask for no money
+
+
+def _section(title: str) -> Element:
+    return text(title, weight="Bolder", size="Medium", separator=True)
+
+
+def _shown(city: City) -> tuple[Sequence[Figures], int]:
+    shown = city.clusters[:MAX_CLUSTER_ROWS]
+    return shown, len(city.clusters) - len(shown)
+
+
+def _more(hidden: int) -> list[Element]:
+    if not hidden:
+        return []
+    return [text(f"And {hidden} more clusters: the spreadsheet has every one. The totals count them all.", subtle=True)]
+
+
+def _money_rows(rows: Sequence[Figures], total: Figures) -> list[list[str]]:
+    return [
+        [
+            f.name if f.budget or f is total else f"{f.name} (no budget covers today)",
+            format_pence(f.money.allocated),
+            format_pence(f.money.committed),
+            format_pence(f.money.paid),
+            format_pence(f.money.available),
+            format_pence(f.money.reserve_left),
+        ]
+        for f in (*rows, total)
+    ]
+
+
+MONEY_COLUMNS = ("Cluster", "Allocated", "Committed", "Paid", "Available", "Reserve left")
+
+
+def _money(city: City) -> list[Element]:
+    total = city.total
+    shown, hidden = _shown(city)
+    rows = _money_rows(shown, total)
+    money = total.money
+    elements = [
+        _section("Money: the budgets covering today"),
+        donut(
+            "The city's money",
+            [
+                ("Paid", pounds(money.paid)),
+                ("Committed, not yet paid", pounds(money.unpaid)),
+                ("Available", pounds(money.available)),
+                ("Reserve left", pounds(money.reserve_left)),
+            ],
+            ("Figure", "Amount"),
+            [
+                ["Allocated", format_pence(money.allocated)],
+                ["Committed", format_pence(money.committed)],
+                ["Paid", format_pence(money.paid)],
+                ["Committed, not yet paid", format_pence(money.unpaid)],
+                ["Available", format_pence(money.available)],
+                ["Reserve left", format_pence(money.reserve_left)],
+            ],
+        ),
+    ]
+    charted = shown[:MAX_CHART_GROUPS]
+    elements.append(
+        grouped_bars(
+            "Each cluster's money (£)",
+            [f.name for f in charted],
+            [
+                ("Committed", [pounds(f.money.committed) for f in charted]),
+                ("Paid", [pounds(f.money.paid) for f in charted]),
+                ("Available", [pounds(f.money.available) for f in charted]),
+                ("Reserve left", [pounds(f.money.reserve_left) for f in charted]),
+            ],
+            MONEY_COLUMNS,
+            rows,
+            y_title="£",
+            total_last=True,
+        )
+    )
+    return elements + _more(hidden)
+
+
+def _referrals(city: City) -> list[Element]:
+    total = city.total
+    shown, hidden = _shown(city)
+    endings = list(Ending)
+    by_kind = total.referrals_by_kind()
+    kind_rows = [
+        [SHORT_KIND_TITLES[k], str(by_kind.get(k, 0)), *(str(total.referrals.get((k, e), 0)) for e in endings)]
+        for k in Kind
+    ]
+    kind_rows.append(
+        ["Total", str(total.referral_count), *(str(total.referrals_by_ending().get(e, 0)) for e in endings)]
+    )
+    columns = ("Kind", "Referrals", *(ENDING_TITLES[e] for e in endings))
+    cluster_rows = [
+        [f.name, str(f.referral_count), *(str(f.referrals_by_ending().get(e, 0)) for e in endings)]
+        for f in (*shown, total)
+    ]
+    charted = shown[:MAX_CHART_GROUPS]
+    return [
+        _section(f"Referrals submitted in {city.year}"),
+        donut(
+            "Referrals by kind",
+            [(SHORT_KIND_TITLES[k], float(by_kind.get(k, 0))) for k in Kind],
+            columns,
+            kind_rows,
+            pie=True,
+            total_last=True,
+        ),
+        grouped_bars(
+            "Referrals by cluster and where they stand",
+            [f.name for f in charted],
+            [(ENDING_TITLES[e], [float(f.referrals_by_ending().get(e, 0)) for f in charted]) for e in endings],
+            ("Cluster", "Referrals", *(ENDING_TITLES[e] for e in endings)),
+            cluster_rows,
+            total_last=True,
+        ),
+        *_more(hidden),
+    ]
+
+
+def _approved(city: City) -> list[Element]:
+    total = city.total
+    shown, hidden = _shown(city)
+    rows = [
+        [f.name, *(format_pence(f.approved_pence.get(k, 0)) for k in MONEY_KINDS), format_pence(f.approved_total)]
+        for f in (*shown, total)
+    ]
+    return [
+        _section(f"Money approved in {city.year}, by kind"),
+        donut(
+            "Approved by kind (£)",
+            [(SHORT_KIND_TITLES[k], pounds(total.approved_pence.get(k, 0))) for k in MONEY_KINDS],
+            ("Cluster", *(SHORT_KIND_TITLES[k] for k in MONEY_KINDS), "Total"),
+            rows,
+            pie=True,
+            total_last=True,
+        ),
+        text(
+            "Capital Fund grants are the council's own fund, decided by the Board, not a cluster's budget.", subtle=True
+        ),
+        *_more(hidden),
+    ]
+
+
+def _reviews(city: City) -> list[Element]:
+    total = city.total
+    shown, hidden = _shown(city)
+    charted = shown[:MAX_CHART_GROUPS]
+    rows = [[f.name, str(f.reviews_due), str(f.reviews_overdue)] for f in (*shown, total)]
+    return [
+        _section("Reviews due and overdue"),
+        grouped_bars(
+            "Open reviews due soon and overdue",
+            [f.name for f in charted],
+            [
+                ("Due", [float(f.reviews_due) for f in charted]),
+                ("Overdue", [float(f.reviews_overdue) for f in charted]),
+            ],
+            ("Cluster", "Due", "Overdue"),
+            rows,
+            total_last=True,
+        ),
+        *_more(hidden),
+    ]
+
+
+def _capital(city: City) -> list[Element]:
+    total = city.total
+    stages = [title for title in STAGE_TITLES.values() if total.capital.get(title)]
+    if not stages:
+        return [_section("Capital Fund applications by stage"), text("No Capital Fund applications yet.")]
+    rows = [[title, str(total.capital[title])] for title in stages]
+    rows.append(["Total", str(sum(total.capital.values()))])
+    shown, hidden = _shown(city)
+    by_cluster = [[f.name, str(sum(f.capital.values()))] for f in (*shown, total)]
+    return [
+        _section("Capital Fund applications by stage"),
+        donut(
+            "Applications by stage",
+            [(title, float(total.capital[title])) for title in stages],
+            ("Stage", "Applications"),
+            rows,
+            total_last=True,
+        ),
+        bars(
+            "Applications by cluster",
+            [(f.name, float(sum(f.capital.values()))) for f in shown[:MAX_CHART_GROUPS]],
+            ("Cluster", "Applications"),
+            by_cluster,
+            total_last=True,
+        ),
+        *_more(hidden),
+    ]
+
+
+SECTIONS: dict[str, str] = {
+    "money": "Money",
+    "referrals": "Referrals",
+    "approved": "Approved by kind",
+    "reviews": "Reviews",
+    "capital": "Capital Fund",
+}
+_BUILDERS = {
+    "money": _money,
+    "referrals": _referrals,
+    "approved": _approved,
+    "reviews": _reviews,
+    "capital": _capital,
+}
+
+
+def section_of(value: object) -> str:
+    """The section a card's data names, or the first (money) for anything else: a forged name shows money."""
+    return value if isinstance(value, str) and value in SECTIONS else "money"
+
+
+def figures_elements(city: City, section: str = "money") -> list[Element]:
+    """One section's charts, each with its table (the card shows one at a time, to stay small at any size)."""
+    return [
+        text(
+            f"Every cluster's figures on {city.as_of:%-d %B %Y}; referrals and approvals in the school year "
+            f"{city.year}. Figures only: no pupil is named.",
+            subtle=True,
+        ),
+        *_BUILDERS[section_of(section)](city),
+    ]
+
+
+def _switches(current: str) -> Element:
+    return {
+        "type": "ActionSet",
+        "actions": [
+            execute(title, verbs.CITYWIDE, {"section": key}) for key, title in SECTIONS.items() if key != current
+        ],
+    }
+
+
+def citywide_card(city: City, section: str = "money") -> Card:
+    """The citywide card at one section, with buttons for the others and the spreadsheet of every figure."""
+    current = section_of(section)
+    body: list[Element] = [
+        heading(f"Citywide: {SECTIONS[current]}"),
+        *figures_elements(city, current),
+        _switches(current),
+    ]
+    return card(
+        body,
+        [
+            execute("Spreadsheet of every figure", verbs.CITYWIDE_EXPORT),
+            execute("Refresh", verbs.CITYWIDE, {"section": current}),
+        ],
+    )

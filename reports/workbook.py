@@ -1,0 +1,104 @@
+"""Workbooks of titled tables: a sheet per table, a bold frozen header row, money in pounds, text kept as text.
+
+Shared by every spreadsheet the bot makes from tables (the finance exports, the citywide figures). Text
+cells are stored as text with Excel's quote prefix, so nothing a person typed runs as a formula; the same
+tables and moment give the same bytes (every timestamp in the file is ``moment``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from cluster.clock import LONDON
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_FORMAT = '"£"#,##0.00'
+DATE_FORMAT = "d mmm yyyy"
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+Cell = str | int | Decimal | date | None
+Table = tuple[str, tuple[str, ...], Sequence[tuple[Cell, ...]]]
+
+
+def pounds(pence: int) -> Decimal:
+    """Pence as an exact number of pounds: 98847 is 988.47."""
+    return Decimal(pence) / 100
+
+
+def _put(cell: Any, value: Cell) -> None:
+    """Write a value; text stays text (never a formula) with Excel's quote prefix, as reports.minutes does."""
+    if isinstance(value, str):
+        cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = cleaned or None
+        if cleaned:
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def tables_xlsx(tables: Sequence[Table], title: str, moment: datetime) -> bytes:
+    """The tables as a workbook, a sheet each (the table's title names it), stamped ``moment``."""
+    workbook = Workbook()
+    first = True
+    for name, headings, rows in tables:
+        sheet = workbook.active if first else workbook.create_sheet()
+        first = False
+        sheet.title = name
+        _sheet(sheet, headings, rows)
+    stamp = moment.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
+    properties = workbook.properties
+    properties.title = title
+    properties.creator = properties.lastModifiedBy = "Cluster Funding bot"
+    properties.created = properties.modified = stamp
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
+    return _fixed_times(out.getvalue(), moment)
+
+
+def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    cell_at = sheet.cell
+    for column, heading in enumerate(headings, start=1):
+        cell = cell_at(row=1, column=column)
+        _put(cell, heading)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = cell_at(row=number, column=column)
+            _put(cell, value)
+            if isinstance(value, Decimal):
+                cell.number_format = MONEY_FORMAT
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+    for column, heading in enumerate(headings, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(12, min(40, len(heading) + 4))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
+
+
+def _fixed_times(data: bytes, moment: datetime) -> bytes:
+    """The archive again with every member dated ``moment`` (zip files keep London wall-clock time)."""
+    local = moment.astimezone(LONDON)
+    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = member.external_attr
+            target.writestr(info, source.read(member.filename))
+    return out.getvalue()

@@ -1,0 +1,58 @@
+"""Examples of the citywide card: four clusters (one without a budget), a city with nothing yet, and a big city."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cards.citywide import SECTIONS, citywide_card
+from cluster.capital_fund import STAGE_TITLES, Stage
+from cluster.citywide import City, Ending, Figures, Money
+from cluster.referrals import Kind
+
+AS_OF = date(2026, 12, 2)
+
+
+def figures(name: str, scale: int, budget: str | None = "2026/27") -> Figures:
+    """A cluster's made-up figures, ``scale`` telling clusters apart."""
+    if budget is None:
+        return Figures(name=name, referrals={(Kind.INDIVIDUAL, Ending.WAITING): scale})
+    return Figures(
+        name=name,
+        budget=budget,
+        money=Money(
+            allocated=100_000_00 * scale,
+            committed=12_345_67 * scale,
+            paid=4_000_01 * scale,
+            available=80_000_00 * scale,
+            reserve_left=7_654_33 * scale,
+        ),
+        referrals={
+            (Kind.INDIVIDUAL, Ending.APPROVED): 3 * scale,
+            (Kind.INDIVIDUAL, Ending.DECLINED): 1,
+            (Kind.PROJECT, Ending.DEFERRED): scale,
+            (Kind.EHCP, Ending.APPROVED): 1,
+            (Kind.DISCUSSION, Ending.ADVICE): 2,
+            (Kind.CAPITAL, Ending.WAITING): 1,
+            (Kind.INDIVIDUAL, Ending.WITHDRAWN): 1,
+        },
+        approved_pence={Kind.INDIVIDUAL: 9_000_00 * scale, Kind.EHCP: 3_345_67, Kind.CAPITAL: 12_000_00},
+        reviews_due=scale,
+        reviews_overdue=scale - 1,
+        capital={STAGE_TITLES[Stage.SCORING]: 1, STAGE_TITLES[Stage.APPROVED]: scale},
+    )
+
+
+FOUR = City(
+    as_of=AS_OF,
+    year="2026/27",
+    clusters=(figures("Central", 3), figures("North", 1), figures("South", 2), figures("West", 1, budget=None)),
+)
+
+
+def citywide_gallery() -> dict[str, dict[str, Any]]:
+    """The citywide cards the bot can send."""
+    return {
+        **{f"citywide_{section}": citywide_card(FOUR, section) for section in SECTIONS},
+        "citywide_empty": citywide_card(City(as_of=AS_OF, year="2026/27", clusters=(Figures(name="Central"),))),
+    }
