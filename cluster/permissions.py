@@ -418,6 +418,15 @@ CAPITAL_REPORT = _p(
     "Only a council officer can have the Capital Fund report.",
 )
 
+# --- four clusters (issue 12) ---
+MANAGE_CLUSTERS = _p(
+    "manage clusters",
+    "See every cluster with its counts and add a cluster with its settings, meetings and people",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can see and add clusters.",
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -457,6 +466,7 @@ ALL: tuple[Permission, ...] = (
     RELEASE_CAPITAL,
     EVALUATE_CAPITAL,
     CAPITAL_REPORT,
+    MANAGE_CLUSTERS,
 )
 
 
@@ -494,6 +504,9 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("capital", "Capital Fund", "Capital Fund rounds and the applications you take part in.", SEE_CAPITAL),
     Command("panel members", "Panel members", "Name the SENCOs on your cluster's Capital Fund panel.", NAME_PANEL),
     Command("capital report", "Capital report", "Every Capital Fund application as a spreadsheet.", CAPITAL_REPORT),
+    Command(
+        "clusters", "Clusters", "Every cluster with its settings, people and meetings; add a cluster.", MANAGE_CLUSTERS
+    ),
 )
 
 

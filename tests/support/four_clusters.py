@@ -1,7 +1,7 @@
 """Four clusters at once: Central (the shipped data) and three made-up ones, North, South and West
 (``tests/data/clusters/*.json``), each with its own people, budget, channel, meetings and funded referral.
 
-Built through the real seed and roster functions and the use cases, as the people themselves would, so a
+Built through the real cluster-file loading (``usecases.clusters.load_file``), roster and use cases and the use cases, as the people themselves would, so a
 test can check that nothing of one cluster reaches another's people. Every cluster has the same cast:
 a SENCO (who refers), a second setting's SENCO (who votes), the first setting's delegate, a chair, an admin,
 a team-around-the-cluster member and an observer; there is one council officer for the city.
@@ -25,12 +25,13 @@ from cluster.clock import LONDON
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
-from store.seed import CENTRAL, seed_file
+from store.seed import CENTRAL
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import set_budget
+from usecases.clusters import load_file
 from usecases.decisions import record_decision
 from usecases.ledger import mark_paid
 from usecases.meetings import set_voting_rules
@@ -303,11 +304,10 @@ def four_clusters(engine: Engine, now: datetime, service_url: str = DEFAULT_SERV
     files = {"Central": CENTRAL, "North": NORTH, "South": SOUTH, "West": WEST}
     cast: dict[str, list[dict[str, Any]]] = {"Central": CENTRAL_PEOPLE}
     for name, path in files.items():
-        seed_file(engine, path, now)
+        load_file(engine, path, now, "test")  # the made-up files name their people
         if name != "Central":
             cast[name] = people_of(path)
-    entries = [e for name, people in cast.items() for e in _entries(name, people)]
-    import_entries(engine, [*entries, *_entries("", [OFFICER])], now, "test")
+    import_entries(engine, _entries("Central", [*CENTRAL_PEOPLE, OFFICER]), now, "test")
     officer = _member(OFFICER)
     officer_actor = _actor(engine, officer)
     clusters = {}
