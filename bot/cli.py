@@ -20,6 +20,7 @@ from cluster.meetings import DEFAULT_END, DEFAULT_START
 from cluster.roles import parse_role
 from store.db import make_engine, upgrade
 from store.seed import CENTRAL, SeedError, seed_file
+from usecases.clusters import ClusterError, add_cluster, list_clusters, load_file
 from usecases.roster import RosterError, export_csv, import_csv, remove
 
 log = logging.getLogger("clusterbot")
@@ -51,8 +52,18 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply every migration not yet applied")
 
-    seed = sub.add_parser("seed", help="load a cluster's settings and meetings (default: Central), idempotently")
+    seed = sub.add_parser(
+        "seed", help="load a cluster's settings, meetings and people (default: Central), idempotently"
+    )
     seed.add_argument("--file", type=Path, default=CENTRAL)
+
+    clusters = sub.add_parser("cluster", help="add a cluster, or list every cluster with its counts")
+    clusters_sub = clusters.add_subparsers(dest="cluster_command", required=True)
+    cluster_add = clusters_sub.add_parser("add", help="add an empty cluster (then: seed --file, or the card)")
+    cluster_add.add_argument("--name", required=True)
+    cluster_add.add_argument("--code", required=True, help="2 to 8 letters or digits; prefixes its references")
+    cluster_add.add_argument("--deadline-days", type=int, help="referral deadline, days before a meeting (7)")
+    clusters_sub.add_parser("list", help="every cluster: code, settings, people, meetings, channel linked")
 
     roster = sub.add_parser("roster", help="import or export people and roles as CSV")
     roster_sub = roster.add_subparsers(dest="roster_command", required=True)
@@ -239,7 +250,7 @@ def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     except CliError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)
         return 2
-    except RosterError as exc:
+    except (RosterError, ClusterError) as exc:
         print("clusterbot: nothing was imported or changed:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
@@ -273,13 +284,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     if command == "db":
         print("database is up to date")
     elif command == "seed":
-        result = seed_file(engine, args.file, now)
-        print(f"{result.cluster}: {result.settings_added} settings and {result.meetings_added} meetings added")
+        result = load_file(engine, args.file, now)
+        print(
+            f"{result.cluster}: {result.settings_added} settings, {result.meetings_added} meetings, "
+            f"{result.people_added} people and {result.roles_added} roles added"
+        )
         if result.terms_added:
             print(
                 f"{result.terms_added} school terms added from the shipped, indicative dates: confirm them against "
                 "the council's published dates (clusterbot terms list; clusterbot terms import FILE)"
             )
+    elif command == "cluster":
+        return _clusters(args, engine, now)
     elif command == "roster" and args.roster_command == "import":
         imported = import_csv(engine, args.file, now)
         print(f"imported: {imported.people_added} people and {imported.roles_added} roles added")
@@ -316,6 +332,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
             f"Capital Fund applications for {args.year}/{(args.year + 1) % 100:02d}: "
             f"{args.opens:%-d %B %Y} to {args.closes:%-d %B %Y}"
         )
+    return 0
+
+
+def _clusters(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    if args.cluster_command == "add":
+        added = add_cluster(engine, args.name, args.code, now, args.deadline_days)
+        print(f"added the {added.cluster} cluster; load its settings, meetings and people with seed --file")
+        return 0
+    print("name\tcode\tsettings\tpeople\tmeetings\tchannel")
+    for c in list_clusters(engine):
+        linked = "linked" if c.channel_linked else "not linked"
+        print(f"{c.name}\t{c.code}\t{c.settings}\t{c.people}\t{c.meetings}\t{linked}")
     return 0
 
 

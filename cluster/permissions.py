@@ -428,6 +428,15 @@ CITYWIDE = _p(
     "see the citywide figures.",
 )
 
+# --- four clusters (issue 12) ---
+MANAGE_CLUSTERS = _p(
+    "manage clusters",
+    "See every cluster with its counts and add a cluster with its settings, meetings and people",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can see and add clusters.",
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -468,6 +477,7 @@ ALL: tuple[Permission, ...] = (
     EVALUATE_CAPITAL,
     CAPITAL_REPORT,
     CITYWIDE,
+    MANAGE_CLUSTERS,
 )
 
 
@@ -506,6 +516,9 @@ PERSONAL_COMMANDS: tuple[Command, ...] = (
     Command("panel members", "Panel members", "Name the SENCOs on your cluster's Capital Fund panel.", NAME_PANEL),
     Command("capital report", "Capital report", "Every Capital Fund application as a spreadsheet.", CAPITAL_REPORT),
     Command("citywide", "Citywide", "Every cluster's money, referrals, reviews and impact, side by side.", CITYWIDE),
+    Command(
+        "clusters", "Clusters", "Every cluster with its settings, people and meetings; add a cluster.", MANAGE_CLUSTERS
+    ),
 )
 
 

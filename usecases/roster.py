@@ -82,8 +82,9 @@ def _find_person(session: Session, entry: Entry) -> Person | None:
     return None
 
 
-def _apply(session: Session, entry: Entry) -> tuple[bool, bool]:
-    """Add the entry's person (if new) and role (if new); returns (person added, role added)."""
+def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
+    """Add the entry's person (if new) and role (if new), in the caller's transaction; returns (person added,
+    role added). Raises ValueError with the reason when the role's cluster or setting is not there."""
     cluster_id, setting_id = _resolve(session, entry)
     person = _find_person(session, entry)
     person_added = person is None
@@ -135,7 +136,7 @@ def parse_csv(text: str) -> list[Entry]:
             problems.append(f"line {line}: more values than columns")
             continue
         try:
-            entries.append(_entry(values))
+            entries.append(parse_entry(values))
         except ValueError as exc:
             problems.append(f"line {line}: {exc}")
     if problems:
@@ -143,7 +144,8 @@ def parse_csv(text: str) -> list[Entry]:
     return entries
 
 
-def _entry(values: dict[str, str]) -> Entry:
+def parse_entry(values: dict[str, str]) -> Entry:
+    """One roster row (column name -> trimmed text) as an entry; raises ValueError saying what is wrong."""
     if not values.get("name"):
         raise ValueError("a name is required")
     if not values.get("email") and not values.get("aad_object_id"):
@@ -169,7 +171,7 @@ def import_entries(engine: Engine, entries: list[Entry], now: datetime, actor: s
         for number, entry in enumerate(entries, 2):
             try:
                 with session.begin_nested():
-                    person_added, role_added = _apply(session, entry)
+                    person_added, role_added = apply_entry(session, entry)
             except ValueError as exc:
                 problems.append(f"line {number}: {exc}")
                 continue
