@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Date, Engine, Integer, and_, case, column, func, values
 from sqlalchemy import select as sa_select
-from sqlalchemy.sql.expression import Values
+from sqlalchemy.sql.expression import CTE
 from sqlmodel import Session, SQLModel
 
 from cluster.budget import Budget as BudgetRule
@@ -49,14 +49,22 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day, datetime.max.time(), tzinfo=LONDON)
 
 
-def _periods(rows: Sequence[tuple[int, date, date]]) -> Values:
-    """The budgets' periods as a table the database can join: cluster, first moment, last moment."""
-    return values(
-        column("cluster_id", Integer),
-        column("starts", UTCDateTime()),
-        column("ends", UTCDateTime()),
-        name="period",
-    ).data([(cluster_id, _start_of(starts), _end_of(ends)) for cluster_id, starts, ends in rows])
+def _periods(rows: Sequence[tuple[int, date, date]]) -> CTE:
+    """The budgets' periods as a table the database can join: cluster, first moment, last moment.
+
+    A ``WITH period(...) AS (VALUES ...)``, which SQLite and PostgreSQL both read (SQLite has no column
+    list on a ``(VALUES ...) AS`` in FROM).
+    """
+    return (
+        values(
+            column("cluster_id", Integer),
+            column("starts", UTCDateTime()),
+            column("ends", UTCDateTime()),
+            name="period",
+        )
+        .data([(cluster_id, _start_of(starts), _end_of(ends)) for cluster_id, starts, ends in rows])
+        .cte("period")
+    )
 
 
 def _money(session: Session, today: date) -> dict[int, tuple[str, Money]]:
@@ -183,8 +191,10 @@ def _reviews(session: Session, today: date, windows: dict[int, int]) -> dict[int
     """Open reviews due (within each cluster's due window) and overdue, by cluster (one grouped query)."""
     if not windows:
         return {}
-    until = values(column("cluster_id", Integer), column("due_by", Date()), name="due_window").data(
-        [(cluster_id, today + timedelta(days=days)) for cluster_id, days in windows.items()]
+    until = (
+        values(column("cluster_id", Integer), column("due_by", Date()), name="due_window")
+        .data([(cluster_id, today + timedelta(days=days)) for cluster_id, days in windows.items()])
+        .cte("due_window")
     )
     query = (
         sa_select(
