@@ -19,10 +19,9 @@ Element = dict[str, Any]
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, total_last: bool = False) -> Element:
     """A table with a header row; ``rows`` hold display text (escaped here); ``total_last`` bolds the last row."""
 
-    def cell(value: str, bold: bool = False, first: bool = False) -> Element:
-        block: Element = {"type": "TextBlock", "text": plain(value, line_start=False)}
-        if first:  # names wrap in their wider column; figures are short (and a card must stay small)
-            block["wrap"] = True
+    def cell(value: str, bold: bool = False) -> Element:
+        # Every cell wraps: a narrow client cuts "£300,000.00" to "£30…" otherwise.
+        block: Element = {"type": "TextBlock", "text": plain(value, line_start=False), "wrap": True}
         if bold:
             block["weight"] = "Bolder"
         return {"type": "TableCell", "items": [block]}
@@ -32,12 +31,9 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, total_last: 
         "columns": [{"width": 2 if i == 0 else 1} for i in range(len(columns))],
         "firstRowAsHeader": True,
         "rows": [
-            {"type": "TableRow", "cells": [cell(c, bold=True, first=j == 0) for j, c in enumerate(columns)]},
+            {"type": "TableRow", "cells": [cell(c, bold=True) for c in columns]},
             *(
-                {
-                    "type": "TableRow",
-                    "cells": [cell(v, bold=total_last and i == len(rows) - 1, first=j == 0) for j, v in enumerate(row)],
-                }
+                {"type": "TableRow", "cells": [cell(v, bold=total_last and i == len(rows) - 1) for v in row]}
                 for i, row in enumerate(rows)
             ),
         ],
@@ -124,3 +120,27 @@ def grouped_bars(
     if y_title:
         chart["yAxisTitle"] = plain(y_title)
     return chart
+
+
+def with_figures(chart: Element, key: str) -> list[Element]:
+    """The chart, and under it a button that shows (and hides) its table of exact figures.
+
+    A chart shows shapes, not pence: on clients that draw it, the exact figures are one click away in the
+    same table its fallback holds (hidden until asked for, so a client that draws no chart shows it once).
+    """
+    table_of = next(item for item in chart["fallback"]["items"] if item["type"] == "Table")
+    figures_id = f"figures-{key}"
+    return [
+        chart,
+        {
+            "type": "ActionSet",
+            "actions": [
+                {
+                    "type": "Action.ToggleVisibility",
+                    "title": "Show or hide the figures",
+                    "targetElements": [figures_id],
+                }
+            ],
+        },
+        {"type": "Container", "id": figures_id, "isVisible": False, "items": [table_of]},
+    ]

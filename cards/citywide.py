@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards import verbs
-from cards.charts import Element, bars, donut, grouped_bars, pounds
+from cards.charts import Element, bars, donut, grouped_bars, pounds, with_figures
 from cards.common import Card, card, execute, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
@@ -247,8 +247,18 @@ def figures_elements(city: City, section: str = "money") -> list[Element]:
             f"{city.year}. Figures only: no pupil is named.",
             subtle=True,
         ),
-        *_BUILDERS[section_of(section)](city),
+        *_with_figures(_BUILDERS[section_of(section)](city)),
     ]
+
+
+def _with_figures(elements: list[Element]) -> list[Element]:
+    out: list[Element] = []
+    for number, element in enumerate(elements):
+        if str(element.get("type", "")).startswith("Chart."):
+            out += with_figures(element, str(number))
+        else:
+            out.append(element)
+    return out
 
 
 def _switches(current: str) -> Element:

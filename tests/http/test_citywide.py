@@ -1,4 +1,4 @@
-"""The citywide view over four clusters: every cluster and the city's total, to the penny, card and spreadsheet alike."""
+"""The citywide view over four clusters: each cluster and the total, to the penny, on the card and spreadsheet."""
 
 from __future__ import annotations
 
