@@ -21,9 +21,9 @@ Method
    and then ``--reads`` times (default 5), one after the other, as Central's chair, admin or a SENCO would
    ask: ``@agenda`` in the channel (until the agenda card reaches the connector), the agenda card's redraw
    (``agenda.show``), ``@minutes`` in the channel, ``minutes`` in personal chat (the Markdown and the XLSX
-   export, offered as files), ``referrals to check``, ``my referrals``, ``reviews due``, ``budget`` and
-   ``help``. A message's time runs from its POST to the reply (or the agenda card) reaching the fake
-   connector; a click's is its HTTP answer. Then the bot's memory (VmRSS and its peak VmHWM, from /proc).
+   export, offered as files), ``referrals to check``, ``my referrals``, ``reviews due``, ``budget``,
+   ``citywide`` (every cluster's figures, issue 12) and ``help``. A message's time runs from its POST to
+   the reply (or the agenda card) reaching the fake connector; a click's is its HTTP answer. Then the bot's memory (VmRSS and its peak VmHWM, from /proc).
 3. The reminders job, ``scheduler.jobs.owe_reminders(engine, now)``, in this process against the same
    database: its first run, then a rerun with nothing new.
 4. ``clusterbot serve`` with the scheduler on, on the copy from step 1, so its own reminders job (which runs
@@ -181,6 +181,7 @@ READS = (
     Read("my referrals", "senco", "personal", "my referrals", CARD_TYPE.encode(), 50),
     Read("reviews due", "chair", "personal", "reviews due", CARD_TYPE.encode(), None),
     Read("budget", "admin", "personal", "budget", CARD_TYPE.encode(), None),
+    Read("citywide", "chair", "personal", "citywide", CARD_TYPE.encode(), None),
     Read("help", "senco", "personal", "help", CARD_TYPE.encode(), None),
 )
 
