@@ -417,6 +417,21 @@ CAPITAL_REPORT = _p(
     Rows.NONE,
     "Only a council officer can have the Capital Fund report.",
 )
+# The Citywide Meeting (issue 12): council officers run it; its pack goes to the citywide channel.
+LINK_CITYWIDE = _p(
+    "link the citywide channel",
+    "Make a team channel the citywide channel, where the Citywide Meeting's packs are posted",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can link the citywide channel.",
+)
+POST_CITYWIDE_PACK = _p(
+    "post the citywide pack",
+    "Post the next Citywide Meeting's pack in the citywide channel now",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can post the citywide pack.",
+)
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -457,6 +472,8 @@ ALL: tuple[Permission, ...] = (
     RELEASE_CAPITAL,
     EVALUATE_CAPITAL,
     CAPITAL_REPORT,
+    LINK_CITYWIDE,
+    POST_CITYWIDE_PACK,
 )
 
 
