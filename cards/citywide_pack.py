@@ -19,7 +19,7 @@ from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
 
 MAX_BYTES = 28 * 1024  # Teams takes about 80 KB; the pack leaves room for the figures and impact around it
-_FEWER = (ROWS_PER_CLUSTER, 10, 5, 3, 1, 0)
+_FEWER = (ROWS_PER_CLUSTER, 10, 5, 3, 1, 0, -1)  # rows per cluster and section; -1: counts only
 _SETTING_LENGTH = 60
 
 # Short, so a row stays one line in the channel.
@@ -69,8 +69,18 @@ def _section(
     row: Any,
     shown: int,
 ) -> list[dict[str, Any]]:
-    """One section: for each cluster with rows, its first ``shown`` rows and how many more; then who had none."""
+    """One section: for each cluster with rows, its first ``shown`` rows and how many more; then who had none.
+
+    ``shown`` below 0 gives each cluster's count only, on one line.
+    """
     body: list[dict[str, Any]] = [text(title, size="Medium", weight="Bolder", separator=True)]
+    if shown < 0:
+        # A city too big to list even each cluster's heading: one line of counts per section.
+        counts = [f"{c.cluster} {getattr(c, part).total}" for c in clusters if getattr(c, part).total]
+        body.append(text(" · ".join(counts) if counts else empty, subtle=not counts))
+        if counts:
+            body.append(_more(sum(getattr(c, part).total for c in clusters)))
+        return body
     quiet: list[str] = []
     for cluster in clusters:
         section: Section[Any] = getattr(cluster, part)
