@@ -21,6 +21,7 @@ from cluster.referrals import KIND_TITLES, Kind
 MAX_BYTES = 28 * 1024  # Teams takes about 80 KB; the pack leaves room for the figures and impact around it
 _FEWER = (ROWS_PER_CLUSTER, 10, 5, 3, 1, 0, -1)  # rows per cluster and section; -1: counts only
 _SETTING_LENGTH = 60
+_COUNTED_CLUSTERS = 60  # clusters named in a section's line of counts, when the city is too big for more
 
 # Short, so a row stays one line in the channel.
 OUTCOME_LABELS: dict[str, str] = {
@@ -77,7 +78,10 @@ def _section(
     if shown < 0:
         # A city too big to list even each cluster's heading: one line of counts per section.
         counts = [f"{c.cluster} {getattr(c, part).total}" for c in clusters if getattr(c, part).total]
-        body.append(text(" · ".join(counts) if counts else empty, subtle=not counts))
+        listed = " · ".join(counts[:_COUNTED_CLUSTERS])
+        if len(counts) > _COUNTED_CLUSTERS:
+            listed += f" · {len(counts) - _COUNTED_CLUSTERS} clusters more"
+        body.append(text(listed if counts else empty, subtle=not counts))
         if counts:
             body.append(_more(sum(getattr(c, part).total for c in clusters)))
         return body
