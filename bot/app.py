@@ -23,7 +23,7 @@ from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
 from bot.capital_routes import CapitalRoutes
 from bot.channel_cards import draw_channel_card
-from bot.citywide_routes import CitywideRoutes
+from bot.citywide_meeting_routes import CitywideMeetingRoutes
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import Export, FileDesk
@@ -121,7 +121,7 @@ def build_routes(
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
-    CitywideRoutes(engine, clock, deliver_soon).install(routes)
+    CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
     return routes
 
 

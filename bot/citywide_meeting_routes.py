@@ -14,7 +14,7 @@ from usecases import citywide_meetings as meetings_uc
 from usecases import citywide_pack as pack_uc
 
 
-class CitywideRoutes:
+class CitywideMeetingRoutes:
     """Link the citywide channel, and post the next Citywide Meeting's pack there on demand."""
 
     def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:

@@ -56,7 +56,7 @@ EMPTY_PACK = CitywidePack(
 )
 
 
-def citywide_gallery() -> dict[str, dict[str, Any]]:
+def citywide_meeting_gallery() -> dict[str, dict[str, Any]]:
     """The pack (full, and quiet), with the figures and impact elements others provide; the officers' note."""
     return {
         "citywide_pack": citywide_pack_card(
