@@ -23,7 +23,8 @@ Method
    (``agenda.show``), ``@minutes`` in the channel, ``minutes`` in personal chat (the Markdown and the XLSX
    export, offered as files), ``referrals to check``, ``my referrals``, ``reviews due``, ``budget``,
    ``citywide`` (every cluster's figures, issue 12) and ``help``. A message's time runs from its POST to
-   the reply (or the agenda card) reaching the fake connector; a click's is its HTTP answer. Then the bot's memory (VmRSS and its peak VmHWM, from /proc).
+   the reply (or the agenda card) reaching the fake connector; a click's is its HTTP answer. Then the bot's
+   memory (VmRSS and its peak VmHWM, from /proc).
 3. The reminders job, ``scheduler.jobs.owe_reminders(engine, now)``, in this process against the same
    database: its first run, then a rerun with nothing new.
 4. ``clusterbot serve`` with the scheduler on, on the copy from step 1, so its own reminders job (which runs

@@ -23,6 +23,7 @@ from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
 from bot.capital_routes import CapitalRoutes
 from bot.channel_cards import draw_channel_card
+from bot.citywide_meeting_routes import CitywideMeetingRoutes
 from bot.citywide_routes import CitywideRoutes
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
@@ -122,6 +123,7 @@ def build_routes(
     LedgerRoutes(engine, clock).install(routes)
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
     CitywideRoutes(engine, clock).install(routes)
+    CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
     return routes
 
 

@@ -128,6 +128,17 @@ def _parser() -> argparse.ArgumentParser:
     deadline.add_argument("--cluster", required=True)
     deadline.add_argument("--days", type=int, required=True)
 
+    citywide = sub.add_parser("citywide", help="the Citywide Meetings, whose packs go to the citywide channel")
+    citywide_sub = citywide.add_subparsers(dest="citywide_command", required=True)
+    citywide_add = citywide_sub.add_parser("add", help="add a Citywide Meeting (one a day)")
+    citywide_add.add_argument("--day", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    citywide_add.add_argument("--start", type=time.fromisoformat, default=DEFAULT_START, help="HH:MM (default 09:30)")
+    citywide_add.add_argument("--end", type=time.fromisoformat, default=DEFAULT_END, help="HH:MM (default 13:00)")
+    citywide_add.add_argument("--title", default="")
+    citywide_add.add_argument("--link", default=None, help="the online meeting's link (https://...)")
+    citywide_sub.add_parser("list", help="list the Citywide Meetings")
+    citywide_cancel = citywide_sub.add_parser("cancel", help="cancel the Citywide Meeting on a day")
+    citywide_cancel.add_argument("--day", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
     budget = sub.add_parser("budget", help="a cluster's budget for a funding period (amounts in pounds)")
     budget_sub = budget.add_subparsers(dest="budget_command", required=True)
     budget_set = budget_sub.add_parser("set", help="set or correct the budget for a period")
@@ -311,6 +322,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         return _setting_facts(args, engine, now)
     elif command == "meetings":
         return _meetings(args, engine, now)
+    elif command == "citywide":
+        return _citywide(args, engine, now)
     elif command == "budget":
         return _budget(args, engine, now)
     elif command == "terms":
@@ -525,6 +538,36 @@ def _finance(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     data = finance_xlsx(view) if args.format == "xlsx" else finance_csv(view)
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({view.scope}: {len(view.allocations)} allocations, {len(view.instalments)} instalments)")
+    return 0
+
+
+def _citywide(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
+    from cluster.citywide_meetings import pack_day
+    from store.seed import bank_holidays
+    from usecases.citywide_meetings import add_citywide_meeting, cancel_citywide_meeting, list_citywide_meetings
+
+    try:
+        if args.citywide_command == "add":
+            slot = add_citywide_meeting(
+                engine, args.day, now, start=args.start, end=args.end, title=args.title, link=args.link
+            )
+            print(
+                f"added the Citywide Meeting on {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "
+                f"its pack is posted on {pack_day(slot.day, bank_holidays()):%A %-d %B %Y}"
+            )
+        elif args.citywide_command == "cancel":
+            slot = cancel_citywide_meeting(engine, args.day, now)
+            print(f"cancelled the Citywide Meeting on {slot.day:%A %-d %B %Y}; its pack will not be posted")
+        else:
+            slots = list_citywide_meetings(engine)
+            if not slots:
+                print("no Citywide Meetings yet: add one with clusterbot citywide add --day YYYY-MM-DD")
+            for slot in slots:
+                state = " (cancelled)" if slot.cancelled else ""
+                times = f"{slot.start:%H:%M}-{slot.end:%H:%M}"
+                print(f"{slot.day:%Y-%m-%d}\t{times}\t{slot.title}\t{slot.online_link or ''}{state}")
+    except Refusal as refusal:
+        raise CliError(refusal.message) from None
     return 0
 
 

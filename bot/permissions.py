@@ -100,6 +100,8 @@ COMMANDS: Mapping[str, Permission] = {
     CHANNEL_PREFIX + "link cluster": p.LINK_CHANNEL,
     CHANNEL_PREFIX + "agenda": p.POST_AGENDA,
     CHANNEL_PREFIX + "minutes": p.MINUTES,
+    CHANNEL_PREFIX + "link citywide": p.LINK_CITYWIDE,
+    CHANNEL_PREFIX + "citywide pack": p.POST_CITYWIDE_PACK,
 }
 
 TABLE: Mapping[str, Permission] = {**VERBS, **COMMANDS}

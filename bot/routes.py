@@ -18,7 +18,7 @@ from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.permissions import Forbidden, allows
-from usecases import conversations, people
+from usecases import citywide_meetings, conversations, people
 from usecases.people import NOT_REGISTERED, Actor
 
 
@@ -153,11 +153,18 @@ class Routes:
         if request.actor.person_id is None:
             return Reply(card=not_registered_card(request.actor.aad_object_id))
         now = self.clock.now()
-        return Reply(card=next_meeting_card(people.next_meetings(self.engine, request.actor, now), now))
+        citywide = citywide_meetings.next_citywide_meeting(self.engine, request.actor, now)
+        return Reply(card=next_meeting_card(people.next_meetings(self.engine, request.actor, now), now, citywide))
 
     async def channel_help(self, request: Request) -> Reply:
         """What the bot does in a channel, and which cluster this channel belongs to."""
-        return Reply(card=channel_help_card(conversations.channel_cluster(self.engine, request.conversation_id)))
+        conversation = request.conversation_id
+        return Reply(
+            card=channel_help_card(
+                conversations.channel_cluster(self.engine, conversation),
+                citywide_meetings.is_citywide_channel(self.engine, conversation),
+            )
+        )
 
     async def link_cluster(self, request: Request) -> Reply:
         """``link cluster NAME``: make this channel the cluster's meeting channel (cluster admins)."""

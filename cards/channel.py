@@ -5,26 +5,32 @@ from __future__ import annotations
 from cards.common import Card, card, facts, heading, text
 
 
-def channel_help_card(linked_cluster: str | None) -> Card:
-    """What the bot does in a channel, and whether this channel is linked to a cluster."""
+def channel_help_card(linked_cluster: str | None, citywide: bool = False) -> Card:
+    """What the bot does in a channel, whether it is linked to a cluster, and whether it is the citywide one."""
     status = (
         f"This channel is linked to the {linked_cluster} cluster."
         if linked_cluster
         else "This channel is not linked to a cluster yet. A cluster admin can link it."
     )
+    if citywide:
+        # The citywide channel says what it is for before anything else.
+        status = (
+            "This is the citywide channel: before each Citywide Meeting I post its pack here (the city's "
+            "figures, each cluster's decisions since the last one, overdue reviews, quality-assurance visits "
+            "and impact). " + (status if linked_cluster else "")
+        ).strip()
+    commands = [
+        ("@Cluster Funding link cluster NAME", "Link this channel to a cluster (cluster admins)."),
+        ("@Cluster Funding link citywide", "Make this the citywide channel (council officers)."),
+    ]
+    if citywide:
+        commands.append(("@Cluster Funding citywide pack", "Post the next Citywide Meeting's pack now (officers)."))
+    commands.append(("@Cluster Funding help", "Show this card."))
     return card(
         [
             heading("Cluster funding in this channel"),
             text(status),
-            facts(
-                [
-                    (
-                        "@Cluster Funding link cluster NAME",
-                        "Link this channel to a cluster (cluster admins).",
-                    ),
-                    ("@Cluster Funding help", "Show this card."),
-                ]
-            ),
+            facts(commands),
             text("Referrals, reviews and your own details are handled in a personal chat with me.", subtle=True),
         ]
     )
@@ -36,5 +42,18 @@ def linked_card(cluster: str, by: str) -> Card:
         [
             heading(f"Linked to the {cluster} cluster"),
             text(f"{by} linked this channel. Agendas and meeting votes for {cluster} will appear here."),
+        ]
+    )
+
+
+def citywide_linked_card(by: str) -> Card:
+    """Confirms a channel is now the citywide channel."""
+    return card(
+        [
+            heading("This is the citywide channel"),
+            text(
+                f"{by} linked this channel. Before each Citywide Meeting, its pack will appear here; a council "
+                "officer can post it at any time with “citywide pack”."
+            ),
         ]
     )

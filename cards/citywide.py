@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from cards import verbs
 from cards.charts import Element, bars, donut, grouped_bars, pounds, with_figures
-from cards.common import Card, card, execute, heading, text
+from cards.common import Card, card, execute, facts, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
 from cluster.provision import format_pence
@@ -285,3 +285,35 @@ def citywide_card(city: City, section: str = "money") -> Card:
             execute("Refresh", verbs.CITYWIDE, {"section": current}),
         ],
     )
+
+
+def city_summary(city: City) -> list[Element]:
+    """The city's totals in a few lines: the opening of the Citywide Meeting's pack (each section follows it)."""
+    total = city.total
+    money = total.money
+    by_ending = total.referrals_by_ending()
+    pairs = [
+        ("Allocated", format_pence(money.allocated)),
+        ("Committed", format_pence(money.committed)),
+        ("Paid", format_pence(money.paid)),
+        ("Available", format_pence(money.available)),
+        ("Reserve left", format_pence(money.reserve_left)),
+        (
+            f"Referrals in {city.year}",
+            f"{total.referral_count} ({by_ending.get(Ending.APPROVED, 0)} approved, "
+            f"{by_ending.get(Ending.WAITING, 0)} waiting)",
+        ),
+        (f"Approved in {city.year}", format_pence(total.approved_total)),
+        ("Reviews due / overdue", f"{total.reviews_due} / {total.reviews_overdue}"),
+        ("Capital Fund applications", str(sum(total.capital.values()))),
+    ]
+    return [
+        facts(pairs),
+        text(f"{len(city.clusters)} clusters; each section's charts and tables follow in this channel.", subtle=True),
+    ]
+
+
+def section_card(city: City, section: str, title: str) -> Card:
+    """One section of the figures as a card of its own, without buttons (a channel post of the pack)."""
+    current = section_of(section)
+    return card([heading(f"{title}: {SECTIONS[current]}"), *figures_elements(city, current)])

@@ -8,6 +8,7 @@ from typing import Any
 
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, link, text
+from cluster.citywide_meetings import CitywideSlot
 from cluster.clock import LONDON
 from cluster.meetings import MeetingSlot, NextMeeting, days_until
 
@@ -24,10 +25,13 @@ def _days_left(days: int) -> str:
     return "1 day left" if days == 1 else f"{days} days left"
 
 
-def next_meeting_card(meetings: list[NextMeeting], now: datetime) -> Card:
-    """The next meeting of each of the person's clusters: date, time, referral deadline and days left."""
+def next_meeting_card(meetings: list[NextMeeting], now: datetime, citywide: CitywideSlot | None = None) -> Card:
+    """The next meeting of each of the person's clusters, and the next Citywide Meeting for a chair or officer.
+
+    Each cluster meeting shows its date, time, referral deadline and days left.
+    """
     body = [heading("Next meeting")]
-    if not meetings:
+    if not meetings and citywide is None:
         body.append(text("No upcoming meeting is scheduled for your cluster. Your cluster admin adds meetings."))
     for m in meetings:
         slot = m.slot
@@ -41,6 +45,17 @@ def next_meeting_card(meetings: list[NextMeeting], now: datetime) -> Card:
                     ("Referral deadline", f"{_day(deadline)}, {deadline:%H:%M}"),
                     ("Days left", _days_left(days_until(deadline, now)) if deadline > now else "closed"),
                     ("Meeting in", _days_left(days_until(slot.starts_at, now))),
+                ]
+            ),
+        ]
+    if citywide is not None:
+        body += [
+            text("Citywide Meeting" + (f" · {citywide.title}" if citywide.title else ""), weight="Bolder"),
+            facts(
+                [
+                    ("Date", _day(citywide.starts_at)),
+                    ("Time", f"{citywide.start:%H:%M}–{citywide.end:%H:%M} (UK time)"),
+                    ("Meeting in", _days_left(days_until(citywide.starts_at, now))),
                 ]
             ),
         ]

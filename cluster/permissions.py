@@ -437,6 +437,22 @@ MANAGE_CLUSTERS = _p(
     "Only a council officer can see and add clusters.",
 )
 
+# The Citywide Meeting (issue 12): council officers run it; its pack goes to the citywide channel.
+LINK_CITYWIDE = _p(
+    "link the citywide channel",
+    "Make a team channel the citywide channel, where the Citywide Meeting's packs are posted",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can link the citywide channel.",
+)
+POST_CITYWIDE_PACK = _p(
+    "post the citywide pack",
+    "Post the next Citywide Meeting's pack in the citywide channel now",
+    (CO,),
+    Rows.NONE,
+    "Only a council officer can post the citywide pack.",
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -478,6 +494,8 @@ ALL: tuple[Permission, ...] = (
     CAPITAL_REPORT,
     CITYWIDE,
     MANAGE_CLUSTERS,
+    LINK_CITYWIDE,
+    POST_CITYWIDE_PACK,
 )
 
 

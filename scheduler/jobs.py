@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from cards.capital import capital_nudge_card, score_request_card
+from cards.citywide_pack import pack_cards, pack_unposted_card
 from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
@@ -24,6 +25,7 @@ from cluster.terms import terms_warning
 from store.db import transaction
 from store.terms import loaded_terms
 from usecases import agenda as md
+from usecases import citywide_pack
 from usecases.capital_jobs import owe_capital_notices
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
@@ -93,5 +95,18 @@ async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) 
     """Owe what the Capital Fund has due now, and deliver it; returns the outbox keys newly owed."""
     owed = await asyncio.to_thread(owe_capital, engine, now)
     if owed:
+        await sender.deliver_due()
+    return owed
+
+
+def owe_citywide_packs(engine: Engine, now: datetime) -> citywide_pack.Owed:
+    """Owe each Citywide Meeting's pack on its pack day (or tell the officers once that no channel is linked)."""
+    return citywide_pack.owe_due_packs(engine, now, pack_cards, pack_unposted_card)
+
+
+async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> citywide_pack.Owed:
+    """Owe the packs that have fallen due, and deliver them; returns what this run owed."""
+    owed = await asyncio.to_thread(owe_citywide_packs, engine, now)
+    if owed.packs or owed.officer_notes:
         await sender.deliver_due()
     return owed

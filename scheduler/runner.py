@@ -44,6 +44,7 @@ from cluster.clock import Clock
 from scheduler.jobs import (
     Deliverer,
     capital_and_deliver,
+    citywide_packs_and_deliver,
     post_due_agendas,
     remind_and_deliver,
     term_dates_warning,
@@ -151,10 +152,19 @@ def attach_scheduler(
     async def capital() -> None:
         await tracked("capital", lambda: led("capital", owe_capital, None))
 
+    async def owe_packs() -> None:
+        owed = await citywide_packs_and_deliver(engine, sender, clock.now())
+        if owed.packs or owed.officer_notes:
+            notes = len(owed.officer_notes)
+            log.info("owed the citywide packs of meetings %s and %d note(s) to officers", owed.packs, notes)
+
+    async def citywide() -> None:
+        await tracked("citywide", lambda: led("citywide", owe_packs, None))
+
     async def take_over() -> None:
         terms = leader.terms
         if await leader.ensure() and leader.terms != terms:  # just took over: do the work now, not next interval
-            for job_id in ("agendas", "reminders", "capital"):
+            for job_id in ("agendas", "reminders", "capital", "citywide"):
                 if job_id not in running:
                     scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
@@ -167,6 +177,8 @@ def attach_scheduler(
         (agendas, "agendas", agenda_every),
         (reminders, "reminders", deliver_every),
         (capital, "capital", deliver_every),
+        # The Citywide Meeting's packs fall due as agendas do: as often as the agenda job looks.
+        (citywide, "citywide", agenda_every),
     )
     for job, job_id, seconds in jobs:
         scheduler.add_job(

@@ -84,6 +84,20 @@ class Meeting(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
+class CitywideMeeting(SQLModel, table=True):
+    """A Citywide Meeting, run by council officers and attended by each cluster's chair (one a day)."""
+
+    __tablename__ = "citywide_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(default="", max_length=80)
+    day: date = Field(unique=True, index=True)  # the pack job looks for the days that have come
+    start: time
+    end: time
+    online_link: str | None = Field(default=None, max_length=1000)
+    cancelled: bool = Field(default=False)
+
+
 class ConversationRef(SQLModel, table=True):
     """Where the bot can write later: a person's personal chat, or a team's channel."""
 
@@ -99,6 +113,8 @@ class ConversationRef(SQLModel, table=True):
     team_id: str | None = Field(default=None, index=True, max_length=512)
     channel_id: str | None = Field(default=None, max_length=512)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id", index=True)
+    # The one channel linked as the citywide channel (``@link citywide``): the Citywide Meeting's packs go there.
+    citywide: bool = Field(default=False, index=True)
     reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     installed: bool = Field(default=True)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
@@ -281,7 +297,8 @@ class Decision(SQLModel, table=True):
     schedule: str | None = Field(default=None, max_length=16)
     reserve_drawn: bool = Field(default=False)
     decided_by: int = Field(foreign_key="person.id")
-    decided_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The citywide pack reads the decisions since the last citywide meeting, however many came before.
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class ChannelPost(SQLModel, table=True):

@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 from cards.citywide import SECTIONS, citywide_card
+from cards.citywide_pack import pack_cards
 from cluster.capital_fund import STAGE_TITLES, Stage
 from cluster.citywide import City, Ending, Figures, Money
 from cluster.referrals import Kind
+from tests.support.citywide_meeting_gallery import PACK
 
 AS_OF = date(2026, 12, 2)
 
@@ -54,5 +56,6 @@ def citywide_gallery() -> dict[str, dict[str, Any]]:
     """The citywide cards the bot can send."""
     return {
         **{f"citywide_{section}": citywide_card(FOUR, section) for section in SECTIONS},
+        **{f"citywide_pack_part_{n}": part for n, part in enumerate(pack_cards(PACK, FOUR))},
         "citywide_empty": citywide_card(City(as_of=AS_OF, year="2026/27", clusters=(Figures(name="Central"),))),
     }

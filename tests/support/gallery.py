@@ -51,6 +51,7 @@ from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
 from tests.support.citywide_gallery import citywide_gallery
+from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -647,6 +648,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         **referral_gallery(),
         **capital_gallery(),
         **citywide_gallery(),
+        **citywide_meeting_gallery(),
         **meeting_gallery(),
         "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
