@@ -76,9 +76,13 @@ def school_year_start(day: date) -> date:
     return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
 
 
-def period_start(previous_day: date | None, today: date) -> date:
-    """Where a pack's period starts: the previous citywide meeting's day, or the school year's start."""
-    return previous_day if previous_day is not None else school_year_start(today)
+def period_start(previous_day: date | None, today: date, holidays: Collection[date] = frozenset()) -> date:
+    """Where a pack's period starts: where the previous meeting's pack ended, or the school year's start.
+
+    The previous pack was drawn on its pack day, five working days before its meeting, so this one starts
+    there: a decision made between that pack and that meeting is in this pack, not in neither.
+    """
+    return pack_day(previous_day, holidays) if previous_day is not None else school_year_start(today)
 
 
 # --- what the pack holds ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Citywide Meeting's pack: what it holds, the job that posts it when due, and posting it on demand.
 
-The pack covers the period since the previous (not cancelled) citywide meeting's day, or since the school
+The pack covers the period since the previous (not cancelled) citywide meeting's pack day, or since the school
 year's start when there was none, up to now: each cluster's decisions, the reviews overdue, and the Capital
 Fund's quality-assurance visits, each section at most ``ROWS_PER_CLUSTER`` rows per cluster with the count of
 the rest. It is read in a fixed number of queries whatever the size of the city (window functions number each
@@ -151,7 +151,7 @@ def build_pack(session: Session, meeting: CitywideSlot, now: datetime, limit: in
     """The pack for ``meeting`` as the database holds it now, in five queries however big the city is."""
     connection = session.connection()
     today = now.astimezone(LONDON).date()
-    since_day = period_start(connection.execute(_PREVIOUS, {"day": meeting.day}).scalar(), today)
+    since_day = period_start(connection.execute(_PREVIOUS, {"day": meeting.day}).scalar(), today, bank_holidays())
     since = datetime.combine(since_day, time(0, 0), tzinfo=LONDON)
     clusters = connection.execute(_CLUSTERS).all()
     decisions = _sections(

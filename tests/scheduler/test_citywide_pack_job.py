@@ -187,17 +187,18 @@ async def test_looking_for_due_packs_costs_the_same_however_many_meetings_are_to
 # --- what the pack holds -------------------------------------------------------------------------------
 
 
-def test_the_pack_holds_each_clusters_decisions_since_the_last_citywide_meeting_and_none_before(linked: Engine) -> None:
+def test_the_pack_holds_each_clusters_decisions_since_the_last_pack_and_none_before(linked: Engine) -> None:
     earlier = datetime(2025, 10, 1, 9, 0, tzinfo=LONDON)
-    add_citywide_meeting(linked, date(2025, 11, 13), earlier)
+    add_citywide_meeting(linked, date(2025, 11, 13), earlier)  # its pack was drawn on Thursday 6 November
     cancelled = add_citywide_meeting(linked, date(2026, 1, 8), NOW)
     cancel_citywide_meeting(linked, cancelled.day, NOW)
     meeting = add_citywide_meeting(linked, FEB_12, NOW)
-    before = decide(linked, "Central", date(2025, 11, 12))
-    central = [decide(linked, "Central", date(2025, 11, 13)), decide(linked, "Central", date(2026, 1, 15))]
+    before = decide(linked, "Central", date(2025, 11, 5))  # in the last pack
+    # Decided after the last pack was drawn, even before its meeting: in this pack, so in one of the two.
+    central = [decide(linked, "Central", date(2025, 11, 10)), decide(linked, "Central", date(2026, 1, 15))]
     north = decide(linked, "North", date(2026, 1, 20), outcome="declined", amount_pence=0)
     pack = pack_of(linked, meeting.id, PACK_DAY)
-    assert pack.since == date(2025, 11, 13), "since the last citywide meeting held (the cancelled one is not)"
+    assert pack.since == date(2025, 11, 6), "since the last held meeting's pack (the cancelled one has none)"
     by_cluster = {c.cluster: c for c in pack.clusters}
     assert [d.reference for d in by_cluster["Central"].decisions.rows] == central
     assert [(d.reference, d.outcome) for d in by_cluster["North"].decisions.rows] == [(north, "declined")]

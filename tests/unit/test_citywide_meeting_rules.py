@@ -40,8 +40,9 @@ def test_a_pack_day_does_not_count_bank_holidays_as_working_days() -> None:
     assert pack_day(date(2026, 4, 7)) == date(2026, 3, 31)
 
 
-def test_the_period_starts_at_the_previous_meeting_or_else_the_school_years_start() -> None:
-    assert period_start(date(2025, 11, 13), date(2026, 2, 5)) == date(2025, 11, 13)
+def test_the_period_starts_where_the_previous_meetings_pack_ended_or_else_the_school_years_start() -> None:
+    # Thursday 13 November's pack was drawn on Thursday 6 November: what was decided after it comes now.
+    assert period_start(date(2025, 11, 13), date(2026, 2, 5)) == date(2025, 11, 6)
     assert period_start(None, date(2026, 2, 5)) == date(2025, 9, 1)
     assert period_start(None, date(2025, 9, 10)) == date(2025, 9, 1)
 
