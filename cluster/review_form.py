@@ -51,7 +51,7 @@ EXTRA_RATINGS = "outcome_ratings"
 
 
 def rating_fields(outcomes: Sequence[str]) -> tuple[Field, ...]:
-    """One required choice per outcome set, in order; the card labels each with its outcome's text."""
+    """One required choice per outcome set, in order; the card shows each under its outcome's text."""
     return tuple(
         Field(rating_field(position), f"Outcome {position}", FieldType.CHOICE, choices=RATING_CHOICES)
         for position in range(1, len(outcomes) + 1)
