@@ -58,11 +58,13 @@ EHCP = {
     "plan_reference": "EHCP-2024-1187",
     "section_f": "20 hours 1:1 TA support per week (F3).",
     "need_beyond_funding": "Specialist teacher for sensory regulation, 2 hours a week.",
+    "outcomes": "Stays in class for whole lessons by Easter.",
     "period_start": "2026-01-05",
     "period_end": "2026-07-17",
 }
 PROJECT = {
     "summary": "A shared nurture provision for three schools.",
+    "outcomes": "Boxall profiles improve for most pupils.\nNo fixed-term exclusions in Key Stage 1.",
     "impact_measures": "Boxall profiles each term; exclusions down.",
     "timeline": "January to July.",
     "sustainability": "Staff trained; schools fund it from next year.",

@@ -10,7 +10,7 @@ from cards.reviews import review_form_card, review_submitted_card, reviews_card
 from cluster.card_ids import named_id
 from cluster.clock import Clock
 from cluster.forms import as_typed
-from cluster.review_form import REVIEW_FIELDS
+from cluster.review_form import review_fields
 from usecases import reviews as uc
 
 
@@ -49,7 +49,7 @@ class ReviewRoutes:
     async def open(self, request: Request) -> Reply:
         """The review form."""
         view = uc.open_review(self.engine, request.actor, self._id(request), self.clock.now())
-        return Reply(card=review_form_card(view, as_typed(REVIEW_FIELDS, view.answers), {}))
+        return Reply(card=review_form_card(view, as_typed(review_fields(view.outcomes), view.answers), {}))
 
     async def submit(self, request: Request) -> Reply:
         """Submit the review; mistakes come back next to their fields."""

@@ -17,6 +17,7 @@ from cards.charts import Element, bars, donut, grouped_bars, pounds, with_figure
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
+from cluster.impact import RATING_TITLES, Rating, Tally
 from cluster.provision import format_pence
 from cluster.referrals import Kind
 
@@ -218,12 +219,60 @@ def _capital(city: City) -> list[Element]:
     ]
 
 
+IMPACT_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP)  # the kinds whose reviews rate outcomes
+
+
+def _impact_row(name: str, tally: Tally) -> list[str]:
+    return [
+        name,
+        str(tally.count(Rating.ACHIEVED)),
+        str(tally.count(Rating.PARTLY)),
+        str(tally.count(Rating.NOT_ACHIEVED)),
+        f"{tally.share_achieved}%" if tally.total else "-",
+    ]
+
+
+def _impact(city: City) -> list[Element]:
+    total = city.total
+    shown, hidden = _shown(city)
+    columns = ("", *(RATING_TITLES[r] for r in Rating), "Achieved")
+    if not total.impact_of().total:
+        return [
+            _section(f"Impact: outcomes rated in {city.year}'s reviews"),
+            text("No review has rated its outcomes yet this school year."),
+        ]
+    by_kind = [_impact_row(SHORT_KIND_TITLES[k], total.impact_of(k)) for k in IMPACT_KINDS]
+    by_kind.append(_impact_row("Total", total.impact_of()))
+    by_cluster = [_impact_row(f.name, f.impact_of()) for f in (*shown, total)]
+    charted = shown[:MAX_CHART_GROUPS]
+    return [
+        _section(f"Impact: outcomes rated in {city.year}'s reviews"),
+        grouped_bars(
+            "Outcomes by kind of referral",
+            [SHORT_KIND_TITLES[k] for k in IMPACT_KINDS],
+            [(RATING_TITLES[r], [float(total.impact_of(k).count(r)) for k in IMPACT_KINDS]) for r in Rating],
+            ("Kind", *columns[1:]),
+            by_kind,
+            total_last=True,
+        ),
+        bars(
+            "Outcomes achieved by cluster (%)",
+            [(f.name, float(f.impact_of().share_achieved)) for f in charted],
+            ("Cluster", *columns[1:]),
+            by_cluster,
+            total_last=True,
+        ),
+        *_more(hidden),
+    ]
+
+
 SECTIONS: dict[str, str] = {
     "money": "Money",
     "referrals": "Referrals",
     "approved": "Approved by kind",
     "reviews": "Reviews",
     "capital": "Capital Fund",
+    "impact": "Impact",
 }
 _BUILDERS = {
     "money": _money,
@@ -231,6 +280,7 @@ _BUILDERS = {
     "approved": _approved,
     "reviews": _reviews,
     "capital": _capital,
+    "impact": _impact,
 }
 
 
@@ -306,6 +356,11 @@ def city_summary(city: City) -> list[Element]:
         (f"Approved in {city.year}", format_pence(total.approved_total)),
         ("Reviews due / overdue", f"{total.reviews_due} / {total.reviews_overdue}"),
         ("Capital Fund applications", str(sum(total.capital.values()))),
+        (
+            "Outcomes achieved",
+            f"{total.impact_of().count(Rating.ACHIEVED)} of {total.impact_of().total} rated"
+            + (f" ({total.impact_of().share_achieved}%)" if total.impact_of().total else ""),
+        ),
     ]
     return [
         facts(pairs),

@@ -27,6 +27,7 @@ from cluster.budget import Position
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, outcomes_allowed
 from cluster.forms import Field, FieldType
+from cluster.impact import ratings_line
 from cluster.ledger import Payment
 from cluster.meetings import MeetingSlot
 from cluster.provision import format_pence
@@ -222,6 +223,8 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
         text(f"{entry.reference} · {entry.setting}", weight="Bolder"),
         text(details, subtle=True, spacing="None"),
     ]
+    if entry.outcome_ratings:
+        items.append(text(f"Outcomes at review — {ratings_line(entry.outcome_ratings)}", subtle=True, spacing="None"))
     if open_button:
         # No Action.Submit fallback on these: every Teams client runs Action.Execute, and 40 fallbacks would
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.
@@ -328,6 +331,8 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
         heading(f"Vote: {entry.reference}"),
         text(_entry_line(entry), spacing="None"),
     ]
+    if entry.outcome_ratings:
+        body.append(facts([("Outcomes rated at review", ratings_line(entry.outcome_ratings))]))
     is_open = view.state == ItemState.OPEN
     actions: list[Element] = []
     if view.state == ItemState.PENDING:
@@ -530,6 +535,8 @@ def minutes_card(view: MinutesView) -> Card:
         else:
             pairs.append(("Votes", "Not voted on"))
         pairs.append(("Interests declared", _names(item.interests)))
+        if entry.outcome_ratings:
+            pairs.append(("Outcomes rated at review", ratings_line(entry.outcome_ratings)))
         if decision is not None:
             if decision.outcome in FUNDED:
                 committed += decision.amount_pence

@@ -11,8 +11,9 @@ from typing import Any
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
 from cards.referrals import input_for
+from cluster.impact import RATING_CHOICES, RATING_TITLES, RatedOutcome
 from cluster.provision import format_pence
-from cluster.review_form import RECOMMENDATIONS, REVIEW_FIELDS
+from cluster.review_form import EXTRA_RATINGS, RATE_THIS, RECOMMENDATIONS, REVIEW_FIELDS, rating_fields
 from cluster.reviews import REVIEW_STATE_TITLES, Nudge, ReviewState, ReviewView
 
 
@@ -32,6 +33,26 @@ def _open(view: ReviewView, title: str = "Open the review form") -> dict[str, An
     return action
 
 
+# The list shows this much of each outcome: 30 reviews of 8 outcomes each stay well inside a Teams message.
+LISTED_OUTCOME = 80
+
+
+def _shortened(outcome: str, limit: int) -> str:
+    return outcome if len(outcome) <= limit else outcome[: limit - 1].rstrip() + "…"
+
+
+def rated_lines(rated: Sequence[RatedOutcome], limit: int | None = None) -> list[dict[str, Any]]:
+    """Each outcome set with its rating ("Achieved: Reads …"), the typed text shown as typed."""
+    return [
+        text(
+            f"{RATING_TITLES[r.rating] if r.rating else 'Not rated'}: "
+            + (r.text if limit is None else _shortened(r.text, limit)),
+            spacing="None",
+        )
+        for r in rated
+    ]
+
+
 def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews", more: bool = False) -> Card:
     """A list of reviews with their state and due date (``more``: some were left off the end)."""
     body: list[dict[str, Any]] = [heading(title)]
@@ -49,6 +70,8 @@ def reviews_card(views: Sequence[ReviewView], title: str = "Your reviews", more:
         ]
         if view.state in (ReviewState.DUE, ReviewState.OVERDUE, ReviewState.UPCOMING):
             body.append({"type": "ActionSet", "actions": [_open(view)]})
+        elif view.outcomes:  # submitted: how it rated each outcome set
+            body += rated_lines(view.rated, LISTED_OUTCOME)
     if more:
         body.append(text(f"These are the {len(views)} due earliest; more fall due after them.", subtle=True))
     return card(body)
@@ -77,14 +100,47 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
     """The review form, prefilled from the referral's outcomes; mistakes shown next to their fields."""
     body: list[dict[str, Any]] = [heading(f"Review: {view.reference}"), text(_line(view), subtle=True)]
     body.append(facts([("Due", _day(view)), ("State", REVIEW_STATE_TITLES[view.state])]))
-    if view.outcomes_set:
-        body += [text("Outcomes set", weight="Bolder"), text(view.outcomes_set, spacing="None")]
     if errors:
         body.append(text(f"Please fix {len(errors)} thing{'s' if len(errors) > 1 else ''} below.", color="Attention"))
+    if view.outcomes:
+        body += _rating_inputs(view.outcomes, values, errors)
+    elif view.outcomes_set:
+        body += [text("Outcomes set", weight="Bolder"), text(view.outcomes_set, spacing="None")]
+    if errors.get(EXTRA_RATINGS):
+        body.append(text(errors[EXTRA_RATINGS], color="Attention"))
     for field in REVIEW_FIELDS:
         body += input_for(field, values.get(field.name), errors.get(field.name))
     submit = execute("Submit the review", verbs.REVIEW_SUBMIT, {"review_id": view.id})
     return card(body, [submit])
+
+
+def _rating_inputs(
+    outcomes: Sequence[str], values: Mapping[str, str], errors: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each outcome set, as typed, and a required choice of how far it was achieved right under it.
+
+    The outcome's text is a TextBlock (escaped: it was typed) rather than the input's label, which some
+    clients render as Markdown; the label itself is our own words.
+    """
+    body: list[dict[str, Any]] = [
+        text("Outcomes set", weight="Bolder", size="Medium"),
+        text("Rate how far each outcome set in the referral was achieved.", subtle=True, spacing="None"),
+    ]
+    for position, (outcome, field) in enumerate(zip(outcomes, rating_fields(outcomes), strict=True), 1):
+        typed = values.get(field.name)
+        # A value that is none of the three (a forged card) is not shown as chosen: nothing would match it.
+        shown = typed if typed in dict(RATING_CHOICES) else None
+        [choice, *error] = input_for(field, shown, errors.get(field.name))
+        choice |= {"label": f"How far was outcome {position} achieved?", "errorMessage": RATE_THIS}
+        choice["style"] = "expanded"
+        choice.pop("placeholder", None)
+        body += [
+            text(f"Outcome {position}", weight="Bolder", separator=True),
+            text(outcome, spacing="None"),
+            choice,
+            *error,
+        ]
+    return body
 
 
 def _next_step(recommendation: str, reference: str) -> str:
@@ -108,4 +164,6 @@ def review_submitted_card(view: ReviewView) -> Card:
         text(f"Recommendation: {recommendation}."),
         text(_next_step(str(view.answers.get("recommendation", "")), view.reference)),
     ]
+    if view.outcomes:
+        body += [text("Outcomes set", weight="Bolder"), *rated_lines(view.rated)]
     return card(body)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from cluster.budget import Position
 from cluster.decisions import Decision
+from cluster.impact import Rating
 from cluster.meetings import MeetingSlot
 from cluster.referrals import Kind
 from cluster.voting import Choice, Result, Tally
@@ -48,6 +49,9 @@ class AgendaEntry:
     title: str = ""
     decision: DecisionView | None = None
     review: bool = False  # a review recommending the funding continue or change
+    # How that review rated each outcome set, in order. Only the ratings: the outcomes' text is typed about a
+    # pupil, and this may be posted in a channel.
+    outcome_ratings: tuple[Rating, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from cluster.decisions import FUNDED, Outcome
+from cluster.impact import Rating, Tally
 from cluster.referrals import Kind, State
 
 _K = TypeVar("_K")
@@ -118,7 +119,7 @@ class Figures:
     ``budget`` is the label of the budget covering the day (None: no budget set, and ``money`` is all
     nothing). ``referrals`` counts this school year's referrals by kind and ending; ``approved_pence`` the money
     approved this year by kind (the Board's amount for the Capital Fund); ``capital`` the Capital Fund
-    applications by stage title; ``impact`` the outcomes reviews rated, by kind and rating.
+    applications by stage title; ``impact`` the outcomes this year's reviews rated, by kind and rating.
     """
 
     name: str
@@ -129,7 +130,7 @@ class Figures:
     reviews_due: int = 0
     reviews_overdue: int = 0
     capital: Mapping[str, int] = field(default_factory=dict)
-    impact: Mapping[tuple[Kind, str], int] = field(default_factory=dict)
+    impact: Mapping[tuple[Kind, Rating], int] = field(default_factory=dict)
 
     def referrals_by_kind(self) -> dict[Kind, int]:
         """Referrals of each kind this year, whatever their ending."""
@@ -155,12 +156,13 @@ class Figures:
         """All the money approved this year, in pence."""
         return sum(self.approved_pence.values())
 
-    def impact_by_rating(self) -> dict[str, int]:
-        """Outcomes rated, by rating, whatever the kind."""
-        out: Counter[str] = Counter()
-        for (_, rating), count in self.impact.items():
-            out[rating] += count
-        return dict(out)
+    def impact_of(self, kind: Kind | None = None) -> Tally:
+        """How reviews rated the outcomes of one kind of referral (None: every kind)."""
+        counts: Counter[Rating] = Counter()
+        for (of, rating), count in self.impact.items():
+            if kind is None or of is kind:
+                counts[rating] += count
+        return Tally(dict(counts))
 
 
 def _summed(maps: Iterable[Mapping[_K, int]]) -> dict[_K, int]:

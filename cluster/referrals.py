@@ -11,6 +11,7 @@ from typing import Any
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.forms import Checked, Field, FieldType, as_typed, check_form
+from cluster.impact import OUTCOME_HINT, too_many_outcomes
 from cluster.meetings import MeetingSlot
 from cluster.provision import ProvisionRow, totals
 
@@ -163,13 +164,18 @@ PUPIL_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# The outcomes a review rates one by one (cluster.impact.outcomes_of): the same field on every kind reviewed.
+OUTCOMES_FIELD = Field(
+    "outcomes", "Outcomes sought, one per line", FieldType.MULTILINE, max_length=2000, hint=OUTCOME_HINT
+)
+
 INDIVIDUAL_FIELDS: tuple[Field, ...] = (
     *PUPIL_FIELDS,
     Field("primary_need", "Primary area of need", FieldType.CHOICE, choices=AREAS_OF_NEED),
     Field("need_code", "Need code", FieldType.CHOICE, choices=NEED_CODES),
     Field("secondary_need", "Secondary area of need", FieldType.CHOICE, required=False, choices=AREAS_OF_NEED),
     Field("summary", "Summary of need", FieldType.MULTILINE, max_length=3000),
-    Field("outcomes", "Outcomes sought", FieldType.MULTILINE, max_length=2000),
+    OUTCOMES_FIELD,
     Field(
         "current_provision",
         "What the school already provides and has tried",
@@ -193,6 +199,7 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field("title", "Project title", max_length=120),
     Field("summary", "Summary", FieldType.MULTILINE, max_length=3000),
     Field("partners", "Partner settings", FieldType.MULTICHOICE, required=False),
+    OUTCOMES_FIELD,
     Field("impact_measures", "How you will measure impact", FieldType.MULTILINE, max_length=2000),
     Field("timeline", "Timeline", FieldType.MULTILINE, max_length=1500),
     Field("sustainability", "How the work continues after funding", FieldType.MULTILINE, max_length=1500),
@@ -209,6 +216,7 @@ EHCP_FIELDS: tuple[Field, ...] = (
         hint="Type, hours, frequency and expertise, as written in the plan",
     ),
     Field("need_beyond_funding", "What is needed beyond current funding", FieldType.MULTILINE, max_length=3000),
+    OUTCOMES_FIELD,
     Field("amount", "Amount requested (£)", FieldType.MONEY, minimum=1, maximum=MONEY_LIMIT_PENCE),
     Field("period_start", "Period from", FieldType.DATE),
     Field("period_end", "Period to", FieldType.DATE),
@@ -254,6 +262,10 @@ FORMS: dict[Kind, tuple[Field, ...]] = {
     Kind.CAPITAL: CAPITAL_FIELDS,
     Kind.DISCUSSION: DISCUSSION_FIELDS,
 }
+
+# Kinds whose funding is reviewed, outcome by outcome (a discussion asks for no money; the Capital Fund is
+# evaluated by its panel instead).
+REVIEWED = frozenset({Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP})
 
 # Kinds whose money comes from cost rows (a provision map, or a project's costs).
 COSTED = frozenset({Kind.INDIVIDUAL, Kind.PROJECT})
@@ -312,6 +324,10 @@ def check_details(kind: Kind, raw: Mapping[str, Any], partner_choices: Sequence[
             errors["period_end"] = "The period must end after it starts."
         elif end > _one_year_after(start):
             errors["period_end"] = "The period can be at most a year: every allocation is reviewed within a year."
+    if kind in REVIEWED and "outcomes" in values:
+        too_many = too_many_outcomes(values["outcomes"])
+        if too_many:
+            errors["outcomes"] = too_many
     if kind is Kind.CAPITAL:
         for name, _, reason in CAPITAL_EXCLUSIONS:
             if values.get(name):

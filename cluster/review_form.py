@@ -1,13 +1,18 @@
-"""The review form's fields and checks: outcomes against what was set, impact, spend, and a recommendation."""
+"""The review form's fields and checks: outcomes against what was set, impact, spend, and a recommendation.
+
+Each outcome the referral set (``cluster.impact.outcomes_of``) gets one required rating; a referral stored
+before outcomes were set one per line has none, and its review describes them in the free-text box only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from cluster.decisions import default_review_date
 from cluster.forms import Checked, Field, FieldType, check_form
+from cluster.impact import RATING_CHOICES, RATING_FIELD, rating_field
 
 RECOMMENDATIONS: tuple[tuple[str, str], ...] = (
     ("continue", "Continue the funding"),
@@ -40,10 +45,45 @@ REVIEW_FIELDS: tuple[Field, ...] = (
 )
 
 
-def check_review(raw: Mapping[str, Any], today: date) -> Checked:
-    """Check a review form, with the rules that span fields."""
-    checked = check_form(REVIEW_FIELDS, raw)
+RATE_THIS = "Rate this outcome: achieved, partly achieved or not achieved."
+# Where a rating for an outcome the referral does not set is reported (a forged or out-of-date card).
+EXTRA_RATINGS = "outcome_ratings"
+
+
+def rating_fields(outcomes: Sequence[str]) -> tuple[Field, ...]:
+    """One required choice per outcome set, in order; the card shows each under its outcome's text."""
+    return tuple(
+        Field(rating_field(position), f"Outcome {position}", FieldType.CHOICE, choices=RATING_CHOICES)
+        for position in range(1, len(outcomes) + 1)
+    )
+
+
+def review_fields(outcomes: Sequence[str] = ()) -> tuple[Field, ...]:
+    """The review form's fields for a referral that set ``outcomes``: a rating for each, then the rest."""
+    return (*rating_fields(outcomes), *REVIEW_FIELDS)
+
+
+def _extra_ratings(raw: Mapping[str, Any], count: int) -> str | None:
+    """A message when the form rates an outcome the referral does not set, else None."""
+    expected = {rating_field(position) for position in range(1, count + 1)}
+    prefix = RATING_FIELD.format("")
+    if any(isinstance(k, str) and k.startswith(prefix) and k not in expected for k in raw):
+        if not count:
+            return "This referral set no outcomes one by one, so there are none to rate: describe them below."
+        return f"Only the {count} outcome{'s' if count > 1 else ''} the referral set can be rated."
+    return None
+
+
+def check_review(raw: Mapping[str, Any], today: date, outcomes: Sequence[str] = ()) -> Checked:
+    """Check a review form, with the rules that span fields; ``outcomes`` are those the referral set."""
+    checked = check_form(review_fields(outcomes), raw)
     errors = dict(checked.errors)
+    for f in rating_fields(outcomes):
+        if f.name in errors:  # missing, or a value that is none of the three (a forged card)
+            errors[f.name] = RATE_THIS
+    extra = _extra_ratings(raw, len(outcomes))
+    if extra:
+        errors[EXTRA_RATINGS] = extra
     values = checked.values
     recommendation = values.get("recommendation")
     if recommendation == "adjust" and "adjusted_amount" not in values and "adjusted_amount" not in errors:

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from cluster.impact import RatedOutcome, rated_outcomes
+
 
 class ReviewState(StrEnum):
     """Where a review stands."""
@@ -77,6 +79,13 @@ class ReviewView:
     state: ReviewState
     outcomes_set: str
     answers: dict[str, Any]
+    outcomes: tuple[str, ...] = ()  # the outcomes the referral set one by one, each rated (cluster.impact)
+    kind: str = ""
+
+    @property
+    def rated(self) -> tuple[RatedOutcome, ...]:
+        """Each outcome set, with the rating the review's answers give it (None until it is rated)."""
+        return rated_outcomes(self.outcomes, self.answers)
 
 
 def state_on(due: date, today: date, stored: str, plan: NudgePlan = DEFAULT_PLAN) -> ReviewState:

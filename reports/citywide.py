@@ -2,8 +2,9 @@
 
 Sheets: Money (the budgets covering the day), Referrals (by cluster, kind and where they stand), Approved
 (money approved this school year by cluster and kind), Reviews (due and overdue), Capital Fund (applications
-by cluster and stage) and Impact (outcomes rated in reviews, by cluster, kind and rating). Each sheet's last
-row is the city's total, the sum of the clusters' rows, so it agrees with the card to the penny.
+by cluster and stage) and Impact (outcomes this school year's reviews rated, by cluster, kind and rating).
+Each sheet's last rows are the city's total, the sum of the clusters' rows, so it agrees with the card to the
+penny.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from datetime import datetime
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
 from cluster.clock import LONDON
+from cluster.impact import RATING_TITLES, Rating
 from cluster.referrals import KIND_TITLES, Kind
 from reports.workbook import Cell, Table, pounds, tables_xlsx
 
 MONEY_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP, Kind.CAPITAL)
+IMPACT_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP)  # the kinds whose reviews rate outcomes
 
 
 def citywide_filename(city: City) -> str:
@@ -59,6 +62,21 @@ def tables(city: City) -> list[Table]:
     capital: list[tuple[Cell, ...]] = [
         (f.name, *(f.capital.get(s, 0) for s in stages), sum(f.capital.values())) for f in _rows(city)
     ]
+    ratings = list(Rating)
+    impact: list[tuple[Cell, ...]] = []
+    for f in _rows(city):
+        kinds: tuple[Kind | None, ...] = (*IMPACT_KINDS, None)  # None: every kind
+        for of in kinds:
+            tally = f.impact_of(of)
+            impact.append(
+                (
+                    f.name,
+                    KIND_TITLES[of] if of else "All kinds",
+                    *(tally.count(r) for r in ratings),
+                    tally.total,
+                    tally.share_achieved if tally.total else None,
+                )
+            )
     return [
         (
             "Money",
@@ -69,6 +87,11 @@ def tables(city: City) -> list[Table]:
         ("Approved", ("Cluster", *(f"{SHORT_KIND_TITLES[k]} (£)" for k in MONEY_KINDS), "Total (£)"), approved),
         ("Reviews", ("Cluster", "Due", "Overdue"), reviews),
         ("Capital Fund", ("Cluster", *stages, "Applications"), capital),
+        (
+            "Impact",
+            ("Cluster", "Kind", *(RATING_TITLES[r] for r in ratings), "Outcomes rated", "Achieved (%)"),
+            impact,
+        ),
     ]
 
 

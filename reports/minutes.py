@@ -30,6 +30,7 @@ from cards.common import plain
 from cluster.agenda import MinutesEntry, MinutesView
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
+from cluster.impact import ratings_line
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
@@ -63,9 +64,10 @@ MINUTES_HEADINGS: tuple[str, ...] = (
     "Conditions",
     "Feedback",
     "Information needed",
+    "Outcomes rated at review",
 )
 # Characters wide, one for each heading above.
-_WIDTHS: tuple[int, ...] = (16, 30, 24, 12, 14, 28, 9, 9, 9, 9, 26, 28, 14, 14, 18, 40, 40, 40)
+_WIDTHS: tuple[int, ...] = (16, 30, 24, 12, 14, 28, 9, 9, 9, 9, 26, 28, 14, 14, 18, 40, 40, 40, 30)
 _MONEY_COLUMNS = frozenset({"Requested (£)", "Approved (£)"})
 _DATE_COLUMNS = frozenset({"Review date"})
 _WRAPPED_COLUMNS = frozenset(
@@ -116,6 +118,7 @@ class _Item:
     conditions: str
     feedback: str
     information_needed: str
+    outcome_ratings: str  # a review's ratings by outcome number ('' for a referral): never the outcomes' text
 
 
 def _item(minutes: MinutesEntry) -> _Item:
@@ -143,6 +146,7 @@ def _item(minutes: MinutesEntry) -> _Item:
         conditions=decision.conditions if decision is not None else "",
         feedback=decision.feedback if decision is not None else "",
         information_needed=decision.information_needed if decision is not None else "",
+        outcome_ratings=ratings_line(entry.outcome_ratings),
     )
 
 
@@ -260,6 +264,8 @@ def _item_pairs(item: _Item) -> list[tuple[str, str]]:
         if item.casting:
             pairs.append(("Chair's casting vote", item.casting))
     pairs.append(("Interests declared", ", ".join(item.interests) or NONE_DECLARED))
+    if item.outcome_ratings:
+        pairs.append(("Outcomes rated at review", item.outcome_ratings))
     if item.decided:
         pairs.append(("Amount approved", _approved(item)))
     if item.reserve_drawn:
@@ -385,6 +391,7 @@ def _row(item: _Item) -> tuple[object, ...]:
         item.conditions,
         item.feedback,
         item.information_needed,
+        item.outcome_ratings,
     )
 
 

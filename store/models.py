@@ -368,6 +368,28 @@ class Review(SQLModel, table=True):
     submitted_by: int | None = Field(default=None, foreign_key="person.id")
 
 
+class ReviewOutcome(SQLModel, table=True):
+    """How a submitted review rated one outcome its referral set: one row per outcome, for the impact counts.
+
+    The cluster, setting and kind are copied from the referral so that adding ratings up by cluster and kind
+    reads this table alone (``usecases.impact``). A review's rows are replaced whenever it is submitted.
+    """
+
+    __tablename__ = "review_outcome"
+    __table_args__ = (UniqueConstraint("review_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    referral_id: int = Field(foreign_key="referral.id")
+    cluster_id: int = Field(foreign_key="cluster.id", index=True)
+    setting_id: int = Field(foreign_key="setting.id")
+    kind: str = Field(max_length=16)
+    position: int  # 1 for the first outcome set
+    outcome: str = Field(max_length=2000)
+    rating: str = Field(max_length=16)  # cluster.impact.Rating
+    rated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class Release(SQLModel, table=True):
     """Money given back to the cluster's budget: the unpaid remainder of a decision whose funding stopped."""
 

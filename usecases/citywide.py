@@ -7,7 +7,8 @@ Each cluster's money is its budget covering the day, worked out as the budget ca
 decisions in the budget's period, less what reviews gave back, and the instalments of them paid), but for
 every cluster at once: the periods go to the database as a small table of (cluster, from, to) and each sum
 is one grouped query. Referrals are counted by the school year they were submitted in, with the ending of
-their latest decision (or the Board's, for the Capital Fund).
+their latest decision (or the Board's, for the Capital Fund); impact by the outcomes the school year's
+reviews rated (``usecases.impact``).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from cluster.budget import position
 from cluster.citywide import City, Figures, Money, ending_of, school_year_label, school_year_start
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome
+from cluster.impact import Rating
 from cluster.permissions import CITYWIDE, Forbidden, allows
 from cluster.referrals import Kind, State
 from cluster.reviews import plan_from
 from store.db import transaction
 from store.types import UTCDateTime
 from usecases import capital
+from usecases.impact import impact_counts
 from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
@@ -229,6 +232,9 @@ def city_figures(session: Session, today: date) -> City:
     referrals = _referrals(session, year_from, year_to)
     approved = _approved(session, year_from, year_to)
     reviews = _reviews(session, today, windows)
+    impact: dict[int, dict[tuple[Kind, Rating], int]] = defaultdict(dict)
+    for rated in impact_counts(session, None, _start_of(year_from), _start_of(year_to + timedelta(days=1))):
+        impact[rated.cluster_id][(Kind(rated.kind), rated.rating)] = rated.count
     stages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in capital.capital_stages(session, None):
         stages[row.cluster][row.stage] += 1
@@ -246,6 +252,7 @@ def city_figures(session: Session, today: date) -> City:
                 reviews_due=due,
                 reviews_overdue=late,
                 capital=dict(stages.get(name, {})),
+                impact=dict(impact.get(cluster_id, {})),
             )
         )
     return City(as_of=today, year=school_year_label(today), clusters=tuple(figures))

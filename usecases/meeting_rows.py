@@ -27,6 +27,7 @@ from cluster.agenda import AgendaEntry, DecisionView, ItemState, VoteView
 from cluster.card_ids import ITEM_GONE, MEETING_GONE
 from cluster.decisions import Outcome, Schedule
 from cluster.errors import Refusal
+from cluster.impact import MAX_OUTCOMES, Rating, rating_field
 from cluster.permissions import Permission, authorize
 from cluster.provision import ProvisionRow
 from cluster.referrals import Kind, pupil_label, requested_pence
@@ -222,6 +223,7 @@ _ENTRY_COLUMNS = (
     _REVIEW.c.answers["recommendation"],
     _REVIEW.c.answers["adjusted_amount"],
     _REVIEWED.c.amount_pence,
+    *(_REVIEW.c.answers[rating_field(position)] for position in range(1, MAX_OUTCOMES + 1)),
 )
 _ENTRY_FROM = (
     _ITEM.join(_REFERRAL, _REFERRAL.c.id == _ITEM.c.referral_id)
@@ -301,10 +303,14 @@ def _review_request(
     return reviewed_amount or 0
 
 
+_RATINGS_AT = len(_ENTRY_COLUMNS) - MAX_OUTCOMES  # where the review's ratings start in an entry's row
+_RATINGS = frozenset(Rating)
+
+
 def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
     (item_id, referral_id, state, deferred_from, item_review, reference, kind_value, contribution) = row[:8]
     details = {key: value for key, value in zip(_DETAILS, row[8:12], strict=True) if value is not None}
-    (setting, decision_id, *decision, review_id, recommendation, adjusted, reviewed_amount) = row[12:]
+    (setting, decision_id, *decision, review_id, recommendation, adjusted, reviewed_amount) = row[12:_RATINGS_AT]
     kind = Kind(kind_value)
     review_request = _review_request(review_id, recommendation, adjusted, reviewed_amount)
     decided = decision_view(*decision) if decision_id is not None else None
@@ -323,6 +329,7 @@ def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
         title=str(details.get("title", "")) if kind is Kind.PROJECT else "",
         decision=decided,
         review=item_review is not None,
+        outcome_ratings=tuple(Rating(r) for r in row[_RATINGS_AT:] if r in _RATINGS),
     )
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import select as select_columns
 from sqlmodel import Session, SQLModel, col, select
 
 from cluster.clock import LONDON
+from cluster.impact import outcomes_to_rate
 from cluster.referrals import Kind, ReferralView, State
 from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewView, owed_nudges, plan_from, state_on
 from cluster.roles import Role
@@ -240,6 +241,8 @@ def review_views(session: Session, review_ids: Iterable[int], today: date) -> di
             state=state_on(due, today, stored),
             outcomes_set=str(referral.details.get("outcomes", referral.details.get("impact_measures", ""))),
             answers=dict(answers),
+            outcomes=outcomes_to_rate(referral.details),
+            kind=str(kind),
         )
     return views
 

@@ -3,7 +3,9 @@
 Each list loads in one query whatever its length: a review's view needs only its referral's reference,
 kind, pupil and outcomes, its setting's name and its decision's amount, read in one join. Submitting
 takes the review's cluster's turn and then the review's (store.db.take_turn): stopping funding cancels the
-instalments not yet paid and gives their total back to the cluster's budget. Snoozing takes the review's own.
+instalments not yet paid and gives their total back to the cluster's budget. Submitting also writes the
+rating of each outcome the referral set as a ``review_outcome`` row (what ``usecases.impact`` counts),
+replacing any rows an earlier submission of the same review wrote. Snoozing takes the review's own.
 
 Owed nudges are written to the outbox in the same transaction that decides they are owed, keyed by review,
 nudge and recipient, so a second run (another replica, or after a restart) owes nothing more.
@@ -16,15 +18,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import kept_input
+from cluster.impact import outcomes_to_rate, rated_outcomes
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
 from cluster.referrals import Kind, ReferralView, State
-from cluster.review_form import REVIEW_FIELDS, check_review
+from cluster.review_form import check_review, review_fields
 from cluster.reviews import DEFAULT_PLAN, NudgePlan, ReviewState, ReviewView, state_on
 from store import audit
 from store.db import take_turn, transaction
@@ -34,6 +38,7 @@ from store.models import (
     Referral,
     Release,
     Review,
+    ReviewOutcome,
     Setting,
 )
 from store.repo import get_or_refuse
@@ -104,6 +109,8 @@ def review_views(session: Session, reviews: Sequence[Review], today: date) -> li
                 state=state_on(review.due, today, review.state),
                 outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
                 answers=dict(review.answers),
+                outcomes=outcomes_to_rate(details),
+                kind=kind,
             )
         )
     return views
@@ -193,10 +200,12 @@ def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str
         review = _take_for_referrer(session, actor, review_id, cluster=True)
         if review.state != "open":
             return _view(session, review, _today(now))  # submitted already: the same click delivered twice
-        checked = check_review(raw, _today(now))
+        before = _view(session, review, _today(now))
+        checked = check_review(raw, _today(now), before.outcomes)
         if checked.errors:
-            raise Mistakes(checked.errors, kept_input(REVIEW_FIELDS, raw), _view(session, review, _today(now)))
+            raise Mistakes(checked.errors, kept_input(review_fields(before.outcomes), raw), before)
         review.answers = checked.values
+        _record_ratings(session, review, before, now)
         review.state = ReviewState.SUBMITTED.value
         review.submitted_at = now
         review.submitted_by = actor.person_id
@@ -220,6 +229,30 @@ def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str
             recommendation=checked.values["recommendation"],
         )
         return _view(session, review, _today(now))
+
+
+def _record_ratings(session: Session, review: Review, view: ReviewView, now: datetime) -> None:
+    """The review's rating of each outcome, as rows to count; a second submission replaces the first's rows.
+
+    The rows are deleted before they are written so the (review, position) pairs never collide, however often
+    a review comes back to be submitted again.
+    """
+    session.execute(sa_delete(ReviewOutcome).where(col(ReviewOutcome.review_id) == review.id))
+    for rated in rated_outcomes(view.outcomes, review.answers):
+        assert rated.rating is not None  # checked: every outcome set has a rating
+        session.add(
+            ReviewOutcome(
+                review_id=review.id or 0,
+                referral_id=review.referral_id,
+                cluster_id=review.cluster_id,
+                setting_id=review.setting_id,
+                kind=view.kind,
+                position=rated.position,
+                outcome=rated.text,
+                rating=rated.rating.value,
+                rated_at=now,
+            )
+        )
 
 
 def _release_unpaid(session: Session, review: Review, now: datetime) -> None:

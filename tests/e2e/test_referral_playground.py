@@ -164,7 +164,7 @@ def fill_details(ui: PlaygroundPage, form: Any, answers: dict[str, str]) -> None
     choose(ui, form, "Need code", title_of(NEED_CODES, answers["need_code"]))
     choose(ui, form, "Secondary area of need", title_of(AREAS_OF_NEED, answers["secondary_need"]))
     fill_text(form, "Summary of need", answers["summary"])
-    fill_text(form, "Outcomes sought", answers["outcomes"])
+    fill_text(form, "Outcomes sought, one per line", answers["outcomes"])
     fill_text(form, "What the school already provides and has tried", answers["current_provision"])
     fill_number(form, "Assess-plan-do-review cycles completed", answers["apdr_cycles"])
     fill_number(form, "Duration (terms)", answers["duration_terms"])

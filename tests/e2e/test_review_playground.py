@@ -204,6 +204,10 @@ def test_a_review_nudge_appears_in_personal_chat_and_its_button_opens_the_review
     shown = form.inner_text()
     assert "Outcomes achieved" in shown, shown
     assert GOOD_INDIVIDUAL["outcomes"] in shown, "the form shows the outcomes set at referral"
+    # One required rating for the one outcome the referral set, as radio buttons under it.
+    assert "How far was outcome 1 achieved?" in shown, shown
+    for title in ("Achieved", "Partly achieved", "Not achieved"):
+        assert form.get_by_role("radio", name=title, exact=True).count() == 1, title
     assert ui.page.get_by_role("button", name="Submit the review", exact=True).last.is_visible()
     ui.screenshot(demo.tmp / "review-form.png")
     assert demo.page_errors == [], demo.page_errors

@@ -180,3 +180,57 @@ def test_the_citys_figures_cost_the_same_number_of_queries_for_four_clusters_as_
     assert len(city.clusters) == 4
     # clusters, budgets, committed, released, paid, referrals, approved (2), reviews, capital's few, BEGIN
     assert counted.count <= 16, counted.statements
+
+
+async def test_the_impact_section_adds_up_each_clusters_rated_outcomes_by_kind_as_the_spreadsheet_does(
+    city: tuple[Bot, FourClusters], engine: Engine
+) -> None:
+    from datetime import datetime
+
+    from sqlmodel import Session, select
+
+    from cluster.clock import LONDON
+    from store.models import Review
+    from usecases.people import identify
+    from usecases.reviews import submit_review
+
+    bot, scene = city
+    answers = {
+        "outcomes_achieved": "Met.",
+        "attendance": "95%",
+        "progress": "Good",
+        "wellbeing": "Settled",
+        "provision_delivered": "As planned",
+        "actual_spend": "100",
+        "recommendation": "stop",
+    }
+    # Central's review says its (one) outcome was achieved, North's partly; South and West have not reviewed.
+    for name, rating in (("Central", "achieved"), ("North", "partly")):
+        senco = scene[name]["senco"]
+        with Session(engine) as session:
+            review = session.exec(select(Review).where(Review.referral_id == scene[name].referral_id)).one()
+            actor = identify(session, senco.aad, senco.name)
+        submitted = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)
+        submit_review(engine, actor, review.id or 0, {**answers, "outcome_rating_1": rating}, submitted)
+
+    officer = Flow(bot, scene.officer.who)
+    card = await officer.card(verbs.CITYWIDE, {"section": "impact"})
+    by_cluster = table_of(card, "Outcomes achieved by cluster (%)")
+    assert by_cluster["Cluster"] == ["Achieved", "Partly achieved", "Not achieved", "Achieved"]
+    assert by_cluster["Central"] == ["1", "0", "0", "100%"]
+    assert by_cluster["North"] == ["0", "1", "0", "0%"]
+    assert by_cluster["South"] == ["0", "0", "0", "-"]
+    assert by_cluster["Total"] == ["1", "1", "0", "50%"]
+    by_kind = table_of(card, "Outcomes by kind of referral")
+    assert by_kind["EHCP"] == ["1", "1", "0", "50%"] and by_kind["Individual pupil"] == ["0", "0", "0", "-"]
+
+    before = len(bot.connector.calls)
+    await officer.click(verbs.CITYWIDE_EXPORT)
+    await bot.connector.wait_for(before + 1)
+    offers = [a for c in bot.connector.calls[before:] for a in c.body.get("attachments") or []]
+    [offer] = [a for a in offers if a["contentType"] == FILE_CONSENT]
+    workbook = openpyxl.load_workbook(io.BytesIO(await accept(bot, scene.officer.who, offer, "impact.xlsx")))
+    rows = list(workbook["Impact"].iter_rows(min_row=2, values_only=True))
+    totals = {(r[0], r[1]): r[2:] for r in rows}
+    assert totals[("Total", "All kinds")] == (1, 1, 0, 2, 50)
+    assert totals[("North", "EHCP exceptional needs or funding change")] == (0, 1, 0, 1, 0)

@@ -40,6 +40,7 @@ from usecases.roster import Entry, import_entries
 OFFICER = ("aad-officer", "Olive Officer")
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 REVIEW_ANSWERS = {
+    "outcome_rating_1": "achieved",
     "outcomes_achieved": "Met",
     "attendance": "97%",
     "progress": "Good",

@@ -14,58 +14,22 @@ from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
-from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
-from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, find_action, shows
-from usecases import referral_checks as checks
-from usecases import referrals as uc
+from tests.conftest import ADMIN, CHAIR, SENCO_2, Bot
+from tests.support.referral_flow import Flow, find_action, shows
+from tests.support.review_flow import REVIEW_DUE, fund
 from usecases.agenda import prepare_agenda, start_meeting
-from usecases.budget import budget_for, set_budget
+from usecases.budget import budget_for
 from usecases.decisions import record_decision
 from usecases.ledger import import_payments
-from usecases.meetings import set_voting_rules
 from usecases.nudges import owe_review_nudges
 from usecases.people import identify
 from usecases.votes import cast_vote, close_item, open_item
-
-REVIEW_DUE = date(2026, 7, 17)
 
 
 @pytest.fixture
 def funded(central: Engine, clock: FixedClock) -> int:
     """Sam's referral approved at the 11 December 2025 meeting with a review due 17 July 2026."""
-    now = clock.now()
-    set_voting_rules(central, "Central", now, quorum=1, same_trust_recusal=None)
-    set_budget(central, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
-    with Session(central) as session:
-        sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
-    draft = uc.start(central, sam, uc.picker(sam)[0][0], "individual", "k", now)
-    uc.save_details(central, sam, draft.id, GOOD_INDIVIDUAL, now)
-    uc.add_row(central, sam, draft.id, ROW_1, now)
-    uc.submit(central, sam, draft.id, uc.open_for_edit(central, sam, draft.id, now).version, now)
-    checks.accept(central, admin, draft.id, now)
-    day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
-    item = start_meeting(central, chair, 2, day).entries[0].item_id
-    open_item(central, chair, item, day)
-    cast_vote(central, wendy, item, "approve", day)
-    close_item(central, chair, item, None, day)
-    record_decision(
-        central,
-        chair,
-        item,
-        "approved",
-        amount_pence=None,
-        review_date=REVIEW_DUE,
-        schedule="termly",
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=day,
-    )
-    with Session(central) as session:
-        review = session.exec(select(Review)).one()
-        assert review.id is not None
-        return review.id
+    return fund(central, clock.now())
 
 
 def owed_keys(engine: Engine) -> list[str]:
@@ -123,6 +87,7 @@ async def test_the_senco_lists_reviews_fills_in_the_form_and_submits_it(
         "wellbeing": "Settled",
         "provision_delivered": "As planned",
         "actual_spend": "420.00",
+        "outcome_rating_1": "achieved",
         "recommendation": "continue",
         "next_review": "2027-01-15",
     }
@@ -169,6 +134,7 @@ def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engin
 
 
 REVIEW_ANSWERS = {
+    "outcome_rating_1": "achieved",
     "outcomes_achieved": "Met",
     "attendance": "97%",
     "progress": "Good",

@@ -120,7 +120,14 @@ async def test_typed_text_is_shown_as_typed_in_every_card_the_minutes_and_the_re
     # The SENCO types Markdown, a mention, HTML and a formula into every free-text field, a row and a link.
     sam = Flow(bot)
     referral_id, _ = await sam.start("project")
-    details = {"title": TITLE, "summary": EVIL_LINES, "impact_measures": EVIL, "timeline": EVIL, "sustainability": EVIL}
+    details = {
+        "title": TITLE,
+        "summary": EVIL_LINES,
+        "outcomes": EVIL,
+        "impact_measures": EVIL,
+        "timeline": EVIL,
+        "sustainability": EVIL,
+    }
     await sam.card(verbs.REFERRAL_SAVE, {"referral_id": referral_id, **details})
     await sam.card(verbs.ROW_ADD, {"referral_id": referral_id, **ROW_1, "provision": EVIL, "delivered_by": EVIL_HTML})
     await sam.card(verbs.LINK_ADD, {"referral_id": referral_id, "link_name": EVIL, "link_url": LINK})

@@ -62,6 +62,7 @@ OVERDUE = f"Your review of {REFERENCE} is overdue: it was due {DUE_DAY}."
 ESCALATED = f"The review of {REFERENCE} (Etruscan Primary School) is overdue: it was due {DUE_DAY}."
 
 GOOD_ANSWERS = {
+    "outcome_rating_1": "achieved",
     "outcomes_achieved": "Now uses 3-word phrases.",
     "attendance": "97%",
     "progress": "Met 3 of 4 targets",

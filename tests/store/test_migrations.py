@@ -41,6 +41,7 @@ TABLES = {
     "channel_post",
     "outbox",
     "review",
+    "review_outcome",
     "release",
     "job_mark",
     "term_date",
@@ -105,14 +106,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0012"]
+        assert versions_of(engine) == ["0013"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0012"]
+        assert versions_of(engine) == ["0013"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -306,7 +307,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0012"]
+        assert versions_of(engine) == ["0013"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
@@ -400,6 +401,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         decisions = {d.referral_id: d.id or 0 for d in session.exec(select(Decision)).scalars()}
         review_id = session.exec(select(Review).where(col(Review.referral_id) == ids[0])).scalars().one().id or 0
     answers = {
+        "outcome_rating_1": "achieved",
         "outcomes_achieved": "Met",
         "attendance": "97%",
         "progress": "Good",

@@ -9,6 +9,7 @@ from cards.citywide import SECTIONS, citywide_card
 from cards.citywide_pack import pack_cards
 from cluster.capital_fund import STAGE_TITLES, Stage
 from cluster.citywide import City, Ending, Figures, Money
+from cluster.impact import Rating
 from cluster.referrals import Kind
 from tests.support.citywide_meeting_gallery import PACK
 
@@ -42,6 +43,13 @@ def figures(name: str, scale: int, budget: str | None = "2026/27") -> Figures:
         reviews_due=scale,
         reviews_overdue=scale - 1,
         capital={STAGE_TITLES[Stage.SCORING]: 1, STAGE_TITLES[Stage.APPROVED]: scale},
+        impact={
+            (Kind.INDIVIDUAL, Rating.ACHIEVED): 4 * scale,
+            (Kind.INDIVIDUAL, Rating.PARTLY): scale,
+            (Kind.INDIVIDUAL, Rating.NOT_ACHIEVED): 1,
+            (Kind.EHCP, Rating.ACHIEVED): 2,
+            (Kind.PROJECT, Rating.PARTLY): 3,
+        },
     )
 
 

@@ -41,11 +41,13 @@ from cluster.budget import Budget, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
 from cluster.decisions import Outcome, Schedule, default_review_date
+from cluster.impact import Rating
 from cluster.ledger import InstalmentState, InstalmentView, Payment, PaymentsView
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.permissions import PERSONAL_COMMANDS
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
+from cluster.review_form import EXTRA_RATINGS, RATE_THIS
 from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
@@ -373,6 +375,16 @@ STATES: dict[int, dict[str, Any]] = {
     42: {"state": ItemState.CLOSED},
     43: {"state": ItemState.DECIDED, "decision": REDUCED},
 }
+# A review on the agenda, recommending the funding continue: its ratings by number, never the outcomes' text.
+REVIEW_ENTRY = entry(
+    item_id=46,
+    referral_id=3,
+    reference="CEN-2425-003",
+    requested_pence=980_00,
+    pupil_label="AB Year 6",
+    review=True,
+    outcome_ratings=(Rating.ACHIEVED, Rating.PARTLY, Rating.NOT_ACHIEVED),
+)
 STARTED_ENTRIES = tuple(AgendaEntry(**{**e.__dict__, **STATES.get(e.item_id, {})}) for e in AGENDA_ENTRIES)
 
 
@@ -551,6 +563,21 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
             meeting_id=12,
         ),
         "meeting_minutes": minutes_card(minutes),
+        "meeting_minutes_review": minutes_card(
+            replace(
+                minutes,
+                entries=(
+                    MinutesEntry(
+                        replace(REVIEW_ENTRY, state=ItemState.DECIDED, decision=APPROVED),
+                        CLOSED_TALLY,
+                        Result.APPROVED,
+                        (),
+                    ),
+                ),
+            )
+        ),
+        "meeting_agenda_review": agenda_card(agenda((AGENDA_ENTRIES[1], REVIEW_ENTRY))),
+        "meeting_vote_review": vote_card(vote(entry=replace(REVIEW_ENTRY, state=ItemState.OPEN), item_id=46)),
         "meeting_outcome_approved": outcome_notice_card(
             entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00),
             REDUCED,
@@ -579,6 +606,26 @@ REVIEW_VIEW = ReviewView(
     outcomes_set="Uses 3-word phrases to request help by July.",
     answers={},
 )
+
+
+# A review of a referral that set three outcomes, one per line; the last was typed with Markdown in it.
+RATED_VIEW = replace(
+    REVIEW_VIEW,
+    outcomes_set="Uses 3-word phrases to request help by July.\nFollows two-step instructions\n**Joins** [play](https://x.example)",
+    outcomes=(
+        "Uses 3-word phrases to request help by July.",
+        "Follows two-step instructions",
+        "**Joins** [play](https://x.example)",
+    ),
+    kind="individual",
+)
+RATED_ANSWERS = {
+    "recommendation": "continue",
+    "outcome_rating_1": "achieved",
+    "outcome_rating_2": "partly",
+    "outcome_rating_3": "not_achieved",
+}
+EXTRA_MESSAGE = "Only the 3 outcomes the referral set can be rated."
 
 
 def _instalment(
@@ -720,6 +767,17 @@ def gallery() -> dict[str, dict[str, Any]]:
             },
         ),
         "review_submitted": review_submitted_card(replace(REVIEW_VIEW, answers={"recommendation": "continue"})),
+        "review_form_outcomes": review_form_card(RATED_VIEW, {}, {}),
+        "review_form_outcomes_errors": review_form_card(
+            RATED_VIEW,
+            {"outcome_rating_1": "achieved", "outcome_rating_3": "mostly"},
+            {"outcome_rating_2": RATE_THIS, "outcome_rating_3": RATE_THIS, EXTRA_RATINGS: EXTRA_MESSAGE},
+        ),
+        "review_submitted_outcomes": review_submitted_card(replace(RATED_VIEW, answers=RATED_ANSWERS)),
+        "review_list_rated": reviews_card(
+            [replace(RATED_VIEW, state=ReviewState.SUBMITTED, answers=RATED_ANSWERS), REVIEW_VIEW],
+            "Reviews due in your cluster",
+        ),
         "meetings_admin": meetings_admin_card(
             "Central", [SLOT, replace(SLOT, id=3, day=date(2026, 2, 5), title="Spring 1", cancelled=True)]
         ),

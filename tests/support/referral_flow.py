@@ -47,6 +47,7 @@ ROW_2 = {
 GOOD_PROJECT = {
     "title": "Nurture room for Key Stage 1",
     "summary": "A shared nurture provision for three schools.",
+    "outcomes": "Boxall profiles improve for 8 of 10 pupils.\nNo fixed-term exclusions in Key Stage 1.",
     "impact_measures": "Boxall profiles each term; exclusions down.",
     "timeline": "January to July 2026.",
     "sustainability": "Staff trained; schools fund from 2026/27.",
@@ -58,6 +59,7 @@ GOOD_EHCP = {
     "plan_reference": "EHCP-2024-1187",
     "section_f": "20 hours 1:1 TA support per week (F3).",
     "need_beyond_funding": "Specialist teacher for sensory regulation, 2 hours a week.",
+    "outcomes": "Stays in class for whole lessons by Easter.",
     "amount": "4200.00",
     "period_start": "2026-01-05",
     "period_end": "2026-07-17",

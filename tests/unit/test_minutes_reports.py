@@ -15,6 +15,7 @@ from cards.common import plain
 from cluster.agenda import AgendaEntry, DecisionView, ItemState, MinutesEntry, MinutesView
 from cluster.budget import Position
 from cluster.decisions import Outcome, Schedule
+from cluster.impact import Rating
 from cluster.meetings import MeetingSlot, default_deadline
 from cluster.referrals import Kind
 from cluster.voting import Result, Tally
@@ -454,3 +455,28 @@ def test_text_that_looks_like_a_formula_is_kept_as_text_in_the_spreadsheet_even_
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
     assert "<f>" not in xml and "<f " not in xml
     assert 'quotePrefix="1"' in xml
+
+
+# Reviews on the agenda --------------------------------------------------------------------------------------
+
+REVIEWED = MinutesEntry(
+    entry=replace(
+        APPROVED.entry,
+        item_id=7,
+        reference="CEN-2425-003",
+        review=True,
+        outcome_ratings=(Rating.ACHIEVED, Rating.NOT_ACHIEVED),
+    ),
+    tally=votes(3, 0, 0),
+    result=Result.APPROVED,
+    interests=(),
+)
+
+
+def test_a_review_s_ratings_are_in_the_minutes_by_outcome_number() -> None:
+    text = minutes_markdown(minutes(APPROVED, REVIEWED), GENERATED_AT)
+    assert text.count("Outcomes rated at review") == 1, "only the review's item has ratings"
+    assert "1: Achieved · 2: Not achieved" in text
+    rows = open_workbook(minutes_xlsx(minutes(APPROVED, REVIEWED), GENERATED_AT))["Minutes"].iter_rows(2)
+    cells = [dict(zip(MINUTES_HEADINGS, (c.value for c in row), strict=True)) for row in rows]
+    assert [c["Outcomes rated at review"] for c in cells] == [None, "1: Achieved · 2: Not achieved"]

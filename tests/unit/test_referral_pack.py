@@ -218,7 +218,7 @@ def test_an_individual_pack_shows_the_pupil_and_every_detail_with_its_label_and_
     assert facts["Need code"] == "SpLD - Specific learning difficulty"
     assert facts["Secondary area of need"] == "Social, emotional and mental health"
     assert facts["Summary of need"] == "Reads two years below age.\nAnxious in whole-class reading."
-    assert facts["Outcomes sought"] == "Reads at age-related expectations by July."
+    assert facts["Outcomes sought, one per line"] == "Reads at age-related expectations by July."
     assert facts["What the school already provides and has tried"] == "Phonics catch-up, three APDR cycles."
     assert facts["Assess-plan-do-review cycles completed"] == "3"
     assert facts["Duration (terms)"] == "3"

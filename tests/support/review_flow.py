@@ -1,0 +1,64 @@
+"""A funded referral that owes a review, made through the use cases as the meeting's clicks would make it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from cluster.clock import LONDON
+from store.models import Review
+from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
+from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from usecases import referral_checks as checks
+from usecases import referrals as uc
+from usecases.agenda import start_meeting
+from usecases.budget import set_budget
+from usecases.decisions import record_decision
+from usecases.meetings import set_voting_rules
+from usecases.people import identify
+from usecases.votes import cast_vote, close_item, open_item
+
+REVIEW_DUE = date(2026, 7, 17)
+MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+
+
+def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mapping[str, str] = GOOD_INDIVIDUAL) -> int:
+    """Sam's referral approved at the 11 December 2025 meeting with a review due 17 July 2026: the review's id.
+
+    The engine holds the Central cluster and the test roster, with no referral yet; ``now`` is before the
+    December meeting's deadline.
+    """
+    set_voting_rules(engine, "Central", now, quorum=1, same_trust_recusal=None)
+    set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
+    with Session(engine) as session:
+        sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
+    draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, "k", now)
+    uc.save_details(engine, sam, draft.id, dict(details), now)
+    uc.add_row(engine, sam, draft.id, ROW_1, now)
+    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
+    checks.accept(engine, admin, draft.id, now)
+    item = start_meeting(engine, chair, 2, MEETING_DAY).entries[0].item_id
+    open_item(engine, chair, item, MEETING_DAY)
+    cast_vote(engine, wendy, item, "approve", MEETING_DAY)
+    close_item(engine, chair, item, None, MEETING_DAY)
+    record_decision(
+        engine,
+        chair,
+        item,
+        "approved",
+        amount_pence=None,
+        review_date=REVIEW_DUE,
+        schedule="termly",
+        conditions="",
+        feedback="",
+        information_needed="",
+        draw_on_reserve=False,
+        now=MEETING_DAY,
+    )
+    with Session(engine) as session:
+        review = session.exec(select(Review)).one()
+        assert review.id is not None
+        return review.id
