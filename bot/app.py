@@ -23,6 +23,7 @@ from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
 from bot.capital_routes import CapitalRoutes
 from bot.channel_cards import draw_channel_card
+from bot.cluster_routes import ClusterRoutes
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import Export, FileDesk
@@ -120,6 +121,7 @@ def build_routes(
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
+    ClusterRoutes(engine, clock).install(routes)
     return routes
 
 

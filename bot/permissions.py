@@ -89,6 +89,8 @@ VERBS: Mapping[str, Permission] = {
     verbs.CAPITAL_RELEASE: p.RELEASE_CAPITAL,
     verbs.CAPITAL_EVALUATE: p.EVALUATE_CAPITAL,
     verbs.CAPITAL_REPORT: p.CAPITAL_REPORT,
+    verbs.CLUSTERS: p.MANAGE_CLUSTERS,
+    verbs.CLUSTER_ADD: p.MANAGE_CLUSTERS,
 }
 
 COMMANDS: Mapping[str, Permission] = {

@@ -117,3 +117,9 @@ ALL = ALL | frozenset(
         CAPITAL_COMPLETED, CAPITAL_INVOICE, CAPITAL_VISIT, CAPITAL_RELEASE, CAPITAL_EVALUATE, CAPITAL_REPORT,
     }
 )  # fmt: skip
+
+# Clusters (issue 12): the council officer's list of every cluster, and adding one.
+CLUSTERS = "clusters.show"
+CLUSTER_ADD = "clusters.add"  # inputs: name, code, deadline_days, settings, meetings, people (one per line)
+
+ALL = ALL | frozenset({CLUSTERS, CLUSTER_ADD})

@@ -83,8 +83,10 @@ def _find_person(session: Session, entry: Entry) -> Person | None:
 
 
 def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
-    """Add the entry's person (if new) and role (if new), in the caller's transaction; returns (person added,
-    role added). Raises ValueError with the reason when the role's cluster or setting is not there."""
+    """Add the entry's person and role where new, in the caller's transaction: (person added, role added).
+
+    Raises ValueError with the reason when the role's cluster or setting is not there.
+    """
     cluster_id, setting_id = _resolve(session, entry)
     person = _find_person(session, entry)
     person_added = person is None

@@ -186,6 +186,12 @@ DATA: dict[str, Data] = {
     verbs.CAPITAL_RELEASE: lambda r: _capital(r),
     verbs.CAPITAL_EVALUATE: lambda r: _capital(r, True, ehcp_pupils="1", pupils_weekly="2", what_changed="More."),
     verbs.CAPITAL_REPORT: _none,
+    verbs.CLUSTERS: _none,
+    verbs.CLUSTER_ADD: lambda r: (
+        {"name": "East", "code": "EST", "settings": "East School", "meetings": "2026-02-05"},
+        None,
+        None,
+    ),
 }
 
 

@@ -1,10 +1,11 @@
 """Four clusters at once: Central (the shipped data) and three made-up ones, North, South and West
 (``tests/data/clusters/*.json``), each with its own people, budget, channel, meetings and funded referral.
 
-Built through the real cluster-file loading (``usecases.clusters.load_file``), roster and use cases and the use cases, as the people themselves would, so a
-test can check that nothing of one cluster reaches another's people. Every cluster has the same cast:
-a SENCO (who refers), a second setting's SENCO (who votes), the first setting's delegate, a chair, an admin,
-a team-around-the-cluster member and an observer; there is one council officer for the city.
+Built through the real cluster-file loading (``usecases.clusters.load_file``), roster and use cases, as the
+people themselves would, so a test can check that nothing of one cluster reaches another's people. Every
+cluster has the same cast: a SENCO (who refers), a second setting's SENCO (who votes), the first setting's
+delegate, a chair, an admin, a team-around-the-cluster member and an observer; there is one council officer
+for the city.
 
 What differs per cluster is what tests tell apart: the budget, the amount funded, how it is paid and how
 much of it has been paid.

@@ -8,6 +8,7 @@ from typing import Any
 
 from cards.budget import budget_card
 from cards.channel import channel_help_card, linked_card
+from cards.clusters import clusters_card
 from cards.common import message_card
 from cards.meeting import (
     agenda_card,
@@ -50,6 +51,7 @@ from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
+from usecases.clusters import ClusterSummary
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -732,5 +734,20 @@ def gallery() -> dict[str, dict[str, Any]]:
             {"new_day": "", "new_title": "Extra", "day_2": "2025-12-04"},
             {"new_day": "Choose the meeting's date.", "day_2": "Move the meeting to a day still to come."},
             notice="Link saved.",
+        ),
+        "clusters": clusters_card(
+            (
+                ClusterSummary("Central", "CEN", 29, 12, 6, True),
+                ClusterSummary("North", "NTH", 8, 7, 6, False),
+            ),
+            notice="Added the North cluster (NTH): 8 settings, 6 meetings, 7 people's roles.",
+        ),
+        "clusters_errors": clusters_card(
+            (ClusterSummary("Central", "CEN", 29, 12, 6, True),),
+            {
+                "code": "The code CEN is already the Central cluster's.",
+                "meetings": "line 2: give the day as YYYY-MM-DD.",
+            },
+            {"name": "East", "code": "CEN", "settings": "East School", "meetings": "2026-02-05\n5 Feb"},
         ),
     }
