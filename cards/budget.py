@@ -3,16 +3,20 @@
 It shows what the cluster is allocated (the budget's total), what decisions commit, what of that is paid,
 what is available without the reserve, and the reserve: what has been used of it and what is left. What is
 available is never shown below nothing: a draw on the reserve shows as reserve used.
+
+A donut chart splits the total into committed but unpaid, paid, available and reserve left; Teams clients
+that cannot draw charts show its fallback, a table of the same figures. Someone who reaches several
+clusters (a council officer) gets a button for each other cluster's budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, card, execute, facts, heading, plain, text
 from cluster.budget import Budget, Position
 from cluster.provision import format_pence
 
@@ -28,6 +32,57 @@ def _pounds(pence: int) -> str:
     return f"{pence // 100}.{pence % 100:02d}"
 
 
+def chart_parts(position: Position) -> list[tuple[str, int]]:
+    """The parts of the budget the chart shows, in pence: together they make the total when it is covered."""
+    return [
+        ("Committed, not yet paid", max(0, position.unpaid)),
+        ("Paid", position.paid),
+        ("Available now", position.available),
+        ("Reserve left", position.reserve_left),
+    ]
+
+
+def _cell(value: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TableCell", "items": [text(value, **extra)]}
+
+
+def budget_chart(position: Position) -> dict[str, Any]:
+    """A donut of the budget's parts, with a table of the same figures for clients without charts."""
+    parts = chart_parts(position)
+    table = {
+        "type": "Table",
+        "columns": [{"width": 2}, {"width": 1}],
+        "firstRowAsHeader": True,
+        "rows": [
+            {"type": "TableRow", "cells": [_cell("Part", weight="Bolder"), _cell("Amount", weight="Bolder")]},
+            *({"type": "TableRow", "cells": [_cell(name), _cell(format_pence(pence))]} for name, pence in parts),
+        ],
+    }
+    return {
+        "type": "Chart.Donut",
+        "title": plain(f"Where the {format_pence(position.total)} stands"),
+        "colorSet": "categorical",
+        # Whole pounds: the chart draws proportions; the legend and the fallback carry the exact amounts.
+        "data": [
+            {"legend": plain(f"{name}: {format_pence(pence)}"), "value": (pence + 50) // 100} for name, pence in parts
+        ],
+        "fallback": table,
+    }
+
+
+def _choices(cluster_id: int, choices: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    others = [(i, name) for i, name in choices if i != cluster_id]
+    if not others:
+        return []
+    return [
+        text("Other clusters' budgets", weight="Bolder", separator=True),
+        {
+            "type": "ActionSet",
+            "actions": [execute(name, verbs.BUDGET, {"cluster_id": i}) for i, name in others],
+        },
+    ]
+
+
 def budget_card(
     cluster: str,
     label: str | None,
@@ -39,8 +94,10 @@ def budget_card(
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     notice: str | None = None,
+    cluster_id: int = 0,
+    choices: Sequence[tuple[int, str]] = (),
 ) -> Card:
-    """The budget covering today, with the form to set it for those allowed."""
+    """The budget covering today, with the form to set it for those allowed, and the other clusters they see."""
     values = dict(values or {})
     errors = errors or {}
     body: list[dict[str, Any]] = [heading(f"Budget: {cluster} cluster")]
@@ -63,6 +120,8 @@ def budget_card(
             pairs.append(("Reserve used", format_pence(position.reserve_used)))
         pairs.append(("Reserve left", format_pence(position.reserve_left)))
         body += [text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"), facts(pairs)]
+        if position.total > 0:
+            body.append(budget_chart(position))
         if position.over_budget:
             body.append(
                 text(
@@ -80,6 +139,7 @@ def budget_card(
         values.setdefault("label", label or "")
         values.setdefault("starts", starts.isoformat())
         values.setdefault("ends", ends.isoformat())
+    body += _choices(cluster_id, choices)
     if not can_set:
         return card(body)
     body.append(text("Set the budget", weight="Bolder", size="Medium", separator=True))
@@ -103,4 +163,6 @@ def budget_card(
         body.append(element)
         if errors.get(element["id"]):
             body.append(text(errors[element["id"]], color="Attention"))
-    return card(body, [execute("Save the budget", verbs.BUDGET_SET)])
+    return card(
+        body, [execute("Save the budget", verbs.BUDGET_SET, {"cluster_id": cluster_id} if cluster_id else None)]
+    )

@@ -688,6 +688,17 @@ def gallery() -> dict[str, dict[str, Any]]:
             Position(45_000_00, 5_000_00, 40_488_47, paid=12_500_00),  # £488.47 of the reserve drawn
             can_set=False,
         ),
+        "budget_officer": budget_card(
+            "North",
+            "2025/26",
+            date(2025, 9, 1),
+            date(2026, 8, 31),
+            Budget(120_000_00, 0, 0, 5_000_00),
+            Position(120_000_00, 5_000_00, 3_150_00, paid=1_050_00),
+            can_set=True,
+            cluster_id=2,
+            choices=((1, "Central"), (2, "North"), (3, "South"), (4, "West")),
+        ),
         "budget_read_only": budget_card(
             "Central",
             "2025/26",
