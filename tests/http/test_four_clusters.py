@@ -30,6 +30,7 @@ from tests.conftest import TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.four_clusters import ClusterScene, FourClusters, four_clusters
+from tests.support.queries import count_queries
 from tests.support.referral_flow import Flow, find_action, shows
 
 # Officer-only commands say nothing of a cluster to anyone else (they are refused); they are typed anyway.
@@ -203,3 +204,24 @@ async def test_the_officers_clusters_card_lists_all_four(city: tuple[Bot, FourCl
     shown = await say(bot, scene.officer.who, "clusters")
     for cluster in scene:
         assert f"{cluster.name} ({cluster.code})" in shown
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_the_officers_budget_and_clusters_cards_cost_the_same_however_many_clusters(
+    city: tuple[Bot, FourClusters, Any], engine: Engine
+) -> None:
+    bot, scene, _ = city
+    officer = Flow(bot, scene.officer.who)
+    costs = []
+    for cluster in scene:
+        with count_queries(engine) as counted:
+            await officer.card(verbs.BUDGET, {"cluster_id": cluster.cluster_id})
+        costs.append(counted.count)
+    with count_queries(engine) as counted:
+        await officer.card(verbs.CLUSTERS)
+    four = counted.count
+    await officer.card(verbs.CLUSTER_ADD, {"name": "East", "code": "EST", "settings": "East School"})
+    with count_queries(engine) as counted:
+        await officer.card(verbs.CLUSTERS)
+    assert counted.count == four, "a fifth cluster costs no more queries"
+    assert len(set(costs)) == 1, costs
