@@ -25,6 +25,7 @@ from bot.capital_routes import CapitalRoutes
 from bot.channel_cards import draw_channel_card
 from bot.citywide_meeting_routes import CitywideMeetingRoutes
 from bot.citywide_routes import CitywideRoutes
+from bot.cluster_routes import ClusterRoutes
 from bot.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.errors import report_unexpected
 from bot.file_desk import Export, FileDesk
@@ -124,6 +125,7 @@ def build_routes(
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
     CitywideRoutes(engine, clock).install(routes)
     CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
+    ClusterRoutes(engine, clock).install(routes)
     return routes
 
 

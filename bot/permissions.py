@@ -91,6 +91,8 @@ VERBS: Mapping[str, Permission] = {
     verbs.CAPITAL_REPORT: p.CAPITAL_REPORT,
     verbs.CITYWIDE: p.CITYWIDE,
     verbs.CITYWIDE_EXPORT: p.CITYWIDE,
+    verbs.CLUSTERS: p.MANAGE_CLUSTERS,
+    verbs.CLUSTER_ADD: p.MANAGE_CLUSTERS,
 }
 
 COMMANDS: Mapping[str, Permission] = {

@@ -3,15 +3,20 @@
 It shows what the cluster is allocated (the budget's total), what decisions commit, what of that is paid,
 what is available without the reserve, and the reserve: what has been used of it and what is left. What is
 available is never shown below nothing: a draw on the reserve shows as reserve used.
+
+A donut chart splits the total into committed but unpaid, paid, available and reserve left; Teams clients
+that cannot draw charts show its fallback, a table of the same figures. Someone who reaches several
+clusters (a council officer) gets a button for each other cluster's budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from cards import verbs
+from cards.charts import donut, pounds
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.budget import Budget, Position
 from cluster.provision import format_pence
@@ -28,6 +33,41 @@ def _pounds(pence: int) -> str:
     return f"{pence // 100}.{pence % 100:02d}"
 
 
+def chart_parts(position: Position) -> list[tuple[str, int]]:
+    """The parts of the budget the chart shows, in pence: together they make the total when it is covered."""
+    return [
+        ("Committed, not yet paid", max(0, position.unpaid)),
+        ("Paid", position.paid),
+        ("Available now", position.available),
+        ("Reserve left", position.reserve_left),
+    ]
+
+
+def budget_chart(position: Position) -> dict[str, Any]:
+    """A donut of the budget's parts, with a table of the same figures for clients without charts."""
+    parts = chart_parts(position)
+    return donut(
+        f"Where the {format_pence(position.total)} stands",
+        # The legend carries the exact amounts; the chart draws proportions (pounds).
+        [(f"{name}: {format_pence(pence)}", pounds(pence)) for name, pence in parts],
+        ("Part", "Amount"),
+        [[name, format_pence(pence)] for name, pence in parts],
+    )
+
+
+def _choices(cluster_id: int, choices: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    others = [(i, name) for i, name in choices if i != cluster_id]
+    if not others:
+        return []
+    return [
+        text("Other clusters' budgets", weight="Bolder", separator=True),
+        {
+            "type": "ActionSet",
+            "actions": [execute(name, verbs.BUDGET, {"cluster_id": i}) for i, name in others],
+        },
+    ]
+
+
 def budget_card(
     cluster: str,
     label: str | None,
@@ -39,8 +79,10 @@ def budget_card(
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     notice: str | None = None,
+    cluster_id: int = 0,
+    choices: Sequence[tuple[int, str]] = (),
 ) -> Card:
-    """The budget covering today, with the form to set it for those allowed."""
+    """The budget covering today, with the form to set it for those allowed, and the other clusters they see."""
     values = dict(values or {})
     errors = errors or {}
     body: list[dict[str, Any]] = [heading(f"Budget: {cluster} cluster")]
@@ -63,6 +105,8 @@ def budget_card(
             pairs.append(("Reserve used", format_pence(position.reserve_used)))
         pairs.append(("Reserve left", format_pence(position.reserve_left)))
         body += [text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"), facts(pairs)]
+        if position.total > 0:
+            body.append(budget_chart(position))
         if position.over_budget:
             body.append(
                 text(
@@ -80,6 +124,7 @@ def budget_card(
         values.setdefault("label", label or "")
         values.setdefault("starts", starts.isoformat())
         values.setdefault("ends", ends.isoformat())
+    body += _choices(cluster_id, choices)
     if not can_set:
         return card(body)
     body.append(text("Set the budget", weight="Bolder", size="Medium", separator=True))
@@ -103,4 +148,6 @@ def budget_card(
         body.append(element)
         if errors.get(element["id"]):
             body.append(text(errors[element["id"]], color="Attention"))
-    return card(body, [execute("Save the budget", verbs.BUDGET_SET)])
+    return card(
+        body, [execute("Save the budget", verbs.BUDGET_SET, {"cluster_id": cluster_id} if cluster_id else None)]
+    )

@@ -122,3 +122,9 @@ CITYWIDE = "citywide.show"  # the citywide card (council officers; chairs and th
 CITYWIDE_EXPORT = "citywide.export"  # offer the citywide figures (XLSX) as a file
 
 ALL = ALL | frozenset({CITYWIDE, CITYWIDE_EXPORT})
+
+# Clusters (issue 12): the council officer's list of every cluster, and adding one.
+CLUSTERS = "clusters.show"
+CLUSTER_ADD = "clusters.add"  # inputs: name, code, deadline_days, settings, meetings, people (one per line)
+
+ALL = ALL | frozenset({CLUSTERS, CLUSTER_ADD})

@@ -28,7 +28,7 @@ MAX_CARD_ID = 2**31 - 1
 CARD_ID_KEYS = frozenset(
     {
         "referral_id", "item_id", "meeting_id", "review_id", "row_id", "document_id", "setting_id",
-        "instalment_id", "decision_id", "person_id",
+        "instalment_id", "decision_id", "person_id", "cluster_id",
     }
 )  # fmt: skip
 

@@ -21,8 +21,7 @@ from cluster.budget import Position, check_budget, position
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED
 from cluster.errors import Refusal
-from cluster.permissions import SEE_BUDGET, SET_BUDGET, Forbidden, covers
-from cluster.roles import CITYWIDE_ROLES
+from cluster.permissions import SEE_BUDGET, SET_BUDGET, Forbidden, clusters_reached, covers
 from store import audit
 from store.db import take_turn, transaction
 from store.models import Budget
@@ -54,6 +53,9 @@ class BudgetCard:
     view: BudgetView | None
     can_set: bool
     refused: str | None = None
+    cluster_id: int = 0
+    # Every cluster whose budget the person may see, (id, name) by name: the card offers the others.
+    choices: tuple[tuple[int, str], ...] = ()
 
 
 _T = SQLModel.metadata.tables
@@ -197,35 +199,52 @@ def budget_for(engine: Engine, cluster_name: str, day: date) -> BudgetView | Non
 # --- the budget card ------------------------------------------------------------------------------------
 
 _CLUSTER = _T["cluster"]
-_FIRST_CLUSTER = sa_select(_CLUSTER.c.id, _CLUSTER.c.name).order_by(_CLUSTER.c.name).limit(1)
-_FIRST_OF = (
-    sa_select(_CLUSTER.c.id, _CLUSTER.c.name)
-    .where(_CLUSTER.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_CLUSTER.c.name)
-    .limit(1)
-)
+_CLUSTERS = sa_select(_CLUSTER.c.id, _CLUSTER.c.name).order_by(_CLUSTER.c.name)
+_CLUSTERS_OF = _CLUSTERS.where(_CLUSTER.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def _budget_cluster(session: Session, actor: Actor) -> tuple[int, str, bool]:
-    """The cluster whose budget the actor sees (the first by name they reach), and whether they may set it."""
-    if any(g.role in CITYWIDE_ROLES and SEE_BUDGET.holds(g.role) for g in actor.grants):
-        found = session.connection().execute(_FIRST_CLUSTER).first()
-    else:
-        ids = sorted(
-            {g.cluster_id for g in actor.grants if g.cluster_id and covers(actor.grants, SEE_BUDGET, g.cluster_id)}
-        )
-        found = session.connection().execute(_FIRST_OF, {"ids": ids}).first() if ids else None
-    if found is None:
+def _reachable(session: Session, actor: Actor) -> tuple[tuple[int, str], ...]:
+    """The clusters whose budget the actor may see, by name (one query; none when they reach none)."""
+    reached = clusters_reached(actor.grants, SEE_BUDGET)
+    if reached is not None and not reached:
+        return ()
+    query = _CLUSTERS if reached is None else _CLUSTERS_OF
+    params = {} if reached is None else {"ids": sorted(reached)}
+    return tuple((int(i), str(n)) for i, n in session.connection().execute(query, params))
+
+
+def _budget_cluster(
+    session: Session, actor: Actor, cluster_id: int | None = None, named: str | None = None
+) -> tuple[int, str, bool, tuple[tuple[int, str], ...]]:
+    """The cluster whose budget the actor sees, whether they may set it, and every cluster they may see.
+
+    The one a card names (``cluster_id``) or a person typed (``named``), else the first by name they reach.
+    A cluster they do not reach is refused like a missing role, whether it exists or not.
+    """
+    choices = _reachable(session, actor)
+    if not choices:
         raise Forbidden(SEE_BUDGET.refusal)
-    cluster_id, name = int(found[0]), str(found[1])
-    return cluster_id, name, covers(actor.grants, SET_BUDGET, cluster_id)
+    if named is not None:
+        found = cluster_by_name(session, named)
+        if found is None:
+            raise Refusal(f"There is no cluster called '{named.strip()}'.")
+        cluster_id = found.id
+    chosen = choices[0] if cluster_id is None else next((c for c in choices if c[0] == cluster_id), None)
+    if chosen is None or not covers(actor.grants, SEE_BUDGET, chosen[0]):
+        raise Forbidden(SEE_BUDGET.refusal)
+    return chosen[0], chosen[1], covers(actor.grants, SET_BUDGET, chosen[0]), choices
 
 
-def budget_card(engine: Engine, actor: Actor, day: date) -> BudgetCard:
-    """The budget card's content for the actor: their cluster's budget covering the day (chairs, admins, officers)."""
+def budget_card(
+    engine: Engine, actor: Actor, day: date, cluster_id: int | None = None, named: str | None = None
+) -> BudgetCard:
+    """The budget card's content for the actor: a cluster's budget covering the day (chairs, admins, officers).
+
+    Which cluster: the card's ``cluster_id``, a typed name (``budget North``), or the first they reach.
+    """
     with transaction(engine, read_only=True) as session:
-        cluster_id, cluster, can_set = _budget_cluster(session, actor)
-        return BudgetCard(cluster, budget_on(session, cluster_id, cluster, day), can_set)
+        chosen, cluster, can_set, choices = _budget_cluster(session, actor, cluster_id, named)
+        return BudgetCard(cluster, budget_on(session, chosen, cluster, day), can_set, None, chosen, choices)
 
 
 def set_budget_as(
@@ -236,22 +255,25 @@ def set_budget_as(
     ends: date,
     parts: Sequence[int],
     now: datetime,
+    cluster_id: int | None = None,
 ) -> BudgetCard:
-    """An admin or council officer sets their cluster's budget from Teams; returns the card as it then stands.
+    """An admin or council officer sets a cluster's budget from Teams; returns the card as it then stands.
 
-    A budget the rules refuse (a reserve past the total, a period that ends before it starts) is not saved,
-    and the card says why (``refused``), all in this one unit of work.
+    The cluster is the one the card names (``cluster_id``, checked against the person's roles), else the
+    first they reach. A budget the rules refuse (a reserve past the total, a period that ends before it
+    starts) is not saved, and the card says why (``refused``), all in this one unit of work.
     """
     with transaction(engine, serial=False) as session:
-        cluster_id, cluster, can_set = _budget_cluster(session, actor)
+        chosen, cluster, can_set, choices = _budget_cluster(session, actor, cluster_id)
         if not can_set:
             raise Forbidden(SET_BUDGET.refusal)
         today = now.astimezone(LONDON).date()
         try:
             rule = _checked(starts, ends, parts)
         except Refusal as refusal:
-            return BudgetCard(cluster, budget_on(session, cluster_id, cluster, today), can_set, refusal.message)
-        take_turn(session, "cluster", cluster_id)
-        view = _store(session, actor.tag, cluster_id, cluster, label, starts, ends, rule, now)
-        current = view if view.starts <= today <= view.ends else budget_on(session, cluster_id, cluster, today)
-        return BudgetCard(cluster, current, can_set)
+            shown = budget_on(session, chosen, cluster, today)
+            return BudgetCard(cluster, shown, can_set, refusal.message, chosen, choices)
+        take_turn(session, "cluster", chosen)
+        view = _store(session, actor.tag, chosen, cluster, label, starts, ends, rule, now)
+        current = view if view.starts <= today <= view.ends else budget_on(session, chosen, cluster, today)
+        return BudgetCard(cluster, current, can_set, None, chosen, choices)

@@ -188,6 +188,12 @@ DATA: dict[str, Data] = {
     verbs.CAPITAL_REPORT: _none,
     verbs.CITYWIDE: lambda r: ({"section": "referrals"}, None, None),
     verbs.CITYWIDE_EXPORT: _none,
+    verbs.CLUSTERS: _none,
+    verbs.CLUSTER_ADD: lambda r: (
+        {"name": "East", "code": "EST", "settings": "East School", "meetings": "2026-02-05"},
+        None,
+        None,
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from cards.budget import budget_card
 from cards.channel import channel_help_card, linked_card
+from cards.clusters import clusters_card
 from cards.common import message_card
 from cards.meeting import (
     agenda_card,
@@ -54,6 +55,7 @@ from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
 from tests.support.citywide_gallery import citywide_gallery
 from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
+from usecases.clusters import ClusterSummary
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -740,6 +742,17 @@ def gallery() -> dict[str, dict[str, Any]]:
             Position(45_000_00, 5_000_00, 40_488_47, paid=12_500_00),  # £488.47 of the reserve drawn
             can_set=False,
         ),
+        "budget_officer": budget_card(
+            "North",
+            "2025/26",
+            date(2025, 9, 1),
+            date(2026, 8, 31),
+            Budget(120_000_00, 0, 0, 5_000_00),
+            Position(120_000_00, 5_000_00, 3_150_00, paid=1_050_00),
+            can_set=True,
+            cluster_id=2,
+            choices=((1, "Central"), (2, "North"), (3, "South"), (4, "West")),
+        ),
         "budget_read_only": budget_card(
             "Central",
             "2025/26",
@@ -797,5 +810,20 @@ def gallery() -> dict[str, dict[str, Any]]:
             {"new_day": "", "new_title": "Extra", "day_2": "2025-12-04"},
             {"new_day": "Choose the meeting's date.", "day_2": "Move the meeting to a day still to come."},
             notice="Link saved.",
+        ),
+        "clusters": clusters_card(
+            (
+                ClusterSummary("Central", "CEN", 29, 12, 6, True),
+                ClusterSummary("North", "NTH", 8, 7, 6, False),
+            ),
+            notice="Added the North cluster (NTH): 8 settings, 6 meetings, 7 people's roles.",
+        ),
+        "clusters_errors": clusters_card(
+            (ClusterSummary("Central", "CEN", 29, 12, 6, True),),
+            {
+                "code": "The code CEN is already the Central cluster's.",
+                "meetings": "line 2: give the day as YYYY-MM-DD.",
+            },
+            {"name": "East", "code": "CEN", "settings": "East School", "meetings": "2026-02-05\n5 Feb"},
         ),
     }
