@@ -32,7 +32,7 @@ from cluster.capital_fund import (
     RoundView,
     one_decimal,
 )
-from cluster.clock import LONDON
+from reports.workbook import fixed_times
 
 MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "d mmm yyyy"
@@ -211,18 +211,4 @@ def capital_xlsx(rounds: Sequence[RoundView], applications: Sequence[Application
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return _fixed_times(out.getvalue(), generated_at)
-
-
-def _fixed_times(data: bytes, generated_at: datetime) -> bytes:
-    """The archive again with every member dated ``generated_at`` (zip files keep London wall-clock time)."""
-    local = generated_at.astimezone(LONDON)
-    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
-    return out.getvalue()
+    return fixed_times(out.getvalue(), generated_at)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import functools
 import io
-import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 import docx
 from docx.document import Document as DocxDocument
@@ -25,6 +24,7 @@ from cluster.decisions import OUTCOME_TITLES, SCHEDULE_TITLES, Outcome
 from cluster.letters import LetterView
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES
+from reports.workbook import fixed_times
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The styles a letter uses (and those they are based on or linked to): python-docx's own template carries
@@ -163,7 +163,7 @@ def decision_letter_docx(view: LetterView) -> bytes:
 
     out = io.BytesIO()
     document.save(out)
-    return _fixed_times(out.getvalue(), decided)
+    return fixed_times(out.getvalue(), decided)
 
 
 def _pairs(document: DocxDocument, pairs: Sequence[tuple[str, str]]) -> None:
@@ -247,17 +247,3 @@ def _properties(document: DocxDocument, view: LetterView) -> None:
     properties.created = view.decided_at
     properties.modified = view.decided_at
     properties.revision = 1
-
-
-def _fixed_times(data: bytes, moment: datetime) -> bytes:
-    """The archive again with every member dated ``moment`` (zip files keep London wall-clock time)."""
-    local = moment.astimezone(LONDON)
-    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
-    return out.getvalue()

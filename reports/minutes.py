@@ -34,6 +34,7 @@ from cluster.impact import ratings_line
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
+from reports.workbook import fixed_times
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -362,7 +363,7 @@ def minutes_xlsx(view: MinutesView, generated_at: datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return _fixed_times(out.getvalue(), generated_at)
+    return fixed_times(out.getvalue(), generated_at)
 
 
 def minutes_row(item: MinutesEntry) -> tuple[object, ...]:
@@ -496,20 +497,3 @@ def _workbook_properties(workbook: Any, view: MinutesView, generated_at: datetim
     properties.lastModifiedBy = "Cluster Funding bot"
     properties.created = stamp
     properties.modified = stamp
-
-
-def _fixed_times(data: bytes, generated_at: datetime) -> bytes:
-    """The archive again with every member dated ``generated_at`` (zip files keep London wall-clock time)."""
-    local = generated_at.astimezone(LONDON)
-    stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = member.external_attr
-            target.writestr(info, source.read(member.filename))
-    return out.getvalue()

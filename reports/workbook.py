@@ -65,7 +65,7 @@ def tables_xlsx(tables: Sequence[Table], title: str, moment: datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return _fixed_times(out.getvalue(), moment)
+    return fixed_times(out.getvalue(), moment)
 
 
 def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
@@ -90,8 +90,11 @@ def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) 
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
 
 
-def _fixed_times(data: bytes, moment: datetime) -> bytes:
-    """The archive again with every member dated ``moment`` (zip files keep London wall-clock time)."""
+def fixed_times(data: bytes, moment: datetime) -> bytes:
+    """The archive (XLSX, DOCX) again with every member dated ``moment`` (zip files keep London wall-clock time).
+
+    So the same content made at the same moment gives the same bytes, whichever report made it.
+    """
     local = moment.astimezone(LONDON)
     stamp = (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)
     out = io.BytesIO()
