@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from bot.cli_base import CliError, CommandGroup
 from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
 from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
@@ -26,8 +27,8 @@ from usecases.roster import RosterError, export_csv, import_csv, remove
 log = logging.getLogger("clusterbot")
 
 
-class CliError(Exception):
-    """A problem the person at the terminal can fix; printed without a traceback."""
+# The groups of commands kept in their own modules (the privacy and operations commands).
+GROUPS: tuple[CommandGroup, ...] = ()
 
 
 def _is_loopback(host: str) -> bool:
@@ -209,6 +210,8 @@ def _parser() -> argparse.ArgumentParser:
         "playground", help="run the bot with a demo roster in Microsoft's Agents Playground (local only)"
     )
     playground.add_argument("--port", type=int, default=3978)
+    for group in GROUPS:
+        group.add(sub)
     return parser
 
 
@@ -273,6 +276,9 @@ def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
     command = args.command
+    for group in GROUPS:
+        if command in group.names:
+            return group.run(args, settings, clock)
     if command == "serve":
         _serve(args, settings, clock)
         return 0

@@ -26,6 +26,9 @@ class Cluster(SQLModel, table=True):
     nudge_plan: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
+    # Months after a referral's last activity that its pupil details are kept; None: the default in
+    # cluster.privacy (the council chooses per cluster).
+    retention_months: int | None = Field(default=None)
 
 
 class Setting(SQLModel, table=True):
@@ -127,9 +130,9 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
-    actor: str = Field(max_length=128)  # person:<id>, aad:<object id>, cli, scheduler
+    actor: str = Field(max_length=128, index=True)  # person:<id>, aad:<object id>, cli, scheduler
     action: str = Field(max_length=64)
-    subject: str = Field(default="", max_length=256)
+    subject: str = Field(default="", max_length=256, index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
@@ -155,6 +158,10 @@ class Referral(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Set when the pupil's details were removed (retention period passed, or a lawful erasure request);
+    # the decision, the money and the reference stay.
+    erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    erased_reason: str | None = Field(default=None, max_length=200)
 
 
 class ProvisionLine(SQLModel, table=True):
