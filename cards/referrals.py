@@ -20,6 +20,7 @@ from cards.common import Card, card, execute, facts, heading, plain, text
 from cluster.clock import LONDON
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
+from cluster.privacy import removed_line
 from cluster.provision import ProvisionRow, format_pence
 from cluster.referrals import (
     CONTRIBUTION_FIELD,
@@ -286,6 +287,15 @@ def _shown(f: Field, value: Any) -> str:
 def _detail_elements(view: ReferralView) -> list[Element]:
     """The kind's fields: short ones as facts, long text as labelled paragraphs."""
     fields = form_fields(view.kind, view.partner_choices)
+    if view.erased_at is not None:
+        # Only what was kept is shown; the line says where the pupil's details were, and since when.
+        fields = tuple(f for f in fields if f.name in view.details)
+        removed = text(removed_line(view.erased_at), weight="Bolder", spacing="Medium")
+        return [removed, *_kept_elements(view, fields)]
+    return _kept_elements(view, fields)
+
+
+def _kept_elements(view: ReferralView, fields: Sequence[Field]) -> list[Element]:
     short = [(f.label, _shown(f, view.details.get(f.name))) for f in fields if f.type is not FieldType.MULTILINE]
     elements: list[Element] = [facts(short)] if short else []
     for f in fields:

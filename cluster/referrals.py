@@ -487,6 +487,8 @@ class ReferralView:
     partner_choices: tuple[tuple[str, str], ...] = field(default=())
     # The cost rows' database ids, in the order of ``rows``, for the cards' Edit and Remove buttons.
     row_ids: tuple[int, ...] = ()
+    # When its pupil's details were removed (cluster.privacy); None while they are held.
+    erased_at: datetime | None = None
 
     @property
     def title(self) -> str:

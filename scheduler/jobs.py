@@ -27,6 +27,7 @@ from store.terms import loaded_terms
 from usecases import agenda as md
 from usecases import citywide_pack
 from usecases.capital_jobs import owe_capital_notices
+from usecases.erasure import erase_expired
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
@@ -110,3 +111,12 @@ async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: dat
     if owed.packs or owed.officer_notes:
         await sender.deliver_due()
     return owed
+
+
+async def remove_expired_pupil_details(engine: Engine, now: datetime) -> list[int]:
+    """Remove the pupil details of every referral past its cluster's retention period (``usecases.erasure``).
+
+    Decisions, money and ratings stay; each referral changed has its audit line. The work is done in short
+    batches off the event loop; returns the referrals changed (none on a second run).
+    """
+    return await asyncio.to_thread(erase_expired, engine, now)

@@ -8,6 +8,9 @@ job first checks leadership and does nothing elsewhere, and a small leadership j
 15 seconds, so when the leader stops another replica takes over (and runs the jobs at once) within a minute.
 ``CLUSTERBOT_SCHEDULER=off`` runs a replica that only serves the web endpoint.
 
+Every night at 02:30 London time, when nobody is using the bot, the leader removes the pupil details of the
+referrals past their cluster's retention period (``remove_expired_pupil_details``).
+
 On starting and then daily, every replica checks the loaded school term dates and logs a warning when they
 end within six months (the officer's payments card says the same): instalments fall on term dates.
 
@@ -47,6 +50,7 @@ from scheduler.jobs import (
     citywide_packs_and_deliver,
     post_due_agendas,
     remind_and_deliver,
+    remove_expired_pupil_details,
     term_dates_warning,
 )
 from scheduler.leader import Leadership
@@ -62,6 +66,9 @@ LEADERSHIP_EVERY = 15.0
 TERM_DATES_EVERY = 24 * 3600.0  # the term dates check: on starting, then daily
 SENDER_LEASE = 20.0
 DRAIN_SECONDS = 3.0
+RETENTION_AT = (2, 30)  # London time: the quiet hour the retention job runs at
+# The app's scheduler, for tests that look at what is wired.
+SCHEDULER: web.AppKey[AsyncIOScheduler] = web.AppKey("scheduler", AsyncIOScheduler)
 
 T = TypeVar("T")
 
@@ -194,6 +201,28 @@ def attach_scheduler(
         leadership_check, "interval", seconds=leadership_every, id="leadership", max_instances=1, coalesce=True
     )
 
+    async def remove_expired() -> None:
+        erased = await remove_expired_pupil_details(engine, clock.now())
+        if erased:
+            log.info("removed the pupil details of %d referral(s) past their retention period", len(erased))
+
+    async def retention() -> None:
+        await tracked("retention", lambda: led("retention", remove_expired, None))
+
+    # Daily at a quiet hour. A night missed (the app down at 02:30) waits for the next: a day later changes
+    # nothing, as the job finds everything past its period whenever it runs.
+    hour, minute = RETENTION_AT
+    scheduler.add_job(
+        retention,
+        "cron",
+        hour=hour,
+        minute=minute,
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+
     async def check_term_dates() -> None:
         # Every replica logs it (a log line, not a message): whoever reads the logs of any replica sees it.
         try:
@@ -254,6 +283,7 @@ def attach_scheduler(
         scheduler.shutdown(wait=False)
         await asyncio.to_thread(leader.release)
 
+    app[SCHEDULER] = scheduler
     app.on_startup.append(start)
     app.on_shutdown.append(pause)
     app.on_cleanup.append(stop)

@@ -133,6 +133,7 @@ def views_of(session: Session, referrals: Sequence[Referral]) -> list[ReferralVi
                 updated_at=referral.updated_at,
                 partner_choices=partners,
                 row_ids=tuple(line.id for line in own_lines if line.id is not None),
+                erased_at=referral.erased_at,
             )
         )
     return views

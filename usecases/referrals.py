@@ -56,6 +56,7 @@ from usecases.settings import capital_refusal
 
 NOT_A_REFERRER = START_REFERRAL.refusal
 NOT_FOUND = "I can't find that referral, or it isn't one you can see."
+ERASED = "This referral's pupil details were removed, so it can no longer be changed. Start a new referral."
 OUT_OF_DATE_PICKER = "This card is out of date. Type “new referral” to start again."
 LINK_HOSTS = ("sharepoint.com", "onedrive.live.com", "1drv.ms", "sharepoint.us")
 MAX_DOCUMENTS = 20
@@ -175,6 +176,9 @@ def _deadline_refusal(session: Session, referral: Referral, now: datetime) -> st
 def _check_edit(session: Session, actor: Actor, referral: Referral, now: datetime) -> Referral:
     if not _can_edit(actor, referral):
         raise Forbidden(EDIT_REFERRAL.refusal)
+    if referral.erased_at is not None:
+        # Its pupil's details were removed (retention, or an erasure request): nothing is left to complete.
+        raise Refusal(ERASED)
     rules.check_editable(State(referral.state))
     refusal = _deadline_refusal(session, referral, now)
     if refusal is not None:
@@ -217,7 +221,7 @@ def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime)
     with transaction(engine, serial=False) as session:
         referral = _load(session, referral_id)
         may_edit = _can_edit(actor, referral)
-        editable = may_edit and State(referral.state) in rules.EDITABLE
+        editable = may_edit and State(referral.state) in rules.EDITABLE and referral.erased_at is None
         edit = editable and _deadline_refusal(session, referral, now) is None
         if not edit and not _can_read(actor, referral):
             raise Forbidden(READ_REFERRAL.refusal)
@@ -242,6 +246,7 @@ def read(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> tuple
             raise Forbidden(READ_REFERRAL.refusal)
         audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
         editable = _can_edit(actor, referral) and State(referral.state) in rules.EDITABLE
+        editable = editable and referral.erased_at is None
         return view_of(session, referral), editable
 
 
