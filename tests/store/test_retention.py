@@ -72,7 +72,10 @@ def money(engine: Engine) -> dict[str, Any]:
             for i in session.exec(select(Instalment).order_by(col(Instalment.position)))
         ]
         releases = [r.amount_pence for r in session.exec(select(Release))]
-        provision = [(p.minutes_per_session, p.sessions_per_week, p.weeks, p.hourly_rate_pence) for p in session.exec(select(ProvisionLine))]
+        provision = [
+            (p.minutes_per_session, p.sessions_per_week, p.weeks, p.hourly_rate_pence)
+            for p in session.exec(select(ProvisionLine))
+        ]
         impact = impact_counts(session, None)
         city = city_figures(session, date(2026, 6, 2))
     return {
@@ -104,7 +107,10 @@ def reviewed(central: Engine) -> int:
         )
         # What the bot sent Sam about it, as the outbox keeps it: the outcome notice and an owed nudge.
         decision = session.exec(select(Decision)).one()
-        for key, state in ((f"notice:decision:{decision.id}:person:1", "delivered"), ("review:1:due-0:person:1", "owed")):
+        for key, state in (
+            (f"notice:decision:{decision.id}:person:1", "delivered"),
+            ("review:1:due-0:person:1", "owed"),
+        ):
             card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "CEN-2526-001 · JS Year 4"}]}
             session.add(Outbox(key=key, person_id=1, card=card, state=state, not_before=TEST_NOW, created_at=TEST_NOW))
     submit_review(central, sam(central), review_id, STOP, REVIEWED)
