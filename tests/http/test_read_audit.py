@@ -57,7 +57,7 @@ def tag_of(engine: Engine, key: str) -> str:
 
 def newest_id(engine: Engine) -> int:
     with Session(engine) as session:
-        return int(session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one())
+        return int(session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one() or 0)
 
 
 def lines_since(engine: Engine, seen: int) -> list[tuple[str, str, str]]:
