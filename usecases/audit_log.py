@@ -29,9 +29,8 @@ from store.models import AgendaItem, AuditEvent, Decision, Person, Referral, Rev
 # An action is a read when its last word is one of these: a showing, an export, a listing, a report.
 READ_VERBS = frozenset({"read", "export", "list", "report", "subject_access"})
 DEFAULT_LIMIT = 1000
-# The subjects that belong to a referral, by their prefix: the referral itself, its decisions and reviews,
-# and the agenda items it was voted on as (``item:<id>``).
-REFERRAL_PARTS = ("referral", "review", "decision", "item")
+# Actors that are not people: the command line, the scheduler, and a review's own release of money.
+MACHINE_ACTORS = frozenset({"cli", "scheduler", "review"})
 
 
 class Kind(StrEnum):
@@ -126,6 +125,8 @@ def _referral_id(session: Session, reference: str) -> int:
 
 def _actor_tags(session: Session, person: str) -> list[str]:
     wanted = person.strip()
+    if wanted in MACHINE_ACTORS:
+        return [wanted]
     found = session.exec(
         select(Person).where(or_(func.lower(col(Person.email)) == wanted.lower(), col(Person.aad_object_id) == wanted))
     ).all()
