@@ -263,7 +263,10 @@ def _referral_docx(document: DocxDocument, referral: HeldReferral) -> None:
 
     document.add_heading("Answers", level=2)
     given = answers(referral)
-    _pairs(document, given) if given else document.add_paragraph(NOT_GIVEN)
+    if given:
+        _pairs(document, given)
+    else:
+        document.add_paragraph(NOT_GIVEN)
 
     if view.rows:
         document.add_heading("Costed provision", level=2)
@@ -344,7 +347,10 @@ def _referral_docx(document: DocxDocument, referral: HeldReferral) -> None:
         if r.submitted_at:
             pairs = [("Submitted", f"{_at(r.submitted_at)} by {r.submitted_by or 'unknown'}"), *pairs]
         pairs += [(f"Outcome: {o}", _title(RATING_TITLES, Rating, g)) for o, g in r.ratings]
-        _pairs(document, pairs) if pairs else document.add_paragraph("Not yet submitted.")
+        if pairs:
+            _pairs(document, pairs)
+        else:
+            document.add_paragraph("Not yet submitted.")
 
     document.add_heading("Who read or changed it", level=2)
     if not referral.audit:
