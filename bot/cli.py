@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.cli_base import CliError, CommandGroup
 from bot.cli_privacy import PRIVACY
+from bot.cli_reads import READS
 from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
 from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
@@ -29,7 +30,7 @@ log = logging.getLogger("clusterbot")
 
 
 # The groups of commands kept in their own modules (the privacy and operations commands).
-GROUPS: tuple[CommandGroup, ...] = (PRIVACY,)
+GROUPS: tuple[CommandGroup, ...] = (READS, PRIVACY)
 
 
 def _is_loopback(host: str) -> bool:

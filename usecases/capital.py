@@ -769,10 +769,15 @@ def _load(session: Session, referral_id: int, *, turn: bool = False) -> tuple[Re
 
 
 def open_application(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> Opened:
-    """An application as the person may see it: the applying cluster's people, and council officers."""
-    with transaction(engine, read_only=True) as session:
+    """An application as the person may see it: the applying cluster's people, and council officers.
+
+    Every opening is audited (the application's statements are the school's); the unit writes only the
+    audit line, so it takes no turn.
+    """
+    with transaction(engine, serial=False) as session:
         referral, _ = _load(session, referral_id)
         authorize(actor.grants, OPEN_CAPITAL, referral.cluster_id)
+        audit.record(session, now, actor.tag, "capital.read", f"referral:{referral_id}")
         return _opened(session, actor, referral_id, now)
 
 

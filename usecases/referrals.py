@@ -230,9 +230,14 @@ def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime)
 
 
 def open_for_edit(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> ReferralView:
-    """A referral the actor may change, to show one step of its form."""
-    with transaction(engine, read_only=True) as session:
-        return view_of(session, _check_edit(session, actor, _load(session, referral_id), now))
+    """A referral the actor may change, to show one step of its form (the read audited, as every showing is).
+
+    The unit writes only the audit line, so it takes no turn.
+    """
+    with transaction(engine, serial=False) as session:
+        referral = _check_edit(session, actor, _load(session, referral_id), now)
+        audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
+        return view_of(session, referral)
 
 
 def read(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> tuple[ReferralView, bool]:
