@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from bot.cli_base import CliError, CommandGroup
-from bot.cli_ops import OPS
+from bot.cli_ops import OPS, PLAYGROUND
 from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
 from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
@@ -29,7 +29,7 @@ log = logging.getLogger("clusterbot")
 
 
 # The groups of commands kept in their own modules (the privacy and operations commands).
-GROUPS: tuple[CommandGroup, ...] = (OPS,)
+GROUPS: tuple[CommandGroup, ...] = (OPS, PLAYGROUND)
 
 
 def _is_loopback(host: str) -> bool:

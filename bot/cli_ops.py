@@ -1,4 +1,4 @@
-"""``clusterbot backup FILE`` and ``clusterbot restore FILE``: the SQLite database copied and put back.
+"""``clusterbot backup FILE`` and ``restore FILE`` (the SQLite database copied and put back), ``playground --check``.
 
 The work is in ``store.backup``; PostgreSQL is refused with the ``pg_dump`` / ``pg_restore`` commands to use
 instead. A restore never opens (or migrates) the database before it has checked the backup.
@@ -54,3 +54,21 @@ def _run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
 
 
 OPS = CommandGroup(frozenset({"backup", "restore"}), _add, _run)
+
+
+def _add_check(sub: Any) -> None:
+    # bot.cli defines the playground command itself; the check rides on it so running it stays there.
+    sub.choices["playground"].add_argument(
+        "--check", action="store_true", help="say where the Agents Playground is (or how it would be installed)"
+    )
+
+
+def _playground(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
+    from bot.playground import check_playground, run_playground
+
+    if args.check:
+        return check_playground()
+    return run_playground(settings, args.port, clock)
+
+
+PLAYGROUND = CommandGroup(frozenset({"playground"}), _add_check, _playground)
