@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from bot.cli_base import CliError, CommandGroup
+from bot.cli_ops import OPS
 from bot.cli_privacy import PRIVACY
 from bot.cli_reads import READS
 from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
@@ -30,7 +31,7 @@ log = logging.getLogger("clusterbot")
 
 
 # The groups of commands kept in their own modules (the privacy and operations commands).
-GROUPS: tuple[CommandGroup, ...] = (READS, PRIVACY)
+GROUPS: tuple[CommandGroup, ...] = (READS, PRIVACY, OPS)
 
 
 def _is_loopback(host: str) -> bool:
@@ -212,6 +213,9 @@ def _parser() -> argparse.ArgumentParser:
         "playground", help="run the bot with a demo roster in Microsoft's Agents Playground (local only)"
     )
     playground.add_argument("--port", type=int, default=3978)
+    playground.add_argument(
+        "--check", action="store_true", help="say where the Agents Playground is (or how it would be installed)"
+    )
     for group in GROUPS:
         group.add(sub)
     return parser
@@ -285,9 +289,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
         _serve(args, settings, clock)
         return 0
     if command == "playground":
-        from bot.playground import run_playground
+        from bot.playground import check_playground, run_playground
 
-        return run_playground(settings, args.port, clock)
+        return check_playground() if args.check else run_playground(settings, args.port, clock)
     if command == "manifest":
         from bot.manifest import build_app_package
 

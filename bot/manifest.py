@@ -4,8 +4,10 @@ The package is ``manifest.json``, ``color.png`` (192x192) and ``outline.png`` (3
 the zip. The committed ``manifest/manifest.json`` names the bot's Microsoft App ID as the placeholder
 ``{{MICROSOFT_APP_ID}}``; :func:`build_app_package` puts the real id in its place.
 
-The ``manifest`` folder lives at the root of the repository, beside the ``bot`` package, and is not
-part of the installed Python distribution: build the package from a checkout (or pass ``manifest_dir``).
+The ``manifest`` folder lives at the root of the repository, beside the ``bot`` package; a copy of its
+manifest and icons ships in the installed package as ``bot/teams_app`` (package data, kept identical by
+tests/cli/test_playground_wheel.py), so ``clusterbot manifest build`` works from a wheel too. A checkout
+uses its ``manifest`` folder, where the manifest is edited.
 
 This module needs only the standard library: icon sizes are read from the PNG header, not with Pillow.
 
@@ -27,6 +29,7 @@ __all__ = [
     "APP_ID_PLACEHOLDER",
     "DEFAULT_PACKAGE_NAME",
     "ICON_SIZES",
+    "PACKAGED_MANIFEST_DIR",
     "build_app_package",
     "default_manifest_dir",
     "main",
@@ -49,9 +52,14 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
+PACKAGED_MANIFEST_DIR = Path(__file__).resolve().parent / "teams_app"
+"""The copy of the manifest and icons installed with the package."""
+
+
 def default_manifest_dir() -> Path:
-    """Return the repository's ``manifest`` folder, beside the ``bot`` package."""
-    return Path(__file__).resolve().parent.parent / "manifest"
+    """Return the checkout's ``manifest`` folder beside the ``bot`` package, or else the installed copy."""
+    checkout = Path(__file__).resolve().parent.parent / "manifest"
+    return checkout if (checkout / "manifest.json").is_file() else PACKAGED_MANIFEST_DIR
 
 
 def png_size(data: bytes, name: str = "image") -> tuple[int, int]:
@@ -117,8 +125,8 @@ def build_app_package(app_id: str, out: Path, manifest_dir: Path | None = None) 
     manifest_path = folder / "manifest.json"
     if not manifest_path.is_file():
         raise FileNotFoundError(
-            f"No Teams app manifest at {manifest_path}. The manifest folder is not installed with the "
-            f"Python package: build the app package from a checkout of the repository, or pass manifest_dir."
+            f"No Teams app manifest at {manifest_path}: pass the folder holding manifest.json and its icons "
+            f"(manifest_dir, or --manifest-dir)."
         )
 
     text = manifest_path.read_text(encoding="utf-8")

@@ -16,7 +16,6 @@ payment without them.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -28,19 +27,12 @@ from sqlmodel import Session, select
 
 from cluster.meetings import default_deadline
 from store import audit
+from store.bank_holidays import bank_holidays as bank_holidays  # its callers import it from here
 from store.db import transaction
 from store.models import Cluster, Meeting, Setting
 from store.terms import load_shipped
 
 CENTRAL = Path(__file__).parent / "data" / "central.json"
-BANK_HOLIDAYS = Path(__file__).parent / "data" / "bank_holidays_england_and_wales.json"
-
-
-@functools.cache
-def bank_holidays() -> frozenset[date]:
-    """England and Wales bank holidays (the shipped list, from GOV.UK): not working days for agendas."""
-    data = json.loads(BANK_HOLIDAYS.read_text(encoding="utf-8"))
-    return frozenset(date.fromisoformat(day) for day in data["dates"])
 
 
 class SeedError(ValueError):
