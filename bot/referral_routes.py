@@ -24,7 +24,7 @@ from cluster.card_ids import is_missing, named_id, parse_card_id
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import as_typed
-from cluster.referrals import CONTRIBUTION_FIELD, COSTED, NO_ROWS, ReferralView, State, form_fields
+from cluster.referrals import CONTRIBUTION_FIELD, COSTED, NO_COST_ROWS, NO_ROWS, ReferralView, State, form_fields
 from reports.referral_pack import pack_filename
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -169,8 +169,11 @@ class ReferralRoutes:
     # --- provision map ---
 
     async def rows(self, request: Request) -> Reply:
-        """The costed provision map step."""
-        return self._rows_card(uc.open_for_edit(self.engine, request.actor, self._id(request), self._now()))
+        """The costed provision map step (a forged click on a kind without one is refused, not drawn)."""
+        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
+        if view.kind not in COSTED:
+            raise Refusal(NO_COST_ROWS)
+        return self._rows_card(view)
 
     async def row_add(self, request: Request) -> Reply:
         """Add a row; mistakes come back in the row form."""

@@ -269,6 +269,7 @@ REVIEWED = frozenset({Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP})
 
 # Kinds whose money comes from cost rows (a provision map, or a project's costs).
 COSTED = frozenset({Kind.INDIVIDUAL, Kind.PROJECT})
+NO_COST_ROWS = "This kind of referral has no cost rows."
 
 PROVISION_FIELDS: tuple[Field, ...] = (
     Field("provision", "Provision", max_length=200),

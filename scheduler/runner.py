@@ -43,7 +43,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Engine
 
-from cluster.clock import Clock
+from cluster.clock import LONDON, Clock
 from scheduler.jobs import (
     Deliverer,
     capital_and_deliver,
@@ -55,6 +55,7 @@ from scheduler.jobs import (
 )
 from scheduler.leader import Leadership
 from store import outbox
+from store.bank_holidays import bank_holidays_warning
 
 log = logging.getLogger("clusterbot.scheduler")
 
@@ -232,6 +233,9 @@ def attach_scheduler(
             return
         if warning:
             log.warning("school term dates: %s", warning)
+        holidays = bank_holidays_warning(clock.now().astimezone(LONDON).date())
+        if holidays:
+            log.warning("bank holidays: %s", holidays)
 
     scheduler.add_job(
         check_term_dates,

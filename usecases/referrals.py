@@ -390,7 +390,7 @@ def add_row(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str, An
     with transaction(engine, serial=False) as session:
         referral = _take_for_edit(session, actor, referral_id, now)
         if Kind(referral.kind) not in rules.COSTED:
-            raise Refusal("This kind of referral has no cost rows.")
+            raise Refusal(rules.NO_COST_ROWS)
         row = _row_values(session, referral, raw)
         lines = provision_lines(session, referral_id)
         if len(lines) >= MAX_ROWS:

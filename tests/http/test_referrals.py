@@ -400,3 +400,10 @@ async def test_a_submitted_referral_still_opens_at_its_details_for_editing(bot: 
     await flow.card(verbs.SUBMIT, {"referral_id": referral_id, "version": await flow.version(referral_id)})
     opened = await flow.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
     assert shows(opened, "Step 1 of 4")
+
+
+async def test_the_costs_step_of_a_discussion_is_refused_not_an_apology(bot: Bot, central: Engine) -> None:
+    flow = Flow(bot)
+    referral_id, _ = await flow.start("discussion")
+    refusal = await flow.refused(verbs.REFERRAL_ROWS, {"referral_id": referral_id})
+    assert refusal == "This kind of referral has no cost rows."
