@@ -232,7 +232,10 @@ def create_app(
             activity = Activity().deserialize(body)
         except Exception:
             return _bad_request("the body is not a valid activity")
-        observe.describe(record, activity, vocabulary)
+        try:
+            observe.describe(record, activity, vocabulary)
+        except Exception:  # an odd activity the checks below refuse; its log line just says less
+            log.debug("could not describe an activity for its log line", exc_info=True)
         if not activity.service_url or activity.conversation is None or not activity.conversation.id:
             return _bad_request("an activity needs a serviceUrl and a conversation id")
         if body["type"] == "invoke" and not (isinstance(body.get("name"), str) and body["name"]):
