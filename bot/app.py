@@ -1,4 +1,10 @@
-"""The aiohttp application: ``POST /api/messages`` and ``GET /healthz``, wired in one place.
+"""The aiohttp application: ``POST /api/messages``, ``/healthz``, ``/readyz`` and ``/metrics``, wired in one place.
+
+``/healthz`` is liveness: it answers 200 while the process serves requests and asks the database nothing,
+so an orchestrator restarts a replica that is stuck, not every replica whenever the database is away
+(restarting would not bring the database back). ``/readyz`` is readiness: 200 only when the database answers
+and holds this code's migrations, else 503 with the reason, so a load balancer sends turns only to replicas
+that can serve them (``bot.observe``). ``/metrics`` is Prometheus' text format (``bot.metrics``).
 
 A stop (SIGTERM) is bounded. When the app starts shutting down (the listening socket is already closed), the
 sender stops taking work and the scheduler starts no job; turns still being handled get aiohttp's
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from functools import partial
 from typing import Any
 
@@ -18,6 +25,7 @@ from aiohttp import web
 from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
+from bot import observe
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
@@ -32,6 +40,7 @@ from bot.file_desk import Export, FileDesk
 from bot.ledger_routes import LedgerRoutes
 from bot.meeting_admin_routes import MeetingAdminRoutes
 from bot.meeting_routes import DeliverSoon, MeetingRoutes
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.notify import Notifier
 from bot.referral_routes import ReferralRoutes
 from bot.review_routes import ReviewRoutes
@@ -44,8 +53,9 @@ from bot.turns import tenant_of
 from bot.workers import Workers
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
+from scheduler.leader import Leadership
 from scheduler.runner import attach_scheduler, sender_lease
-from store.db import database_answers, make_engine
+from store.db import make_engine
 
 log = logging.getLogger("clusterbot.app")
 
@@ -59,6 +69,8 @@ SHUTDOWN_TIMEOUT = 5.0
 # An activity nests a handful of levels (a card's data a few more); deeper bodies are refused before any
 # other work, so nothing after the parser (botbuilder's deserializer, json.dumps) can run out of stack on them.
 MAX_JSON_DEPTH = 64
+METRICS_TIMEOUT = 5.0
+"""Seconds a scrape of /metrics waits for the outbox's figures before it answers 503."""
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -129,6 +141,12 @@ def build_routes(
     return routes
 
 
+def vocabulary_of(routes: Routes) -> observe.Vocabulary:
+    """The verbs and commands a turn may be logged and counted under: the ones these routes handle."""
+    commands = [*routes.personal, *routes.prefixed, *routes.channel, *routes.channel_prefixed]
+    return observe.Vocabulary.of(routes.verbs, commands)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -143,16 +161,28 @@ def create_app(
     Tests pass a clock, an engine, a connector, signing keys or the referral pack's builder (``export``).
     """
     clock = clock or Clock()
+    if settings.log_format == "json":
+        observe.use_json_logs()
     # Every worker can hold a connection while the sender, the scheduler and its leader lock hold theirs, so
     # a burst of clicks waits in the workers' queue rather than for a connection.
     engine = engine or make_engine(settings.database_url, connections=settings.workers + 4)
     connector = connector or Connector(_token_source(settings))
     adapter = ClusterAdapter(connector, settings.app_id)
+    leadership = Leadership(engine) if settings.scheduler else None
+    metrics = Metrics(engine, clock, lambda: leadership is not None and leadership.leading)
+    connector.watch = metrics.connector_answered
+    readiness = observe.Readiness(engine)  # reads the migrations' head now, once
     sender = Sender(
-        engine, connector, clock=clock, lease_seconds=sender_lease(), draw=partial(draw_channel_card, engine)
+        engine,
+        connector,
+        clock=clock,
+        lease_seconds=sender_lease(),
+        draw=partial(draw_channel_card, engine),
+        watch=metrics.sent,
     )
     notifier = Notifier(engine, sender, clock)
     routes = build_routes(engine, clock, notifier.deliver_soon, export)
+    vocabulary = vocabulary_of(routes)
     workers = Workers(settings.workers)
     bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export), workers)
     authenticator = RequestAuthenticator(settings)
@@ -164,6 +194,22 @@ def create_app(
         )
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        """One turn: answered by :func:`turn`, then logged as one line and counted."""
+        record, token = observe.begin_turn()
+        started = time.perf_counter()
+        status = 500  # unless an answer comes back
+        try:
+            response = await turn(request, record)
+            status = response.status
+            return response
+        finally:
+            seconds = time.perf_counter() - started
+            record.finish(status, seconds)
+            observe.end_turn(token)
+            observe.log_turn(record)
+            metrics.turn(record, seconds)
+
+    async def turn(request: web.Request, record: observe.TurnRecord) -> web.StreamResponse:
         raw = await _read_body(request, settings.body_timeout)
         if isinstance(raw, web.Response):
             return raw
@@ -186,6 +232,10 @@ def create_app(
             activity = Activity().deserialize(body)
         except Exception:
             return _bad_request("the body is not a valid activity")
+        try:
+            observe.describe(record, activity, vocabulary)
+        except Exception:  # an odd activity the checks below refuse; its log line just says less
+            log.debug("could not describe an activity for its log line", exc_info=True)
         if not activity.service_url or activity.conversation is None or not activity.conversation.id:
             return _bad_request("an activity needs a serviceUrl and a conversation id")
         if body["type"] == "invoke" and not (isinstance(body.get("name"), str) and body["name"]):
@@ -201,7 +251,7 @@ def create_app(
         try:
             answer = await adapter.process(activity, bot.on_turn)
         except Exception as exc:
-            report_unexpected(exc, "processing an activity")
+            observe.note_error(report_unexpected(exc, "processing an activity"))
             return web.json_response({"error": "internal error"}, status=500)
         if answer is None:
             return web.Response(status=200)
@@ -210,8 +260,30 @@ def create_app(
         return web.json_response(answer.body, status=answer.status)
 
     async def healthz(_request: web.Request) -> web.Response:
-        ok = database_answers(engine)
-        return web.json_response({"status": "ok" if ok else "degraded", "database": ok}, status=200)
+        # Liveness only: the event loop answers. The database is /readyz's question (see the module's docstring).
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_request: web.Request) -> web.Response:
+        ready = await readiness.check()
+        body = {
+            "status": "ready" if ready.ok else "not ready",
+            "reason": ready.reason,
+            "migrations": {"database": list(ready.revision), "expected": sorted(readiness.heads)},
+        }
+        return web.json_response(body, status=200 if ready.ok else 503)
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        refusal = observe.metrics_refusal(settings.metrics_token.get_secret_value(), request.remote, request.headers)
+        if refusal == 401:
+            return web.json_response({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
+        if refusal is not None:
+            return web.json_response({"error": "only this machine may read the metrics"}, status=refusal)
+        try:
+            async with asyncio.timeout(METRICS_TIMEOUT):
+                text = await asyncio.to_thread(metrics.render)  # the outbox's gauges query the database
+        except TimeoutError:
+            return web.json_response({"error": "the database did not answer in time"}, status=503)
+        return web.Response(body=text, headers={"Content-Type": CONTENT_TYPE})
 
     async def open_(_app: web.Application) -> None:
         notifier.bind(asyncio.get_running_loop())
@@ -240,8 +312,10 @@ def create_app(
     app.on_shutdown.append(stop_taking_work)
     app.on_cleanup.append(settle)  # before the scheduler's own cleanup, which waits for its jobs
     if settings.scheduler:
-        attach_scheduler(app, engine, sender, clock)
+        attach_scheduler(app, engine, sender, clock, leadership=leadership)
     app.on_cleanup.append(close)  # last: the scheduler's jobs may still be using the connector
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_page)
     return app

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -144,6 +145,8 @@ class Connector:
         self._tokens = tokens
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
+        self.watch: Callable[[int], None] | None = None
+        """Told the status of every answer the connector gives (the app counts its 429s: ``bot.metrics``)."""
 
     def http(self) -> aiohttp.ClientSession:
         """The shared HTTP session (also used to fetch files users send)."""
@@ -164,6 +167,8 @@ class Connector:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         async with self.http().request(method, url, json=body, headers=headers) as response:
+            if self.watch is not None:
+                self.watch(response.status)
             text = await response.text()
             if response.status >= 400:
                 raise ConnectorError(

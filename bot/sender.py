@@ -68,6 +68,15 @@ class SendsActivities(Protocol):
         ...
 
 
+SendWatch = Callable[[str, int], None]
+"""Told of each send the sender makes: its outcome (``delivered``, ``retry``, ``undeliverable``, ``removed``,
+``gone``, ``refused``) and how many times the message had been tried before (``bot.metrics`` counts them)."""
+
+
+def _unwatched(_outcome: str, _tried_before: int) -> None:
+    return None
+
+
 Draw = Callable[[str], dict[str, Any]]
 """Draws a channel card's activity from the database, by the card's key (``vote:34``)."""
 
@@ -194,8 +203,10 @@ class Sender:
         concurrency: int = 16,
         rng: random.Random | None = None,
         draw: Draw = _no_cards,
+        watch: SendWatch = _unwatched,
     ) -> None:
         self._engine = engine
+        self._watch = watch
         self._connector = connector
         self._limiter = limiter or RateLimiter()
         self._clock = clock or Clock()
@@ -406,6 +417,7 @@ class Sender:
             self._limiter.sent(stamp)
         now = self._clock.now()
         if failure is None:
+            self._watch("delivered", message.attempts)
             delivered = await asyncio.to_thread(
                 outbox.mark_delivered, self._engine, message.id, now, revision=message.revision, posted=posted
             )
@@ -415,9 +427,11 @@ class Sender:
         if failure.status in RETRYABLE or failure.status >= 500:
             if message.attempts + 1 >= self.max_attempts and now - message.created_at >= self.retry_for:
                 log.warning("giving up on %s after %d attempts: %s", message.key, message.attempts + 1, failure.error)
+                self._watch("undeliverable", message.attempts)
                 if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
                     tally.undeliverable += 1
                 return None
+            self._watch("retry", message.attempts)
             delay = failure.retry_after if failure.retry_after is not None else self.backoff(message.attempts)
             # A Retry-After is honoured, but not past the retry window (a huge one would overflow the date).
             longest = max(self.retry_for.total_seconds(), self.max_backoff)
@@ -428,6 +442,7 @@ class Sender:
         gone = _gone_card(message, place) if failure.status == 404 else None
         if gone is not None:
             log.info("the message of %s is gone from the channel; posting it afresh", gone)
+            self._watch("gone", message.attempts)
             await asyncio.to_thread(outbox.card_gone, self._engine, message, gone, now, failure.error)
             tally.retried += 1
             return None
@@ -435,10 +450,12 @@ class Sender:
             log.info(
                 "%s removed the bot (%d); owing %s to the admins", target.conversation_id, failure.status, message.key
             )
+            self._watch("removed", message.attempts)
             admins = await asyncio.to_thread(outbox.bot_removed, self._engine, message, now, failure.error)
             self._count_reroute(admins, tally)
             return "removed"
         log.warning("connector refused %s for good: %s", message.key, failure.error)
+        self._watch("refused", message.attempts)
         if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
             tally.undeliverable += 1
         return None

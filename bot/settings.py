@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
+LogFormat = Literal["text", "json"]
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     )
     scheduler: bool = Field(default=True, validation_alias="CLUSTERBOT_SCHEDULER")
     log_level: str = Field(default="INFO", validation_alias="CLUSTERBOT_LOG_LEVEL")
+    # ``json``: every log line (and the one line per turn) as a JSON object, for a log collector.
+    log_format: LogFormat = Field(default="text", validation_alias="CLUSTERBOT_LOG_FORMAT")
+    # Set: /metrics wants ``Authorization: Bearer <token>``; unset: only clients on this machine may read it.
+    metrics_token: SecretStr = Field(default=SecretStr(""), validation_alias="CLUSTERBOT_METRICS_TOKEN")
     # Threads that run use cases; the database gets a few more connections than this (see bot.app).
     workers: int = Field(default=8, ge=1, le=64, validation_alias="CLUSTERBOT_WORKERS")
     # Seconds a request's whole body may take to arrive; a client trickling it in holds a connection open.
@@ -42,6 +47,13 @@ class Settings(BaseSettings):
     def _trimmed(cls, value: object) -> object:
         # A stray space or newline from a secrets store must not turn authentication on for a blank id.
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip().lower() or "text"  # set but empty, as a template leaves it: the default
+        return value
 
     @field_validator("allowed_tenants", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot import observe
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
 from bot.routes import Reply, Request, Routes
@@ -19,6 +20,7 @@ from cards.people import help_card, not_registered_card
 from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
 from cluster.errors import Refusal
+from cluster.permissions import Forbidden
 from store.db import transaction
 from usecases import conversations, people
 
@@ -32,6 +34,11 @@ UNRECOGNISED_BUTTON = "That button sent nothing I recognise."
 def card_activity(card: Card) -> Activity:
     """A message carrying one Adaptive Card and nothing else, so its id is the card's and it can be updated."""
     return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=card))
+
+
+def _refused(refusal: Refusal) -> None:
+    """Note on the turn's record that it ended in a refusal (one for who is asking: ``forbidden``)."""
+    observe.note_outcome("forbidden" if isinstance(refusal, Forbidden) else "refused")
 
 
 class ClusterBot:
@@ -58,6 +65,7 @@ class ClusterBot:
                 await self._on_installation_update(context)
         except Exception as exc:
             apology = report_unexpected(exc, f"{activity.type} turn")
+            observe.note_error(apology)
             try:
                 if activity.type == ActivityTypes.invoke:
                     await self._answer_invoke_message(context, apology)
@@ -105,6 +113,7 @@ class ClusterBot:
             if with_files:
                 reply = await self.files.receive(activity, actor)
         except Refusal as refusal:
+            _refused(refusal)
             reply = Reply(text=plain(refusal.message))  # may quote what was typed
         if reply is None:
             return
@@ -131,6 +140,7 @@ class ClusterBot:
             try:
                 reply = await self.files.consent(activity, actor)
             except Refusal as refusal:
+                _refused(refusal)
                 reply = Reply(text=plain(refusal.message))  # may quote what was typed
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
             if reply.text:
@@ -148,10 +158,12 @@ class ClusterBot:
         try:
             found = await self.workers.run(click)
         except Refusal as refusal:
+            _refused(refusal)
             # The card the person is working in stays as it is; Teams shows the sentence with it.
             await self._answer_invoke_message(context, refusal.message)
             return
         if found is None:
+            observe.note_outcome("unrecognised")
             await self._answer_invoke_message(context, UNRECOGNISED_BUTTON)
             return
         reply = found

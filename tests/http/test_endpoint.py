@@ -51,12 +51,6 @@ async def test_a_huge_body_is_refused_without_reading_it_all(bot: Bot) -> None:
     assert response.status == 413
 
 
-async def test_healthz_says_the_database_answers(bot: Bot) -> None:
-    response = await bot.client.get("/healthz")
-    assert response.status == 200
-    assert await response.json() == {"status": "ok", "database": True}
-
-
 async def test_without_authentication_only_a_loopback_service_url_is_served(bot: Bot) -> None:
     response = await bot.post(act.personal_message("https://smba.trafficmanager.net/uk/", *SENCO, "help"))
     assert response.status == 400
