@@ -176,13 +176,3 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Apply every migration not yet applied."""
     command.upgrade(alembic_config(url), "head")
-
-
-def database_answers(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:
-        return False

@@ -217,9 +217,9 @@ async def test_the_run_command_starts_a_bot_that_answers_help_at_the_service_url
         async with aiohttp.ClientSession() as http:
             for _ in range(100):
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
                         assert response.status == 200
-                        assert (await response.json())["database"] is True
+                        assert (await response.json())["status"] == "ready"
                         break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.1)

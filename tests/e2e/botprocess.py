@@ -16,7 +16,7 @@ from store.models import ConversationRef, Outbox
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    """Wait until the bot's /healthz answers; fail with its log if it exits or takes too long."""
+    """Wait until the bot's /readyz answers (the database is at the migrations' head); fail with its log if it exits or takes too long."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -58,7 +58,7 @@ def serve(tmp: Path, env: dict[str, str], port: int, log: Path) -> subprocess.Po
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_healthy(f"http://127.0.0.1:{port}/healthz", proc, log)
+        wait_healthy(f"http://127.0.0.1:{port}/readyz", proc, log)
     except BaseException:
         stop(proc)
         raise

@@ -159,7 +159,7 @@ async def healthy(replica: Replica, http: aiohttp.ClientSession, timeout: float 
     while time.monotonic() < deadline:
         assert replica.alive, f"{replica.name} died:\n{replica.log()}"
         with contextlib.suppress(aiohttp.ClientError):
-            async with http.get(f"http://127.0.0.1:{replica.port}/healthz") as response:
+            async with http.get(f"http://127.0.0.1:{replica.port}/readyz") as response:
                 if response.status == 200:
                     return
         await asyncio.sleep(0.1)

@@ -120,7 +120,7 @@ class BotProcess:
             while time.monotonic() < deadline:
                 assert self.process is not None and self.process.returncode is None, f"{self.name} died:\n{self.log()}"
                 try:
-                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
+                    async with http.get(f"http://127.0.0.1:{self.port}/readyz") as response:
                         if response.status == 200:
                             return
                 except aiohttp.ClientConnectionError:
