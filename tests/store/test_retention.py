@@ -33,7 +33,8 @@ from store.models import (
     Review,
     ReviewOutcome,
 )
-from tests.conftest import SENCO, TEST_NOW
+from store.seed import CENTRAL, seed_file
+from tests.conftest import ROSTER, SENCO, TEST_NOW
 from tests.support.referral_flow import GOOD_INDIVIDUAL
 from tests.support.review_flow import fund
 from usecases import referrals as uc
@@ -43,6 +44,7 @@ from usecases.impact import impact_counts
 from usecases.minutes import minutes_of_meeting
 from usecases.people import Actor, identify
 from usecases.reviews import submit_review
+from usecases.roster import import_entries
 
 REVIEWED = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)  # the review stops the funding: its last activity
 STOP = {
@@ -86,6 +88,14 @@ def money(engine: Engine) -> dict[str, Any]:
         "impact": impact,
         "city": city,
     }
+
+
+@pytest.fixture
+def central(engine: Engine) -> Engine:
+    """Central and the test roster on both backends: erasure takes PostgreSQL's row locks as well as SQLite's."""
+    seed_file(engine, CENTRAL, TEST_NOW)
+    import_entries(engine, ROSTER, TEST_NOW, "test")
+    return engine
 
 
 @pytest.fixture
