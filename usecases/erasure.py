@@ -38,7 +38,6 @@ from cluster.privacy import (
     check_months,
     earliest_last_activity,
     funding_active,
-    is_about,
     kept_answers,
     kept_review_answers,
     period_months,
@@ -64,6 +63,7 @@ from store.models import (
     ReviewOutcome,
     Setting,
 )
+from usecases.pupils import referrals_naming, setting_named
 
 RETENTION = "retention"  # the erased_reason of the retention job's removals
 ERASE = "pupil.erase"
@@ -259,36 +259,6 @@ class Plan:
         return tuple(f for f in self.found if f.active is not None)
 
 
-def _setting(session: Session, setting: str, cluster: str | None) -> Setting:
-    query = select(Setting).where(or_(col(Setting.name) == setting.strip(), col(Setting.urn) == setting.strip()))
-    if cluster:
-        wanted = session.exec(
-            select(Cluster.id).where(or_(col(Cluster.name) == cluster, func.upper(Cluster.code) == cluster.upper()))
-        ).first()
-        if wanted is None:
-            raise Refusal(f"There is no cluster called {cluster}.")
-        query = query.where(Setting.cluster_id == wanted)
-    found = session.exec(query).all()
-    if not found:
-        raise Refusal(f"There is no setting called {setting}" + (f" in {cluster}." if cluster else "."))
-    if len(found) > 1:
-        raise Refusal(f"More than one cluster has a setting called {setting}: say which with --cluster.")
-    return found[0]
-
-
-def _naming(session: Session, setting_id: int, pupil_ref: str) -> list[Referral]:
-    referrals = session.exec(
-        select(Referral)
-        .where(
-            Referral.setting_id == setting_id,
-            col(Referral.kind).in_(_PUPIL_KINDS),
-            col(Referral.erased_at).is_(None),
-        )
-        .order_by(col(Referral.id))
-    ).all()
-    return [r for r in referrals if is_about(r.details, pupil_ref)]
-
-
 def _plan(session: Session, setting: Setting, referrals: Sequence[Referral]) -> Plan:
     ids = [r.id for r in referrals]
     documents = dict(
@@ -324,9 +294,9 @@ def _plan(session: Session, setting: Setting, referrals: Sequence[Referral]) -> 
 def find_pupil(engine: Engine, setting: str, pupil_ref: str, cluster: str | None = None) -> Plan:
     """What erasing this pupil's details would change in this setting (by name or URN), without changing it."""
     with transaction(engine, read_only=True) as session:
-        found = _setting(session, setting, cluster)
+        found, _ = setting_named(session, setting, cluster)
         assert found.id is not None
-        return _plan(session, found, _naming(session, found.id, pupil_ref))
+        return _plan(session, found, referrals_naming(session, found.id or 0, pupil_ref))
 
 
 def refusal_of(plan: Plan) -> str:
@@ -354,10 +324,10 @@ def erase_pupil(
     if reason == RETENTION:
         raise Refusal(f"{RETENTION!r} is kept for the retention job: give the request's own reference.")
     with transaction(engine, serial=False) as session:
-        found = _setting(session, setting, cluster)
+        found, _ = setting_named(session, setting, cluster)
         assert found.id is not None
         take_turn(session, "cluster", found.cluster_id)
-        referrals = _naming(session, found.id, pupil_ref)
+        referrals = referrals_naming(session, found.id or 0, pupil_ref)
         plan = _plan(session, found, referrals)
         if not plan.found:
             raise Refusal(f"No referral from {found.name} names that pupil reference (or it was erased already).")

@@ -18,17 +18,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.errors import Refusal
-from cluster.privacy import is_about
 from cluster.referrals import ReferralView
 from store import audit
 from store.db import transaction
 from store.models import (
     AgendaItem,
-    Cluster,
     Decision,
     Instalment,
     Meeting,
@@ -38,10 +36,10 @@ from store.models import (
     Release,
     Review,
     ReviewOutcome,
-    Setting,
 )
 from store.referral_views import view_of
 from usecases.audit_log import Line, lines_about, referral_subjects
+from usecases.pupils import referrals_naming, setting_named
 
 ACTION = "pupil.subject_access"
 
@@ -136,28 +134,6 @@ class Held:
     referrals: tuple[HeldReferral, ...]
 
 
-def _setting(session: Session, name: str, cluster: str | None) -> tuple[Setting, Cluster]:
-    """The setting called ``name`` (case does not matter), in ``cluster`` when given; refuses none or several."""
-    query = (
-        select(Setting, Cluster)
-        .join(Cluster, col(Cluster.id) == Setting.cluster_id)
-        .where(func.lower(Setting.name) == name.strip().lower())
-    )
-    if cluster:
-        query = query.where(func.lower(Cluster.name) == cluster.strip().lower())
-    found = session.exec(query.order_by(col(Cluster.name))).all()
-    if not found:
-        where = f" in the {cluster.strip()} cluster" if cluster else ""
-        raise Refusal(f"No setting is called {name.strip()}{where}: check its name with the cluster's admin.")
-    if len(found) > 1:
-        clusters = ", ".join(c.name for _, c in found)
-        raise Refusal(
-            f"More than one setting is called {name.strip()} (clusters {clusters}): say which with --cluster."
-        )
-    setting, in_cluster = found[0]
-    return setting, in_cluster
-
-
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
@@ -247,12 +223,6 @@ def _held(session: Session, referral: Referral) -> HeldReferral:
     )
 
 
-def referrals_about(session: Session, setting_id: int, pupil_ref: str) -> list[Referral]:
-    """The setting's referrals whose answers name this pupil reference, oldest first."""
-    found = session.exec(select(Referral).where(Referral.setting_id == setting_id).order_by(col(Referral.id))).all()
-    return [r for r in found if is_about(r.details or {}, pupil_ref)]
-
-
 def subject_access(
     engine: Engine, setting: str, pupil_ref: str, now: datetime, actor: str = "cli", cluster: str | None = None
 ) -> Held:
@@ -264,9 +234,9 @@ def subject_access(
     if not pupil_ref.strip():
         raise Refusal("Give the pupil reference the school uses (from its MIS), such as ETR-0042.")
     with transaction(engine, serial=False) as session:
-        found_setting, found_cluster = _setting(session, setting, cluster)
+        found_setting, found_cluster = setting_named(session, setting, cluster)
         setting_id = found_setting.id or 0
-        held = tuple(_held(session, r) for r in referrals_about(session, setting_id, pupil_ref))
+        held = tuple(_held(session, r) for r in referrals_naming(session, setting_id, pupil_ref))
         # The ids, not the pupil reference: the audit log is read by more people than the export.
         audit.record(session, now, actor, ACTION, f"setting:{setting_id}", referrals=[h.view.id for h in held])
     return Held(found_setting.name, setting_id, found_cluster.name, pupil_ref.strip(), now, held)

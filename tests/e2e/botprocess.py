@@ -16,7 +16,7 @@ from store.models import ConversationRef, Outbox
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    """Wait until the bot's /readyz answers (the database is at the migrations' head); fail with its log if it exits or takes too long."""
+    """Wait until the bot's /readyz answers (its database at head); fail with its log if it exits or stalls."""
     deadline = time.monotonic() + timeout
     while True:
         try:
