@@ -251,7 +251,7 @@ def create_app(
         try:
             answer = await adapter.process(activity, bot.on_turn)
         except Exception as exc:
-            observe.note_error(report_unexpected(exc, "processing an activity"))
+            report_unexpected(exc, "processing an activity")
             return web.json_response({"error": "internal error"}, status=500)
         if answer is None:
             return web.Response(status=200)

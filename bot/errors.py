@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 
+from bot import observe
+
 log = logging.getLogger("clusterbot.errors")
 
 APOLOGY = (
@@ -19,7 +21,11 @@ def new_reference() -> str:
 
 
 def report_unexpected(exc: BaseException, where: str) -> str:
-    """Log the stack trace under a fresh reference and return the apology that names it."""
+    """Log the stack trace under a fresh reference and return the apology that names it.
+
+    The reference also goes on the turn's own log line, when this happens during a turn.
+    """
     ref = new_reference()
     log.error("unexpected error ref=%s in %s", ref, where, exc_info=exc)
+    observe.note_error(ref)
     return APOLOGY.format(ref=ref)

@@ -22,7 +22,6 @@ import hmac
 import ipaddress
 import json
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +42,6 @@ INVOKE_NAMES = frozenset({"adaptiveCard/action", "fileConsent/invoke"})
 UNKNOWN = "unknown"
 TEXT = "text"
 ID_LENGTH = 128  # an activity id is Teams' own; one longer than this is not, and is cut
-_REFERENCE = re.compile(r"\bERR-[0-9A-F]{8}\b")  # bot.errors.new_reference's shape
 
 # What HTTP status an answer the handler gave before any turn ran stands for.
 _OUTCOME_OF_STATUS = {
@@ -122,13 +120,12 @@ def note_outcome(outcome: str) -> None:
         record.outcome = outcome
 
 
-def note_error(apology: str) -> None:
-    """The current turn ended in an apology (``bot.errors.report_unexpected``): keep the reference it gave."""
+def note_error(reference: str) -> None:
+    """The current turn ended in an apology naming ``reference`` (``bot.errors.report_unexpected`` tells it)."""
     record = _CURRENT.get()
     if record is not None:
         record.outcome = "error"
-        found = _REFERENCE.search(apology)
-        record.error_ref = found.group(0) if found else None
+        record.error_ref = reference
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,6 @@ class ClusterBot:
                 await self._on_installation_update(context)
         except Exception as exc:
             apology = report_unexpected(exc, f"{activity.type} turn")
-            observe.note_error(apology)
             try:
                 if activity.type == ActivityTypes.invoke:
                     await self._answer_invoke_message(context, apology)
