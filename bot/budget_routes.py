@@ -12,7 +12,7 @@ from cards import verbs
 from cards.budget import PART_FIELDS, budget_card
 from cluster.card_ids import card_id, is_missing
 from cluster.clock import LONDON, Clock
-from cluster.provision import parse_money
+from cluster.provision import NotAnAmount, parse_money
 from usecases import budget as uc
 
 
@@ -87,8 +87,8 @@ class BudgetRoutes:
         for key, title in PART_FIELDS:
             try:
                 parts.append(parse_money(values[key] or ("0" if key != "baseline" else "")))
-            except ValueError as exc:
-                errors[key] = f"{title.removesuffix(' (£)')}: {exc}."
+            except NotAnAmount as wrong:
+                errors[key] = wrong.message
         cluster_id = self._cluster_id(request)
         if errors:
             shown = uc.budget_card(self.engine, request.actor, self._today(), cluster_id)

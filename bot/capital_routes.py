@@ -184,8 +184,12 @@ class CapitalRoutes:
         )
 
     async def invoice(self, request: Request) -> Reply:
-        """The SENCO gives a paid invoice's amount; its file follows in chat."""
-        return self._card(uc.add_invoice(self.engine, request.actor, self._id(request), request.data, self.clock.now()))
+        """The SENCO gives a paid invoice's amount; its file follows in chat. A mistake comes back beside it."""
+        try:
+            opened = uc.add_invoice(self.engine, request.actor, self._id(request), request.data, self.clock.now())
+        except uc.Mistakes as bad:
+            return self._card(bad.opened, bad)
+        return self._card(opened)
 
     async def visit(self, request: Request) -> Reply:
         """The team records the quality-assurance visit."""

@@ -374,7 +374,7 @@ def _clusters(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
 def _capital_round(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
     from cluster.capital_fund import Round
-    from cluster.provision import format_pence, parse_money
+    from cluster.provision import NotAnAmount, format_pence, parse_money
     from usecases.capital import round_views, set_round
 
     if args.round_command == "list":
@@ -391,8 +391,8 @@ def _capital_round(args: argparse.Namespace, engine: Engine, now: datetime) -> i
         return 0
     try:
         total = parse_money(args.total)
-    except ValueError as exc:
-        raise CliError(f"--total: {exc}") from None
+    except NotAnAmount as wrong:
+        raise CliError(f"--total: {wrong.message}") from None
     round_ = Round(
         args.label,
         total,
@@ -468,12 +468,22 @@ def _setting_facts(args: argparse.Namespace, engine: Engine, now: datetime) -> i
 
 
 def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
-    from cluster.provision import format_pence, parse_money
+    from cluster.provision import NotAnAmount, format_pence, parse_money
     from usecases.budget import budget_for, set_budget
 
     try:
         if args.budget_command == "set":
-            parts = [parse_money(v) for v in (args.baseline, args.uplift, args.specialist, args.reserve)]
+            parts: list[int] = []
+            for flag, typed in (
+                ("--baseline", args.baseline),
+                ("--uplift", args.uplift),
+                ("--specialist", args.specialist),
+                ("--reserve", args.reserve),
+            ):
+                try:
+                    parts.append(parse_money(typed))
+                except NotAnAmount as wrong:
+                    raise CliError(f"{flag}: {wrong.message}") from None
             view = set_budget(engine, "cli", args.cluster, args.label, args.starts, args.ends, parts, now)
         else:
             found = budget_for(engine, args.cluster, args.on or now.astimezone(LONDON).date())
@@ -482,8 +492,6 @@ def _budget(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
             view = found
     except Refusal as refusal:
         raise CliError(refusal.message) from None
-    except ValueError as exc:
-        raise CliError(f"amounts are in pounds, such as 250000 or 1250.50: {exc}") from None
     p = view.position
     print(f"{view.cluster} {view.label} ({view.starts:%-d %b %Y} to {view.ends:%-d %b %Y})")
     print(f"  allocated {format_pence(p.allocated)}, reserve {format_pence(p.reserve)}")

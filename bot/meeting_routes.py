@@ -26,7 +26,7 @@ from cluster.card_ids import item_id_of, meeting_id_of
 from cluster.clock import Clock
 from cluster.decisions import default_review_date
 from cluster.errors import Refusal
-from cluster.provision import parse_money
+from cluster.provision import NotAnAmount, parse_money
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from usecases import agenda as agenda_uc
 from usecases import decisions as decisions_uc
@@ -228,8 +228,8 @@ class MeetingRoutes:
         if text_input(data, "amount"):
             try:
                 amount = parse_money(text_input(data, "amount"))
-            except ValueError as exc:
-                errors["amount"] = f"Amount: {exc}."
+            except NotAnAmount as wrong:
+                errors["amount"] = wrong.message
         if text_input(data, "review_date"):
             try:
                 review = date.fromisoformat(text_input(data, "review_date"))

@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from cluster.errors import Refusal
 from cluster.meetings import working_days_before
-from cluster.provision import format_pence, parse_money, round_half_up
+from cluster.provision import NotAnAmount, format_pence, parse_money, round_half_up
 
 MAX_GRANT_PENCE = 15_000_00
 MAX_COMMENT = 1000
@@ -267,8 +267,8 @@ def check_invoice_amount(raw: object) -> int:
     """An invoice's amount in pence from what was typed ("1,234.56", "£1234"); refuses anything else."""
     try:
         pence = parse_money(str(raw or ""))
-    except ValueError:
-        raise Refusal("Give the invoice's amount in pounds and pence, such as 1,250.00.") from None
+    except NotAnAmount as wrong:
+        raise Refusal(wrong.message) from None
     if pence < 1:
         raise Refusal("An invoice's amount must be more than £0.00.")
     return pence
@@ -324,8 +324,8 @@ def check_round_form(raw: Mapping[str, object]) -> tuple[Round | None, dict[str,
         total = parse_money(str(raw.get("total") or ""))
         if total < 1:
             errors["total"] = "The round's total must be more than £0.00."
-    except ValueError:
-        errors["total"] = "Give the round's total in pounds, such as 500,000."
+    except NotAnAmount as wrong:
+        errors["total"] = wrong.message
     days: dict[str, date] = {}
     for name, title in ROUND_DATES:
         try:

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from cluster.provision import format_pence, parse_money
+from cluster.provision import NotAnAmount, format_pence, parse_money
 
 
 class FieldType(StrEnum):
@@ -110,8 +110,8 @@ def check_field(f: Field, raw: Any) -> tuple[Any, str | None]:
     if f.type is FieldType.MONEY:
         try:
             pence = parse_money(text)
-        except ValueError as exc:
-            return text, f"{f.label}: {exc}."
+        except NotAnAmount as wrong:
+            return text, wrong.message  # it names what was read, so it needs no label beside its field
         return pence, _bounded(f, pence, format_pence(pence))
     if f.type is FieldType.CHOICE:
         if text not in dict(f.choices):

@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 
 from cluster.errors import Refusal
-from cluster.provision import format_pence, parse_money
+from cluster.provision import NotAnAmount, format_pence, parse_money
 from cluster.terms import Term, instalment_plan, term_of
 
 
@@ -274,8 +274,9 @@ def parse_payment_rows(header: Sequence[str], rows: Iterable[Mapping[str, str]])
                 wrong.append("the due date must be YYYY-MM-DD or DD/MM/YYYY")
         try:
             amount = parse_money(cell("amount"))
-        except ValueError:
-            wrong.append("the amount must be in pounds and pence, such as 142.50")
+        except NotAnAmount as not_money:
+            said = not_money.message.rstrip(".")
+            wrong.append(said[0].lower() + said[1:])  # one clause of the line's list of what is wrong
             amount = 0
         try:
             paid_on = _date(cell("paid_on"))

@@ -8,6 +8,7 @@ SENCO can check with a calculator row by row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -83,16 +84,83 @@ def format_pence(pence: int) -> str:
     return f"{sign}£{pounds:,}.{pennies:02d}"
 
 
-def parse_money(text: str) -> int:
-    """Pence from what a person types: '1234.5', '£1,234.50', '12' -> 1234 pounds; ValueError if not money."""
-    cleaned = text.strip().replace("£", "").replace(",", "").replace(" ", "")
-    if not cleaned:
-        raise ValueError("enter an amount")
-    if cleaned.startswith("-"):
-        raise ValueError("an amount cannot be negative")
-    pounds, _, pennies = cleaned.partition(".")
-    if not pounds:
-        pounds = "0"
-    if not pounds.isdigit() or (pennies and (not pennies.isdigit() or len(pennies) > 2)):
-        raise ValueError("enter an amount in pounds and pence, such as 1250.00")
-    return int(pounds) * 100 + int(pennies.ljust(2, "0") if pennies else 0)
+# The largest amount this service reads: a pence figure must fit the tables' 32-bit integers (2**31 - 1), and
+# no cluster, round or invoice comes near £20 million, so anything past it is a slip of the keyboard.
+MAX_AMOUNT_PENCE = 20_000_000_00
+
+# Pounds with commas only between groups of three digits (1,234,567), or with no comma at all (1234567);
+# then, optionally, a point and one or two figures of pence. ".5" and "12." are unambiguous and read too.
+# ASCII figures only: another script's digits are refused rather than read as ours.
+_AMOUNT = re.compile(r"(?P<pounds>[1-9]\d{0,2}(?:,\d{3})+|\d*)(?:\.(?P<pence>\d{0,2}))?", re.ASCII)
+_FIGURES = re.compile(r"(?P<pounds>[\d,]*)(?:\.(?P<pence>\d*))?", re.ASCII)
+_SHOWN = 40  # characters of what was typed that a refusal repeats: enough to recognise it, never a page
+
+
+class NotAnAmount(ValueError):
+    """What a person typed is not an amount: ``message`` is the sentence they read, naming what was read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _quoted(text: str) -> str:
+    shown = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+    return f"“{shown}”"
+
+
+def _regrouped(digits: str, pence: str) -> str:
+    """The same figures with commas where they belong: what the person most likely meant to type."""
+    pounds = f"{int(digits or '0'):,}"
+    return f"{pounds}.{pence}" if pence else pounds
+
+
+def parse_money(text: str, *, allow_negative: bool = False) -> int:
+    """Pence from what a person types or imports: the one reader of every amount.
+
+    Reads "1,234,567.89", "15,000", "1234.5", "£12", ".50": an optional leading £, commas only between groups
+    of three digits, at most two figures of pence. Anything else raises :class:`NotAnAmount` saying what was read
+    and what to type, never a guess: "4,2500.25" is refused, not read as £42,500.25. A minus sign is read only
+    when the caller allows it (no amount a person types here is negative).
+    """
+    typed = text.strip()
+    if not typed:
+        raise NotAnAmount("Enter an amount in pounds and pence, as in 1,250.00.")
+    body = typed
+    negative = body.startswith("-")
+    body = body.removeprefix("-").lstrip()
+    if body.startswith("£"):
+        body = body[1:].lstrip()
+    if not negative and body.startswith("-"):  # "£-5" as well as "-£5"
+        negative, body = True, body[1:].lstrip()
+    if negative and not allow_negative:
+        raise NotAnAmount(f"{_quoted(typed)} is not an amount: an amount cannot be negative.")
+    found = _AMOUNT.fullmatch(body)
+    if found is None or not re.search(r"[0-9]", body):
+        raise NotAnAmount(_why_not(typed, body))
+    digits, pence = found["pounds"].replace(",", ""), found["pence"] or ""
+    amount = int(digits or "0") * 100 + int(pence.ljust(2, "0"))
+    if amount > MAX_AMOUNT_PENCE:
+        raise NotAnAmount(
+            f"{_quoted(typed)} is more than this service can record: amounts are at most "
+            f"{format_pence(MAX_AMOUNT_PENCE)}."
+        )
+    return -amount if negative else amount
+
+
+def _why_not(typed: str, body: str) -> str:
+    """The refusal's sentence: the slip that was made, and the amount written the way it is read."""
+    shown = _quoted(typed)
+    figures = _FIGURES.fullmatch(body)
+    if figures is not None and re.search(r"[0-9]", body):
+        digits, pence = figures["pounds"].replace(",", ""), figures["pence"] or ""
+        if len(pence) > 2:
+            return f"{shown} is not an amount: give at most two figures of pence after the point, as in 12.50."
+        if len(digits) <= 12:  # a grouping slip; past this the figures are no amount anyone meant
+            example = _regrouped(digits, pence)
+            hint = ""
+            last = figures["pounds"].rsplit(",", 1)[-1]
+            if not pence and "," in figures["pounds"] and len(last) == 2:  # "1,50": a decimal comma, perhaps
+                hint = f"; pence go after a point, as in {int(digits[:-2] or '0'):,}.{last}"
+            return f"{shown} is not an amount: put commas only between groups of three digits, as in {example}{hint}."
+    return f"{shown} is not an amount: type pounds and pence in figures, as in 1,250.00."

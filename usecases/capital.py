@@ -60,7 +60,7 @@ from cluster.permissions import (
     Forbidden,
     authorize,
 )
-from cluster.provision import format_pence, parse_money
+from cluster.provision import NotAnAmount, format_pence, parse_money
 from cluster.referrals import CAPITAL_CATEGORIES, CAPITAL_CRITERIA, Kind, State, capital_window
 from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, Role
 from store import audit
@@ -986,8 +986,8 @@ def board_decision(
         if values["board"] == "approve":
             try:
                 amount = parse_money(values["amount"]) if values["amount"] else app.asked_pence
-            except ValueError:
-                raise mistake({"amount": "Give the amount approved in pounds and pence, such as 12,500.00."}) from None
+            except NotAnAmount as wrong:
+                raise mistake({"amount": wrong.message}) from None
         try:
             decided = fund.check_board_decision(
                 values["board"] == "approve", amount, app.asked_pence, values["conditions"], values["reasons"]
@@ -1089,11 +1089,15 @@ def add_invoice(engine: Engine, actor: Actor, referral_id: int, raw: Mapping[str
     One invoice waits for its file at a time: giving another amount first corrects the waiting one's.
     """
     with transaction(engine, serial=False) as session:
-        _, app, _ = _project(session, actor, referral_id, REPORT_PROJECT, now)
+        _, app, opened = _project(session, actor, referral_id, REPORT_PROJECT, now)
         _not_released(app)
         if app.started_on is None:
             raise Refusal("Mark the project started first: its invoices follow the work.")
-        amount = fund.check_invoice_amount(raw.get("invoice_amount"))
+        typed = str(raw.get("invoice_amount") or "").strip()
+        try:
+            amount = fund.check_invoice_amount(typed)
+        except Refusal as refused:  # beside the amount, with what was typed kept
+            raise Mistakes({"invoice_amount": refused.message}, {"invoice_amount": typed}, opened) from None
         assert actor.person_id is not None
         invoices = session.exec(select(CapitalInvoice).where(CapitalInvoice.referral_id == referral_id)).all()
         waiting = next((i for i in invoices if i.content is None and i.added_by == actor.person_id), None)

@@ -36,7 +36,7 @@ async def test_an_admin_sets_the_budget_and_sees_what_is_available(bot: Bot, cen
 
 async def test_a_bad_amount_comes_back_next_to_its_field_and_nothing_is_saved(bot: Bot, central: Engine) -> None:
     card = await Flow(bot, ADMIN).card(verbs.BUDGET_SET, {**GOOD, "uplift": "lots"})
-    assert shows(card, "Uplift for projected growth: enter an amount in pounds and pence")
+    assert shows(card, "“lots” is not an amount: type pounds and pence in figures, as in 1,250.00.")
     assert shows(card, "lots")
     assert budgets(central) == []
 

@@ -78,7 +78,7 @@ async def test_the_senco_lists_reviews_fills_in_the_form_and_submits_it(
     form = await flow.card(verbs.REVIEW_OPEN, {"review_id": funded})
     assert shows(form, "Uses 3-word phrases to request help by July."), "prefilled with the outcomes set"
     bad = await flow.card(verbs.REVIEW_SUBMIT, {"review_id": funded, "recommendation": "continue", "actual_spend": "x"})
-    assert shows(bad, "Actual spend (£): enter an amount in pounds and pence")
+    assert shows(bad, "“x” is not an amount: type pounds and pence in figures")
     assert shows(bad, "Give the next review date when the funding is to continue.")
     answers = {
         "outcomes_achieved": "Now uses 3-word phrases.",

@@ -91,7 +91,8 @@ def test_each_bad_payment_line_is_named_by_its_line_number_in_the_spreadsheet() 
         ],
     )
     assert problems == [
-        "line 2: the instalment id must be a whole number; the amount must be in pounds and pence, such as 142.50; "
+        "line 2: the instalment id must be a whole number; “lots” is not an amount: type pounds and pence in figures, "
+        "as in 1,250.00; "
         "the paid date must be YYYY-MM-DD or DD/MM/YYYY; give the finance system's payment reference",
         "line 3: give the instalment id, or the reference and the due date",
     ]

@@ -11,7 +11,15 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.forms import FieldType, as_typed, check_form
 from cluster.meetings import MeetingSlot, default_deadline
-from cluster.provision import ProvisionRow, format_pence, parse_money, round_half_up, totals
+from cluster.provision import (
+    MAX_AMOUNT_PENCE,
+    NotAnAmount,
+    ProvisionRow,
+    format_pence,
+    parse_money,
+    round_half_up,
+    totals,
+)
 from cluster.referrals import (
     FORMS,
     Kind,
@@ -73,16 +81,72 @@ def test_a_contribution_cannot_exceed_the_total_or_be_negative() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "pence"),
-    [("12", 1200), ("12.5", 1250), ("12.50", 1250), ("£1,234.56", 123456), (" 0.07 ", 7), (".5", 50)],
+    [
+        ("12", 1200),
+        ("12.5", 1250),
+        ("12.50", 1250),
+        ("£1,234.56", 123456),
+        (" 0.07 ", 7),
+        (".5", 50),
+        ("1,234,567.89", 123456789),
+        ("15,000", 1500000),
+        ("1234567.89", 123456789),
+        ("£ 250,000", 25000000),
+        ("0", 0),
+    ],
 )
 def test_money_is_read_as_pounds_and_pence(typed: str, pence: int) -> None:
     assert parse_money(typed) == pence
 
 
-@pytest.mark.parametrize("typed", ["", "-5", "12.345", "ten", "1.2.3", "£"])
-def test_what_is_not_money_is_refused(typed: str) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("4,2500.25", "“4,2500.25” is not an amount: put commas only between groups of three digits, as in 42,500.25."),
+        ("9,00.00", "“9,00.00” is not an amount: put commas only between groups of three digits, as in 900.00."),
+        ("1,2,3", "“1,2,3” is not an amount: put commas only between groups of three digits, as in 123."),
+        (
+            "15,00",
+            "“15,00” is not an amount: put commas only between groups of three digits, as in 1,500; "
+            "pence go after a point, as in 15.00.",
+        ),
+        ("0,500", "“0,500” is not an amount: put commas only between groups of three digits, as in 500."),
+        ("12.345", "“12.345” is not an amount: give at most two figures of pence after the point, as in 12.50."),
+        ("-5", "“-5” is not an amount: an amount cannot be negative."),
+        ("-£5", "“-£5” is not an amount: an amount cannot be negative."),
+        ("ten", "“ten” is not an amount: type pounds and pence in figures, as in 1,250.00."),
+        ("1 234", "“1 234” is not an amount: type pounds and pence in figures, as in 1,250.00."),
+        ("١٢", "“١٢” is not an amount: type pounds and pence in figures, as in 1,250.00."),
+        ("", "Enter an amount in pounds and pence, as in 1,250.00."),
+    ],
+)
+def test_a_misplaced_comma_or_anything_else_not_money_is_refused_saying_what_was_read(typed: str, said: str) -> None:
+    with pytest.raises(NotAnAmount) as refused:
         parse_money(typed)
+    assert refused.value.message == said
+
+
+@pytest.mark.parametrize("typed", ["1.2.3", "£", ",", ".", "12,", ",123", "£12p", "1e5"])
+def test_what_is_not_money_is_refused(typed: str) -> None:
+    with pytest.raises(NotAnAmount):
+        parse_money(typed)
+
+
+def test_a_refusal_repeats_only_the_start_of_a_long_entry() -> None:
+    with pytest.raises(NotAnAmount) as refused:
+        parse_money("x" * 10_000)
+    assert len(refused.value.message) < 120
+
+
+def test_an_amount_past_what_the_tables_hold_is_refused() -> None:
+    assert parse_money("20,000,000.00") == MAX_AMOUNT_PENCE
+    with pytest.raises(NotAnAmount, match="at most £20,000,000.00"):
+        parse_money("21,474,836.48")
+
+
+def test_a_negative_amount_is_read_only_when_the_caller_allows_it() -> None:
+    assert parse_money("-£1,250.50", allow_negative=True) == -125050
+    assert parse_money("£-5", allow_negative=True) == -500
 
 
 def test_money_is_shown_with_pounds_commas_and_pence() -> None:
