@@ -129,3 +129,20 @@ def test_the_finance_export_is_written_per_cluster_or_citywide(
     assert budget["Allocated (£)"] == "250000.00" and budget["Available (£)"] == "240000.00"
     assert run(["finance", "export", "--cluster", "Nowhere", str(out)], clock=NOW) == 2
     assert "There is no cluster called 'Nowhere'." in capsys.readouterr().err
+
+
+def test_a_budget_amount_with_a_misplaced_comma_is_refused_naming_its_option(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["seed"], clock=NOW)
+    capsys.readouterr()
+    assert run(["budget", "set", "--cluster", "Central", "--label", "2025/26", "--starts", "2025-09-01",
+                "--ends", "2026-08-31", "--baseline", "25,0000"], clock=NOW) == 2  # fmt: skip
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "--baseline: “25,0000” is not an amount: put commas only between groups of three digits, as in 250,000."
+        )
+    )
+    assert run(["budget", "show", "--cluster", "Central"], clock=NOW) != 0, "no budget was set"

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from cards import verbs
 from store.models import Budget
 from tests.conftest import ADMIN, CHAIR, SENCO, Bot
-from tests.support.referral_flow import Flow, find_action, shows
+from tests.support.referral_flow import Flow, beside, find_action, shows
 
 GOOD = {
     "label": "2025/26",
@@ -38,6 +38,22 @@ async def test_a_bad_amount_comes_back_next_to_its_field_and_nothing_is_saved(bo
     card = await Flow(bot, ADMIN).card(verbs.BUDGET_SET, {**GOOD, "uplift": "lots"})
     assert shows(card, "“lots” is not an amount: type pounds and pence in figures, as in 1,250.00.")
     assert shows(card, "lots")
+    assert budgets(central) == []
+
+
+async def test_a_misplaced_comma_is_refused_beside_its_amount_not_read_as_another_sum(
+    bot: Bot, central: Engine
+) -> None:
+    card = await Flow(bot, ADMIN).card(verbs.BUDGET_SET, {**GOOD, "baseline": "4,2500.25", "reserve": "1,0000"})
+    assert beside(card, "baseline") == (
+        "4,2500.25",
+        "“4,2500.25” is not an amount: put commas only between groups of three digits, as in 42,500.25.",
+    )
+    assert beside(card, "reserve") == (
+        "1,0000",
+        "“1,0000” is not an amount: put commas only between groups of three digits, as in 10,000.",
+    )
+    assert beside(card, "uplift") == ("20000", "")
     assert budgets(central) == []
 
 

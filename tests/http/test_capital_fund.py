@@ -38,7 +38,7 @@ from store.models import AgendaItem, CapitalApplication, CapitalInvoice, Decisio
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
-from tests.support.referral_flow import GOOD_CAPITAL, Flow, find_action, shows
+from tests.support.referral_flow import GOOD_CAPITAL, Flow, beside, find_action, shows
 from usecases.agenda import prepare_agenda
 from usecases.budget import set_budget
 from usecases.roster import Entry, import_entries
@@ -264,6 +264,13 @@ async def test_one_application_from_its_window_to_its_evaluation(
     visit = {**visit, "visited_on": "2026-07-22", "passed": "true", "notes": "Handrail fixed."}
     assert shows(await team.card(verbs.CAPITAL_VISIT, {**data, **visit}), "passed")
     assert await officer.refused(verbs.CAPITAL_RELEASE, data) == refused_release(missing[2:])
+    slip = await sam.card(verbs.CAPITAL_INVOICE, {**data, "invoice_amount": "4,98,0.00"})
+    assert beside(slip, "invoice_amount") == (
+        "4,98,0.00",
+        "“4,98,0.00” is not an amount: put commas only between groups of three digits, as in 4,980.00.",
+    )
+    with Session(central) as session:
+        assert session.exec(select(CapitalInvoice)).all() == [], "nothing kept from a misread amount"
     waiting = await sam.card(verbs.CAPITAL_INVOICE, {**data, "invoice_amount": "4,980.00"})
     assert shows(waiting, "Now send the paid invoice for £4,980.00 as a file in this chat")
     assert await officer.refused(verbs.CAPITAL_RELEASE, data) == refused_release(missing[2:]), "no file yet"

@@ -20,6 +20,7 @@ from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.support.card_schema import actions_in
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import MEETING_ID, VOTERS, Room, meeting_room, post_agenda, start_meeting
+from tests.support.referral_flow import beside
 
 REFUSED = "application/vnd.microsoft.activity.message"
 
@@ -146,3 +147,22 @@ async def test_a_discussion_is_recorded_as_advice_without_a_vote_and_the_referre
     posted = room.connector.calls[before:]
     assert not [c for c in posted if "Vote: " in c.all_json()], "no vote card is posted for a discussion"
     assert not [c for c in posted if '"Approve"' in c.all_json()]
+
+
+async def test_a_misplaced_comma_in_the_amount_approved_comes_back_beside_it_and_nothing_is_decided(room: Room) -> None:
+    await start_meeting(room)
+    item = room.item("ipn")
+    await vote(room, item, ["approve", "approve", "approve"])
+    reduced = {"item_id": item, "outcome": "approved_reduced", "schedule": "termly", "amount": "9,00.00"}
+    form = await room.click(CHAIR, verbs.DECISION_RECORD, reduced)
+    assert beside(form["value"], "amount") == (
+        "9,00.00",
+        "“9,00.00” is not an amount: put commas only between groups of three digits, as in 900.00.",
+    )
+    await room.settle()
+    assert room.decisions() == [], "not £900, nor anything else"
+    assert room.told(SENCO, "Decision on") == []
+
+    await room.click(CHAIR, verbs.DECISION_RECORD, {**reduced, "amount": "£900.00"})
+    [decision] = room.decisions()
+    assert decision.outcome == "approved_reduced" and decision.amount_pence == 900_00

@@ -407,3 +407,28 @@ async def test_the_payments_card_and_the_finance_export_cost_the_same_for_one_de
         view = finance_export(room.engine, None, day)
     assert len(view.instalments) == 6
     assert two.count == one.count, "a fixed number of queries, however many instalments"
+
+
+async def test_a_payments_file_with_a_misplaced_comma_in_an_amount_marks_nothing_paid_and_names_its_line(
+    room: Room, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await start_meeting(room)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="one_sum")
+    [due] = instalments(room.engine)
+    assert due.amount_pence == 988_47
+    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("MicrosoftAppId", raising=False)
+    paid = tmp_path / "paid.csv"
+    header = "Instalment ID,Amount,Paid date,Payment reference\n"
+    paid.write_text(header + f'{due.id},"98,8.47",06/01/2026,BACS-0001\n', "utf-8")
+    capsys.readouterr()
+    assert run(["payments", "import", str(paid)], clock=room.clock) == 1
+    assert (
+        "line 2: “98,8.47” is not an amount: put commas only between groups of three digits, as in 988.47"
+        in capsys.readouterr().err
+    )
+    assert [i.state for i in instalments(room.engine)] == ["due"], "not read as £988.47 and marked paid"
+    paid.write_text(header + f'{due.id},"£988.47",06/01/2026,BACS-0001\n', "utf-8")
+    assert run(["payments", "import", str(paid)], clock=room.clock) == 0
+    assert [i.state for i in instalments(room.engine)] == ["paid"]

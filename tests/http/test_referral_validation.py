@@ -21,6 +21,7 @@ from tests.support.referral_flow import (
     GOOD_PROJECT,
     ROW_1,
     Flow,
+    beside,
     shows,
 )
 
@@ -126,7 +127,11 @@ ROW_RULES: list[tuple[str, str, str]] = [
     ("group_size", "0", "Group size must be between 1 and 40"),
     ("weeks", "53", "Weeks must be between 1 and 52"),
     ("hourly_rate", "abc", "“abc” is not an amount: type pounds and pence in figures, as in 1,250.00."),
-    ("hourly_rate", "3,2.50", "“3,2.50” is not an amount: put commas only between groups of three digits, as in 32.50."),
+    (
+        "hourly_rate",
+        "3,2.50",
+        "“3,2.50” is not an amount: put commas only between groups of three digits, as in 32.50.",
+    ),
     ("hourly_rate", "900", "Hourly rate must be between £0.01 and £500.00."),
     ("area_of_need", "XX", "Choose one of the options for area of need."),
 ]
@@ -142,6 +147,24 @@ async def test_a_bad_provision_row_is_refused_with_its_message_and_no_row_is_add
     assert shows(card, message)
     with Session(central) as session:
         assert session.exec(select(func.count()).select_from(ProvisionLine)).one() == 0
+
+
+async def test_a_misplaced_comma_in_a_provision_map_cost_is_refused_beside_it_with_what_was_typed(
+    bot: Bot, central: Engine
+) -> None:
+    flow = Flow(bot)
+    referral_id, _ = await flow.start("individual")
+    card = await flow.card(verbs.ROW_ADD, {"referral_id": referral_id, **{**ROW_1, "hourly_rate": "1,5.00"}})
+    assert beside(card, "hourly_rate") == (
+        "1,5.00",
+        "“1,5.00” is not an amount: put commas only between groups of three digits, as in 15.00.",
+    )
+    await flow.card(verbs.ROW_ADD, {"referral_id": referral_id, **ROW_1})
+    card = await flow.card(verbs.CONTRIBUTION_SAVE, {"referral_id": referral_id, "contribution": "1,00"})
+    assert beside(card, "contribution")[1].startswith("“1,00” is not an amount")
+    with Session(central) as session:
+        assert [line.hourly_rate_pence for line in session.exec(select(ProvisionLine))] == [1500]
+        assert session.exec(select(Referral)).one().contribution_pence == 0
 
 
 async def test_a_contribution_larger_than_the_total_is_refused(bot: Bot, central: Engine) -> None:

@@ -138,3 +138,24 @@ def find_action(card: dict[str, Any], verb: str, **data: Any) -> dict[str, Any]:
 
 def shows(card: dict[str, Any], text: str) -> bool:
     return text in json.dumps(card, ensure_ascii=False)
+
+
+def beside(card: dict[str, Any], field: str) -> tuple[str, str]:
+    """What the input ``field`` holds, and the warning shown right after it ("" if none), wherever it sits."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for i, element in enumerate(node):
+                if isinstance(element, dict) and element.get("id") == field:
+                    after = node[i + 1] if i + 1 < len(node) else {}
+                    warned = after.get("text", "") if after.get("color") == "Attention" else ""
+                    found.append((str(element.get("value", "")), warned))
+                walk(element)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+
+    walk(card)
+    assert len(found) == 1, f"{len(found)} inputs named {field} in card: {json.dumps(card)[:2000]}"
+    return found[0]
