@@ -116,8 +116,8 @@ class ReferralRoutes:
         return Reply(card=rc.documents_card(view, {}, {}))
 
     @staticmethod
-    def _to_check_card(waiting: Page[ReferralView]) -> Reply:
-        return Reply(card=rc.to_check_card(waiting.items, waiting.more))
+    def _to_check_card(waiting: Page[ReferralView], notice: str | None = None) -> Reply:
+        return Reply(card=rc.to_check_card(waiting.items, waiting.more, notice))
 
     # --- starting ---
 
@@ -278,7 +278,7 @@ class ReferralRoutes:
             self.engine, request.actor, self._id(request), self._now(), notice=rc.accepted_notice_card
         )
         self.deliver_soon()
-        return self._to_check_card(checked.waiting)
+        return self._to_check_card(checked.waiting, rc.checked_line(checked.view, checked.done))
 
     async def return_(self, request: Request) -> Reply:
         """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
@@ -299,7 +299,7 @@ class ReferralRoutes:
                 "Write the reason for returning it in the box next to that referral, then press Return."
             ) from None
         self.deliver_soon()
-        return self._to_check_card(checked.waiting)
+        return self._to_check_card(checked.waiting, rc.checked_line(checked.view, checked.done))
 
     # --- the referral pack ---
 

@@ -671,12 +671,36 @@ def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card
 # Admins, the team around the cluster, and notices --------------------------------------------------------
 
 
-def to_check_card(views: Sequence[ReferralView], more: bool = False) -> Card:
+def checked_line(view: ReferralView, done: str) -> str:
+    """What an admin's Accept or Return did, in a sentence; ``done`` is ``usecases.referral_checks.Done``."""
+    reference = view.reference or "The referral"
+    if view.kind is Kind.CAPITAL:
+        where = "for the Capital Fund's Cluster Panel"
+    elif view.meeting is not None:
+        where = f"onto the {view.meeting.day:%-d %B} meeting's agenda"
+    else:
+        where = "onto the agenda"
+    referrer = view.created_by or "the referrer"
+    return {
+        "accepted": f"{reference} accepted {where}; {referrer} is told.",
+        "returned": f"{reference} returned to {referrer} with your reason.",
+        "already accepted": f"{reference} was already accepted {where}: nothing changed.",
+        "already returned": (
+            f"{reference} was already returned to {referrer}: nothing changed. "
+            "It comes back to this list when they submit it again."
+        ),
+    }[done]
+
+
+def to_check_card(views: Sequence[ReferralView], more: bool = False, notice: str | None = None) -> Card:
     """For admins: submitted referrals waiting for the completeness check, oldest first, with Accept and Return.
 
-    ``more``: more are waiting than the card shows; they appear as these are checked.
+    ``more``: more are waiting than the card shows; they appear as these are checked. ``notice``: what the
+    click that drew it did (see :func:`checked_line`), first, so the list redrawn is never the only answer.
     """
     body: list[Element] = [heading("Referrals to check")]
+    if notice:
+        body.append(text(notice, weight="Bolder"))
     if not views:
         body.append(text("Nothing to check.", subtle=True))
     for view in views:

@@ -1,7 +1,9 @@
 """Use cases for the admin's completeness check: the referrals waiting for it, accepting and returning them.
 
-Accepting or returning answers with the list still to check, from the same unit of work. Both take the
-cluster's turn and then the referral's (store.db.take_turn): what the agenda will hold is the cluster's.
+Accepting or returning answers with the list still to check, from the same unit of work, and with what the
+click did (``Checked.done``): a click on a stale list (the same click twice, or another admin first) changes
+nothing and says so. Both take the cluster's turn and then the referral's (store.db.take_turn): what the
+agenda will hold is the cluster's.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -34,11 +36,16 @@ REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, m
 TO_CHECK_SHOWN = 15
 
 
+Done = Literal["accepted", "returned", "already accepted", "already returned"]
+"""What an Accept or Return click did: the change, or (``already ...``) nothing, as the referral had moved on."""
+
+
 @dataclass(frozen=True)
 class Checked(Outcome):
-    """A referral accepted or returned, and the referrals still waiting for the check (the admin's answer)."""
+    """A referral accepted or returned, what the click did, and the referrals still waiting for the check."""
 
     waiting: Page[ReferralView] = field(default_factory=Page)
+    done: Done = "accepted"
 
 
 def _checked_clusters(actor: Actor) -> list[int]:
@@ -93,8 +100,9 @@ def accept(
     """
     with transaction(engine, serial=False) as session:
         referral = _take_for_check(session, actor, referral_id)
-        if referral.state == State.ACCEPTED:
-            return Checked(view_of(session, referral), (), _waiting(session, actor, now))
+        if referral.state in (State.ACCEPTED, State.RETURNED):  # a stale list: nothing to change, and it says so
+            done: Done = "already accepted" if referral.state == State.ACCEPTED else "already returned"
+            return Checked(view_of(session, referral), (), _waiting(session, actor, now), done)
         if referral.state != State.SUBMITTED:
             raise Refusal(f"Only a submitted referral can be accepted; this one is {referral.state}.")
         referral.state = State.ACCEPTED.value
@@ -104,7 +112,7 @@ def accept(
             on_accepted(session, referral, now)  # to its round's Cluster Panel, not a meeting's agenda
         audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
         outcome = told(session, referral, "accepted", (referral.created_by,), notice, now)
-        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now))
+        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now), "accepted")
 
 
 def return_to_referrer(
@@ -122,8 +130,8 @@ def return_to_referrer(
         raise InvalidInput(checked.errors, kept_input((REASON_FIELD,), raw))
     with transaction(engine, serial=False) as session:
         referral = _take_for_check(session, actor, referral_id)
-        if referral.state == State.RETURNED:
-            return Checked(view_of(session, referral), (), _waiting(session, actor, now))
+        if referral.state == State.RETURNED:  # the same click twice, or another admin first: the first reason stands
+            return Checked(view_of(session, referral), (), _waiting(session, actor, now), "already returned")
         if referral.state not in (State.SUBMITTED, State.ACCEPTED):
             raise Refusal(f"Only a submitted referral can be returned; this one is {referral.state}.")
         referral.state = State.RETURNED.value
@@ -132,4 +140,4 @@ def return_to_referrer(
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.return", f"referral:{referral.id}")
         outcome = told(session, referral, "returned", (referral.created_by,), notice, now)
-        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now))
+        return Checked(outcome.view, outcome.notify, _waiting(session, actor, now), "returned")

@@ -158,7 +158,8 @@ async def test_one_application_from_its_window_to_its_evaluation(
     await sam.card(verbs.REFERRAL_SAVE, {"referral_id": referral_id, **GOOD_CAPITAL})
     done = await sam.card(verbs.SUBMIT, {"referral_id": referral_id, "version": await sam.version(referral_id)})
     assert shows(done, "CEN-2526-001")
-    await admin.card(verbs.ACCEPT, {"referral_id": referral_id})
+    accepted = await admin.card(verbs.ACCEPT, {"referral_id": referral_id})
+    assert shows(accepted, "CEN-2526-001 accepted for the Capital Fund's Cluster Panel; Sam Senco is told.")
     prepare_agenda(central, 2, clock.now())
     with Session(central) as session:
         referral = session.get(Referral, referral_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -244,6 +245,38 @@ async def test_the_admin_returns_an_incomplete_referral_and_the_senco_fixes_and_
     assert referrals(central)[0].state == "accepted"
     refusal = await flow.refused(verbs.REFERRAL_SAVE, {"referral_id": referral_id, **GOOD_INDIVIDUAL})
     assert "on the agenda" in refusal
+
+
+def said(card: dict[str, Any]) -> str:
+    """The sentence at the top of the admin's list, under its heading: what the click did."""
+    return str(card["body"][1]["text"])
+
+
+async def test_the_admins_accept_and_return_say_what_they_did_and_a_stale_click_says_nothing_changed(
+    bot: Bot, central: Engine
+) -> None:
+    flow = Flow(bot)
+    first, second = await fill_individual(flow), await fill_individual(flow)
+    for referral_id in (first, second):
+        await flow.card(verbs.SUBMIT, {"referral_id": referral_id, "version": await flow.version(referral_id)})
+    admin = Flow(bot, ADMIN)
+
+    accepted = await admin.card(verbs.ACCEPT, {"referral_id": first})
+    assert said(accepted) == "CEN-2526-001 accepted onto the 11 December meeting's agenda; Sam Senco is told."
+    again = await admin.card(verbs.ACCEPT, {"referral_id": first})  # a doubled click, or a second admin's
+    assert said(again) == "CEN-2526-001 was already accepted onto the 11 December meeting's agenda: nothing changed."
+
+    reason = {"referral_id": second, f"reason_{second}": "Please attach the SALT report."}
+    returned = await admin.card(verbs.RETURN, reason)
+    assert said(returned) == "CEN-2526-002 returned to Sam Senco with your reason."
+    assert shows(returned, "Nothing to check.")
+    stale = await admin.card(verbs.ACCEPT, {"referral_id": second})
+    assert said(stale).startswith("CEN-2526-002 was already returned to Sam Senco: nothing changed.")
+    stale = await admin.card(verbs.RETURN, {**reason, f"reason_{second}": "Another reason."})
+    assert said(stale).startswith("CEN-2526-002 was already returned to Sam Senco: nothing changed.")
+    by_id = {r.id: r for r in referrals(central)}
+    assert (by_id[first].state, by_id[second].state) == ("accepted", "returned")
+    assert by_id[second].returned_reason == "Please attach the SALT report.", "the first reason stands"
 
 
 async def test_only_the_clusters_admin_checks_referrals(bot: Bot) -> None:
