@@ -218,7 +218,7 @@ class CapitalRoutes:
     async def report(self, request: Request) -> Reply:
         """The capital report as a spreadsheet, offered as a file (Teams asks first)."""
         now = self.clock.now()
-        made = uc.report(self.engine, request.actor, now)
+        made = uc.report(self.engine, request.actor, now, offer_only=True)  # audited once, on accept (bot.file_desk)
         data = capital_xlsx(made.rounds, made.applications, now)  # the handler already runs off the event loop
         offer = file_consent_card(capital_filename(made.made_on), len(data), {"kind": "capital"})
         count = len(made.applications)

@@ -98,7 +98,11 @@ class FileDesk:
         return Reply(card=rc.documents_card(view, {}, {}))
 
     def _document(self, context: dict[str, Any], actor: Actor) -> bytes:
-        """Make the offered document again now (a letter: read as kept), checking the person may still have it."""
+        """Make the offered document again now (a letter: read as kept), checking the person may still have it.
+
+        This is where an export is audited, once per file accepted: the offer wrote no line (``offer_only``),
+        and a declined offer never gets here.
+        """
         now = self._clock.now()
         if context.get("kind") == "decision_letter":
             return letter_for(self._engine, actor, named_id(context.get("decision_id"), NO_DECISION), now).content

@@ -88,7 +88,8 @@ class LedgerRoutes:
     async def letter(self, request: Request) -> Reply:
         """Offer a decision's letter again (Word), to the setting's people, its cluster's admin or an officer."""
         decision = named_id(request.data.get("decision_id"), letters_uc.NO_DECISION)
-        letter = letters_uc.letter_for(self.engine, request.actor, decision, self.clock.now())
+        # Only offered here: the reading is audited once, when the person accepts (bot.file_desk).
+        letter = letters_uc.letter_for(self.engine, request.actor, decision, self.clock.now(), offer_only=True)
         offer = letter_offer(letter.decision_id, letter.filename, len(letter.content))
         text = (
             f"Here is the decision letter for {plain(letter.reference)}. Accept the file to save it to your OneDrive."

@@ -255,7 +255,8 @@ class MeetingRoutes:
 
     async def export_minutes(self, request: Request) -> Reply:
         """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
-        view = minutes_uc.member_minutes(self.engine, request.actor, self.clock.now())
+        # Only offered here: each file accepted writes its one audit line (bot.file_desk).
+        view = minutes_uc.member_minutes(self.engine, request.actor, self.clock.now(), offer_only=True)
         now = self.clock.now()
         # Building a document takes a while for a long meeting: off the event loop, so other turns go on.
         markdown = await asyncio.to_thread(minutes_markdown, view, now)

@@ -313,7 +313,8 @@ class ReferralRoutes:
             if not typed:
                 raise Refusal("Say which referral: for example “export CEN-2526-014”.")
             target = parse_card_id(typed) or typed
-        view = uc.for_export(self.engine, request.actor, target, self._now())
+        # Only offered here: the export's one audit line is written when the person accepts (bot.file_desk).
+        view = uc.for_export(self.engine, request.actor, target, self._now(), offer_only=True)
         # python-docx takes a while for a long referral: off the event loop, so other turns go on meanwhile.
         data = await asyncio.to_thread(self.export_document, view, self._now(), request.actor.name)
         consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})

@@ -1282,8 +1282,12 @@ class Report:
     made_on: date
 
 
-def report(engine: Engine, actor: Actor, now: datetime) -> Report:
-    """Every application in the city, for a council officer's capital report (audited: who had it, when)."""
+def report(engine: Engine, actor: Actor, now: datetime, *, offer_only: bool = False) -> Report:
+    """Every application in the city, for a council officer's capital report (audited: who had it, when).
+
+    ``offer_only``: the report is only being offered (Teams asks first), so the ``capital.report`` line
+    waits for the officer to accept it.
+    """
     require_registered(actor)
     if not any(CAPITAL_REPORT.holds(g.role) for g in actor.grants):
         raise Forbidden(CAPITAL_REPORT.refusal)
@@ -1293,7 +1297,10 @@ def report(engine: Engine, actor: Actor, now: datetime) -> Report:
         views = sorted(_views(session, rows, today), key=lambda v: (v.year_start, v.reference))
         # The report is made again each time it is asked for, so every scored application shows its averages.
         closed = [v for v in views if v.averages is not None]
-        audit.record(session, now, actor.tag, "capital.report", "capital:report", count=len(views), closed=len(closed))
+        if not offer_only:
+            audit.record(
+                session, now, actor.tag, "capital.report", "capital:report", count=len(views), closed=len(closed)
+            )
         return Report(tuple(_round_views(session)), tuple(views), today)
 
 

@@ -43,8 +43,12 @@ class Letter:
     content: bytes
 
 
-def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime) -> Letter:
-    """The stored letter of a decision, if the actor reaches its setting; the reading is audited."""
+def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime, *, offer_only: bool = False) -> Letter:
+    """The stored letter of a decision, if the actor reaches its setting; the reading is audited.
+
+    ``offer_only``: the letter is only being offered again (Teams asks first), so the ``letter.read`` line
+    waits for the person to accept it.
+    """
     with transaction(engine, serial=False) as session:
         connection = session.connection()
         whose = connection.execute(_WHOSE, {"decision": decision_id}).first()
@@ -55,5 +59,6 @@ def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime) ->
         stored = connection.execute(_STORED, {"decision": decision_id}).first()
         if stored is None:
             raise Refusal(NO_LETTER)
-        audit.record(session, now, actor.tag, "letter.read", f"decision:{decision_id}")
+        if not offer_only:
+            audit.record(session, now, actor.tag, "letter.read", f"decision:{decision_id}")
         return Letter(decision_id, str(reference or ""), str(stored[0]), bytes(stored[1]))

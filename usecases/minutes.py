@@ -123,13 +123,20 @@ def _members_cluster(session: Session, actor: Actor) -> int:
     return reached[0]
 
 
-def member_minutes(engine: Engine, actor: Actor, now: datetime, meeting_id: int | None = None) -> MinutesView:
-    """The minutes of a meeting of the actor's cluster (the latest held, unless one is named); audited."""
+def member_minutes(
+    engine: Engine, actor: Actor, now: datetime, meeting_id: int | None = None, *, offer_only: bool = False
+) -> MinutesView:
+    """The minutes of a meeting of the actor's cluster (the latest held, unless one is named); audited.
+
+    ``offer_only``: the minutes are only being offered as files (Teams asks first), so each ``minutes.export``
+    line waits for the person to accept a file.
+    """
     with transaction(engine, serial=False) as session:
         if meeting_id is not None:
             rows = load_meeting(session, meeting_id)
         else:
             rows = _latest_held(session, _members_cluster(session, actor))
         authorize(actor.grants, MINUTES, rows.meeting.cluster_id)
-        audit.record(session, now, actor.tag, "minutes.export", f"meeting:{rows.meeting.id}")
+        if not offer_only:
+            audit.record(session, now, actor.tag, "minutes.export", f"meeting:{rows.meeting.id}")
         return minutes_view(session, rows)

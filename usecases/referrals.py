@@ -274,13 +274,20 @@ def mine(engine: Engine, actor: Actor, now: datetime) -> Page[ReferralView]:
     return page
 
 
-def for_export(engine: Engine, actor: Actor, referral: int | str, now: datetime) -> ReferralView:
-    """A referral (by id, or by reference such as ``CEN-2526-014``) to export as a document, the export audited."""
+def for_export(
+    engine: Engine, actor: Actor, referral: int | str, now: datetime, *, offer_only: bool = False
+) -> ReferralView:
+    """A referral (by id, or by reference such as ``CEN-2526-014``) to export as a document, the export audited.
+
+    ``offer_only``: the pack is only being offered (Teams asks the person first), so nothing is audited yet;
+    the one ``referral.export`` line is written when they accept and the pack is made for them.
+    """
     with transaction(engine, serial=False) as session:
         found = _load(session, referral) if isinstance(referral, int) else _by_reference(session, referral)
         if not _can_read(actor, found):
             raise Forbidden(READ_REFERRAL.refusal)
-        audit.record(session, now, actor.tag, "referral.export", f"referral:{found.id}")
+        if not offer_only:
+            audit.record(session, now, actor.tag, "referral.export", f"referral:{found.id}")
         return view_of(session, found)
 
 

@@ -14,7 +14,7 @@ from bot.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store.models import AgendaItem, Decision, Referral
+from store.models import AgendaItem, AuditEvent, Decision, Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
@@ -236,21 +236,15 @@ async def test_a_whole_meeting_runs_in_the_channel(
         if a["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
     ]
     assert [o["name"] for o in offers] == ["Central minutes 2025-12-11.md", "Central minutes 2025-12-11.xlsx"]
-    accept = act.card_click(bot.connector.url, *SENCO_2, "x")
-    accept["name"] = "fileConsent/invoke"
-    accept["value"] = {
-        "type": "fileUpload",
-        "action": "accept",
-        "context": offers[0]["content"]["acceptContext"],
-        "uploadInfo": {
-            "contentUrl": "https://w-my.sharepoint.com/m.md",
-            "name": "m.md",
-            "uploadUrl": f"{bot.connector.url}/upload/minutes.md",
-            "uniqueId": "u",
-            "fileType": "md",
-        },
-    }
+
+    def exports() -> int:
+        with Session(central) as session:
+            return len(session.exec(select(AuditEvent).where(AuditEvent.action == "minutes.export")).all())
+
+    assert exports() == 0, "offered, not yet handed over"
+    accept = act.file_consent_answer(bot.connector.url, *SENCO_2, offers[0], "accept", "minutes.md")
     assert (await bot.post(accept)).status == 200
+    assert exports() == 1, "one file accepted, one export line"
     markdown = bot.connector.uploads["minutes.md"][0].decode("utf-8")
     assert "CEN-2526-001" in markdown and "Try a visual timetable." in markdown and "ETR-0042" not in markdown
 

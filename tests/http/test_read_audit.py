@@ -117,37 +117,52 @@ async def test_the_senco_opening_a_review_writes_one_read_line(world: tuple[Bot,
     assert lines == [(tag_of(engine, "senco"), "review.read", f"review:{review}")]
 
 
-async def test_exporting_a_pack_is_an_export_line_when_offered_and_again_when_handed_over(
+async def offered(bot: Bot, who: Someone, text: str) -> dict[str, Any]:
+    """``who`` types ``text`` in personal chat and is offered one file: the offer (a file consent card)."""
+    before = len(bot.connector.calls)
+    await bot.post(act.personal_message(bot.connector.url, *who.who, text))
+    calls = await bot.connector.wait_for(before + 1)
+    [offer] = [a for call in calls[before:] for a in call.body.get("attachments") or [] if a["contentType"] == CONSENT]
+    return offer
+
+
+async def answered(bot: Bot, who: Someone, offer: dict[str, Any], action: str, file_name: str) -> None:
+    answer = act.file_consent_answer(bot.connector.url, *who.who, offer, action, file_name)
+    assert (await bot.post(answer)).status == 200
+
+
+async def test_one_export_of_a_pack_is_one_export_line_written_when_accepted_and_a_declined_offer_writes_none(
     world: tuple[Bot, Scene], engine: Engine
 ) -> None:
     bot, scene = world
     referral, reference = scene.central.referral, scene.central.reference
     team = BY_KEY["team"]
-    seen, before = newest_id(engine), len(bot.connector.calls)
-    await bot.post(act.personal_message(bot.connector.url, *team.who, f"export {reference}"))
-    calls = await bot.connector.wait_for(before + 1)
-    [offer] = [a for call in calls[before:] for a in call.body.get("attachments") or [] if a["contentType"] == CONSENT]
     who = tag_of(engine, "team")
+    seen = newest_id(engine)
+    offer = await offered(bot, team, f"export {reference}")
+    assert lines_since(engine, seen) == [], "an offer is not an export: the pack has not been handed over"
+    await answered(bot, team, offer, "accept", "pack.docx")
+    assert "pack.docx" in bot.connector.uploads
     assert lines_since(engine, seen) == [(who, "referral.export", f"referral:{referral}")]
 
     seen = newest_id(engine)
-    accept = act.card_click(bot.connector.url, *team.who, "x")
-    accept["name"] = "fileConsent/invoke"
-    accept["value"] = {
-        "type": "fileUpload",
-        "action": "accept",
-        "context": offer["content"]["acceptContext"],
-        "uploadInfo": {
-            "contentUrl": "https://stoke-my.sharepoint.com/pack.docx",
-            "name": f"{reference} referral pack.docx",
-            "uploadUrl": f"{bot.connector.url}/upload/pack.docx",
-            "uniqueId": "u-1",
-            "fileType": "docx",
-        },
-    }
-    assert (await bot.post(accept)).status == 200
-    assert "pack.docx" in bot.connector.uploads
-    assert lines_since(engine, seen) == [(who, "referral.export", f"referral:{referral}")]
+    offer = await offered(bot, team, f"export {reference}")
+    await answered(bot, team, offer, "decline", "declined.docx")
+    assert "declined.docx" not in bot.connector.uploads
+    assert lines_since(engine, seen) == [], "declined: nothing was read"
+
+
+async def test_one_capital_report_is_one_report_line_written_when_accepted(
+    world: tuple[Bot, Scene], engine: Engine
+) -> None:
+    bot, _ = world
+    officer = BY_KEY["officer"]
+    seen = newest_id(engine)
+    offer = await offered(bot, officer, "capital report")
+    assert lines_since(engine, seen) == []
+    await answered(bot, officer, offer, "accept", "capital.xlsx")
+    assert "capital.xlsx" in bot.connector.uploads
+    assert [line[1:] for line in lines_since(engine, seen)] == [("capital.report", "capital:report")]
 
 
 @pytest.mark.parametrize(

@@ -138,3 +138,21 @@ def card_submit(service_url: str, aad: str, name: str, verb: str, data: dict[str
         type="message",
         value={"verb": verb, **(data or {})},
     )
+
+
+def file_consent_answer(
+    service_url: str, aad: str, name: str, offer: dict[str, Any], action: str = "accept", file_name: str = "file"
+) -> dict[str, Any]:
+    """The person's answer to a file ``offer`` (a file consent card): accept (with where to upload) or decline."""
+    value: dict[str, Any] = {"type": "fileUpload", "action": action, "context": offer["content"]["acceptContext"]}
+    if action == "accept":
+        value["uploadInfo"] = {
+            "contentUrl": f"https://stoke-my.sharepoint.com/{file_name}",
+            "name": file_name,
+            "uploadUrl": f"{service_url}/upload/{file_name}",
+            "uniqueId": file_name,
+            "fileType": file_name.rsplit(".", 1)[-1],
+        }
+    return _base(
+        service_url, aad, name, personal(service_url, aad, name), type="invoke", name="fileConsent/invoke", value=value
+    )
