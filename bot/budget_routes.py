@@ -84,7 +84,7 @@ class BudgetRoutes:
             except ValueError:
                 errors[name] = "Choose a date."
         parts: list[int] = []
-        for key, title in PART_FIELDS:
+        for key, _ in PART_FIELDS:
             try:
                 parts.append(parse_money(values[key] or ("0" if key != "baseline" else "")))
             except NotAnAmount as wrong:
