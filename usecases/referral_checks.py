@@ -104,7 +104,9 @@ def accept(
             done: Done = "already accepted" if referral.state == State.ACCEPTED else "already returned"
             return Checked(view_of(session, referral), (), _waiting(session, actor, now), done)
         if referral.state != State.SUBMITTED:
-            raise Refusal(f"Only a submitted referral can be accepted; this one is {referral.state}.")
+            raise Refusal(
+                f"Only a submitted referral can be accepted; {referral.reference or 'this one'} is {referral.state}."
+            )
         referral.state = State.ACCEPTED.value
         touch(referral, now)
         session.add(referral)
@@ -133,7 +135,9 @@ def return_to_referrer(
         if referral.state == State.RETURNED:  # the same click twice, or another admin first: the first reason stands
             return Checked(view_of(session, referral), (), _waiting(session, actor, now), "already returned")
         if referral.state not in (State.SUBMITTED, State.ACCEPTED):
-            raise Refusal(f"Only a submitted referral can be returned; this one is {referral.state}.")
+            raise Refusal(
+                f"Only a submitted referral can be returned; {referral.reference or 'this one'} is {referral.state}."
+            )
         referral.state = State.RETURNED.value
         referral.returned_reason = checked.values["reason"]
         touch(referral, now)
