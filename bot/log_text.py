@@ -1,9 +1,9 @@
-"""Log lines safe with anything typed: one record is one line, with no control characters or bidi overrides.
+r"""Log lines safe with anything typed: one record is one line, with no control characters or bidi overrides.
 
 A log line may quote text that came from outside (an exception's message, a malformed answer from a client,
 a row stored long ago). A line break in it would forge a second log line in plain-text logs, a control
 character can garble a terminal, and a U+202E reverses what an operator reads. Every record's message is
-therefore cleaned as it is made (``cluster.text.clean_text``), with its line breaks shown as ``\\n``; a
+therefore cleaned as it is made (``cluster.text.clean_text``), with its line breaks shown as ``\n``; a
 stack trace (``exc_info``) is formatted by the handler as usual.
 """
 
@@ -21,8 +21,9 @@ def one_line(message: str) -> str:
 
 
 def clean_record(record: logging.LogRecord) -> logging.LogRecord:
-    """``record`` with its message formatted now and made :func:`one_line` (a record whose arguments do not
-    fit its format is left for the handler to report, as logging does).
+    """``record`` with its message formatted now and made :func:`one_line`.
+
+    A record whose arguments do not fit its format is left for the handler to report, as logging does.
     """
     try:
         message = record.getMessage()
