@@ -18,7 +18,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from cluster.text import clean_all, clean_text
+from cluster.text import clean_json, clean_text
 
 SCHEMA_VERSION = "1.5"
 Card = dict[str, Any]
@@ -96,11 +96,11 @@ def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": SCHEMA_VERSION,
-        "body": clean_all(body),
+        "body": clean_json(body),
         "msteams": {"width": "Full"},
     }
     if actions:
-        result["actions"] = clean_all(actions)
+        result["actions"] = clean_json(actions)
     return result
 
 

@@ -25,6 +25,7 @@ before the rule existed still make a letter, a pack, the minutes and a spreadshe
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import Any, TypeVar
 
@@ -73,6 +74,25 @@ def clean_all(value: T) -> T:
     the result has the same shape and types. What is already clean comes back as the same object.
     """
     return _clean(value)  # type: ignore[no-any-return]
+
+
+# What a string needing cleaning looks like in ``json.dumps(..., ensure_ascii=False)``: C0 controls other than
+# tab and line feed are escaped (\b, \f, \r, \u00XX in lower case), the rest are written as they are.
+_JSON_ANY = re.compile(
+    r"\\[bfr]|\\u00(?:0[0-8bcef]|1[0-9a-f])|[\x7f-\x9f\ud800-\udfff\ufffe\uffff\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean_json(value: T) -> T:
+    """:func:`clean_all` for JSON data (a card), which first looks, at C speed, whether any string needs it.
+
+    Nearly every card is clean, and serialising it once is several times cheaper than walking it in Python.
+    """
+    try:
+        dirty = _JSON_ANY.search(json.dumps(value, ensure_ascii=False)) is not None
+    except (TypeError, ValueError):  # not JSON after all: walk it
+        dirty = True
+    return clean_all(value) if dirty else value
 
 
 def _clean(value: Any) -> Any:

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from bot.log_text import clean_record, one_line
 from cluster.referrals import Kind
-from cluster.text import BIDI_CONTROLS, clean_all, clean_text, is_clean
+from cluster.text import BIDI_CONTROLS, clean_all, clean_json, clean_text, is_clean
 from reports.workbook import put_cell
 from usecases.ledger import read_payments
 from usecases.roster import parse_csv as parse_roster
@@ -112,3 +112,11 @@ def test_files_are_cleaned_as_they_are_read() -> None:
     payments = "instalment_id,amount,paid_on,payment_reference\n7,329.49,2026-01-06,BACS\u202e-0001\x1b\n"
     [line], problems = read_payments(payments)
     assert problems == [] and line.payment_reference == "BACS-0001"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x08", "\x0b", "\x0c", "\r", "\x1f", "\x7f", "\x85", "\u202e", "\ud800"])
+def test_a_card_is_walked_only_when_some_string_in_it_needs_cleaning(char: str) -> None:
+    card = {"type": "AdaptiveCard", "body": [{"type": "Input.Text", "value": f"typed{char}"}], "n": 1}
+    assert clean_json(card) == clean_all(card) != card
+    clean = {"type": "AdaptiveCard", "body": [{"text": 'tab\tline\nquote" back\\slash \\b \\r'}]}
+    assert clean_json(clean) is clean
