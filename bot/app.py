@@ -25,7 +25,7 @@ from aiohttp import web
 from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
-from bot import observe
+from bot import log_text, observe
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
@@ -161,6 +161,7 @@ def create_app(
     Tests pass a clock, an engine, a connector, signing keys or the referral pack's builder (``export``).
     """
     clock = clock or Clock()
+    log_text.install()  # every log line one line, whatever text it quotes
     if settings.log_format == "json":
         observe.use_json_logs()
     # Every worker can hold a connection while the sender, the scheduler and its leader lock hold theirs, so

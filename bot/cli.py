@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from bot import log_text
 from bot.cli_base import CliError, CommandGroup
 from bot.cli_ops import OPS
 from bot.cli_privacy import PRIVACY
@@ -22,6 +23,7 @@ from cluster.clock import LONDON, Clock
 from cluster.errors import Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START
 from cluster.roles import parse_role
+from cluster.text import clean_all
 from store.db import make_engine, upgrade
 from store.seed import CENTRAL, SeedError, seed_file
 from usecases.clusters import ClusterError, add_cluster, list_clusters, load_file
@@ -260,9 +262,17 @@ def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
 
 
 def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
-    """Run one CLI command; returns the exit code. Problems are printed as one clear message."""
-    args = _parser().parse_args(argv)
+    """Run one CLI command; returns the exit code. Problems are printed as one clear message.
+
+    The arguments are text a person typed (a cluster's or a setting's name, a reason), cleaned as Teams'
+    text is (``cluster.text``); file names are left as the file system has them.
+    """
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    for name, value in vars(args).items():
+        if isinstance(value, str | list):
+            setattr(args, name, clean_all(value))
     clock = clock or Clock()
+    log_text.install()
     try:
         settings = _settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -27,6 +27,7 @@ import aiohttp
 
 from bot.connector import is_loopback_url
 from cluster.errors import Refusal
+from cluster.text import clean_text
 
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 FILE_CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
@@ -141,7 +142,8 @@ def incoming_files(attachments: list[dict[str, Any]]) -> list[IncomingFile]:
         url = content.get("downloadUrl")
         if not isinstance(url, str) or not url:
             continue
-        name = str(attachment.get("name") or "").replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
+        # A file name is typed text: "report\u202excod.exe" must not show as "reportexe.docx".
+        name = clean_text(str(attachment.get("name") or "")).replace("\\", "/").rsplit("/", 1)[-1].strip() or "file"
         file_type = str(content.get("fileType") or "").strip().lstrip(".").lower()
         found.append(IncomingFile(name, url, file_type, str(content.get("uniqueId") or "")))
     return found

@@ -48,7 +48,7 @@ def outcome_notice(decided: Decided) -> dict[str, Any]:
         decided.meeting_day,
         decided.deferred_to,
         decided.payments,
-        decided.decision_id if decided.letter is not None else None,
+        decided.decision_id or None,  # a letter not made with the decision is made when asked for
     )
 
 

@@ -1,4 +1,9 @@
-"""Turning a Teams activity into plain data: who, where, which command or card verb, which inputs."""
+"""Turning a Teams activity into plain data: who, where, which command or card verb, which inputs.
+
+This is where text from Teams comes in, so it is cleaned here (``cluster.text.clean_text``): the message's
+text, every string a card click carries, and the sender's display name. Use cases never see control
+characters or bidi overrides from Teams.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from cluster.text import clean_all, clean_text
 from usecases.conversations import ConversationInfo
 
 _SPACES = re.compile(r"\s+")
@@ -49,7 +55,7 @@ def command_text(activity: Activity) -> str:
     entities = activity.entities or []
     if activity.recipient is not None and entities and all(isinstance(getattr(e, "type", None), str) for e in entities):
         raw = TurnContext.remove_mention_text(activity, activity.recipient.id) or raw
-    raw = _AT_TAGS.sub(" ", raw)
+    raw = _AT_TAGS.sub(" ", clean_text(raw))
     raw = _TAGS.sub(" ", raw).replace("&nbsp;", " ")
     return _SPACES.sub(" ", raw).strip().lower()
 
@@ -63,16 +69,19 @@ class CardAction:
 
 
 def card_action(activity: Activity) -> CardAction | None:
-    """The verb of an Action.Execute invoke or an Action.Submit message, if this is one."""
+    """The verb of an Action.Execute invoke or an Action.Submit message, if this is one.
+
+    Every string in the data (inputs and the card's own data, however nested) is cleaned.
+    """
     if activity.type == "invoke" and activity.name == "adaptiveCard/action":
         action = _get(activity.value, "action")
         if not isinstance(action, dict):
             return None
         data: dict[str, Any] = action["data"] if isinstance(action.get("data"), dict) else {}
         verb = action.get("verb") or data.get("verb")
-        return CardAction(str(verb), dict(data)) if verb else None
+        return CardAction(clean_text(str(verb)), clean_all(dict(data))) if verb else None
     if activity.type == "message" and isinstance(activity.value, dict) and activity.value.get("verb"):
-        return CardAction(str(activity.value["verb"]), dict(activity.value))
+        return CardAction(clean_text(str(activity.value["verb"])), clean_all(dict(activity.value)))
     return None
 
 
@@ -98,11 +107,11 @@ def conversation_info(activity: Activity) -> ConversationInfo:
 
 
 def sender(activity: Activity) -> tuple[str, str]:
-    """The sender's Teams object id and display name."""
+    """The sender's Teams object id and display name (cleaned: a name is text a person typed)."""
     from_ = activity.from_property
     if from_ is None:
         return "", ""
-    return str(getattr(from_, "aad_object_id", None) or ""), str(from_.name or "")
+    return str(getattr(from_, "aad_object_id", None) or ""), clean_text(str(from_.name or ""))
 
 
 def tenant_of(activity: Activity) -> str | None:

@@ -6,6 +6,10 @@ must be escaped before it reaches a card, or "[click](https://evil.example)" in 
 :func:`text`, :func:`heading` and :func:`facts` escape what they are given by construction; only our own
 fixed strings opt in to Markdown with ``markdown=True``, escaping any data inside them with :func:`plain`.
 Input values (``Input.Text`` ``value``) are not Markdown and stay as typed.
+
+Every string of every card is also cleaned (``cluster.text.clean_text``) when :func:`card` assembles it:
+text is cleaned where it comes in, but a row stored before that may still hold a control character or a
+bidi override, which must not reverse the text of an agenda, a vote card or the minutes' card.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import quote
+
+from cluster.text import clean_json, clean_text
 
 SCHEMA_VERSION = "1.5"
 Card = dict[str, Any]
@@ -51,7 +57,10 @@ def plain(value: str, line_start: bool = True) -> str:
 
     ``line_start=False`` leaves out the start-of-line rules, for text that never begins a line of a Markdown
     document (such as a table cell, where "-£20.00" is not a list).
+
+    Control characters and bidi overrides are removed first (:func:`cluster.text.clean_text`).
     """
+    value = clean_text(value)
     if not _MAYBE_MARKDOWN.search(value):
         return value
     return escape_markdown(value, line_start)
@@ -82,16 +91,16 @@ _URL_SAFE = "!#$%&'*+,/:;=?@-._~"  # never ( ) < > [ ] backslash, backtick nor a
 
 
 def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
-    """An Adaptive Card at schema 1.5 that uses the full width of a Teams message."""
+    """An Adaptive Card at schema 1.5 that uses the full width of a Teams message; every string in it cleaned."""
     result: Card = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": SCHEMA_VERSION,
-        "body": body,
+        "body": clean_json(body),
         "msteams": {"width": "Full"},
     }
     if actions:
-        result["actions"] = actions
+        result["actions"] = clean_json(actions)
     return result
 
 

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -32,7 +31,7 @@ from cluster.capital_fund import (
     RoundView,
     one_decimal,
 )
-from reports.workbook import fixed_times
+from reports.workbook import fixed_times, put_cell
 
 MONEY_FORMAT = '"£"#,##0.00'
 DATE_FORMAT = "d mmm yyyy"
@@ -91,17 +90,6 @@ _WRAPPED = {"Recommendation reasons", "Board's conditions", "Board's reasons", "
 def capital_filename(made_on: date) -> str:
     """'Capital Fund report 2026-09-30.xlsx'."""
     return f"Capital Fund report {made_on.isoformat()}.xlsx"
-
-
-def _put(cell: Any, value: object) -> None:
-    """Write a value; text stays text (never a formula) with Excel's quote prefix, without refused characters."""
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
-        if cell.value is not None:
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
 
 
 def pounds(pence: int | None) -> Decimal | None:
@@ -175,14 +163,14 @@ def _sheet(sheet: Any, title: str, headings: Sequence[str], rows: Sequence[Seque
     sheet.title = title
     for column, heading in enumerate(headings, start=1):
         cell = sheet.cell(row=1, column=column)
-        _put(cell, heading)
+        put_cell(cell, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row_number, row in enumerate(rows, start=2):
         for column, (heading, value) in enumerate(zip(headings, row, strict=True), start=1):
             cell = sheet.cell(row=row_number, column=column)
-            _put(cell, value)
+            put_cell(cell, value)
             if "(£)" in heading:
                 cell.number_format = MONEY_FORMAT
             elif isinstance(value, date):

@@ -24,6 +24,7 @@ from cluster.decisions import OUTCOME_TITLES, SCHEDULE_TITLES, Outcome
 from cluster.letters import LetterView
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES
+from cluster.text import clean_all
 from reports.workbook import fixed_times
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -114,6 +115,7 @@ def decision_letter_docx(view: LetterView) -> bytes:
     decided = view.decided_at
     if decided.tzinfo is None:
         raise ValueError("decided_at must be timezone-aware")
+    view = clean_all(view)  # python-docx refuses control characters a row stored long ago may hold
     document = docx.Document(io.BytesIO(_template()))
     _properties(document, view)
 

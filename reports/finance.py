@@ -24,6 +24,7 @@ from cluster.decisions import OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.finance import FinanceView
 from cluster.ledger import INSTALMENT_STATE_TITLES
 from cluster.referrals import KIND_TITLES
+from cluster.text import clean_text
 from reports.workbook import XLSX_CONTENT_TYPE, Cell, Table, pounds, tables_xlsx
 
 CSV_CONTENT_TYPE = "text/csv"
@@ -216,7 +217,7 @@ def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return guard(value)
+        return guard(clean_text(value))
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date):

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -33,8 +32,9 @@ from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.impact import ratings_line
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
+from cluster.text import clean_all
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
-from reports.workbook import fixed_times
+from reports.workbook import fixed_times, put_cell
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -189,6 +189,7 @@ def minutes_markdown(view: MinutesView, generated_at: datetime) -> str:
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
+    view = clean_all(view)  # no control character or bidi override from a row stored long ago
     items = [_item(minutes) for minutes in view.entries]
     lines = [f"# {_inline(minutes_title(view))}", ""]
     lines += [f"- {_inline(label)}: {_inline(value)}" for label, value in _meeting_pairs(view)]
@@ -354,6 +355,7 @@ def minutes_xlsx(view: MinutesView, generated_at: datetime) -> bytes:
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
+    view = clean_all(view)  # the cells are cleaned as they are written; the workbook's title is not a cell
     items = [_item(minutes) for minutes in view.entries]
     workbook = Workbook()
     _minutes_sheet(workbook.active, items)
@@ -405,14 +407,14 @@ def _minutes_sheet(sheet: Any, items: Sequence[_Item]) -> None:
     sheet.title = "Minutes"
     for column, heading in enumerate(MINUTES_HEADINGS, start=1):
         cell = sheet.cell(row=1, column=column)
-        _put(cell, heading)
+        put_cell(cell, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row_number, item in enumerate(items, start=2):
         for column, (heading, value) in enumerate(zip(MINUTES_HEADINGS, _row(item), strict=True), start=1):
             cell = sheet.cell(row=row_number, column=column)
-            _put(cell, value)
+            put_cell(cell, value)
             if heading in _MONEY_COLUMNS:
                 cell.number_format = MONEY_FORMAT
             elif heading in _DATE_COLUMNS:
@@ -454,32 +456,15 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
     rows.append(("Generated (London time)", _local(generated_at), DATETIME_FORMAT))
     for row_number, (label, value, number_format) in enumerate(rows, start=1):
         label_cell = sheet.cell(row=row_number, column=1)
-        _put(label_cell, label)
+        put_cell(label_cell, label)
         label_cell.font = Font(bold=True)
         cell = sheet.cell(row=row_number, column=2)
-        _put(cell, value)
+        put_cell(cell, value)
         if number_format and not isinstance(value, str):
             cell.number_format = number_format
         cell.alignment = Alignment(horizontal="left")
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 52
-
-
-def _put(cell: Any, value: object) -> None:
-    """Write a value to a cell; text stays text, never a formula, and loses control characters Excel refuses.
-
-    Every cell the minutes write goes through here. Text is stored as a string (``data_type 's'``), even
-    "=HYPERLINK(…)" which openpyxl would otherwise write as a formula, and carries Excel's quote prefix
-    (as if typed after an apostrophe), so that text beginning ``= + - @``, a tab or a line break stays text
-    when a finance officer edits the cell or saves the file again (OWASP's CSV injection advice).
-    """
-    if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value) or None
-        if cell.value is not None:
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
 
 
 def _local(moment: datetime) -> datetime:

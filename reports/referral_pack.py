@@ -36,6 +36,7 @@ from cluster.referrals import (
     State,
     form_fields,
 )
+from cluster.text import clean_all, clean_text
 
 PUPIL_FIELD_NAMES = ("pupil_initials", "year_group", "pupil_ref")
 NOT_GIVEN = "Not given"
@@ -96,6 +97,8 @@ def referral_pack_docx(view: ReferralView, generated_at: datetime, generated_by:
     """The referral pack as DOCX bytes; ``generated_at`` must be timezone-aware (shown in London time)."""
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
+    # python-docx refuses control characters, which a row stored before text was cleaned may hold.
+    view, generated_by = clean_all(view), clean_text(generated_by)
     document = docx.Document()
     _page_setup(document)
     _properties(document, view, generated_at, generated_by)

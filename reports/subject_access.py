@@ -28,6 +28,7 @@ from cluster.ledger import INSTALMENT_STATE_TITLES, InstalmentState
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, STATE_TITLES, form_fields
 from cluster.review_form import review_fields
+from cluster.text import clean_all
 from reports.referral_pack import NOT_GIVEN, PROVISION_HEADINGS, field_value, provision_cells
 from reports.workbook import fixed_times
 from usecases.subject_access import Held, HeldFile, HeldReferral
@@ -366,6 +367,7 @@ def _referral_docx(document: DocxDocument, referral: HeldReferral) -> None:
 
 def subject_access_docx(held: Held) -> bytes:
     """The export as a Word document (the same export gives the same bytes)."""
+    held = clean_all(held)  # python-docx refuses control characters, which old rows may hold
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from cluster.clock import LONDON
+from cluster.text import clean_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '"£"#,##0.00'
@@ -36,10 +36,18 @@ def pounds(pence: int) -> Decimal:
     return Decimal(pence) / 100
 
 
-def _put(cell: Any, value: Cell) -> None:
-    """Write a value; text stays text (never a formula) with Excel's quote prefix, as reports.minutes does."""
+def put_cell(cell: Any, value: object) -> None:
+    """Write a value to a cell; text stays text, never a formula, and is cleaned (``cluster.text``).
+
+    Every cell of every workbook the bot makes goes through here. Text is stored as a string (``data_type
+    's'``), even "=HYPERLINK(…)" which openpyxl would otherwise write as a formula, and carries Excel's quote
+    prefix (as if typed after an apostrophe), so that text beginning ``= + - @``, a tab or a line break stays
+    text when a finance officer edits the cell or saves the file again (OWASP's CSV injection advice). Control
+    characters Excel refuses (a U+000B from PowerPoint in a row stored long ago) and bidi overrides go, line
+    breaks stay.
+    """
     if isinstance(value, str):
-        cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cleaned = clean_text(value)
         cell.value = cleaned or None
         if cleaned:
             cell.data_type = "s"
@@ -59,7 +67,7 @@ def tables_xlsx(tables: Sequence[Table], title: str, moment: datetime) -> bytes:
         _sheet(sheet, headings, rows)
     stamp = moment.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
     properties = workbook.properties
-    properties.title = title
+    properties.title = clean_text(title)  # may name a cluster
     properties.creator = properties.lastModifiedBy = "Cluster Funding bot"
     properties.created = properties.modified = stamp
     out = io.BytesIO()
@@ -72,14 +80,14 @@ def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) 
     cell_at = sheet.cell
     for column, heading in enumerate(headings, start=1):
         cell = cell_at(row=1, column=column)
-        _put(cell, heading)
+        put_cell(cell, heading)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = cell_at(row=number, column=column)
-            _put(cell, value)
+            put_cell(cell, value)
             if isinstance(value, Decimal):
                 cell.number_format = MONEY_FORMAT
             elif isinstance(value, date):

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.meetings import default_deadline
+from cluster.text import clean_all
 from store import audit
 from store.bank_holidays import bank_holidays as bank_holidays  # its callers import it from here
 from store.db import transaction
@@ -94,7 +95,7 @@ def parse(data: Any) -> SeedData:
 def read(path: Path) -> SeedData:
     """Read and check a seed file."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = clean_all(json.loads(path.read_text(encoding="utf-8")))  # names in it are typed text
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SeedError(f"cannot read {path}: {exc}") from None
     return parse(data)

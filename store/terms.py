@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from cluster.errors import Refusal
 from cluster.terms import Term, TermName, check_terms, parse_term_rows
+from cluster.text import clean_all
 from store import audit
 from store.models import TermDate
 
@@ -60,7 +61,7 @@ def parse_terms(text: str, name: str) -> list[Term]:
     else:
         reader = csv.DictReader(io.StringIO(stripped))
         rows = [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
-    terms, problems = parse_term_rows(rows)
+    terms, problems = parse_term_rows(clean_all(rows))
     if problems:
         raise TermsError(problems)
     if not terms:

@@ -9,14 +9,20 @@ returns everything the chair's answer shows.
 
 The letter is made here and stored (``decision_letter``) rather than made again when asked for: it is what
 the setting was sent, so it must stay the same when the wording of letters changes in a later version, when
-instalments are paid or cancelled, or when the setting is renamed; and it is made in the unit, so a decision
-never exists without its letter nor its offer without the letter. The cost: about 25 ms of python-docx in a
-unit that otherwise takes about 10 ms (median on SQLite, 2 shared cores), paid once per decision, never
-on the vote clicks.
+instalments are paid or cancelled, or when the setting is renamed; and it is made in the unit, so its offer
+never exists without the letter. The cost: about 25 ms of python-docx in a unit that otherwise takes about
+10 ms (median on SQLite, 2 shared cores), paid once per decision, never on the vote clicks.
+
+A letter that cannot be made never blocks its decision: the decision is what the meeting did, the letter
+only reports it. If making it fails, the failure is logged under a reference (``ERR-…``), the decision is
+recorded without a letter or its offer, and the letter is made when someone first asks for it
+(:func:`letter_of`, from ``usecases.letters``).
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,6 +65,8 @@ from usecases.meeting_rows import (
 )
 from usecases.people import Actor
 
+log = logging.getLogger("clusterbot.letters")
+
 CAPITAL_NOT_DECIDED_HERE = (
     "A Capital Fund application is not decided by the meeting: the Cluster Panel scores it and the council's "
     "Place, Planning and Sufficiency Board decides it."
@@ -71,7 +79,8 @@ class Decided:
 
     ``agenda`` is the agenda as it then stands when the item was a discussion (decided from the agenda,
     without a vote card, so that is what the chair's answer shows). ``payments`` are a funded decision's
-    instalments; ``letter`` the name and size of its letter (None for a decision from before letters).
+    instalments; ``letter`` the name and size of its letter (None when it has none yet: a decision from
+    before letters, or one whose letter could not be made; either is made when first asked for).
     """
 
     vote: VoteView
@@ -344,8 +353,11 @@ def _make_letter(
     view: DecisionView,
     payments: tuple[Payment, ...],
     deferred_to: MeetingSlot | None,
-) -> DecisionLetter:
-    """Make the decision's letter for the setting and keep it with the decision (in the decision's unit)."""
+) -> DecisionLetter | None:
+    """Make the decision's letter for the setting and keep it with the decision (in the decision's unit).
+
+    None when it cannot be made: the failure is logged with a reference and the decision stands without it.
+    """
     entry = vote.entry
     letter_view = LetterView(
         decision_id=row.id or 0,
@@ -362,11 +374,34 @@ def _make_letter(
         decided_at=row.decided_at,
         deferred_to=deferred_to,
     )
+    try:
+        content = decision_letter_docx(letter_view)
+    except Exception:  # a bug in a document must not undo what the meeting decided
+        reference = "ERR-" + secrets.token_hex(4).upper()  # the shape of bot.errors' references
+        log.exception("could not make the letter of decision %s; recorded without it ref=%s", row.id, reference)
+        return None
     letter = DecisionLetter(
         decision_id=row.id or 0,
         filename=letter_filename(entry.reference, rows.meeting.day),
-        content=decision_letter_docx(letter_view),
+        content=content,
         made_at=row.decided_at,
     )
     session.add(letter)
     return letter
+
+
+def letter_of(session: Session, decision: Decision, actor: Actor) -> DecisionLetter | None:
+    """The decision's letter, made and kept now if it has none (made too late, or never, at the decision).
+
+    In the caller's unit, which holds the referral's turn, so two people asking at once make one letter.
+    None if it still cannot be made (logged with a reference, as when the decision was recorded).
+    """
+    kept = session.get(DecisionLetter, decision.id)
+    if kept is not None:
+        return kept
+    rows = load_item(session, decision.item_id)
+    referral = session.get(Referral, decision.referral_id)
+    assert referral is not None
+    _decided(session, rows, decision, actor, referral, None, made=True)
+    session.flush()
+    return session.get(DecisionLetter, decision.id)

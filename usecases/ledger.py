@@ -40,6 +40,7 @@ from cluster.ledger import (
 from cluster.permissions import RECORD_PAYMENTS, Forbidden, authorize, clusters_reached
 from cluster.provision import format_pence
 from cluster.terms import Term, term_of, terms_warning
+from cluster.text import clean_all
 from store import audit
 from store.db import take_turn, transaction
 from store.models import Instalment
@@ -369,7 +370,7 @@ def read_payments(text: str) -> tuple[list[PaymentLine], list[str]]:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(sample), dialect=dialect)
     header = list(reader.fieldnames or [])
-    return parse_payment_rows(header, list(reader))
+    return parse_payment_rows(header, clean_all(list(reader)))  # a reference is text someone typed
 
 
 def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli") -> PaymentsImported:

@@ -2,7 +2,8 @@
 
 The letter was made when the decision was recorded (``usecases.decisions``); asking for it reads the stored
 bytes, after checking the person reaches the referral's setting (its SENCO or delegate, the cluster's admin,
-or a council officer). The read is audited, as the letter names the setting's pupil by initials.
+or a council officer). A decision without a letter (recorded before letters, or whose letter could not be
+made then) has it made and kept now. The read is audited, as the letter names the setting's pupil by initials.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from sqlmodel import SQLModel
 from cluster.errors import Refusal
 from cluster.permissions import DECISION_LETTER, authorize
 from store import audit
-from store.db import transaction
+from store.db import take_turn, transaction
+from store.models import Decision
+from usecases.decisions import letter_of
 from usecases.people import Actor
 
 NO_DECISION = "That decision no longer exists."
-NO_LETTER = "This decision was recorded before the bot made decision letters, so it has none."
+NO_LETTER = "The letter for this decision cannot be made just now. Your admin can look into it."
 
 _T = SQLModel.metadata.tables
 _DECISION, _REFERRAL, _LETTER = _T["decision"], _T["referral"], _T["decision_letter"]
 _WHOSE = (
-    sa_select(_DECISION.c.cluster_id, _REFERRAL.c.setting_id, _REFERRAL.c.reference)
+    sa_select(_DECISION.c.cluster_id, _REFERRAL.c.setting_id, _REFERRAL.c.reference, _REFERRAL.c.id)
     .select_from(_DECISION.join(_REFERRAL, _REFERRAL.c.id == _DECISION.c.referral_id))
     .where(_DECISION.c.id == bindparam("decision"))
 )
@@ -54,11 +57,18 @@ def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime, *,
         whose = connection.execute(_WHOSE, {"decision": decision_id}).first()
         if whose is None:
             raise Refusal(NO_DECISION)
-        cluster_id, setting_id, reference = whose
+        cluster_id, setting_id, reference, referral_id = whose
         authorize(actor.grants, DECISION_LETTER, int(cluster_id), int(setting_id))
         stored = connection.execute(_STORED, {"decision": decision_id}).first()
-        if stored is None:
-            raise Refusal(NO_LETTER)
+        if stored is not None:
+            filename, content = str(stored[0]), bytes(stored[1])
+        else:
+            take_turn(session, "referral", int(referral_id))
+            decision = session.get(Decision, decision_id)
+            made = letter_of(session, decision, actor) if decision is not None else None
+            if made is None:
+                raise Refusal(NO_LETTER)
+            filename, content = made.filename, made.content
         if not offer_only:
             audit.record(session, now, actor.tag, "letter.read", f"decision:{decision_id}")
-        return Letter(decision_id, str(reference or ""), str(stored[0]), bytes(stored[1]))
+        return Letter(decision_id, str(reference or ""), filename, content)

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.roles import SETTING_ROLES, Role, parse_role, scope_problem
+from cluster.text import clean_text
 from store import audit
 from store.db import transaction
 from store.models import Cluster, Person, RoleAssignment, Setting
@@ -133,7 +134,7 @@ def parse_csv(text: str) -> list[Entry]:
     problems: list[str] = []
     for row in reader:
         line = reader.line_num
-        values = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        values = {k.strip(): clean_text(v or "").strip() for k, v in row.items() if k is not None}
         if None in row:
             problems.append(f"line {line}: more values than columns")
             continue

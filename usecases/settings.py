@@ -24,6 +24,7 @@ from cluster.decisions import FUNDED
 from cluster.errors import Refusal
 from cluster.permissions import MANAGE_SETTINGS, Forbidden, authorize
 from cluster.referrals import Kind, State
+from cluster.text import clean_text
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, CapitalApplication, Cluster, Decision, Referral, Setting
@@ -175,7 +176,8 @@ def parse_csv(text: str) -> list[tuple[int, dict[str, str]]]:
         if None in row:
             problems.append(f"line {reader.line_num}: more values than columns")
             continue
-        rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}))
+        values = {k.strip(): clean_text(v or "").strip() for k, v in row.items() if k is not None}
+        rows.append((reader.line_num, values))
     if problems:
         raise SettingsError(problems)
     return rows
