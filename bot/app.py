@@ -26,6 +26,7 @@ from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
 from bot import log_text, observe
+from bot.act_as import ActAs
 from bot.adapter import ClusterAdapter
 from bot.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.budget_routes import BudgetRoutes
@@ -47,7 +48,7 @@ from bot.review_routes import ReviewRoutes
 from bot.routes import Routes
 from bot.sender import Sender
 from bot.setting_routes import SettingRoutes
-from bot.settings import Settings
+from bot.settings import DEMO_WITH_AUTH_REFUSAL, Settings, UnsafeConfiguration
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from bot.workers import Workers
@@ -185,7 +186,10 @@ def create_app(
     routes = build_routes(engine, clock, notifier.deliver_soon, export)
     vocabulary = vocabulary_of(routes)
     workers = Workers(settings.workers)
-    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export), workers)
+    if settings.playground_demo and settings.auth_enabled:
+        raise UnsafeConfiguration(DEMO_WITH_AUTH_REFUSAL)  # the CLI refuses it too; this is for every caller
+    act_as = ActAs() if settings.playground_demo else None
+    bot = ClusterBot(routes, clock, FileDesk(engine, clock, connector, export), workers, act_as)
     authenticator = RequestAuthenticator(settings)
     keys = (signing_keys or SigningKeys()) if settings.auth_enabled else None
     if not settings.auth_enabled:

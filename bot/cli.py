@@ -276,6 +276,8 @@ def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     try:
         settings = _settings()
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # apscheduler says "Running job ..." at INFO for every job, every minute: it would bury the bot's own lines.
+        logging.getLogger("apscheduler").setLevel(settings.scheduler_log_level.upper())
         return _dispatch(args, settings, clock)
     except CliError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)

@@ -44,6 +44,7 @@ from cluster.terms import Term, TermName, years_covered
 from store.db import make_engine, transaction, upgrade
 from store.seed import CENTRAL, bank_holidays, seed_file
 from store.terms import loaded_terms, store_terms
+from usecases import demo
 from usecases.meetings import add_meeting, list_meetings
 from usecases.roster import Entry, ImportResult, import_entries
 
@@ -178,6 +179,34 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 DEMO_SENCO, DEMO_SENCO_2, DEMO_CHAIR, DEMO_ADMIN, DEMO_TAC, DEMO_UNREGISTERED = DEMO_USERS
 
+# People on the demo roster beyond the Playground's six (it allows no more): a council officer, who owns the
+# money, and two more voting SENCOs so that a vote can carry. Reached with ``act as`` or a mocked activity.
+DEMO_EXTRAS: tuple[DemoUser, ...] = (
+    DemoUser("user-id-6", "Miriam Graham", "00000000-0000-0000-0000-000000000026", Role.COUNCIL_OFFICER),
+    DemoUser(
+        "user-id-7",
+        "Lee Gu",
+        "00000000-0000-0000-0000-000000000027",
+        Role.SENCO,
+        DEMO_CLUSTER,
+        "Abbey Hulton Primary School",
+    ),
+    DemoUser(
+        "user-id-8",
+        "Nestor Wilke",
+        "00000000-0000-0000-0000-000000000028",
+        Role.SENCO,
+        DEMO_CLUSTER,
+        "Birches Head Academy",
+    ),
+)
+DEMO_OFFICER, DEMO_SENCO_3, DEMO_SENCO_4 = DEMO_EXTRAS
+DEMO_PEOPLE: tuple[DemoUser, ...] = DEMO_USERS + DEMO_EXTRAS
+# Settings that must vote (or abstain) for an item to be quorate, in the demo only: the referrer's setting does
+# not vote on its own referral, which leaves three demo voters (Megan Bowen, Lee Gu, Nestor Wilke).
+DEMO_QUORUM = 2
+DEMO_BUDGET_PENCE = 60_000_00  # the demo's baseline for this school year: £60,000
+
 CURRENT_USER = DEMO_USERS[0].mock()
 DEFAULT_USERS = [u.mock() for u in DEMO_USERS[1:]]
 
@@ -242,8 +271,8 @@ def write_config(workdir: Path, config: Mapping[str, Any]) -> Path:
 
 
 def demo_entries() -> list[Entry]:
-    """The demo roster: a role for each demo user except the unregistered one."""
-    return [e for e in (u.entry() for u in DEMO_USERS) if e is not None]
+    """The demo roster: a role for each demo person except the unregistered one."""
+    return [e for e in (u.entry() for u in DEMO_PEOPLE) if e is not None]
 
 
 def _demo_day(day: date, taken: set[date]) -> date:
@@ -318,9 +347,12 @@ def ensure_demo_terms(engine: Engine, now: datetime, actor: str = "playground") 
 
 
 def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> ImportResult:
-    """Migrate the database, seed the Central cluster, give it meetings to come and import the demo roster.
+    """Migrate the database, seed the Central cluster, give it what the tour needs and import the demo roster.
 
-    All idempotent; the meetings are relative to the clock's today (:func:`ensure_demo_meetings`).
+    What the tour needs, in the demo's database only: meetings to come (:func:`ensure_demo_meetings`), a
+    meeting today that takes referrals until 23:59 (so a referral submitted now is on it and the chair can
+    start it), a quorum the demo voters reach (:data:`DEMO_QUORUM`) and a budget for this school year
+    (:data:`DEMO_BUDGET_PENCE`). All idempotent and relative to the clock's today.
     """
     upgrade(database_url)
     engine = make_engine(database_url)
@@ -333,6 +365,13 @@ def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> 
         added = ensure_demo_meetings(engine, now, actor)
         if added:
             log.info("added %d demo meetings from %s", len(added), f"{added[0].day:%-d %B %Y}")
+        today = demo.ensure_meeting_today(engine, DEMO_CLUSTER, now, actor)
+        log.info("today's demo meeting: %s, taking referrals until %s", today.day, f"{today.deadline:%H:%M}")
+        if demo.ensure_quorum(engine, DEMO_CLUSTER, DEMO_QUORUM, now, actor):
+            log.info("demo quorum: %d settings", DEMO_QUORUM)
+        label = demo.ensure_budget(engine, DEMO_CLUSTER, DEMO_BUDGET_PENCE, now, actor)
+        if label:
+            log.info("added the demo budget %s", label)
         return import_entries(engine, demo_entries(), now, actor)
     finally:
         engine.dispose()
@@ -603,27 +642,110 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
-def instructions(url: str, bot_endpoint: str, database_url: str, workdir: Path) -> str:
+MOCK_DIR_NAME = "mock-activities"
+FILE_LIMIT_NOTE = (
+    'Files: the Playground cannot send a file to a bot (it shows "not supported"); add a SharePoint or '
+    "OneDrive link on the referral's Documents step instead (in Teams, files sent in the chat work too)."
+)
+
+
+def mock_activity(person: DemoUser, conversation: str, text: str, service_url: str) -> dict[str, Any]:
+    """A message from ``person`` as the Playground's "Mock an Activity" > "Custom activity" sends it, as-is.
+
+    ``conversation`` is :data:`PERSONAL_CHAT_ID` or :data:`TEAM_ID` (a post in General, @mentioning the bot).
+    The bot knows people by ``from.aadObjectId``: setting only ``from.id`` or the name acts as nobody else.
+    """
+    channel = conversation == TEAM_ID
+    mention = f"<at>{BOT_NAME}</at>"
+    activity: dict[str, Any] = {
+        "type": "message",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "conversation": {
+            "id": conversation,
+            "conversationType": "channel" if channel else "personal",
+            "tenantId": TENANT_ID,
+            **({"isGroup": True} if channel else {}),
+        },
+        "from": {"id": person.id, "name": person.name, "aadObjectId": person.aad_object_id},
+        "text": f"{mention} {text}" if channel else text,
+        "textFormat": "plain",
+        "channelData": {"tenant": {"id": TENANT_ID}},
+    }
+    if channel:
+        activity["entities"] = [{"type": "mention", "mentioned": {"id": BOT_ID, "name": BOT_NAME}, "text": mention}]
+        activity["channelData"].update(team={"id": TEAM_ID}, channel={"id": TEAM_ID})
+    return activity
+
+
+def slug(name: str) -> str:
+    """A person's name as a file name: ``isaiah-langer``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def write_mock_activities(workdir: Path, playground_port: int) -> Path:
+    """Write each demo person's ready-to-paste activities (``whoami`` in personal chat and in the channel).
+
+    One file per person and place, ``<workdir>/mock-activities/<name>.<personal|channel>.json``; returns the folder.
+    """
+    folder = workdir / MOCK_DIR_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    service_url = f"http://localhost:{playground_port}/_connector"
+    for person in DEMO_PEOPLE:
+        for place, conversation in (("personal", PERSONAL_CHAT_ID), ("channel", TEAM_ID)):
+            activity = mock_activity(person, conversation, "whoami", service_url)
+            (folder / f"{slug(person.name)}.{place}.json").write_text(json.dumps(activity, indent=2) + "\n")
+    return folder
+
+
+def people_table() -> list[str]:
+    """Each demo person: name, role, e-mail and the ids the bot keys on (its ``aadObjectId``), one per line."""
+    width = max(len(u.name) for u in DEMO_PEOPLE) + 2
+    lines = []
+    for person in DEMO_PEOPLE:
+        where = (
+            "the page's own user"
+            if person == DEMO_USERS[0]
+            else ("a Playground user" if person in DEMO_USERS else "only with 'act as' or a mocked activity")
+        )
+        lines.append(f"  {person.name.ljust(width)}{person.describe()}")
+        lines.append(f"  {'':{width}}{person.email}; aadObjectId {person.aad_object_id}; id {person.id} ({where})")
+    return lines
+
+
+def instructions(url: str, bot_endpoint: str, database_url: str, workdir: Path, mock_dir: Path | None = None) -> str:
     """What the person at the terminal is told once everything is running."""
-    width = max(len(u.name) for u in DEMO_USERS) + len(" (the page)")
-    rows = [
-        f"  {(u.name + (' (the page)' if i == 0 else '')).ljust(width)}  {u.id}  {u.describe()}"
-        for i, u in enumerate(DEMO_USERS)
-    ]
+    mocks = (
+        [
+            f'Ready-to-paste activities for each person ("Mock an Activity" > "Custom activity"): {mock_dir}',
+            "  <name>.personal.json is a personal-chat message, <name>.channel.json a post in General;",
+            "  the bot knows people by from.aadObjectId, so change only 'text' (keep 'from').",
+        ]
+        if mock_dir is not None
+        else []
+    )
     return "\n".join(
         [
             "",
             f"Agents Playground: open {url} in your browser.",
-            f"  bot: {bot_endpoint} (no authentication, loopback only)",
+            f"  bot: {bot_endpoint} (no authentication, loopback only, DEMO MODE)",
             f"  database: {database_url}; playground config and logs in {workdir}",
             "",
             "Demo people:",
-            *rows,
+            *people_table(),
             "",
-            "The page acts as the first. In its Personal Chat try: help, whoami, next meeting.",
-            f"In the {TEAM_NAME} - General channel: @{BOT_NAME} help.",
-            f"To act as someone else (the admin, {DEMO_ADMIN.name}: @{BOT_NAME} link cluster {DEMO_CLUSTER}),",
-            "use 'Mock an Activity' > 'Custom activity' and set its 'from' (see docs/playground.md).",
+            f"The page acts as {DEMO_USERS[0].name}. In its Personal Chat try: help, whoami, next meeting.",
+            "To click as someone else, type 'act as <name>' (e.g. 'act as Isaiah Langer'; 'act as me' to stop):",
+            "everything you then type or click, in the chat and in the channel, goes as them. Demo only.",
+            f"In the {TEAM_NAME} - General channel, @mention the bot: @{BOT_NAME} help.",
+            f"The tour (README, 'Try it in the Agents Playground'): {DEMO_USERS[0].name} submits a referral;",
+            f"{DEMO_ADMIN.name} accepts it and links the channel; {DEMO_CHAIR.name} posts the agenda, starts",
+            f"today's meeting and opens the item; {DEMO_SENCO_2.name}, {DEMO_SENCO_3.name} and",
+            f"{DEMO_SENCO_4.name} vote (quorum {DEMO_QUORUM}); the chair closes the vote and records the decision;",
+            f"{DEMO_OFFICER.name} sees the budget.",
+            *mocks,
+            FILE_LIMIT_NOTE,
             "Press Ctrl-C to stop the bot and the playground.",
             "",
         ]
@@ -647,7 +769,7 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
         )
         return 2
     database_url = playground_database_url(settings)
-    demo = settings.model_copy(update={"allow_no_auth": True, "database_url": database_url})
+    demo = settings.model_copy(update={"allow_no_auth": True, "database_url": database_url, "playground_demo": True})
     workdir = Path.cwd() / WORKDIR_NAME
     bot_endpoint = f"http://127.0.0.1:{port}/api/messages"
     try:
@@ -666,8 +788,10 @@ def run_playground(settings: Settings, port: int, clock: Clock) -> int:
         server = _Server(command, playground_env(workdir), workdir)
         playground_port = server.wait_listening(60.0)
         log.info("playground listening on port %d after %.1fs", playground_port, time.monotonic() - started)
+        mock_dir = write_mock_activities(workdir, playground_port)
         app = create_app(demo, clock=clock)
-        print(instructions(f"http://127.0.0.1:{playground_port}", bot_endpoint, database_url, workdir), flush=True)
+        url = f"http://127.0.0.1:{playground_port}"
+        print(instructions(url, bot_endpoint, database_url, workdir, mock_dir), flush=True)
         web.run_app(app, sock=sock, print=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     except PlaygroundSetupError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     workers: int = Field(default=8, ge=1, le=64, validation_alias="CLUSTERBOT_WORKERS")
     # Seconds a request's whole body may take to arrive; a client trickling it in holds a connection open.
     body_timeout: float = Field(default=10.0, gt=0, validation_alias="CLUSTERBOT_BODY_TIMEOUT")
+    # The Agents Playground demo (``clusterbot playground`` turns it on): ``act as <person>`` lets whoever types
+    # at the Playground's page act as any demo person. Never with MicrosoftAppId (check_auth_choice refuses).
+    playground_demo: bool = Field(default=False, validation_alias="CLUSTERBOT_PLAYGROUND_DEMO")
+    # The level of apscheduler's own lines ("Running job ...", one a minute per job), apart from the bot's.
+    scheduler_log_level: str = Field(default="WARNING", validation_alias="CLUSTERBOT_SCHEDULER_LOG_LEVEL")
 
     @field_validator("app_id", "app_tenant_id", mode="before")
     @classmethod
@@ -112,8 +117,19 @@ NO_TENANT_REFUSAL = (
 )
 
 
+DEMO_WITH_AUTH_REFUSAL = (
+    "CLUSTERBOT_PLAYGROUND_DEMO is on and MicrosoftAppId is set: the demo lets anyone act as anyone "
+    "('act as <person>'), so it never runs with Bot Framework authentication. Unset CLUSTERBOT_PLAYGROUND_DEMO."
+)
+
+
 def check_auth_choice(settings: Settings) -> None:
-    """Refuse to run without authentication unless chosen explicitly, or with credentials that cannot work."""
+    """Refuse to run without authentication unless chosen explicitly, or with credentials that cannot work.
+
+    Also refuse the Playground demo (``act as``) with authentication: it is for the local Playground only.
+    """
+    if settings.playground_demo and settings.auth_enabled:
+        raise UnsafeConfiguration(DEMO_WITH_AUTH_REFUSAL)
     if not settings.auth_enabled:
         if not settings.allow_no_auth:
             raise UnsafeConfiguration(NO_AUTH_REFUSAL)

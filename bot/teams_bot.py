@@ -9,6 +9,7 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot import observe
+from bot.act_as import ActAs, act_as_wanted, refuse_outside_demo
 from bot.errors import report_unexpected
 from bot.file_desk import FileDesk
 from bot.routes import Reply, Request, Routes
@@ -44,8 +45,11 @@ def _refused(refusal: Refusal) -> None:
 class ClusterBot:
     """Handles one activity at a time; all state lives in the database."""
 
-    def __init__(self, routes: Routes, clock: Clock, files: FileDesk, workers: Workers) -> None:
+    def __init__(
+        self, routes: Routes, clock: Clock, files: FileDesk, workers: Workers, act_as: ActAs | None = None
+    ) -> None:
         self.routes = routes
+        self.act_as = act_as  # only in the Playground demo (bot.act_as)
         self.engine = routes.engine
         self.clock = clock
         self.files = files
@@ -55,6 +59,13 @@ class ClusterBot:
         """Route the activity by type; nothing that goes wrong here reaches the user as internals."""
         activity = context.activity
         try:
+            wanted = act_as_wanted(activity)
+            if wanted is not None:
+                answer = self.act_as.command(activity, wanted) if self.act_as else refuse_outside_demo(activity)
+                await context.send_activity(MessageFactory.text(answer))
+                return
+            if self.act_as is not None:
+                self.act_as.apply(activity)
             if activity.type == ActivityTypes.message:
                 await self._on_message(context)
             elif activity.type == ActivityTypes.invoke:

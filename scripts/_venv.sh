@@ -1,4 +1,6 @@
-# Sourced by the other scripts: make .venv with Python 3.11+ and install the project into it.
+# Sourced by the other scripts: make .venv with Python 3.11+ and install the project into it, only when needed.
+# The install is editable, so changed code needs none; it is redone when pyproject.toml changes (dependencies,
+# entry points) or .venv is new. .venv/.clusterbot-installed records what was installed: "<checksum> <extras>".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,5 +16,17 @@ pick_python() {
 if [ ! -x .venv/bin/python ]; then
   "$(pick_python)" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".${EXTRAS:-}"
+stamp=.venv/.clusterbot-installed
+project="$(cksum < pyproject.toml | tr -s ' ' '-')"
+extras="${EXTRAS:-}"
+installed() {
+  # This project with these extras, or (when none are asked for) with any extras: [test] includes the rest.
+  [ -f "$stamp" ] && { grep -qxF "$project $extras" "$stamp" || { [ -z "$extras" ] && grep -q "^$project " "$stamp"; }; }
+}
+if ! installed; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".$extras"
+  # A changed pyproject.toml makes every earlier line stale.
+  { grep "^$project " "$stamp" 2>/dev/null || true; echo "$project $extras"; } > "$stamp.new"
+  mv "$stamp.new" "$stamp"
+fi

@@ -19,6 +19,7 @@ from bot.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playgr
 from cluster.clock import Clock
 from tests.e2e.botprocess import serve, stop
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from usecases.demo import TODAY_TITLE
 
 pytestmark = pytest.mark.e2e
 
@@ -104,10 +105,10 @@ def test_help_shows_the_help_card_and_who_am_i_replaces_it_with_her_roles(ui: Pl
 
 
 def test_next_meeting_shows_a_demo_meeting_on_any_date(ui: PlaygroundPage) -> None:
-    # The shipped Central meetings are 2025/26; the demo adds meetings relative to today, so the tour works.
+    # The shipped Central meetings are 2025/26; the demo adds one today (and more to come), so the tour works.
     ui.open_personal_chat()
     ui.send("next meeting")
-    card = ui.wait_for_card("Demo meeting 1")
+    card = ui.wait_for_card(TODAY_TITLE)
     assert "Next meeting" in card.inner_text() and "deadline" in card.inner_text().lower()
 
 

@@ -3,15 +3,14 @@ Individual Pupil Need referral with two provision rows, through Microsoft's Agen
 Chromium, and sees the confirmation with the reference and the meeting date.
 
 The bot runs as a user starts it (``python -m bot serve``) on the demo roster of ``clusterbot playground``.
-The demo gives Central meetings from about three weeks ahead; an admin also adds one ten days ahead with the
-CLI (its referral deadline is a week before it), so the referral must go to that earliest open meeting.
+The demo gives Central a meeting today taking referrals until 23:59 and more from about three weeks ahead; an
+admin also adds one ten days ahead with the CLI, and the referral must go to the earliest open one: today's.
 Every input is filled in the page, the way a person would, and every check reads what the page shows.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -19,16 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
 from cluster.clock import Clock
-from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS, year_code
+from cluster.referrals import year_code
 from tests.e2e.botprocess import serve, stop
+from tests.e2e.forms import card_with, click, fill_details, fill_row
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
+from usecases.demo import TODAY_TITLE
 
 pytestmark = pytest.mark.e2e
 
@@ -99,88 +99,6 @@ def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
             f"\nscreenshot: {shot}\nbot log: {demo.bot_log}\npage errors: {demo.page_errors}"
             f"\nplayground output:\n{demo.playground.output}"
         )
-
-
-# Reading and filling a card, as a person would ---------------------------------------------------------
-
-
-def card_with(ui: PlaygroundPage, contains: str, timeout: float = WAIT) -> Any:
-    """The newest card showing ``contains``, once it is on the page."""
-    return ui.wait_for_card(contains, timeout=timeout)
-
-
-def input_for(card: Any, label: str) -> Any:
-    """The input a card labels ``label`` (exactly; required inputs add an aria-hidden " *" to the label)."""
-    caption = card.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}( \*)?\s*$"))
-    assert caption.count() == 1, f"expected one input labelled {label!r}, found {caption.count()}"
-    input_id = caption.get_attribute("for")
-    assert input_id, f"the label {label!r} names no input"
-    return card.locator(f"[id='{input_id}']")
-
-
-def fill_text(card: Any, label: str, value: str) -> None:
-    """Input.Text, multi-line or not."""
-    box = input_for(card, label)
-    box.fill(value)
-    assert box.input_value() == value
-
-
-def fill_number(card: Any, label: str, value: str) -> None:
-    """Input.Number: a Fluent SpinButton, which takes its value when the person leaves it."""
-    box = input_for(card, label)
-    box.fill(value)
-    box.press("Tab")
-    assert box.input_value() == value
-
-
-def choose(ui: PlaygroundPage, card: Any, label: str, title: str) -> None:
-    """A compact Input.ChoiceSet: a Fluent Combobox; open it and click the option."""
-    box = input_for(card, label)
-    box.click()
-    ui.page.get_by_role("option", name=title, exact=True).click()
-    assert box.input_value() == title
-
-
-def tick(card: Any, label: str) -> None:
-    """Input.Toggle: a checkbox."""
-    box = input_for(card, label)
-    box.check()
-    assert box.is_checked()
-
-
-def title_of(choices: tuple[tuple[str, str], ...], value: str) -> str:
-    return dict(choices)[value]
-
-
-def click(ui: PlaygroundPage, card: Any, title: str) -> None:
-    ui.click_button(title, within=card)
-
-
-def fill_details(ui: PlaygroundPage, form: Any, answers: dict[str, str]) -> None:
-    fill_text(form, "Pupil's initials", answers["pupil_initials"])
-    choose(ui, form, "Year group", title_of(YEAR_GROUPS, answers["year_group"]))
-    fill_text(form, "School's pupil reference", answers["pupil_ref"])
-    choose(ui, form, "Primary area of need", title_of(AREAS_OF_NEED, answers["primary_need"]))
-    choose(ui, form, "Need code", title_of(NEED_CODES, answers["need_code"]))
-    choose(ui, form, "Secondary area of need", title_of(AREAS_OF_NEED, answers["secondary_need"]))
-    fill_text(form, "Summary of need", answers["summary"])
-    fill_text(form, "Outcomes sought, one per line", answers["outcomes"])
-    fill_text(form, "What the school already provides and has tried", answers["current_provision"])
-    fill_number(form, "Assess-plan-do-review cycles completed", answers["apdr_cycles"])
-    fill_number(form, "Duration (terms)", answers["duration_terms"])
-    assert answers["parental_consent"] == "true"
-    tick(form, "Parental consent to share this referral has been given")
-
-
-def fill_row(ui: PlaygroundPage, costs: Any, row: dict[str, str]) -> None:
-    fill_text(costs, "Provision", row["provision"])
-    choose(ui, costs, "Area of need", title_of(AREAS_OF_NEED, row["area_of_need"]))
-    fill_text(costs, "Delivered by (role)", row["delivered_by"])
-    fill_number(costs, "Minutes per session", row["minutes_per_session"])
-    fill_number(costs, "Sessions per week", row["sessions_per_week"])
-    fill_number(costs, "Group size", row["group_size"])
-    fill_number(costs, "Weeks", row["weeks"])
-    fill_text(costs, "Hourly rate (£)", row["hourly_rate"])
 
 
 def expected_reference(today: date) -> str:
@@ -256,8 +174,9 @@ def test_the_senco_submits_an_individual_pupil_need_referral_with_two_rows_and_s
     shown = done.inner_text()
     reference = expected_reference(Clock().now().date())
     assert reference in shown, shown
-    meeting = demo.meeting_day.strftime("%A %-d %B %Y")  # as cards.referrals shows a day
-    assert f"{meeting} ({MEETING_TITLE})" in shown, shown
-    deadline = (demo.meeting_day - timedelta(days=7)).strftime("%A %-d %B %Y")
-    assert f"{deadline}, 23:59" in shown, shown
+    # The earliest meeting still taking referrals: the demo's meeting today (until 23:59), before the admin's.
+    today = Clock().now().date().strftime("%A %-d %B %Y")  # as cards.referrals shows a day
+    assert f"{today} ({TODAY_TITLE})" in shown, shown
+    assert f"{today}, 23:59" in shown, shown
+    assert MEETING_TITLE not in shown, shown
     assert "£988.47" in shown, "the amount requested: no contribution was given"

@@ -17,6 +17,7 @@ from store.models import TermDate
 from store.terms import SHIPPED_SOURCE, loaded_terms
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referrals as uc
+from usecases.demo import TODAY_TITLE
 from usecases.meetings import list_meetings
 from usecases.people import identify
 
@@ -37,7 +38,9 @@ def test_the_playground_takes_a_referral_long_after_the_shipped_meetings(tmp_pat
     prepare_demo(url, FixedClock(now))
     upcoming = open_meetings(url, now)
     assert upcoming, "no meeting of the demo cluster takes referrals"
-    assert upcoming[0].day > now.date() and upcoming[0].day.weekday() < 5
+    # Today's demo meeting (the tour's) first, then the demo's meetings to come, on working days.
+    assert upcoming[0].day == now.date() and upcoming[0].title == TODAY_TITLE
+    assert upcoming[1].day > now.date() and upcoming[1].day.weekday() < 5
 
     engine = make_engine(url)
     try:

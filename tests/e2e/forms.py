@@ -1,0 +1,94 @@
+"""Reading and filling the bot's Adaptive Cards in the Agents Playground's page, as a person would.
+
+Shared by the end-to-end tests: each input is found by its label, filled the way its Fluent control takes a
+value, and checked to hold what was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS
+from tests.e2e.playground import PlaygroundPage
+
+WAIT = 15.0  # seconds for anything the page should show
+
+
+def card_with(ui: PlaygroundPage, contains: str, timeout: float = WAIT) -> Any:
+    """The newest card showing ``contains``, once it is on the page."""
+    return ui.wait_for_card(contains, timeout=timeout)
+
+
+def input_for(card: Any, label: str) -> Any:
+    """The input a card labels ``label`` (exactly; required inputs add an aria-hidden " *" to the label)."""
+    caption = card.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}( \*)?\s*$"))
+    assert caption.count() == 1, f"expected one input labelled {label!r}, found {caption.count()}"
+    input_id = caption.get_attribute("for")
+    assert input_id, f"the label {label!r} names no input"
+    return card.locator(f"[id='{input_id}']")
+
+
+def fill_text(card: Any, label: str, value: str) -> None:
+    """Input.Text, multi-line or not."""
+    box = input_for(card, label)
+    box.fill(value)
+    assert box.input_value() == value
+
+
+def fill_number(card: Any, label: str, value: str) -> None:
+    """Input.Number: a Fluent SpinButton, which takes its value when the person leaves it."""
+    box = input_for(card, label)
+    box.fill(value)
+    box.press("Tab")
+    assert box.input_value() == value
+
+
+def choose(ui: PlaygroundPage, card: Any, label: str, title: str) -> None:
+    """A compact Input.ChoiceSet: a Fluent Combobox; open it and click the option."""
+    box = input_for(card, label)
+    box.click()
+    ui.page.get_by_role("option", name=title, exact=True).click()
+    assert box.input_value() == title
+
+
+def tick(card: Any, label: str) -> None:
+    """Input.Toggle: a checkbox."""
+    box = input_for(card, label)
+    box.check()
+    assert box.is_checked()
+
+
+def title_of(choices: tuple[tuple[str, str], ...], value: str) -> str:
+    return dict(choices)[value]
+
+
+def click(ui: PlaygroundPage, card: Any, title: str) -> None:
+    ui.click_button(title, within=card)
+
+
+def fill_details(ui: PlaygroundPage, form: Any, answers: dict[str, str]) -> None:
+    fill_text(form, "Pupil's initials", answers["pupil_initials"])
+    choose(ui, form, "Year group", title_of(YEAR_GROUPS, answers["year_group"]))
+    fill_text(form, "School's pupil reference", answers["pupil_ref"])
+    choose(ui, form, "Primary area of need", title_of(AREAS_OF_NEED, answers["primary_need"]))
+    choose(ui, form, "Need code", title_of(NEED_CODES, answers["need_code"]))
+    choose(ui, form, "Secondary area of need", title_of(AREAS_OF_NEED, answers["secondary_need"]))
+    fill_text(form, "Summary of need", answers["summary"])
+    fill_text(form, "Outcomes sought, one per line", answers["outcomes"])
+    fill_text(form, "What the school already provides and has tried", answers["current_provision"])
+    fill_number(form, "Assess-plan-do-review cycles completed", answers["apdr_cycles"])
+    fill_number(form, "Duration (terms)", answers["duration_terms"])
+    assert answers["parental_consent"] == "true"
+    tick(form, "Parental consent to share this referral has been given")
+
+
+def fill_row(ui: PlaygroundPage, costs: Any, row: dict[str, str]) -> None:
+    fill_text(costs, "Provision", row["provision"])
+    choose(ui, costs, "Area of need", title_of(AREAS_OF_NEED, row["area_of_need"]))
+    fill_text(costs, "Delivered by (role)", row["delivered_by"])
+    fill_number(costs, "Minutes per session", row["minutes_per_session"])
+    fill_number(costs, "Sessions per week", row["sessions_per_week"])
+    fill_number(costs, "Group size", row["group_size"])
+    fill_number(costs, "Weeks", row["weeks"])
+    fill_text(costs, "Hourly rate (£)", row["hourly_rate"])
