@@ -368,9 +368,9 @@ def _file_line(doc: Document) -> str:
 def _document(view: ReferralView, doc: Document, removable: bool) -> Element:
     actions: list[Element] = []
     if doc.is_link and doc.url:
-        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": doc.url})
+        actions.append({"type": "Action.OpenUrl", "title": f"Open {_short(doc.name)}", "url": doc.url})
     if removable:
-        actions.append(_button("Remove", verbs.DOCUMENT_REMOVE, _ref(view, document_id=doc.id)))
+        actions.append(_button(f"Remove {_short(doc.name)}", verbs.DOCUMENT_REMOVE, _ref(view, document_id=doc.id)))
     items = [text(doc.name, weight="Bolder"), text(_file_line(doc), subtle=True, size="Small", spacing="None")]
     if actions:
         items.append(_action_set(actions))
@@ -440,7 +440,14 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
                         "verticalContentAlignment": "Center",
                         "items": [
                             _action_set(
-                                [_button("Start", verbs.REFERRAL_START, {**data, "kind": kind.value}, inputs=True)]
+                                [
+                                    _button(
+                                        f"Start: {KIND_TITLES[kind]}",
+                                        verbs.REFERRAL_START,
+                                        {**data, "kind": kind.value},
+                                        inputs=True,
+                                    )
+                                ]
                             )
                         ],
                     },
@@ -481,9 +488,13 @@ def rows_card(
     body += _error_summary(errors)
     if not view.rows:
         body.append(text("No rows yet. Add the first one below.", subtle=True))
-    for row, row_id in zip(view.rows, row_ids, strict=True):
+    for number, (row, row_id) in enumerate(zip(view.rows, row_ids, strict=True), start=1):
         ids = _ref(view, row_id=row_id)
-        body.append(_row(row, [_button("Edit", verbs.ROW_EDIT, ids), _button("Remove", verbs.ROW_REMOVE, ids)]))
+        # Numbered and named, so each row's buttons differ for a screen reader even when two rows are alike.
+        what = f"row {number}: {_short(row.provision)}"
+        body.append(
+            _row(row, [_button(f"Edit {what}", verbs.ROW_EDIT, ids), _button(f"Remove {what}", verbs.ROW_REMOVE, ids)])
+        )
     contribution = contribution_value
     if contribution is None:
         contribution = _pounds(view.contribution_pence) if view.contribution_pence else ""
@@ -574,7 +585,7 @@ def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
     if problems:
         body.append(_attention(problems, "Before you can submit, please complete:"))
     elif view.state in SUBMITTABLE:
-        body.append(text("Everything needed is here. Submit it when you are ready.", color="Good"))
+        body.append(text("Everything needed is here. Submit it when you are ready.", weight="Bolder"))
         actions.append(_button("Submit to the cluster", verbs.SUBMIT, _ref(view, version=view.version)))
     elif view.state is State.SUBMITTED:
         body.append(text("This referral is submitted. Changes you save are kept until the deadline.", subtle=True))
@@ -604,6 +615,16 @@ def submitted_card(view: ReferralView) -> Card:
         body,
         [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _ref(view))],
     )
+
+
+def _short(name: str, most: int = 40) -> str:
+    """A name cut to fit a button's title ('Remove Educational psychologist rep…')."""
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
+
+
+def _name(view: ReferralView) -> str:
+    """What a button acting on this referral names: its reference, or a draft's title and pupil or project."""
+    return view.reference or f"draft {_short(_label(view))}"
 
 
 def _label(view: ReferralView) -> str:
@@ -659,7 +680,7 @@ def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card
                 "items": [
                     text(_label(view), weight="Bolder"),
                     text(" · ".join(line), subtle=True, size="Small", spacing="None"),
-                    _action_set([execute("Open", verbs.REFERRAL_OPEN, _ref(view))]),
+                    _action_set([execute(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view))]),
                 ],
             }
         )
@@ -687,19 +708,20 @@ def to_check_card(views: Sequence[ReferralView], more: bool = False) -> Card:
             pairs.append(("Meeting", _day(view.meeting.day)))
         items: list[Element] = [text(view.reference or "Draft", weight="Bolder"), facts(pairs)]
         if view.missing:
-            items.append(_attention(view.missing, "Missing:"))
+            items.append(_attention(view.missing, "Missing before it can go to a meeting:"))
         items += [
             {
                 "type": "Input.Text",
                 "id": f"reason_{view.id}",
+                "label": f"Reason for returning {_name(view)}, if you return it",
                 "placeholder": "Reason, if returning",
                 "maxLength": 1000,
             },
             _action_set(
                 [
-                    _button("Accept", verbs.ACCEPT, _ref(view)),
-                    _button("Return", verbs.RETURN, _ref(view), inputs=True),
-                    _button("Open", verbs.REFERRAL_OPEN, _ref(view)),
+                    _button(f"Accept {_name(view)}", verbs.ACCEPT, _ref(view)),
+                    _button(f"Return {_name(view)}", verbs.RETURN, _ref(view), inputs=True),
+                    _button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view)),
                 ]
             ),
         ]

@@ -249,7 +249,17 @@ def referral_gallery() -> dict[str, dict[str, Any]]:
         "referral_review_returned": review_card(RETURNED, []),
         "referral_review_submitted": review_card(EHCP, []),
         "referral_submitted": submitted_card(SUBMITTED),
-        "referral_mine": my_referrals_card([INDIVIDUAL, SUBMITTED, RETURNED, PROJECT, EHCP, DISCUSSION, WITHDRAWN]),
+        "referral_mine": my_referrals_card(
+            [
+                INDIVIDUAL,
+                SUBMITTED,
+                replace(RETURNED, id=21, reference="CEN-2526-021"),
+                PROJECT,
+                EHCP,
+                DISCUSSION,
+                WITHDRAWN,
+            ]
+        ),
         "referral_mine_empty": my_referrals_card([]),
         "referral_to_check": to_check_card(
             [
