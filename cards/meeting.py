@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, card, execute, facts, heading, meeting_name, text
 from cards.referrals import input_for
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, VoteView
 from cluster.budget import Position
@@ -277,8 +277,9 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
 
 def _result_line(view: VoteView) -> str:
     if view.result is None:
-        return "Result: not known"
-    line = f"Result: {RESULT_TITLES[view.result]}"
+        return "Vote result: not known"
+    # "Vote result", not "Result": until the chair records it, the vote is not the decision.
+    line = f"Vote result: {RESULT_TITLES[view.result]}"
     tied = view.tally.approve == view.tally.decline
     if tied and view.casting in (Choice.APPROVE, Choice.DECLINE) and view.result in (Result.APPROVED, Result.DECLINED):
         line += f", on the chair's casting vote ({CHOICE_TITLES[view.casting]})"
@@ -513,7 +514,7 @@ def minutes_card(view: MinutesView) -> Card:
     body: list[Element] = [
         heading(f"Minutes: {view.cluster} cluster, {_day(view.meeting.day)}"),
         text(
-            (f"{view.meeting.title} meeting, " if view.meeting.title else "")
+            (f"{meeting_name(view.meeting.title)}, " if view.meeting.title else "")
             + f"{view.meeting.start:%H:%M}–{view.meeting.end:%H:%M}"
             + (f"; ended at {_time(view.ended_at)}" if view.ended_at else ""),
             subtle=True,

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, plain, text
+from cards.common import Card, card, execute, facts, heading, meeting_name, plain, text
 from cluster.clock import LONDON
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
@@ -92,7 +92,7 @@ def _when(moment: datetime) -> str:
 
 def _meeting_line(slot: MeetingSlot) -> str:
     """'Autumn 2 meeting, Thursday 11 December 2025, 09:30–13:00'."""
-    name = f"{slot.title} meeting" if slot.title else "Meeting"
+    name = meeting_name(slot.title) if slot.title else "Meeting"
     return f"{name}, {_day(slot.day)}, {slot.start:%H:%M}–{slot.end:%H:%M}"
 
 
@@ -334,10 +334,19 @@ def _row_line(row: ProvisionRow) -> str:
     )
 
 
+# A cost row's names as a list shows them: 30 rows at their longest would take a card past 40 KB. The row's
+# form (Edit) and the Word pack show them in full.
+ROW_NAME_SHOWN = 80
+
+
 def _row(row: ProvisionRow, actions: list[Element] | None = None) -> Element:
     left = [
-        text(row.provision, weight="Bolder"),
-        text(f"{_AREAS.choice_title(row.area_of_need)} · {row.delivered_by}", subtle=True, spacing="None"),
+        text(_short(row.provision, ROW_NAME_SHOWN), weight="Bolder"),
+        text(
+            f"{_AREAS.choice_title(row.area_of_need)} · {_short(row.delivered_by, ROW_NAME_SHOWN)}",
+            subtle=True,
+            spacing="None",
+        ),
         text(_row_line(row), size="Small", spacing="None"),
     ]
     if actions:

@@ -34,7 +34,10 @@ from tests.support.gallery import (
     SLOT,
     referral,
 )
+from usecases.referrals import MAX_ROWS
 
+# A link as stored: an address is ASCII (anything else is percent-encoded), at the input's 1,000 characters.
+LONGEST_LINK = "https://teams.microsoft.com/l/meetup-join/" + "a1%2F" * 191 + "abc"
 # Two-byte accented letters and three-byte CJK, with spaces so lines can wrap.
 _SAMPLE = "Élève à l'école: café, naïveté, façade; 漢字かな交じり文 "
 
@@ -81,7 +84,7 @@ def _long_row() -> Any:
 
 def _referral(kind: Kind, state: State = State.SUBMITTED) -> Any:
     details = {f.name: _longest(f) for f in FORMS[kind]}
-    rows = (_long_row(),) * 20 if kind in (Kind.INDIVIDUAL, Kind.PROJECT) else ()
+    rows = (_long_row(),) * MAX_ROWS if kind in (Kind.INDIVIDUAL, Kind.PROJECT) else ()
     return referral(kind, state, details=details, rows=rows, reference="CEN-2526-014", returned_reason=long_text(1000))
 
 
@@ -99,7 +102,7 @@ def longest_gallery() -> dict[str, dict[str, Any]]:
         _typed(PROVISION_FIELDS),
         {f.name: f"{f.label} is too long." for f in PROVISION_FIELDS},
         None,
-        tuple(range(101, 121)),
+        tuple(range(101, 101 + MAX_ROWS)),
         "500000.00",
     )
     review_typed = {**_typed(REVIEW_FIELDS), "recommendation": "adjust"}
@@ -122,10 +125,7 @@ def longest_gallery() -> dict[str, dict[str, Any]]:
     )
     cards["longest_meetings_admin"] = meetings_admin_card(
         "Central",
-        [
-            replace(SLOT, id=n, title=long_text(80), online_link="https://teams.microsoft.com/" + "é" * 900)
-            for n in range(12)
-        ],
+        [replace(SLOT, id=n, title=long_text(80), online_link=LONGEST_LINK) for n in range(12)],
         {"new_title": long_text(80), "new_link": long_text(1000)},
         {"new_day": "Choose the meeting's date."},
     )
