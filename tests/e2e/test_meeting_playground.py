@@ -150,7 +150,7 @@ def actions_of(card: Any) -> Iterator[dict[str, Any]]:
 
 
 def action(message: dict[str, Any], title: str) -> dict[str, Any]:
-    """The ``Action.Execute`` titled ``title`` (or "``title`` …", naming its object) on a streamed bot message's card."""
+    """The ``Action.Execute`` titled ``title`` (or "``title`` …", naming its object) on a bot message's card."""
     found = [
         a
         for att in message["attachments"]
