@@ -13,6 +13,7 @@ from bot.turns import CardAction
 from cards import verbs
 from cards.channel import channel_help_card, linked_card
 from cards.common import Card, plain
+from cards.guide import roles_in
 from cards.meetings import next_meeting_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cluster.clock import Clock
@@ -139,7 +140,8 @@ class Routes:
         """Personal help: only the commands this person's roles allow."""
         if request.actor.person_id is None:
             return Reply(card=not_registered_card(request.actor.aad_object_id))
-        return Reply(card=help_card(request.actor.name, people.available_commands(request.actor)))
+        actor = request.actor
+        return Reply(card=help_card(actor.name, people.available_commands(actor), roles_in(actor.grants, None)))
 
     async def whoami(self, request: Request) -> Reply:
         """The person's roles and settings."""
@@ -159,10 +161,12 @@ class Routes:
     async def channel_help(self, request: Request) -> Reply:
         """What the bot does in a channel, and which cluster this channel belongs to."""
         conversation = request.conversation_id
+        cluster = conversations.channel_cluster(self.engine, conversation)
         return Reply(
             card=channel_help_card(
-                conversations.channel_cluster(self.engine, conversation),
+                cluster,
                 citywide_meetings.is_citywide_channel(self.engine, conversation),
+                roles_in(request.actor.grants, cluster),
             )
         )
 

@@ -17,6 +17,7 @@ from bot.turns import card_action, command_text, conversation_info, conversation
 from bot.workers import Workers
 from cards.channel import channel_help_card
 from cards.common import Card, plain
+from cards.guide import roles_in
 from cards.people import help_card, not_registered_card
 from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
@@ -234,11 +235,12 @@ class ClusterBot:
                 return None
             if info.kind == "personal":
                 return (
-                    help_card(actor.name, people.available_commands(actor))
+                    help_card(actor.name, people.available_commands(actor), roles_in(actor.grants, None))
                     if actor.person_id
                     else not_registered_card(actor.aad_object_id)
                 )
-            return channel_help_card(conversations.channel_cluster(self.engine, info.conversation_id))
+            cluster = conversations.channel_cluster(self.engine, info.conversation_id)
+            return channel_help_card(cluster, roles=roles_in(actor.grants, cluster))
 
         card = await self.workers.call(welcome)
         if card is None:

@@ -87,7 +87,7 @@ def budget_card(
     errors = errors or {}
     body: list[dict[str, Any]] = [heading(f"Budget: {cluster} cluster")]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if rule is None or position is None or starts is None or ends is None:
         body.append(text("No budget covers today."))
     else:

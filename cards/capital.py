@@ -131,8 +131,8 @@ def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: b
     return action
 
 
-def _open(view: ApplicationView, title: str = "Open") -> Element:
-    return _button(title, verbs.CAPITAL_OPEN, {"referral_id": view.referral_id})
+def _open(view: ApplicationView, title: str | None = None) -> Element:
+    return _button(title or f"Open {view.reference}", verbs.CAPITAL_OPEN, {"referral_id": view.referral_id})
 
 
 def _form(fields: Sequence[Field], values: Mapping[str, str], errors: Mapping[str, str]) -> list[Element]:
@@ -204,7 +204,7 @@ def capital_card(
     errors = errors or {}
     body: list[Element] = [heading("Inclusive Environments Capital Fund"), text(ROUND_EXPLAINER, subtle=True)]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     for shown in rounds[:3]:
         body += [text(f"Round {shown.label}", weight="Bolder", separator=True), facts(_round_facts(shown))]
     body.append(_section("Applications"))
@@ -376,7 +376,9 @@ def _board(
     body: list[Element] = [_section("The Place, Planning and Sufficiency Board")]
     if board is not None:
         if board.approved:
-            body.append(text(f"Approved: {format_pence(board.amount_pence)} on {_day(view.board_on)}.", color="Good"))
+            body.append(
+                text(f"Approved: {format_pence(board.amount_pence)} on {_day(view.board_on)}.", weight="Bolder")
+            )
             if board.conditions:
                 body.append(text(f"Conditions: {board.conditions}"))
         else:
@@ -542,7 +544,7 @@ def application_card(
         text(f"{view.setting} · {view.cluster} cluster", subtle=True, spacing="None"),
     ]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if errors and not viewer.may_score:
         body.append(text(f"Please fix {len(errors)} thing(s) below.", color="Attention", weight="Bolder"))
     body += _summary(view)
@@ -606,7 +608,7 @@ def board_notice_card(view: ApplicationView) -> Card:
     assert board is not None
     body: list[Element] = [heading(f"The Board's decision on {view.reference}")]
     if board.approved:
-        body.append(text(f"Approved: {format_pence(board.amount_pence)}.", color="Good", weight="Bolder"))
+        body.append(text(f"Approved: {format_pence(board.amount_pence)}.", weight="Bolder"))
         if board.conditions:
             body.append(text(f"Conditions: {board.conditions}"))
         body.append(
@@ -616,7 +618,7 @@ def board_notice_card(view: ApplicationView) -> Card:
             )
         )
     else:
-        body.append(text("Declined.", color="Attention", weight="Bolder"))
+        body.append(text("Declined by the Board.", weight="Bolder"))
     if board.reasons:
         body.append(text(board.reasons))
     return card(body, [_open(view)])
@@ -657,7 +659,7 @@ def panel_card(
         ),
     ]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if not members:
         body.append(text("Nobody sits on the panel yet."))
     for person_id, name, how, named in members:

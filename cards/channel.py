@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cards.common import Card, card, facts, heading, text
+from cards.guide import BOT, meeting_guide
+from cluster.roles import Role
 
 
-def channel_help_card(linked_cluster: str | None, citywide: bool = False) -> Card:
-    """What the bot does in a channel, whether it is linked to a cluster, and whether it is the citywide one."""
+def channel_help_card(linked_cluster: str | None, citywide: bool = False, roles: Iterable[Role] = ()) -> Card:
+    """What the bot does in a channel, whether it is linked to a cluster, and whether it is the citywide one.
+
+    ``roles`` are those the person asking holds in the channel's cluster: a chair is shown how to run the
+    meeting, an admin how to prepare it, a member how to vote. Everyone sees the commands.
+    """
+    held = frozenset(roles)
     status = (
         f"This channel is linked to the {linked_cluster} cluster."
         if linked_cluster
@@ -20,17 +29,20 @@ def channel_help_card(linked_cluster: str | None, citywide: bool = False) -> Car
             "and impact). " + (status if linked_cluster else "")
         ).strip()
     commands = [
-        ("@Cluster Funding link cluster NAME", "Link this channel to a cluster (cluster admins)."),
-        ("@Cluster Funding link citywide", "Make this the citywide channel (council officers)."),
+        (f"{BOT} agenda", "Post the next meeting's agenda here (chairs, admins, team around the cluster)."),
+        (f"{BOT} minutes", "Show the latest meeting's minutes."),
+        (f"{BOT} link cluster NAME", "Link this channel to a cluster (cluster admins)."),
+        (f"{BOT} link citywide", "Make this the citywide channel (council officers)."),
     ]
     if citywide:
-        commands.append(("@Cluster Funding citywide pack", "Post the next Citywide Meeting's pack now (officers)."))
-    commands.append(("@Cluster Funding help", "Show this card."))
+        commands.append((f"{BOT} citywide pack", "Post the next Citywide Meeting's pack now (officers)."))
+    commands.append((f"{BOT} help", "Show this card."))
     return card(
         [
             heading("Cluster funding in this channel"),
             text(status),
             facts(commands),
+            *meeting_guide(held),
             text("Referrals, reviews and your own details are handled in a personal chat with me.", subtle=True),
         ]
     )

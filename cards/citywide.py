@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards import verbs
-from cards.charts import Element, bars, donut, grouped_bars, pounds, with_figures
+from cards.charts import Element, bars, count_bars, donut, grouped_bars, pounds, stacked_counts, with_figures
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
@@ -132,10 +132,10 @@ def _referrals(city: City) -> list[Element]:
             pie=True,
             total_last=True,
         ),
-        grouped_bars(
+        stacked_counts(
             "Referrals by cluster and where they stand",
             [f.name for f in charted],
-            [(ENDING_TITLES[e], [float(f.referrals_by_ending().get(e, 0)) for f in charted]) for e in endings],
+            [(ENDING_TITLES[e], [f.referrals_by_ending().get(e, 0) for f in charted]) for e in endings],
             ("Cluster", "Referrals", *(ENDING_TITLES[e] for e in endings)),
             cluster_rows,
             total_last=True,
@@ -175,13 +175,10 @@ def _reviews(city: City) -> list[Element]:
     rows = [[f.name, str(f.reviews_due), str(f.reviews_overdue)] for f in (*shown, total)]
     return [
         _section("Reviews due and overdue"),
-        grouped_bars(
+        stacked_counts(
             "Open reviews due soon and overdue",
             [f.name for f in charted],
-            [
-                ("Due", [float(f.reviews_due) for f in charted]),
-                ("Overdue", [float(f.reviews_overdue) for f in charted]),
-            ],
+            [("Due", [f.reviews_due for f in charted]), ("Overdue", [f.reviews_overdue for f in charted])],
             ("Cluster", "Due", "Overdue"),
             rows,
             total_last=True,
@@ -208,9 +205,10 @@ def _capital(city: City) -> list[Element]:
             rows,
             total_last=True,
         ),
-        bars(
+        count_bars(
             "Applications by cluster",
-            [(f.name, float(sum(f.capital.values()))) for f in shown[:MAX_CHART_GROUPS]],
+            "Applications",
+            [(f.name, sum(f.capital.values())) for f in shown[:MAX_CHART_GROUPS]],
             ("Cluster", "Applications"),
             by_cluster,
             total_last=True,
@@ -247,10 +245,10 @@ def _impact(city: City) -> list[Element]:
     charted = shown[:MAX_CHART_GROUPS]
     return [
         _section(f"Impact: outcomes rated in {city.year}'s reviews"),
-        grouped_bars(
+        stacked_counts(
             "Outcomes by kind of referral",
             [SHORT_KIND_TITLES[k] for k in IMPACT_KINDS],
-            [(RATING_TITLES[r], [float(total.impact_of(k).count(r)) for k in IMPACT_KINDS]) for r in Rating],
+            [(RATING_TITLES[r], [total.impact_of(k).count(r) for k in IMPACT_KINDS]) for r in Rating],
             ("Kind", *columns[1:]),
             by_kind,
             total_last=True,
@@ -260,6 +258,7 @@ def _impact(city: City) -> list[Element]:
             [(f.name, float(f.impact_of().share_achieved)) for f in charted],
             ("Cluster", *columns[1:]),
             by_cluster,
+            y_title="Outcomes achieved (%)",
             total_last=True,
         ),
         *_more(hidden),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cards import verbs
+from cards.charts import table
 from cards.common import Card, card, execute, heading, text
 from cluster.new_cluster import CODE_RE, NAME_MAX
 from usecases.clusters import ClusterSummary
@@ -21,16 +22,15 @@ FORM: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
-def _row(summary: ClusterSummary) -> dict[str, Any]:
-    """One cluster as a table row: name (code), settings, people, meetings, channel."""
-    cells = [
+def _row(summary: ClusterSummary) -> list[str]:
+    """One cluster as a row: name (code), settings, people, meetings, channel."""
+    return [
         f"{summary.name} ({summary.code})",
         str(summary.settings),
         str(summary.people),
         str(summary.meetings),
         "Linked" if summary.channel_linked else "Not linked",
     ]
-    return {"type": "TableRow", "cells": [{"type": "TableCell", "items": [text(c)]} for c in cells]}
 
 
 def clusters_card(
@@ -43,23 +43,10 @@ def clusters_card(
     errors, values = errors or {}, values or {}
     body: list[dict[str, Any]] = [heading("Clusters")]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if clusters:
-        header = ["Cluster", "Settings", "People", "Meetings", "Channel"]
-        body.append(
-            {
-                "type": "Table",
-                "columns": [{"width": 3}, *({"width": 1} for _ in header[1:])],
-                "firstRowAsHeader": True,
-                "rows": [
-                    {
-                        "type": "TableRow",
-                        "cells": [{"type": "TableCell", "items": [text(h, weight="Bolder")]} for h in header],
-                    },
-                    *(_row(c) for c in clusters),
-                ],
-            }
-        )
+        # Five columns would not fit a phone: the table gives each cluster a fact list instead.
+        body.append(table(("Cluster", "Settings", "People", "Meetings", "Channel"), [_row(c) for c in clusters]))
     else:
         body.append(text("No clusters yet."))
     body.append(text("Add a cluster", weight="Bolder", size="Medium", separator=True))

@@ -90,6 +90,11 @@ def link(label: str, url: str) -> str:
 _URL_SAFE = "!#$%&'*+,/:;=?@-._~"  # never ( ) < > [ ] backslash, backtick nor a space
 
 
+def meeting_name(title: str) -> str:
+    """'Autumn 2 meeting' from a meeting's title; a title that already says 'meeting' is not said twice."""
+    return title if re.search(r"\bmeeting\b", title, re.IGNORECASE) else f"{title} meeting"
+
+
 def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
     """An Adaptive Card at schema 1.5 that uses the full width of a Teams message; every string in it cleaned."""
     result: Card = {

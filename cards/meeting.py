@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, card, execute, facts, heading, meeting_name, text
 from cards.referrals import input_for
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, VoteView
 from cluster.budget import Position
@@ -230,7 +230,9 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.
         # A discussion is not voted on: the chair records the advice straight from the agenda.
         title, verb = (
-            ("Record advice", verbs.DECISION_FORM) if entry.kind is Kind.DISCUSSION else ("Open", verbs.ITEM_OPEN)
+            (f"Record advice on {entry.reference}", verbs.DECISION_FORM)
+            if entry.kind is Kind.DISCUSSION
+            else (f"Open the vote on {entry.reference}", verbs.ITEM_OPEN)
         )
         data = {"verb": verb, "item_id": entry.item_id}
         button = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
@@ -254,7 +256,7 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
     if view.ended:
         body.append(text("The meeting has ended.", subtle=True, spacing="None"))
     elif view.started:
-        body.append(text("The meeting is under way.", color="Good", spacing="None"))
+        body.append(text("The meeting is under way.", weight="Bolder", spacing="None"))
     body.append(facts(_position_pairs(view.position, view.requested_pence)))
     live = for_chair and view.started and not view.ended
     if not view.entries:
@@ -275,8 +277,9 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
 
 def _result_line(view: VoteView) -> str:
     if view.result is None:
-        return "Result: not known"
-    line = f"Result: {RESULT_TITLES[view.result]}"
+        return "Vote result: not known"
+    # "Vote result", not "Result": until the chair records it, the vote is not the decision.
+    line = f"Vote result: {RESULT_TITLES[view.result]}"
     tied = view.tally.approve == view.tally.decline
     if tied and view.casting in (Choice.APPROVE, Choice.DECLINE) and view.result in (Result.APPROVED, Result.DECLINED):
         line += f", on the chair's casting vote ({CHOICE_TITLES[view.casting]})"
@@ -338,7 +341,7 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
     if view.state == ItemState.PENDING:
         body.append(text("This item is not open for voting yet.", subtle=True))
     elif is_open:
-        body.append(text("Open for voting", color="Good", weight="Bolder"))
+        body.append(text("Open for voting", weight="Bolder"))
         body.append(
             facts(
                 [
@@ -352,7 +355,7 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
         body.append(text("How each setting voted is shown when the vote closes.", subtle=True, size="Small"))
         if user_choice and view.your_choice is not None:
             body.append(
-                text(f"You voted: {CHOICE_TITLES[view.your_choice]}", weight="Bolder", color="Accent"),
+                text(f"You voted: {CHOICE_TITLES[view.your_choice]}", weight="Bolder"),
             )
             body.append(text("You can change your vote until the chair closes it.", subtle=True, spacing="None"))
         if for_chair:
@@ -404,6 +407,7 @@ def _reserve_toggle(value: str | None, error: str | None) -> list[Element]:
     toggle: Element = {
         "type": "Input.Toggle",
         "id": "draw_on_reserve",
+        "label": "Emergency reserve",
         "title": RESERVE_TITLE,
         "valueOn": "true",
         "valueOff": "false",
@@ -510,7 +514,7 @@ def minutes_card(view: MinutesView) -> Card:
     body: list[Element] = [
         heading(f"Minutes: {view.cluster} cluster, {_day(view.meeting.day)}"),
         text(
-            (f"{view.meeting.title} meeting, " if view.meeting.title else "")
+            (f"{meeting_name(view.meeting.title)}, " if view.meeting.title else "")
             + f"{view.meeting.start:%H:%M}–{view.meeting.end:%H:%M}"
             + (f"; ended at {_time(view.ended_at)}" if view.ended_at else ""),
             subtle=True,
@@ -582,11 +586,11 @@ def outcome_notice_card(
     decision's letter (Word), which the bot also sends beside the notice.
     """
     funded = decision.outcome in FUNDED
-    colour = "Good" if funded else ("Attention" if decision.outcome is Outcome.DECLINED else "Default")
     body: list[Element] = [
         heading(f"Decision on {entry.reference}"),
         text(_entry_line(entry), subtle=True, spacing="None"),
-        text(decision_summary(decision, entry.requested_pence), size="Medium", weight="Bolder", color=colour),
+        # The words carry the outcome: no colour (Teams' green falls short of 4.5:1 contrast in some themes).
+        text(decision_summary(decision, entry.requested_pence), size="Medium", weight="Bolder"),
         facts([("Meeting", _day(meeting_day)), *_decision_pairs(decision)]),
     ]
     if funded and payments:

@@ -86,11 +86,12 @@ def meetings_admin_card(
     errors = errors or {}
     body: list[dict[str, Any]] = [heading(f"Meetings: {cluster} cluster")]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if not meetings:
         body.append(text("No meetings are scheduled. Add the next one below."))
     for slot in meetings:
         key = str(slot.id)
+        named = f"the meeting of {_day(slot.starts_at)}"  # names its inputs and buttons: one set per meeting
         title = f"{_day(slot.starts_at)}, {slot.start:%H:%M}–{slot.end:%H:%M}" + (
             f" · {slot.title}" if slot.title else ""
         )
@@ -103,12 +104,17 @@ def meetings_admin_card(
         if slot.cancelled:
             continue
         body += [
-            {"type": "Input.Date", "id": f"day_{key}", "label": "Move to", "value": values.get(f"day_{key}", "")},
+            {
+                "type": "Input.Date",
+                "id": f"day_{key}",
+                "label": f"Move {named} to",
+                "value": values.get(f"day_{key}", ""),
+            },
             *_attention(errors.get(f"day_{key}")),
             {
                 "type": "Input.Text",
                 "id": f"link_{key}",
-                "label": "Online meeting link",
+                "label": f"Online meeting link for {named}",
                 "placeholder": "https://teams.microsoft.com/...",
                 "value": values.get(f"link_{key}", slot.online_link or ""),
                 "maxLength": 1000,
@@ -117,9 +123,9 @@ def meetings_admin_card(
             {
                 "type": "ActionSet",
                 "actions": [
-                    _button("Move", verbs.MEETING_MOVE, {"meeting_id": slot.id}),
-                    _button("Save link", verbs.MEETING_LINK, {"meeting_id": slot.id}),
-                    _button("Cancel the meeting", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
+                    _button(f"Move {named}", verbs.MEETING_MOVE, {"meeting_id": slot.id}),
+                    _button(f"Save the link for {named}", verbs.MEETING_LINK, {"meeting_id": slot.id}),
+                    _button(f"Cancel {named}", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
                 ],
             },
         ]

@@ -28,13 +28,14 @@ def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
     paid_on, reference = f"paid_on_{item.id}", f"reference_{item.id}"
     due = "Due" if item.due_on <= view.today else "Falls due"
     term = f" ({item.term})" if item.term else ""
+    what = f"{item.reference} due {_long_date(item.due_on)}"  # names each input and button: one per instalment
     elements: list[Element] = [
         text(f"{item.reference} · {item.setting}", weight="Bolder", separator=True),
         facts([(due, f"{_long_date(item.due_on)}{term}"), ("Amount", format_pence(item.amount_pence))]),
         {
             "type": "Input.Date",
             "id": paid_on,
-            "label": "Paid on",
+            "label": f"Paid on ({what})",
             "value": view.values.get(paid_on, view.today.isoformat()),
         },
     ]
@@ -44,14 +45,14 @@ def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
         {
             "type": "Input.Text",
             "id": reference,
-            "label": "Payment reference (from the finance system)",
+            "label": f"Payment reference from the finance system ({what})",
             "value": view.values.get(reference, ""),
             "maxLength": 64,
         }
     )
     if view.errors.get(reference):
         elements.append(text(view.errors[reference], color="Attention"))
-    button = execute("Mark paid", verbs.PAYMENT_MARK, {"instalment_id": item.id})
+    button = execute(f"Mark paid: {what}", verbs.PAYMENT_MARK, {"instalment_id": item.id})
     elements.append({"type": "ActionSet", "actions": [button]})
     return elements
 
@@ -62,7 +63,7 @@ def payments_card(view: PaymentsView) -> Card:
     if view.warning:
         body.append(text(view.warning, color="Attention"))
     if view.notice:
-        body.append(text(view.notice, color="Good"))
+        body.append(text(view.notice, weight="Bolder"))
     body.append(
         text(
             f"Instalments due by {_long_date(view.horizon)} and not yet marked paid. The finance system's "

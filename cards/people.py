@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
+from cards.guide import meeting_guide
 from cluster.permissions import Command
-from cluster.roles import Grant
+from cluster.roles import Grant, Role
 
 COMMAND_VERBS = {
     "help": verbs.HELP,
@@ -20,12 +23,17 @@ COMMAND_VERBS = {
 }
 
 
-def help_card(name: str, commands: list[Command]) -> Card:
-    """What this person can ask for: one line and one button per command their roles allow."""
+def help_card(name: str, commands: list[Command], roles: Iterable[Role] = ()) -> Card:
+    """What this person can ask for, and how to take part in a meeting in each role they hold.
+
+    One line and one button per command their roles allow; then a chair's steps from agenda to minutes, an
+    admin's, a member's, for the roles held.
+    """
     body = [
         heading("Cluster funding"),
         text(f"Hello {name}. Type a command, or use a button below.", subtle=True),
         facts([(c.text, c.summary) for c in commands]),
+        *meeting_guide(roles),
     ]
     actions = [
         execute(c.title, COMMAND_VERBS[c.text]) for c in commands if c.text in COMMAND_VERBS and c.text != "help"

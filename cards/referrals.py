@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, plain, text
+from cards.common import Card, card, execute, facts, heading, meeting_name, plain, text
 from cluster.clock import LONDON
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
@@ -92,7 +92,7 @@ def _when(moment: datetime) -> str:
 
 def _meeting_line(slot: MeetingSlot) -> str:
     """'Autumn 2 meeting, Thursday 11 December 2025, 09:30–13:00'."""
-    name = f"{slot.title} meeting" if slot.title else "Meeting"
+    name = meeting_name(slot.title) if slot.title else "Meeting"
     return f"{name}, {_day(slot.day)}, {slot.start:%H:%M}–{slot.end:%H:%M}"
 
 
@@ -334,10 +334,19 @@ def _row_line(row: ProvisionRow) -> str:
     )
 
 
+# A cost row's names as a list shows them: 30 rows at their longest would take a card past 40 KB. The row's
+# form (Edit) and the Word pack show them in full.
+ROW_NAME_SHOWN = 80
+
+
 def _row(row: ProvisionRow, actions: list[Element] | None = None) -> Element:
     left = [
-        text(row.provision, weight="Bolder"),
-        text(f"{_AREAS.choice_title(row.area_of_need)} · {row.delivered_by}", subtle=True, spacing="None"),
+        text(_short(row.provision, ROW_NAME_SHOWN), weight="Bolder"),
+        text(
+            f"{_AREAS.choice_title(row.area_of_need)} · {_short(row.delivered_by, ROW_NAME_SHOWN)}",
+            subtle=True,
+            spacing="None",
+        ),
         text(_row_line(row), size="Small", spacing="None"),
     ]
     if actions:
@@ -368,9 +377,9 @@ def _file_line(doc: Document) -> str:
 def _document(view: ReferralView, doc: Document, removable: bool) -> Element:
     actions: list[Element] = []
     if doc.is_link and doc.url:
-        actions.append({"type": "Action.OpenUrl", "title": "Open", "url": doc.url})
+        actions.append({"type": "Action.OpenUrl", "title": f"Open {_short(doc.name)}", "url": doc.url})
     if removable:
-        actions.append(_button("Remove", verbs.DOCUMENT_REMOVE, _ref(view, document_id=doc.id)))
+        actions.append(_button(f"Remove {_short(doc.name)}", verbs.DOCUMENT_REMOVE, _ref(view, document_id=doc.id)))
     items = [text(doc.name, weight="Bolder"), text(_file_line(doc), subtle=True, size="Small", spacing="None")]
     if actions:
         items.append(_action_set(actions))
@@ -440,7 +449,14 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
                         "verticalContentAlignment": "Center",
                         "items": [
                             _action_set(
-                                [_button("Start", verbs.REFERRAL_START, {**data, "kind": kind.value}, inputs=True)]
+                                [
+                                    _button(
+                                        f"Start: {KIND_TITLES[kind]}",
+                                        verbs.REFERRAL_START,
+                                        {**data, "kind": kind.value},
+                                        inputs=True,
+                                    )
+                                ]
                             )
                         ],
                     },
@@ -481,9 +497,13 @@ def rows_card(
     body += _error_summary(errors)
     if not view.rows:
         body.append(text("No rows yet. Add the first one below.", subtle=True))
-    for row, row_id in zip(view.rows, row_ids, strict=True):
+    for number, (row, row_id) in enumerate(zip(view.rows, row_ids, strict=True), start=1):
         ids = _ref(view, row_id=row_id)
-        body.append(_row(row, [_button("Edit", verbs.ROW_EDIT, ids), _button("Remove", verbs.ROW_REMOVE, ids)]))
+        # Numbered and named, so each row's buttons differ for a screen reader even when two rows are alike.
+        what = f"row {number}: {_short(row.provision)}"
+        body.append(
+            _row(row, [_button(f"Edit {what}", verbs.ROW_EDIT, ids), _button(f"Remove {what}", verbs.ROW_REMOVE, ids)])
+        )
     contribution = contribution_value
     if contribution is None:
         contribution = _pounds(view.contribution_pence) if view.contribution_pence else ""
@@ -574,7 +594,7 @@ def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
     if problems:
         body.append(_attention(problems, "Before you can submit, please complete:"))
     elif view.state in SUBMITTABLE:
-        body.append(text("Everything needed is here. Submit it when you are ready.", color="Good"))
+        body.append(text("Everything needed is here. Submit it when you are ready.", weight="Bolder"))
         actions.append(_button("Submit to the cluster", verbs.SUBMIT, _ref(view, version=view.version)))
     elif view.state is State.SUBMITTED:
         body.append(text("This referral is submitted. Changes you save are kept until the deadline.", subtle=True))
@@ -604,6 +624,16 @@ def submitted_card(view: ReferralView) -> Card:
         body,
         [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _ref(view))],
     )
+
+
+def _short(name: str, most: int = 40) -> str:
+    """A name cut to fit a button's title ('Remove Educational psychologist rep…')."""
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
+
+
+def _name(view: ReferralView) -> str:
+    """What a button acting on this referral names: its reference, or a draft's title and pupil or project."""
+    return view.reference or f"draft {_short(_label(view))}"
 
 
 def _label(view: ReferralView) -> str:
@@ -659,7 +689,7 @@ def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card
                 "items": [
                     text(_label(view), weight="Bolder"),
                     text(" · ".join(line), subtle=True, size="Small", spacing="None"),
-                    _action_set([execute("Open", verbs.REFERRAL_OPEN, _ref(view))]),
+                    _action_set([execute(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view))]),
                 ],
             }
         )
@@ -711,19 +741,20 @@ def to_check_card(views: Sequence[ReferralView], more: bool = False, notice: str
             pairs.append(("Meeting", _day(view.meeting.day)))
         items: list[Element] = [text(view.reference or "Draft", weight="Bolder"), facts(pairs)]
         if view.missing:
-            items.append(_attention(view.missing, "Missing:"))
+            items.append(_attention(view.missing, "Missing before it can go to a meeting:"))
         items += [
             {
                 "type": "Input.Text",
                 "id": f"reason_{view.id}",
+                "label": f"Reason for returning {_name(view)}, if you return it",
                 "placeholder": "Reason, if returning",
                 "maxLength": 1000,
             },
             _action_set(
                 [
-                    _button("Accept", verbs.ACCEPT, _ref(view)),
-                    _button("Return", verbs.RETURN, _ref(view), inputs=True),
-                    _button("Open", verbs.REFERRAL_OPEN, _ref(view)),
+                    _button(f"Accept {_name(view)}", verbs.ACCEPT, _ref(view)),
+                    _button(f"Return {_name(view)}", verbs.RETURN, _ref(view), inputs=True),
+                    _button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view)),
                 ]
             ),
         ]

@@ -26,8 +26,8 @@ def _line(view: ReviewView) -> str:
     return f"{view.reference} · {view.setting}{pupil} · {format_pence(view.amount_pence)}"
 
 
-def _open(view: ReviewView, title: str = "Open the review form") -> dict[str, Any]:
-    action = execute(title, verbs.REVIEW_OPEN, {"review_id": view.id})
+def _open(view: ReviewView, title: str | None = None) -> dict[str, Any]:
+    action = execute(title or f"Open the review form: {view.reference}", verbs.REVIEW_OPEN, {"review_id": view.id})
     action["associatedInputs"] = "None"
     action["fallback"]["associatedInputs"] = "None"
     return action

@@ -16,10 +16,12 @@ EXPLAINER = (
 )
 
 
-def _toggle(input_id: str, title: str, on: bool) -> dict[str, Any]:
+def _toggle(input_id: str, title: str, on: bool, setting: str) -> dict[str, Any]:
     return {
         "type": "Input.Toggle",
         "id": input_id,
+        # The label names the setting, so a screen reader says which of many "Mainstream" boxes this is.
+        "label": f"{setting}: {title[0].lower()}{title[1:]}",
         "title": title,
         "value": "true" if on else "false",
         "valueOn": "true",
@@ -31,7 +33,7 @@ def settings_card(cluster: str, settings: Sequence[SettingRow], notice: str | No
     """Every setting of the cluster with its two facts as toggles, saved together."""
     body: list[dict[str, Any]] = [heading(f"Settings: {cluster} cluster"), text(EXPLAINER, subtle=True)]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     if not settings:
         body.append(text("This cluster has no settings yet. The council loads them from the command line."))
     for s in settings:
@@ -44,12 +46,14 @@ def settings_card(cluster: str, settings: Sequence[SettingRow], notice: str | No
                     {
                         "type": "Column",
                         "width": "stretch",
-                        "items": [_toggle(f"mainstream_{s.id}", "Mainstream", s.mainstream)],
+                        "items": [_toggle(f"mainstream_{s.id}", "Mainstream", s.mainstream, s.name)],
                     },
                     {
                         "type": "Column",
                         "width": "stretch",
-                        "items": [_toggle(f"hncg_{s.id}", "Had High Needs Capital Grant funding", s.received_hncg)],
+                        "items": [
+                            _toggle(f"hncg_{s.id}", "Had High Needs Capital Grant funding", s.received_hncg, s.name)
+                        ],
                     },
                 ],
             },

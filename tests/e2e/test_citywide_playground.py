@@ -76,7 +76,7 @@ def test_a_council_officer_sees_every_cluster_and_the_citys_total_on_the_citywid
         card = ui.wait_for_card("Citywide: Money", timeout=WAIT)
         # Where the page draws the charts, the exact figures are a click away (the last chart's table).
         if "Total" not in card.inner_text():
-            ui.click_button("Show or hide the figures", within=card)
+            ui.click_button("Show or hide the figures: Each cluster's money (£)", within=card)
             card.get_by_text("Total", exact=True).first.wait_for(state="visible", timeout=WAIT * 1000)
         card.get_by_text("Total", exact=True).first.scroll_into_view_if_needed()
         shown = card.inner_text()

@@ -150,8 +150,13 @@ def actions_of(card: Any) -> Iterator[dict[str, Any]]:
 
 
 def action(message: dict[str, Any], title: str) -> dict[str, Any]:
-    """The ``Action.Execute`` titled ``title`` on a streamed bot message's card."""
-    found = [a for att in message["attachments"] for a in actions_of(att["content"]) if a["title"] == title]
+    """The ``Action.Execute`` titled ``title`` (or "``title`` …", naming its object) on a bot message's card."""
+    found = [
+        a
+        for att in message["attachments"]
+        for a in actions_of(att["content"])
+        if a["title"] == title or a["title"].startswith(f"{title} ")
+    ]
     assert found, f"no {title!r} button on {json.dumps(message)[:2000]}"
     return found[0]
 

@@ -147,14 +147,17 @@ APPLIED = ReferralView(
     details={"category": "sensory", "works": "A sensory room.", "amount": 12_500_00},
 )
 MEMBER = Viewer("Wendy Waterside")
+STARTED_ELSEWHERE = replace(STARTED, referral_id=34, reference="CEN-2526-008", setting="Etruscan Primary School")
 OFFICER = Viewer("Olive Officer", officer=True)
 
 
 def capital_gallery() -> dict[str, dict[str, Any]]:
     """The Capital Fund's cards, by golden file name."""
     return {
-        "capital_officer": capital_card(ROUNDS, [SCORING, LATE, RECOMMENDED, STARTED], officer=True),
-        "capital_member": capital_card(ROUNDS, [SCORING, STARTED], admin=True, to_score=frozenset({31})),
+        "capital_officer": capital_card(
+            ROUNDS, [SCORING, LATE, replace(RECOMMENDED, reference="CEN-2526-007"), STARTED_ELSEWHERE], officer=True
+        ),
+        "capital_member": capital_card(ROUNDS, [SCORING, STARTED_ELSEWHERE], admin=True, to_score=frozenset({31})),
         "capital_round_errors": capital_card(
             (RoundView(2026, date(2026, 9, 1), date(2026, 12, 31), None),),
             [],

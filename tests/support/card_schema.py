@@ -23,6 +23,7 @@ CHART_TYPES = (
     "Chart.VerticalBar",
     "Chart.VerticalBar.Grouped",
     "Chart.HorizontalBar",
+    "Chart.HorizontalBar.Stacked",
     "Chart.Line",
     "Chart.Gauge",
 )
@@ -57,7 +58,18 @@ _SERIES = {
         "additionalProperties": False,
     },
 }
+_ROWS_OF_SLICES = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["title", "data"],
+        "properties": {"title": _LABEL, "data": _SLICES},
+        "additionalProperties": False,
+    },
+}
 _CHART_DATA = {
+    "Chart.HorizontalBar": _POINTS,
+    "Chart.HorizontalBar.Stacked": _ROWS_OF_SLICES,
     "Chart.Donut": _SLICES,
     "Chart.Pie": _SLICES,
     "Chart.VerticalBar": _POINTS,
@@ -70,6 +82,7 @@ _CHART_COMMON = {
     "xAxisTitle": _LABEL,
     "yAxisTitle": _LABEL,
     "stacked": {"type": "boolean"},
+    "displayMode": {"enum": ["AbsoluteWithAxis", "AbsoluteNoAxis", "PartToWhole"]},
     "id": _LABEL,
     "spacing": _LABEL,
     "separator": {"type": "boolean"},

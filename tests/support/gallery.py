@@ -249,7 +249,17 @@ def referral_gallery() -> dict[str, dict[str, Any]]:
         "referral_review_returned": review_card(RETURNED, []),
         "referral_review_submitted": review_card(EHCP, []),
         "referral_submitted": submitted_card(SUBMITTED),
-        "referral_mine": my_referrals_card([INDIVIDUAL, SUBMITTED, RETURNED, PROJECT, EHCP, DISCUSSION, WITHDRAWN]),
+        "referral_mine": my_referrals_card(
+            [
+                INDIVIDUAL,
+                SUBMITTED,
+                replace(RETURNED, id=21, reference="CEN-2526-021"),
+                PROJECT,
+                EHCP,
+                DISCUSSION,
+                WITHDRAWN,
+            ]
+        ),
         "referral_mine_empty": my_referrals_card([]),
         "referral_to_check": to_check_card(
             [
@@ -699,7 +709,8 @@ def gallery() -> dict[str, dict[str, Any]]:
         **citywide_gallery(),
         **citywide_meeting_gallery(),
         **meeting_gallery(),
-        "help": help_card("Sam Senco", list(PERSONAL_COMMANDS)),
+        "help": help_card("Sam Senco", list(PERSONAL_COMMANDS), {g.role for g in GRANTS}),
+        "help_member": help_card("Sam Senco", list(PERSONAL_COMMANDS[:5]), {Role.SENCO}),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
         "whoami_no_roles": whoami_card("Nora New", "aad-new", ()),
         "not_registered": not_registered_card("aad-stranger"),
@@ -709,6 +720,10 @@ def gallery() -> dict[str, dict[str, Any]]:
         "deadline_reminder_today": deadline_reminder_card("Central", SLOT, 0),
         "meeting_morning": meeting_morning_card("Central", SLOT),
         "channel_help_linked": channel_help_card("Central"),
+        "channel_help_chair": channel_help_card("Central", roles={Role.CHAIR}),
+        "channel_help_admin": channel_help_card("Central", roles={Role.ADMIN}),
+        "channel_help_member": channel_help_card("Central", roles={Role.SENCO}),
+        "channel_help_team": channel_help_card("Central", roles={Role.TEAM_AROUND_CLUSTER}),
         "channel_help_unlinked": channel_help_card(None),
         "linked": linked_card("Central", "Ada Admin"),
         "refusal": message_card("Only an admin of the Central cluster can link a channel to it.", attention=True),

@@ -268,7 +268,7 @@ def test_members_do_not_get_the_chairs_controls() -> None:
 def test_the_closed_card_shows_the_result_and_how_each_setting_voted() -> None:
     card = CARDS["meeting_vote_closed"]
     text = shown(card)
-    assert "Result: Approved" in text
+    assert "Vote result: Approved" in text
     assert "Approve 9 · Decline 4 · Abstain 3" in text
     for setting, choice in CLOSED_BALLOTS:
         assert f"{setting}\n{choice.value.capitalize()}" in text
@@ -276,7 +276,7 @@ def test_the_closed_card_shows_the_result_and_how_each_setting_voted() -> None:
 
 
 def test_the_closed_card_names_the_chairs_casting_vote() -> None:
-    assert "Result: Declined, on the chair's casting vote (Decline)" in shown(CARDS["meeting_vote_closed_casting"])
+    assert "Vote result: Declined, on the chair's casting vote (Decline)" in shown(CARDS["meeting_vote_closed_casting"])
 
 
 @pytest.mark.parametrize(
@@ -290,7 +290,7 @@ def test_the_closed_card_names_the_chairs_casting_vote() -> None:
     ],
 )
 def test_each_result_has_its_title(result: Result, title: str) -> None:
-    assert f"Result: {title}" in shown(vote_card(vote(state=ItemState.CLOSED, result=result)))
+    assert f"Vote result: {title}" in shown(vote_card(vote(state=ItemState.CLOSED, result=result)))
 
 
 def test_the_decided_card_shows_the_decision_and_has_no_buttons() -> None:
@@ -336,7 +336,7 @@ def test_a_discussion_has_record_advice_on_the_agenda_instead_of_open() -> None:
     card = CARDS["meeting_agenda_started"]
     discussion = [e.item_id for e in STARTED_ENTRIES if e.kind is Kind.DISCUSSION and e.state == ItemState.PENDING]
     assert discussion
-    advice = [a for a in actions_in(card) if a.get("title") == "Record advice"]
+    advice = [a for a in actions_in(card) if str(a.get("title", "")).startswith("Record advice on ")]
     assert [a["data"]["item_id"] for a in advice] == discussion
     assert all(a["verb"] == verbs.DECISION_FORM for a in advice)
     opened = {a["data"]["item_id"] for a in actions_in(card) if a.get("verb") == verbs.ITEM_OPEN}
