@@ -82,10 +82,12 @@ def _find_person(session: Session, entry: Entry) -> Person | None:
     return None
 
 
-def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
+def apply_entry(session: Session, entry: Entry, now: datetime, actor: str) -> tuple[bool, bool]:
     """Add the entry's person and role where new, in the caller's transaction: (person added, role added).
 
-    Raises ValueError with the reason when the role's cluster or setting is not there.
+    Every role granted writes its own ``role.grant`` audit line (who granted it, to whom, which role
+    where), whichever path the entry came by: a roster file, the command line, a cluster file or the
+    officer's clusters card. Raises ValueError with the reason when the role's cluster or setting is not there.
     """
     cluster_id, setting_id = _resolve(session, entry)
     person = _find_person(session, entry)
@@ -116,6 +118,16 @@ def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
             RoleAssignment(person_id=person.id, role=entry.role.value, cluster_id=cluster_id, setting_id=setting_id)
         )
         session.flush()
+        audit.record(
+            session,
+            now,
+            actor,
+            "role.grant",
+            f"person:{person.id}",
+            role=entry.role.value,
+            cluster=entry.cluster if cluster_id is not None or setting_id is not None else None,
+            setting=entry.setting if setting_id is not None else None,
+        )
     return person_added, existing is None
 
 
@@ -173,7 +185,7 @@ def import_entries(engine: Engine, entries: list[Entry], now: datetime, actor: s
         for number, entry in enumerate(entries, 2):
             try:
                 with session.begin_nested():
-                    person_added, role_added = apply_entry(session, entry)
+                    person_added, role_added = apply_entry(session, entry, now, actor)
             except ValueError as exc:
                 problems.append(f"line {number}: {exc}")
                 continue
