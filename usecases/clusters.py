@@ -107,9 +107,7 @@ def people_entries(cluster: str, people: Sequence[Any]) -> list[Entry]:
     return entries
 
 
-def _apply_people(
-    session: Session, entries: Sequence[Entry], label: str, now: datetime, actor: str
-) -> tuple[int, int]:
+def _apply_people(session: Session, entries: Sequence[Entry], label: str, now: datetime, actor: str) -> tuple[int, int]:
     """Apply the entries in the caller's transaction (each role granted audited); bad ones raise ClusterError."""
     people = roles = 0
     problems = []
