@@ -51,6 +51,7 @@ from bot.settings import Settings
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from bot.workers import Workers
+from cards.fit import to_json
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
 from scheduler.leader import Leadership
@@ -257,7 +258,7 @@ def create_app(
             return web.Response(status=200)
         if answer.body is None:
             return web.Response(status=answer.status)
-        return web.json_response(answer.body, status=answer.status)
+        return web.json_response(answer.body, status=answer.status, dumps=to_json)
 
     async def healthz(_request: web.Request) -> web.Response:
         # Liveness only: the event loop answers. The database is /readyz's question (see the module's docstring).
