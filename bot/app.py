@@ -102,6 +102,9 @@ async def _read_body(request: web.Request, seconds: float) -> bytes | web.Respon
     try:
         async with asyncio.timeout(seconds):
             raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        # A chunked body (no Content-Length) is only found too large while it is read.
+        return web.json_response({"error": "body too large"}, status=413)
     except TimeoutError:
         # A client sending its body a byte at a time would hold this connection (and its memory) for ever.
         response = web.json_response({"error": "the body took too long to arrive"}, status=408)
@@ -203,6 +206,9 @@ def create_app(
             response = await turn(request, record)
             status = response.status
             return response
+        except web.HTTPException as answered:  # aiohttp answers these itself: log and count what it sends
+            status = answered.status
+            raise
         finally:
             seconds = time.perf_counter() - started
             record.finish(status, seconds)
