@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=8, ge=1, le=64, validation_alias="CLUSTERBOT_WORKERS")
     # Seconds a request's whole body may take to arrive; a client trickling it in holds a connection open.
     body_timeout: float = Field(default=10.0, gt=0, validation_alias="CLUSTERBOT_BODY_TIMEOUT")
+    # Seconds a connection may wait for a request's headers to be complete (idle between requests included):
+    # a client sending its headers a byte at a time would otherwise hold a connection for ever.
+    header_timeout: float = Field(default=15.0, gt=0, validation_alias="CLUSTERBOT_HEADER_TIMEOUT")
 
     @field_validator("app_id", "app_tenant_id", mode="before")
     @classmethod
