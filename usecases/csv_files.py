@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 # A payments file or roster for the whole city is a few hundred kilobytes; ten times that is still real.
 MAX_BYTES = 2 * 1024 * 1024
@@ -72,7 +73,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         ) from None
 
 
-def rows(reader: csv.DictReader[str], problems: list[str]) -> Iterator[tuple[int, dict[str | None, str]]]:
+def rows(reader: csv.DictReader[str], problems: list[str]) -> Iterator[tuple[int, dict[Any, Any]]]:
     """The reader's rows with the line each ends on; a line the csv module cannot read ends the file.
 
     Its problem (a value longer than the csv module's limit, a stray quote) is added to ``problems``
