@@ -52,6 +52,7 @@ from bot.settings import DEMO_WITH_AUTH_REFUSAL, Settings, UnsafeConfiguration
 from bot.teams_bot import ClusterBot
 from bot.turns import tenant_of
 from bot.workers import Workers
+from cards.fit import to_json
 from cluster.clock import Clock
 from reports.referral_pack import referral_pack_docx
 from scheduler.leader import Leadership
@@ -102,6 +103,9 @@ async def _read_body(request: web.Request, seconds: float) -> bytes | web.Respon
     try:
         async with asyncio.timeout(seconds):
             raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        # A chunked body (no Content-Length) is only found too large while it is read.
+        return web.json_response({"error": "body too large"}, status=413)
     except TimeoutError:
         # A client sending its body a byte at a time would hold this connection (and its memory) for ever.
         response = web.json_response({"error": "the body took too long to arrive"}, status=408)
@@ -207,6 +211,9 @@ def create_app(
             response = await turn(request, record)
             status = response.status
             return response
+        except web.HTTPException as answered:  # aiohttp answers these itself: log and count what it sends
+            status = answered.status
+            raise
         finally:
             seconds = time.perf_counter() - started
             record.finish(status, seconds)
@@ -262,7 +269,7 @@ def create_app(
             return web.Response(status=200)
         if answer.body is None:
             return web.Response(status=answer.status)
-        return web.json_response(answer.body, status=answer.status)
+        return web.json_response(answer.body, status=answer.status, dumps=to_json)
 
     async def healthz(_request: web.Request) -> web.Response:
         # Liveness only: the event loop answers. The database is /readyz's question (see the module's docstring).

@@ -258,7 +258,16 @@ def _serve(args: argparse.Namespace, settings: Settings, clock: Clock) -> None:
         )
     app = create_app(settings, clock=clock, engine=engine)
     log.info("clusterbot listening on http://%s:%d/api/messages", args.host, args.port)
-    web.run_app(app, host=args.host, port=args.port, print=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    # aiohttp closes a connection still waiting for a complete request head when its keep-alive time is up
+    # (counted from the connection's start or the previous answer), which makes that time the header timeout.
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        print=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+        keepalive_timeout=settings.header_timeout,
+    )
 
 
 def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
@@ -278,6 +287,10 @@ def run(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         # apscheduler says "Running job ..." at INFO for every job, every minute: it would bury the bot's own lines.
         logging.getLogger("apscheduler").setLevel(settings.scheduler_log_level.upper())
+        if settings.log_format == "json":  # from the first line: migrations and seeding log before the app exists
+            from bot.observe import use_json_logs
+
+            use_json_logs()
         return _dispatch(args, settings, clock)
     except CliError as exc:
         print(f"clusterbot: {exc}", file=sys.stderr)

@@ -21,6 +21,8 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
+from cards.fit import to_json
+
 log = logging.getLogger("clusterbot.connector")
 
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
@@ -152,7 +154,9 @@ class Connector:
         """The shared HTTP session (also used to fetch files users send)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=100, limit_per_host=50)
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
+                json_serialize=to_json,  # cards as UTF-8, not \u escapes (a third of the size in accented text)
             )
         return self._session
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     playground_demo: bool = Field(default=False, validation_alias="CLUSTERBOT_PLAYGROUND_DEMO")
     # The level of apscheduler's own lines ("Running job ...", one a minute per job), apart from the bot's.
     scheduler_log_level: str = Field(default="WARNING", validation_alias="CLUSTERBOT_SCHEDULER_LOG_LEVEL")
+    # Seconds a connection may wait for a request's headers to be complete (idle between requests included):
+    # a client sending its headers a byte at a time would otherwise hold a connection for ever.
+    header_timeout: float = Field(default=15.0, gt=0, validation_alias="CLUSTERBOT_HEADER_TIMEOUT")
 
     @field_validator("app_id", "app_tenant_id", mode="before")
     @classmethod

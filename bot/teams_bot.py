@@ -18,6 +18,7 @@ from bot.workers import Workers
 from cards.channel import channel_help_card
 from cards.common import Card, plain
 from cards.guide import roles_in
+from cards.fit import fit
 from cards.people import help_card, not_registered_card
 from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
@@ -35,7 +36,7 @@ UNRECOGNISED_BUTTON = "That button sent nothing I recognise."
 
 def card_activity(card: Card) -> Activity:
     """A message carrying one Adaptive Card and nothing else, so its id is the card's and it can be updated."""
-    return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=card))
+    return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=fit(card)))
 
 
 def _refused(refusal: Refusal) -> None:
@@ -185,7 +186,7 @@ class ClusterBot:
         await self._follow_up(context, reply)
 
     async def _answer_invoke(self, context: TurnContext, card: Card) -> None:
-        body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+        body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": fit(card)}
         await context.send_activity(
             Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cards.fit import fit
 from store.outbox import OwedMessage
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -16,7 +17,7 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
 def card_message(card: dict[str, Any]) -> dict[str, Any]:
     """The message activity that shows ``card``, as the Bot Connector takes it."""
-    return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}]}
+    return {"type": "message", "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": fit(card)}]}
 
 
 def outgoing(message: OwedMessage) -> dict[str, Any]:

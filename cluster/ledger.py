@@ -261,7 +261,8 @@ def parse_payment_rows(header: Sequence[str], rows: Iterable[Mapping[str, str]])
         due_on: date | None = None
         wrong: list[str] = []
         if cell("instalment_id"):
-            if cell("instalment_id").isascii() and cell("instalment_id").isdigit():
+            # Twelve digits is more instalments than the city will ever pay (and int() of a long one is slow).
+            if cell("instalment_id").isascii() and cell("instalment_id").isdigit() and len(cell("instalment_id")) <= 12:
                 instalment_id = int(cell("instalment_id"))
             else:
                 wrong.append("the instalment id must be a whole number")

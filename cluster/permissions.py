@@ -254,10 +254,10 @@ MANAGE_MEETINGS = _p(
 )
 LINK_CHANNEL = _p(
     "link a channel",
-    "Make a team channel the cluster's meeting channel",
-    (A,),
+    "Make a team channel the cluster's meeting channel (one linked to another cluster: that cluster's admin too)",
+    (A, CO),
     Rows.CLUSTER,
-    "Only an admin of the cluster can link a channel to it.",
+    "Only an admin of the cluster or a council officer can link a channel to it.",
 )
 SEE_BUDGET = _p(
     "see the budget",

@@ -50,6 +50,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
 from cards.common import plain
+from cards.fit import to_json
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
@@ -189,7 +190,7 @@ def serialise(now: datetime, owing: Sequence[Owing]) -> Serialised:
     for one in {one.key: one for one in owing}.values():
         row = _row(now, one)
         row["activity"] = _NO_ACTIVITY
-        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), json.dumps(one.card))
+        row["card"] = texts.get(id(one.card)) or texts.setdefault(id(one.card), to_json(one.card))
         rows.append(row)
     return Serialised(tuple(rows))
 

@@ -107,13 +107,13 @@ def people_entries(cluster: str, people: Sequence[Any]) -> list[Entry]:
     return entries
 
 
-def _apply_people(session: Session, entries: Sequence[Entry], label: str, first: int = 1) -> tuple[int, int]:
-    """Apply the entries in the caller's transaction; any that cannot be applied raise ClusterError."""
+def _apply_people(session: Session, entries: Sequence[Entry], label: str, now: datetime, actor: str) -> tuple[int, int]:
+    """Apply the entries in the caller's transaction (each role granted audited); bad ones raise ClusterError."""
     people = roles = 0
     problems = []
-    for number, entry in enumerate(entries, first):
+    for number, entry in enumerate(entries, 1):
         try:
-            person_added, role_added = apply_entry(session, entry)
+            person_added, role_added = apply_entry(session, entry, now, actor)
         except ValueError as exc:
             problems.append(f"{label} {number}: {exc}")
             continue
@@ -126,7 +126,7 @@ def _apply_people(session: Session, entries: Sequence[Entry], label: str, first:
 
 def _load(session: Session, data: SeedData, entries: Sequence[Entry], now: datetime, actor: str) -> Loaded:
     cluster, seeded = seed_into(session, data, now, actor)
-    people, roles = _apply_people(session, entries, "people")
+    people, roles = _apply_people(session, entries, "people", now, actor)
     if entries:
         audit.record(
             session, now, actor, "cluster.people", f"cluster:{cluster.name}", people_added=people, roles_added=roles
@@ -303,13 +303,13 @@ def add_cluster_as(engine: Engine, actor: Actor, values: Mapping[str, str], now:
         if new is None or errors:
             return ClustersCard(summaries(session), errors, typed)
         if _same(session, new):
-            _apply_people(session, entries, "line")  # the same click again: adds nothing new
+            _apply_people(session, entries, "line", now, actor.tag)  # the same click again: adds only new people
             return ClustersCard(summaries(session), notice=_added(new))
         taken = _taken(session, new)
         if taken:
             return ClustersCard(summaries(session), taken, typed)
         cluster, _ = seed_into(session, _seed_data(new), now, actor.tag)
-        people, roles = _apply_people(session, entries, "line")
+        people, roles = _apply_people(session, entries, "line", now, actor.tag)
         audit.record(
             session,
             now,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from cluster.errors import Refusal
-from cluster.permissions import LINK_CHANNEL, authorize
+from cluster.permissions import LINK_CHANNEL, Forbidden, authorize, covers
 from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef
@@ -78,7 +78,11 @@ def forget_conversation(engine: Engine, conversation_id: str, now: datetime, act
 
 
 def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_name: str, now: datetime) -> str:
-    """Link the channel this conversation is in to a cluster; only that cluster's admin may. Returns its name."""
+    """Link the channel this conversation is in to a cluster (its admin, or a council officer). Returns its name.
+
+    A channel already linked to another cluster belongs to that cluster's team: relinking it also needs
+    that cluster's admin (or a council officer), so one cluster's admin cannot take another's channel.
+    """
     require_registered(actor)
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
@@ -89,6 +93,12 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
         ref = session.exec(select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)).first()
         if ref is None or ref.kind != "channel":
             raise Refusal("Link a cluster from inside the team channel its meetings use.")
+        current = session.get(Cluster, ref.cluster_id) if ref.cluster_id not in (None, cluster.id) else None
+        if current is not None and not covers(actor.grants, LINK_CHANNEL, current.id or 0):
+            raise Forbidden(
+                f"This channel is the {current.name} cluster's channel: only an admin of {current.name} "
+                f"or a council officer can link it to another cluster."
+            )
         for other in session.exec(select(ConversationRef).where(ConversationRef.cluster_id == cluster.id)):
             if other.id != ref.id:
                 other.cluster_id = None
@@ -102,6 +112,7 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
             "channel.link",
             f"cluster:{cluster.name}",
             conversation_id=conversation_id,
+            previous=current.name if current is not None else None,
         )
         return cluster.name
 

@@ -45,6 +45,8 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import Instalment
 from store.terms import loaded_terms
+from usecases.csv_files import FileProblems, read_text
+from usecases.csv_files import rows as csv_rows
 from usecases.people import Actor
 
 # The payments card lists what is due now and in the next fortnight (so an officer can pay at the start of
@@ -321,12 +323,8 @@ def _long(day: date) -> str:
 # --- the finance system's CSV ----------------------------------------------------------------------------
 
 
-class PaymentsRefused(ValueError):
+class PaymentsRefused(FileProblems):
     """A payments file in which some lines do not match: nothing was marked paid; ``problems`` says which."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -338,21 +336,32 @@ class PaymentsImported:
     already: int
 
 
+# Ids or references asked for per query: a file may name tens of thousands, more than a statement may bind.
+_CHUNK = 1000
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    return (values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK))
+
+
 def _by_id(session: Session, ids: Iterable[int]) -> dict[int, Sequence[Any]]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = session.connection().execute(sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM).where(_INST.c.id.in_(wanted)))
-    return {int(r[0]): r for r in rows}
+    found: dict[int, Sequence[Any]] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        rows = session.connection().execute(
+            sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM).where(_INST.c.id.in_(chunk))
+        )
+        found.update((int(r[0]), r) for r in rows)
+    return found
 
 
 def _by_reference(session: Session, references: Iterable[str]) -> dict[tuple[str, date], list[Sequence[Any]]]:
-    wanted = sorted({r.upper() for r in references if r})
-    if not wanted:
-        return {}
-    rows = session.connection().execute(
-        sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM).where(func.upper(_REFERRAL.c.reference).in_(wanted))
-    )
+    rows: list[Sequence[Any]] = []
+    for chunk in _chunks(sorted({r.upper() for r in references if r})):
+        rows.extend(
+            session.connection().execute(
+                sa_select(*_VIEW_COLUMNS).select_from(_VIEW_FROM).where(func.upper(_REFERRAL.c.reference).in_(chunk))
+            )
+        )
     found: dict[tuple[str, date], list[Sequence[Any]]] = {}
     for r in rows:
         due_on = r[5]
@@ -362,15 +371,23 @@ def _by_reference(session: Session, references: Iterable[str]) -> dict[tuple[str
 
 
 def read_payments(text: str) -> tuple[list[PaymentLine], list[str]]:
-    """The lines of a finance system's CSV and what is wrong with them (see :func:`parse_payment_rows`)."""
+    """The lines of a finance system's CSV and what is wrong with them (see :func:`parse_payment_rows`).
+
+    A line the csv module cannot read (a value longer than its limit) ends the file with its own problem.
+    """
     sample = text.lstrip("\ufeff")
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(sample), dialect=dialect)
-    header = list(reader.fieldnames or [])
-    return parse_payment_rows(header, clean_all(list(reader)))  # a reference is text someone typed
+    unreadable: list[str] = []
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error:
+        return [], ["line 1: the header cannot be read as CSV"]
+    lines, problems = parse_payment_rows(header, clean_all([row for _, row in csv_rows(reader, unreadable)]))
+    return lines, problems + unreadable
 
 
 def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli") -> PaymentsImported:
@@ -382,9 +399,9 @@ def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli
     nothing is marked paid.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PaymentsRefused([f"cannot read {path}: {exc}"]) from None
+        text = read_text(path)
+    except FileProblems as unreadable:
+        raise PaymentsRefused(unreadable.problems) from None
     lines, problems = read_payments(text)
     if not lines and not problems:
         problems = [f"{path.name} holds no payments"]

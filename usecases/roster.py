@@ -22,16 +22,15 @@ from store import audit
 from store.db import transaction
 from store.models import Cluster, Person, RoleAssignment, Setting
 from store.repo import cluster_by_name, setting_by_name
+from usecases.csv_files import FileProblems, read_text
+from usecases.csv_files import rows as csv_rows
 
 COLUMNS = ("name", "email", "aad_object_id", "role", "cluster", "setting")
+NAME_MAX, AAD_MAX = 200, 64  # as the person table keeps them
 
 
-class RosterError(ValueError):
+class RosterError(FileProblems):
     """A roster file or edit that cannot be applied; ``problems`` lists each one ('line 4: ...')."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -83,10 +82,12 @@ def _find_person(session: Session, entry: Entry) -> Person | None:
     return None
 
 
-def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
+def apply_entry(session: Session, entry: Entry, now: datetime, actor: str) -> tuple[bool, bool]:
     """Add the entry's person and role where new, in the caller's transaction: (person added, role added).
 
-    Raises ValueError with the reason when the role's cluster or setting is not there.
+    Every role granted writes its own ``role.grant`` audit line (who granted it, to whom, which role
+    where), whichever path the entry came by: a roster file, the command line, a cluster file or the
+    officer's clusters card. Raises ValueError with the reason when the role's cluster or setting is not there.
     """
     cluster_id, setting_id = _resolve(session, entry)
     person = _find_person(session, entry)
@@ -117,13 +118,26 @@ def apply_entry(session: Session, entry: Entry) -> tuple[bool, bool]:
             RoleAssignment(person_id=person.id, role=entry.role.value, cluster_id=cluster_id, setting_id=setting_id)
         )
         session.flush()
+        audit.record(
+            session,
+            now,
+            actor,
+            "role.grant",
+            f"person:{person.id}",
+            role=entry.role.value,
+            cluster=entry.cluster if cluster_id is not None or setting_id is not None else None,
+            setting=entry.setting if setting_id is not None else None,
+        )
     return person_added, existing is None
 
 
 def parse_csv(text: str) -> list[Entry]:
     """Read roster rows; raise RosterError listing every bad line (line 1 is the header)."""
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error:
+        raise RosterError(["line 1: the header cannot be read as CSV"]) from None
     missing = [c for c in ("name", "role") if c not in header]
     if missing:
         raise RosterError([f"line 1: the header lacks {', '.join(missing)}; expected {','.join(COLUMNS)}"])
@@ -132,8 +146,7 @@ def parse_csv(text: str) -> list[Entry]:
         raise RosterError([f"line 1: unknown column(s) {', '.join(unknown)}; expected {','.join(COLUMNS)}"])
     entries: list[Entry] = []
     problems: list[str] = []
-    for row in reader:
-        line = reader.line_num
+    for line, row in csv_rows(reader, problems):
         values = {k.strip(): clean_text(v or "").strip() for k, v in row.items() if k is not None}
         if None in row:
             problems.append(f"line {line}: more values than columns")
@@ -151,6 +164,10 @@ def parse_entry(values: dict[str, str]) -> Entry:
     """One roster row (column name -> trimmed text) as an entry; raises ValueError saying what is wrong."""
     if not values.get("name"):
         raise ValueError("a name is required")
+    if len(values["name"]) > NAME_MAX:
+        raise ValueError(f"a name is at most {NAME_MAX} characters")
+    if len(values.get("aad_object_id") or "") > AAD_MAX:
+        raise ValueError(f"an aad_object_id is at most {AAD_MAX} characters")
     if not values.get("email") and not values.get("aad_object_id"):
         raise ValueError("give an email or an aad_object_id so the person can be recognised")
     email = values.get("email") or None
@@ -174,7 +191,7 @@ def import_entries(engine: Engine, entries: list[Entry], now: datetime, actor: s
         for number, entry in enumerate(entries, 2):
             try:
                 with session.begin_nested():
-                    person_added, role_added = apply_entry(session, entry)
+                    person_added, role_added = apply_entry(session, entry, now, actor)
             except ValueError as exc:
                 problems.append(f"line {number}: {exc}")
                 continue
@@ -189,9 +206,9 @@ def import_entries(engine: Engine, entries: list[Entry], now: datetime, actor: s
 def import_csv(engine: Engine, path: Path, now: datetime, actor: str = "cli") -> ImportResult:
     """Import a roster file: every line is checked, and nothing is written unless all are good."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise RosterError([f"cannot read {path}: {exc.strerror}"]) from None
+        text = read_text(path)
+    except FileProblems as unreadable:
+        raise RosterError(unreadable.problems) from None
     return import_entries(engine, parse_csv(text), now, actor)
 
 

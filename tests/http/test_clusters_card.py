@@ -20,6 +20,7 @@ from tests.conftest import TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.four_clusters import FourClusters, four_clusters
+from tests.support.grants import role_grants
 from tests.support.referral_flow import Flow, find_action, shows
 
 EAST = {
@@ -146,3 +147,30 @@ async def test_only_a_council_officer_sees_or_adds_clusters(city: tuple[Bot, Fou
             assert await flow.refused(verbs.CLUSTERS) == "Only a council officer can see and add clusters."
             assert await flow.refused(verbs.CLUSTER_ADD, EAST) == "Only a council officer can see and add clusters."
     assert count(engine, Cluster) == 4
+
+
+async def test_every_role_the_card_grants_has_its_audit_line_even_when_the_cluster_is_sent_again(
+    city: tuple[Bot, FourClusters], engine: Engine
+) -> None:
+    bot, scene = city
+    flow = Flow(bot, scene.officer.who)
+    await flow.card(verbs.CLUSTER_ADD, EAST)
+    with Session(engine) as session:
+        officer = session.exec(select(Person).where(Person.aad_object_id == scene.officer.who[0])).one()
+    by = f"person:{officer.id}"
+    assert role_grants(engine)[-2:] == [
+        (by, "Erin Eastfield", "senco", "East", "Eastfield Primary (made-up)"),
+        (by, "Ed Admin", "admin", "East", None),
+    ]
+    before = len(role_grants(engine))
+    # The same cluster sent again with two new people lines, one of them a council officer.
+    again = {
+        **EAST,
+        "people": EAST["people"] + "\nEve Extra, eve@east.example, chair\nOz Other, oz@council.example, officer",
+    }
+    card = await flow.card(verbs.CLUSTER_ADD, again)
+    assert shows(card, "Added the East cluster (EST)")
+    assert role_grants(engine)[before:] == [
+        (by, "Eve Extra", "chair", "East", None),
+        (by, "Oz Other", "officer", None, None),
+    ]

@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
+from bot import observe
 from bot.app import NOTIFIER, create_app
 from bot.settings import Settings
 from cards import verbs
@@ -147,6 +148,30 @@ async def test_a_body_that_is_not_an_activity_is_logged_as_a_bad_request(
     await json_bot.client.post("/api/messages", data=b"not json", headers={"Content-Type": "application/json"})
     [turn] = turns(log_output)
     assert (turn["outcome"], turn["status"]) == ("bad_request", 400)
+
+
+async def test_a_chunked_body_too_large_is_logged_and_counted_as_the_413_it_is_answered(
+    json_bot: Bot, log_output: io.StringIO
+) -> None:
+    async def ten_megabytes() -> AsyncIterator[bytes]:
+        for _ in range(160):
+            yield b" " * 65_536  # sent chunked: no Content-Length says how large it will be
+
+    before = await scrape(json_bot)
+    response = await json_bot.client.post(
+        "/api/messages", data=ten_megabytes(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 413
+    [turn] = turns(log_output)
+    assert (turn["outcome"], turn["status"]) == ("too_large", 413)
+    after = await scrape(json_bot)
+    counted, nameless = "clusterbot_turns_total", observe.UNKNOWN
+    assert value(after, counted, verb=nameless, outcome="too_large") == 1 + value(
+        before, counted, verb=nameless, outcome="too_large"
+    )
+    assert value(after, counted, verb=nameless, outcome="error") == value(
+        before, counted, verb=nameless, outcome="error"
+    )
 
 
 # --- /metrics -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class Call:
     body: dict[str, Any]
     authorization: str | None
     arrived_at: float = field(default_factory=time.monotonic)
+    raw: bytes = b""  # the body as the bot sent it (its encoding, its size)
 
     @property
     def text(self) -> str:
@@ -124,7 +126,8 @@ class FakeConnector:
             status = self.fail_next.pop(0)
             self.arrivals.append(Arrival(arrived, request.method, conversation_id, status, {}))
             return web.json_response({"error": "injected"}, status=status)
-        body = await request.json() if request.can_read_body else {}
+        raw = await request.read() if request.can_read_body else b""
+        body = json.loads(raw) if raw else {}
         answer = self._scripted_answer(conversation_id)
         if answer is not None and answer[0] >= 300:
             status, retry_after = answer
@@ -139,6 +142,7 @@ class FakeConnector:
             body=body,
             authorization=request.headers.get("Authorization"),
             arrived_at=arrived,
+            raw=raw,
         )
         self.calls.append(call)
         self._arrived.set()
