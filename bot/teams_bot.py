@@ -17,8 +17,8 @@ from bot.turns import card_action, command_text, conversation_info, conversation
 from bot.workers import Workers
 from cards.channel import channel_help_card
 from cards.common import Card, plain
-from cards.guide import roles_in
 from cards.fit import fit
+from cards.guide import roles_in
 from cards.people import help_card, not_registered_card
 from cluster.card_ids import check_card_ids
 from cluster.clock import Clock
