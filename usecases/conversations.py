@@ -15,6 +15,7 @@ from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef
 from store.repo import cluster_by_name
+from usecases.agenda import owe_agenda_on_link
 from usecases.people import Actor, require_registered
 
 
@@ -78,7 +79,10 @@ def forget_conversation(engine: Engine, conversation_id: str, now: datetime, act
 
 
 def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_name: str, now: datetime) -> str:
-    """Link the channel this conversation is in to a cluster; only that cluster's admin may. Returns its name."""
+    """Link the channel this conversation is in to a cluster; only that cluster's admin may. Returns its name.
+
+    The next meeting's agenda is owed to the channel in the same unit if its posting day has passed.
+    """
     require_registered(actor)
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
@@ -103,6 +107,8 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
             f"cluster:{cluster.name}",
             conversation_id=conversation_id,
         )
+        # An agenda that fell due while the cluster had no channel goes to it now, with the link.
+        owe_agenda_on_link(session, cluster.id or 0, conversation_id, now, actor.tag)
         return cluster.name
 
 
