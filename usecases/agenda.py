@@ -212,6 +212,18 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
     turn, which brings its items up to date with the accepted referrals (the sender draws the card). An
     agenda owed before is not owed again (the chair's ``agenda`` posts it again on demand).
     """
+    owed: list[int] = []
+    for row, slot in _agendas_due(engine, now, _DUE_SOON):
+        if row.channel is not None and _owe_agenda(engine, slot.id, now):
+            owed.append(slot.id)
+    return owed
+
+
+def _agendas_due(engine: Engine, now: datetime, query: Any) -> list[tuple[Any, MeetingSlot]]:
+    """The meetings ``query`` finds from today to the agenda horizon whose agenda is due now, with their rows.
+
+    One read; ``query`` selects the meeting's columns and its cluster's ``agenda_days``.
+    """
     holidays = bank_holidays()
     today = now.astimezone(LONDON).date()
     with transaction(engine, read_only=True) as session:
@@ -220,15 +232,9 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
         if most is None:
             return []
         horizon = agenda_horizon(today, int(most), holidays)
-        soon = connection.execute(_DUE_SOON, {"today": today, "horizon": horizon}).all()
-    owed: list[int] = []
-    for row in soon:
-        slot = _slot(row)
-        if row.channel is None or not agenda_due(slot, now, row.agenda_days, holidays):
-            continue
-        if _owe_agenda(engine, slot.id, now):
-            owed.append(slot.id)
-    return owed
+        soon = connection.execute(query, {"today": today, "horizon": horizon}).all()
+    due = [(row, _slot(row)) for row in soon]
+    return [(row, slot) for row, slot in due if agenda_due(slot, now, row.agenda_days, holidays)]
 
 
 def _slot(row: Any) -> MeetingSlot:
@@ -314,20 +320,9 @@ def owe_channel_requests(engine: Engine, now: datetime, draw: NoChannelCard) -> 
     note, under a key derived from the meeting, saying how to link the team channel; the agenda then posts
     as soon as the channel is linked. Returns the keys newly owed.
     """
-    holidays = bank_holidays()
-    today = now.astimezone(LONDON).date()
-    with transaction(engine, read_only=True) as session:
-        connection = session.connection()
-        most = connection.execute(_MOST_DAYS).scalar()
-        if most is None:
-            return []
-        horizon = agenda_horizon(today, int(most), holidays)
-        soon = connection.execute(_UNLINKED_SOON, {"today": today, "horizon": horizon}).all()
     told: list[str] = []
-    for row in soon:
-        slot = _slot(row)
-        if agenda_due(slot, now, row.agenda_days, holidays):
-            told += _tell_no_channel(engine, row.cluster_id, row.cluster, slot, now, draw)
+    for row, slot in _agendas_due(engine, now, _UNLINKED_SOON):
+        told += _tell_no_channel(engine, row.cluster_id, row.cluster, slot, now, draw)
     return told
 
 
