@@ -131,10 +131,10 @@ def build_routes(
     engine: Engine, clock: Clock, deliver_soon: DeliverSoon, export: Export = referral_pack_docx
 ) -> Routes:
     """Every command and card verb the bot handles, wired to its use cases."""
-    routes = Routes(engine, clock)
+    routes = Routes(engine, clock, deliver_soon)
     ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
-    MeetingAdminRoutes(engine, clock).install(routes)
+    MeetingAdminRoutes(engine, clock, deliver_soon).install(routes)
     BudgetRoutes(engine, clock).install(routes)
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)

@@ -621,7 +621,18 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
     try:
         if args.meetings_command == "add":
-            slot = add_meeting(engine, args.cluster, args.date, now, start=args.start, end=args.end, title=args.title)
+            from cards.meeting import moved_notice_card
+
+            slot = add_meeting(
+                engine,
+                args.cluster,
+                args.date,
+                now,
+                start=args.start,
+                end=args.end,
+                title=args.title,
+                moved_notice=moved_notice_card,
+            )
             print(
                 f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "
                 f"referral deadline {slot.deadline.astimezone(LONDON):%A %-d %B %Y %H:%M}"

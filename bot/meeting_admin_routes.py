@@ -7,8 +7,10 @@ from datetime import date, time
 
 from sqlalchemy import Engine
 
+from bot.meeting_routes import DeliverSoon
 from bot.routes import Reply, Request, Routes, text_input
 from cards import verbs
+from cards.meeting import moved_notice_card
 from cards.meetings import meetings_admin_card
 from cluster.card_ids import meeting_id_of
 from cluster.clock import Clock
@@ -18,9 +20,11 @@ from usecases import meetings as uc
 class MeetingAdminRoutes:
     """The ``meetings`` command and its card's verbs."""
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:
         self.engine = engine
         self.clock = clock
+        # A meeting added may take what was left on an ended one: its referrers' notices are delivered soon.
+        self.deliver_soon = deliver_soon
 
     def install(self, routes: Routes) -> None:
         """Register the command and verbs."""
@@ -73,7 +77,9 @@ class MeetingAdminRoutes:
             end=end,
             title=values["new_title"],
             link=values["new_link"] or None,
+            moved_notice=moved_notice_card,
         )
+        self.deliver_soon()
         if added.refused is not None or added.slot is None:
             field = "new_link" if "link" in (added.refused or "") else "new_day"
             return self._card(added.card, values, {field: added.refused or ""})

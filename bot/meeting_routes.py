@@ -242,9 +242,18 @@ class MeetingRoutes:
     # --- the end ---
 
     async def end(self, request: Request) -> Reply:
-        """End the meeting: the minutes are posted to the channel; the chair sees the agenda."""
+        """End the meeting: the minutes are posted to the channel; the chair sees the agenda.
+
+        What the meeting did not reach goes to the next one, and each referrer is told 1:1.
+        """
         self._in_channel(request)
-        view = minutes_uc.end_meeting(self.engine, request.actor, meeting_id_of(request.data), self.clock.now())
+        view = minutes_uc.end_meeting(
+            self.engine,
+            request.actor,
+            meeting_id_of(request.data),
+            self.clock.now(),
+            moved_notice=mc.moved_notice_card,
+        )
         self.deliver_soon()
         return Reply(card=mc.agenda_card(view))
 

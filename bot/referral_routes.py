@@ -20,6 +20,7 @@ from bot.routes import Handler, Reply, Request, Routes
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
+from cards.meeting import moved_notice_card
 from cluster.card_ids import is_missing, named_id, parse_card_id
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal
@@ -275,7 +276,12 @@ class ReferralRoutes:
     async def accept(self, request: Request) -> Reply:
         """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
         checked = checks.accept(
-            self.engine, request.actor, self._id(request), self._now(), notice=rc.accepted_notice_card
+            self.engine,
+            request.actor,
+            self._id(request),
+            self._now(),
+            notice=rc.accepted_notice_card,
+            moved_notice=moved_notice_card,
         )
         self.deliver_soon()
         return self._to_check_card(checked.waiting, rc.checked_line(checked.view, checked.done))

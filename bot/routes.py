@@ -84,9 +84,11 @@ class Routes:
     (``bot.permissions.TABLE``); the use case then checks the rows the card names.
     """
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, deliver_soon: Callable[[], None] | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        # Linking a channel may owe it an agenda that fell due; this has it delivered.
+        self.deliver_soon = deliver_soon or (lambda: None)
         self.personal = Handlers()
         self.personal.update({"help": self.help, "whoami": self.whoami, "next meeting": self.next_meeting})
         self.channel = Handlers(CHANNEL_PREFIX)
@@ -176,6 +178,7 @@ class Routes:
         if not name:
             raise Refusal("Say which cluster: for example “link cluster Central”.")
         linked = conversations.link_channel(self.engine, request.conversation_id, request.actor, name, self.clock.now())
+        self.deliver_soon()
         return Reply(card=linked_card(linked, request.actor.name))
 
 

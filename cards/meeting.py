@@ -22,7 +22,7 @@ from typing import Any
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, meeting_name, text
 from cards.referrals import input_for
-from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, VoteView
+from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, Moved, VoteView
 from cluster.budget import Position
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES, Outcome, Schedule, outcomes_allowed
@@ -512,11 +512,12 @@ def _decision_fields(allowed: Sequence[Outcome], funded: bool, discussion: bool)
 def minutes_card(view: MinutesView) -> Card:
     """The meeting's minutes for the channel: each item's outcome, votes, interests, amount and review date."""
     body: list[Element] = [
-        heading(f"Minutes: {view.cluster} cluster, {_day(view.meeting.day)}"),
+        heading(f"Minutes: {view.cluster} cluster, {_day(view.held_on)}"),
         text(
             (f"{meeting_name(view.meeting.title)}, " if view.meeting.title else "")
             + f"{view.meeting.start:%H:%M}–{view.meeting.end:%H:%M}"
-            + (f"; ended at {_time(view.ended_at)}" if view.ended_at else ""),
+            + (f"; ended at {_time(view.ended_at)}" if view.ended_at else "")
+            + (f"; scheduled for {_day(view.meeting.day)}" if view.held_elsewhen else ""),
             subtle=True,
             spacing="None",
         ),
@@ -626,3 +627,22 @@ def outcome_notice_card(
     if decision_id is not None:
         actions.insert(1, _button("Decision letter (Word)", verbs.DECISION_LETTER, {"decision_id": decision_id}))
     return card(body, actions)
+
+
+def moved_notice_card(moved: Moved) -> Card:
+    """To the referrer in personal chat: the meeting their referral was on has ended, so it goes to the next one."""
+    what = f"The review of {moved.reference}" if moved.review else moved.reference
+    return card(
+        [
+            heading(f"{moved.reference} goes to the next meeting"),
+            text(
+                f"{what} was waiting on the {moved.cluster} cluster's meeting of {_day(moved.ended.day)}, which has "
+                f"ended without reaching it. It goes to the next meeting: {_slot_line(moved.to)}. "
+                "You need do nothing."
+            ),
+        ],
+        [
+            _button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": moved.referral_id}),
+            _button("My referrals", verbs.MY_REFERRALS),
+        ],
+    )

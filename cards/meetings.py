@@ -62,6 +62,23 @@ def next_meeting_card(meetings: list[NextMeeting], now: datetime, citywide: City
     return card(body, [execute("Help", verbs.HELP)])
 
 
+def no_channel_card(cluster: str, meeting: MeetingSlot) -> Card:
+    """To a cluster's admins and chair: the agenda is due but no team channel is linked for it to go to."""
+    return card(
+        [
+            heading("The agenda has no channel to go to"),
+            text(
+                f"The agenda for the {cluster} cluster's meeting on {_day(meeting.starts_at)} is due, but no team "
+                "channel is linked to the cluster, so nobody can see it yet."
+            ),
+            text(
+                f"In the team channel the meetings use, a cluster admin posts “@Cluster Funding link cluster "
+                f"{cluster}”. The agenda is posted there straight away."
+            ),
+        ]
+    )
+
+
 def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = True) -> dict[str, Any]:
     action = execute(title, verb, data)
     if not inputs:

@@ -7,7 +7,7 @@ never by the school's pupil reference.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from cluster.budget import Position
 from cluster.decisions import Decision
@@ -132,3 +132,25 @@ class MinutesView:
     entries: tuple[MinutesEntry, ...]
     ended_at: datetime | None
     position: Position | None
+
+    @property
+    def held_on(self) -> date:
+        """The date the meeting was really held (London): the day it ended, else started, else its scheduled day."""
+        return self.meeting.held_on or self.meeting.day
+
+    @property
+    def held_elsewhen(self) -> bool:
+        """Whether it was held on another day than the one scheduled (the minutes then name both)."""
+        return self.held_on != self.meeting.day
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A referral (or the review of one) moved from a meeting that ended to the next: what its referrer reads."""
+
+    referral_id: int
+    reference: str
+    cluster: str
+    review: bool
+    ended: MeetingSlot
+    to: MeetingSlot

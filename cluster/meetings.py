@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from cluster.clock import LONDON
+from cluster.errors import Refusal
 
 DEFAULT_START = time(9, 30)
 DEFAULT_END = time(13, 0)
@@ -33,6 +34,19 @@ class MeetingSlot:
     cancelled: bool = False
     title: str = ""
     online_link: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def ended(self) -> bool:
+        """Whether the chair has ended the meeting (it may have been held before its scheduled end)."""
+        return self.ended_at is not None
+
+    @property
+    def held_on(self) -> date | None:
+        """The London date the meeting was really held: the day it ended, else the day it started (None: not yet)."""
+        when = self.ended_at or self.started_at
+        return when.astimezone(LONDON).date() if when is not None else None
 
     @property
     def starts_at(self) -> datetime:
@@ -54,9 +68,40 @@ class NextMeeting:
 
 
 def next_meeting(meetings: Iterable[MeetingSlot], now: datetime) -> MeetingSlot | None:
-    """The earliest meeting not yet over and not cancelled, or None."""
-    upcoming = [m for m in meetings if not m.cancelled and m.ends_at > now]
+    """The earliest meeting not yet over and not cancelled, or None.
+
+    A meeting is over at its scheduled end or when the chair ends it, whichever comes first: a meeting ended
+    early is never "the next meeting" again.
+    """
+    upcoming = [m for m in meetings if not m.cancelled and not m.ended and m.ends_at > now]
     return min(upcoming, key=lambda m: m.starts_at, default=None)
+
+
+def following_meeting(meetings: Iterable[MeetingSlot], after: MeetingSlot) -> MeetingSlot | None:
+    """The meeting that takes what is left on ``after``: the earliest later one not cancelled or ended."""
+    later = [m for m in meetings if m.day > after.day and not m.cancelled and not m.ended]
+    return min(later, key=lambda m: m.day, default=None)
+
+
+SETUP_DAYS = 1
+"""How many days before its day a meeting may be started: the day before, for a chair setting up."""
+
+
+def check_start_day(meeting: MeetingSlot, now: datetime) -> None:
+    """Refuse to start a meeting except on its day (London) or the day before, naming the meeting's date."""
+    today = now.astimezone(LONDON).date()
+    if meeting.day - timedelta(days=SETUP_DAYS) <= today <= meeting.day:
+        return
+    when = f"{meeting.day:%A %-d %B %Y}"
+    if today > meeting.day:
+        raise Refusal(
+            f"This meeting was on {when}, so it can no longer be started. To hold it on another day, "
+            "your cluster admin moves it to that day first."
+        )
+    raise Refusal(
+        f"This meeting is on {when}. It can be started on that day, or the day before to set up; "
+        "to hold it sooner, your cluster admin moves it first."
+    )
 
 
 def days_until(target: datetime, now: datetime) -> int:
@@ -80,7 +125,7 @@ def agenda_due(
     meeting: MeetingSlot, now: datetime, working_days: int = 5, holidays: Collection[date] = frozenset()
 ) -> bool:
     """Whether a meeting's agenda should be in its channel by now: from that many working days before it."""
-    if meeting.cancelled or meeting.ends_at <= now:
+    if meeting.cancelled or meeting.ended or meeting.ends_at <= now:
         return False
     return now.astimezone(LONDON).date() >= working_days_before(meeting.day, working_days, holidays)
 

@@ -368,8 +368,11 @@ def reference(cluster_code: str, day: date, number: int) -> str:
 
 
 def place_on_meeting(meetings: Iterable[MeetingSlot], now: datetime) -> MeetingSlot:
-    """The next meeting whose referral deadline has not passed; refuses when there is none."""
-    open_ = [m for m in meetings if not m.cancelled and m.deadline > now]
+    """The next meeting whose referral deadline has not passed; refuses when there is none.
+
+    A meeting the chair has ended takes no more referrals, even before its deadline.
+    """
+    open_ = [m for m in meetings if not m.cancelled and not m.ended and m.deadline > now]
     if not open_:
         raise Refusal(
             "There is no meeting with an open referral deadline yet, so this referral cannot be submitted. "

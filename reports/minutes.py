@@ -220,8 +220,8 @@ def minutes_markdown(view: MinutesView, generated_at: datetime) -> str:
 
 
 def minutes_title(view: MinutesView) -> str:
-    """'Minutes: Central cluster, Thursday 11 December 2025'."""
-    return f"Minutes: {view.cluster} cluster, {_weekday_date(view.meeting.day)}"
+    """'Minutes: Central cluster, Thursday 11 December 2025': the day the meeting was held."""
+    return f"Minutes: {view.cluster} cluster, {_weekday_date(view.held_on)}"
 
 
 def generated_line(generated_at: datetime) -> str:
@@ -235,7 +235,10 @@ def _meeting_pairs(view: MinutesView) -> list[tuple[str, str]]:
     pairs = []
     if meeting.title:
         pairs.append(("Meeting", meeting.title))
-    pairs.append(("Time", f"{_weekday_date(meeting.day)}, {meeting.start:%H:%M}–{meeting.end:%H:%M}"))
+    if view.held_elsewhen:
+        pairs.append(("Held on", _weekday_date(view.held_on)))
+    label = "Scheduled" if view.held_elsewhen else "Time"
+    pairs.append((label, f"{_weekday_date(meeting.day)}, {meeting.start:%H:%M}–{meeting.end:%H:%M}"))
     pairs.append(("Ended", _ended(view)))
     return pairs
 
@@ -433,7 +436,8 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
         ("Minutes", minutes_title(view), None),
         ("Cluster", view.cluster, None),
         ("Meeting", meeting.title or "Cluster funding meeting", None),
-        ("Date", meeting.day, DATE_FORMAT),
+        ("Date", view.held_on, DATE_FORMAT),
+        *((("Scheduled for", meeting.day, DATE_FORMAT),) if view.held_elsewhen else ()),
         ("Time", f"{meeting.start:%H:%M}–{meeting.end:%H:%M}", None),
         ("Ended", _local(view.ended_at) if view.ended_at else "Not recorded", DATETIME_FORMAT),
         ("Items", len(items), None),

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from cards.capital import capital_nudge_card, score_request_card
 from cards.citywide_pack import pack_cards, pack_unposted_card
-from cards.meetings import deadline_reminder_card, meeting_morning_card
+from cards.meetings import deadline_reminder_card, meeting_morning_card, no_channel_card
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
 from cluster.terms import terms_warning
@@ -40,14 +40,20 @@ class Deliverer(Protocol):
         ...
 
 
+def owe_agendas(engine: Engine, now: datetime) -> tuple[list[int], list[str]]:
+    """Owe every agenda that is due, and tell the admins and chair of a cluster with no channel (once a meeting)."""
+    return md.owe_due_agendas(engine, now), md.owe_channel_requests(engine, now, no_channel_card)
+
+
 async def post_due_agendas(engine: Engine, sender: Deliverer, now: datetime) -> list[int]:
     """Owe every agenda that is due (by default five working days before its meeting) and deliver it.
 
-    Returns the meetings whose agenda was owed by this run; an agenda the connector refuses for now stays
-    owed, and the sender tries it again.
+    A cluster with no linked channel has nowhere for its agenda: its admins and chair are told then, once per
+    meeting, how to link one. Returns the meetings whose agenda was owed by this run; an agenda the
+    connector refuses for now stays owed, and the sender tries it again.
     """
-    owed = await asyncio.to_thread(md.owe_due_agendas, engine, now)
-    if owed:
+    owed, told = await asyncio.to_thread(owe_agendas, engine, now)
+    if owed or told:
         await sender.deliver_due()
     return owed
 

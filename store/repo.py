@@ -152,6 +152,8 @@ def slot_of(meeting: Meeting) -> MeetingSlot:
         cancelled=meeting.cancelled,
         title=meeting.title,
         online_link=meeting.online_link,
+        started_at=meeting.started_at,
+        ended_at=meeting.ended_at,
     )
 
 

@@ -8,7 +8,9 @@ each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, String, bindparam, cast, exists, func, literal
 from sqlalchemy import select as sa_select
@@ -18,16 +20,17 @@ from cluster.agenda import AgendaView
 from cluster.card_ids import MeetingId
 from cluster.clock import LONDON
 from cluster.errors import Refusal
-from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, next_meeting
+from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, check_start_day, next_meeting
 from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
 from cluster.referrals import Kind, State
 from cluster.review_form import GOES_TO_MEETING
 from cluster.reviews import ReviewState
+from cluster.roles import Role
 from store import audit
 from store.db import take_turn, transaction
 from store.models import AgendaItem
-from store.outbox import owe_card
-from store.repo import meeting_slots, slot_of
+from store.outbox import owe_card, owe_notice, owed_already
+from store.repo import meeting_slots, role_holders, slot_of
 from store.seed import bank_holidays
 from usecases.budget import budget_on
 from usecases.meeting_rows import (
@@ -70,6 +73,8 @@ def sync_items(session: Session, rows: MeetingRows) -> None:
     """
     meeting = rows.meeting
     assert meeting.id is not None
+    if meeting.ended_at is not None:
+        return  # an ended meeting takes nothing more: what is left moves on (usecases.carry_over)
     connection = session.connection()
     have = set(connection.execute(_LISTED, {"meeting": meeting.id}).scalars())
     for referral_id in connection.execute(_ACCEPTED, {"meeting": meeting.id}).scalars():
@@ -142,6 +147,7 @@ def start_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: date
         if meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
         if meeting.started_at is None:
+            check_start_day(slot_of(meeting), now)
             meeting.started_at = now
             session.add(meeting)
             sync_items(session, rows)
@@ -189,6 +195,9 @@ _DUE_SOON = (
     .order_by(_MEETING.c.day, _MEETING.c.id)
 )
 _MOST_DAYS = sa_select(func.max(_CLUSTER.c.agenda_days))
+_CHANNEL_OF_CLUSTER = sa_select(_REF.c.conversation_id).where(
+    _REF.c.cluster_id == bindparam("cluster"), _REF.c.installed
+)
 _POSTED_OR_OWED = sa_select(
     exists().where(_POST.c.key == bindparam("key")) | exists().where(_OUTBOX.c.card_key == bindparam("key"))
 )
@@ -203,6 +212,18 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
     turn, which brings its items up to date with the accepted referrals (the sender draws the card). An
     agenda owed before is not owed again (the chair's ``agenda`` posts it again on demand).
     """
+    owed: list[int] = []
+    for row, slot in _agendas_due(engine, now, _DUE_SOON):
+        if row.channel is not None and _owe_agenda(engine, slot.id, now):
+            owed.append(slot.id)
+    return owed
+
+
+def _agendas_due(engine: Engine, now: datetime, query: Any) -> list[tuple[Any, MeetingSlot]]:
+    """The meetings ``query`` finds from today to the agenda horizon whose agenda is due now, with their rows.
+
+    One read; ``query`` selects the meeting's columns and its cluster's ``agenda_days``.
+    """
     holidays = bank_holidays()
     today = now.astimezone(LONDON).date()
     with transaction(engine, read_only=True) as session:
@@ -211,15 +232,25 @@ def owe_due_agendas(engine: Engine, now: datetime) -> list[int]:
         if most is None:
             return []
         horizon = agenda_horizon(today, int(most), holidays)
-        soon = connection.execute(_DUE_SOON, {"today": today, "horizon": horizon}).all()
-    owed: list[int] = []
-    for row in soon:
-        slot = MeetingSlot(row.id, row.day, row.start, row.end, row.deadline, row.cancelled, row.title, row.online_link)
-        if row.channel is None or not agenda_due(slot, now, row.agenda_days, holidays):
-            continue
-        if _owe_agenda(engine, slot.id, now):
-            owed.append(slot.id)
-    return owed
+        soon = connection.execute(query, {"today": today, "horizon": horizon}).all()
+    due = [(row, _slot(row)) for row in soon]
+    return [(row, slot) for row, slot in due if agenda_due(slot, now, row.agenda_days, holidays)]
+
+
+def _slot(row: Any) -> MeetingSlot:
+    """A meeting row read with the table's columns, as the rules see it."""
+    return MeetingSlot(
+        row.id,
+        row.day,
+        row.start,
+        row.end,
+        row.deadline,
+        row.cancelled,
+        row.title,
+        row.online_link,
+        row.started_at,
+        row.ended_at,
+    )
 
 
 def _owe_agenda(engine: Engine, meeting_id: int, now: datetime) -> bool:
@@ -236,3 +267,78 @@ def _owe_agenda(engine: Engine, meeting_id: int, now: datetime) -> bool:
         audit.record(session, now, "scheduler", "agenda.post", f"meeting:{meeting_id}")
         owe_card(session, key, rows.channel, now)
         return True
+
+
+def owe_agenda_on_link(session: Session, cluster_id: int, channel: str, now: datetime, actor_tag: str) -> int | None:
+    """A channel just linked: owe it the next meeting's agenda if its posting day has passed; returns the meeting.
+
+    In the linking unit, which runs alone (a serial one). Only an agenda not yet posted or owed, of a meeting
+    not yet held (the agenda job found no channel for it, and told the admins and chair so).
+    """
+    slot = next_meeting(meeting_slots(session, cluster_id), now)
+    if slot is None or slot.started_at is not None:
+        return None
+    days = session.connection().execute(sa_select(_CLUSTER.c.agenda_days).where(_CLUSTER.c.id == cluster_id))
+    if not agenda_due(slot, now, int(days.scalar_one()), bank_holidays()):
+        return None
+    key = f"agenda:{slot.id}"
+    if session.connection().execute(_POSTED_OR_OWED, {"key": key}).scalar():
+        return None
+    sync_items(session, load_meeting(session, slot.id))
+    audit.record(session, now, actor_tag, "agenda.post", f"meeting:{slot.id}")
+    owe_card(session, key, channel, now)
+    return slot.id
+
+
+# --- a cluster with no channel: its admins and chair are told when its agenda falls due ------------------------
+
+NO_CHANNEL_KEY = "agenda:{}:no-channel"
+NoChannelCard = Callable[[str, MeetingSlot], dict[str, Any]]
+"""Draws the note to a cluster's admins and chair that its agenda has no channel to go to (``cards``)."""
+
+_LINKED = sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)
+# Meetings of clusters with no linked channel from today to the horizon, not cancelled or held: the meeting
+# table's day index finds the few of the coming days.
+_UNLINKED_SOON = (
+    sa_select(_MEETING, _CLUSTER.c.agenda_days, _CLUSTER.c.name.label("cluster"))
+    .select_from(_MEETING.join(_CLUSTER, _CLUSTER.c.id == _MEETING.c.cluster_id))
+    .where(
+        _MEETING.c.cluster_id.not_in(_LINKED),
+        _MEETING.c.day >= bindparam("today"),
+        _MEETING.c.day <= bindparam("horizon"),
+        _MEETING.c.cancelled.is_(False),
+        _MEETING.c.ended_at.is_(None),
+    )
+    .order_by(_MEETING.c.day, _MEETING.c.id)
+)
+
+
+def owe_channel_requests(engine: Engine, now: datetime, draw: NoChannelCard) -> list[str]:
+    """Tell the admins and chair of each cluster with no linked channel, once per meeting, what to do.
+
+    On the day the meeting's agenda falls due (when the agenda job would have posted it), each is owed a
+    note, under a key derived from the meeting, saying how to link the team channel; the agenda then posts
+    as soon as the channel is linked. Returns the keys newly owed.
+    """
+    told: list[str] = []
+    for row, slot in _agendas_due(engine, now, _UNLINKED_SOON):
+        told += _tell_no_channel(engine, row.cluster_id, row.cluster, slot, now, draw)
+    return told
+
+
+def _tell_no_channel(
+    engine: Engine, cluster_id: int, cluster: str, slot: MeetingSlot, now: datetime, draw: NoChannelCard
+) -> list[str]:
+    """Owe the note to the cluster's admins and chair who were not told of this meeting yet (in its turn)."""
+    note = NO_CHANNEL_KEY.format(slot.id)
+    with transaction(engine, serial=False) as session:
+        take_turn(session, "cluster", cluster_id)
+        if session.connection().execute(_CHANNEL_OF_CLUSTER, {"cluster": cluster_id}).scalar() is not None:
+            return []  # linked meanwhile: the agenda went with the link
+        people = role_holders(session, [Role.ADMIN, Role.CHAIR], in_clusters=[cluster_id]).get(cluster_id, [])
+        keys = {f"{note}:person:{p}" for p in people}
+        if not people or keys <= owed_already(session, keys):
+            return []  # each was told already: the read stays a read
+        owed = owe_notice(session, note, now, draw(cluster, slot), people)
+        audit.record(session, now, "scheduler", "agenda.no_channel", f"meeting:{slot.id}", told=len(owed))
+        return owed

@@ -15,6 +15,7 @@ from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef
 from store.repo import cluster_by_name
+from usecases.agenda import owe_agenda_on_link
 from usecases.people import Actor, require_registered
 
 
@@ -82,6 +83,8 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
 
     A channel already linked to another cluster belongs to that cluster's team: relinking it also needs
     that cluster's admin (or a council officer), so one cluster's admin cannot take another's channel.
+
+    The next meeting's agenda is owed to the channel in the same unit if its posting day has passed.
     """
     require_registered(actor)
     with transaction(engine) as session:
@@ -114,6 +117,8 @@ def link_channel(engine: Engine, conversation_id: str, actor: Actor, cluster_nam
             conversation_id=conversation_id,
             previous=current.name if current is not None else None,
         )
+        # An agenda that fell due while the cluster had no channel goes to it now, with the link.
+        owe_agenda_on_link(session, cluster.id or 0, conversation_id, now, actor.tag)
         return cluster.name
 
 

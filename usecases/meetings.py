@@ -24,6 +24,7 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
 from store.repo import cluster_by_name, meeting_slots
+from usecases.carry_over import MovedNotice, carry_over
 from usecases.people import Actor
 
 T = TypeVar("T")
@@ -39,13 +40,18 @@ def add_meeting(
     end: time = DEFAULT_END,
     title: str = "",
     actor: str = "cli",
+    moved_notice: MovedNotice | None = None,
 ) -> MeetingSlot:
-    """Add a meeting with the cluster's default referral deadline; one meeting per cluster per day."""
+    """Add a meeting with the cluster's default referral deadline; one meeting per cluster per day.
+
+    What was left on an ended meeting for want of a next one moves to it, its referrers owed ``moved_notice``.
+    """
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
         meeting = _add(session, cluster, day, now, start=start, end=end, title=title, actor=actor)
+        carry_over(session, cluster.id, cluster.name, now, actor, moved_notice)
         return next(s for s in meeting_slots(session, cluster.id) if s.id == meeting.id)
 
 
@@ -225,8 +231,12 @@ def add_meeting_as(
     end: time,
     title: str,
     link: str | None,
+    moved_notice: MovedNotice | None = None,
 ) -> Changed:
-    """An admin adds a meeting (and its online link) to their cluster from the card, in one unit of work."""
+    """An admin adds a meeting (and its online link) to their cluster from the card, in one unit of work.
+
+    What was left on an ended meeting for want of a next one moves to it, its referrers owed ``moved_notice``.
+    """
     with transaction(engine) as session:
         cluster = _admin_cluster(session, actor)
 
@@ -239,6 +249,7 @@ def add_meeting_as(
                 meeting.online_link = online
                 session.add(meeting)
                 audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+            carry_over(session, cluster.id or 0, cluster.name, now, actor.tag, moved_notice)
             session.flush()
             return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
 

@@ -21,6 +21,7 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Meeting
 from usecases.agenda import agenda_view
+from usecases.carry_over import MovedNotice, carry_over
 from usecases.meeting_rows import (
     Interests,
     MeetingRows,
@@ -42,10 +43,13 @@ _OPEN_ITEM = (
 _FIRST_CLUSTER = sa_select(_CLUSTER.c.id).order_by(_CLUSTER.c.id).limit(1)
 
 
-def end_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
+def end_meeting(
+    engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime, moved_notice: MovedNotice | None = None
+) -> AgendaView:
     """The chair ends the meeting, which owes the minutes to the channel; ending it twice is harmless.
 
-    Returns the agenda as it then stands (the chair's answer).
+    What the meeting did not reach moves to the next meeting, its referrers owed ``moved_notice``
+    (``usecases.carry_over``). Returns the agenda as it then stands (the chair's answer).
     """
     with transaction(engine, serial=False) as session:
         rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)
@@ -56,6 +60,7 @@ def end_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: dateti
             meeting.ended_at = now
             session.add(meeting)
             audit.record(session, now, actor.tag, "meeting.end", f"meeting:{meeting.id}")
+            carry_over(session, meeting.cluster_id, rows.cluster.name, now, actor.tag, moved_notice)
             rows.cards_changed(session, now, f"minutes:{meeting.id}", f"agenda:{meeting.id}")
         return agenda_view(session, rows)
 

@@ -22,10 +22,11 @@ from cluster.permissions import CHECK_REFERRALS, Forbidden, authorize
 from cluster.referrals import Kind, ReferralView, State
 from store import audit
 from store.db import transaction
-from store.models import Referral
+from store.models import Cluster, Referral
 from store.outbox import NoticeCard
 from store.referral_views import view_of, views_of
 from usecases.capital import on_accepted
+from usecases.carry_over import MovedNotice, carry_over
 from usecases.lists import Page, first_page
 from usecases.people import Actor
 from usecases.referrals import Outcome, take_referral, told, touch
@@ -92,11 +93,18 @@ def _take_for_check(session: Session, actor: Actor, referral_id: int) -> Referra
 
 
 def accept(
-    engine: Engine, actor: Actor, referral_id: int, now: datetime, *, notice: NoticeCard[ReferralView] | None = None
+    engine: Engine,
+    actor: Actor,
+    referral_id: int,
+    now: datetime,
+    *,
+    notice: NoticeCard[ReferralView] | None = None,
+    moved_notice: MovedNotice | None = None,
 ) -> Checked:
     """Accept a submitted referral onto its meeting's agenda (a capital one: to its round's panel); twice is harmless.
 
-    The referrer is owed ``notice`` in the same transaction.
+    The referrer is owed ``notice`` in the same transaction. A referral whose meeting has ended meanwhile goes
+    to the next meeting, its referrer owed ``moved_notice`` too (``usecases.carry_over``).
     """
     with transaction(engine, serial=False) as session:
         referral = _take_for_check(session, actor, referral_id)
@@ -112,6 +120,10 @@ def accept(
         session.add(referral)
         if referral.kind == Kind.CAPITAL.value:
             on_accepted(session, referral, now)  # to its round's Cluster Panel, not a meeting's agenda
+        else:
+            cluster = session.get(Cluster, referral.cluster_id)
+            assert cluster is not None
+            carry_over(session, referral.cluster_id, cluster.name, now, actor.tag, moved_notice)
         audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
         outcome = told(session, referral, "accepted", (referral.created_by,), notice, now)
         return Checked(outcome.view, outcome.notify, _waiting(session, actor, now), "accepted")

@@ -92,7 +92,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     today = Clock().now().date()
     day = date.isoformat
-    cli(tmp, env, "meetings", "add", "--cluster", DEMO_CLUSTER, "--date", day(today + timedelta(days=14)))
+    # Tomorrow's meeting, taking referrals until its day: the chair starts it today, the day before, to set up.
+    cli(tmp, env, "meetings", "deadline", "--cluster", DEMO_CLUSTER, "--days", "0")
+    cli(tmp, env, "meetings", "add", "--cluster", DEMO_CLUSTER, "--date", day(today + timedelta(days=1)))
     cli(tmp, env, "meetings", "rules", "--cluster", DEMO_CLUSTER, "--quorum", "1")
     cli(
         tmp,

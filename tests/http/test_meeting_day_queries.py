@@ -92,7 +92,7 @@ def hold_meeting(engine: Engine, meeting_id: int, now: datetime) -> int:
             continue
         open_item(engine, chair, item, now)
         if item == voted[-1]:
-            break  # left open for the vote click
+            continue  # left open for the vote click; the items after it are decided too
         choice = "approve" if number % 3 else "decline"
         for voter in voters:
             cast_vote(engine, voter, item, choice, now)

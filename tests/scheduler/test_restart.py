@@ -46,7 +46,7 @@ from tests.support.referral_flow import GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import agenda, start_meeting
-from usecases.meetings import add_meeting
+from usecases.meetings import add_meeting, set_deadline_days
 from usecases.people import identify
 from usecases.roster import Entry, import_entries
 from usecases.votes import open_item
@@ -415,7 +415,9 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
     now = datetime.now(UTC)
     seed_file(engine, CENTRAL, now)
     import_entries(engine, ROSTER, now, "test")
-    add_meeting(engine, "Central", now.astimezone(LONDON).date() + timedelta(days=15), now)
+    # Tomorrow's meeting, taking referrals until its day: the chair starts it today, the day before, to set up.
+    set_deadline_days(engine, "Central", 0, now)
+    add_meeting(engine, "Central", now.astimezone(LONDON).date() + timedelta(days=1), now)
     voters = [(f"aad-voter-{i}", f"Voter {i}") for i in range(3)]
     with Session(engine) as session:
         cluster = session.exec(select(Cluster).where(Cluster.name == "Central")).one()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from usecases.budget import set_budget
 from usecases.clusters import load_file
 from usecases.decisions import record_decision
 from usecases.ledger import mark_paid
-from usecases.meetings import set_voting_rules
+from usecases.meetings import move_meeting, set_voting_rules
 from usecases.people import Actor, identify
 from usecases.roster import Entry, import_entries
 from usecases.votes import cast_vote, close_item, open_item
@@ -233,6 +233,10 @@ def _build_cluster(
         waiting_row = session.get(Referral, waiting)
         assert waiting_row is not None and waiting_row.reference
         waiting_reference = waiting_row.reference
+    # The scene holds the meeting now: the admin moves it to tomorrow and the chair starts it today, the day
+    # before (a meeting is started only on its day or the day before), so what it owes is due now.
+    moved = move_meeting(engine, admin, meeting, now.astimezone(LONDON).date() + timedelta(days=1), now)
+    assert moved.refused is None, moved.refused
     prepare_agenda(engine, meeting, now)
     start_meeting(engine, chair, meeting, now)
     with Session(engine) as session:

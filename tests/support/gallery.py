@@ -14,10 +14,17 @@ from cards.meeting import (
     agenda_card,
     decision_form_card,
     minutes_card,
+    moved_notice_card,
     outcome_notice_card,
     vote_card,
 )
-from cards.meetings import deadline_reminder_card, meeting_morning_card, meetings_admin_card, next_meeting_card
+from cards.meetings import (
+    deadline_reminder_card,
+    meeting_morning_card,
+    meetings_admin_card,
+    next_meeting_card,
+    no_channel_card,
+)
 from cards.payments import payments_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
@@ -37,7 +44,16 @@ from cards.referrals import (
 )
 from cards.reviews import review_form_card, review_nudge_card, review_submitted_card, reviews_card
 from cards.settings import settings_card
-from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesEntry, MinutesView, VoteView
+from cluster.agenda import (
+    AgendaEntry,
+    AgendaView,
+    DecisionView,
+    ItemState,
+    MinutesEntry,
+    MinutesView,
+    Moved,
+    VoteView,
+)
 from cluster.budget import Budget, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
@@ -603,6 +619,20 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
         ),
         "meeting_outcome_deferred": outcome_notice_card(entry(), DEFERRED, SLOT.day, NEXT_SLOT),
         "meeting_outcome_declined": outcome_notice_card(entry(), DECLINED, SLOT.day, None),
+        "meeting_moved": moved_notice_card(Moved(7, "CEN-2526-014", "Central", False, SLOT, NEXT_SLOT)),
+        "meeting_moved_review": moved_notice_card(Moved(7, "CEN-2526-014", "Central", True, SLOT, NEXT_SLOT)),
+        # Held the afternoon before its day: the minutes carry the day it was held, and the day scheduled.
+        "meeting_minutes_held_before": minutes_card(
+            replace(
+                minutes,
+                meeting=replace(
+                    SLOT,
+                    started_at=datetime(2025, 12, 10, 15, 0, tzinfo=LONDON),
+                    ended_at=datetime(2025, 12, 10, 16, 30, tzinfo=LONDON),
+                ),
+                ended_at=datetime(2025, 12, 10, 16, 30, tzinfo=LONDON),
+            )
+        ),
     }
 
 
@@ -719,6 +749,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         "deadline_reminder": deadline_reminder_card("Central", SLOT, 3),
         "deadline_reminder_today": deadline_reminder_card("Central", SLOT, 0),
         "meeting_morning": meeting_morning_card("Central", SLOT),
+        "agenda_no_channel": no_channel_card("Central", SLOT),
         "channel_help_linked": channel_help_card("Central"),
         "channel_help_chair": channel_help_card("Central", roles={Role.CHAIR}),
         "channel_help_admin": channel_help_card("Central", roles={Role.ADMIN}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +22,7 @@ from bot.settings import Settings
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
-from store.models import AgendaItem, Decision, Outbox
+from store.models import AgendaItem, Decision, Meeting, Outbox
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
@@ -127,8 +127,13 @@ class Room:
 
 
 @asynccontextmanager
-async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool = True) -> AsyncIterator[Room]:
-    """The room on ``engine`` (an empty, migrated database), with the meeting not yet started."""
+async def meeting_room(
+    engine: Engine, connector: FakeConnector, accepted: bool = True, linked: bool = True
+) -> AsyncIterator[Room]:
+    """The room on ``engine`` (an empty, migrated database), with the meeting not yet started.
+
+    Without ``linked`` the bot is installed in the team but nobody has linked the channel to the cluster.
+    """
     clock = FixedClock(TEST_NOW)
     now = clock.now()
     seed_file(engine, CENTRAL, now)
@@ -157,7 +162,8 @@ async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool 
         bot = Bot(client, connector)
         room = Room(bot, engine, clock, app, ids)
         await bot.post(act.team_install(connector.url, *ADMIN))
-        await bot.post(act.channel_message(connector.url, *ADMIN, "link cluster Central"))
+        if linked:
+            await bot.post(act.channel_message(connector.url, *ADMIN, "link cluster Central"))
         for who in (SENCO, SENCO_2, ADMIN):
             await bot.post(act.personal_install(connector.url, *who))
         await room.settle()
@@ -165,6 +171,14 @@ async def meeting_room(engine: Engine, connector: FakeConnector, accepted: bool 
         await room.settle()
     finally:
         await client.close()
+
+
+def on_its_day(engine: Engine, meeting_id: int) -> datetime:
+    """10:00 London time on the meeting's day: when a chair may start it (a meeting keeps to its day)."""
+    with Session(engine) as session:
+        meeting = session.get(Meeting, meeting_id)
+        assert meeting is not None
+        return datetime.combine(meeting.day, time(10, 0), tzinfo=LONDON)
 
 
 async def post_agenda(room: Room) -> None:
