@@ -98,8 +98,8 @@ def meetings_admin_card(
         deadline = slot.deadline.astimezone(LONDON)
         lines = [text(title + (" (cancelled)" if slot.cancelled else ""), weight="Bolder", separator=True)]
         lines.append(text(f"Referral deadline {_day(deadline)}, {deadline:%H:%M}", subtle=True, spacing="None"))
-        if slot.online_link:
-            lines.append(text(link("Join the online meeting", slot.online_link), markdown=True, spacing="None"))
+        # The link is shown in its input below, not again as a "Join" link: twelve meetings with links of
+        # 1,000 characters would otherwise take the card past 40 KB.
         body += lines
         if slot.cancelled:
             continue
