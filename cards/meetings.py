@@ -91,6 +91,11 @@ def _attention(message: str | None) -> list[dict[str, Any]]:
     return [text(message, color="Attention")] if message else []
 
 
+# The soonest meetings the admin's card shows: two years of a cluster's six a year. Each takes up to 3 KB at
+# its longest (a title of 80 accented characters, a link of 1,000), so more would take the card past 40 KB.
+MEETINGS_SHOWN = 12
+
+
 def meetings_admin_card(
     cluster: str,
     meetings: Sequence[MeetingSlot],
@@ -98,7 +103,7 @@ def meetings_admin_card(
     errors: Mapping[str, str] | None = None,
     notice: str | None = None,
 ) -> Card:
-    """The admin's meetings: move, cancel or link each one still to come, and add the next."""
+    """The admin's meetings: move, cancel or link each of the soonest still to come, and add the next."""
     values = values or {}
     errors = errors or {}
     body: list[dict[str, Any]] = [heading(f"Meetings: {cluster} cluster")]
@@ -106,7 +111,7 @@ def meetings_admin_card(
         body.append(text(notice, weight="Bolder"))
     if not meetings:
         body.append(text("No meetings are scheduled. Add the next one below."))
-    for slot in meetings:
+    for slot in meetings[:MEETINGS_SHOWN]:
         key = str(slot.id)
         named = f"the meeting of {_day(slot.starts_at)}"  # names its inputs and buttons: one set per meeting
         title = f"{_day(slot.starts_at)}, {slot.start:%H:%M}–{slot.end:%H:%M}" + (
@@ -115,8 +120,8 @@ def meetings_admin_card(
         deadline = slot.deadline.astimezone(LONDON)
         lines = [text(title + (" (cancelled)" if slot.cancelled else ""), weight="Bolder", separator=True)]
         lines.append(text(f"Referral deadline {_day(deadline)}, {deadline:%H:%M}", subtle=True, spacing="None"))
-        if slot.online_link:
-            lines.append(text(link("Join the online meeting", slot.online_link), markdown=True, spacing="None"))
+        # The link is shown in its input below, not again as a "Join" link: twelve meetings with links of
+        # 1,000 characters would otherwise take the card past 40 KB.
         body += lines
         if slot.cancelled:
             continue
@@ -146,6 +151,15 @@ def meetings_admin_card(
                 ],
             },
         ]
+    later = len(meetings) - MEETINGS_SHOWN
+    if later > 0:
+        body.append(
+            text(
+                f"{later} later meeting{'s are' if later > 1 else ' is'} not shown: "
+                "each appears here as the meetings above are held.",
+                separator=True,
+            )
+        )
     body += [
         text("Add a meeting", weight="Bolder", size="Medium", separator=True),
         {"type": "Input.Date", "id": "new_day", "label": "Date", "value": values.get("new_day", "")},

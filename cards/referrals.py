@@ -335,34 +335,27 @@ def _row_line(row: ProvisionRow) -> str:
 
 
 # A cost row's names as a list shows them: 30 rows at their longest would take a card past 40 KB. The row's
-# form (Edit) and the Word pack show them in full.
+# form (Change) and the Word pack show them in full.
 ROW_NAME_SHOWN = 80
 
 
-def _row(row: ProvisionRow, actions: list[Element] | None = None) -> Element:
-    left = [
-        text(_short(row.provision, ROW_NAME_SHOWN), weight="Bolder"),
+def _row(number: int, row: ProvisionRow, action: Element | None = None) -> Element:
+    """One cost row in two lines, numbered as its button names it: what and its cost, then who, how much, how often.
+
+    Two text blocks in a container (not columns of three): 30 rows at their longest then leave room on a card
+    for the referral's long text, within Teams' 40 KB.
+    """
+    items = [
+        text(f"Row {number}: {_short(row.provision, ROW_NAME_SHOWN)} · {_money(row.cost_pence)}", weight="Bolder"),
         text(
-            f"{_AREAS.choice_title(row.area_of_need)} · {_short(row.delivered_by, ROW_NAME_SHOWN)}",
+            f"{_AREAS.choice_title(row.area_of_need)} · {_short(row.delivered_by, ROW_NAME_SHOWN)} · {_row_line(row)}",
             subtle=True,
             spacing="None",
         ),
-        text(_row_line(row), size="Small", spacing="None"),
     ]
-    if actions:
-        left.append(_action_set(actions))
-    return {
-        "type": "ColumnSet",
-        "separator": True,
-        "columns": [
-            {"type": "Column", "width": "stretch", "items": left},
-            {
-                "type": "Column",
-                "width": "auto",
-                "items": [text(_money(row.cost_pence), weight="Bolder", horizontalAlignment="Right")],
-            },
-        ],
-    }
+    if action:
+        items.append(_action_set([action]))
+    return {"type": "Container", "separator": True, "items": items}
 
 
 def _file_line(doc: Document) -> str:
@@ -498,12 +491,11 @@ def rows_card(
     if not view.rows:
         body.append(text("No rows yet. Add the first one below.", subtle=True))
     for number, (row, row_id) in enumerate(zip(view.rows, row_ids, strict=True), start=1):
-        ids = _ref(view, row_id=row_id)
-        # Numbered and named, so each row's buttons differ for a screen reader even when two rows are alike.
-        what = f"row {number}: {_short(row.provision)}"
-        body.append(
-            _row(row, [_button(f"Edit {what}", verbs.ROW_EDIT, ids), _button(f"Remove {what}", verbs.ROW_REMOVE, ids)])
-        )
+        # One button per row, numbered and named so that each differs for a screen reader even when two rows
+        # are alike; it opens the row in the form below, which saves or removes it (two buttons per row, each
+        # with its fallback, took 30 long rows past 40 KB).
+        change = f"Change or remove row {number}: {_short(row.provision)}"
+        body.append(_row(number, row, _button(change, verbs.ROW_EDIT, _ref(view, row_id=row_id))))
     contribution = contribution_value
     if contribution is None:
         contribution = _pounds(view.contribution_pence) if view.contribution_pence else ""
@@ -535,14 +527,17 @@ def _row_form(
     if editing_row_id is None:
         title, actions = "Add a row", [_button("Add row", verbs.ROW_ADD, _ref(view), inputs=True)]
     else:
-        editing = view.rows[list(row_ids).index(editing_row_id)] if editing_row_id in row_ids else None
+        number = list(row_ids).index(editing_row_id) + 1 if editing_row_id in row_ids else None
+        editing = view.rows[number - 1] if number else None
         if editing and not row_values:
             row_values = row_input_values(editing)
-        title = f"Edit row: {editing.provision}" if editing else "Edit row"
-        actions = [
-            _button("Save row", verbs.ROW_SAVE, _ref(view, row_id=editing_row_id), inputs=True),
-            _button("Cancel", verbs.REFERRAL_ROWS, _ref(view)),
-        ]
+        which = f"row {number}" if number else "row"
+        title = f"Change {which}: {editing.provision}" if editing else "Change row"
+        ids = _ref(view, row_id=editing_row_id)
+        actions = [_button(f"Save {which}", verbs.ROW_SAVE, ids, inputs=True)]
+        if editing:
+            actions.append(_button(f"Remove {which}", verbs.ROW_REMOVE, ids))
+        actions.append(_button("Cancel", verbs.REFERRAL_ROWS, _ref(view)))
     inputs = _inputs(PROVISION_FIELDS, row_values, row_errors)
     for element in inputs:  # not required client-side, or they would block "Save contribution" on this card
         element.pop("isRequired", None)
@@ -589,7 +584,7 @@ def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
     body += [_summary_facts(view), *_detail_elements(view)]
     if view.rows:
         body.append(text("Cost rows", weight="Bolder", spacing="Medium"))
-        body += [_row(row) for row in view.rows]
+        body += [_row(n, row) for n, row in enumerate(view.rows, start=1)]
     actions: list[Element] = []
     if problems:
         body.append(_attention(problems, "Before you can submit, please complete:"))
@@ -770,7 +765,7 @@ def referral_card(view: ReferralView, editable: bool) -> Card:
     body += _detail_elements(view)
     if view.rows:
         body.append(text("Cost rows", weight="Bolder", spacing="Medium"))
-        body += [_row(row) for row in view.rows]
+        body += [_row(n, row) for n, row in enumerate(view.rows, start=1)]
         body.append(text(ROUNDING_RULE, subtle=True, size="Small"))
     if view.documents:
         body.append(text("Documents", weight="Bolder", spacing="Medium"))

@@ -121,10 +121,10 @@ def test_the_senco_submits_an_individual_pupil_need_referral_with_two_rows_and_s
     # Each kind is a row of the picker: its title and summary, and a Start button.
     kind_row = (
         picker.locator(".ac-container", has_text="Individual Pupil Need")
-        .filter(has=ui.page.get_by_role("button", name="Start", exact=True))
+        .filter(has=ui.page.get_by_role("button", name="Start: Individual Pupil Need", exact=True))
         .last
     )
-    click(ui, kind_row, "Start")
+    click(ui, kind_row, "Start: Individual Pupil Need")
     form = ui.page.locator(CARD, has_text="Step 1 of 4: Details").last
     deadline = time.monotonic() + WAIT
     while not form.is_visible():

@@ -177,7 +177,10 @@ async def test_rows_can_be_edited_and_removed_and_the_total_follows(bot: Bot, ce
     flow = Flow(bot)
     referral_id = await fill_individual(flow)
     rows = await flow.card(verbs.REFERRAL_ROWS, {"referral_id": referral_id})
-    remove = find_action(rows, verbs.ROW_REMOVE)
+    # Each row has one button, which opens it in the form; Remove is there, beside Save.
+    opened = await flow.card(verbs.ROW_EDIT, find_action(rows, verbs.ROW_EDIT)["data"])
+    remove = find_action(opened, verbs.ROW_REMOVE)
+    assert remove["title"] == "Remove row 1"
     rows = await flow.card(verbs.ROW_REMOVE, remove["data"])
     assert rows_of(central, referral_id) == 1
     edit = find_action(rows, verbs.ROW_EDIT)

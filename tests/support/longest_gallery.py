@@ -14,7 +14,7 @@ from cards.budget import budget_card
 from cards.capital import application_card
 from cards.clusters import clusters_card
 from cards.meeting import decision_form_card
-from cards.meetings import meetings_admin_card
+from cards.meetings import MEETINGS_SHOWN, meetings_admin_card
 from cards.payments import payments_card
 from cards.referrals import details_form_card, referral_card, review_card, rows_card
 from cards.reviews import review_form_card
@@ -125,7 +125,7 @@ def longest_gallery() -> dict[str, dict[str, Any]]:
     )
     cards["longest_meetings_admin"] = meetings_admin_card(
         "Central",
-        [replace(SLOT, id=n, title=long_text(80), online_link=LONGEST_LINK) for n in range(12)],
+        [replace(SLOT, id=n, title=long_text(80), online_link=LONGEST_LINK) for n in range(MEETINGS_SHOWN + 8)],
         {"new_title": long_text(80), "new_link": long_text(1000)},
         {"new_day": "Choose the meeting's date."},
     )

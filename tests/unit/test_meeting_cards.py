@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from cards.meeting import (
     outcome_notice_card,
     vote_card,
 )
+from cards.meetings import MEETINGS_SHOWN, meetings_admin_card
 from cluster.agenda import AgendaEntry, ItemState
 from cluster.referrals import Kind
 from cluster.voting import Choice, Result, Tally
@@ -480,3 +483,12 @@ def test_an_entry_without_a_pupil_or_title_shows_neither() -> None:
     capital: AgendaEntry = entry(kind=Kind.CAPITAL, pupil_label="", title="")
     line = [t for t in texts(agenda_card(agenda((capital,)))) if "Not yet opened" in t]
     assert line == ["£1,200.00 · Not yet opened"]
+
+
+def test_the_admins_meetings_card_shows_the_soonest_meetings_and_says_how_many_more() -> None:
+    slots = [replace(SLOT, id=n, day=SLOT.day + timedelta(weeks=n)) for n in range(MEETINGS_SHOWN + 2)]
+    card = meetings_admin_card("Central", slots)
+    moves = [a["data"]["meeting_id"] for a in actions_in(card) if a.get("verb") == verbs.MEETING_MOVE]
+    assert moves == list(range(MEETINGS_SHOWN)), "the soonest, each with its buttons"
+    assert "2 later meetings are not shown: each appears here as the meetings above are held." in texts(card)
+    assert not any("later meeting" in t for t in texts(meetings_admin_card("Central", slots[:MEETINGS_SHOWN])))

@@ -130,14 +130,26 @@ def test_the_rows_card_shows_each_rows_cost_and_the_running_total_to_the_penny()
     assert ROUNDING_RULE in shown
 
 
-def test_each_row_has_edit_and_remove_buttons_carrying_its_id() -> None:
+def test_each_row_has_one_button_that_opens_it_and_names_it() -> None:
     card = rows_card(INDIVIDUAL, {}, {}, None, (101, 102))
-    assert [b["data"] for b in buttons(card, verbs.ROW_EDIT)] == [
+    edits = buttons(card, verbs.ROW_EDIT)
+    assert [b["data"] for b in edits] == [
         {"verb": verbs.ROW_EDIT, "referral_id": 14, "row_id": 101},
         {"verb": verbs.ROW_EDIT, "referral_id": 14, "row_id": 102},
     ]
-    assert len(buttons(card, verbs.ROW_REMOVE)) == 2
+    assert [b["title"] for b in edits] == [
+        "Change or remove row 1: Speech and language group",
+        "Change or remove row 2: Play therapy",
+    ]
+    assert not buttons(card, verbs.ROW_REMOVE), "a row is removed from its own form, not from the list"
     assert buttons(card, verbs.ROW_ADD) and not buttons(card, verbs.ROW_SAVE)
+
+
+def test_a_row_opened_from_the_list_can_be_saved_or_removed() -> None:
+    card = rows_card(INDIVIDUAL, {}, {}, 102, (101, 102))
+    assert [(b["title"], b["data"]["row_id"]) for b in buttons(card, verbs.ROW_SAVE)] == [("Save row 2", 102)]
+    assert [(b["title"], b["data"]["row_id"]) for b in buttons(card, verbs.ROW_REMOVE)] == [("Remove row 2", 102)]
+    assert "Change row 2: Play therapy" in texts(card)
 
 
 def test_editing_a_row_fills_the_form_with_it_and_offers_save_row() -> None:
