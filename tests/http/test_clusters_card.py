@@ -17,6 +17,7 @@ from cards import verbs
 from cluster.clock import FixedClock
 from store.models import AuditEvent, Cluster, Meeting, Person, RoleAssignment, Setting
 from tests.conftest import TEST_NOW, Bot
+from tests.support.tables import is_table, table_rows
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.four_clusters import FourClusters, four_clusters
@@ -53,8 +54,8 @@ def count(engine: Engine, model: Any) -> int:
 
 
 def rows(card: dict[str, Any]) -> list[list[str]]:
-    [table] = [e for e in card["body"] if e["type"] == "Table"]
-    return [[cell["items"][0]["text"] for cell in row["cells"]] for row in table["rows"][1:]]
+    [table] = [e for e in card["body"] if is_table(e)]
+    return table_rows(table)[1:]
 
 
 async def test_the_officer_types_clusters_and_sees_all_four_with_their_counts(

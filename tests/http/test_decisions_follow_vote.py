@@ -122,7 +122,10 @@ async def test_a_discussion_is_recorded_as_advice_without_a_vote_and_the_referre
     before = len(room.connector.calls)
     agenda = await room.click(CHAIR, verbs.AGENDA_SHOW, {"meeting_id": MEETING_ID})
     on_item = [a for a in actions_in(agenda["value"]) if a.get("data", {}).get("item_id") == item]
-    assert [(a["title"], a["verb"]) for a in on_item] == [("Record advice", verbs.DECISION_FORM)]
+    with Session(room.engine) as session:
+        talk = session.get(Referral, room.referrals["talk"])
+        assert talk is not None
+    assert [(a["title"], a["verb"]) for a in on_item] == [(f"Record advice on {talk.reference}", verbs.DECISION_FORM)]
     refused = await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": item})
     assert refused["type"] == REFUSED and "not voted on" in refused["value"]
     form = await room.click(CHAIR, verbs.DECISION_FORM, {"item_id": item})
