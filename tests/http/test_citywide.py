@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -20,12 +19,12 @@ from cards import verbs
 from cluster.clock import FixedClock
 from cluster.permissions import CITYWIDE
 from tests.conftest import TEST_NOW, Bot
-from tests.support.tables import is_table, table_rows
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.four_clusters import FourClusters, four_clusters
 from tests.support.queries import count_queries
 from tests.support.referral_flow import Flow
+from tests.support.tables import is_table, table_rows
 from usecases.budget import budget_for
 from usecases.citywide import city_figures
 

@@ -17,12 +17,12 @@ from cards import verbs
 from cluster.clock import FixedClock
 from store.models import AuditEvent, Cluster, Meeting, Person, RoleAssignment, Setting
 from tests.conftest import TEST_NOW, Bot
-from tests.support.tables import is_table, table_rows
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.four_clusters import FourClusters, four_clusters
 from tests.support.grants import role_grants
 from tests.support.referral_flow import Flow, find_action, shows
+from tests.support.tables import is_table, table_rows
 
 EAST = {
     "name": "East",
