@@ -8,18 +8,28 @@ link can still be opened by whoever reads the referral.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from cards import verbs
-from tests.conftest import ADMIN, Bot
+from tests.conftest import ADMIN
 from tests.support.card_schema import actions_in
+from tests.support.fake_connector import FakeConnector
 from tests.support.longest_gallery import LONGEST_DOCUMENT_LINK, long_text
+from tests.support.meeting_room import Room, meeting_room
 from tests.support.referral_flow import GOOD_DISCUSSION, Flow, shows
 from usecases.referrals import MAX_DOCUMENTS
 
 MAX_BYTES = 40 * 1024
+
+
+@pytest.fixture
+async def room(engine: Engine, connector: FakeConnector) -> AsyncIterator[Room]:
+    async with meeting_room(engine, connector) as room:
+        yield room
 
 
 def size(card: dict[str, Any]) -> int:
@@ -57,8 +67,8 @@ async def twenty_links(flow: Flow) -> int:
     return referral_id
 
 
-async def test_the_senco_pages_through_twenty_long_links_and_removes_one_on_its_page(bot: Bot, central: Engine) -> None:
-    flow = Flow(bot)
+async def test_the_senco_pages_through_twenty_long_links_and_removes_one_on_its_page(room: Room) -> None:
+    flow = Flow(room.bot)
     referral_id = await twenty_links(flow)
     last = await flow.card(verbs.DOCUMENTS, {"referral_id": referral_id, "page": 3})
     assert shows(last, "Documents 17–20 of 20") and opened_links(last) == [link(n) for n in range(17, 21)]
@@ -82,12 +92,12 @@ async def test_the_senco_pages_through_twenty_long_links_and_removes_one_on_its_
     assert size(review) <= MAX_BYTES and shows(review, "20 documents: 1 Élève")
 
 
-async def test_the_admin_reads_the_referral_and_opens_every_link(bot: Bot, central: Engine) -> None:
-    flow = Flow(bot)
+async def test_the_admin_reads_the_referral_and_opens_every_link(room: Room) -> None:
+    flow = Flow(room.bot)
     referral_id = await twenty_links(flow)
     await flow.card(verbs.SUBMIT, {"referral_id": referral_id, "version": await flow.version(referral_id)})
 
-    admin = Flow(bot, ADMIN)
+    admin = Flow(room.bot, ADMIN)
     full = await admin.card(verbs.REFERRAL_OPEN, {"referral_id": referral_id})
     assert size(full) <= MAX_BYTES and shows(full, "20 documents: 1 Élève")
     page = await admin.card(verbs.REFERRAL_OPEN, button(full, "Show the 20 documents")["data"])
