@@ -95,7 +95,7 @@ class FileDesk:
             return Reply(card=application_card(invoice.view, invoice.viewer, today, notice=invoice.notice))
         if view is None:
             raise Refusal("I could not find a file in that message.")
-        return Reply(card=rc.documents_card(view, {}, {}))
+        return Reply(card=rc.documents_card(view, {}, {}, rc.document_pages(view)))  # the last page: the file is there
 
     def _document(self, context: dict[str, Any], actor: Actor) -> bytes:
         """Make the offered document again now (a letter: read as kept), checking the person may still have it.

@@ -90,6 +90,11 @@ class ReferralRoutes:
         """The row a card names (None: it names none, so it is treated as a row since removed)."""
         return parse_card_id(request.data.get("row_id"))
 
+    @staticmethod
+    def _page(request: Request) -> int:
+        """The page of documents a card asks for (the first, if it names none; the cards cut it to the last)."""
+        return parse_card_id(request.data.get("page")) or 1
+
     def _now(self) -> datetime:
         return self.clock.now()
 
@@ -145,10 +150,16 @@ class ReferralRoutes:
 
         A draft with nothing missing opens at its review (with Submit); a draft whose details are done but
         that has no cost rows opens at its costs; otherwise, or when a button asks for the details
-        (``step: details``), at the details form.
+        (``step: details``), at the details form. ``step: documents`` (with a ``page``) shows its documents:
+        the documents step to its editor, a list to open to anyone else who may read it.
         """
         opened = uc.open_referral(self.engine, request.actor, self._id(request), self._now())
         view = opened.view
+        if request.data.get("step") == "documents":
+            page = self._page(request)
+            return Reply(
+                card=rc.documents_card(view, {}, {}, page) if opened.edit else rc.document_list_card(view, page)
+            )
         if not opened.edit:
             return Reply(card=rc.referral_card(view, opened.editable))
         if request.data.get("step") != "details" and view.state is State.DRAFT:
@@ -218,23 +229,23 @@ class ReferralRoutes:
     # --- documents ---
 
     async def documents(self, request: Request) -> Reply:
-        """The supporting documents step."""
+        """The supporting documents step, at the page the button asks for."""
         view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        return Reply(card=rc.documents_card(view, {}, {}))
+        return Reply(card=rc.documents_card(view, {}, {}, self._page(request)))
 
     async def link_add(self, request: Request) -> Reply:
-        """Add a SharePoint or OneDrive link."""
+        """Add a SharePoint or OneDrive link, and show the last page, where it is now."""
         try:
             view = uc.add_link(self.engine, request.actor, self._id(request), request.data, self._now())
         except uc.Mistakes as bad:
-            return Reply(card=rc.documents_card(bad.view, bad.values, bad.errors))
-        return Reply(card=rc.documents_card(view, {}, {}))
+            return Reply(card=rc.documents_card(bad.view, bad.values, bad.errors, self._page(request)))
+        return Reply(card=rc.documents_card(view, {}, {}, rc.document_pages(view)))
 
     async def document_remove(self, request: Request) -> Reply:
-        """Remove a document."""
+        """Remove a document, staying on the page it was on."""
         document_id = parse_card_id(request.data.get("document_id"))
         view = uc.remove_document(self.engine, request.actor, self._id(request), document_id, self._now())
-        return Reply(card=rc.documents_card(view, {}, {}))
+        return Reply(card=rc.documents_card(view, {}, {}, self._page(request)))
 
     # --- review, submit, withdraw ---
 

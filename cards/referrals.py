@@ -11,7 +11,7 @@ team around the cluster in personal chat, never to a channel. Lists and notices 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -317,7 +317,7 @@ def _summary_facts(view: ReferralView) -> Element:
             ("School's contribution", _money(view.contribution_pence)),
         ]
     pairs.append(("Amount requested", _requested(view)))
-    pairs.append(("Documents", ", ".join(d.name for d in view.documents) or "None"))
+    pairs.append(("Documents", _document_names(view.documents)))
     if view.meeting:
         pairs += _meeting_facts(view.meeting)
     if view.submitted_at:
@@ -367,16 +367,68 @@ def _file_line(doc: Document) -> str:
     return f"{shown} · {kind}"
 
 
-def _document(view: ReferralView, doc: Document, removable: bool) -> Element:
+# Documents: a referral holds up to 20, each named in up to 200 characters, a link in up to 2,000. All of them
+# in full would take a card past Teams' 40 KB, so an overview names them (cut) and counts them, and the
+# documents card shows them a page at a time, each in full with its Open button.
+DOCUMENT_NAME_SHOWN = 40
+DOCUMENTS_PER_PAGE = 8
+
+
+def _document_names(documents: Sequence[Document]) -> str:
+    """'2 documents: Educational psychologist report.pdf; Provision map 2025-26', or 'None'."""
+    if not documents:
+        return "None"
+    count = f"{len(documents)} document" + ("" if len(documents) == 1 else "s")
+    return f"{count}: " + "; ".join(_short(d.name, DOCUMENT_NAME_SHOWN) for d in documents)
+
+
+def document_pages(view: ReferralView) -> int:
+    """How many pages the referral's documents take (one, when it has none)."""
+    return max(1, -(-len(view.documents) // DOCUMENTS_PER_PAGE))
+
+
+def _document(view: ReferralView, number: int, doc: Document, page: int | None) -> Element:
+    """One document, numbered as its buttons name it; ``page`` (when it may be removed) is where Remove returns."""
+    title = f"{number}. {_short(doc.name)}"
     actions: list[Element] = []
     if doc.is_link and doc.url:
-        actions.append({"type": "Action.OpenUrl", "title": f"Open {_short(doc.name)}", "url": doc.url})
-    if removable:
-        actions.append(_button(f"Remove {_short(doc.name)}", verbs.DOCUMENT_REMOVE, _ref(view, document_id=doc.id)))
-    items = [text(doc.name, weight="Bolder"), text(_file_line(doc), subtle=True, size="Small", spacing="None")]
+        actions.append({"type": "Action.OpenUrl", "title": f"Open {title}", "url": doc.url})
+    if page is not None:
+        data = _ref(view, document_id=doc.id, page=page)
+        actions.append(_button(f"Remove {title}", verbs.DOCUMENT_REMOVE, data))
+    items = [
+        text(f"{number}. {doc.name}", weight="Bolder"),
+        text(_file_line(doc), subtle=True, size="Small", spacing="None"),
+    ]
     if actions:
         items.append(_action_set(actions))
     return {"type": "Container", "separator": True, "items": items}
+
+
+def _document_page(
+    view: ReferralView, page: int, removable: bool, turn: Callable[[str, int], Element]
+) -> list[Element]:
+    """The documents on ``page`` (cut to the pages there are), with Previous and Next made by ``turn``."""
+    page = min(max(page, 1), document_pages(view))
+    first = (page - 1) * DOCUMENTS_PER_PAGE
+    shown = view.documents[first : first + DOCUMENTS_PER_PAGE]
+    if not shown:
+        return [text("No documents yet.", subtle=True)]
+    elements: list[Element] = []
+    total = len(view.documents)
+    if total > DOCUMENTS_PER_PAGE:
+        elements.append(text(f"Documents {first + 1}–{first + len(shown)} of {total}", subtle=True))
+    elements += [_document(view, n, doc, page if removable else None) for n, doc in enumerate(shown, start=first + 1)]
+    turns: list[Element] = []
+    if page > 1:
+        before = first - DOCUMENTS_PER_PAGE
+        turns.append(turn(f"Previous documents ({before + 1}–{first})", page - 1))
+    if first + len(shown) < total:
+        after = first + len(shown)
+        turns.append(turn(f"Next documents ({after + 1}–{min(after + DOCUMENTS_PER_PAGE, total)})", page + 1))
+    if turns:
+        elements.append(_action_set(turns))
+    return elements
 
 
 def _withdraw(view: ReferralView) -> list[Element]:
@@ -554,15 +606,16 @@ def _row_form(
     return [container, _action_set(actions)]
 
 
-def documents_card(view: ReferralView, values: Mapping[str, str], errors: Mapping[str, str]) -> Card:
-    """Step 3: the referral's documents, how to attach a file, and a form to add a link."""
+def documents_card(view: ReferralView, values: Mapping[str, str], errors: Mapping[str, str], page: int = 1) -> Card:
+    """Step 3: the referral's documents a page at a time, how to attach a file, and a form to add a link.
+
+    The Add link button carries the page, so a mistake comes back on the page the person was looking at.
+    """
     body: list[Element] = [heading(f"Documents: {KIND_TITLES[view.kind]}"), _subtitle(view)]
     body += [_step(view.kind, "Documents"), *_error_summary(errors)]
-    if not view.documents:
-        body.append(text("No documents yet.", subtle=True))
-    body += [_document(view, doc, removable=True) for doc in view.documents]
+    body += _document_page(view, page, True, lambda title, n: _button(title, verbs.DOCUMENTS, _ref(view, page=n)))
     body += [text(ATTACH_HELP, spacing="Medium"), *_inputs(LINK_FIELDS, values, errors)]
-    body.append(_action_set([_button("Add link", verbs.LINK_ADD, _ref(view), inputs=True)]))
+    body.append(_action_set([_button("Add link", verbs.LINK_ADD, _ref(view, page=page), inputs=True)]))
     back = verbs.REFERRAL_ROWS if view.kind in COSTED else verbs.REFERRAL_OPEN
     return card(
         body,
@@ -571,6 +624,15 @@ def documents_card(view: ReferralView, values: Mapping[str, str], errors: Mappin
             _button("Back", back, _ref(view, step="details") if back == verbs.REFERRAL_OPEN else _ref(view)),
         ],
     )
+
+
+def document_list_card(view: ReferralView, page: int) -> Card:
+    """A referral's documents for someone who reads it (an admin, the team): a page at a time, to open."""
+    body: list[Element] = [heading(f"Documents: {view.title}"), _subtitle(view)]
+    body += _document_page(
+        view, page, False, lambda title, n: _button(title, verbs.REFERRAL_OPEN, _ref(view, step="documents", page=n))
+    )
+    return card(body, [_button("Back to the referral", verbs.REFERRAL_OPEN, _ref(view))])
 
 
 def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
@@ -767,10 +829,11 @@ def referral_card(view: ReferralView, editable: bool) -> Card:
         body.append(text("Cost rows", weight="Bolder", spacing="Medium"))
         body += [_row(n, row) for n, row in enumerate(view.rows, start=1)]
         body.append(text(ROUNDING_RULE, subtle=True, size="Small"))
-    if view.documents:
-        body.append(text("Documents", weight="Bolder", spacing="Medium"))
-        body += [_document(view, doc, removable=False) for doc in view.documents]
     actions = [_button("Export", verbs.EXPORT, _ref(view))]
+    if view.documents:
+        # The summary names them; their links open from their own card (all 20 in full would not fit here).
+        shown = "the document" if len(view.documents) == 1 else f"the {len(view.documents)} documents"
+        actions.append(_button(f"Show {shown}", verbs.REFERRAL_OPEN, _ref(view, step="documents")))
     if editable:
         actions.append(_button("Edit", verbs.REFERRAL_OPEN, _ref(view)))
     return card(body, actions)

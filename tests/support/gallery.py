@@ -31,6 +31,7 @@ from cards.referrals import (
     accepted_notice_card,
     admin_notice_card,
     details_form_card,
+    document_list_card,
     documents_card,
     kind_picker_card,
     my_referrals_card,
@@ -102,6 +103,21 @@ ROWS = (
 DOCUMENTS = (
     Document(11, "Educational psychologist report.pdf", False, None, "application/pdf", 245_760),
     Document(12, "Provision map 2025-26", True, "https://stoke.sharepoint.com/sites/etruscan/map.xlsx", None, None),
+)
+# More documents than one page shows: the documents cards page through them.
+MANY_DOCUMENTS = (
+    *DOCUMENTS,
+    *(
+        Document(
+            20 + n,
+            f"Termly review {n}",
+            True,
+            f"https://stoke.sharepoint.com/sites/etruscan/review-{n}.docx",
+            None,
+            None,
+        )
+        for n in range(1, 9)
+    ),
 )
 INDIVIDUAL_DETAILS: dict[str, Any] = {
     "pupil_initials": "JS",
@@ -255,6 +271,10 @@ def referral_gallery() -> dict[str, dict[str, Any]]:
             "900",
         ),
         "referral_documents": documents_card(CAPITAL, {}, {}),
+        "referral_documents_page_2": documents_card(referral(documents=MANY_DOCUMENTS), {}, {}, 2),
+        "referral_document_list": document_list_card(
+            referral(Kind.INDIVIDUAL, State.SUBMITTED, documents=MANY_DOCUMENTS), 1
+        ),
         "referral_documents_errors": documents_card(
             referral(documents=()),
             {"link_name": "EP report", "link_url": "sharepoint/ep"},

@@ -16,11 +16,19 @@ from cards.clusters import clusters_card
 from cards.meeting import decision_form_card
 from cards.meetings import MEETINGS_SHOWN, meetings_admin_card
 from cards.payments import payments_card
-from cards.referrals import details_form_card, referral_card, review_card, rows_card
+from cards.referrals import (
+    LINK_FIELDS,
+    details_form_card,
+    document_list_card,
+    documents_card,
+    referral_card,
+    review_card,
+    rows_card,
+)
 from cards.reviews import review_form_card
 from cluster.capital_fund import MAX_COMMENT, MAX_REASONS
 from cluster.forms import Field, FieldType
-from cluster.referrals import FORMS, PROVISION_FIELDS, Kind, State
+from cluster.referrals import FORMS, PROVISION_FIELDS, Document, Kind, State
 from cluster.review_form import REVIEW_FIELDS
 from tests.support.capital_gallery import OFFICER, RECOMMENDED, TODAY
 from tests.support.gallery import (
@@ -34,10 +42,14 @@ from tests.support.gallery import (
     SLOT,
     referral,
 )
-from usecases.referrals import MAX_ROWS
+from usecases.referrals import MAX_DOCUMENTS, MAX_ROWS
 
 # A link as stored: an address is ASCII (anything else is percent-encoded), at the input's 1,000 characters.
 LONGEST_LINK = "https://teams.microsoft.com/l/meetup-join/" + "a1%2F" * 191 + "abc"
+# A SharePoint link as the link form takes it, at its longest: ASCII (anything else is percent-encoded).
+_LINK_FIELD = {f.name: f for f in LINK_FIELDS}["link_url"]
+_SHAREPOINT = "https://etruscan.sharepoint.com/sites/send/"
+LONGEST_DOCUMENT_LINK = _SHAREPOINT + "%C3%A9" * ((_LINK_FIELD.max_length - len(_SHAREPOINT)) // 6)
 # Two-byte accented letters and three-byte CJK, with spaces so lines can wrap.
 _SAMPLE = "Élève à l'école: café, naïveté, façade; 漢字かな交じり文 "
 
@@ -82,10 +94,27 @@ def _long_row() -> Any:
     return replace(ROWS[0], provision=long_text(provision.max_length), delivered_by=long_text(delivered.max_length))
 
 
+def _documents() -> tuple[Document, ...]:
+    """As many documents as a referral may hold, each a link (a link takes more room than a file) at its longest."""
+    name = {f.name: f for f in LINK_FIELDS}["link_name"].max_length
+    return tuple(
+        Document(n, f"{n} {long_text(name)}"[:name], True, LONGEST_DOCUMENT_LINK, None, None)
+        for n in range(1, MAX_DOCUMENTS + 1)
+    )
+
+
 def _referral(kind: Kind, state: State = State.SUBMITTED) -> Any:
     details = {f.name: _longest(f) for f in FORMS[kind]}
     rows = (_long_row(),) * MAX_ROWS if kind in (Kind.INDIVIDUAL, Kind.PROJECT) else ()
-    return referral(kind, state, details=details, rows=rows, reference="CEN-2526-014", returned_reason=long_text(1000))
+    return referral(
+        kind,
+        state,
+        details=details,
+        rows=rows,
+        documents=_documents(),
+        reference="CEN-2526-014",
+        returned_reason=long_text(1000),
+    )
 
 
 def longest_gallery() -> dict[str, dict[str, Any]]:
@@ -97,6 +126,9 @@ def longest_gallery() -> dict[str, dict[str, Any]]:
         cards[f"longest_referral_{kind.value}"] = referral_card(view, editable=True)
         errors = {f.name: f"{f.label} is too long: at most {f.max_length} characters." for f in FORMS[kind]}
         cards[f"longest_details_{kind.value}"] = details_form_card(view, _typed(FORMS[kind]), errors)
+        link_errors = {f.name: f"{f.label} is too long: at most {f.max_length} characters." for f in LINK_FIELDS}
+        cards[f"longest_documents_{kind.value}"] = documents_card(view, _typed(LINK_FIELDS), link_errors)
+        cards[f"longest_document_list_{kind.value}"] = document_list_card(view, 1)
     cards["longest_rows"] = rows_card(
         _referral(Kind.INDIVIDUAL),
         _typed(PROVISION_FIELDS),
