@@ -37,6 +37,7 @@ from bot.playground import (
     playground_config,
     prepare_demo,
 )
+from cluster.card_ids import MeetingId
 from cluster.clock import LONDON, Clock
 from store.db import make_engine
 from store.models import Review
@@ -47,6 +48,7 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.agenda import start_meeting
 from usecases.decisions import record_decision
+from usecases.meetings import cancel_meeting, list_meetings
 from usecases.people import identify
 from usecases.votes import cast_vote, close_item, open_item
 
@@ -87,6 +89,10 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
             alex, megan, chair, admin = (
                 identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_CHAIR, DEMO_ADMIN)
             )
+        # The demo's own meeting today would take the referral: this test wants the one fifteen days ahead,
+        # so that its deadline reminder and review dates fall where the test expects them.
+        [held_today] = [m for m in list_meetings(engine, DEMO_CLUSTER) if m.day == today]
+        cancel_meeting(engine, admin, MeetingId(held_today.id), now)
         setting = uc.picker(alex)[0][0]
         draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
         uc.save_details(engine, alex, draft.id, GOOD_INDIVIDUAL, now)
@@ -199,7 +205,7 @@ def test_a_review_nudge_appears_in_personal_chat_and_its_button_opens_the_review
     ui.screenshot(demo.tmp / "nudge.png")
 
     # Its button opens the review form, in place of the nudge.
-    ui.click_button("Open the review form", within=nudge)
+    ui.click_button(f"Open the review form: {demo.reference}", within=nudge)
     form = ui.wait_for_card(f"Review: {demo.reference}")
     shown = form.inner_text()
     assert "Outcomes achieved" in shown, shown
