@@ -37,7 +37,6 @@ from usecases.votes import PersonalVote
 
 # Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
 VOTE_REDRAW_SECONDS = 0.5
-DECISION_INPUTS = ("outcome", "amount", "review_date", "schedule", "conditions", "feedback", "information_needed")
 
 
 def outcome_notice(decided: Decided) -> dict[str, Any]:
@@ -196,7 +195,7 @@ class MeetingRoutes:
         item_id = item_id_of(data)
         amount, review, errors = self._parse_decision(data)
         if errors:
-            typed = {k: text_input(data, k) for k in DECISION_INPUTS}
+            typed = {k: text_input(data, k) for k in mc.DECISION_INPUTS}  # the form's own list of its inputs
             form = decisions_uc.decision_form(self.engine, request.actor, item_id)
             return Reply(card=self._form(form, typed, errors))
         decided = decisions_uc.record_decision(

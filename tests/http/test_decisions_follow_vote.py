@@ -169,3 +169,24 @@ async def test_a_misplaced_comma_in_the_amount_approved_comes_back_beside_it_and
     await room.click(CHAIR, verbs.DECISION_RECORD, {**reduced, "amount": "£900.00"})
     [decision] = room.decisions()
     assert decision.outcome == "approved_reduced" and decision.amount_pence == 900_00
+
+
+async def test_a_decision_form_returned_with_a_mistake_keeps_the_reserve_and_every_other_input(room: Room) -> None:
+    await start_meeting(room)
+    item = room.item("ipn")
+    await vote(room, item, ["approve", "approve", "approve"])
+    typed = {
+        "outcome": "approved_reduced",
+        "amount": "4,2500.25",  # the mistake
+        "review_date": "2026-07-01",
+        "schedule": "one_sum",
+        "conditions": "Termly report to the cluster.",
+        "feedback": "A strong case.",
+        "information_needed": "The EP's report.",
+        "draw_on_reserve": "true",
+    }
+    form = await room.click(CHAIR, verbs.DECISION_RECORD, {"item_id": item, **typed})
+    kept = {name: beside(form["value"], name)[0] for name in typed}
+    assert kept == typed, "every input comes back as the chair left it, the reserve's tick included"
+    await room.settle()
+    assert room.decisions() == []
