@@ -12,7 +12,7 @@ Two checks use the same object, so they cannot drift apart:
   roles reach *this* row? A forged id that names another setting's draft or another cluster's vote gets
   the same sentence as a missing role.
 
-The table that maps every command and verb to its permission is ``bot.permissions.TABLE``.
+The table that maps every command and verb to its permission is ``bot.actions.permissions.TABLE``.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ it carries characters no person meant to type and that break what is made from i
   reorder nothing beyond the neutral characters beside them, and people writing Urdu, Arabic or Hebrew
   names need them to show punctuation on the right side.
 
-:func:`clean_text` is applied where text comes in (``bot.turns``, the file imports, the CLI), so use cases
+:func:`clean_text` is applied where text comes in (``bot.teams.activities``, the file imports, the CLI), so use cases
 never see these characters, and again by every writer (cards, Word, spreadsheets, logs), so rows stored
 before the rule existed still make a letter, a pack, the minutes and a spreadsheet.
 """

@@ -26,7 +26,7 @@ the next delivery run: on starting, the scheduler runs one delivery at that mome
 process was redrawing is redrawn within the lease, about 20 seconds, of the restart).
 
 On a graceful stop (SIGTERM), no job starts any more (``pause``, when the app starts shutting down), and the
-sender is stopped by the app (``bot.app``); a job still running is given up to ``drain_seconds`` more to
+sender is stopped by the app (``bot.http.app``); a job still running is given up to ``drain_seconds`` more to
 finish before the scheduler is shut down, so the stop is bounded.
 """
 

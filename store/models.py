@@ -327,7 +327,7 @@ class Outbox(SQLModel, table=True):
     a restart, finds the key taken and owes nothing more.
 
     What is owed is the Adaptive Card in ``card`` (the sender puts it in Teams' message envelope when it sends
-    it, ``bot.wire``), or, for rows owed before cards were kept as such, the whole activity in ``activity``.
+    it, ``bot.teams.wire``), or, for rows owed before cards were kept as such, the whole activity in ``activity``.
     """
 
     # The sender's queries (what is due, when the next falls due) read the owed rows only, by time.

@@ -4,9 +4,9 @@ A use case that decides a message is owed calls :func:`owe` (or :func:`owe_all`,
 inside its own transaction, under a key unique per message and recipient (``review:12:due-14:person:7``).
 The insert does nothing when the key is taken, so deciding twice (a second replica, a rerun after a
 restart) owes the message once. What is kept is the Adaptive Card itself: the sender puts it in Teams'
-message envelope when it sends it (``bot.wire``, the one place the envelope is built), and a row owed
+message envelope when it sends it (``bot.teams.wire``, the one place the envelope is built), and a row owed
 before cards were kept as such (a whole activity, in ``activity``) is sent as it was stored. The sender
-(``bot.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
+(``bot.delivery.sender``) claims what is due, sends it, and records the outcome here: delivered only after the
 connector accepted it, tried again later, or undeliverable. A person who removed the bot is recorded as
 such and their messages are owed to the admins of their clusters instead.
 
@@ -122,7 +122,7 @@ def _row(now: datetime, owing: Owing, activity: dict[str, Any] | None = None) ->
         "key": owing.key,
         "person_id": owing.person_id,
         "conversation_id": owing.conversation_id,
-        # A card is kept as card content; the sender puts it in Teams' envelope (bot.wire) when it sends it.
+        # A card is kept as card content; the sender puts it in Teams' envelope (bot.teams.wire) when it sends it.
         "activity": activity if activity is not None else {},
         "card": owing.card if activity is None else None,
         "state": OWED,

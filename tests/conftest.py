@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine, make_url
 
-from bot.app import create_app
-from bot.connector import Connector, NoToken
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
+from bot.teams.connector import Connector, NoToken
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role
 from store.db import make_engine, upgrade

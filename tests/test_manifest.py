@@ -29,7 +29,7 @@ REPO_ROOT = TESTS_DIR.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bot.manifest import APP_ID_PLACEHOLDER, build_app_package  # noqa: E402
+from bot.dev.manifest import APP_ID_PLACEHOLDER, build_app_package  # noqa: E402
 
 NODE_DIR = TESTS_DIR / "node"
 SCHEMA_PACKAGE = NODE_DIR / "node_modules" / "@microsoft" / "app-manifest"
@@ -186,7 +186,7 @@ def test_the_bot_is_conversational_in_personal_and_team_scopes_and_takes_files(
 def test_every_command_the_manifest_offers_is_one_the_bot_handles(manifest: dict[str, Any]) -> None:
     from sqlalchemy import create_engine
 
-    from bot.app import build_routes
+    from bot.http.app import build_routes
     from cluster.clock import Clock
 
     routes = build_routes(create_engine("sqlite://"), Clock(), None)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
+from bot.config import Settings, UnsafeConfiguration, check_auth_choice
 
 APP_ID = "00000000-1111-2222-3333-444444444444"
 

@@ -96,7 +96,7 @@ class Decided:
 
 
 LetterOffer = Callable[[Decided], dict[str, Any]]
-"""Draws the attachment that offers a decision's letter (a file consent card, from ``bot.files``)."""
+"""Draws the attachment that offers a decision's letter (a file consent card, from ``bot.teams.files``)."""
 
 
 @dataclass(frozen=True)
@@ -377,7 +377,7 @@ def _make_letter(
     try:
         content = decision_letter_docx(letter_view)
     except Exception:  # a bug in a document must not undo what the meeting decided
-        reference = "ERR-" + secrets.token_hex(4).upper()  # the shape of bot.errors' references
+        reference = "ERR-" + secrets.token_hex(4).upper()  # the shape of bot.http.errors' references
         log.exception("could not make the letter of decision %s; recorded without it ref=%s", row.id, reference)
         return None
     letter = DecisionLetter(

@@ -12,7 +12,7 @@ from alembic import command
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import FixedClock
 from store import audit
 from store.db import alembic_config, make_engine, transaction

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
 from store.db import make_engine
 from store.models import AuditEvent, Person, RoleAssignment

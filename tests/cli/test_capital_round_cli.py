@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from bot.cli import run
+from bot.cli.main import run
 from store.db import make_engine
 from store.models import CapitalWindow
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import FixedClock
 from store.db import make_engine
 from store.models import CitywideMeeting

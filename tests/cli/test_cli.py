@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from sqlmodel import Session, func, select
 
-from bot.cli import run
+from bot.cli.main import run
 from store.db import make_engine
 from store.models import AuditEvent, Cluster, Meeting, Person, RoleAssignment, Setting
 from tests.support import activities as act

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import run
+from bot.cli.main import run
 from tests.support.four_clusters import NORTH, SOUTH
 
 

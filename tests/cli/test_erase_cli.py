@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
 from store.db import make_engine, upgrade
 from store.models import AuditEvent, Decision, Instalment, Referral

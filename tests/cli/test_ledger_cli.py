@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
 from reports.finance import read_csv_tables
 from store.db import make_engine

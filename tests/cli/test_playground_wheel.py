@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.manifest import PACKAGED_MANIFEST_DIR
-from bot.playground import (
+from bot.dev.manifest import PACKAGED_MANIFEST_DIR
+from bot.dev.playground import (
     PLAYGROUND_BIN_ENV,
     PLAYGROUND_PACKAGE,
     PLAYGROUND_VERSION,
@@ -78,7 +78,11 @@ def clusterbot(bin_dir: Path, cwd: Path, *args: str, **env: str) -> subprocess.C
 
 def test_the_installed_package_is_the_one_tested_not_the_checkout(installed: Path, tmp_path: Path) -> None:
     found = subprocess.run(
-        [str(installed / "python"), "-c", "import bot.playground, bot.manifest; print(bot.playground.__file__)"],
+        [
+            str(installed / "python"),
+            "-c",
+            "import bot.dev.playground, bot.dev.manifest; print(bot.dev.playground.__file__)",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

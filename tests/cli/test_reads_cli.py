@@ -12,7 +12,7 @@ import docx
 import pytest
 from sqlalchemy import Engine
 
-from bot.cli import run
+from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
 from store import audit
 from store.db import make_engine, transaction, upgrade

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import run
+from bot.cli.main import run
 from store.db import make_engine
 from tests.support.four_clusters import NORTH
 from tests.support.grants import role_grants

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.cli import run
+from bot.cli.main import run
 from store.db import make_engine
 from store.models import AuditEvent, Setting
 

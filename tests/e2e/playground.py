@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.playground import (
+from bot.dev.playground import (
     BOT_ID,
     BOT_NAME,
     CONFIG_FILE_NAME,

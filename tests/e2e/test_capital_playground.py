@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
+from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
 from cluster.referrals import year_code

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.playground import playground_config, prepare_demo
+from bot.dev.playground import playground_config, prepare_demo
 from cluster.citywide import school_year_label, school_year_start
 from cluster.clock import LONDON, Clock
 from cluster.provision import format_pence

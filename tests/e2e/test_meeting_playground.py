@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from bot.playground import (
+from bot.dev.playground import (
     DEMO_ADMIN,
     DEMO_CHAIR,
     DEMO_CLUSTER,

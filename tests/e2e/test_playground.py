@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
+from bot.dev.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
 from cluster.clock import Clock
 from tests.e2e.botprocess import serve, stop
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
+from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import year_code
 from tests.e2e.botprocess import serve, stop

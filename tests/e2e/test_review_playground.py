@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.playground import (
+from bot.dev.playground import (
     DEMO_ADMIN,
     DEMO_CHAIR,
     DEMO_CLUSTER,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.playground import (
+from bot.dev.playground import (
     DEMO_ADMIN,
     DEMO_BUDGET_PENCE,
     DEMO_CHAIR,

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
-from bot.playground import (
+from bot.config import Settings, UnsafeConfiguration, check_auth_choice
+from bot.dev.playground import (
     DEMO_ADMIN,
     DEMO_OFFICER,
     DEMO_PEOPLE,
@@ -29,7 +29,7 @@ from bot.playground import (
     slug,
     write_mock_activities,
 )
-from bot.settings import Settings, UnsafeConfiguration, check_auth_choice
+from bot.http.app import create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from tests.conftest import TEST_NOW, Bot

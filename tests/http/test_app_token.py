@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot.connector import AppToken, Connector, ConnectorError
+from bot.teams.connector import AppToken, Connector, ConnectorError
 from tests.support.fake_connector import FakeConnector
 
 APP_ID, PASSWORD, TENANT = "00000000-0000-0000-0000-0000000000a1", "s3cret-of-the-app", "tenant-1"

@@ -28,8 +28,8 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.app import NOTIFIER, create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.connector import Connector
-from bot.sender import DeliveryReport, RateLimiter, Sender
+from bot.delivery.sender import DeliveryReport, RateLimiter, Sender
+from bot.teams.connector import Connector
 from cluster.clock import Clock
 from store import outbox
 from store.db import transaction

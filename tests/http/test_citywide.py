@@ -13,8 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from cluster.permissions import CITYWIDE

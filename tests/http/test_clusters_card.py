@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from store.models import AuditEvent, Cluster, Meeting, Person, RoleAssignment, Setting

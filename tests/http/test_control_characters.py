@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cards import verbs
 from cluster.text import BIDI_CONTROLS, is_clean
 from store.models import Decision, DecisionLetter, Person, ProvisionLine, Referral

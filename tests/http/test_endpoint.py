@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import Engine, text
 
-from bot.app import create_app
-from bot.auth import SigningKeys
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
+from bot.http.auth import SigningKeys
 from cluster.clock import FixedClock
 from tests.conftest import SENCO, Bot
 from tests.support import activities as act
@@ -147,7 +147,7 @@ async def secured(central: Engine, clock: FixedClock, connector: FakeConnector) 
         async def token(self) -> str | None:
             return None
 
-    from bot.connector import Connector
+    from bot.teams.connector import Connector
 
     app = create_app(settings, clock=clock, engine=central, connector=Connector(Tokenless()))
     client = TestClient(TestServer(app, host="127.0.0.1"))

@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cluster.clock import FixedClock
 from cluster.referrals import ReferralView
 from reports.referral_pack import referral_pack_docx

@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import NOTIFIER, create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from cluster.permissions import PERSONAL_COMMANDS, SEE_BUDGET, SET_BUDGET

@@ -38,9 +38,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
-from bot.app import BOT, NOTIFIER
-from bot.connector import ConnectorError
-from bot.teams_bot import UNRECOGNISED_BUTTON
+from bot.http.app import BOT, NOTIFIER
+from bot.teams.cluster_bot import UNRECOGNISED_BUTTON
+from bot.teams.connector import ConnectorError
 from cards import verbs
 from cluster.card_ids import CARD_ID_KEYS
 from cluster.errors import Refusal

@@ -15,9 +15,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 from sqlalchemy import Engine, text
 
-from bot.app import create_app
-from bot.auth import RequestAuthenticator
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
+from bot.http.auth import RequestAuthenticator
 from cards import verbs
 from cluster.clock import FixedClock
 from cluster.errors import OUT_OF_DATE

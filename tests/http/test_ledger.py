@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.cli import run
+from bot.cli.main import run
 from cards import verbs
 from cluster.clock import LONDON
 from cluster.roles import Role

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import NOTIFIER
+from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.roles import Role

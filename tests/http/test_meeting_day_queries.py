@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import NOTIFIER
-from bot.channel_cards import draw_channel_card
+from bot.delivery.channel_cards import draw_channel_card
+from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON
 from store.models import AgendaItem, Referral

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.app import NOTIFIER
+from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON
 from scheduler.jobs import post_due_agendas

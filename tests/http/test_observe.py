@@ -17,9 +17,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
-from bot import observe
-from bot.app import NOTIFIER, create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http import observe
+from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from store import outbox

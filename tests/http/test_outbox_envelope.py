@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, insert
 from sqlmodel import Session, SQLModel, select
 
-from bot.connector import Connector
-from bot.wire import card_message
+from bot.teams.connector import Connector
+from bot.teams.wire import card_message
 from cluster.clock import Clock
 from store import outbox
 from store.db import transaction

@@ -22,9 +22,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-from bot.app import NOTIFIER, create_app
-from bot.permissions import CHANNEL_PREFIX, COMMANDS, TABLE, VERBS
-from bot.settings import Settings
+from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, TABLE, VERBS
+from bot.config import Settings
+from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster import permissions as perms
 from cluster.clock import FixedClock
@@ -358,8 +358,8 @@ async def test_a_draft_is_the_schools_own_until_it_is_submitted(world: tuple[Bot
 
 
 def test_a_handler_for_a_verb_without_a_row_cannot_be_registered(central: Engine) -> None:
-    from bot.permissions import Unlisted
-    from bot.routes import Reply, Request, Routes
+    from bot.actions.permissions import Unlisted
+    from bot.actions.router import Reply, Request, Routes
 
     async def handler(_: Request) -> Reply:
         return Reply(text="hi")
@@ -373,7 +373,7 @@ def test_a_handler_for_a_verb_without_a_row_cannot_be_registered(central: Engine
 
 
 def test_the_readme_shows_the_permission_table_as_it_is() -> None:
-    from bot.permissions import as_markdown
+    from bot.actions.permissions import as_markdown
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert as_markdown() in readme, "README's 'Who may do what' is out of date: regenerate it from bot.permissions"

@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cards import verbs
 from cluster.clock import FixedClock
 from cluster.permissions import READ_REFERRAL

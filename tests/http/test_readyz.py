@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from alembic import command
 from sqlalchemy import Engine, text
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cluster.clock import FixedClock
 from store.db import alembic_config, make_engine, upgrade
 from tests.pgserver import PostgresServer

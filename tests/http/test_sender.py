@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.connector import Connector, NoToken
-from bot.sender import DeliveryReport, RateLimiter, Sender
+from bot.delivery.sender import DeliveryReport, RateLimiter, Sender
+from bot.teams.connector import Connector, NoToken
 from cluster.clock import Clock, FixedClock
 from store import outbox
 from store.db import make_engine, transaction

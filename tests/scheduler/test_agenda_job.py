@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.channel_cards import draw_channel_card
-from bot.connector import Connector, NoToken
-from bot.sender import Sender
+from bot.delivery.channel_cards import draw_channel_card
+from bot.delivery.sender import Sender
+from bot.teams.connector import Connector, NoToken
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas

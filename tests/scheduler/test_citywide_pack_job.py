@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.connector import Connector, NoToken
-from bot.sender import Sender
+from bot.delivery.sender import Sender
+from bot.teams.connector import Connector, NoToken
 from cards.citywide import SECTIONS
 from cards.citywide_pack import citywide_pack_card
 from cluster.clock import LONDON, FixedClock

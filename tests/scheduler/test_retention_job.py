@@ -9,8 +9,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cluster.clock import LONDON, FixedClock
 from scheduler.runner import SCHEDULER
 from store.models import AuditEvent, Referral

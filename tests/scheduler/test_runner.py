@@ -7,8 +7,8 @@ from datetime import datetime
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cluster.clock import LONDON, FixedClock
 from tests.conftest import ADMIN, Bot
 from tests.http.test_reviews import funded  # noqa: F401  (the fixture)

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from bot.app import create_app
-from bot.settings import Settings
+from bot.config import Settings
+from bot.http.app import create_app
 from cluster.clock import LONDON, FixedClock
 from scheduler.jobs import term_dates_warning
 from store.db import transaction

@@ -31,10 +31,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.connector import Connector, NoToken
-from bot.sender import Sender
-from bot.settings import Settings
+from bot.config import Settings
+from bot.delivery.sender import Sender
+from bot.http.app import create_app
+from bot.teams.connector import Connector, NoToken
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.reviews import DEFAULT_PLAN, owed_nudges

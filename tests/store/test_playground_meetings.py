@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
+from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import LONDON, FixedClock
 from cluster.meetings import MeetingSlot
 from cluster.terms import instalment_plan

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.playground import (
+from bot.dev.playground import (
     DEMO_BUDGET_PENCE,
     DEMO_CLUSTER,
     DEMO_OFFICER,

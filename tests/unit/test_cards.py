@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from bot.app import build_routes
+from bot.http.app import build_routes
 from cards import verbs
 from cluster.clock import Clock
 from tests.support.card_schema import schema_errors, verbs_in

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bot.connector import is_loopback_url, retry_after_seconds
+from bot.teams.connector import is_loopback_url, retry_after_seconds
 
 
 def test_a_retry_after_date_without_a_time_zone_is_read_as_utc() -> None:

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.files import (
+from bot.teams.files import (
     DOWNLOAD_INFO,
     FILE_CONSENT_CARD,
     FILE_INFO_CARD,

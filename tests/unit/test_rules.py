@@ -138,7 +138,7 @@ def test_only_sencos_and_delegates_are_offered_new_referrals_and_only_admins_the
 def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
     from email.utils import format_datetime
 
-    from bot.connector import retry_after_seconds
+    from bot.teams.connector import retry_after_seconds
 
     assert retry_after_seconds("3") == 3.0
     assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from bot.log_text import clean_record, one_line
+from bot.http.log_text import clean_record, one_line
 from cluster.referrals import Kind
 from cluster.text import BIDI_CONTROLS, clean_all, clean_json, clean_text, is_clean
 from reports.workbook import put_cell

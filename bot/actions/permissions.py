@@ -1,0 +1,145 @@
+"""The one table of who may do what: every command and every card verb, and the permission it needs.
+
+The router (:class:`bot.actions.router.Routes`) refuses to register a handler for anything missing here, and checks
+the permission's roles before the handler runs; the use case then checks the same permission against the
+rows the card names (:func:`cluster.permissions.authorize`). The README's "Who may do what" table is
+:func:`as_markdown` of this table (a test keeps them the same).
+
+Keys: a card verb as it is (``referral.submit``); a personal-chat command as typed (``new referral``,
+``export`` for ``export CEN-2526-014``); a channel command with ``@`` before it (``@agenda``), because in a
+channel people mention the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cards import verbs
+from cluster import permissions as p
+from cluster.permissions import PERSONAL_COMMANDS, Permission, reach
+from cluster.roles import ROLE_LABELS, Role
+
+CHANNEL_PREFIX = "@"
+
+VERBS: Mapping[str, Permission] = {
+    verbs.HELP: p.HELP,
+    verbs.WHOAMI: p.WHOAMI,
+    verbs.NEXT_MEETING: p.NEXT_MEETING,
+    verbs.REFERRAL_NEW: p.START_REFERRAL,
+    verbs.REFERRAL_START: p.START_REFERRAL,
+    verbs.REFERRAL_OPEN: p.READ_REFERRAL,
+    verbs.REFERRAL_SAVE: p.EDIT_REFERRAL,
+    verbs.REFERRAL_ROWS: p.EDIT_REFERRAL,
+    verbs.ROW_ADD: p.EDIT_REFERRAL,
+    verbs.ROW_EDIT: p.EDIT_REFERRAL,
+    verbs.ROW_SAVE: p.EDIT_REFERRAL,
+    verbs.ROW_REMOVE: p.EDIT_REFERRAL,
+    verbs.CONTRIBUTION_SAVE: p.EDIT_REFERRAL,
+    verbs.DOCUMENTS: p.EDIT_REFERRAL,
+    verbs.LINK_ADD: p.EDIT_REFERRAL,
+    verbs.DOCUMENT_REMOVE: p.EDIT_REFERRAL,
+    verbs.REVIEW: p.EDIT_REFERRAL,
+    verbs.SUBMIT: p.EDIT_REFERRAL,
+    verbs.WITHDRAW: p.EDIT_REFERRAL,
+    verbs.MY_REFERRALS: p.MY_REFERRALS,
+    verbs.TO_CHECK: p.CHECK_REFERRALS,
+    verbs.ACCEPT: p.CHECK_REFERRALS,
+    verbs.RETURN: p.CHECK_REFERRALS,
+    verbs.EXPORT: p.READ_REFERRAL,
+    verbs.MEETING_START: p.RUN_MEETING,
+    verbs.ITEM_OPEN: p.RUN_MEETING,
+    verbs.VOTE_CAST: p.VOTE,
+    verbs.VOTE_INTEREST: p.DECLARE_INTEREST,
+    verbs.VOTE_REFRESH: p.SEE_AGENDA,
+    verbs.ITEM_CLOSE: p.RUN_MEETING,
+    verbs.DECISION_FORM: p.RUN_MEETING,
+    verbs.DECISION_RECORD: p.RUN_MEETING,
+    verbs.MEETING_END: p.RUN_MEETING,
+    verbs.AGENDA_SHOW: p.SEE_AGENDA,
+    verbs.MEETINGS: p.MANAGE_MEETINGS,
+    verbs.MEETING_ADD: p.MANAGE_MEETINGS,
+    verbs.MEETING_MOVE: p.MANAGE_MEETINGS,
+    verbs.MEETING_CANCEL: p.MANAGE_MEETINGS,
+    verbs.MEETING_LINK: p.MANAGE_MEETINGS,
+    verbs.BUDGET: p.SEE_BUDGET,
+    verbs.BUDGET_SET: p.SET_BUDGET,
+    verbs.REVIEWS: p.MY_REVIEWS,
+    verbs.REVIEW_OPEN: p.DO_REVIEW,
+    verbs.REVIEW_SUBMIT: p.DO_REVIEW,
+    verbs.REVIEW_SNOOZE: p.SNOOZE_REVIEW,
+    verbs.SETTINGS: p.MANAGE_SETTINGS,
+    verbs.SETTINGS_SAVE: p.MANAGE_SETTINGS,
+    verbs.PAYMENTS: p.RECORD_PAYMENTS,
+    verbs.PAYMENT_MARK: p.RECORD_PAYMENTS,
+    verbs.DECISION_LETTER: p.DECISION_LETTER,
+    verbs.CAPITAL: p.SEE_CAPITAL,
+    verbs.CAPITAL_ROUND_SET: p.SET_CAPITAL_ROUND,
+    verbs.CAPITAL_OPEN: p.OPEN_CAPITAL,
+    verbs.CAPITAL_SCORE: p.SCORE_CAPITAL,
+    verbs.CAPITAL_PANEL_CLOSE: p.CHAIR_PANEL,
+    verbs.CAPITAL_RECOMMEND: p.CHAIR_PANEL,
+    verbs.CAPITAL_PANEL: p.NAME_PANEL,
+    verbs.CAPITAL_PANEL_ADD: p.NAME_PANEL,
+    verbs.CAPITAL_PANEL_REMOVE: p.NAME_PANEL,
+    verbs.CAPITAL_BOARD: p.BOARD_DECISION,
+    verbs.CAPITAL_STARTED: p.REPORT_PROJECT,
+    verbs.CAPITAL_COMPLETED: p.REPORT_PROJECT,
+    verbs.CAPITAL_INVOICE: p.REPORT_PROJECT,
+    verbs.CAPITAL_VISIT: p.QA_VISIT,
+    verbs.CAPITAL_RELEASE: p.RELEASE_CAPITAL,
+    verbs.CAPITAL_EVALUATE: p.EVALUATE_CAPITAL,
+    verbs.CAPITAL_REPORT: p.CAPITAL_REPORT,
+    verbs.CITYWIDE: p.CITYWIDE,
+    verbs.CITYWIDE_EXPORT: p.CITYWIDE,
+    verbs.CLUSTERS: p.MANAGE_CLUSTERS,
+    verbs.CLUSTER_ADD: p.MANAGE_CLUSTERS,
+}
+
+COMMANDS: Mapping[str, Permission] = {
+    **{c.text: c.permission for c in PERSONAL_COMMANDS},
+    "export": p.READ_REFERRAL,
+    CHANNEL_PREFIX + "help": p.HELP,
+    CHANNEL_PREFIX + "link cluster": p.LINK_CHANNEL,
+    CHANNEL_PREFIX + "agenda": p.POST_AGENDA,
+    CHANNEL_PREFIX + "minutes": p.MINUTES,
+    CHANNEL_PREFIX + "link citywide": p.LINK_CITYWIDE,
+    CHANNEL_PREFIX + "citywide pack": p.POST_CITYWIDE_PACK,
+}
+
+TABLE: Mapping[str, Permission] = {**VERBS, **COMMANDS}
+
+
+class Unlisted(LookupError):
+    """A handler was registered for a command or verb that the permission table does not list."""
+
+
+def permission_for(key: str) -> Permission:
+    """The permission a command or verb needs; registering anything unlisted is a programming error."""
+    try:
+        return TABLE[key]
+    except KeyError:
+        raise Unlisted(f"{key!r} has no row in bot.actions.permissions.TABLE: say who may use it there first") from None
+
+
+def _who(permission: Permission) -> str:
+    if permission.public:
+        return "anyone, registered or not"
+    if permission.roles is None:
+        return "anyone registered"
+    ordered = [r for r in Role if r in permission.roles]
+    return "; ".join(f"{ROLE_LABELS[r]} ({reach(r, permission.rows)})" for r in ordered)
+
+
+def as_markdown() -> str:
+    """The table as people read it: one row per permission, with the commands and verbs that need it."""
+    lines = [
+        "| What | Who (and how far) | Pupil data | Commands and card verbs |",
+        "|---|---|---|---|",
+    ]
+    for permission in p.ALL:
+        keys = [f"`{k}`" for k, v in TABLE.items() if v is permission]
+        if not keys:
+            continue
+        pupil = "yes" if permission.pupil_data else "no"
+        lines.append(f"| {permission.summary} | {_who(permission)} | {pupil} | {', '.join(keys)} |")
+    return "\n".join(lines)

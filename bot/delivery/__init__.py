@@ -1,0 +1,1 @@
+"""Delivering what is owed: the outbox sender, the notifier that wakes it, and the channel cards it draws."""

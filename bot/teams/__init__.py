@@ -1,0 +1,1 @@
+"""The Teams edge: activities in, cards out; the only place botbuilder is imported."""

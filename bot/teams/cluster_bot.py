@@ -1,0 +1,256 @@
+"""The bot's turn: installs, messages and card clicks, with refusals and apologies handled in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from bot.actions.router import Reply, Request, Routes
+from bot.actions.workers import Workers
+from bot.http import observe
+from bot.http.errors import report_unexpected
+from bot.teams.act_as import ActAs, act_as_wanted, refuse_outside_demo
+from bot.teams.activities import (
+    card_action,
+    command_text,
+    conversation_info,
+    conversation_key,
+    conversation_kind,
+    sender,
+)
+from bot.teams.file_desk import FileDesk
+from cards.channel import channel_help_card
+from cards.common import Card, plain
+from cards.fit import fit
+from cards.guide import roles_in
+from cards.people import help_card, not_registered_card
+from cluster.card_ids import check_card_ids
+from cluster.clock import Clock
+from cluster.errors import Refusal
+from cluster.permissions import Forbidden
+from store.db import transaction
+from usecases import conversations, people
+
+log = logging.getLogger("clusterbot.turn")
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
+UNRECOGNISED_BUTTON = "That button sent nothing I recognise."
+
+
+def card_activity(card: Card) -> Activity:
+    """A message carrying one Adaptive Card and nothing else, so its id is the card's and it can be updated."""
+    return MessageFactory.attachment(Attachment(content_type=CARD_CONTENT_TYPE, content=fit(card)))
+
+
+def _refused(refusal: Refusal) -> None:
+    """Note on the turn's record that it ended in a refusal (one for who is asking: ``forbidden``)."""
+    observe.note_outcome("forbidden" if isinstance(refusal, Forbidden) else "refused")
+
+
+class ClusterBot:
+    """Handles one activity at a time; all state lives in the database."""
+
+    def __init__(
+        self, routes: Routes, clock: Clock, files: FileDesk, workers: Workers, act_as: ActAs | None = None
+    ) -> None:
+        self.routes = routes
+        self.act_as = act_as  # only in the Playground demo (bot.teams.act_as)
+        self.engine = routes.engine
+        self.clock = clock
+        self.files = files
+        self.workers = workers
+
+    async def on_turn(self, context: TurnContext) -> None:
+        """Route the activity by type; nothing that goes wrong here reaches the user as internals."""
+        activity = context.activity
+        try:
+            wanted = act_as_wanted(activity)
+            if wanted is not None:
+                answer = self.act_as.command(activity, wanted) if self.act_as else refuse_outside_demo(activity)
+                await context.send_activity(MessageFactory.text(answer))
+                return
+            if self.act_as is not None:
+                self.act_as.apply(activity)
+            if activity.type == ActivityTypes.message:
+                await self._on_message(context)
+            elif activity.type == ActivityTypes.invoke:
+                await self._on_invoke(context)
+            elif activity.type == ActivityTypes.conversation_update:
+                await self._on_conversation_update(context)
+            elif activity.type == ActivityTypes.installation_update:
+                await self._on_installation_update(context)
+        except Exception as exc:
+            apology = report_unexpected(exc, f"{activity.type} turn")
+            try:
+                if activity.type == ActivityTypes.invoke:
+                    await self._answer_invoke_message(context, apology)
+                elif activity.type == ActivityTypes.message:
+                    await context.send_activity(MessageFactory.text(apology))
+            except Exception as again:  # the connector itself is unreachable: the log line is all we can leave
+                log.warning("could not send the apology (%s): %s", apology.rsplit(" ", 1)[-1], type(again).__name__)
+
+    def _actor(self, activity: Activity) -> people.Actor:
+        aad, name = sender(activity)
+        with transaction(self.engine, read_only=True) as session:
+            return people.identify(session, aad, name)
+
+    def _request(self, activity: Activity, actor: people.Actor) -> Request:
+        return Request(
+            actor=actor,
+            kind=conversation_kind(activity),
+            conversation_id=conversation_key(activity),
+            text=command_text(activity),
+            action=card_action(activity),
+        )
+
+    def _start_message(self, activity: Activity) -> people.Actor:
+        """Who sent a message; a conversation we hold no reference for is learnt now (a missed install)."""
+        aad, name = sender(activity)
+        actor, known = people.start_turn(self.engine, aad, name, conversation_key(activity))
+        if not known:
+            conversations.remember_conversation(self.engine, conversation_info(activity), self.clock.now(), actor.tag)
+        return actor
+
+    async def _on_message(self, context: TurnContext) -> None:
+        activity = context.activity
+        with_files = conversation_kind(activity) == "personal" and self.files.has_files(activity)
+
+        async def turn() -> tuple[people.Actor, Reply | None]:
+            # On a worker from the first query to the last: the event loop never waits for the database.
+            actor = self._start_message(activity)
+            request = self._request(activity, actor)
+            if with_files or (not request.text and request.action is None):
+                return actor, None
+            return actor, await self._handle(request)
+
+        try:
+            actor, reply = await self.workers.run(turn)
+            if with_files:
+                reply = await self.files.receive(activity, actor)
+        except Refusal as refusal:
+            _refused(refusal)
+            reply = Reply(text=plain(refusal.message))  # may quote what was typed
+        if reply is None:
+            return
+        if reply.card is not None:
+            await context.send_activity(card_activity(reply.card))
+        elif reply.text:
+            await context.send_activity(MessageFactory.text(reply.text))
+        await self._follow_up(context, reply)
+
+    async def _handle(self, request: Request) -> Reply:
+        """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""
+        check_card_ids(request.data)
+        return await self.routes.dispatch(request)
+
+    async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
+        """Extra messages (such as a file offer) in this chat, after the answer."""
+        for attachment in reply.attachments:
+            await context.send_activity(MessageFactory.attachment(Attachment().deserialize(attachment)))
+
+    async def _on_invoke(self, context: TurnContext) -> None:
+        activity = context.activity
+        if activity.name == "fileConsent/invoke":
+            actor = await self.workers.call(lambda: self._actor(activity))
+            try:
+                reply = await self.files.consent(activity, actor)
+            except Refusal as refusal:
+                _refused(refusal)
+                reply = Reply(text=plain(refusal.message))  # may quote what was typed
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200)))
+            if reply.text:
+                await context.send_activity(MessageFactory.text(reply.text))
+            await self._follow_up(context, reply)
+            return
+        if activity.name != "adaptiveCard/action":
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501)))
+            return
+
+        async def click() -> Reply | None:
+            request = self._request(activity, self._actor(activity))
+            return None if request.action is None else await self._handle(request)
+
+        try:
+            found = await self.workers.run(click)
+        except Refusal as refusal:
+            _refused(refusal)
+            # The card the person is working in stays as it is; Teams shows the sentence with it.
+            await self._answer_invoke_message(context, refusal.message)
+            return
+        if found is None:
+            observe.note_outcome("unrecognised")
+            await self._answer_invoke_message(context, UNRECOGNISED_BUTTON)
+            return
+        reply = found
+        if reply.card is not None:
+            await self._answer_invoke(context, reply.card)
+        else:
+            await self._answer_invoke_message(context, reply.text or "Done.")
+        await self._follow_up(context, reply)
+
+    async def _answer_invoke(self, context: TurnContext, card: Card) -> None:
+        body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": fit(card)}
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+        )
+
+    async def _answer_invoke_message(self, context: TurnContext, message: str) -> None:
+        """Answer a card click with a sentence, leaving the card unchanged (Universal Actions' message response)."""
+        body: dict[str, Any] = {"statusCode": 200, "type": MESSAGE_CONTENT_TYPE, "value": message}
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+        )
+
+    def _bot_was_added(self, activity: Activity) -> bool:
+        bot_id = activity.recipient.id if activity.recipient else None
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_added or [])
+
+    def _bot_was_removed(self, activity: Activity) -> bool:
+        bot_id = activity.recipient.id if activity.recipient else None
+        return any(getattr(m, "id", None) == bot_id for m in activity.members_removed or [])
+
+    async def _on_conversation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        if self._bot_was_added(activity):
+            await self._installed(context)
+        elif self._bot_was_removed(activity):
+            await self._forget(activity)
+
+    async def _on_installation_update(self, context: TurnContext) -> None:
+        activity = context.activity
+        action = (activity.action or "").lower()
+        if action.startswith("add"):
+            await self._installed(context)
+        elif action.startswith("remove"):
+            await self._forget(activity)
+
+    async def _forget(self, activity: Activity) -> None:
+        key = conversation_key(activity)
+        await self.workers.call(lambda: conversations.forget_conversation(self.engine, key, self.clock.now(), "teams"))
+
+    async def _installed(self, context: TurnContext) -> None:
+        """Keep the conversation reference; welcome once per install."""
+        activity = context.activity
+        info = conversation_info(activity)
+
+        def welcome() -> Card | None:
+            actor = self._actor(activity)
+            if not conversations.remember_conversation(self.engine, info, self.clock.now(), actor.tag):
+                return None
+            if info.kind == "personal":
+                return (
+                    help_card(actor.name, people.available_commands(actor), roles_in(actor.grants, None))
+                    if actor.person_id
+                    else not_registered_card(actor.aad_object_id)
+                )
+            cluster = conversations.channel_cluster(self.engine, info.conversation_id)
+            return channel_help_card(cluster, roles=roles_in(actor.grants, cluster))
+
+        card = await self.workers.call(welcome)
+        if card is None:
+            return
+        await context.send_activity(card_activity(card))
