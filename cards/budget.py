@@ -19,6 +19,8 @@ from cards import verbs
 from cards.charts import donut, pounds
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.budget import Budget, Position
+from cluster.commands.budget import SetBudget, ShowBudget
+from cluster.commands.inputs import data_for
 from cluster.provision import format_pence
 
 PART_FIELDS = (
@@ -63,7 +65,7 @@ def _choices(cluster_id: int, choices: Sequence[tuple[int, str]]) -> list[dict[s
         text("Other clusters' budgets", weight="Bolder", separator=True),
         {
             "type": "ActionSet",
-            "actions": [execute(name, verbs.BUDGET, {"cluster_id": i}) for i, name in others],
+            "actions": [execute(name, verbs.BUDGET, data_for(ShowBudget, cluster_id=i)) for i, name in others],
         },
     ]
 
@@ -149,5 +151,5 @@ def budget_card(
         if errors.get(element["id"]):
             body.append(text(errors[element["id"]], color="Attention"))
     return card(
-        body, [execute("Save the budget", verbs.BUDGET_SET, {"cluster_id": cluster_id} if cluster_id else None)]
+        body, [execute("Save the budget", verbs.BUDGET_SET, data_for(SetBudget, cluster_id=cluster_id or None))]
     )

@@ -19,8 +19,9 @@ from sqlmodel import Session, SQLModel, select
 from cluster.budget import Budget as BudgetRule
 from cluster.budget import Position, check_budget, position
 from cluster.clock import LONDON
+from cluster.commands.budget import SetBudget, ShowBudget
 from cluster.decisions import FUNDED
-from cluster.errors import Refusal
+from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import SEE_BUDGET, SET_BUDGET, Forbidden, clusters_reached, covers
 from store import audit
 from store.db import take_turn, transaction
@@ -45,14 +46,12 @@ class BudgetView:
 class BudgetCard:
     """What the budget card shows: the cluster, its budget covering the day (None: none set), and the form.
 
-    ``can_set`` says whether the person may set it (admins and council officers); ``refused`` is why the
-    budget they sent was not saved, if it was not.
+    ``can_set`` says whether the person may set it (admins and council officers).
     """
 
     cluster: str
     view: BudgetView | None
     can_set: bool
-    refused: str | None = None
     cluster_id: int = 0
     # Every cluster whose budget the person may see, (id, name) by name: the card offers the others.
     choices: tuple[tuple[int, str], ...] = ()
@@ -235,45 +234,35 @@ def _budget_cluster(
     return chosen[0], chosen[1], covers(actor.grants, SET_BUDGET, chosen[0]), choices
 
 
-def budget_card(
-    engine: Engine, actor: Actor, day: date, cluster_id: int | None = None, named: str | None = None
-) -> BudgetCard:
+def budget_card(engine: Engine, actor: Actor, day: date, command: ShowBudget) -> BudgetCard:
     """The budget card's content for the actor: a cluster's budget covering the day (chairs, admins, officers).
 
     Which cluster: the card's ``cluster_id``, a typed name (``budget North``), or the first they reach.
     """
     with transaction(engine, read_only=True) as session:
-        chosen, cluster, can_set, choices = _budget_cluster(session, actor, cluster_id, named)
-        return BudgetCard(cluster, budget_on(session, chosen, cluster, day), can_set, None, chosen, choices)
+        chosen, cluster, can_set, choices = _budget_cluster(
+            session, actor, command.cluster_id, command.cluster_name or None
+        )
+        return BudgetCard(cluster, budget_on(session, chosen, cluster, day), can_set, chosen, choices)
 
 
-def set_budget_as(
-    engine: Engine,
-    actor: Actor,
-    label: str,
-    starts: date,
-    ends: date,
-    parts: Sequence[int],
-    now: datetime,
-    cluster_id: int | None = None,
-) -> BudgetCard:
+def set_budget_as(engine: Engine, actor: Actor, command: SetBudget, now: datetime) -> BudgetCard:
     """An admin or council officer sets a cluster's budget from Teams; returns the card as it then stands.
 
     The cluster is the one the card names (``cluster_id``, checked against the person's roles), else the
     first they reach. A budget the rules refuse (a reserve past the total, a period that ends before it
-    starts) is not saved, and the card says why (``refused``), all in this one unit of work.
+    starts) is not saved: the form comes back saying why (:class:`InvalidInput` on ``form``).
     """
     with transaction(engine, serial=False) as session:
-        chosen, cluster, can_set, choices = _budget_cluster(session, actor, cluster_id)
+        chosen, cluster, can_set, choices = _budget_cluster(session, actor, command.cluster_id)
         if not can_set:
             raise Forbidden(SET_BUDGET.refusal)
         today = now.astimezone(LONDON).date()
         try:
-            rule = _checked(starts, ends, parts)
+            rule = _checked(command.starts, command.ends, command.parts)
         except Refusal as refusal:
-            shown = budget_on(session, chosen, cluster, today)
-            return BudgetCard(cluster, shown, can_set, refusal.message, chosen, choices)
+            raise InvalidInput({"form": refusal.message}, {}) from None
         take_turn(session, "cluster", chosen)
-        view = _store(session, actor.tag, chosen, cluster, label, starts, ends, rule, now)
+        view = _store(session, actor.tag, chosen, cluster, command.label, command.starts, command.ends, rule, now)
         current = view if view.starts <= today <= view.ends else budget_on(session, chosen, cluster, today)
-        return BudgetCard(cluster, current, can_set, None, chosen, choices)
+        return BudgetCard(cluster, current, can_set, chosen, choices)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.actions.meeting_day import DeliverSoon
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.legacy import Routes
+from bot.actions.turn import DeliverSoon, Reply, Request
 from bot.teams.files import file_consent_card
 from cards import capital as cc
 from cards import verbs

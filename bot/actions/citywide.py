@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.legacy import Routes
+from bot.actions.turn import Reply, Request
 from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.citywide import citywide_card, section_of

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.actions.meeting_day import DeliverSoon
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.legacy import Routes
+from bot.actions.turn import DeliverSoon, Reply, Request
 from cards.channel import citywide_linked_card
 from cards.citywide_pack import pack_cards
 from cluster.clock import Clock

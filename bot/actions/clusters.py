@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.actions.router import Reply, Request, Routes, text_input
+from bot.actions.legacy import Routes, text_input
+from bot.actions.turn import Reply, Request
 from cards import verbs
 from cards.clusters import FORM, clusters_card
 from cluster.clock import Clock

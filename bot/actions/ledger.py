@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.actions.router import Reply, Request, Routes, text_input
+from bot.actions.legacy import Routes, text_input
+from bot.actions.turn import Reply, Request
 from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.common import plain

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine
 
 from bot.actions.ledger import letter_offer
-from bot.actions.router import Reply, Request, Routes, text_input
+from bot.actions.legacy import Routes, text_input
+from bot.actions.turn import DeliverSoon, Reply, Request
 from bot.teams.files import file_consent_card
 from cards import meeting as mc
 from cards import verbs
@@ -56,14 +57,6 @@ def decision_letter_offer(decided: Decided) -> dict[str, Any]:
     assert decided.letter is not None
     filename, size = decided.letter
     return letter_offer(decided.decision_id, filename, size)
-
-
-class DeliverSoon(Protocol):
-    """Has what is owed delivered in the background (``bot.delivery.notify.Notifier.deliver_soon``)."""
-
-    def __call__(self, after_seconds: float = 0.0) -> None:
-        """Deliver soon; ``after_seconds`` lets a burst of changes go out together."""
-        ...
 
 
 class MeetingRoutes:

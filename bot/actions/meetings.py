@@ -7,8 +7,8 @@ from datetime import date, time
 
 from sqlalchemy import Engine
 
-from bot.actions.meeting_day import DeliverSoon
-from bot.actions.router import Reply, Request, Routes, text_input
+from bot.actions.legacy import Routes, text_input
+from bot.actions.turn import DeliverSoon, Reply, Request
 from cards import verbs
 from cards.meeting import moved_notice_card
 from cards.meetings import meetings_admin_card

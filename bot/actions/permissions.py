@@ -1,7 +1,7 @@
-"""The one table of who may do what: every command and every card verb, and the permission it needs.
+"""Who may do what, made from the declarations: every command and card verb and the permission it needs.
 
-The router (:class:`bot.actions.router.Routes`) refuses to register a handler for anything missing here, and checks
-the permission's roles before the handler runs; the use case then checks the same permission against the
+Each action declares its permission where it is declared (:mod:`bot.actions.registry`); the router checks
+the permission's roles before the handler runs, and the use case checks the same permission against the
 rows the card names (:func:`cluster.permissions.authorize`). The README's "Who may do what" table is
 :func:`as_markdown` of this table (a test keeps them the same).
 
@@ -14,17 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.actions.catalogue import ACTIONS
+from bot.actions.registry import CHANNEL_PREFIX, Actions
+
+__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "LEGACY", "TABLE", "VERBS", "as_markdown", "table"]
 from cards import verbs
 from cluster import permissions as p
 from cluster.permissions import PERSONAL_COMMANDS, Permission, reach
 from cluster.roles import ROLE_LABELS, Role
 
-CHANNEL_PREFIX = "@"
-
-VERBS: Mapping[str, Permission] = {
-    verbs.HELP: p.HELP,
-    verbs.WHOAMI: p.WHOAMI,
-    verbs.NEXT_MEETING: p.NEXT_MEETING,
+LEGACY: Mapping[str, Permission] = {
     verbs.REFERRAL_NEW: p.START_REFERRAL,
     verbs.REFERRAL_START: p.START_REFERRAL,
     verbs.REFERRAL_OPEN: p.READ_REFERRAL,
@@ -61,8 +60,6 @@ VERBS: Mapping[str, Permission] = {
     verbs.MEETING_MOVE: p.MANAGE_MEETINGS,
     verbs.MEETING_CANCEL: p.MANAGE_MEETINGS,
     verbs.MEETING_LINK: p.MANAGE_MEETINGS,
-    verbs.BUDGET: p.SEE_BUDGET,
-    verbs.BUDGET_SET: p.SET_BUDGET,
     verbs.REVIEWS: p.MY_REVIEWS,
     verbs.REVIEW_OPEN: p.DO_REVIEW,
     verbs.REVIEW_SUBMIT: p.DO_REVIEW,
@@ -93,32 +90,27 @@ VERBS: Mapping[str, Permission] = {
     verbs.CITYWIDE_EXPORT: p.CITYWIDE,
     verbs.CLUSTERS: p.MANAGE_CLUSTERS,
     verbs.CLUSTER_ADD: p.MANAGE_CLUSTERS,
-}
-
-COMMANDS: Mapping[str, Permission] = {
     **{c.text: c.permission for c in PERSONAL_COMMANDS},
     "export": p.READ_REFERRAL,
-    CHANNEL_PREFIX + "help": p.HELP,
-    CHANNEL_PREFIX + "link cluster": p.LINK_CHANNEL,
     CHANNEL_PREFIX + "agenda": p.POST_AGENDA,
     CHANNEL_PREFIX + "minutes": p.MINUTES,
     CHANNEL_PREFIX + "link citywide": p.LINK_CITYWIDE,
     CHANNEL_PREFIX + "citywide pack": p.POST_CITYWIDE_PACK,
 }
-
-TABLE: Mapping[str, Permission] = {**VERBS, **COMMANDS}
-
-
-class Unlisted(LookupError):
-    """A handler was registered for a command or verb that the permission table does not list."""
+"""Keys whose handlers are not yet declared (``bot.actions.legacy``): it shrinks as each topic moves over."""
 
 
-def permission_for(key: str) -> Permission:
-    """The permission a command or verb needs; registering anything unlisted is a programming error."""
-    try:
-        return TABLE[key]
-    except KeyError:
-        raise Unlisted(f"{key!r} has no row in bot.actions.permissions.TABLE: say who may use it there first") from None
+def table(actions: Actions = ACTIONS) -> dict[str, Permission]:
+    """Every verb and command and the permission it needs: the declarations (and, for the bot's, the legacy rows)."""
+    declared = {d.key: d.permission for d in actions}
+    if actions is not ACTIONS:
+        return declared
+    return {**{k: v for k, v in LEGACY.items() if k not in declared}, **declared}
+
+
+TABLE: Mapping[str, Permission] = table()
+VERBS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k in verbs.ALL}
+COMMANDS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k not in verbs.ALL}
 
 
 def _who(permission: Permission) -> str:
@@ -130,14 +122,15 @@ def _who(permission: Permission) -> str:
     return "; ".join(f"{ROLE_LABELS[r]} ({reach(r, permission.rows)})" for r in ordered)
 
 
-def as_markdown() -> str:
+def as_markdown(actions: Actions = ACTIONS) -> str:
     """The table as people read it: one row per permission, with the commands and verbs that need it."""
+    rows = table(actions)
     lines = [
         "| What | Who (and how far) | Pupil data | Commands and card verbs |",
         "|---|---|---|---|",
     ]
     for permission in p.ALL:
-        keys = [f"`{k}`" for k, v in TABLE.items() if v is permission]
+        keys = [f"`{k}`" for k, v in sorted(rows.items()) if v is permission]
         if not keys:
             continue
         pupil = "yes" if permission.pupil_data else "no"

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.actions.meeting_day import DeliverSoon
-from bot.actions.router import Handler, Reply, Request, Routes
+from bot.actions.legacy import Handler, Routes
+from bot.actions.turn import DeliverSoon, Reply, Request
 from bot.teams.files import file_consent_card
 from cards import referrals as rc
 from cards import verbs

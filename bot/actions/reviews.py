@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.legacy import Routes
+from bot.actions.turn import Reply, Request
 from cards import verbs
 from cards.reviews import review_form_card, review_submitted_card, reviews_card
 from cluster.card_ids import named_id

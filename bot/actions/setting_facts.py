@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import Engine
 
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.legacy import Routes
+from bot.actions.turn import Reply, Request
 from cards import verbs
 from cards.settings import settings_card
 from cluster.clock import Clock

@@ -25,18 +25,20 @@ from aiohttp import web
 from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
-from bot.actions.budget import BudgetRoutes
+from bot.actions import legacy
 from bot.actions.capital import CapitalRoutes
+from bot.actions.catalogue import ACTIONS
 from bot.actions.citywide import CitywideRoutes
 from bot.actions.citywide_meetings import CitywideMeetingRoutes
 from bot.actions.clusters import ClusterRoutes
 from bot.actions.ledger import LedgerRoutes
-from bot.actions.meeting_day import DeliverSoon, MeetingRoutes
+from bot.actions.meeting_day import MeetingRoutes
 from bot.actions.meetings import MeetingAdminRoutes
 from bot.actions.referrals import ReferralRoutes
 from bot.actions.reviews import ReviewRoutes
-from bot.actions.router import Routes
+from bot.actions.router import Router
 from bot.actions.setting_facts import SettingRoutes
+from bot.actions.turn import DeliverSoon, Services
 from bot.actions.workers import Workers
 from bot.config import DEMO_WITH_AUTH_REFUSAL, Settings, UnsafeConfiguration
 from bot.delivery.channel_cards import draw_channel_card
@@ -129,13 +131,12 @@ def _token_source(settings: Settings) -> TokenSource:
 
 def build_routes(
     engine: Engine, clock: Clock, deliver_soon: DeliverSoon, export: Export = referral_pack_docx
-) -> Routes:
+) -> Router:
     """Every command and card verb the bot handles, wired to its use cases."""
-    routes = Routes(engine, clock, deliver_soon)
+    routes = legacy.Routes(engine, clock, deliver_soon)
     ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock, deliver_soon).install(routes)
-    BudgetRoutes(engine, clock).install(routes)
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
@@ -143,13 +144,12 @@ def build_routes(
     CitywideRoutes(engine, clock).install(routes)
     CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
     ClusterRoutes(engine, clock).install(routes)
-    return routes
+    return Router(Services(engine, clock, deliver_soon, export), ACTIONS, routes)
 
 
-def vocabulary_of(routes: Routes) -> observe.Vocabulary:
-    """The verbs and commands a turn may be logged and counted under: the ones these routes handle."""
-    commands = [*routes.personal, *routes.prefixed, *routes.channel, *routes.channel_prefixed]
-    return observe.Vocabulary.of(routes.verbs, commands)
+def vocabulary_of(router: Router) -> observe.Vocabulary:
+    """The verbs and commands a turn may be logged and counted under: the ones the router handles."""
+    return observe.Vocabulary.of(router.verbs, [*router.personal, *router.channel, *router.legacy.prefixed])
 
 
 def create_app(

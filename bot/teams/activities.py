@@ -8,12 +8,12 @@ characters or bidi overrides from Teams.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
+from bot.actions.turn import CardAction
 from cluster.text import clean_all, clean_text
 from usecases.conversations import ConversationInfo
 
@@ -58,14 +58,6 @@ def command_text(activity: Activity) -> str:
     raw = _AT_TAGS.sub(" ", clean_text(raw))
     raw = _TAGS.sub(" ", raw).replace("&nbsp;", " ")
     return _SPACES.sub(" ", raw).strip().lower()
-
-
-@dataclass(frozen=True)
-class CardAction:
-    """A card button press: its verb and the data and inputs it carried."""
-
-    verb: str
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def card_action(activity: Activity) -> CardAction | None:

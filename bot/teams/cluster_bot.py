@@ -8,7 +8,8 @@ from typing import Any
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from bot.actions.router import Reply, Request, Routes
+from bot.actions.router import Router
+from bot.actions.turn import Reply, Request
 from bot.actions.workers import Workers
 from bot.http import observe
 from bot.http.errors import report_unexpected
@@ -55,11 +56,11 @@ class ClusterBot:
     """Handles one activity at a time; all state lives in the database."""
 
     def __init__(
-        self, routes: Routes, clock: Clock, files: FileDesk, workers: Workers, act_as: ActAs | None = None
+        self, routes: Router, clock: Clock, files: FileDesk, workers: Workers, act_as: ActAs | None = None
     ) -> None:
         self.routes = routes
         self.act_as = act_as  # only in the Playground demo (bot.teams.act_as)
-        self.engine = routes.engine
+        self.engine = routes.services.engine
         self.clock = clock
         self.files = files
         self.workers = workers
@@ -119,16 +120,16 @@ class ClusterBot:
         activity = context.activity
         with_files = conversation_kind(activity) == "personal" and self.files.has_files(activity)
 
-        async def turn() -> tuple[people.Actor, Reply | None]:
+        def turn() -> tuple[people.Actor, Reply | None]:
             # On a worker from the first query to the last: the event loop never waits for the database.
             actor = self._start_message(activity)
             request = self._request(activity, actor)
             if with_files or (not request.text and request.action is None):
                 return actor, None
-            return actor, await self._handle(request)
+            return actor, self._handle(request)
 
         try:
-            actor, reply = await self.workers.run(turn)
+            actor, reply = await self.workers.call(turn)
             if with_files:
                 reply = await self.files.receive(activity, actor)
         except Refusal as refusal:
@@ -142,10 +143,10 @@ class ClusterBot:
             await context.send_activity(MessageFactory.text(reply.text))
         await self._follow_up(context, reply)
 
-    async def _handle(self, request: Request) -> Reply:
+    def _handle(self, request: Request) -> Reply:
         """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""
         check_card_ids(request.data)
-        return await self.routes.dispatch(request)
+        return self.routes.dispatch(request)
 
     async def _follow_up(self, context: TurnContext, reply: Reply) -> None:
         """Extra messages (such as a file offer) in this chat, after the answer."""
@@ -170,12 +171,12 @@ class ClusterBot:
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501)))
             return
 
-        async def click() -> Reply | None:
+        def click() -> Reply | None:
             request = self._request(activity, self._actor(activity))
-            return None if request.action is None else await self._handle(request)
+            return None if request.action is None else self._handle(request)
 
         try:
-            found = await self.workers.run(click)
+            found = await self.workers.call(click)
         except Refusal as refusal:
             _refused(refusal)
             # The card the person is working in stays as it is; Teams shows the sentence with it.

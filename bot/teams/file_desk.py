@@ -19,7 +19,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
-from bot.actions.router import Reply
+from bot.actions.turn import Reply
 from bot.teams import files
 from bot.teams.connector import Connector
 from cards import referrals as rc
