@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, text
 from cards.guide import meeting_guide
-from cluster.permissions import Command
+from cards.menu import MenuItem
 from cluster.roles import Grant, Role
 
 COMMAND_VERBS = {
@@ -23,7 +23,7 @@ COMMAND_VERBS = {
 }
 
 
-def help_card(name: str, commands: list[Command], roles: Iterable[Role] = ()) -> Card:
+def help_card(name: str, commands: list[MenuItem], roles: Iterable[Role] = ()) -> Card:
     """What this person can ask for, and how to take part in a meeting in each role they hold.
 
     One line and one button per command their roles allow; then a chair's steps from agenda to minutes, an

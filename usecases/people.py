@@ -15,7 +15,6 @@ from sqlmodel import Session, SQLModel, col, select
 
 from cluster.errors import Refusal
 from cluster.meetings import NextMeeting, next_meeting
-from cluster.permissions import Command, commands_for
 from cluster.roles import Grant, Role
 from store.db import transaction
 from store.models import Cluster, Person
@@ -88,11 +87,6 @@ def whoami(actor: Actor) -> WhoAmI:
     require_registered(actor)
     grants = sorted(actor.grants, key=lambda g: (g.cluster or "", g.setting or "", g.role.value))
     return WhoAmI(actor.name, actor.aad_object_id, tuple(grants))
-
-
-def available_commands(actor: Actor) -> list[Command]:
-    """The commands the actor's roles allow (unregistered users get none)."""
-    return commands_for(actor.grants) if actor.person_id else []
 
 
 def next_meetings(engine: Engine, actor: Actor, now: datetime) -> list[NextMeeting]:

@@ -1,7 +1,7 @@
 """Handlers not yet declared the new way (:mod:`bot.actions.registry`), while topics move over.
 
 A legacy topic installs ``async`` handlers into these tables; the router runs one when no declaration
-matches, with the permission ``bot.actions.permissions.LEGACY`` names. This module goes when the last
+matches, with the permission :data:`LEGACY` names. This module goes when the last
 topic is declared.
 """
 
@@ -14,11 +14,105 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.actions.registry import CHANNEL_PREFIX
 from bot.actions.turn import DeliverSoon, Reply, Request, _no_delivery
+from cards import verbs
+from cluster import permissions as p
 from cluster.clock import Clock
 from cluster.errors import Refusal
+from cluster.permissions import Permission
 
 Handler = Callable[[Request], Awaitable[Reply]]
+
+LEGACY: Mapping[str, Permission] = {
+    verbs.REFERRAL_NEW: p.START_REFERRAL,
+    verbs.REFERRAL_START: p.START_REFERRAL,
+    verbs.REFERRAL_OPEN: p.READ_REFERRAL,
+    verbs.REFERRAL_SAVE: p.EDIT_REFERRAL,
+    verbs.REFERRAL_ROWS: p.EDIT_REFERRAL,
+    verbs.ROW_ADD: p.EDIT_REFERRAL,
+    verbs.ROW_EDIT: p.EDIT_REFERRAL,
+    verbs.ROW_SAVE: p.EDIT_REFERRAL,
+    verbs.ROW_REMOVE: p.EDIT_REFERRAL,
+    verbs.CONTRIBUTION_SAVE: p.EDIT_REFERRAL,
+    verbs.DOCUMENTS: p.EDIT_REFERRAL,
+    verbs.LINK_ADD: p.EDIT_REFERRAL,
+    verbs.DOCUMENT_REMOVE: p.EDIT_REFERRAL,
+    verbs.REVIEW: p.EDIT_REFERRAL,
+    verbs.SUBMIT: p.EDIT_REFERRAL,
+    verbs.WITHDRAW: p.EDIT_REFERRAL,
+    verbs.MY_REFERRALS: p.MY_REFERRALS,
+    verbs.TO_CHECK: p.CHECK_REFERRALS,
+    verbs.ACCEPT: p.CHECK_REFERRALS,
+    verbs.RETURN: p.CHECK_REFERRALS,
+    verbs.EXPORT: p.READ_REFERRAL,
+    verbs.MEETING_START: p.RUN_MEETING,
+    verbs.ITEM_OPEN: p.RUN_MEETING,
+    verbs.VOTE_CAST: p.VOTE,
+    verbs.VOTE_INTEREST: p.DECLARE_INTEREST,
+    verbs.VOTE_REFRESH: p.SEE_AGENDA,
+    verbs.ITEM_CLOSE: p.RUN_MEETING,
+    verbs.DECISION_FORM: p.RUN_MEETING,
+    verbs.DECISION_RECORD: p.RUN_MEETING,
+    verbs.MEETING_END: p.RUN_MEETING,
+    verbs.AGENDA_SHOW: p.SEE_AGENDA,
+    verbs.MEETINGS: p.MANAGE_MEETINGS,
+    verbs.MEETING_ADD: p.MANAGE_MEETINGS,
+    verbs.MEETING_MOVE: p.MANAGE_MEETINGS,
+    verbs.MEETING_CANCEL: p.MANAGE_MEETINGS,
+    verbs.MEETING_LINK: p.MANAGE_MEETINGS,
+    verbs.REVIEWS: p.MY_REVIEWS,
+    verbs.REVIEW_OPEN: p.DO_REVIEW,
+    verbs.REVIEW_SUBMIT: p.DO_REVIEW,
+    verbs.REVIEW_SNOOZE: p.SNOOZE_REVIEW,
+    verbs.SETTINGS: p.MANAGE_SETTINGS,
+    verbs.SETTINGS_SAVE: p.MANAGE_SETTINGS,
+    verbs.PAYMENTS: p.RECORD_PAYMENTS,
+    verbs.PAYMENT_MARK: p.RECORD_PAYMENTS,
+    verbs.DECISION_LETTER: p.DECISION_LETTER,
+    verbs.CAPITAL: p.SEE_CAPITAL,
+    verbs.CAPITAL_ROUND_SET: p.SET_CAPITAL_ROUND,
+    verbs.CAPITAL_OPEN: p.OPEN_CAPITAL,
+    verbs.CAPITAL_SCORE: p.SCORE_CAPITAL,
+    verbs.CAPITAL_PANEL_CLOSE: p.CHAIR_PANEL,
+    verbs.CAPITAL_RECOMMEND: p.CHAIR_PANEL,
+    verbs.CAPITAL_PANEL: p.NAME_PANEL,
+    verbs.CAPITAL_PANEL_ADD: p.NAME_PANEL,
+    verbs.CAPITAL_PANEL_REMOVE: p.NAME_PANEL,
+    verbs.CAPITAL_BOARD: p.BOARD_DECISION,
+    verbs.CAPITAL_STARTED: p.REPORT_PROJECT,
+    verbs.CAPITAL_COMPLETED: p.REPORT_PROJECT,
+    verbs.CAPITAL_INVOICE: p.REPORT_PROJECT,
+    verbs.CAPITAL_VISIT: p.QA_VISIT,
+    verbs.CAPITAL_RELEASE: p.RELEASE_CAPITAL,
+    verbs.CAPITAL_EVALUATE: p.EVALUATE_CAPITAL,
+    verbs.CAPITAL_REPORT: p.CAPITAL_REPORT,
+    verbs.CITYWIDE: p.CITYWIDE,
+    verbs.CITYWIDE_EXPORT: p.CITYWIDE,
+    verbs.CLUSTERS: p.MANAGE_CLUSTERS,
+    verbs.CLUSTER_ADD: p.MANAGE_CLUSTERS,
+    "new referral": p.START_REFERRAL,
+    "my referrals": p.MY_REFERRALS,
+    "reviews": p.MY_REVIEWS,
+    "reviews due": p.REVIEWS_DUE,
+    "minutes": p.MINUTES,
+    "meetings": p.MANAGE_MEETINGS,
+    "settings": p.MANAGE_SETTINGS,
+    "referrals to check": p.CHECK_REFERRALS,
+    "payments": p.RECORD_PAYMENTS,
+    "finance": p.FINANCE_EXPORTS,
+    "capital": p.SEE_CAPITAL,
+    "panel members": p.NAME_PANEL,
+    "capital report": p.CAPITAL_REPORT,
+    "citywide": p.CITYWIDE,
+    "clusters": p.MANAGE_CLUSTERS,
+    "export": p.READ_REFERRAL,
+    CHANNEL_PREFIX + "agenda": p.POST_AGENDA,
+    CHANNEL_PREFIX + "minutes": p.MINUTES,
+    CHANNEL_PREFIX + "link citywide": p.LINK_CITYWIDE,
+    CHANNEL_PREFIX + "citywide pack": p.POST_CITYWIDE_PACK,
+}
+"""Keys whose handlers are not yet declared (``bot.actions.legacy``): it shrinks as each topic moves over."""
 _local = threading.local()
 
 

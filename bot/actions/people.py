@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.actions.menu import available_commands
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import verbs
@@ -20,7 +21,7 @@ def show_help(turn: Turn, _: Nothing) -> Reply:
     actor = turn.actor
     if actor.person_id is None:
         return Reply(card=not_registered_card(actor.aad_object_id))
-    return Reply(card=help_card(actor.name, people.available_commands(actor), roles_in(actor.grants, None)))
+    return Reply(card=help_card(actor.name, available_commands(actor), roles_in(actor.grants, None)))
 
 
 @ACTIONS.personal("whoami", p.WHOAMI)

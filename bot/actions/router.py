@@ -104,9 +104,7 @@ class Router:
             return self._form_again(declaration, request, data, mistakes)
 
     def _run_legacy(self, request: Request, key: str, handler: legacy.Handler) -> Reply:
-        from bot.actions.permissions import LEGACY
-
-        permission = LEGACY[key]
+        permission = legacy.LEGACY[key]
         registered = request.actor.person_id is not None
         if not allows(request.actor.grants, permission, registered):
             if not registered:

@@ -8,6 +8,7 @@ from typing import Any
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from bot.actions.menu import available_commands
 from bot.actions.router import Router
 from bot.actions.turn import Reply, Request
 from bot.actions.workers import Workers
@@ -244,7 +245,7 @@ class ClusterBot:
                 return None
             if info.kind == "personal":
                 return (
-                    help_card(actor.name, people.available_commands(actor), roles_in(actor.grants, None))
+                    help_card(actor.name, available_commands(actor), roles_in(actor.grants, None))
                     if actor.person_id
                     else not_registered_card(actor.aad_object_id)
                 )

@@ -22,8 +22,9 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
+from cards.menu import MENU
 from cluster.clock import FixedClock
-from cluster.permissions import PERSONAL_COMMANDS, SEE_BUDGET, SET_BUDGET
+from cluster.permissions import SEE_BUDGET, SET_BUDGET
 from cluster.provision import format_pence
 from store.models import Budget
 from tests.conftest import TEST_NOW, Bot
@@ -34,7 +35,7 @@ from tests.support.queries import count_queries
 from tests.support.referral_flow import Flow, find_action, shows
 
 # Officer-only commands say nothing of a cluster to anyone else (they are refused); they are typed anyway.
-COMMANDS = [c.text for c in PERSONAL_COMMANDS]
+COMMANDS = [c.text for c in MENU]
 
 
 @pytest.fixture

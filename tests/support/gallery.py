@@ -25,6 +25,7 @@ from cards.meetings import (
     next_meeting_card,
     no_channel_card,
 )
+from cards.menu import MENU
 from cards.payments import payments_card
 from cards.people import help_card, not_registered_card, whoami_card
 from cards.referrals import (
@@ -62,7 +63,6 @@ from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.impact import Rating
 from cluster.ledger import InstalmentState, InstalmentView, Payment, PaymentsView
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
-from cluster.permissions import PERSONAL_COMMANDS
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.review_form import EXTRA_RATINGS, RATE_THIS
@@ -759,8 +759,8 @@ def gallery() -> dict[str, dict[str, Any]]:
         **citywide_gallery(),
         **citywide_meeting_gallery(),
         **meeting_gallery(),
-        "help": help_card("Sam Senco", list(PERSONAL_COMMANDS), {g.role for g in GRANTS}),
-        "help_member": help_card("Sam Senco", list(PERSONAL_COMMANDS[:5]), {Role.SENCO}),
+        "help": help_card("Sam Senco", list(MENU), {g.role for g in GRANTS}),
+        "help_member": help_card("Sam Senco", list(MENU[:5]), {Role.SENCO}),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
         "whoami_no_roles": whoami_card("Nora New", "aad-new", ()),
         "not_registered": not_registered_card("aad-stranger"),

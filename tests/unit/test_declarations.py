@@ -125,3 +125,11 @@ def test_a_card_id_the_card_never_sent_is_refused_with_the_fields_sentence() -> 
 def test_the_readme_shows_the_permission_table_of_the_declarations() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert as_markdown() in readme
+
+
+def test_every_command_the_help_card_offers_is_a_declared_personal_command() -> None:
+    from bot.actions.permissions import COMMANDS
+    from cards.menu import MENU
+
+    assert [item.text for item in MENU if item.text not in COMMANDS] == []
+    assert len({item.text for item in MENU}) == len(MENU)

@@ -6,8 +6,8 @@ import json
 
 from cards.channel import channel_help_card
 from cards.guide import roles_in
+from cards.menu import MENU
 from cards.people import help_card
-from cluster.permissions import PERSONAL_COMMANDS
 from cluster.roles import Grant, Role
 
 
@@ -44,7 +44,7 @@ def test_only_the_roles_held_in_the_channels_cluster_count() -> None:
 
 
 def test_personal_help_still_lists_the_commands() -> None:
-    card = help_card("Sam", list(PERSONAL_COMMANDS[:3]), {Role.SENCO})
+    card = help_card("Sam", list(MENU[:3]), {Role.SENCO})
     assert "next meeting" in shown(card) and "Vote" in shown(card)
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.actions.menu import commands_for
 from cluster.clock import LONDON, Clock, FixedClock
 from cluster.meetings import (
     MeetingSlot,
@@ -16,7 +17,6 @@ from cluster.meetings import (
     next_meeting,
     working_days_before,
 )
-from cluster.permissions import commands_for
 from cluster.roles import Grant, Role, parse_role, scope_problem
 
 
