@@ -25,11 +25,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from cards.common import plain
 from cluster.agenda import MinutesEntry, MinutesView
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.impact import ratings_line
+from cluster.markdown import plain
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
 from cluster.text import clean_all

@@ -52,8 +52,8 @@ from bot.teams.adapter import ClusterAdapter
 from bot.teams.cluster_bot import ClusterBot
 from bot.teams.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.teams.file_desk import Export, FileDesk
-from cards.fit import to_json
 from cluster.clock import Clock
+from cluster.text import to_json
 from reports.referral_pack import referral_pack_docx
 from scheduler.leader import Leadership
 from scheduler.runner import attach_scheduler, sender_lease
