@@ -85,6 +85,19 @@ def execute(title: str, verb: str, data: dict[str, Any] | None = None) -> dict[s
     }
 
 
+def button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = False) -> dict[str, Any]:
+    """An :func:`execute` button that sends none of the card's inputs (so validates none), unless ``inputs``.
+
+    A button that only moves between steps or opens something must work on a half-filled form; only a
+    button that submits the form (``inputs=True``) takes its inputs with it.
+    """
+    action = execute(title, verb, data)
+    if not inputs:
+        action["associatedInputs"] = "None"
+        action["fallback"]["associatedInputs"] = "None"
+    return action
+
+
 def message_card(message: str, title: str | None = None, attention: bool = False) -> Card:
     """A card carrying one sentence: how refusals and apologies answer a card click."""
     body: list[dict[str, Any]] = []
