@@ -28,10 +28,8 @@ from cluster.capital_fund import (
     RoundView,
     one_decimal,
 )
-from reports.workbook import freeze_and_filter, header_row, put_cell, workbook_bytes
+from reports.workbook import DATE_FORMAT, MONEY_FORMAT, freeze_and_filter, header_row, put_cell, workbook_bytes
 
-MONEY_FORMAT = '"£"#,##0.00'
-DATE_FORMAT = "d mmm yyyy"
 SCORE_FORMAT = "0.0"
 
 APPLICATION_HEADINGS: tuple[str, ...] = (
