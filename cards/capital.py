@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, button, card, facts, heading, text
 from cards.referrals import input_for
 from cluster.capital_fund import (
     CRITERION_TITLES,
@@ -123,16 +123,8 @@ def _day(day: date | None) -> str:
     return f"{day:%-d %B %Y}" if day is not None else "Not yet"
 
 
-def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = False) -> Element:
-    action = execute(title, verb, data)
-    if not inputs:
-        action["associatedInputs"] = "None"
-        action["fallback"]["associatedInputs"] = "None"
-    return action
-
-
 def _open(view: ApplicationView, title: str | None = None) -> Element:
-    return _button(title or f"Open {view.reference}", verbs.CAPITAL_OPEN, {"referral_id": view.referral_id})
+    return button(title or f"Open {view.reference}", verbs.CAPITAL_OPEN, {"referral_id": view.referral_id})
 
 
 def _form(fields: Sequence[Field], values: Mapping[str, str], errors: Mapping[str, str]) -> list[Element]:
@@ -232,16 +224,16 @@ def capital_card(
             body += _attention([f"Late: {late}" for late in view.late])
     if more:
         body.append(text(f"These are the {len(applications)} newest; the capital report lists them all.", subtle=True))
-    actions: list[Element] = [_button("Refresh", verbs.CAPITAL)]
+    actions: list[Element] = [button("Refresh", verbs.CAPITAL)]
     if admin:
-        actions.append(_button("Panel members", verbs.CAPITAL_PANEL))
+        actions.append(button("Panel members", verbs.CAPITAL_PANEL))
     if officer:
         body.append(_section("Set a round"))
         body.append(text("Saving a round for the same school year corrects it.", subtle=True))
         body += _errors_at(errors, "form")
         body += _form(ROUND_FIELDS, values if values is not None else _round_values(rounds), errors)
-        body.append(_actions(_button("Save the round", verbs.CAPITAL_ROUND_SET, inputs=True)))
-        actions.append(_button("Capital report", verbs.CAPITAL_REPORT))
+        body.append(_actions(button("Save the round", verbs.CAPITAL_ROUND_SET, inputs=True)))
+        actions.append(button("Capital report", verbs.CAPITAL_REPORT))
     return card(body, actions)
 
 
@@ -310,7 +302,7 @@ def _score_form(
         body += input_for(choice, typed.get(choice.name), errors.get(criterion.value))
         body += input_for(comment, typed.get(comment.name), errors.get(f"{criterion.value}_comment"))
     title = "Save my scores" if own is None else "Change my scores"
-    body.append(_actions(_button(title, verbs.CAPITAL_SCORE, {"referral_id": view.referral_id}, inputs=True)))
+    body.append(_actions(button(title, verbs.CAPITAL_SCORE, {"referral_id": view.referral_id}, inputs=True)))
     return body
 
 
@@ -336,7 +328,7 @@ def _panel(
     else:
         body += _own_score(viewer)
     if viewer.chairs and view.stage is Stage.SCORING:
-        body.append(_actions(_button("Close the panel", verbs.CAPITAL_PANEL_CLOSE, {"referral_id": view.referral_id})))
+        body.append(_actions(button("Close the panel", verbs.CAPITAL_PANEL_CLOSE, {"referral_id": view.referral_id})))
     recommendation = view.progress.recommendation
     if recommendation is not None:
         body += [
@@ -359,7 +351,7 @@ def _panel(
         body += _form(RECOMMENDATION_FIELDS, typed, errors)
         body.append(
             _actions(
-                _button(
+                button(
                     "Record the recommendation", verbs.CAPITAL_RECOMMEND, {"referral_id": view.referral_id}, inputs=True
                 )
             )
@@ -391,7 +383,7 @@ def _board(
     body += _form(BOARD_FIELDS, typed, errors)
     body.append(
         _actions(
-            _button("Record the Board's decision", verbs.CAPITAL_BOARD, {"referral_id": view.referral_id}, inputs=True)
+            button("Record the Board's decision", verbs.CAPITAL_BOARD, {"referral_id": view.referral_id}, inputs=True)
         )
     )
     return body
@@ -430,7 +422,7 @@ def _date_form(name: str, label: str, value: str | None, title: str, verb: str, 
     field = Field(name, label, FieldType.DATE, required=False)
     return [
         *input_for(field, value, None),
-        _actions(_button(title, verb, {"referral_id": view.referral_id}, inputs=True)),
+        _actions(button(title, verb, {"referral_id": view.referral_id}, inputs=True)),
     ]
 
 
@@ -456,7 +448,7 @@ def _project(
                 text("Add each paid invoice: give its amount, then send its file in this chat.", subtle=True),
                 *input_for(amount, values.get("invoice_amount"), errors.get("invoice_amount")),
                 _actions(
-                    _button("Add an invoice", verbs.CAPITAL_INVOICE, {"referral_id": view.referral_id}, inputs=True)
+                    button("Add an invoice", verbs.CAPITAL_INVOICE, {"referral_id": view.referral_id}, inputs=True)
                 ),
             ]
     if viewer.team and open_ and journey.started_on is not None:
@@ -476,13 +468,13 @@ def _project(
         body.append(text("The quality-assurance visit", weight="Bolder"))
         body += _form(VISIT_FIELDS, typed, errors)
         body.append(
-            _actions(_button("Record the visit", verbs.CAPITAL_VISIT, {"referral_id": view.referral_id}, inputs=True))
+            _actions(button("Record the visit", verbs.CAPITAL_VISIT, {"referral_id": view.referral_id}, inputs=True))
         )
     if viewer.officer and open_:
         missing = missing_for_release(journey)
         if missing:
             body.append(text("Before the money can be released: " + "; ".join(missing) + ".", subtle=True))
-        body.append(_actions(_button("Release the money", verbs.CAPITAL_RELEASE, {"referral_id": view.referral_id})))
+        body.append(_actions(button("Release the money", verbs.CAPITAL_RELEASE, {"referral_id": view.referral_id})))
     return body
 
 
@@ -522,7 +514,7 @@ def _impact(
         body += _form(EVALUATION_FIELDS, typed, errors)
         body.append(
             _actions(
-                _button("Record the impact", verbs.CAPITAL_EVALUATE, {"referral_id": view.referral_id}, inputs=True)
+                button("Record the impact", verbs.CAPITAL_EVALUATE, {"referral_id": view.referral_id}, inputs=True)
             )
         )
     return body
@@ -556,7 +548,7 @@ def application_card(
         body += _board(view, viewer, values, errors)
         body += _project(view, viewer, values, errors, today)
         body += _impact(view, viewer, values, errors)
-    return card(body, [_open(view, "Refresh"), _button("Capital Fund", verbs.CAPITAL)])
+    return card(body, [_open(view, "Refresh"), button("Capital Fund", verbs.CAPITAL)])
 
 
 # --- what the fund sends ----------------------------------------------------------------------------------
@@ -665,10 +657,10 @@ def panel_card(
     for person_id, name, how, named in members:
         columns: list[Element] = [{"type": "Column", "width": "stretch", "items": [text(f"{name} · {how}")]}]
         if named:
-            remove = _button("Remove", verbs.CAPITAL_PANEL_REMOVE, {"person_id": person_id})
+            remove = button("Remove", verbs.CAPITAL_PANEL_REMOVE, {"person_id": person_id})
             columns.append({"type": "Column", "width": "auto", "items": [_actions(remove)]})
         body.append({"type": "ColumnSet", "spacing": "Small", "columns": columns})
-    actions: list[Element] = [_button("Refresh", verbs.CAPITAL_PANEL)]
+    actions: list[Element] = [button("Refresh", verbs.CAPITAL_PANEL)]
     if candidates:
         body += [
             text("Name a SENCO or delegate", weight="Bolder", separator=True),
@@ -680,6 +672,6 @@ def panel_card(
                 "placeholder": "Choose…",
                 "choices": [{"title": label, "value": str(person_id)} for person_id, label in candidates],
             },
-            _actions(_button("Name to the panel", verbs.CAPITAL_PANEL_ADD, inputs=True)),
+            _actions(button("Name to the panel", verbs.CAPITAL_PANEL_ADD, inputs=True)),
         ]
     return card(body, actions)

@@ -8,8 +8,8 @@ from typing import Any
 from cards import verbs
 from cards.charts import table
 from cards.common import Card, card, execute, heading, text
+from cluster.clusters import ClusterSummary
 from cluster.new_cluster import CODE_RE, NAME_MAX
-from usecases.clusters import ClusterSummary
 
 # (id, label, placeholder, multi-line)
 FORM: tuple[tuple[str, str, str, bool], ...] = (

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, meeting_name, text
+from cards.common import Card, button, card, facts, heading, meeting_name, text
 from cards.referrals import input_for
 from cluster.agenda import AgendaEntry, AgendaView, DecisionView, ItemState, MinutesView, Moved, VoteView
 from cluster.budget import Position
@@ -92,15 +92,6 @@ DECISION_INPUTS = frozenset({f.name for f in DECISION_FIELDS} | {"draw_on_reserv
 
 
 # Small shared pieces -------------------------------------------------------------------------------------
-
-
-def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = False) -> Element:
-    """An Action.Execute button; unless it submits the card's inputs, it sends none (and validates none)."""
-    action = execute(title, verb, data)
-    if not inputs:
-        action["associatedInputs"] = "None"
-        action["fallback"]["associatedInputs"] = "None"
-    return action
 
 
 def _action_set(actions: list[Element]) -> Element:
@@ -235,8 +226,8 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
             else (f"Open the vote on {entry.reference}", verbs.ITEM_OPEN)
         )
         data = {"verb": verb, "item_id": entry.item_id}
-        button = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
-        items.append(_action_set([{**button, "associatedInputs": "None"}]))
+        action = {"type": "Action.Execute", "title": title, "verb": verb, "data": data}
+        items.append(_action_set([{**action, "associatedInputs": "None"}]))
     return {"type": "Container", "separator": True, "items": items}
 
 
@@ -266,9 +257,9 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
         body += [_agenda_entry(e, live and e.state == ItemState.PENDING) for e in entries]
     actions: list[Element] = []
     if for_chair and not view.started and not view.ended:
-        actions.append(_button("Start the meeting", verbs.MEETING_START, {"meeting_id": view.meeting_id}))
+        actions.append(button("Start the meeting", verbs.MEETING_START, {"meeting_id": view.meeting_id}))
     if live:
-        actions.append(_button("End the meeting", verbs.MEETING_END, {"meeting_id": view.meeting_id}))
+        actions.append(button("End the meeting", verbs.MEETING_END, {"meeting_id": view.meeting_id}))
     return card(body, actions)
 
 
@@ -308,7 +299,7 @@ def _chair_close(view: VoteView) -> Element:
             },
             text("Without a casting vote a tie is recorded as tied.", subtle=True, size="Small", spacing="None"),
         ]
-    items.append(_action_set([_button("Close the vote", verbs.ITEM_CLOSE, {"item_id": view.item_id}, inputs=True)]))
+    items.append(_action_set([button("Close the vote", verbs.ITEM_CLOSE, {"item_id": view.item_id}, inputs=True)]))
     return {"type": "Container", "style": "emphasis", "separator": True, "items": items}
 
 
@@ -363,10 +354,10 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
         item = {"item_id": view.item_id}
         actions = [
             *(
-                _button(CHOICE_TITLES[c], verbs.VOTE_CAST, {**item, "choice": c.value})
+                button(CHOICE_TITLES[c], verbs.VOTE_CAST, {**item, "choice": c.value})
                 for c in (Choice.APPROVE, Choice.DECLINE, Choice.ABSTAIN)
             ),
-            _button("Declare an interest", verbs.VOTE_INTEREST, item),
+            button("Declare an interest", verbs.VOTE_INTEREST, item),
         ]
     else:
         body.append(text(_result_line(view), size="Medium", weight="Bolder"))
@@ -388,7 +379,7 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
         elif view.state == ItemState.CLOSED:
             body.append(text("The vote is closed. The chair records the decision.", subtle=True))
             if for_chair:
-                actions = [_button("Record the decision", verbs.DECISION_FORM, {"item_id": view.item_id})]
+                actions = [button("Record the decision", verbs.DECISION_FORM, {"item_id": view.item_id})]
     result = card(body, actions)
     if is_open:
         result["refresh"] = _refresh(view)
@@ -480,11 +471,11 @@ def decision_form_card(
         body += _reserve_toggle(shown.get("draw_on_reserve"), errors.get("draw_on_reserve"))
     item = {"item_id": view.item_id}
     back = (
-        _button("Back", verbs.AGENDA_SHOW, {"meeting_id": meeting_id})
+        button("Back", verbs.AGENDA_SHOW, {"meeting_id": meeting_id})
         if discussion and meeting_id is not None
-        else _button("Back", verbs.VOTE_REFRESH, item)
+        else button("Back", verbs.VOTE_REFRESH, item)
     )
-    return card(body, [_button("Record the decision", verbs.DECISION_RECORD, item, inputs=True), back])
+    return card(body, [button("Record the decision", verbs.DECISION_RECORD, item, inputs=True), back])
 
 
 _MONEY_FIELDS = frozenset({"amount", "review_date", "schedule", "conditions"})
@@ -621,11 +612,11 @@ def outcome_notice_card(
             where = "It goes to the next meeting."
         body.append(text(f"{where} Have the information needed ready for it."))
     actions = [
-        _button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": entry.referral_id}),
-        _button("My referrals", verbs.MY_REFERRALS),
+        button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": entry.referral_id}),
+        button("My referrals", verbs.MY_REFERRALS),
     ]
     if decision_id is not None:
-        actions.insert(1, _button("Decision letter (Word)", verbs.DECISION_LETTER, {"decision_id": decision_id}))
+        actions.insert(1, button("Decision letter (Word)", verbs.DECISION_LETTER, {"decision_id": decision_id}))
     return card(body, actions)
 
 
@@ -642,7 +633,7 @@ def moved_notice_card(moved: Moved) -> Card:
             ),
         ],
         [
-            _button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": moved.referral_id}),
-            _button("My referrals", verbs.MY_REFERRALS),
+            button("Open the referral", verbs.REFERRAL_OPEN, {"referral_id": moved.referral_id}),
+            button("My referrals", verbs.MY_REFERRALS),
         ],
     )

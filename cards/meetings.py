@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, link, text
+from cards.common import Card, button, card, execute, facts, heading, link, text
 from cluster.citywide_meetings import CitywideSlot
 from cluster.clock import LONDON
 from cluster.meetings import MeetingSlot, NextMeeting, days_until
@@ -79,14 +79,6 @@ def no_channel_card(cluster: str, meeting: MeetingSlot) -> Card:
     )
 
 
-def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = True) -> dict[str, Any]:
-    action = execute(title, verb, data)
-    if not inputs:
-        action["associatedInputs"] = "None"
-        action["fallback"]["associatedInputs"] = "None"
-    return action
-
-
 def _attention(message: str | None) -> list[dict[str, Any]]:
     return [text(message, color="Attention")] if message else []
 
@@ -145,9 +137,9 @@ def meetings_admin_card(
             {
                 "type": "ActionSet",
                 "actions": [
-                    _button(f"Move {named}", verbs.MEETING_MOVE, {"meeting_id": slot.id}),
-                    _button(f"Save the link for {named}", verbs.MEETING_LINK, {"meeting_id": slot.id}),
-                    _button(f"Cancel {named}", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
+                    button(f"Move {named}", verbs.MEETING_MOVE, {"meeting_id": slot.id}, inputs=True),
+                    button(f"Save the link for {named}", verbs.MEETING_LINK, {"meeting_id": slot.id}, inputs=True),
+                    button(f"Cancel {named}", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
                 ],
             },
         ]
@@ -212,17 +204,14 @@ def meetings_admin_card(
         },
         *_attention(errors.get("new_link")),
     ]
-    return card(body, [_button("Add the meeting", verbs.MEETING_ADD), _button("Refresh", verbs.MEETINGS, inputs=False)])
+    return card(body, [button("Add the meeting", verbs.MEETING_ADD, inputs=True), button("Refresh", verbs.MEETINGS)])
 
 
 def deadline_reminder_card(cluster: str, slot: MeetingSlot, days: int) -> Card:
     """Reminds a SENCO that referrals for the next meeting close soon (``days``: whole days left)."""
     deadline = slot.deadline.astimezone(LONDON)
     when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
-    actions = [execute("New referral", verbs.REFERRAL_NEW), execute("My referrals", verbs.MY_REFERRALS)]
-    for action in actions:
-        action["associatedInputs"] = "None"
-        action["fallback"]["associatedInputs"] = "None"
+    actions = [button("New referral", verbs.REFERRAL_NEW), button("My referrals", verbs.MY_REFERRALS)]
     return card(
         [
             heading("Referral deadline"),

@@ -13,7 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, button, card, execute, facts, heading, text
 from cluster.ledger import InstalmentView, PaymentsView
 from cluster.provision import format_pence
 
@@ -52,8 +52,8 @@ def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
     )
     if view.errors.get(reference):
         elements.append(text(view.errors[reference], color="Attention"))
-    button = execute(f"Mark paid: {what}", verbs.PAYMENT_MARK, {"instalment_id": item.id})
-    elements.append({"type": "ActionSet", "actions": [button]})
+    mark = execute(f"Mark paid: {what}", verbs.PAYMENT_MARK, {"instalment_id": item.id})
+    elements.append({"type": "ActionSet", "actions": [mark]})
     return elements
 
 
@@ -86,7 +86,4 @@ def payments_card(view: PaymentsView) -> Card:
         )
     if view.later:
         body.append(text(f"{view.later} later instalments are scheduled.", subtle=True))
-    refresh = execute("Refresh", verbs.PAYMENTS)
-    refresh["associatedInputs"] = "None"
-    refresh["fallback"]["associatedInputs"] = "None"
-    return card(body, [refresh])
+    return card(body, [button("Refresh", verbs.PAYMENTS)])

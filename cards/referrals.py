@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, meeting_name, plain, text
+from cards.common import Card, button, card, execute, facts, heading, meeting_name, plain, text
 from cluster.clock import LONDON
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
@@ -102,15 +102,6 @@ def _meeting_facts(slot: MeetingSlot) -> list[tuple[str, str]]:
         ("Time", f"{slot.start:%H:%M}–{slot.end:%H:%M} (UK time)"),
         ("Referral deadline", _when(slot.deadline)),
     ]
-
-
-def _button(title: str, verb: str, data: dict[str, Any] | None = None, inputs: bool = False) -> Element:
-    """An Action.Execute button; unless it submits the card's inputs, it sends none (and validates none)."""
-    action = execute(title, verb, data)
-    if not inputs:
-        action["associatedInputs"] = "None"
-        action["fallback"]["associatedInputs"] = "None"
-    return action
 
 
 def _state_title(view: ReferralView) -> str:
@@ -395,7 +386,7 @@ def _document(view: ReferralView, number: int, doc: Document, page: int | None) 
         actions.append({"type": "Action.OpenUrl", "title": f"Open {title}", "url": doc.url})
     if page is not None:
         data = _ref(view, document_id=doc.id, page=page)
-        actions.append(_button(f"Remove {title}", verbs.DOCUMENT_REMOVE, data))
+        actions.append(button(f"Remove {title}", verbs.DOCUMENT_REMOVE, data))
     items = [
         text(f"{number}. {doc.name}", weight="Bolder"),
         text(_file_line(doc), subtle=True, size="Small", spacing="None"),
@@ -441,7 +432,7 @@ def _withdraw(view: ReferralView) -> list[Element]:
         "body": [
             text(f"Withdraw {view.reference or 'this draft'}? It will not go to the cluster. This cannot be undone.")
         ],
-        "actions": [_button("Yes, withdraw", verbs.WITHDRAW, _ref(view))],
+        "actions": [button("Yes, withdraw", verbs.WITHDRAW, _ref(view))],
     }
     return [{"type": "Action.ShowCard", "title": "Withdraw", "card": confirm}]
 
@@ -495,7 +486,7 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
                         "items": [
                             _action_set(
                                 [
-                                    _button(
+                                    button(
                                         f"Start: {KIND_TITLES[kind]}",
                                         verbs.REFERRAL_START,
                                         {**data, "kind": kind.value},
@@ -508,7 +499,7 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
                 ],
             }
         )
-    return card(body, [_button("My referrals", verbs.MY_REFERRALS)])
+    return card(body, [button("My referrals", verbs.MY_REFERRALS)])
 
 
 def details_form_card(view: ReferralView, values: Mapping[str, str], errors: Mapping[str, str]) -> Card:
@@ -523,8 +514,8 @@ def details_form_card(view: ReferralView, values: Mapping[str, str], errors: Map
     return card(
         body,
         [
-            _button("Save and continue", verbs.REFERRAL_SAVE, _ref(view, version=view.version), inputs=True),
-            _button("My referrals", verbs.MY_REFERRALS),
+            button("Save and continue", verbs.REFERRAL_SAVE, _ref(view, version=view.version), inputs=True),
+            button("My referrals", verbs.MY_REFERRALS),
         ],
     )
 
@@ -547,14 +538,14 @@ def rows_card(
         # are alike; it opens the row in the form below, which saves or removes it (two buttons per row, each
         # with its fallback, took 30 long rows past 40 KB).
         change = f"Change or remove row {number}: {_short(row.provision)}"
-        body.append(_row(number, row, _button(change, verbs.ROW_EDIT, _ref(view, row_id=row_id))))
+        body.append(_row(number, row, button(change, verbs.ROW_EDIT, _ref(view, row_id=row_id))))
     contribution = contribution_value
     if contribution is None:
         contribution = _pounds(view.contribution_pence) if view.contribution_pence else ""
     body += [
         facts([("Total of rows", _money(view.total_pence))]),
         *input_for(CONTRIBUTION_FIELD, contribution, errors.get(CONTRIBUTION_FIELD.name)),
-        _action_set([_button("Save contribution", verbs.CONTRIBUTION_SAVE, _ref(view), inputs=True)]),
+        _action_set([button("Save contribution", verbs.CONTRIBUTION_SAVE, _ref(view), inputs=True)]),
         facts([("Amount requested", _money(view.requested_pence))]),
     ]
     body += _row_form(view, row_values, errors, editing_row_id, row_ids)
@@ -562,8 +553,8 @@ def rows_card(
     return card(
         body,
         [
-            _button("Continue", verbs.DOCUMENTS, _ref(view)),
-            _button("Back to details", verbs.REFERRAL_OPEN, _ref(view, step="details")),
+            button("Continue", verbs.DOCUMENTS, _ref(view)),
+            button("Back to details", verbs.REFERRAL_OPEN, _ref(view, step="details")),
         ],
     )
 
@@ -577,7 +568,7 @@ def _row_form(
 ) -> list[Element]:
     row_errors = {k: v for k, v in errors.items() if k != CONTRIBUTION_FIELD.name}
     if editing_row_id is None:
-        title, actions = "Add a row", [_button("Add row", verbs.ROW_ADD, _ref(view), inputs=True)]
+        title, actions = "Add a row", [button("Add row", verbs.ROW_ADD, _ref(view), inputs=True)]
     else:
         number = list(row_ids).index(editing_row_id) + 1 if editing_row_id in row_ids else None
         editing = view.rows[number - 1] if number else None
@@ -586,10 +577,10 @@ def _row_form(
         which = f"row {number}" if number else "row"
         title = f"Change {which}: {editing.provision}" if editing else "Change row"
         ids = _ref(view, row_id=editing_row_id)
-        actions = [_button(f"Save {which}", verbs.ROW_SAVE, ids, inputs=True)]
+        actions = [button(f"Save {which}", verbs.ROW_SAVE, ids, inputs=True)]
         if editing:
-            actions.append(_button(f"Remove {which}", verbs.ROW_REMOVE, ids))
-        actions.append(_button("Cancel", verbs.REFERRAL_ROWS, _ref(view)))
+            actions.append(button(f"Remove {which}", verbs.ROW_REMOVE, ids))
+        actions.append(button("Cancel", verbs.REFERRAL_ROWS, _ref(view)))
     inputs = _inputs(PROVISION_FIELDS, row_values, row_errors)
     for element in inputs:  # not required client-side, or they would block "Save contribution" on this card
         element.pop("isRequired", None)
@@ -613,15 +604,15 @@ def documents_card(view: ReferralView, values: Mapping[str, str], errors: Mappin
     """
     body: list[Element] = [heading(f"Documents: {KIND_TITLES[view.kind]}"), _subtitle(view)]
     body += [_step(view.kind, "Documents"), *_error_summary(errors)]
-    body += _document_page(view, page, True, lambda title, n: _button(title, verbs.DOCUMENTS, _ref(view, page=n)))
+    body += _document_page(view, page, True, lambda title, n: button(title, verbs.DOCUMENTS, _ref(view, page=n)))
     body += [text(ATTACH_HELP, spacing="Medium"), *_inputs(LINK_FIELDS, values, errors)]
-    body.append(_action_set([_button("Add link", verbs.LINK_ADD, _ref(view, page=page), inputs=True)]))
+    body.append(_action_set([button("Add link", verbs.LINK_ADD, _ref(view, page=page), inputs=True)]))
     back = verbs.REFERRAL_ROWS if view.kind in COSTED else verbs.REFERRAL_OPEN
     return card(
         body,
         [
-            _button("Continue", verbs.REVIEW, _ref(view)),
-            _button("Back", back, _ref(view, step="details") if back == verbs.REFERRAL_OPEN else _ref(view)),
+            button("Continue", verbs.REVIEW, _ref(view)),
+            button("Back", back, _ref(view, step="details") if back == verbs.REFERRAL_OPEN else _ref(view)),
         ],
     )
 
@@ -630,9 +621,9 @@ def document_list_card(view: ReferralView, page: int) -> Card:
     """A referral's documents for someone who reads it (an admin, the team): a page at a time, to open."""
     body: list[Element] = [heading(f"Documents: {view.title}"), _subtitle(view)]
     body += _document_page(
-        view, page, False, lambda title, n: _button(title, verbs.REFERRAL_OPEN, _ref(view, step="documents", page=n))
+        view, page, False, lambda title, n: button(title, verbs.REFERRAL_OPEN, _ref(view, step="documents", page=n))
     )
-    return card(body, [_button("Back to the referral", verbs.REFERRAL_OPEN, _ref(view))])
+    return card(body, [button("Back to the referral", verbs.REFERRAL_OPEN, _ref(view))])
 
 
 def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
@@ -652,13 +643,13 @@ def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
         body.append(_attention(problems, "Before you can submit, please complete:"))
     elif view.state in SUBMITTABLE:
         body.append(text("Everything needed is here. Submit it when you are ready.", weight="Bolder"))
-        actions.append(_button("Submit to the cluster", verbs.SUBMIT, _ref(view, version=view.version)))
+        actions.append(button("Submit to the cluster", verbs.SUBMIT, _ref(view, version=view.version)))
     elif view.state is State.SUBMITTED:
         body.append(text("This referral is submitted. Changes you save are kept until the deadline.", subtle=True))
     if view.state in EDITABLE:
-        actions.append(_button("Edit details", verbs.REFERRAL_OPEN, _ref(view, step="details")))
-        actions.append(_button("Back", verbs.DOCUMENTS, _ref(view)))
-    return card(body, actions + _withdraw(view) + [_button("My referrals", verbs.MY_REFERRALS)])
+        actions.append(button("Edit details", verbs.REFERRAL_OPEN, _ref(view, step="details")))
+        actions.append(button("Back", verbs.DOCUMENTS, _ref(view)))
+    return card(body, actions + _withdraw(view) + [button("My referrals", verbs.MY_REFERRALS)])
 
 
 def submitted_card(view: ReferralView) -> Card:
@@ -679,7 +670,7 @@ def submitted_card(view: ReferralView) -> Card:
     body.append(text(edit))
     return card(
         body,
-        [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _ref(view))],
+        [button("My referrals", verbs.MY_REFERRALS), button("Open", verbs.REFERRAL_OPEN, _ref(view))],
     )
 
 
@@ -809,9 +800,9 @@ def to_check_card(views: Sequence[ReferralView], more: bool = False, notice: str
             },
             _action_set(
                 [
-                    _button(f"Accept {_name(view)}", verbs.ACCEPT, _ref(view)),
-                    _button(f"Return {_name(view)}", verbs.RETURN, _ref(view), inputs=True),
-                    _button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view)),
+                    button(f"Accept {_name(view)}", verbs.ACCEPT, _ref(view)),
+                    button(f"Return {_name(view)}", verbs.RETURN, _ref(view), inputs=True),
+                    button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view)),
                 ]
             ),
         ]
@@ -829,13 +820,13 @@ def referral_card(view: ReferralView, editable: bool) -> Card:
         body.append(text("Cost rows", weight="Bolder", spacing="Medium"))
         body += [_row(n, row) for n, row in enumerate(view.rows, start=1)]
         body.append(text(ROUNDING_RULE, subtle=True, size="Small"))
-    actions = [_button("Export", verbs.EXPORT, _ref(view))]
+    actions = [button("Export", verbs.EXPORT, _ref(view))]
     if view.documents:
         # The summary names them; their links open from their own card (all 20 in full would not fit here).
         shown = "the document" if len(view.documents) == 1 else f"the {len(view.documents)} documents"
-        actions.append(_button(f"Show {shown}", verbs.REFERRAL_OPEN, _ref(view, step="documents")))
+        actions.append(button(f"Show {shown}", verbs.REFERRAL_OPEN, _ref(view, step="documents")))
     if editable:
-        actions.append(_button("Edit", verbs.REFERRAL_OPEN, _ref(view)))
+        actions.append(button("Edit", verbs.REFERRAL_OPEN, _ref(view)))
     return card(body, actions)
 
 
@@ -853,7 +844,7 @@ def admin_notice_card(view: ReferralView) -> Card:
         "New referral to check",
         view,
         [],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("Referrals to check", verbs.TO_CHECK)],
+        [button("Open", verbs.REFERRAL_OPEN, _ref(view)), button("Referrals to check", verbs.TO_CHECK)],
     )
 
 
@@ -863,7 +854,7 @@ def returned_notice_card(view: ReferralView) -> Card:
         "Your referral was returned",
         view,
         [*_returned(view), text("Complete it and submit it again before the deadline.")],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view))],
+        [button("Open", verbs.REFERRAL_OPEN, _ref(view))],
     )
 
 
@@ -879,7 +870,7 @@ def accepted_notice_card(view: ReferralView) -> Card:
                     "Place, Planning and Sufficiency Board, which decides. Type “capital” to see where it stands."
                 )
             ],
-            [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("My referrals", verbs.MY_REFERRALS)],
+            [button("Open", verbs.REFERRAL_OPEN, _ref(view)), button("My referrals", verbs.MY_REFERRALS)],
             meeting=False,
         )
     where = f"It is on the agenda for the {_meeting_line(view.meeting)}." if view.meeting else "It is on the agenda."
@@ -887,7 +878,7 @@ def accepted_notice_card(view: ReferralView) -> Card:
         "Your referral is on the agenda",
         view,
         [text(where)],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("My referrals", verbs.MY_REFERRALS)],
+        [button("Open", verbs.REFERRAL_OPEN, _ref(view)), button("My referrals", verbs.MY_REFERRALS)],
         meeting=False,
     )
 
@@ -898,5 +889,5 @@ def withdrawn_card(view: ReferralView) -> Card:
         "Referral withdrawn",
         view,
         [text("It will not go to the cluster. Start a new referral if you need to ask again.")],
-        [_button("My referrals", verbs.MY_REFERRALS), _button("New referral", verbs.REFERRAL_NEW)],
+        [button("My referrals", verbs.MY_REFERRALS), button("New referral", verbs.REFERRAL_NEW)],
     )

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, facts, heading, text
+from cards.common import Card, button, card, execute, facts, heading, text
 from cards.referrals import input_for
 from cluster.impact import RATING_CHOICES, RATING_TITLES, RatedOutcome
 from cluster.provision import format_pence
@@ -27,10 +27,7 @@ def _line(view: ReviewView) -> str:
 
 
 def _open(view: ReviewView, title: str | None = None) -> dict[str, Any]:
-    action = execute(title or f"Open the review form: {view.reference}", verbs.REVIEW_OPEN, {"review_id": view.id})
-    action["associatedInputs"] = "None"
-    action["fallback"]["associatedInputs"] = "None"
-    return action
+    return button(title or f"Open the review form: {view.reference}", verbs.REVIEW_OPEN, {"review_id": view.id})
 
 
 # The list shows this much of each outcome: 30 reviews of 8 outcomes each stay well inside a Teams message.
@@ -89,10 +86,7 @@ def review_nudge_card(view: ReviewView, nudge: Nudge) -> Card:
         lead = f"Your review of {view.reference} is due on {_day(view)}."
     actions = [_open(view)]
     if not nudge.escalate:
-        snooze = execute("Remind me in a week", verbs.REVIEW_SNOOZE, {"review_id": view.id})
-        snooze["associatedInputs"] = "None"
-        snooze["fallback"]["associatedInputs"] = "None"
-        actions.append(snooze)
+        actions.append(button("Remind me in a week", verbs.REVIEW_SNOOZE, {"review_id": view.id}))
     return card([heading("Review reminder"), text(lead), text(_line(view), subtle=True)], actions)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards import verbs
-from cards.common import Card, card, execute, heading, text
+from cards.common import Card, button, card, execute, heading, text
 from cluster.capital import SettingRow
 
 EXPLAINER = (
@@ -58,8 +58,6 @@ def settings_card(cluster: str, settings: Sequence[SettingRow], notice: str | No
                 ],
             },
         ]
-    refresh = execute("Refresh", verbs.SETTINGS)
-    refresh["associatedInputs"] = "None"
-    refresh["fallback"]["associatedInputs"] = "None"
+    refresh = button("Refresh", verbs.SETTINGS)
     actions = [execute("Save", verbs.SETTINGS_SAVE), refresh] if settings else [refresh]
     return card(body, actions)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
 from cluster.clock import LONDON
-from cluster.meetings import working_days_before
+from cluster.meetings import Timed, working_days_before
 
 PACK_WORKING_DAYS = 5
 ROWS_PER_CLUSTER = 15  # each section shows at most this many rows per cluster, then "and N more"
@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class CitywideSlot:
+class CitywideSlot(Timed):
     """A citywide meeting as the rules see it."""
 
     id: int
@@ -35,16 +35,6 @@ class CitywideSlot:
     title: str = ""
     online_link: str | None = None
     cancelled: bool = False
-
-    @property
-    def starts_at(self) -> datetime:
-        """The start as an aware London time."""
-        return datetime.combine(self.day, self.start, tzinfo=LONDON)
-
-    @property
-    def ends_at(self) -> datetime:
-        """The end as an aware London time."""
-        return datetime.combine(self.day, self.end, tzinfo=LONDON)
 
 
 def check_times(start: time, end: time) -> None:

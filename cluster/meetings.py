@@ -22,8 +22,26 @@ def default_deadline(meeting_day: date, days_before: int = DEFAULT_DEADLINE_DAYS
     return datetime.combine(meeting_day - timedelta(days=days_before), DEADLINE_TIME, tzinfo=LONDON)
 
 
+class Timed:
+    """A meeting's day and times, read as aware London times: a cluster's meetings and citywide ones alike."""
+
+    day: date
+    start: time
+    end: time
+
+    @property
+    def starts_at(self) -> datetime:
+        """The start as an aware London time."""
+        return datetime.combine(self.day, self.start, tzinfo=LONDON)
+
+    @property
+    def ends_at(self) -> datetime:
+        """The end as an aware London time."""
+        return datetime.combine(self.day, self.end, tzinfo=LONDON)
+
+
 @dataclass(frozen=True)
-class MeetingSlot:
+class MeetingSlot(Timed):
     """A meeting as the rules see it: when it starts and ends, and when referrals close."""
 
     id: int
@@ -47,16 +65,6 @@ class MeetingSlot:
         """The London date the meeting was really held: the day it ended, else the day it started (None: not yet)."""
         when = self.ended_at or self.started_at
         return when.astimezone(LONDON).date() if when is not None else None
-
-    @property
-    def starts_at(self) -> datetime:
-        """The start as an aware London time."""
-        return datetime.combine(self.day, self.start, tzinfo=LONDON)
-
-    @property
-    def ends_at(self) -> datetime:
-        """The end as an aware London time."""
-        return datetime.combine(self.day, self.end, tzinfo=LONDON)
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,19 @@ def _clean(value: Any) -> Any:
                     changes[field.name] = new
         return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+def to_json(value: Any) -> str:
+    r"""``value`` as compact JSON text with its characters as they are (UTF-8 once encoded), not ``\u`` escapes.
+
+    "é" is two bytes of UTF-8 instead of the six of ``\u00e9``, which alone took an accented draft at its field
+    limits from 26 KB to 52 KB. A lone surrogate (only a ``\u`` escape in what was sent can carry one) cannot
+    be encoded as UTF-8: that value is escaped as before rather than failing to send. Here, below the cards and
+    the outbox, because both serialise what the bot sends with it.
+    """
+    out = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":"))
+    return out

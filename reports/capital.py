@@ -10,17 +10,14 @@ text cell is stored as text with Excel's quote prefix (as ``reports.minutes`` do
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from cluster.capital_fund import (
     CRITERION_TITLES,
@@ -31,12 +28,9 @@ from cluster.capital_fund import (
     RoundView,
     one_decimal,
 )
-from reports.workbook import fixed_times, put_cell
+from reports.workbook import DATE_FORMAT, MONEY_FORMAT, freeze_and_filter, header_row, put_cell, workbook_bytes
 
-MONEY_FORMAT = '"£"#,##0.00'
-DATE_FORMAT = "d mmm yyyy"
 SCORE_FORMAT = "0.0"
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 APPLICATION_HEADINGS: tuple[str, ...] = (
     "Reference",
@@ -161,12 +155,7 @@ def _round_row(view: RoundView) -> tuple[object, ...]:
 
 def _sheet(sheet: Any, title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     sheet.title = title
-    for column, heading in enumerate(headings, start=1):
-        cell = sheet.cell(row=1, column=column)
-        put_cell(cell, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    header_row(sheet, headings)
     for row_number, row in enumerate(rows, start=2):
         for column, (heading, value) in enumerate(zip(headings, row, strict=True), start=1):
             cell = sheet.cell(row=row_number, column=column)
@@ -180,8 +169,7 @@ def _sheet(sheet: Any, title: str, headings: Sequence[str], rows: Sequence[Seque
             cell.alignment = Alignment(vertical="top", wrap_text=heading in _WRAPPED)
     for column, heading in enumerate(headings, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = 40 if heading in _WRAPPED else 16
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
+    freeze_and_filter(sheet, len(headings), len(rows))
 
 
 def capital_xlsx(rounds: Sequence[RoundView], applications: Sequence[ApplicationView], generated_at: datetime) -> bytes:
@@ -191,12 +179,4 @@ def capital_xlsx(rounds: Sequence[RoundView], applications: Sequence[Application
     workbook = Workbook()
     _sheet(workbook.active, "Applications", APPLICATION_HEADINGS, [application_row(v) for v in applications])
     _sheet(workbook.create_sheet("Rounds"), "Rounds", ROUND_HEADINGS, [_round_row(r) for r in rounds])
-    stamp = generated_at.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
-    properties = workbook.properties
-    properties.title = "Inclusive Environments Capital Fund report"
-    properties.creator = properties.lastModifiedBy = "Cluster Funding bot"
-    properties.created = properties.modified = stamp
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return fixed_times(out.getvalue(), generated_at)
+    return workbook_bytes(workbook, "Inclusive Environments Capital Fund report", generated_at)

@@ -11,30 +11,26 @@ minutes and ``generated_at`` give the same text, and the same spreadsheet bytes.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
-from cards.common import plain
 from cluster.agenda import MinutesEntry, MinutesView
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.impact import ratings_line
+from cluster.markdown import plain
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
 from cluster.text import clean_all
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
-from reports.workbook import fixed_times, put_cell
+from reports.workbook import freeze_and_filter, header_row, pounds, put_cell, workbook_bytes
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
@@ -363,12 +359,8 @@ def minutes_xlsx(view: MinutesView, generated_at: datetime) -> bytes:
     workbook = Workbook()
     _minutes_sheet(workbook.active, items)
     _summary_sheet(workbook.create_sheet("Summary"), view, items, generated_at)
-    _workbook_properties(workbook, view, generated_at)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()  # not Workbook.save, which stamps the time now
-    return fixed_times(out.getvalue(), generated_at)
+    # The file's own metadata says what the file is and when it was made; nothing about any pupil.
+    return workbook_bytes(workbook, minutes_title(view), generated_at, f"{view.cluster} cluster funding meeting")
 
 
 def minutes_row(item: MinutesEntry) -> tuple[object, ...]:
@@ -401,19 +393,9 @@ def _row(item: _Item) -> tuple[object, ...]:
     )
 
 
-def pounds(pence: int) -> Decimal:
-    """Pence as an exact number of pounds: 98847 is 988.47."""
-    return Decimal(pence) / 100
-
-
 def _minutes_sheet(sheet: Any, items: Sequence[_Item]) -> None:
     sheet.title = "Minutes"
-    for column, heading in enumerate(MINUTES_HEADINGS, start=1):
-        cell = sheet.cell(row=1, column=column)
-        put_cell(cell, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    header_row(sheet, MINUTES_HEADINGS, _HEADER_FILL)
     for row_number, item in enumerate(items, start=2):
         for column, (heading, value) in enumerate(zip(MINUTES_HEADINGS, _row(item), strict=True), start=1):
             cell = sheet.cell(row=row_number, column=column)
@@ -425,8 +407,7 @@ def _minutes_sheet(sheet: Any, items: Sequence[_Item]) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=heading in _WRAPPED_COLUMNS)
     for column, width in enumerate(_WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(MINUTES_HEADINGS))}{max(1, len(items) + 1)}"
+    freeze_and_filter(sheet, len(MINUTES_HEADINGS), len(items))
     sheet.print_title_rows = "1:1"
 
 
@@ -474,15 +455,3 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
 def _local(moment: datetime) -> datetime:
     """An aware time as the naive London wall-clock time a spreadsheet shows."""
     return moment.astimezone(LONDON).replace(tzinfo=None)
-
-
-def _workbook_properties(workbook: Any, view: MinutesView, generated_at: datetime) -> None:
-    # The file's own metadata says what the file is and when it was made; nothing about any pupil.
-    stamp = generated_at.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
-    properties = workbook.properties
-    properties.title = minutes_title(view)
-    properties.subject = f"{view.cluster} cluster funding meeting"
-    properties.creator = "Cluster Funding bot"
-    properties.lastModifiedBy = "Cluster Funding bot"
-    properties.created = stamp
-    properties.modified = stamp

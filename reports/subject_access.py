@@ -28,10 +28,10 @@ from cluster.ledger import INSTALMENT_STATE_TITLES, InstalmentState
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, STATE_TITLES, form_fields
 from cluster.review_form import review_fields
+from cluster.subject_access import Held, HeldFile, HeldReferral
 from cluster.text import clean_all
 from reports.referral_pack import NOT_GIVEN, PROVISION_HEADINGS, field_value, provision_cells
 from reports.workbook import fixed_times
-from usecases.subject_access import Held, HeldFile, HeldReferral
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

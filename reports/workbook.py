@@ -1,6 +1,8 @@
 """Workbooks of titled tables: a sheet per table, a bold frozen header row, money in pounds, text kept as text.
 
-Shared by every spreadsheet the bot makes from tables (the finance exports, the citywide figures). Text
+Shared by every spreadsheet the bot makes: :func:`tables_xlsx` makes the finance exports and the citywide
+figures whole; the capital report and the minutes lay out their own sheets with :func:`header_row`,
+:func:`put_cell` and :func:`freeze_and_filter`, and all are saved by :func:`workbook_bytes`. Text
 cells are stored as text with Excel's quote prefix, so nothing a person typed runs as a formula; the same
 tables and moment give the same bytes (every timestamp in the file is ``moment``).
 """
@@ -65,9 +67,20 @@ def tables_xlsx(tables: Sequence[Table], title: str, moment: datetime) -> bytes:
         first = False
         sheet.title = name
         _sheet(sheet, headings, rows)
+    return workbook_bytes(workbook, title, moment)
+
+
+def workbook_bytes(workbook: Any, title: str, moment: datetime, subject: str | None = None) -> bytes:
+    """The workbook as XLSX bytes, titled, made by the bot and dated ``moment`` inside and out.
+
+    The same workbook and moment give the same bytes: the file's own dates and every zip member's are
+    ``moment``. The title (and subject) may name a cluster, so they are cleaned as a cell is.
+    """
     stamp = moment.astimezone(UTC).replace(tzinfo=None)  # openpyxl writes naive times as UTC
     properties = workbook.properties
-    properties.title = clean_text(title)  # may name a cluster
+    properties.title = clean_text(title)
+    if subject is not None:
+        properties.subject = clean_text(subject)
     properties.creator = properties.lastModifiedBy = "Cluster Funding bot"
     properties.created = properties.modified = stamp
     out = io.BytesIO()
@@ -77,13 +90,8 @@ def tables_xlsx(tables: Sequence[Table], title: str, moment: datetime) -> bytes:
 
 
 def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) -> None:
+    header_row(sheet, headings)
     cell_at = sheet.cell
-    for column, heading in enumerate(headings, start=1):
-        cell = cell_at(row=1, column=column)
-        put_cell(cell, heading)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
     for number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
             cell = cell_at(row=number, column=column)
@@ -94,8 +102,23 @@ def _sheet(sheet: Any, headings: Sequence[str], rows: Sequence[Sequence[Cell]]) 
                 cell.number_format = DATE_FORMAT
     for column, heading in enumerate(headings, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = max(12, min(40, len(heading) + 4))
+    freeze_and_filter(sheet, len(headings), len(rows))
+
+
+def header_row(sheet: Any, headings: Sequence[str], fill: PatternFill = _HEADER_FILL) -> None:
+    """Row 1 of a table: its headings, bold on a coloured fill, wrapped and at the top of their cells."""
+    for column, heading in enumerate(headings, start=1):
+        cell = sheet.cell(row=1, column=column)
+        put_cell(cell, heading)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def freeze_and_filter(sheet: Any, columns: int, rows: int) -> None:
+    """Keep a table's header row in sight while scrolling, and give its ``columns`` a filter over ``rows`` rows."""
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(1, rows + 1)}"
 
 
 def fixed_times(data: bytes, moment: datetime) -> bytes:

@@ -49,9 +49,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
-from cards.common import plain
-from cards.fit import to_json
+from cluster.markdown import plain
 from cluster.roles import Role
+from cluster.text import to_json
 from store import audit
 from store.db import transaction
 from store.models import ChannelPost, ConversationRef, Outbox, Person, RoleAssignment, Setting

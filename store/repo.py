@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Row as ResultRow
 from sqlmodel import Session, SQLModel, col, select
 
 from cluster.card_ids import card_id, is_missing
@@ -141,8 +142,8 @@ def role_holders(
     return found
 
 
-def slot_of(meeting: Meeting) -> MeetingSlot:
-    """A meeting row as the rules see it."""
+def slot_of(meeting: Meeting | ResultRow[Any]) -> MeetingSlot:
+    """A meeting as the rules see it: its row, or a row of a query that selects the meeting table's columns."""
     return MeetingSlot(
         id=meeting.id or 0,
         day=meeting.day,

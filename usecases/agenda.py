@@ -233,24 +233,8 @@ def _agendas_due(engine: Engine, now: datetime, query: Any) -> list[tuple[Any, M
             return []
         horizon = agenda_horizon(today, int(most), holidays)
         soon = connection.execute(query, {"today": today, "horizon": horizon}).all()
-    due = [(row, _slot(row)) for row in soon]
+    due = [(row, slot_of(row)) for row in soon]
     return [(row, slot) for row, slot in due if agenda_due(slot, now, row.agenda_days, holidays)]
-
-
-def _slot(row: Any) -> MeetingSlot:
-    """A meeting row read with the table's columns, as the rules see it."""
-    return MeetingSlot(
-        row.id,
-        row.day,
-        row.start,
-        row.end,
-        row.deadline,
-        row.cancelled,
-        row.title,
-        row.online_link,
-        row.started_at,
-        row.ended_at,
-    )
 
 
 def _owe_agenda(engine: Engine, meeting_id: int, now: datetime) -> bool:

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from cluster.audit import Kind, Line
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from store.db import transaction
@@ -33,14 +33,6 @@ DEFAULT_LIMIT = 1000
 MACHINE_ACTORS = frozenset({"cli", "scheduler", "review"})
 
 
-class Kind(StrEnum):
-    """Which lines to list."""
-
-    READ = "read"
-    CHANGE = "change"
-    ALL = "all"
-
-
 def is_read(action: str) -> bool:
     """True when the action records a reading (a showing, an export, a listing), not a change."""
     return action.rsplit(".", 1)[-1] in READ_VERBS
@@ -49,34 +41,6 @@ def is_read(action: str) -> bool:
 def _reads() -> ColumnElement[bool]:
     """:func:`is_read` as SQL, from the same words."""
     return or_(*(col(AuditEvent.action).endswith(f".{verb}") for verb in sorted(READ_VERBS)))
-
-
-@dataclass(frozen=True)
-class Line:
-    """One audit line as a person reads it: London time, who by name, the subject with its referral's reference."""
-
-    at: datetime  # Europe/London
-    who: str
-    action: str
-    read: bool
-    subject: str
-    reference: str | None
-    detail: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        """``read`` or ``change``."""
-        return Kind.READ.value if self.read else Kind.CHANGE.value
-
-    @property
-    def about(self) -> str:
-        """The subject, with the referral's reference when it is one of a referral's records."""
-        return f"{self.subject} ({self.reference})" if self.reference else self.subject
-
-    @property
-    def details(self) -> str:
-        """The detail as ``key=value`` pairs, in key order."""
-        return "; ".join(f"{key}={self.detail[key]}" for key in sorted(self.detail))
 
 
 @dataclass(frozen=True)

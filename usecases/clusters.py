@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, literal, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from cluster.clusters import ClusterSummary
 from cluster.new_cluster import NewCluster, read_new_cluster
 from cluster.permissions import MANAGE_CLUSTERS, Forbidden, allows
 from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, scope_problem
@@ -53,18 +54,6 @@ class Loaded:
     people_added: int
     roles_added: int
     terms_added: int
-
-
-@dataclass(frozen=True)
-class ClusterSummary:
-    """One cluster as the list shows it."""
-
-    name: str
-    code: str
-    settings: int
-    people: int
-    meetings: int
-    channel_linked: bool
 
 
 @dataclass(frozen=True)

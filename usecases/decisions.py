@@ -22,7 +22,6 @@ recorded without a letter or its offer, and the letter is made when someone firs
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +36,7 @@ from cluster.agenda import AgendaView, DecisionView, ItemState, VoteView
 from cluster.budget import Position, check_affordable
 from cluster.card_ids import ItemId
 from cluster.decisions import Outcome, Schedule
-from cluster.errors import Refusal
+from cluster.errors import Refusal, new_reference
 from cluster.ledger import Payment
 from cluster.letters import LetterView, letter_filename
 from cluster.meetings import MeetingSlot
@@ -377,7 +376,7 @@ def _make_letter(
     try:
         content = decision_letter_docx(letter_view)
     except Exception:  # a bug in a document must not undo what the meeting decided
-        reference = "ERR-" + secrets.token_hex(4).upper()  # the shape of bot.http.errors' references
+        reference = new_reference()
         log.exception("could not make the letter of decision %s; recorded without it ref=%s", row.id, reference)
         return None
     letter = DecisionLetter(

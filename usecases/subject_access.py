@@ -14,15 +14,21 @@ holds; the pupil reference stays out of the audit line, as the log is read by mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.errors import Refusal
-from cluster.referrals import ReferralView
+from cluster.subject_access import (
+    Held,
+    HeldDecision,
+    HeldFile,
+    HeldInstalment,
+    HeldItem,
+    HeldReferral,
+    HeldReview,
+)
 from store import audit
 from store.db import transaction
 from store.models import (
@@ -38,100 +44,10 @@ from store.models import (
     ReviewOutcome,
 )
 from store.referral_views import view_of
-from usecases.audit_log import Line, lines_about, referral_subjects
+from usecases.audit_log import lines_about, referral_subjects
 from usecases.pupils import referrals_naming, setting_named
 
 ACTION = "pupil.subject_access"
-
-
-@dataclass(frozen=True)
-class HeldFile:
-    """A supporting document kept by the bot: its name and bytes (links are in the referral's view)."""
-
-    document_id: int
-    name: str
-    content_type: str | None
-    content: bytes
-
-
-@dataclass(frozen=True)
-class HeldItem:
-    """The referral on a meeting's agenda."""
-
-    meeting_title: str
-    meeting_day: date
-    state: str
-    deferred: bool
-
-
-@dataclass(frozen=True)
-class HeldInstalment:
-    """One instalment of a decision's money."""
-
-    position: int
-    due_on: date
-    amount_pence: int
-    state: str
-    paid_on: date | None
-    paid_reference: str | None
-
-
-@dataclass(frozen=True)
-class HeldDecision:
-    """A decision on the referral, with its instalments and any money released back to the budget."""
-
-    id: int
-    outcome: str
-    amount_pence: int
-    conditions: str
-    feedback: str
-    information_needed: str
-    review_date: date | None
-    schedule: str | None
-    decided_by: str
-    decided_at: datetime
-    instalments: tuple[HeldInstalment, ...]
-    released_pence: int | None
-
-
-@dataclass(frozen=True)
-class HeldReview:
-    """A review of the funding: its answers and the outcomes rated."""
-
-    id: int
-    due: date
-    state: str
-    answers: dict[str, Any]
-    submitted_at: datetime | None
-    submitted_by: str | None
-    ratings: tuple[tuple[str, str], ...]  # (outcome, rating)
-
-
-@dataclass(frozen=True)
-class HeldReferral:
-    """One referral about the pupil and everything hung on it."""
-
-    view: ReferralView
-    created_at: datetime
-    erased_at: datetime | None
-    erased_reason: str | None
-    files: tuple[HeldFile, ...]
-    items: tuple[HeldItem, ...]
-    decisions: tuple[HeldDecision, ...]
-    reviews: tuple[HeldReview, ...]
-    audit: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class Held:
-    """What the bot holds about one pupil of one setting (no referral: nothing held)."""
-
-    setting: str
-    setting_id: int
-    cluster: str
-    pupil_ref: str
-    generated_at: datetime
-    referrals: tuple[HeldReferral, ...]
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:

@@ -18,12 +18,13 @@ from typing import Any
 
 from bot.cli.base import CliError, CommandGroup
 from bot.config import Settings
+from cluster.audit import Kind, Line
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from reports.finance import guard
 from reports.subject_access import export_name, file_name, subject_access_docx, subject_access_json
 from store.db import make_engine, upgrade
-from usecases.audit_log import DEFAULT_LIMIT, Kind, Line, Listing, Query, find
+from usecases.audit_log import DEFAULT_LIMIT, Listing, Query, find
 from usecases.subject_access import files_of, subject_access
 
 COLUMNS = ("when", "who", "action", "kind", "subject", "detail")

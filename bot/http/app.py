@@ -22,7 +22,6 @@ from functools import partial
 from typing import Any
 
 from aiohttp import web
-from botbuilder.schema import Activity
 from sqlalchemy import Engine
 
 from bot.actions import legacy
@@ -45,17 +44,17 @@ from bot.delivery.channel_cards import draw_channel_card
 from bot.delivery.notify import Notifier
 from bot.delivery.sender import Sender
 from bot.http import log_text, observe
-from bot.http.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.http.errors import report_unexpected
 from bot.http.metrics import CONTENT_TYPE, Metrics
 from bot.teams.act_as import ActAs
-from bot.teams.activities import tenant_of
+from bot.teams.activities import NotAnActivity, describe_turn, read_activity, tenant_of
 from bot.teams.adapter import ClusterAdapter
+from bot.teams.auth import RequestAuthenticator, SigningKeys, Unauthorized
 from bot.teams.cluster_bot import ClusterBot
 from bot.teams.connector import AppToken, Connector, NoToken, TokenSource, is_loopback_url
 from bot.teams.file_desk import Export, FileDesk
-from cards.fit import to_json
 from cluster.clock import Clock
+from cluster.text import to_json
 from reports.referral_pack import referral_pack_docx
 from scheduler.leader import Leadership
 from scheduler.runner import attach_scheduler, sender_lease
@@ -241,11 +240,11 @@ def create_app(
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             return _bad_request("the body is not an activity (it needs a 'type')")
         try:
-            activity = Activity().deserialize(body)
-        except Exception:
+            activity = read_activity(body)
+        except NotAnActivity:
             return _bad_request("the body is not a valid activity")
         try:
-            observe.describe(record, activity, vocabulary)
+            describe_turn(record, activity, vocabulary)
         except Exception:  # an odd activity the checks below refuse; its log line just says less
             log.debug("could not describe an activity for its log line", exc_info=True)
         if not activity.service_url or activity.conversation is None or not activity.conversation.id:

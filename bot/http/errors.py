@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 from bot.http import observe
+from cluster.errors import new_reference
 
 log = logging.getLogger("clusterbot.errors")
 
@@ -13,11 +13,6 @@ APOLOGY = (
     "Sorry, something went wrong on our side and nothing was changed. "
     "If it happens again, give your admin this reference: {ref}."
 )
-
-
-def new_reference() -> str:
-    """A short reference a person can read out, matching a log line."""
-    return "ERR-" + secrets.token_hex(4).upper()
 
 
 def report_unexpected(exc: BaseException, where: str) -> str:

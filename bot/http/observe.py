@@ -3,8 +3,10 @@
 Each ``POST /api/messages`` is one turn. The request handler opens a :class:`TurnRecord` for it
 (:func:`begin_turn`); the bot fills in what only it learns (a refusal, an apology's reference) through
 :func:`note_outcome` and :func:`note_error`, and the handler, when it answers, logs the record as one line
-(:func:`log_turn`) and counts it (``bot.http.metrics``). The record holds names from a fixed vocabulary only: a
-card verb or command the bot knows (else ``unknown`` or ``text``), the conversation's type, the outcome.
+(:func:`log_turn`) and counts it (``bot.http.metrics``). What the activity says is filled in by the Teams
+edge (``bot.teams.activities.describe_turn``), so this module needs no botbuilder. The record holds names
+from a fixed vocabulary only: a card verb or command the bot knows (else ``unknown`` or ``text``), the
+conversation's type, the outcome.
 Typed text, card inputs and card data may hold pupil details, so none of them is ever put in it.
 
 ``CLUSTERBOT_LOG_FORMAT=json`` turns every log line of the process into one JSON object
@@ -28,10 +30,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alembic.script import ScriptDirectory
-from botbuilder.schema import Activity
 from sqlalchemy import Engine, text
 
-from bot.teams.activities import card_action, command_text, conversation_kind
 from store.db import MIGRATIONS
 
 log = logging.getLogger("clusterbot.turn")
@@ -139,25 +139,6 @@ class Vocabulary:
     def of(cls, verbs: Iterable[str], commands: Iterable[str]) -> Vocabulary:
         """From the routes' verbs and commands (``next meeting`` is known by ``next``)."""
         return cls(frozenset(verbs), frozenset(command.split()[0] for command in commands if command.split()))
-
-
-def describe(record: TurnRecord, activity: Activity, vocabulary: Vocabulary) -> None:
-    """Fill in what the activity says about the turn, in the vocabulary's words only."""
-    record.activity_id = str(activity.id)[:ID_LENGTH] if activity.id else None
-    kind = str(activity.type or "")
-    record.activity_type = kind if kind in ACTIVITY_TYPES else UNKNOWN
-    conversation = conversation_kind(activity)
-    record.conversation = conversation if conversation in CONVERSATION_TYPES else UNKNOWN
-    action = card_action(activity)
-    if action is not None:
-        record.verb = action.verb if action.verb in vocabulary.verbs else UNKNOWN
-    elif kind == "invoke":
-        record.verb = activity.name if activity.name in INVOKE_NAMES else UNKNOWN
-    elif kind == "message":
-        words = command_text(activity).split(" ", 1)
-        record.command = words[0] if words[0] in vocabulary.command_words else TEXT
-    elif kind in ACTIVITY_TYPES:
-        record.verb = kind
 
 
 def log_turn(record: TurnRecord) -> None:

@@ -1,1 +1,1 @@
-"""The Teams edge: activities in, cards out; the only place botbuilder is imported."""
+"""The Teams edge: activities in (read, authenticated, described), cards out; the only place botbuilder is imported."""

@@ -14,12 +14,37 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
 from bot.actions.turn import CardAction
+from bot.http.observe import (
+    ACTIVITY_TYPES,
+    CONVERSATION_TYPES,
+    ID_LENGTH,
+    INVOKE_NAMES,
+    TEXT,
+    UNKNOWN,
+    TurnRecord,
+    Vocabulary,
+)
 from cluster.text import clean_all, clean_text
 from usecases.conversations import ConversationInfo
 
 _SPACES = re.compile(r"\s+")
 _AT_TAGS = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
+
+
+class NotAnActivity(ValueError):
+    """A JSON object the Bot Framework's schema cannot read as an activity."""
+
+
+def read_activity(body: dict[str, Any]) -> Activity:
+    """The activity a request's JSON body holds (``bot.http.app`` has checked it is an object with a type).
+
+    The HTTP edge handles the activity only through this package, so that it imports no botbuilder itself.
+    """
+    try:
+        return Activity().deserialize(body)
+    except Exception as exc:  # the schema's deserializer raises all sorts on odd input
+        raise NotAnActivity(type(exc).__name__) from None
 
 
 def _get(obj: Any, *path: str) -> Any:
@@ -110,3 +135,22 @@ def tenant_of(activity: Activity) -> str | None:
     """The tenant the activity came from, where Teams says."""
     tenant = _get(activity.channel_data, "tenant", "id") or getattr(activity.conversation, "tenant_id", None)
     return str(tenant) if tenant else None
+
+
+def describe_turn(record: TurnRecord, activity: Activity, vocabulary: Vocabulary) -> None:
+    """Fill in what the activity says about the turn's log line, in the vocabulary's words only."""
+    record.activity_id = str(activity.id)[:ID_LENGTH] if activity.id else None
+    kind = str(activity.type or "")
+    record.activity_type = kind if kind in ACTIVITY_TYPES else UNKNOWN
+    conversation = conversation_kind(activity)
+    record.conversation = conversation if conversation in CONVERSATION_TYPES else UNKNOWN
+    action = card_action(activity)
+    if action is not None:
+        record.verb = action.verb if action.verb in vocabulary.verbs else UNKNOWN
+    elif kind == "invoke":
+        record.verb = activity.name if activity.name in INVOKE_NAMES else UNKNOWN
+    elif kind == "message":
+        words = command_text(activity).split(" ", 1)
+        record.command = words[0] if words[0] in vocabulary.command_words else TEXT
+    elif kind in ACTIVITY_TYPES:
+        record.verb = kind

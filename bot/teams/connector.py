@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
-from cards.fit import to_json
+from cluster.text import to_json
 
 log = logging.getLogger("clusterbot.connector")
 

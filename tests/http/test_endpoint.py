@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 
 from bot.config import Settings
 from bot.http.app import create_app
-from bot.http.auth import SigningKeys
+from bot.teams.auth import SigningKeys
 from cluster.clock import FixedClock
 from tests.conftest import SENCO, Bot
 from tests.support import activities as act

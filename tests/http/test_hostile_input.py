@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 
 from bot.config import Settings
 from bot.http.app import create_app
-from bot.http.auth import RequestAuthenticator
+from bot.teams.auth import RequestAuthenticator
 from cards import verbs
 from cluster.clock import FixedClock
 from cluster.errors import OUT_OF_DATE

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cards import verbs
-from cards.common import plain
 from cluster.clock import FixedClock
+from cluster.markdown import plain
 from cluster.roles import Role
 from reports.minutes import MINUTES_HEADINGS
 from store.models import Cluster, Setting

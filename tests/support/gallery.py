@@ -59,6 +59,7 @@ from cluster.agenda import (
 from cluster.budget import Budget, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
+from cluster.clusters import ClusterSummary
 from cluster.decisions import Outcome, Schedule, default_review_date
 from cluster.impact import Rating
 from cluster.ledger import InstalmentState, InstalmentView, Payment, PaymentsView
@@ -72,7 +73,6 @@ from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
 from tests.support.citywide_gallery import citywide_gallery
 from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
-from usecases.clusters import ClusterSummary
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(

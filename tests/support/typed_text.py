@@ -29,7 +29,7 @@ EVIL_LINES = f"{EVIL}\n- a list\n1. a numbered list\n# a heading\n**bold** _ital
 
 
 def unescape(shown: str) -> str:
-    """What Teams shows for text escaped with backslashes (the reverse of ``cards.common.plain``)."""
+    """What Teams shows for text escaped with backslashes (the reverse of ``cluster.markdown.plain``)."""
     return _ESCAPE.sub(r"\1", shown)
 
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from cards.common import plain
 from cluster.agenda import AgendaEntry, DecisionView, ItemState, MinutesEntry, MinutesView
 from cluster.budget import Position
 from cluster.decisions import Outcome, Schedule
 from cluster.impact import Rating
+from cluster.markdown import plain
 from cluster.meetings import MeetingSlot, default_deadline
 from cluster.referrals import Kind
 from cluster.voting import Result, Tally

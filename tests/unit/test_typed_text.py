@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cards.common import escape_markdown, facts, heading, link, message_card, plain, text
+from cards.common import facts, heading, link, message_card, text
 from cards.meeting import agenda_card, minutes_card, outcome_notice_card, vote_card
 from cards.meetings import meeting_morning_card
 from cards.referrals import (
@@ -22,6 +22,7 @@ from cards.referrals import (
 )
 from cluster.agenda import DecisionView, ItemState, MinutesEntry, MinutesView
 from cluster.decisions import Outcome, Schedule
+from cluster.markdown import escape_markdown, plain
 from cluster.provision import ProvisionRow
 from cluster.referrals import Document, Kind, State
 from cluster.voting import Choice, Result, Tally
