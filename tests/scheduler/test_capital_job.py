@@ -22,7 +22,7 @@ from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as uc
 from usecases import referral_checks as checks
 from usecases import referrals as referrals
-from usecases.capital_jobs import owe_capital_notices
+from usecases.capital import owe_capital_notices
 from usecases.people import Actor, identify
 from usecases.roster import Entry, import_entries
 

@@ -73,7 +73,7 @@ def apply(engine: Engine, who: tuple[str, str], amount: str = "12500") -> int:
 
 def to_board(engine: Engine, referral_id: int) -> None:
     """Scored by the chair, closed and recommended, at the panel in January."""
-    from usecases.capital_jobs import owe_capital_notices
+    from usecases.capital import owe_capital_notices
 
     owe_capital_notices(engine, JAN_5, lambda _v: {}, lambda _v, _d: {})
     chair = actor(engine, CHAIR)
@@ -196,7 +196,7 @@ def test_the_finance_export_reads_each_application_and_its_stage(seeded: Engine)
 
 
 def test_the_capital_card_reads_in_the_same_number_of_queries_for_one_application_or_five(seeded: Engine) -> None:
-    from usecases.capital_jobs import owe_capital_notices
+    from usecases.capital import owe_capital_notices
 
     chair = actor(seeded, CHAIR)  # a panel member: the card also says which are waiting for their scores
     apply(seeded, SENCO)
