@@ -26,7 +26,7 @@ from store.db import transaction
 from store.terms import loaded_terms
 from usecases import agenda as md
 from usecases import citywide_pack
-from usecases.capital_jobs import owe_capital_notices
+from usecases.capital import owe_capital_notices
 from usecases.erasure import erase_expired
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts

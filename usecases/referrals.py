@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -609,19 +609,6 @@ def _next_reference(session: Session, cluster: Cluster, now: datetime) -> str:
     session.add(counter)
     session.flush()
     return rules.reference(cluster.code, now.date(), counter.last_number)
-
-
-def set_capital_window(engine: Engine, year_start: int, opens: date, closes: date, now: datetime, actor: str) -> None:
-    """Set the Capital Fund's application window for the school year starting in September of ``year_start``."""
-    if closes < opens:
-        raise Refusal("The window must close after it opens.")
-    with transaction(engine) as session:
-        window = session.get(CapitalWindow, year_start) or CapitalWindow(
-            year_start=year_start, opens=opens, closes=closes
-        )
-        window.opens, window.closes = opens, closes
-        session.add(window)
-        audit.record(session, now, actor, "capital.window", f"year:{year_start}", opens=str(opens), closes=str(closes))
 
 
 def _windows(session: Session) -> dict[int, rules.Window]:

@@ -1,230 +1,192 @@
-"""Handlers for the Capital Fund in personal chat: rounds, the panel, the Board, the project, the report.
+"""The Capital Fund in personal chat: rounds, the panel, the Board, the project, the report.
 
-Each calls one use case (``usecases.capital``) and answers with the card it returns; notices the use case
-owed (the Board's decision, the release, scoring cards for a newly named member) are delivered soon after.
+Each handler calls one use case (``usecases.capital``) and answers with the card it returns; notices the
+use case owed (the Board's decision, the release, scoring cards for a newly named member) are delivered
+soon after. A form whose input needs fixing comes back through the form it was sent from: the ``capital``
+card for the round, the application's card for everything done on an application, the panel card.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Routes
-from bot.actions.turn import DeliverSoon, Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from bot.teams.files import file_consent_card
 from cards import capital as cc
 from cards import verbs
-from cluster.capital_fund import Criterion
-from cluster.card_ids import named_id
-from cluster.clock import LONDON, Clock
+from cluster import permissions as p
+from cluster.commands.capital import (
+    AddInvoice,
+    Evaluate,
+    MarkCompleted,
+    MarkStarted,
+    NamePanelMember,
+    OnApplication,
+    Recommend,
+    RecordBoardDecision,
+    RecordVisit,
+    RemovePanelMember,
+    ScoreApplication,
+    SetRound,
+)
+from cluster.commands.inputs import Nothing
 from reports.capital import capital_filename, capital_xlsx
 from usecases import capital as uc
 
-PERSON_GONE = "That person is no longer on the cluster's roster."
+
+def _application(turn: Turn, opened: uc.Opened) -> Reply:
+    card = cc.application_card(
+        opened.view, opened.viewer, turn.today(), values=turn.values, errors=turn.errors, notice=opened.notice
+    )
+    return Reply(card=card)
 
 
-class CapitalRoutes:
-    """``capital``, ``panel members``, ``capital report`` and the Capital Fund cards' verbs."""
+def _overview(turn: Turn, notice: str | None = None) -> Reply:
+    shown = uc.overview(turn.engine, turn.actor, turn.now())
+    card = cc.capital_card(
+        shown.rounds,
+        shown.applications,
+        officer=shown.officer,
+        admin=shown.admin,
+        to_score=shown.to_score,
+        more=shown.more,
+        values=turn.values if turn.mistakes else None,  # none typed: the form shows the newest round
+        errors=turn.errors,
+        notice=notice,
+    )
+    return Reply(card=card)
 
-    def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.deliver_soon = deliver_soon
 
-    def install(self, routes: Routes) -> None:
-        """Register the commands and verbs."""
-        routes.personal.update({"capital": self.overview, "panel members": self.panel, "capital report": self.report})
-        routes.verbs.update(
-            {
-                verbs.CAPITAL: self.overview,
-                verbs.CAPITAL_ROUND_SET: self.set_round,
-                verbs.CAPITAL_OPEN: self.open,
-                verbs.CAPITAL_SCORE: self.score,
-                verbs.CAPITAL_PANEL_CLOSE: self.close_panel,
-                verbs.CAPITAL_RECOMMEND: self.recommend,
-                verbs.CAPITAL_PANEL: self.panel,
-                verbs.CAPITAL_PANEL_ADD: self.add_member,
-                verbs.CAPITAL_PANEL_REMOVE: self.remove_member,
-                verbs.CAPITAL_BOARD: self.board,
-                verbs.CAPITAL_STARTED: self.started,
-                verbs.CAPITAL_COMPLETED: self.completed,
-                verbs.CAPITAL_INVOICE: self.invoice,
-                verbs.CAPITAL_VISIT: self.visit,
-                verbs.CAPITAL_RELEASE: self.release,
-                verbs.CAPITAL_EVALUATE: self.evaluate,
-                verbs.CAPITAL_REPORT: self.report,
-            }
-        )
+def _panel(turn: Turn, panel: uc.PanelCard, notice: str | None = None) -> Reply:
+    members = [(m.person_id, m.name, m.how, m.named) for m in panel.members]
+    return Reply(card=cc.panel_card(panel.cluster, members, panel.candidates, notice, turn.errors))
 
-    @staticmethod
-    def _id(request: Request) -> int:
-        return named_id(request.data.get("referral_id"), uc.NOT_FOUND)
 
-    def _card(self, opened: uc.Opened, mistakes: uc.Mistakes | None = None) -> Reply:
-        today = self.clock.now().astimezone(LONDON).date()
-        return Reply(
-            card=cc.application_card(
-                opened.view,
-                opened.viewer,
-                today,
-                values=mistakes.values if mistakes else None,
-                errors=mistakes.errors if mistakes else None,
-                notice=opened.notice,
-            )
-        )
+# --- rounds and applications ---
 
-    @staticmethod
-    def _overview(shown: uc.Overview, mistakes: uc.RoundMistakes | None = None, notice: str | None = None) -> Reply:
-        return Reply(
-            card=cc.capital_card(
-                shown.rounds,
-                shown.applications,
-                officer=shown.officer,
-                admin=shown.admin,
-                to_score=shown.to_score,
-                more=shown.more,
-                values=mistakes.values if mistakes else None,
-                errors=mistakes.errors if mistakes else None,
-                notice=notice,
-            )
-        )
 
-    # --- rounds and applications ---
+@ACTIONS.personal("capital", p.SEE_CAPITAL)
+@ACTIONS.verb(verbs.CAPITAL, p.SEE_CAPITAL)
+def show_capital(turn: Turn, _: Nothing) -> Reply:
+    """The rounds, and the applications the person takes part in (an officer's card has the round form)."""
+    return _overview(turn)
 
-    async def overview(self, request: Request) -> Reply:
-        """The rounds, and the applications the person takes part in."""
-        return self._overview(uc.overview(self.engine, request.actor, self.clock.now()))
 
-    async def set_round(self, request: Request) -> Reply:
-        """A council officer sets (or corrects) a round; mistakes come back next to their fields."""
-        try:
-            shown = uc.set_round_from_card(self.engine, request.actor, request.data, self.clock.now())
-        except uc.RoundMistakes as bad:
-            return self._overview(bad.overview, bad)
-        return self._overview(shown, notice="The round is saved.")
+@ACTIONS.verb(verbs.CAPITAL_ROUND_SET, p.SET_CAPITAL_ROUND, SetRound, form=show_capital)
+def set_round(turn: Turn, command: SetRound) -> Reply:
+    """A council officer sets (or corrects) a round; mistakes come back next to their fields."""
+    uc.save_round(turn.engine, turn.actor, command, turn.now())
+    return _overview(turn, notice="The round is saved.")
 
-    async def open(self, request: Request) -> Reply:
-        """One application, as this person may see and act on it."""
-        return self._card(uc.open_application(self.engine, request.actor, self._id(request), self.clock.now()))
 
-    # --- the panel ---
+@ACTIONS.verb(verbs.CAPITAL_OPEN, p.OPEN_CAPITAL, OnApplication)
+def open_application(turn: Turn, command: OnApplication) -> Reply:
+    """One application, as this person may see and act on it."""
+    return _application(turn, uc.open_application(turn.engine, turn.actor, command.referral_id, turn.now()))
 
-    async def score(self, request: Request) -> Reply:
-        """A panel member saves their scores."""
-        data = request.data
-        scores = {c.value: data.get(f"score_{c.value}") for c in Criterion}
-        comments = {c.value: data.get(f"comment_{c.value}") for c in Criterion}
-        try:
-            opened = uc.score(self.engine, request.actor, self._id(request), scores, comments, self.clock.now())
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        return self._card(opened)
 
-    async def close_panel(self, request: Request) -> Reply:
-        """The chair closes the scoring; the averages show from then on."""
-        return self._card(uc.close_panel(self.engine, request.actor, self._id(request), self.clock.now()))
+# --- the panel ---
 
-    async def recommend(self, request: Request) -> Reply:
-        """The chair records the panel's recommendation."""
-        try:
-            opened = uc.recommend(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        return self._card(opened)
 
-    def _panel_reply(self, panel: uc.PanelCard, notice: str | None = None) -> Reply:
-        members = [(m.person_id, m.name, m.how, m.named) for m in panel.members]
-        return Reply(card=cc.panel_card(panel.cluster, members, panel.candidates, notice))
+@ACTIONS.verb(verbs.CAPITAL_SCORE, p.SCORE_CAPITAL, ScoreApplication, form=open_application)
+def score(turn: Turn, command: ScoreApplication) -> Reply:
+    """A panel member saves their scores."""
+    return _application(turn, uc.score(turn.engine, turn.actor, command, turn.now()))
 
-    async def panel(self, request: Request) -> Reply:
-        """The admin's panel members card."""
-        return self._panel_reply(uc.panel_members(self.engine, request.actor))
 
-    async def add_member(self, request: Request) -> Reply:
-        """Name a SENCO or delegate to the panel (they are sent the cards of applications being scored)."""
-        person = named_id(request.data.get("person_id"), "Choose who to name to the panel.")
-        panel = uc.add_panel_member(
-            self.engine, request.actor, person, self.clock.now(), score_card=cc.score_request_card
-        )
-        self.deliver_soon()
-        return self._panel_reply(panel, "Named to the panel.")
+@ACTIONS.verb(verbs.CAPITAL_PANEL_CLOSE, p.CHAIR_PANEL, OnApplication)
+def close_panel(turn: Turn, command: OnApplication) -> Reply:
+    """The chair closes the scoring; the averages show from then on."""
+    return _application(turn, uc.close_panel(turn.engine, turn.actor, command.referral_id, turn.now()))
 
-    async def remove_member(self, request: Request) -> Reply:
-        """Take a named SENCO off the panel."""
-        person = named_id(request.data.get("person_id"), PERSON_GONE)
-        return self._panel_reply(uc.remove_panel_member(self.engine, request.actor, person, self.clock.now()))
 
-    # --- the Board, the project, the release, the impact ---
+@ACTIONS.verb(verbs.CAPITAL_RECOMMEND, p.CHAIR_PANEL, Recommend, form=open_application)
+def recommend(turn: Turn, command: Recommend) -> Reply:
+    """The chair records the panel's recommendation."""
+    return _application(turn, uc.recommend(turn.engine, turn.actor, command, turn.now()))
 
-    async def board(self, request: Request) -> Reply:
-        """A council officer records the Board's decision; the setting is told."""
-        try:
-            opened = uc.board_decision(
-                self.engine,
-                request.actor,
-                self._id(request),
-                request.data,
-                self.clock.now(),
-                notice=cc.board_notice_card,
-            )
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        self.deliver_soon()
-        return self._card(opened)
 
-    async def started(self, request: Request) -> Reply:
-        """The SENCO marks the project started."""
-        return self._card(
-            uc.mark_started(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        )
+@ACTIONS.personal("panel members", p.NAME_PANEL)
+@ACTIONS.verb(verbs.CAPITAL_PANEL, p.NAME_PANEL)
+def show_panel(turn: Turn, _: Nothing) -> Reply:
+    """The admin's panel members card."""
+    return _panel(turn, uc.panel_members(turn.engine, turn.actor))
 
-    async def completed(self, request: Request) -> Reply:
-        """The SENCO marks the project completed."""
-        return self._card(
-            uc.mark_completed(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        )
 
-    async def invoice(self, request: Request) -> Reply:
-        """The SENCO gives a paid invoice's amount; its file follows in chat. A mistake comes back beside it."""
-        try:
-            opened = uc.add_invoice(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        return self._card(opened)
+@ACTIONS.verb(verbs.CAPITAL_PANEL_ADD, p.NAME_PANEL, NamePanelMember, form=show_panel)
+def add_member(turn: Turn, command: NamePanelMember) -> Reply:
+    """Name a SENCO or delegate to the panel (they are sent the cards of applications being scored)."""
+    panel = uc.add_panel_member(
+        turn.engine, turn.actor, command.person_id, turn.now(), score_card=cc.score_request_card
+    )
+    turn.deliver_soon()
+    return _panel(turn, panel, "Named to the panel.")
 
-    async def visit(self, request: Request) -> Reply:
-        """The team records the quality-assurance visit."""
-        try:
-            opened = uc.record_visit(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        return self._card(opened)
 
-    async def release(self, request: Request) -> Reply:
-        """A council officer releases the money (refused, naming what is missing, until everything is in)."""
-        opened = uc.release(
-            self.engine, request.actor, self._id(request), self.clock.now(), notice=cc.released_notice_card
-        )
-        self.deliver_soon()
-        return self._card(opened)
+@ACTIONS.verb(verbs.CAPITAL_PANEL_REMOVE, p.NAME_PANEL, RemovePanelMember)
+def remove_member(turn: Turn, command: RemovePanelMember) -> Reply:
+    """Take a named SENCO off the panel."""
+    return _panel(turn, uc.remove_panel_member(turn.engine, turn.actor, command.person_id, turn.now()))
 
-    async def evaluate(self, request: Request) -> Reply:
-        """The project's impact is recorded."""
-        try:
-            opened = uc.evaluate(self.engine, request.actor, self._id(request), request.data, self.clock.now())
-        except uc.Mistakes as bad:
-            return self._card(bad.opened, bad)
-        return self._card(opened)
 
-    async def report(self, request: Request) -> Reply:
-        """The capital report as a spreadsheet, offered as a file (Teams asks first)."""
-        now = self.clock.now()
-        made = uc.report(
-            self.engine, request.actor, now, offer_only=True
-        )  # audited once, on accept (bot.teams.file_desk)
-        data = capital_xlsx(made.rounds, made.applications, now)  # the handler already runs off the event loop
-        offer = file_consent_card(capital_filename(made.made_on), len(data), {"kind": "capital"})
-        count = len(made.applications)
-        return Reply(
-            text=f"Here is the Capital Fund report: {count} application{'s' if count != 1 else ''}.",
-            attachments=(offer,),
-        )
+# --- the Board, the project, the release, the impact ---
+
+
+@ACTIONS.verb(verbs.CAPITAL_BOARD, p.BOARD_DECISION, RecordBoardDecision, form=open_application)
+def board(turn: Turn, command: RecordBoardDecision) -> Reply:
+    """A council officer records the Board's decision; the setting is told."""
+    opened = uc.board_decision(turn.engine, turn.actor, command, turn.now(), notice=cc.board_notice_card)
+    turn.deliver_soon()
+    return _application(turn, opened)
+
+
+@ACTIONS.verb(verbs.CAPITAL_STARTED, p.REPORT_PROJECT, MarkStarted, form=open_application)
+def started(turn: Turn, command: MarkStarted) -> Reply:
+    """The SENCO marks the project started."""
+    return _application(turn, uc.mark_started(turn.engine, turn.actor, command, turn.now()))
+
+
+@ACTIONS.verb(verbs.CAPITAL_COMPLETED, p.REPORT_PROJECT, MarkCompleted, form=open_application)
+def completed(turn: Turn, command: MarkCompleted) -> Reply:
+    """The SENCO marks the project completed."""
+    return _application(turn, uc.mark_completed(turn.engine, turn.actor, command, turn.now()))
+
+
+@ACTIONS.verb(verbs.CAPITAL_INVOICE, p.REPORT_PROJECT, AddInvoice, form=open_application)
+def invoice(turn: Turn, command: AddInvoice) -> Reply:
+    """The SENCO gives a paid invoice's amount; its file follows in chat. A mistake comes back beside it."""
+    return _application(turn, uc.add_invoice(turn.engine, turn.actor, command, turn.now()))
+
+
+@ACTIONS.verb(verbs.CAPITAL_VISIT, p.QA_VISIT, RecordVisit, form=open_application)
+def visit(turn: Turn, command: RecordVisit) -> Reply:
+    """The team records the quality-assurance visit."""
+    return _application(turn, uc.record_visit(turn.engine, turn.actor, command, turn.now()))
+
+
+@ACTIONS.verb(verbs.CAPITAL_RELEASE, p.RELEASE_CAPITAL, OnApplication)
+def release(turn: Turn, command: OnApplication) -> Reply:
+    """A council officer releases the money (refused, naming what is missing, until everything is in)."""
+    opened = uc.release(turn.engine, turn.actor, command.referral_id, turn.now(), notice=cc.released_notice_card)
+    turn.deliver_soon()
+    return _application(turn, opened)
+
+
+@ACTIONS.verb(verbs.CAPITAL_EVALUATE, p.EVALUATE_CAPITAL, Evaluate, form=open_application)
+def evaluate(turn: Turn, command: Evaluate) -> Reply:
+    """The project's impact is recorded."""
+    return _application(turn, uc.evaluate(turn.engine, turn.actor, command, turn.now()))
+
+
+@ACTIONS.personal("capital report", p.CAPITAL_REPORT)
+@ACTIONS.verb(verbs.CAPITAL_REPORT, p.CAPITAL_REPORT)
+def report(turn: Turn, _: Nothing) -> Reply:
+    """The capital report as a spreadsheet, offered as a file (Teams asks first)."""
+    now = turn.now()
+    made = uc.report(turn.engine, turn.actor, now, offer_only=True)  # audited once, on accept (bot.teams.file_desk)
+    data = capital_xlsx(made.rounds, made.applications, now)
+    offer = file_consent_card(capital_filename(made.made_on), len(data), {"kind": "capital"})
+    count = len(made.applications)
+    return Reply(
+        text=f"Here is the Capital Fund report: {count} application{'s' if count != 1 else ''}.",
+        attachments=(offer,),
+    )

@@ -372,10 +372,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, clock: Clock) -> int
     elif command == "capital-round":
         return _capital_round(args, engine, now)
     elif command == "capital-window":
-        from usecases.referrals import set_capital_window
+        from cluster.referrals import Window
+        from usecases.capital import set_round
 
-        try:
-            set_capital_window(engine, args.year, args.opens, args.closes, now, "cli")
+        try:  # the window alone, through the one writer of the fund's rounds and windows
+            set_round(engine, args.year, Window(args.opens, args.closes), now, "cli")
         except Refusal as refusal:
             raise CliError(refusal.message) from None
         print(

@@ -25,7 +25,6 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.actions import legacy
-from bot.actions.capital import CapitalRoutes
 from bot.actions.catalogue import ACTIONS
 from bot.actions.citywide import CitywideRoutes
 from bot.actions.citywide_meetings import CitywideMeetingRoutes
@@ -139,7 +138,6 @@ def build_routes(
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
-    CapitalRoutes(engine, clock, deliver_soon).install(routes)
     CitywideRoutes(engine, clock).install(routes)
     CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
     ClusterRoutes(engine, clock).install(routes)

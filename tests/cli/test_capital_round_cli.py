@@ -78,3 +78,17 @@ def test_the_window_alone_can_still_be_moved_and_a_round_keeps_its_timeline(db: 
         row = session.get(CapitalWindow, 2025)
     assert row is not None and (row.opens, row.closes) == (date(2025, 9, 8), date(2025, 12, 19))
     assert row.label == "2025/26" and row.evaluate_by == date(2026, 9, 30)
+
+
+def test_the_window_alone_follows_the_rounds_rules_it_cannot_pass_the_panels_date_or_leave_its_year(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(ROUND) == 0
+    assert run(["capital-window", "--year", "2025", "--opens", "2025-09-01", "--closes", "2026-02-10"]) == 2
+    assert "must not be before" in capsys.readouterr().err, "the panel meets by 30 January"
+    assert run(["capital-window", "--year", "2024", "--opens", "2025-09-01", "--closes", "2025-12-31"]) == 2
+    assert "must fall within that school year" in capsys.readouterr().err
+    with Session(make_engine(db)) as session:
+        row = session.get(CapitalWindow, 2025)
+        assert row is not None and row.closes == date(2025, 12, 31)
+        assert session.get(CapitalWindow, 2024) is None

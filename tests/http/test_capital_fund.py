@@ -332,3 +332,20 @@ async def test_one_application_from_its_window_to_its_evaluation(
     assert row["What changed"] == "=Pupils who left class several times a day now stay."
     assert sheet.cell(row=2, column=headings.index("What changed") + 1).data_type == "s", "typed text stays text"
     assert json.dumps(row, default=str).count("2026-07-17") == 1, "the completion date"
+
+
+async def test_the_round_form_comes_back_with_what_was_typed_and_each_mistake_beside_its_field(
+    app_bot: tuple[Bot, Any],
+) -> None:
+    bot, _ = app_bot
+    officer = Flow(bot, OFFICER)
+    typed = {**ROUND, "total": "lots", "panel_by": ""}
+    again = await officer.card(verbs.CAPITAL_ROUND_SET, typed)
+    assert beside(again, "total") == (
+        "lots",
+        "“lots” is not an amount: type pounds and pence in figures, as in 1,250.00.",
+    )
+    assert beside(again, "panel_by")[1] == "Choose the date: panel scores and recommends by."
+    assert beside(again, "label")[0] == "2025/26", "what was typed is kept"
+    backwards = await officer.card(verbs.CAPITAL_ROUND_SET, {**ROUND, "decisions_by": "2026-01-02"})
+    assert shows(backwards, "must not be before") and not shows(backwards, "The round is saved.")

@@ -12,6 +12,15 @@ from sqlmodel import Session, col, select
 from cards.capital import capital_nudge_card, score_request_card
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
+from cluster.commands.capital import (
+    Evaluate,
+    MarkCompleted,
+    MarkStarted,
+    Recommend,
+    RecordBoardDecision,
+    ScoreApplication,
+)
+from cluster.commands.inputs import parse
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import CapitalApplication, Outbox, Person
@@ -22,7 +31,7 @@ from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as uc
 from usecases import referral_checks as checks
 from usecases import referrals as referrals
-from usecases.capital_jobs import owe_capital_notices
+from usecases.capital import owe_capital_notices
 from usecases.people import Actor, identify
 from usecases.roster import Entry, import_entries
 
@@ -39,6 +48,11 @@ ROUND = Round(
     date(2026, 9, 30),
 )
 ALL_FOURS = {c.value: "4" for c in Criterion}
+
+
+def scores(referral_id: int) -> ScoreApplication:
+    """Fours on every criterion, as the scoring card sends them."""
+    return parse(ScoreApplication, {"referral_id": referral_id, **{f"score_{k}": v for k, v in ALL_FOURS.items()}})
 
 
 def on(day: str) -> datetime:
@@ -110,13 +124,13 @@ def test_a_run_with_nothing_due_is_one_query(engine: Engine, applied: int) -> No
 
 def test_members_who_have_not_scored_are_nudged_once_each_before_the_panel(engine: Engine, applied: int) -> None:
     owed(engine, on("2026-01-01"))
-    uc.score(engine, actor(engine, CHAIR), applied, ALL_FOURS, {}, on("2026-01-10"))
+    uc.score(engine, actor(engine, CHAIR), scores(applied), on("2026-01-10"))
     unscored = sorted(pid(engine, w) for w in (TAC, SENCO_2))
     assert owed(engine, on("2026-01-23")) == sorted(
         f"capital:{applied}:panel-5:unscored:person:{p}" for p in unscored
     ), "the chair has scored"
     assert owed(engine, on("2026-01-26")) == []
-    uc.score(engine, actor(engine, TAC), applied, ALL_FOURS, {}, on("2026-01-27"))
+    uc.score(engine, actor(engine, TAC), scores(applied), on("2026-01-27"))
     assert owed(engine, on("2026-01-29")) == [f"capital:{applied}:panel-1:unscored:person:{pid(engine, SENCO_2)}"]
     assert owed(engine, on("2026-01-29")) == []
 
@@ -124,14 +138,28 @@ def test_members_who_have_not_scored_are_nudged_once_each_before_the_panel(engin
 def test_the_project_is_nudged_as_completion_and_evaluation_near(engine: Engine, applied: int) -> None:
     owed(engine, on("2026-01-01"))
     chair, officer, sam = actor(engine, CHAIR), actor(engine, OFFICER), actor(engine, SENCO)
-    uc.score(engine, chair, applied, ALL_FOURS, {}, on("2026-01-10"))
+    uc.score(engine, chair, scores(applied), on("2026-01-10"))
     uc.close_panel(engine, chair, applied, on("2026-01-28"))
-    uc.recommend(engine, chair, applied, {"recommendation": "recommend", "reasons": "Good."}, on("2026-01-28"))
-    uc.board_decision(engine, officer, applied, {"board": "approve", "amount": "12000"}, on("2026-02-20"))
-    uc.mark_started(engine, sam, applied, {"started_on": "2026-04-13"}, on("2026-04-13"))
+    uc.recommend(
+        engine,
+        chair,
+        parse(Recommend, {"referral_id": applied, "recommendation": "recommend", "reasons": "Good."}),
+        on("2026-01-28"),
+    )
+    uc.board_decision(
+        engine,
+        officer,
+        parse(RecordBoardDecision, {"referral_id": applied, "board": "approve", "amount": "12000"}),
+        on("2026-02-20"),
+    )
+    uc.mark_started(
+        engine, sam, parse(MarkStarted, {"referral_id": applied, "started_on": "2026-04-13"}), on("2026-04-13")
+    )
     assert owed(engine, on("2026-08-01")) == nudged(engine, applied, "complete-30", ("setting", SENCO), ("team", TAC))
     assert look_on(engine, applied) == date(2026, 8, 24)
-    uc.mark_completed(engine, sam, applied, {"completed_on": "2026-08-20"}, on("2026-08-20"))
+    uc.mark_completed(
+        engine, sam, parse(MarkCompleted, {"referral_id": applied, "completed_on": "2026-08-20"}), on("2026-08-20")
+    )
     assert owed(engine, on("2026-08-24")) == nudged(engine, applied, "complete-7", ("setting", SENCO), ("team", TAC)), (
         "no invoices and no visit yet"
     )
@@ -139,7 +167,7 @@ def test_the_project_is_nudged_as_completion_and_evaluation_near(engine: Engine,
         engine, applied, "evaluate-14", ("setting", SENCO), ("chair", CHAIR)
     )
     impact = {"ehcp_pupils": "3", "pupils_weekly": "20", "what_changed": "Calmer mornings."}
-    uc.evaluate(engine, sam, applied, impact, on("2026-09-20"))
+    uc.evaluate(engine, sam, parse(Evaluate, {"referral_id": applied, **impact}), on("2026-09-20"))
     assert owed(engine, on("2026-09-27")) == [], "the impact is recorded"
     assert look_on(engine, applied) is None, "nothing left to look for"
 

@@ -12,7 +12,9 @@ from sqlmodel import Session, col, select
 
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
-from cluster.errors import Refusal
+from cluster.commands.capital import Recommend, RecordBoardDecision, ScoreApplication
+from cluster.commands.inputs import parse
+from cluster.errors import InvalidInput, Refusal
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Person, Referral, Setting
 from store.seed import CENTRAL, seed_file
@@ -41,6 +43,18 @@ ROUND = Round(
     date(2026, 9, 30),
 )
 FOURS = {c.value: "4" for c in Criterion}
+
+
+def scores(referral_id: int, given: dict[str, str]) -> ScoreApplication:
+    """The scores by criterion, as the scoring card sends them."""
+    return parse(ScoreApplication, {"referral_id": referral_id, **{f"score_{k}": v for k, v in given.items()}})
+
+
+def board(referral_id: int, typed: dict[str, str]) -> RecordBoardDecision:
+    """The Board's decision as the officer's form sends it."""
+    return parse(RecordBoardDecision, {"referral_id": referral_id, **typed})
+
+
 SCHOOLS = ("Abbey Hulton Primary School", "Birches Head Academy", "Carmountside Primary School", "Eaton Park Academy")
 
 
@@ -73,15 +87,20 @@ def apply(engine: Engine, who: tuple[str, str], amount: str = "12500") -> int:
 
 def to_board(engine: Engine, referral_id: int) -> None:
     """Scored by the chair, closed and recommended, at the panel in January."""
-    from usecases.capital_jobs import owe_capital_notices
+    from usecases.capital import owe_capital_notices
 
     owe_capital_notices(engine, JAN_5, lambda _v: {}, lambda _v, _d: {})
     chair = actor(engine, CHAIR)
-    uc.score(engine, chair, referral_id, FOURS, {}, JAN_5)
-    again = uc.score(engine, chair, referral_id, FOURS, {}, JAN_5)  # the same click delivered twice
+    uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)
+    again = uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)  # the same click delivered twice
     assert again.notice == "Your scores are saved."
     uc.close_panel(engine, chair, referral_id, JAN_5)
-    uc.recommend(engine, chair, referral_id, {"recommendation": "recommend", "reasons": "Good."}, JAN_5)
+    uc.recommend(
+        engine,
+        chair,
+        parse(Recommend, {"referral_id": referral_id, "recommendation": "recommend", "reasons": "Good."}),
+        JAN_5,
+    )
 
 
 def test_a_capital_application_never_reaches_an_agenda_even_one_that_names_a_meeting(seeded: Engine) -> None:
@@ -130,13 +149,13 @@ def test_the_board_cannot_approve_past_the_rounds_total(seeded: Engine) -> None:
     to_board(seeded, first)
     to_board(seeded, second)
     officer = actor(seeded, OFFICER)
-    uc.board_decision(seeded, officer, first, {"board": "approve", "amount": "12500"}, JAN_5)
-    with pytest.raises(uc.Mistakes) as refused:
-        uc.board_decision(seeded, officer, second, {"board": "approve", "amount": "9000"}, JAN_5)
+    uc.board_decision(seeded, officer, board(first, {"board": "approve", "amount": "12500"}), JAN_5)
+    with pytest.raises(InvalidInput) as refused:
+        uc.board_decision(seeded, officer, board(second, {"board": "approve", "amount": "9000"}), JAN_5)
     assert refused.value.errors == {
         "board_form": "The round has £7,500.00 left of its £20,000.00, so the Board cannot approve £9,000.00 from it."
     }
-    uc.board_decision(seeded, officer, second, {"board": "approve", "amount": "7500"}, JAN_5)
+    uc.board_decision(seeded, officer, board(second, {"board": "approve", "amount": "7500"}), JAN_5)
 
 
 def test_doubled_clicks_change_things_once(seeded: Engine) -> None:
@@ -146,8 +165,8 @@ def test_doubled_clicks_change_things_once(seeded: Engine) -> None:
     closed = uc.close_panel(seeded, chair, referral_id, JAN_5)
     assert closed.view.averages is not None and closed.view.averages.scored_by == 1
     decision = {"board": "approve", "amount": "12000"}
-    uc.board_decision(seeded, officer, referral_id, decision, JAN_5)
-    again = uc.board_decision(seeded, officer, referral_id, decision, JAN_5)
+    uc.board_decision(seeded, officer, board(referral_id, decision), JAN_5)
+    again = uc.board_decision(seeded, officer, board(referral_id, decision), JAN_5)
     assert again.notice == "The Board's decision is recorded: approved."
     with Session(seeded) as session:
         actions = [
@@ -161,13 +180,13 @@ def test_the_scoring_is_closed_to_changes_once_the_panel_closes(seeded: Engine) 
     referral_id = apply(seeded, SENCO)
     to_board(seeded, referral_id)
     with pytest.raises(Refusal, match="closed its scoring"):
-        uc.score(seeded, actor(seeded, CHAIR), referral_id, {**FOURS, "deliverability": "1"}, {}, JAN_5)
+        uc.score(seeded, actor(seeded, CHAIR), scores(referral_id, {**FOURS, "deliverability": "1"}), JAN_5)
 
 
 def test_the_finance_export_reads_each_application_and_its_stage(seeded: Engine) -> None:
     first, second = apply(seeded, SENCO), apply(seeded, SENCO_2, "9000")
     to_board(seeded, first)
-    uc.board_decision(seeded, actor(seeded, OFFICER), first, {"board": "approve", "amount": "12000"}, JAN_5)
+    uc.board_decision(seeded, actor(seeded, OFFICER), board(first, {"board": "approve", "amount": "12000"}), JAN_5)
     with Session(seeded) as session:
         central = session.exec(select(Setting.cluster_id)).first()
         rows = uc.capital_stages(session, [central or 0])
@@ -196,7 +215,7 @@ def test_the_finance_export_reads_each_application_and_its_stage(seeded: Engine)
 
 
 def test_the_capital_card_reads_in_the_same_number_of_queries_for_one_application_or_five(seeded: Engine) -> None:
-    from usecases.capital_jobs import owe_capital_notices
+    from usecases.capital import owe_capital_notices
 
     chair = actor(seeded, CHAIR)  # a panel member: the card also says which are waiting for their scores
     apply(seeded, SENCO)
@@ -214,7 +233,7 @@ def test_the_capital_card_reads_in_the_same_number_of_queries_for_one_applicatio
 def test_a_setting_approved_by_the_board_cannot_apply_again(seeded: Engine) -> None:
     referral_id = apply(seeded, SENCO)
     to_board(seeded, referral_id)
-    uc.board_decision(seeded, actor(seeded, OFFICER), referral_id, {"board": "approve"}, JAN_5)
+    uc.board_decision(seeded, actor(seeded, OFFICER), board(referral_id, {"board": "approve"}), JAN_5)
     with Session(seeded) as session:
         app = session.get(CapitalApplication, referral_id)
         referral = session.get(Referral, referral_id)

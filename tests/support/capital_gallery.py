@@ -174,7 +174,7 @@ def capital_gallery() -> dict[str, dict[str, Any]]:
             replace(MEMBER, may_score=True),
             TODAY,
             values={"score_strategic_fit": "4", "score_deliverability": ""},
-            errors={"deliverability": "Score Deliverability from 1 to 5."},
+            errors={"score_deliverability": "Score Deliverability from 1 to 5."},
         ),
         "capital_from_setting": application_card(
             SCORING,
