@@ -10,6 +10,8 @@ from cards import verbs
 from cards.common import Card, button, card, execute, facts, heading, link, text
 from cluster.citywide_meetings import CitywideSlot
 from cluster.clock import LONDON
+from cluster.commands.inputs import data_for
+from cluster.commands.meetings import CancelMeeting, MoveMeeting, SetMeetingLink
 from cluster.meetings import MeetingSlot, NextMeeting, days_until
 
 
@@ -137,9 +139,14 @@ def meetings_admin_card(
             {
                 "type": "ActionSet",
                 "actions": [
-                    button(f"Move {named}", verbs.MEETING_MOVE, {"meeting_id": slot.id}, inputs=True),
-                    button(f"Save the link for {named}", verbs.MEETING_LINK, {"meeting_id": slot.id}, inputs=True),
-                    button(f"Cancel {named}", verbs.MEETING_CANCEL, {"meeting_id": slot.id}, inputs=False),
+                    button(f"Move {named}", verbs.MEETING_MOVE, data_for(MoveMeeting, meeting_id=slot.id), inputs=True),
+                    button(
+                        f"Save the link for {named}",
+                        verbs.MEETING_LINK,
+                        data_for(SetMeetingLink, meeting_id=slot.id),
+                        inputs=True,
+                    ),
+                    button(f"Cancel {named}", verbs.MEETING_CANCEL, data_for(CancelMeeting, meeting_id=slot.id)),
                 ],
             },
         ]

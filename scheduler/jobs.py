@@ -24,10 +24,10 @@ from cluster.clock import LONDON
 from cluster.terms import terms_warning
 from store.db import transaction
 from store.terms import loaded_terms
-from usecases import agenda as md
 from usecases import citywide_pack
 from usecases.capital import owe_capital_notices
 from usecases.erasure import erase_expired
+from usecases.meeting_day import agenda as md
 from usecases.nudges import owe_review_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 

@@ -15,7 +15,7 @@ from store import audit
 from store.db import transaction
 from store.models import Cluster, ConversationRef
 from store.repo import cluster_by_name
-from usecases.agenda import owe_agenda_on_link
+from usecases.meeting_day.agenda import owe_agenda_on_link
 from usecases.people import Actor, require_registered
 
 

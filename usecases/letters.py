@@ -1,6 +1,6 @@
 """A decision's letter, as kept with the decision, for the people who may have it.
 
-The letter was made when the decision was recorded (``usecases.decisions``); asking for it reads the stored
+The letter was made when the decision was recorded (``usecases.meeting_day.decisions``); asking for it reads the stored
 bytes, after checking the person reaches the referral's setting (its SENCO or delegate, the cluster's admin,
 or a council officer). A decision without a letter (recorded before letters, or whose letter could not be
 made then) has it made and kept now. The read is audited, as the letter names the setting's pupil by initials.
@@ -20,7 +20,7 @@ from cluster.permissions import DECISION_LETTER, authorize
 from store import audit
 from store.db import take_turn, transaction
 from store.models import Decision
-from usecases.decisions import letter_of
+from usecases.meeting_day.decisions import letter_of
 from usecases.people import Actor
 
 NO_DECISION = "That decision no longer exists."

@@ -1,33 +1,32 @@
 """Meetings: adding, moving and cancelling a cluster's meetings (from the command line or the admin's card).
 
 Each change from the admin's card is one unit of work that returns the card's content as it then stands;
-a change refused for what was typed (a day already taken, a link that is not one) is rolled back to
-before it began and the card says why, in the same unit.
+a change refused for what was typed (a day already taken, a link that is not one) stores nothing and comes
+back beside the input at fault (:class:`~cluster.errors.InvalidInput`), the card shown again as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.card_ids import MEETING_GONE, MeetingId
 from cluster.clock import LONDON
-from cluster.errors import Refusal
+from cluster.commands.meetings import AddMeeting, SetMeetingLink
+from cluster.errors import InvalidInput, Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START, MeetingSlot, default_deadline
 from cluster.permissions import MANAGE_MEETINGS, Forbidden, authorize
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
 from store.repo import cluster_by_name, meeting_slots
-from usecases.carry_over import MovedNotice, carry_over
+from usecases.meeting_day.carry_over import MovedNotice, carry_over
 from usecases.people import Actor
-
-T = TypeVar("T")
 
 
 def add_meeting(
@@ -154,14 +153,12 @@ class MeetingsCard:
 class Changed:
     """What a change from the meetings card comes to: the card as it then stands, and what changed.
 
-    That is the meeting added, moved, or that a cancelled one's referrals ``moved`` to; or why nothing
-    changed (``refused``).
+    That is the meeting added, moved, or that a cancelled one's referrals ``moved`` to.
     """
 
     card: MeetingsCard
     slot: MeetingSlot | None = None
     moved: int = 0
-    refused: str | None = field(default=None)
 
 
 def _admin_cluster(session: Session, actor: Actor, cluster_name: str | None = None) -> Cluster:
@@ -182,18 +179,29 @@ def _card(session: Session, cluster: Cluster, now: datetime) -> MeetingsCard:
     return MeetingsCard(cluster.name, sorted(slots, key=lambda s: s.day))
 
 
-def _refusable(session: Session, change: Callable[[], T]) -> tuple[T | None, str | None]:
-    """Make the change in a savepoint: a refusal for what was typed undoes it and is returned, not raised.
+@contextmanager
+def _beside(field: str) -> Iterator[None]:
+    """A refusal for what was typed comes back beside ``field``; the unit stores nothing of the change.
 
-    A refusal for who is asking (:class:`Forbidden`) is raised: it is not a mistake in a field.
+    A refusal for who is asking (:class:`Forbidden`) is raised as it is: it is not a mistake in a field.
     """
     try:
-        with session.begin_nested():
-            return change(), None
+        yield
     except Forbidden:
         raise
     except Refusal as refusal:
-        return None, refusal.message
+        raise InvalidInput({field: refusal.message}, {}) from None
+
+
+DEFAULT_TIMES = "Give the start and end times, such as 09:30 and 13:00."
+
+
+def _times(command: AddMeeting) -> tuple[time, time]:
+    """The new meeting's times as typed (09:30 to 13:00 when left empty)."""
+    try:
+        return time.fromisoformat(command.new_start or "09:30"), time.fromisoformat(command.new_end or "13:00")
+    except ValueError:
+        raise InvalidInput({"new_start": DEFAULT_TIMES}, {}) from None
 
 
 def admin_meetings(engine: Engine, actor: Actor, now: datetime, cluster_name: str | None = None) -> MeetingsCard:
@@ -222,64 +230,55 @@ def _checked_link(link: str) -> str | None:
 
 
 def add_meeting_as(
-    engine: Engine,
-    actor: Actor,
-    day: date,
-    now: datetime,
-    *,
-    start: time,
-    end: time,
-    title: str,
-    link: str | None,
-    moved_notice: MovedNotice | None = None,
+    engine: Engine, actor: Actor, command: AddMeeting, now: datetime, moved_notice: MovedNotice | None = None
 ) -> Changed:
     """An admin adds a meeting (and its online link) to their cluster from the card, in one unit of work.
 
     What was left on an ended meeting for want of a next one moves to it, its referrers owed ``moved_notice``.
     """
+    start, end = _times(command)
+    day = command.new_day
     with transaction(engine) as session:
         cluster = _admin_cluster(session, actor)
-
-        def add() -> MeetingSlot:
+        with _beside("new_day"):
             if day <= now.astimezone(LONDON).date():
                 raise Refusal("A new meeting must be on a day still to come.")
-            online = _checked_link(link or "")
-            meeting = _add(session, cluster, day, now, start=start, end=end, title=title, actor=actor.tag)
-            if online:
-                meeting.online_link = online
-                session.add(meeting)
-                audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
-            carry_over(session, cluster.id or 0, cluster.name, now, actor.tag, moved_notice)
-            session.flush()
-            return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
-
-        slot, refused = _refusable(session, add)
-        return Changed(_card(session, cluster, now), slot, refused=refused)
+        with _beside("new_link"):
+            online = _checked_link(command.new_link)
+        with _beside("new_day"):
+            meeting = _add(session, cluster, day, now, start=start, end=end, title=command.new_title, actor=actor.tag)
+        if online:
+            meeting.online_link = online
+            session.add(meeting)
+            audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+        carry_over(session, cluster.id or 0, cluster.name, now, actor.tag, moved_notice)
+        session.flush()
+        slot = next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
+        return Changed(_card(session, cluster, now), slot)
 
 
 def move_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, day: date, now: datetime) -> Changed:
-    """Move a meeting to another day; its referrals stay on it and its referral deadline moves with it."""
-    with transaction(engine) as session:
+    """Move a meeting to another day; its referrals stay on it and its referral deadline moves with it.
 
-        def move() -> MeetingSlot:
-            meeting, cluster = _admin_meeting(session, actor, meeting_id)
-            if day <= now.astimezone(LONDON).date():
-                raise Refusal("Move the meeting to a day still to come.")
-            if (
-                day != meeting.day
-                and session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first()
-            ):
-                raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
-            old = meeting.day
-            meeting.day = day
-            meeting.deadline = default_deadline(day, cluster.deadline_days)
-            session.add(meeting)
-            audit.record(session, now, actor.tag, "meeting.move", f"meeting:{meeting.id}", old=str(old), new=str(day))
-            session.flush()
-            return next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
-
-        slot, refused = _refusable(session, move)
-        return Changed(_card(session, _admin_cluster(session, actor), now), slot, refused=refused)
+    A day that will not do comes back beside the meeting's date input (``day_{meeting_id}``).
+    """
+    with transaction(engine) as session, _beside(f"day_{meeting_id}"):
+        meeting, cluster = _admin_meeting(session, actor, meeting_id)
+        if day <= now.astimezone(LONDON).date():
+            raise Refusal("Move the meeting to a day still to come.")
+        if (
+            day != meeting.day
+            and session.exec(select(Meeting).where(Meeting.cluster_id == cluster.id, Meeting.day == day)).first()
+        ):
+            raise Refusal(f"The {cluster.name} cluster already has a meeting on {day:%-d %B %Y}.")
+        old = meeting.day
+        meeting.day = day
+        meeting.deadline = default_deadline(day, cluster.deadline_days)
+        session.add(meeting)
+        audit.record(session, now, actor.tag, "meeting.move", f"meeting:{meeting.id}", old=str(old), new=str(day))
+        session.flush()
+        slot = next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
+        return Changed(_card(session, _admin_cluster(session, actor), now), slot)
 
 
 def cancel_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> Changed:
@@ -308,18 +307,15 @@ def cancel_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: dat
         return Changed(_card(session, _admin_cluster(session, actor), now), target, moved)
 
 
-def set_link(engine: Engine, actor: Actor, meeting_id: MeetingId, link: str, now: datetime) -> Changed:
-    """Set the meeting's online (Teams meeting) link."""
+def set_link(engine: Engine, actor: Actor, command: SetMeetingLink, now: datetime) -> Changed:
+    """Set the meeting's online (Teams meeting) link; one that is not a link comes back beside its input."""
     with transaction(engine) as session:
-
-        def save() -> None:
-            meeting, _ = _admin_meeting(session, actor, meeting_id)
-            meeting.online_link = _checked_link(link)
-            session.add(meeting)
-            audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
-
-        _, refused = _refusable(session, save)
-        return Changed(_card(session, _admin_cluster(session, actor), now), refused=refused)
+        with _beside(f"link_{command.meeting_id}"):
+            meeting, _ = _admin_meeting(session, actor, command.meeting_id)
+            meeting.online_link = _checked_link(command.link)
+        session.add(meeting)
+        audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
+        return Changed(_card(session, _admin_cluster(session, actor), now))
 
 
 def set_nudge_plan(

@@ -26,8 +26,8 @@ from store.models import Cluster, Referral
 from store.outbox import NoticeCard
 from store.referral_views import view_of, views_of
 from usecases.capital import on_accepted
-from usecases.carry_over import MovedNotice, carry_over
 from usecases.lists import Page, first_page
+from usecases.meeting_day.carry_over import MovedNotice, carry_over
 from usecases.people import Actor
 from usecases.referrals import Outcome, take_referral, told, touch
 
@@ -104,7 +104,7 @@ def accept(
     """Accept a submitted referral onto its meeting's agenda (a capital one: to its round's panel); twice is harmless.
 
     The referrer is owed ``notice`` in the same transaction. A referral whose meeting has ended meanwhile goes
-    to the next meeting, its referrer owed ``moved_notice`` too (``usecases.carry_over``).
+    to the next meeting, its referrer owed ``moved_notice`` too (``usecases.meeting_day.carry_over``).
     """
     with transaction(engine, serial=False) as session:
         referral = _take_for_check(session, actor, referral_id)

@@ -2,45 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Routes
-from bot.actions.turn import DeliverSoon, Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from cards.channel import citywide_linked_card
 from cards.citywide_pack import pack_cards
-from cluster.clock import Clock
+from cluster import permissions as p
+from cluster.commands.inputs import Nothing
 from cluster.errors import Refusal
 from usecases import citywide_meetings as meetings_uc
 from usecases import citywide_pack as pack_uc
 
 
-class CitywideMeetingRoutes:
-    """Link the citywide channel, and post the next Citywide Meeting's pack there on demand."""
+def _in_channel(turn: Turn) -> str:
+    if turn.request.kind != "channel":
+        raise Refusal("The citywide channel is a team channel: mention me there.")
+    return turn.request.conversation_id
 
-    def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.deliver_soon = deliver_soon  # the pack is owed through the outbox; this has it delivered
 
-    def install(self, routes: Routes) -> None:
-        """Register the channel commands."""
-        routes.channel.update({"link citywide": self.link, "citywide pack": self.pack})
+@ACTIONS.channel("link citywide", p.LINK_CITYWIDE)
+def link_citywide(turn: Turn, _: Nothing) -> Reply:
+    """``@link citywide``: this team channel becomes the citywide channel (council officers)."""
+    meetings_uc.link_citywide(turn.engine, _in_channel(turn), turn.actor, turn.now())
+    return Reply(card=citywide_linked_card(turn.actor.name))
 
-    @staticmethod
-    def _in_channel(request: Request) -> str:
-        if request.kind != "channel":
-            raise Refusal("The citywide channel is a team channel: mention me there.")
-        return request.conversation_id
 
-    async def link(self, request: Request) -> Reply:
-        """``@link citywide``: this team channel becomes the citywide channel (council officers)."""
-        channel = self._in_channel(request)
-        meetings_uc.link_citywide(self.engine, channel, request.actor, self.clock.now())
-        return Reply(card=citywide_linked_card(request.actor.name))
-
-    async def pack(self, request: Request) -> Reply:
-        """``@citywide pack``: post the next Citywide Meeting's pack in this channel now (council officers)."""
-        channel = self._in_channel(request)
-        pack_uc.post_pack_now(self.engine, request.actor, channel, self.clock.now(), pack_cards)
-        self.deliver_soon()
-        return Reply()
+@ACTIONS.channel("citywide pack", p.POST_CITYWIDE_PACK)
+def post_citywide_pack(turn: Turn, _: Nothing) -> Reply:
+    """``@citywide pack``: post the next Citywide Meeting's pack in this channel now (council officers)."""
+    pack_uc.post_pack_now(turn.engine, turn.actor, _in_channel(turn), turn.now(), pack_cards)
+    turn.deliver_soon()  # the pack is owed through the outbox; this has it delivered
+    return Reply()

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.actions.registry import CHANNEL_PREFIX
 from bot.actions.turn import DeliverSoon, Reply, Request, _no_delivery
 from cards import verbs
 from cluster import permissions as p
@@ -46,21 +45,6 @@ LEGACY: Mapping[str, Permission] = {
     verbs.ACCEPT: p.CHECK_REFERRALS,
     verbs.RETURN: p.CHECK_REFERRALS,
     verbs.EXPORT: p.READ_REFERRAL,
-    verbs.MEETING_START: p.RUN_MEETING,
-    verbs.ITEM_OPEN: p.RUN_MEETING,
-    verbs.VOTE_CAST: p.VOTE,
-    verbs.VOTE_INTEREST: p.DECLARE_INTEREST,
-    verbs.VOTE_REFRESH: p.SEE_AGENDA,
-    verbs.ITEM_CLOSE: p.RUN_MEETING,
-    verbs.DECISION_FORM: p.RUN_MEETING,
-    verbs.DECISION_RECORD: p.RUN_MEETING,
-    verbs.MEETING_END: p.RUN_MEETING,
-    verbs.AGENDA_SHOW: p.SEE_AGENDA,
-    verbs.MEETINGS: p.MANAGE_MEETINGS,
-    verbs.MEETING_ADD: p.MANAGE_MEETINGS,
-    verbs.MEETING_MOVE: p.MANAGE_MEETINGS,
-    verbs.MEETING_CANCEL: p.MANAGE_MEETINGS,
-    verbs.MEETING_LINK: p.MANAGE_MEETINGS,
     verbs.REVIEWS: p.MY_REVIEWS,
     verbs.REVIEW_OPEN: p.DO_REVIEW,
     verbs.REVIEW_SUBMIT: p.DO_REVIEW,
@@ -78,8 +62,6 @@ LEGACY: Mapping[str, Permission] = {
     "my referrals": p.MY_REFERRALS,
     "reviews": p.MY_REVIEWS,
     "reviews due": p.REVIEWS_DUE,
-    "minutes": p.MINUTES,
-    "meetings": p.MANAGE_MEETINGS,
     "settings": p.MANAGE_SETTINGS,
     "referrals to check": p.CHECK_REFERRALS,
     "payments": p.RECORD_PAYMENTS,
@@ -87,10 +69,6 @@ LEGACY: Mapping[str, Permission] = {
     "citywide": p.CITYWIDE,
     "clusters": p.MANAGE_CLUSTERS,
     "export": p.READ_REFERRAL,
-    CHANNEL_PREFIX + "agenda": p.POST_AGENDA,
-    CHANNEL_PREFIX + "minutes": p.MINUTES,
-    CHANNEL_PREFIX + "link citywide": p.LINK_CITYWIDE,
-    CHANNEL_PREFIX + "citywide pack": p.POST_CITYWIDE_PACK,
 }
 """Keys whose handlers are not yet declared (``bot.actions.legacy``): it shrinks as each topic moves over."""
 _local = threading.local()

@@ -1,40 +1,50 @@
-"""Handlers for meeting day in the cluster's channel: agenda, votes, decisions, minutes.
+"""Meeting day in the cluster's channel: agenda, votes, decisions, minutes.
 
 The agenda, each vote card and the minutes are shared messages. The use cases owe a redraw of the cards
-they change, in the same transaction (``usecases.agenda``, ``votes``, ``decisions``, ``minutes``); the
-handlers here ask for delivery, which the sender does in the background (``bot.delivery.channel_cards`` draws the
-cards). Each handler reads the card's ids once (``cluster.card_ids``) and calls one use case, which returns
-everything the answer shows: the person who clicks gets their own view back as the invoke's answer.
+they change, in the same transaction (``usecases.meeting_day``); the handlers here ask for delivery, which
+the sender does in the background (``bot.delivery.channel_cards`` draws the cards). Each handler calls one
+use case, which returns everything the answer shows: the person who clicks gets their own view back as the
+invoke's answer.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.actions.ledger import letter_offer
-from bot.actions.legacy import Routes, text_input
-from bot.actions.turn import DeliverSoon, Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from bot.teams.files import file_consent_card
-from cards import meeting as mc
 from cards import verbs
 from cards.common import plain
-from cluster.card_ids import item_id_of, meeting_id_of
-from cluster.clock import Clock
+from cards.meeting_day.agenda import agenda_card
+from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.minutes import minutes_card
+from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
+from cards.meeting_day.votes import vote_card
+from cluster import permissions as p
+from cluster.commands.inputs import Nothing
+from cluster.commands.meetings import (
+    CastVote,
+    CloseVote,
+    DeclareInterest,
+    EndMeeting,
+    OpenItem,
+    RecordDecision,
+    ShowAgenda,
+    ShowDecisionForm,
+    ShowVote,
+    StartMeeting,
+)
 from cluster.decisions import default_review_date
 from cluster.errors import Refusal
-from cluster.provision import NotAnAmount, parse_money
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
-from usecases import agenda as agenda_uc
-from usecases import decisions as decisions_uc
-from usecases import minutes as minutes_uc
-from usecases import votes as votes_uc
-from usecases.decisions import Decided, DecisionForm
-from usecases.votes import PersonalVote
+from usecases.meeting_day import agenda as agenda_uc
+from usecases.meeting_day import decisions as decisions_uc
+from usecases.meeting_day import minutes as minutes_uc
+from usecases.meeting_day import votes as votes_uc
+from usecases.meeting_day.decisions import Decided
+from usecases.meeting_day.votes import PersonalVote
 
 # Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
 VOTE_REDRAW_SECONDS = 0.5
@@ -42,7 +52,7 @@ VOTE_REDRAW_SECONDS = 0.5
 
 def outcome_notice(decided: Decided) -> dict[str, Any]:
     """The referrer's notice of a decision (owed by the use case with the decision), with its instalments."""
-    return mc.outcome_notice_card(
+    return outcome_notice_card(
         decided.vote.entry,
         decided.decision,
         decided.meeting_day,
@@ -59,218 +69,182 @@ def decision_letter_offer(decided: Decided) -> dict[str, Any]:
     return letter_offer(decided.decision_id, filename, size)
 
 
-class MeetingRoutes:
-    """The meeting commands and verbs, added to the shared :class:`~bot.actions.router.Routes`."""
+def _in_channel(turn: Turn) -> str:
+    if turn.request.kind != "channel":
+        raise Refusal("Meetings are run in the cluster's team channel.")
+    return turn.request.conversation_id
 
-    def __init__(self, engine: Engine, clock: Clock, deliver_soon: DeliverSoon) -> None:
-        self.engine = engine
-        self.clock = clock
-        # The use cases owe redraws of the channel cards they change; this has them delivered.
-        self.deliver_soon = deliver_soon
 
-    def install(self, routes: Routes) -> None:
-        """Register commands and verbs."""
-        routes.channel.update({"agenda": self.agenda, "minutes": self.minutes})
-        routes.personal["minutes"] = self.export_minutes
-        routes.verbs.update(
-            {
-                verbs.MEETING_START: self.start,
-                verbs.AGENDA_SHOW: self.show_agenda,
-                verbs.ITEM_OPEN: self.open_item,
-                verbs.VOTE_CAST: self.vote,
-                verbs.VOTE_INTEREST: self.interest,
-                verbs.VOTE_REFRESH: self.refresh,
-                verbs.ITEM_CLOSE: self.close,
-                verbs.DECISION_FORM: self.decision_form,
-                verbs.DECISION_RECORD: self.record,
-                verbs.MEETING_END: self.end,
-            }
-        )
+# --- the agenda ---------------------------------------------------------------------------------------------
 
-    def _in_channel(self, request: Request) -> str:
-        if request.kind != "channel":
-            raise Refusal("Meetings are run in the cluster's team channel.")
-        return request.conversation_id
 
-    # --- agenda ---
+@ACTIONS.channel("agenda", p.POST_AGENDA)
+def post_agenda(turn: Turn, _: Nothing) -> Reply:
+    """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
+    agenda_uc.agenda_for_channel(turn.engine, turn.actor, _in_channel(turn), turn.now())
+    turn.deliver_soon()
+    return Reply()
 
-    async def agenda(self, request: Request) -> Reply:
-        """``@bot agenda``: post the next meeting's agenda, replacing the one posted before."""
-        channel = self._in_channel(request)
-        agenda_uc.agenda_for_channel(self.engine, request.actor, channel, self.clock.now())
-        self.deliver_soon()
-        return Reply()
 
-    async def show_agenda(self, request: Request) -> Reply:
-        """Redraw the agenda card."""
-        return Reply(card=mc.agenda_card(agenda_uc.agenda_for(self.engine, request.actor, meeting_id_of(request.data))))
+@ACTIONS.verb(verbs.AGENDA_SHOW, p.SEE_AGENDA, ShowAgenda)
+def show_agenda(turn: Turn, command: ShowAgenda) -> Reply:
+    """Redraw the agenda card."""
+    return Reply(card=agenda_card(agenda_uc.agenda_for(turn.engine, turn.actor, command.meeting_id)))
 
-    async def start(self, request: Request) -> Reply:
-        """The chair starts the meeting from the agenda card."""
-        self._in_channel(request)
-        view = agenda_uc.start_meeting(self.engine, request.actor, meeting_id_of(request.data), self.clock.now())
-        self.deliver_soon()
-        return Reply(card=mc.agenda_card(view))
 
-    async def open_item(self, request: Request) -> Reply:
-        """Open an item: its vote card appears in the agenda's thread; the chair sees the agenda."""
-        self._in_channel(request)
-        view = votes_uc.open_item(self.engine, request.actor, item_id_of(request.data), self.clock.now())
-        self.deliver_soon()
-        return Reply(card=mc.agenda_card(view))
+@ACTIONS.verb(verbs.MEETING_START, p.RUN_MEETING, StartMeeting)
+def start_meeting(turn: Turn, command: StartMeeting) -> Reply:
+    """The chair starts the meeting from the agenda card."""
+    _in_channel(turn)
+    view = agenda_uc.start_meeting(turn.engine, turn.actor, command.meeting_id, turn.now())
+    turn.deliver_soon()
+    return Reply(card=agenda_card(view))
 
-    # --- votes ---
 
-    async def vote(self, request: Request) -> Reply:
-        """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
-        self._in_channel(request)
-        data = request.data
-        mine = votes_uc.cast_vote(
-            self.engine, request.actor, item_id_of(data), text_input(data, "choice"), self.clock.now()
-        )
-        self.deliver_soon(VOTE_REDRAW_SECONDS)
-        return self._personal(mine)
+@ACTIONS.verb(verbs.ITEM_OPEN, p.RUN_MEETING, OpenItem)
+def open_item(turn: Turn, command: OpenItem) -> Reply:
+    """Open an item: its vote card appears in the agenda's thread; the chair sees the agenda."""
+    _in_channel(turn)
+    view = votes_uc.open_item(turn.engine, turn.actor, command.item_id, turn.now())
+    turn.deliver_soon()
+    return Reply(card=agenda_card(view))
 
-    @staticmethod
-    def _personal(mine: PersonalVote) -> Reply:
-        """A member's own view of a vote card: their choice shown, the chair's controls only for the chair."""
-        return Reply(card=mc.vote_card(mine.view, user_choice=True, for_chair=mine.chairs))
 
-    async def interest(self, request: Request) -> Reply:
-        """Declare an interest: the person does not vote on this item."""
-        self._in_channel(request)
-        mine = votes_uc.declare_interest(self.engine, request.actor, item_id_of(request.data), self.clock.now())
-        self.deliver_soon(VOTE_REDRAW_SECONDS)
-        return self._personal(mine)
+# --- votes --------------------------------------------------------------------------------------------------
 
-    async def refresh(self, request: Request) -> Reply:
-        """Teams asks for a member's own view of a vote card (their choice shown)."""
-        return self._personal(votes_uc.personal_vote(self.engine, request.actor, item_id_of(request.data)))
 
-    async def close(self, request: Request) -> Reply:
-        """The chair closes the vote, with the casting vote on a tie."""
-        self._in_channel(request)
-        data = request.data
-        view = votes_uc.close_item(
-            self.engine, request.actor, item_id_of(data), text_input(data, "casting") or None, self.clock.now()
-        )
-        self.deliver_soon()
-        return Reply(card=mc.vote_card(view, user_choice=True))
+def _personal(mine: PersonalVote) -> Reply:
+    """A member's own view of a vote card: their choice shown, the chair's controls only for the chair."""
+    return Reply(card=vote_card(mine.view, user_choice=True, for_chair=mine.chairs))
 
-    # --- decisions ---
 
-    async def decision_form(self, request: Request) -> Reply:
-        """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
-        return Reply(card=self._form(decisions_uc.decision_form(self.engine, request.actor, item_id_of(request.data))))
+@ACTIONS.verb(verbs.VOTE_CAST, p.VOTE, CastVote)
+def cast_vote(turn: Turn, command: CastVote) -> Reply:
+    """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
+    _in_channel(turn)
+    mine = votes_uc.cast_vote(turn.engine, turn.actor, command.item_id, command.choice, turn.now())
+    turn.deliver_soon(VOTE_REDRAW_SECONDS)
+    return _personal(mine)
 
-    @staticmethod
-    def _form(
-        form: DecisionForm, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
-    ) -> dict[str, Any]:
-        """The decision form, offering only the outcomes the item's vote allows."""
-        return mc.decision_form_card(
+
+@ACTIONS.verb(verbs.VOTE_INTEREST, p.DECLARE_INTEREST, DeclareInterest)
+def declare_interest(turn: Turn, command: DeclareInterest) -> Reply:
+    """Declare an interest: the person does not vote on this item."""
+    _in_channel(turn)
+    mine = votes_uc.declare_interest(turn.engine, turn.actor, command.item_id, turn.now())
+    turn.deliver_soon(VOTE_REDRAW_SECONDS)
+    return _personal(mine)
+
+
+@ACTIONS.verb(verbs.VOTE_REFRESH, p.SEE_AGENDA, ShowVote)
+def show_vote(turn: Turn, command: ShowVote) -> Reply:
+    """Teams asks for a member's own view of a vote card (their choice shown)."""
+    return _personal(votes_uc.personal_vote(turn.engine, turn.actor, command.item_id))
+
+
+@ACTIONS.verb(verbs.ITEM_CLOSE, p.RUN_MEETING, CloseVote)
+def close_vote(turn: Turn, command: CloseVote) -> Reply:
+    """The chair closes the vote, with the casting vote on a tie."""
+    _in_channel(turn)
+    view = votes_uc.close_item(turn.engine, turn.actor, command.item_id, command.casting or None, turn.now())
+    turn.deliver_soon()
+    return Reply(card=vote_card(view, user_choice=True))
+
+
+# --- decisions ----------------------------------------------------------------------------------------------
+
+
+@ACTIONS.verb(verbs.DECISION_FORM, p.RUN_MEETING, ShowDecisionForm)
+def decision_form(turn: Turn, command: ShowDecisionForm) -> Reply:
+    """The chair's decision form for a closed item, or for a discussion (advice, without a vote).
+
+    It offers only the outcomes the item's vote allows; returned with mistakes, it keeps every input.
+    """
+    form = decisions_uc.decision_form(turn.engine, turn.actor, command.item_id)
+    return Reply(
+        card=decision_form_card(
             form.vote,
             form.vote.entry.requested_pence,
-            values or {},
-            errors or {},
+            turn.values,
+            turn.errors,
             default_review_date(form.meeting_day),
             form.position,
             meeting_id=form.meeting_id,
         )
+    )
 
-    async def record(self, request: Request) -> Reply:
-        """Record the decision; the shared cards follow and the referrer is told 1:1.
 
-        The use case owes the referrer's notice with the decision, so a doubled click tells them once.
-        """
-        self._in_channel(request)
-        data = request.data
-        item_id = item_id_of(data)
-        amount, review, errors = self._parse_decision(data)
-        if errors:
-            typed = {k: text_input(data, k) for k in mc.DECISION_INPUTS}  # the form's own list of its inputs
-            form = decisions_uc.decision_form(self.engine, request.actor, item_id)
-            return Reply(card=self._form(form, typed, errors))
-        decided = decisions_uc.record_decision(
-            self.engine,
-            request.actor,
-            item_id,
-            text_input(data, "outcome"),
-            amount_pence=amount,
-            review_date=review,
-            schedule=text_input(data, "schedule") or None,
-            conditions=text_input(data, "conditions"),
-            feedback=text_input(data, "feedback"),
-            information_needed=text_input(data, "information_needed"),
-            draw_on_reserve=text_input(data, "draw_on_reserve").lower() == "true",
-            now=self.clock.now(),
-            notice=outcome_notice,
-            letter_offer=decision_letter_offer,
+@ACTIONS.verb(verbs.DECISION_RECORD, p.RUN_MEETING, RecordDecision, form=decision_form)
+def record_decision(turn: Turn, command: RecordDecision) -> Reply:
+    """Record the decision; the shared cards follow and the referrer is told 1:1.
+
+    The use case owes the referrer's notice with the decision, so a doubled click tells them once.
+    """
+    _in_channel(turn)
+    decided = decisions_uc.record_decision(
+        turn.engine,
+        turn.actor,
+        command.item_id,
+        command.outcome,
+        amount_pence=command.amount,
+        review_date=command.review_date,
+        schedule=command.schedule or None,
+        conditions=command.conditions,
+        feedback=command.feedback,
+        information_needed=command.information_needed,
+        draw_on_reserve=command.draw_on_reserve,
+        now=turn.now(),
+        notice=outcome_notice,
+        letter_offer=decision_letter_offer,
+    )
+    turn.deliver_soon()
+    if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
+        return Reply(card=agenda_card(decided.agenda))
+    return Reply(card=vote_card(decided.vote))
+
+
+# --- the end, and the minutes -------------------------------------------------------------------------------
+
+
+@ACTIONS.verb(verbs.MEETING_END, p.RUN_MEETING, EndMeeting)
+def end_meeting(turn: Turn, command: EndMeeting) -> Reply:
+    """End the meeting: the minutes are posted to the channel; the chair sees the agenda.
+
+    What the meeting did not reach goes to the next one, and each referrer is told 1:1.
+    """
+    _in_channel(turn)
+    view = minutes_uc.end_meeting(
+        turn.engine, turn.actor, command.meeting_id, turn.now(), moved_notice=moved_notice_card
+    )
+    turn.deliver_soon()
+    return Reply(card=agenda_card(view))
+
+
+@ACTIONS.channel("minutes", p.MINUTES)
+def show_minutes(turn: Turn, _: Nothing) -> Reply:
+    """``@bot minutes``: the minutes of the latest meeting."""
+    channel = _in_channel(turn)
+    return Reply(card=minutes_card(minutes_uc.minutes(turn.engine, turn.actor, channel, turn.now())))
+
+
+@ACTIONS.personal("minutes", p.MINUTES)
+def export_minutes(turn: Turn, _: Nothing) -> Reply:
+    """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
+    # Only offered here: each file accepted writes its one audit line (bot.teams.file_desk).
+    now = turn.now()
+    view = minutes_uc.member_minutes(turn.engine, turn.actor, now, offer_only=True)
+    # Handlers run on a worker thread: building a long meeting's documents holds up no other turn.
+    markdown = minutes_markdown(view, now)
+    workbook = minutes_xlsx(view, now)
+    offers = tuple(
+        file_consent_card(
+            minutes_filename(view, extension),
+            size,
+            {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},
         )
-        self.deliver_soon()
-        if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
-            return Reply(card=mc.agenda_card(decided.agenda))
-        return Reply(card=mc.vote_card(decided.vote))
-
-    @staticmethod
-    def _parse_decision(data: Mapping[str, Any]) -> tuple[int | None, date | None, dict[str, str]]:
-        errors: dict[str, str] = {}
-        amount: int | None = None
-        review: date | None = None
-        if text_input(data, "amount"):
-            try:
-                amount = parse_money(text_input(data, "amount"))
-            except NotAnAmount as wrong:
-                errors["amount"] = wrong.message
-        if text_input(data, "review_date"):
-            try:
-                review = date.fromisoformat(text_input(data, "review_date"))
-            except ValueError:
-                errors["review_date"] = "The review date must be a date."
-        if not text_input(data, "outcome"):
-            errors["outcome"] = "Choose the outcome."
-        return amount, review, errors
-
-    # --- the end ---
-
-    async def end(self, request: Request) -> Reply:
-        """End the meeting: the minutes are posted to the channel; the chair sees the agenda.
-
-        What the meeting did not reach goes to the next one, and each referrer is told 1:1.
-        """
-        self._in_channel(request)
-        view = minutes_uc.end_meeting(
-            self.engine,
-            request.actor,
-            meeting_id_of(request.data),
-            self.clock.now(),
-            moved_notice=mc.moved_notice_card,
-        )
-        self.deliver_soon()
-        return Reply(card=mc.agenda_card(view))
-
-    async def minutes(self, request: Request) -> Reply:
-        """``@bot minutes``: the minutes of the latest meeting."""
-        channel = self._in_channel(request)
-        return Reply(card=mc.minutes_card(minutes_uc.minutes(self.engine, request.actor, channel, self.clock.now())))
-
-    async def export_minutes(self, request: Request) -> Reply:
-        """``minutes`` in personal chat: the latest minutes as Markdown and as a spreadsheet (Teams asks first)."""
-        # Only offered here: each file accepted writes its one audit line (bot.teams.file_desk).
-        view = minutes_uc.member_minutes(self.engine, request.actor, self.clock.now(), offer_only=True)
-        now = self.clock.now()
-        # Building a document takes a while for a long meeting: off the event loop, so other turns go on.
-        markdown = await asyncio.to_thread(minutes_markdown, view, now)
-        workbook = await asyncio.to_thread(minutes_xlsx, view, now)
-        offers = tuple(
-            file_consent_card(
-                minutes_filename(view, extension),
-                size,
-                {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},
-            )
-            for extension, size in (("md", len(markdown.encode("utf-8"))), ("xlsx", len(workbook)))
-        )
-        return Reply(
-            text=f"Here are the minutes of {plain(view.cluster)}'s meeting on {view.meeting.day:%-d %B %Y}.",
-            attachments=offers,
-        )
+        for extension, size in (("md", len(markdown.encode("utf-8"))), ("xlsx", len(workbook)))
+    )
+    return Reply(
+        text=f"Here are the minutes of {plain(view.cluster)}'s meeting on {view.meeting.day:%-d %B %Y}.",
+        attachments=offers,
+    )

@@ -20,7 +20,7 @@ from bot.teams.files import file_consent_card
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
-from cards.meeting import moved_notice_card
+from cards.meeting_day.notices import moved_notice_card
 from cluster.card_ids import is_missing, named_id, parse_card_id
 from cluster.clock import Clock
 from cluster.errors import InvalidInput, Refusal

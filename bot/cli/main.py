@@ -622,7 +622,7 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
     try:
         if args.meetings_command == "add":
-            from cards.meeting import moved_notice_card
+            from cards.meeting_day.notices import moved_notice_card
 
             slot = add_meeting(
                 engine,

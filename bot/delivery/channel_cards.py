@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.teams.wire import card_message
-from cards import meeting as mc
-from usecases.agenda import agenda
-from usecases.minutes import minutes_of_meeting
-from usecases.votes import shared_vote_view
+from cards.meeting_day.agenda import agenda_card
+from cards.meeting_day.minutes import minutes_card
+from cards.meeting_day.votes import vote_card
+from usecases.meeting_day.agenda import agenda
+from usecases.meeting_day.minutes import minutes_of_meeting
+from usecases.meeting_day.votes import shared_vote_view
 
 
 def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
@@ -27,11 +29,11 @@ def draw_channel_card(engine: Engine, card_key: str) -> dict[str, Any]:
     kind, _, raw_id = card_key.partition(":")
     number = int(raw_id)
     if kind == "agenda":
-        card = mc.agenda_card(agenda(engine, number))
+        card = agenda_card(agenda(engine, number))
     elif kind == "vote":
-        card = mc.vote_card(shared_vote_view(engine, number))
+        card = vote_card(shared_vote_view(engine, number))
     elif kind == "minutes":
-        card = mc.minutes_card(minutes_of_meeting(engine, number))
+        card = minutes_card(minutes_of_meeting(engine, number))
     else:
         raise LookupError(f"no channel card is called {card_key!r}")
     return card_message(card)

@@ -27,11 +27,8 @@ from sqlalchemy import Engine
 from bot.actions import legacy
 from bot.actions.catalogue import ACTIONS
 from bot.actions.citywide import CitywideRoutes
-from bot.actions.citywide_meetings import CitywideMeetingRoutes
 from bot.actions.clusters import ClusterRoutes
 from bot.actions.ledger import LedgerRoutes
-from bot.actions.meeting_day import MeetingRoutes
-from bot.actions.meetings import MeetingAdminRoutes
 from bot.actions.referrals import ReferralRoutes
 from bot.actions.reviews import ReviewRoutes
 from bot.actions.router import Router
@@ -133,13 +130,10 @@ def build_routes(
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = legacy.Routes(engine, clock, deliver_soon)
     ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
-    MeetingRoutes(engine, clock, deliver_soon).install(routes)
-    MeetingAdminRoutes(engine, clock, deliver_soon).install(routes)
     ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
     CitywideRoutes(engine, clock).install(routes)
-    CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
     ClusterRoutes(engine, clock).install(routes)
     return Router(Services(engine, clock, deliver_soon, export), ACTIONS, routes)
 

@@ -36,7 +36,7 @@ from usecases import capital, citywide
 from usecases import referrals as uc
 from usecases.finance import finance_for
 from usecases.letters import NO_DECISION, letter_for
-from usecases.minutes import member_minutes
+from usecases.meeting_day.minutes import member_minutes
 from usecases.people import Actor
 
 log = logging.getLogger("clusterbot.files")

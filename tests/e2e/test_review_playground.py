@@ -46,11 +46,11 @@ from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage,
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import start_meeting
-from usecases.decisions import record_decision
+from usecases.meeting_day.agenda import start_meeting
+from usecases.meeting_day.decisions import record_decision
+from usecases.meeting_day.votes import cast_vote, close_item, open_item
 from usecases.meetings import cancel_meeting, list_meetings
 from usecases.people import identify
-from usecases.votes import cast_vote, close_item, open_item
 
 pytestmark = pytest.mark.e2e
 

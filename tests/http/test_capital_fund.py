@@ -39,8 +39,8 @@ from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_CAPITAL, Flow, beside, find_action, shows
-from usecases.agenda import prepare_agenda
 from usecases.budget import set_budget
+from usecases.meeting_day.agenda import prepare_agenda
 from usecases.roster import Entry, import_entries
 
 OFFICER = ("aad-officer", "Olive Officer")

@@ -121,7 +121,7 @@ async def test_a_letter_that_cannot_be_made_does_not_stop_the_decision_and_is_ma
     def broken(view: Any) -> bytes:
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
 
-    monkeypatch.setattr("usecases.decisions.decision_letter_docx", broken)
+    monkeypatch.setattr("usecases.meeting_day.decisions.decision_letter_docx", broken)
     with caplog.at_level(logging.ERROR, logger="clusterbot.letters"):
         decided = await decide(room, "ipn", APPROVE, outcome="approved", schedule="termly")
         await room.settle()

@@ -288,9 +288,9 @@ async def test_hostile_activities_never_get_a_server_error_and_refusals_change_n
     # Seeing refusals from inside the bot: the turn's dispatch and the file consent answer.
     dispatch, consent = cluster_bot._handle, cluster_bot.files.consent
 
-    async def counted_dispatch(request: Any) -> Any:
+    def counted_dispatch(request: Any) -> Any:
         try:
-            return await dispatch(request)
+            return dispatch(request)
         except Refusal as refusal:
             refusals.append(refusal.message)
             raise

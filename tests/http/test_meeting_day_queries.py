@@ -26,11 +26,11 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import MEETING_DAY, MEETING_ID, VOTERS, Room, accept_referrals, meeting_room
 from tests.support.queries import count_queries
-from usecases.agenda import start_meeting
-from usecases.decisions import record_decision
-from usecases.minutes import end_meeting
+from usecases.meeting_day.agenda import start_meeting
+from usecases.meeting_day.decisions import record_decision
+from usecases.meeting_day.minutes import end_meeting
+from usecases.meeting_day.votes import cast_vote, close_item, declare_interest, open_item
 from usecases.people import Actor, identify
-from usecases.votes import cast_vote, close_item, declare_interest, open_item
 
 SPRING_1 = 3  # 5 February 2026
 SPRING_1_DAY = datetime(2026, 2, 5, 10, 0, tzinfo=LONDON)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cards import verbs
-from cards.meeting import agenda_card
+from cards.meeting_day.agenda import agenda_card
 from cluster.clock import LONDON, FixedClock
 from cluster.impact import ImpactCount, Rating
 from cluster.review_form import RATE_THIS
@@ -22,8 +22,8 @@ from tests.conftest import CHAIR, Bot
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_INDIVIDUAL, Flow, shows
 from tests.support.review_flow import fund
-from usecases.agenda import prepare_agenda
 from usecases.impact import impact_counts
+from usecases.meeting_day.agenda import prepare_agenda
 
 OUTCOMES = (
     "Uses 3-word phrases to request help by July.",

@@ -17,13 +17,13 @@ from store.models import Outbox, Review
 from tests.conftest import ADMIN, CHAIR, SENCO_2, Bot
 from tests.support.referral_flow import Flow, find_action, shows
 from tests.support.review_flow import REVIEW_DUE, fund
-from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import budget_for
-from usecases.decisions import record_decision
 from usecases.ledger import import_payments
+from usecases.meeting_day.agenda import prepare_agenda, start_meeting
+from usecases.meeting_day.decisions import record_decision
+from usecases.meeting_day.votes import cast_vote, close_item, open_item
 from usecases.nudges import owe_review_nudges
 from usecases.people import identify
-from usecases.votes import cast_vote, close_item, open_item
 
 
 @pytest.fixture

@@ -27,11 +27,11 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_EHCP
-from usecases import agenda as agenda_uc
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import start_meeting
 from usecases.budget import set_budget
+from usecases.meeting_day import agenda as agenda_uc
+from usecases.meeting_day.agenda import start_meeting
 from usecases.meetings import set_voting_rules
 from usecases.people import identify
 from usecases.roster import Entry, import_entries

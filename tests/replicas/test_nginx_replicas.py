@@ -40,7 +40,7 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 
 from cards import verbs
-from cards.meeting import CHOICE_TITLES
+from cards.meeting_day.parts import CHOICE_TITLES
 from cluster.card_ids import ItemId, MeetingId
 from cluster.clock import LONDON
 from cluster.roles import Role
@@ -57,11 +57,11 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import agenda, start_meeting
+from usecases.meeting_day.agenda import agenda, start_meeting
+from usecases.meeting_day.votes import open_item
 from usecases.meetings import add_meeting, set_deadline_days
 from usecases.people import identify
 from usecases.roster import Entry, import_entries
-from usecases.votes import open_item
 
 pytestmark = [pytest.mark.postgres, pytest.mark.replicas]
 

@@ -27,7 +27,7 @@ from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import owe_due_agendas
+from usecases.meeting_day.agenda import owe_due_agendas
 from usecases.meetings import add_meeting
 from usecases.people import identify
 from usecases.roster import import_entries

@@ -45,11 +45,11 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import agenda, start_meeting
+from usecases.meeting_day.agenda import agenda, start_meeting
+from usecases.meeting_day.votes import open_item
 from usecases.meetings import add_meeting, set_deadline_days
 from usecases.people import identify
 from usecases.roster import Entry, import_entries
-from usecases.votes import open_item
 
 SENDER_CONCURRENCY = 16  # bot.sender.Sender's default: at most this many sends are in flight at once
 

@@ -24,8 +24,8 @@ from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as uc
 from usecases import referral_checks as checks
 from usecases import referrals
-from usecases.agenda import prepare_agenda, start_meeting
-from usecases.decisions import CAPITAL_NOT_DECIDED_HERE, record_decision
+from usecases.meeting_day.agenda import prepare_agenda, start_meeting
+from usecases.meeting_day.decisions import CAPITAL_NOT_DECIDED_HERE, record_decision
 from usecases.people import Actor, identify
 from usecases.roster import Entry, import_entries
 

@@ -16,9 +16,9 @@ from store.models import AgendaItem, Outbox, Vote
 from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.http.test_meeting_day import MEETING_DAY, meeting  # noqa: F401  (the fixture)
 from tests.support.channels import CHANNEL, link_channel
-from usecases.agenda import start_meeting
+from usecases.meeting_day.agenda import start_meeting
+from usecases.meeting_day.votes import cast_vote, open_item
 from usecases.people import Actor, identify
-from usecases.votes import cast_vote, open_item
 
 
 def actor(engine: Engine, who: tuple[str, str]) -> Actor:

@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Vote
 from tests.support.two_clusters import NOW, build_scene
+from usecases.meeting_day.votes import cast_vote
 from usecases.people import Actor, identify
-from usecases.votes import cast_vote
 
 WAIT = 2.0  # seconds a vote is given before we say it queued
 

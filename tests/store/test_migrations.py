@@ -351,14 +351,14 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
     from tests.support.referral_flow import GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1
     from usecases import referral_checks as checks
     from usecases import referrals as uc
-    from usecases.agenda import start_meeting
     from usecases.budget import set_budget
-    from usecases.decisions import record_decision
+    from usecases.meeting_day.agenda import start_meeting
+    from usecases.meeting_day.decisions import record_decision
+    from usecases.meeting_day.votes import cast_vote, close_item, open_item
     from usecases.meetings import set_voting_rules
     from usecases.people import identify
     from usecases.reviews import submit_review
     from usecases.roster import import_entries
-    from usecases.votes import cast_vote, close_item, open_item
 
     now = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
     seed_file(engine, CENTRAL, now)

@@ -21,8 +21,8 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import agenda, prepare_agenda, start_meeting
-from usecases.decisions import Decided, record_decision
+from usecases.meeting_day.agenda import agenda, prepare_agenda, start_meeting
+from usecases.meeting_day.decisions import Decided, record_decision
 from usecases.people import Actor, identify
 from usecases.roster import import_entries
 

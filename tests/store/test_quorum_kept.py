@@ -7,9 +7,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tests.support.two_clusters import NOW, build_scene
+from usecases.meeting_day.minutes import minutes_of_meeting
+from usecases.meeting_day.votes import shared_vote_view
 from usecases.meetings import set_voting_rules
-from usecases.minutes import minutes_of_meeting
-from usecases.votes import shared_vote_view
 
 
 def test_raising_the_quorum_after_a_meeting_leaves_its_approval_quorate_in_the_minutes(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cards.meeting import minutes_card
+from cards.meeting_day.minutes import minutes_card
 from cards.referrals import referral_card
 from cluster.clock import LONDON
 from cluster.errors import Refusal
@@ -41,7 +41,7 @@ from usecases import referrals as uc
 from usecases.citywide import city_figures
 from usecases.erasure import erase_expired, retention_list, set_retention
 from usecases.impact import impact_counts
-from usecases.minutes import minutes_of_meeting
+from usecases.meeting_day.minutes import minutes_of_meeting
 from usecases.people import Actor, identify
 from usecases.reviews import submit_review
 from usecases.roster import import_entries

@@ -10,14 +10,11 @@ from cards.budget import budget_card
 from cards.channel import channel_help_card, linked_card
 from cards.clusters import clusters_card
 from cards.common import message_card
-from cards.meeting import (
-    agenda_card,
-    decision_form_card,
-    minutes_card,
-    moved_notice_card,
-    outcome_notice_card,
-    vote_card,
-)
+from cards.meeting_day.agenda import agenda_card
+from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.minutes import minutes_card
+from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
+from cards.meeting_day.votes import vote_card
 from cards.meetings import (
     deadline_reminder_card,
     meeting_morning_card,

@@ -13,7 +13,7 @@ from typing import Any
 from cards.budget import budget_card
 from cards.capital import application_card
 from cards.clusters import clusters_card
-from cards.meeting import decision_form_card
+from cards.meeting_day.decision_form import decision_form_card
 from cards.meetings import MEETINGS_SHOWN, meetings_admin_card
 from cards.payments import payments_card
 from cards.referrals import (

@@ -14,12 +14,12 @@ from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import start_meeting
 from usecases.budget import set_budget
-from usecases.decisions import record_decision
+from usecases.meeting_day.agenda import start_meeting
+from usecases.meeting_day.decisions import record_decision
+from usecases.meeting_day.votes import cast_vote, close_item, open_item
 from usecases.meetings import set_voting_rules
 from usecases.people import identify
-from usecases.votes import cast_vote, close_item, open_item
 
 REVIEW_DUE = date(2026, 7, 17)
 MEETING_DAY = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)

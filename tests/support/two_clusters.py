@@ -20,14 +20,14 @@ from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
 from usecases import referral_checks as checks
 from usecases import referrals as uc
-from usecases.agenda import prepare_agenda, start_meeting
 from usecases.budget import set_budget
 from usecases.capital import add_panel_member
-from usecases.decisions import record_decision
+from usecases.meeting_day.agenda import prepare_agenda, start_meeting
+from usecases.meeting_day.decisions import record_decision
+from usecases.meeting_day.votes import cast_vote, close_item, open_item
 from usecases.meetings import set_voting_rules
 from usecases.people import identify
 from usecases.roster import Entry, import_entries
-from usecases.votes import cast_vote, close_item, open_item
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 NORTH = {

@@ -10,14 +10,11 @@ from typing import Any
 import pytest
 
 from cards import verbs
-from cards.meeting import (
-    CASTING_NOTE,
-    agenda_card,
-    decision_form_card,
-    minutes_card,
-    outcome_notice_card,
-    vote_card,
-)
+from cards.meeting_day.agenda import agenda_card
+from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.minutes import minutes_card
+from cards.meeting_day.notices import outcome_notice_card
+from cards.meeting_day.votes import CASTING_NOTE, vote_card
 from cards.meetings import MEETINGS_SHOWN, meetings_admin_card
 from cluster.agenda import AgendaEntry, ItemState
 from cluster.referrals import Kind

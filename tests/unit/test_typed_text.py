@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cards.common import facts, heading, link, message_card, text
-from cards.meeting import agenda_card, minutes_card, outcome_notice_card, vote_card
+from cards.meeting_day.agenda import agenda_card
+from cards.meeting_day.minutes import minutes_card
+from cards.meeting_day.notices import outcome_notice_card
+from cards.meeting_day.votes import vote_card
 from cards.meetings import meeting_morning_card
 from cards.referrals import (
     admin_notice_card,

@@ -1,7 +1,7 @@
 """The agenda: bringing it up to date, posting it (on demand and when it falls due), and starting the meeting.
 
 An agenda lists every referral accepted onto its meeting and every review waiting for a decision; it is
-read in a fixed number of queries (``usecases.meeting_rows``) with the budget position. Changes take the
+read in a fixed number of queries (``usecases.meeting_day.meeting_rows``) with the budget position. Changes take the
 cluster's turn (``store.db.take_turn``) before reading what they check, so two clusters never wait for
 each other.
 """
@@ -33,7 +33,7 @@ from store.outbox import owe_card, owe_notice, owed_already
 from store.repo import meeting_slots, role_holders, slot_of
 from store.seed import bank_holidays
 from usecases.budget import budget_on
-from usecases.meeting_rows import (
+from usecases.meeting_day.meeting_rows import (
     MeetingRows,
     cluster_of_channel,
     cluster_of_meeting,
@@ -74,7 +74,7 @@ def sync_items(session: Session, rows: MeetingRows) -> None:
     meeting = rows.meeting
     assert meeting.id is not None
     if meeting.ended_at is not None:
-        return  # an ended meeting takes nothing more: what is left moves on (usecases.carry_over)
+        return  # an ended meeting takes nothing more: what is left moves on (usecases.meeting_day.carry_over)
     connection = session.connection()
     have = set(connection.execute(_LISTED, {"meeting": meeting.id}).scalars())
     for referral_id in connection.execute(_ACCEPTED, {"meeting": meeting.id}).scalars():

@@ -49,19 +49,11 @@ from store.db import take_turn, transaction
 from store.models import AgendaItem, ChannelPost, Decision, DecisionLetter, Meeting, Referral, Review
 from store.outbox import NoticeCard, owe_attachment, owe_notice
 from store.repo import meeting_slots, slot_of
-from usecases.agenda import agenda_view
 from usecases.budget import budget_on, budget_row, committed, rule_of
 from usecases.ledger import payments_of, plan_for, write_instalments
-from usecases.meeting_rows import (
-    ItemRows,
-    cluster_of_item,
-    decided_view,
-    item_ballots,
-    item_entry,
-    load_item,
-    tally_of,
-    vote_view,
-)
+from usecases.meeting_day.agenda import agenda_view
+from usecases.meeting_day.ballots import item_ballots, tally_of, vote_view
+from usecases.meeting_day.meeting_rows import ItemRows, cluster_of_item, decided_view, item_entry, load_item
 from usecases.people import Actor
 
 log = logging.getLogger("clusterbot.letters")

@@ -20,19 +20,10 @@ from cluster.roles import CITYWIDE_ROLES
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Meeting
-from usecases.agenda import agenda_view
-from usecases.carry_over import MovedNotice, carry_over
-from usecases.meeting_rows import (
-    Interests,
-    MeetingRows,
-    cluster_of_channel,
-    load_meeting,
-    meeting_ballots,
-    meeting_interests,
-    meeting_turn,
-    result_of,
-    tally_of,
-)
+from usecases.meeting_day.agenda import agenda_view
+from usecases.meeting_day.ballots import Interests, meeting_ballots, meeting_interests, result_of, tally_of
+from usecases.meeting_day.carry_over import MovedNotice, carry_over
+from usecases.meeting_day.meeting_rows import MeetingRows, cluster_of_channel, load_meeting, meeting_turn
 from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
@@ -49,7 +40,7 @@ def end_meeting(
     """The chair ends the meeting, which owes the minutes to the channel; ending it twice is harmless.
 
     What the meeting did not reach moves to the next meeting, its referrers owed ``moved_notice``
-    (``usecases.carry_over``). Returns the agenda as it then stands (the chair's answer).
+    (``usecases.meeting_day.carry_over``). Returns the agenda as it then stands (the chair's answer).
     """
     with transaction(engine, serial=False) as session:
         rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)

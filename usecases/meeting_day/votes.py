@@ -28,14 +28,9 @@ from cluster.referrals import Kind
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
-from usecases.agenda import agenda_view
-from usecases.meeting_rows import (
-    cluster_settings,
-    item_interests,
-    item_turn,
-    load_item,
-    vote_view,
-)
+from usecases.meeting_day.agenda import agenda_view
+from usecases.meeting_day.ballots import cluster_settings, item_interests, vote_view
+from usecases.meeting_day.meeting_rows import item_turn, load_item
 from usecases.people import Actor
 
 DISCUSSION_NOT_VOTED = (

@@ -2,7 +2,7 @@
 
 A meeting ended by its chair takes no more referrals. Whatever was still waiting on it then (a referral not
 yet checked, an accepted one never reached, a review never opened) goes to the next meeting that is neither
-cancelled nor ended, as a deferred item does (``usecases.decisions``): an item that was on the agenda is
+cancelled nor ended, as a deferred item does (``usecases.meeting_day.decisions``): an item that was on the agenda is
 listed first on the next one, marked as carried over from the meeting it left. An item whose vote was opened
 stays: its decision can still be recorded.
 
