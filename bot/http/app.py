@@ -28,16 +28,12 @@ from sqlalchemy import Engine
 from bot.actions import legacy
 from bot.actions.capital import CapitalRoutes
 from bot.actions.catalogue import ACTIONS
-from bot.actions.citywide import CitywideRoutes
 from bot.actions.citywide_meetings import CitywideMeetingRoutes
-from bot.actions.clusters import ClusterRoutes
-from bot.actions.ledger import LedgerRoutes
 from bot.actions.meeting_day import MeetingRoutes
 from bot.actions.meetings import MeetingAdminRoutes
 from bot.actions.referrals import ReferralRoutes
 from bot.actions.reviews import ReviewRoutes
 from bot.actions.router import Router
-from bot.actions.setting_facts import SettingRoutes
 from bot.actions.turn import DeliverSoon, Services
 from bot.actions.workers import Workers
 from bot.config import DEMO_WITH_AUTH_REFUSAL, Settings, UnsafeConfiguration
@@ -138,12 +134,8 @@ def build_routes(
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock, deliver_soon).install(routes)
     ReviewRoutes(engine, clock).install(routes)
-    SettingRoutes(engine, clock).install(routes)
-    LedgerRoutes(engine, clock).install(routes)
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
-    CitywideRoutes(engine, clock).install(routes)
     CitywideMeetingRoutes(engine, clock, deliver_soon).install(routes)
-    ClusterRoutes(engine, clock).install(routes)
     return Router(Services(engine, clock, deliver_soon, export), ACTIONS, routes)
 
 
