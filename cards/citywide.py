@@ -17,6 +17,8 @@ from cards.charts import Element, bars, count_bars, donut, grouped_bars, pounds,
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
+from cluster.commands.citywide import ShowCitywide
+from cluster.commands.inputs import data_for
 from cluster.impact import RATING_TITLES, Rating, Tally
 from cluster.provision import format_pence
 from cluster.referrals import Kind
@@ -314,7 +316,9 @@ def _switches(current: str) -> Element:
     return {
         "type": "ActionSet",
         "actions": [
-            execute(title, verbs.CITYWIDE, {"section": key}) for key, title in SECTIONS.items() if key != current
+            execute(title, verbs.CITYWIDE, data_for(ShowCitywide, section=key))
+            for key, title in SECTIONS.items()
+            if key != current
         ],
     }
 
@@ -331,7 +335,7 @@ def citywide_card(city: City, section: str = "money") -> Card:
         body,
         [
             execute("Spreadsheet of every figure", verbs.CITYWIDE_EXPORT),
-            execute("Refresh", verbs.CITYWIDE, {"section": current}),
+            execute("Refresh", verbs.CITYWIDE, data_for(ShowCitywide, section=current)),
         ],
     )
 

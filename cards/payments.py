@@ -8,12 +8,14 @@ run out within six months the card says so first, since no funded decision can b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
 from cards import verbs
 from cards.common import Card, button, card, execute, facts, heading, text
+from cluster.commands.inputs import data_for
+from cluster.commands.ledger import MarkPaid
 from cluster.ledger import InstalmentView, PaymentsView
 from cluster.provision import format_pence
 
@@ -24,7 +26,9 @@ def _long_date(day: Any) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
+def _instalment(
+    item: InstalmentView, view: PaymentsView, values: Mapping[str, str], errors: Mapping[str, str]
+) -> list[Element]:
     paid_on, reference = f"paid_on_{item.id}", f"reference_{item.id}"
     due = "Due" if item.due_on <= view.today else "Falls due"
     term = f" ({item.term})" if item.term else ""
@@ -36,29 +40,36 @@ def _instalment(item: InstalmentView, view: PaymentsView) -> list[Element]:
             "type": "Input.Date",
             "id": paid_on,
             "label": f"Paid on ({what})",
-            "value": view.values.get(paid_on, view.today.isoformat()),
+            "value": values.get(paid_on, view.today.isoformat()),
         },
     ]
-    if view.errors.get(paid_on):
-        elements.append(text(view.errors[paid_on], color="Attention"))
+    if errors.get(paid_on):
+        elements.append(text(errors[paid_on], color="Attention"))
     elements.append(
         {
             "type": "Input.Text",
             "id": reference,
             "label": f"Payment reference from the finance system ({what})",
-            "value": view.values.get(reference, ""),
+            "value": values.get(reference, ""),
             "maxLength": 64,
         }
     )
-    if view.errors.get(reference):
-        elements.append(text(view.errors[reference], color="Attention"))
-    mark = execute(f"Mark paid: {what}", verbs.PAYMENT_MARK, {"instalment_id": item.id})
+    if errors.get(reference):
+        elements.append(text(errors[reference], color="Attention"))
+    mark = execute(f"Mark paid: {what}", verbs.PAYMENT_MARK, data_for(MarkPaid, instalment_id=item.id))
     elements.append({"type": "ActionSet", "actions": [mark]})
     return elements
 
 
-def payments_card(view: PaymentsView) -> Card:
-    """The instalments due by the card's horizon, grouped by cluster, oldest first."""
+def payments_card(
+    view: PaymentsView, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> Card:
+    """The instalments due by the card's horizon, grouped by cluster, oldest first.
+
+    ``values`` and ``errors``: a payment that came back with a mistake, what was typed and the mistake
+    beside its instalment's inputs.
+    """
+    values, errors = values or {}, errors or {}
     body: list[Element] = [heading("Payments due")]
     if view.warning:
         body.append(text(view.warning, color="Attention"))
@@ -79,7 +90,7 @@ def payments_card(view: PaymentsView) -> Card:
         total = sum(i.amount_pence for i in shown)
         body.append(text(f"{cluster} cluster: {format_pence(total)}", size="Medium", weight="Bolder", spacing="Large"))
         for item in shown:
-            body += _instalment(item, view)
+            body += _instalment(item, view, values, errors)
     if view.more:
         body.append(
             text(f"{view.more} more due: mark these paid first, or import the finance system's CSV.", subtle=True)

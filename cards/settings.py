@@ -8,6 +8,7 @@ from typing import Any
 from cards import verbs
 from cards.common import Card, button, card, execute, heading, text
 from cluster.capital import SettingRow
+from cluster.commands.setting_facts import toggle_key
 
 EXPLAINER = (
     "The Inclusive Environments Capital Fund is for mainstream settings, once each, and not for a setting "
@@ -46,13 +47,18 @@ def settings_card(cluster: str, settings: Sequence[SettingRow], notice: str | No
                     {
                         "type": "Column",
                         "width": "stretch",
-                        "items": [_toggle(f"mainstream_{s.id}", "Mainstream", s.mainstream, s.name)],
+                        "items": [_toggle(toggle_key("mainstream", s.id), "Mainstream", s.mainstream, s.name)],
                     },
                     {
                         "type": "Column",
                         "width": "stretch",
                         "items": [
-                            _toggle(f"hncg_{s.id}", "Had High Needs Capital Grant funding", s.received_hncg, s.name)
+                            _toggle(
+                                toggle_key("hncg", s.id),
+                                "Had High Needs Capital Grant funding",
+                                s.received_hncg,
+                                s.name,
+                            )
                         ],
                     },
                 ],

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -113,8 +113,7 @@ class PaymentsView:
 
     ``due`` is what falls due by ``horizon`` (oldest first, as many as the card shows); ``more`` says how many
     more of those there are, ``later`` how many are due after it. ``warning`` says the loaded term dates run
-    out soon. ``errors`` and ``values`` put a refused payment's mistakes next to its inputs; ``notice`` says
-    what was just recorded.
+    out soon; ``notice`` says what was just recorded.
     """
 
     today: date
@@ -124,8 +123,6 @@ class PaymentsView:
     later: int
     warning: str | None = None
     notice: str | None = None
-    errors: dict[str, str] = field(default_factory=dict)
-    values: dict[str, str] = field(default_factory=dict)
 
 
 # --- marking an instalment paid ---------------------------------------------------------------------------

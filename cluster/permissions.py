@@ -155,6 +155,16 @@ RUNNERS = (C, T)
 
 HELP = _p("help", "See what the bot can do for you", None, Rows.NONE, "", public=True)
 WHOAMI = _p("whoami", "See your roles and settings", None, Rows.NONE, "", public=True)
+# Not a permission of a real bot: ``act as`` is answered by the Teams edge before routing (bot/teams/act_as.py),
+# and only when the Agents Playground demo runs; anywhere else it is refused. Declared so the table lists it.
+DEMO_ONLY = _p(
+    "demo only",
+    "Demo only: act as another demo person in the Agents Playground (clusterbot playground)",
+    None,
+    Rows.NONE,
+    "",
+    public=True,
+)
 NEXT_MEETING = _p(
     "next meeting",
     "See your next meeting's date and deadline",
@@ -456,6 +466,7 @@ POST_CITYWIDE_PACK = _p(
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
+    DEMO_ONLY,
     NEXT_MEETING,
     START_REFERRAL,
     EDIT_REFERRAL,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from cluster.clusters import ClusterSummary
+from cluster.commands.clusters import AddCluster
+from cluster.errors import InvalidInput
 from cluster.new_cluster import NewCluster, read_new_cluster
 from cluster.permissions import MANAGE_CLUSTERS, Forbidden, allows
 from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, scope_problem
@@ -58,11 +60,9 @@ class Loaded:
 
 @dataclass(frozen=True)
 class ClustersCard:
-    """What the officer's clusters card shows: every cluster, and the add form's mistakes and typed values."""
+    """What the officer's clusters card shows: every cluster, and what was just added."""
 
     clusters: tuple[ClusterSummary, ...]
-    errors: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
     notice: str | None = None
 
 
@@ -274,29 +274,28 @@ def _same(session: Session, new: NewCluster) -> bool:
     return {s.lower() for s in new.settings} <= settings and set(new.days) <= days
 
 
-def add_cluster_as(engine: Engine, actor: Actor, values: Mapping[str, str], now: datetime) -> ClustersCard:
+def add_cluster_as(engine: Engine, actor: Actor, command: AddCluster, now: datetime) -> ClustersCard:
     """A council officer adds a cluster from the card: its name, code, settings, meeting days and people.
 
-    Mistakes come back next to their fields with what was typed, and nothing is stored; the same click
+    Mistakes are said beside their fields (:class:`InvalidInput`) and nothing is stored; the same click
     twice makes one cluster (the second finds it, with what it named, and says so again).
     """
     _authorize(actor)
-    typed = {k: str(values.get(k) or "") for k in ("name", "code", "deadline_days", "settings", "meetings", "people")}
-    new, errors = read_new_cluster(typed)
+    new, errors = read_new_cluster(dataclasses.asdict(command))
     entries: list[Entry] = []
     if new is not None:
         entries, problems = _form_people(new)
         if problems:
             errors = {"people": "; ".join(problems)}
+    if new is None or errors:
+        raise InvalidInput(errors, {})
     with transaction(engine) as session:
-        if new is None or errors:
-            return ClustersCard(summaries(session), errors, typed)
         if _same(session, new):
             _apply_people(session, entries, "line", now, actor.tag)  # the same click again: adds only new people
             return ClustersCard(summaries(session), notice=_added(new))
         taken = _taken(session, new)
         if taken:
-            return ClustersCard(summaries(session), taken, typed)
+            raise InvalidInput(taken, {})
         cluster, _ = seed_into(session, _seed_data(new), now, actor.tag)
         people, roles = _apply_people(session, entries, "line", now, actor.tag)
         audit.record(

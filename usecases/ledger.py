@@ -24,8 +24,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from cluster.clock import LONDON
+from cluster.commands.ledger import INSTALMENT_GONE, MarkPaid
 from cluster.decisions import Schedule
-from cluster.errors import Refusal
+from cluster.errors import InvalidInput, Refusal
 from cluster.ledger import (
     InstalmentState,
     InstalmentView,
@@ -53,7 +54,6 @@ from usecases.people import Actor
 # term), oldest first; 20 instalments make a card of about 25 KB, well inside Teams' limit.
 DUE_AHEAD_DAYS = 14
 SHOWN = 20
-INSTALMENT_GONE = "That instalment no longer exists."
 
 _T = SQLModel.metadata.tables
 _INST, _DECISION, _REFERRAL = _T["instalment"], _T["decision"], _T["referral"]
@@ -189,8 +189,6 @@ def _payments(
     today: date,
     *,
     notice: str | None = None,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
 ) -> PaymentsView:
     """The card's content in three queries: term dates, what is due by the horizon, how many later (four: more)."""
     reached = _reached(actor)
@@ -225,8 +223,6 @@ def _payments(
         later=later,
         warning=terms_warning(terms, today),
         notice=notice,
-        errors=errors or {},
-        values=values or {},
     )
 
 
@@ -240,19 +236,16 @@ def payments(engine: Engine, actor: Actor, now: datetime) -> PaymentsView:
         return _payments(session, actor, _today(now))
 
 
-def mark_paid(
-    engine: Engine, actor: Actor, instalment_id: int, paid_on: date | None, reference: str, now: datetime
-) -> PaymentsView:
-    """Mark one instalment paid (on ``paid_on``, with the finance system's ``reference``); the card follows.
+def mark_paid(engine: Engine, actor: Actor, command: MarkPaid, now: datetime) -> PaymentsView:
+    """Mark one instalment paid (on the day and with the finance system's reference typed); the card follows.
 
-    A date or reference the rules refuse comes back next to the instalment's inputs (nothing stored); a
-    cancelled or already-paid instalment is refused. The same click twice records it once.
+    A day or reference the rules refuse is a mistake beside that instalment's input (:class:`InvalidInput`),
+    and nothing is stored; a cancelled or already-paid instalment is refused. The same click twice records it
+    once.
     """
+    instalment_id, paid_on, reference = command.instalment_id, command.paid_on, command.reference
     today = _today(now)
-    typed = {
-        f"paid_on_{instalment_id}": paid_on.isoformat() if paid_on else "",
-        f"reference_{instalment_id}": reference,
-    }
+    day_input, reference_input = f"paid_on_{instalment_id}", f"reference_{instalment_id}"
     with transaction(engine, serial=False) as session:
         cluster_id = session.exec(select(Instalment.cluster_id).where(Instalment.id == instalment_id)).first()
         if cluster_id is None:
@@ -268,12 +261,12 @@ def mark_paid(
         try:
             checked_reference = check_reference(reference)
         except Refusal as refusal:
-            errors[f"reference_{instalment_id}"] = refusal.message
+            errors[reference_input] = refusal.message
             checked_reference = ""
         if paid_on is None:
-            errors[f"paid_on_{instalment_id}"] = "Choose the day it was paid."
+            errors[day_input] = "Choose the day it was paid."
         if errors:
-            return _payments(session, actor, today, errors=errors, values=typed)
+            raise InvalidInput(errors, {})
         assert paid_on is not None
         view = _view(row, ())
         decided_on = row[10]
@@ -290,9 +283,7 @@ def mark_paid(
             )
         except Refusal as refusal:
             if view.state is InstalmentState.DUE:  # a date the rules refuse: next to the date
-                return _payments(
-                    session, actor, today, errors={f"paid_on_{instalment_id}": refusal.message}, values=typed
-                )
+                raise InvalidInput({day_input: refusal.message}, {}) from None
             raise
         what = f"{view.reference} ({view.setting}): {format_pence(view.amount_pence)} due {_long(view.due_on)}"
         if changed:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
+from cluster.commands.ledger import NO_DECISION as NO_DECISION  # the sentence a card's missing id gets too
 from cluster.errors import Refusal
 from cluster.permissions import DECISION_LETTER, authorize
 from store import audit
@@ -23,7 +24,6 @@ from store.models import Decision
 from usecases.meeting_day.decisions import letter_of
 from usecases.people import Actor
 
-NO_DECISION = "That decision no longer exists."
 NO_LETTER = "The letter for this decision cannot be made just now. Your admin can look into it."
 
 _T = SQLModel.metadata.tables

@@ -14,12 +14,12 @@ import io
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.capital import Application, SettingFacts, SettingRow, capital_eligibility
+from cluster.commands.setting_facts import OUT_OF_DATE, SaveSettingFacts
 from cluster.decisions import FUNDED
 from cluster.errors import Refusal
 from cluster.permissions import MANAGE_SETTINGS, Forbidden, authorize
@@ -36,7 +36,6 @@ COLUMNS = ("cluster", "setting", "mainstream", "received_hncg")
 FACTS = ("mainstream", "received_hncg")
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
-OUT_OF_DATE = "This card is out of date. Type “settings” to see your cluster's settings again."
 
 
 class SettingsError(RosterError):
@@ -255,19 +254,17 @@ def admin_settings(engine: Engine, actor: Actor) -> tuple[str, list[SettingRow]]
         return cluster.name, [_row(s, cluster) for s in settings]
 
 
-def save_from_card(engine: Engine, actor: Actor, changes: Mapping[Any, Mapping[str, bool]], now: datetime) -> list[str]:
-    """Save the card's facts, keyed by setting id; returns the names of the settings that changed.
+def save_facts(engine: Engine, actor: Actor, command: SaveSettingFacts, now: datetime) -> list[str]:
+    """Save the card's facts; returns the names of the settings that changed.
 
-    Every id must be a setting of a cluster the actor administers: one that is not (another cluster's, or
-    none at all) refuses the whole save and nothing changes.
+    Every setting the toggles name must be one of a cluster the actor administers: one that is not (another
+    cluster's, or none at all) refuses the whole save and nothing changes.
     """
+    changes = command.changes()
     with transaction(engine) as session:
         planned: list[tuple[Setting, Mapping[str, bool]]] = []
-        for key, facts in changes.items():
-            try:
-                setting = session.get(Setting, int(key))
-            except (TypeError, ValueError):
-                setting = None
+        for setting_id, facts in changes.items():
+            setting = session.get(Setting, setting_id)
             if setting is None:
                 raise Refusal(OUT_OF_DATE)
             authorize(actor.grants, MANAGE_SETTINGS, setting.cluster_id)

@@ -4,9 +4,35 @@ A new topic module is added here once; its actions then reach the router, the pe
 card and the README's table with nothing else to change.
 """
 
-from bot.actions import budget, capital, channels, citywide_meetings, meeting_day, meetings, people
+from bot.actions import (
+    budget,
+    capital,
+    channels,
+    citywide,
+    citywide_meetings,
+    clusters,
+    demo,
+    ledger,
+    meeting_day,
+    meetings,
+    people,
+    setting_facts,
+)
 from bot.actions.registry import ACTIONS
 
-TOPICS = (people, channels, budget, meeting_day, meetings, citywide_meetings, capital)
+TOPICS = (
+    people,
+    channels,
+    budget,
+    meeting_day,
+    meetings,
+    citywide_meetings,
+    capital,
+    ledger,
+    setting_facts,
+    citywide,
+    clusters,
+    demo,
+)
 
 __all__ = ["ACTIONS", "TOPICS"]

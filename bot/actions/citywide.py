@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Routes
-from bot.actions.turn import Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from bot.teams.files import file_consent_card
 from cards import verbs
-from cards.citywide import citywide_card, section_of
-from cluster.clock import Clock
+from cards.citywide import citywide_card
+from cluster import permissions as p
+from cluster.commands.citywide import ShowCitywide
+from cluster.commands.inputs import Nothing
 from reports.citywide import citywide_filename, citywide_xlsx
 from usecases import citywide as uc
 
 
-class CitywideRoutes:
-    """``citywide`` and the citywide card's verbs (show again, the spreadsheet)."""
+@ACTIONS.personal("citywide", p.CITYWIDE, ShowCitywide)
+@ACTIONS.verb(verbs.CITYWIDE, p.CITYWIDE, ShowCitywide)
+def show_citywide(turn: Turn, command: ShowCitywide) -> Reply:
+    """The citywide card (council officers, and the chairs and teams who attend the Citywide Meeting)."""
+    return Reply(card=citywide_card(uc.citywide(turn.engine, turn.actor, turn.now()), command.section))
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
 
-    def install(self, routes: Routes) -> None:
-        """Register the command and verbs."""
-        routes.personal["citywide"] = self.show
-        routes.verbs.update({verbs.CITYWIDE: self.show, verbs.CITYWIDE_EXPORT: self.export})
-
-    async def show(self, request: Request) -> Reply:
-        """The citywide card (council officers, and the chairs and teams who attend the Citywide Meeting)."""
-        section = section_of(request.data.get("section"))
-        return Reply(card=citywide_card(uc.citywide(self.engine, request.actor, self.clock.now()), section))
-
-    async def export(self, request: Request) -> Reply:
-        """The same figures as a spreadsheet, offered as a file (Teams asks first)."""
-        now = self.clock.now()
-        city = uc.citywide(self.engine, request.actor, now)
-        data = citywide_xlsx(city, now)  # the handler already runs off the event loop
-        offer = file_consent_card(citywide_filename(city), len(data), {"kind": "citywide"})
-        return Reply(text=f"Here are the citywide figures for {city.year} as a spreadsheet.", attachments=(offer,))
+@ACTIONS.verb(verbs.CITYWIDE_EXPORT, p.CITYWIDE)
+def export_citywide(turn: Turn, _: Nothing) -> Reply:
+    """The same figures as a spreadsheet, offered as a file (Teams asks first)."""
+    now = turn.now()
+    city = uc.citywide(turn.engine, turn.actor, now)
+    data = citywide_xlsx(city, now)  # the handler runs on a worker thread, not the event loop
+    offer = file_consent_card(citywide_filename(city), len(data), {"kind": "citywide"})
+    return Reply(text=f"Here are the citywide figures for {city.year} as a spreadsheet.", attachments=(offer,))

@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Routes, text_input
-from bot.actions.turn import Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from cards import verbs
-from cards.clusters import FORM, clusters_card
-from cluster.clock import Clock
+from cards.clusters import clusters_card
+from cluster import permissions as p
+from cluster.commands.clusters import AddCluster
+from cluster.commands.inputs import Nothing
 from usecases import clusters as uc
 
 
-class ClusterRoutes:
-    """List and add clusters."""
+@ACTIONS.personal("clusters", p.MANAGE_CLUSTERS)
+@ACTIONS.verb(verbs.CLUSTERS, p.MANAGE_CLUSTERS)
+def show_clusters(turn: Turn, _: Nothing) -> Reply:
+    """Every cluster with its counts, and the add form (with what was typed and its mistakes, when it came back)."""
+    shown = uc.clusters_card(turn.engine, turn.actor)
+    return Reply(card=clusters_card(shown.clusters, turn.errors, turn.values))
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
 
-    def install(self, routes: Routes) -> None:
-        """Register the command and verbs."""
-        routes.personal["clusters"] = self.show
-        routes.verbs.update({verbs.CLUSTERS: self.show, verbs.CLUSTER_ADD: self.add})
-
-    @staticmethod
-    def _card(shown: uc.ClustersCard) -> Reply:
-        return Reply(card=clusters_card(shown.clusters, shown.errors, shown.values, shown.notice))
-
-    async def show(self, request: Request) -> Reply:
-        """Every cluster with its counts, and the form."""
-        return self._card(uc.clusters_card(self.engine, request.actor))
-
-    async def add(self, request: Request) -> Reply:
-        """Add the cluster the form names; mistakes come back next to their fields, nothing half-stored."""
-        values = {key: text_input(request.data, key) for key, *_ in FORM}
-        return self._card(uc.add_cluster_as(self.engine, request.actor, values, self.clock.now()))
+@ACTIONS.verb(verbs.CLUSTER_ADD, p.MANAGE_CLUSTERS, AddCluster, form=show_clusters)
+def add_cluster(turn: Turn, command: AddCluster) -> Reply:
+    """Add the cluster the form names; mistakes come back next to their fields, nothing half-stored."""
+    added = uc.add_cluster_as(turn.engine, turn.actor, command, turn.now())
+    return Reply(card=clusters_card(added.clusters, notice=added.notice))

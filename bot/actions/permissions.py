@@ -39,6 +39,8 @@ COMMANDS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k not in
 
 
 def _who(permission: Permission) -> str:
+    if permission is p.DEMO_ONLY:  # public in the demo, which a real bot never runs (bot.config refuses it)
+        return "whoever uses the Playground demo's page; refused on a real bot"
     if permission.public:
         return "anyone, registered or not"
     if permission.roles is None:

@@ -1,56 +1,31 @@
-"""Handlers for the admin's settings card: each setting's Capital Fund facts (mainstream, HNCG received)."""
+"""The admin's setting facts card: each setting's Capital Fund facts (mainstream, HNCG received)."""
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Routes
-from bot.actions.turn import Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from cards import verbs
 from cards.settings import settings_card
-from cluster.clock import Clock
-from cluster.errors import Refusal
+from cluster import permissions as p
+from cluster.commands.inputs import Nothing
+from cluster.commands.setting_facts import SaveSettingFacts
 from usecases import settings as uc
 
-# The card's toggles are named after the fact and the setting's id: mainstream_12, hncg_12.
-TOGGLE = re.compile(r"^(mainstream|hncg)_(\d{1,12})$")
-FACT_OF = {"mainstream": "mainstream", "hncg": "received_hncg"}
-TOGGLE_VALUES = {"true": True, "false": False}
+
+def _card(turn: Turn, notice: str | None = None) -> Reply:
+    cluster, rows = uc.admin_settings(turn.engine, turn.actor)
+    return Reply(card=settings_card(cluster, rows, notice))
 
 
-class SettingRoutes:
-    """The ``settings`` command and its card's verbs."""
+@ACTIONS.personal("settings", p.MANAGE_SETTINGS)
+@ACTIONS.verb(verbs.SETTINGS, p.MANAGE_SETTINGS)
+def show_setting_facts(turn: Turn, _: Nothing) -> Reply:
+    """The admin's cluster's settings with their facts."""
+    return _card(turn)
 
-    def __init__(self, engine: Engine, clock: Clock) -> None:
-        self.engine = engine
-        self.clock = clock
 
-    def install(self, routes: Routes) -> None:
-        """Register the command and verbs."""
-        routes.personal["settings"] = self.show
-        routes.verbs.update({verbs.SETTINGS: self.show, verbs.SETTINGS_SAVE: self.save})
-
-    def _card(self, request: Request, notice: str | None = None) -> Reply:
-        cluster, rows = uc.admin_settings(self.engine, request.actor)
-        return Reply(card=settings_card(cluster, rows, notice))
-
-    async def show(self, request: Request) -> Reply:
-        """The admin's cluster's settings with their facts."""
-        return self._card(request)
-
-    async def save(self, request: Request) -> Reply:
-        """Save every toggle the card sent; a setting outside the admin's cluster refuses the whole save."""
-        changes: dict[int, dict[str, bool]] = {}
-        for name, value in request.data.items():
-            match = TOGGLE.match(str(name))
-            if match is None:
-                continue
-            if str(value).strip().lower() not in TOGGLE_VALUES:
-                raise Refusal(uc.OUT_OF_DATE)
-            fact, setting_id = FACT_OF[match.group(1)], int(match.group(2))
-            changes.setdefault(setting_id, {})[fact] = TOGGLE_VALUES[str(value).strip().lower()]
-        changed = uc.save_from_card(self.engine, request.actor, changes, self.clock.now())
-        notice = f"Saved: {', '.join(changed)}." if changed else "Nothing had changed."
-        return self._card(request, notice)
+@ACTIONS.verb(verbs.SETTINGS_SAVE, p.MANAGE_SETTINGS, SaveSettingFacts)
+def save_setting_facts(turn: Turn, command: SaveSettingFacts) -> Reply:
+    """Save every toggle the card sent; a setting outside the admin's cluster refuses the whole save."""
+    changed = uc.save_facts(turn.engine, turn.actor, command, turn.now())
+    return _card(turn, f"Saved: {', '.join(changed)}." if changed else "Nothing had changed.")

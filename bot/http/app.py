@@ -26,13 +26,9 @@ from sqlalchemy import Engine
 
 from bot.actions import legacy
 from bot.actions.catalogue import ACTIONS
-from bot.actions.citywide import CitywideRoutes
-from bot.actions.clusters import ClusterRoutes
-from bot.actions.ledger import LedgerRoutes
 from bot.actions.referrals import ReferralRoutes
 from bot.actions.reviews import ReviewRoutes
 from bot.actions.router import Router
-from bot.actions.setting_facts import SettingRoutes
 from bot.actions.turn import DeliverSoon, Services
 from bot.actions.workers import Workers
 from bot.config import DEMO_WITH_AUTH_REFUSAL, Settings, UnsafeConfiguration
@@ -131,10 +127,6 @@ def build_routes(
     routes = legacy.Routes(engine, clock, deliver_soon)
     ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
     ReviewRoutes(engine, clock).install(routes)
-    SettingRoutes(engine, clock).install(routes)
-    LedgerRoutes(engine, clock).install(routes)
-    CitywideRoutes(engine, clock).install(routes)
-    ClusterRoutes(engine, clock).install(routes)
     return Router(Services(engine, clock, deliver_soon, export), ACTIONS, routes)
 
 

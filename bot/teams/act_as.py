@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from bot.actions.demo import NOT_IN_DEMO
 from bot.dev.playground import DEMO_PEOPLE, DemoUser
 from bot.teams.activities import command_text, sender
 
@@ -28,10 +29,6 @@ log = logging.getLogger("clusterbot.demo")
 
 _COMMAND = re.compile(r"^act as\b\s*(?P<who>.*)$")
 _BACK = frozenset({"me", "myself", "nobody", "no one", "stop"})
-NOT_IN_DEMO = (
-    "'act as' works only in the Agents Playground demo (clusterbot playground). "
-    "This bot is not running one, so you are acting as yourself."
-)
 
 
 def act_as_wanted(activity: Activity) -> str | None:

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
+from cluster.commands.ledger import MarkPaid
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
@@ -271,8 +272,9 @@ def _build_cluster(
     for number, (instalment, _, due_on) in enumerate(to_pay, 1):
         # Paid on its due day (after the meeting decided it), as the finance system would.
         paid_at = datetime.combine(due_on, time(10), tzinfo=LONDON)
-        paid = mark_paid(engine, officer, instalment, due_on, f"PAY-{name.upper()}-{number}", paid_at)
-        assert paid.notice and not paid.errors, f"{name}: instalment {number} not marked paid: {paid.errors}"
+        command = MarkPaid(instalment_id=instalment, paid_on=due_on, reference=f"PAY-{name.upper()}-{number}")
+        paid = mark_paid(engine, officer, command, paid_at)  # a mistake would raise InvalidInput
+        assert paid.notice, f"{name}: instalment {number} not marked paid"
     assert decision.id is not None and decision.amount_pence is not None
     return ClusterScene(
         name=name,

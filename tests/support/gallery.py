@@ -720,16 +720,12 @@ def ledger_gallery() -> dict[str, dict[str, Any]]:
             )
         ),
         "payments_errors": payments_card(
-            replace(
-                PAYMENTS,
-                due=PAYMENTS_DUE[:1],
-                later=0,
-                errors={
-                    "paid_on_7": "The day it was paid cannot be in the future.",
-                    "reference_7": "Give the finance system's payment reference.",
-                },
-                values={"paid_on_7": "2026-01-09", "reference_7": ""},
-            )
+            replace(PAYMENTS, due=PAYMENTS_DUE[:1], later=0),
+            values={"paid_on_7": "2026-01-09", "reference_7": ""},
+            errors={
+                "paid_on_7": "The day it was paid cannot be in the future.",
+                "reference_7": "Give the finance system's payment reference.",
+            },
         ),
         "payments_none_warning": payments_card(
             PaymentsView(

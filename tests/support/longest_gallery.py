@@ -167,11 +167,9 @@ def longest_gallery() -> dict[str, dict[str, Any]]:
         {"name": long_text(80), "code": "ÉÉÉÉÉÉÉÉ", "settings": long_text(12_000), "meetings": long_text(4000)},
     )
     cards["longest_payments"] = payments_card(
-        replace(
-            PAYMENTS,
-            values={f"reference_{i.id}": long_text(64) for i in PAYMENTS.due},
-            errors={f"reference_{i.id}": "Give the finance system's payment reference." for i in PAYMENTS.due},
-        )
+        PAYMENTS,
+        values={f"reference_{i.id}": long_text(64) for i in PAYMENTS.due},
+        errors={f"reference_{i.id}": "Give the finance system's payment reference." for i in PAYMENTS.due},
     )
     cards["longest_budget"] = budget_card(
         "Central",
