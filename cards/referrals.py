@@ -18,6 +18,24 @@ from typing import Any
 from cards import verbs
 from cards.common import Card, card, execute, facts, heading, meeting_name, plain, text
 from cluster.clock import LONDON
+from cluster.commands.inputs import data_for
+from cluster.commands.referrals import (
+    AddLink,
+    ExportReferral,
+    OneReferral,
+    OpenReferral,
+    RemoveDocument,
+    RemoveRow,
+    ReturnReferral,
+    SaveDetails,
+    SaveRow,
+    SetContribution,
+    ShowDocuments,
+    ShowRows,
+    StartReferral,
+    SubmitReferral,
+    WithdrawReferral,
+)
 from cluster.forms import Field, FieldType, as_typed
 from cluster.meetings import MeetingSlot
 from cluster.privacy import removed_line
@@ -120,8 +138,17 @@ def _state_title(view: ReferralView) -> str:
     return STATE_TITLES[view.state]
 
 
-def _ref(view: ReferralView, **extra: Any) -> dict[str, Any]:
-    return {"referral_id": view.id, **extra}
+def _open_data(view: ReferralView) -> dict[str, Any]:
+    """Open the referral where its editor left off (or read-only, to anyone else who may read it)."""
+    return data_for(OpenReferral, referral_id=view.id)
+
+
+def _details_data(view: ReferralView) -> dict[str, Any]:
+    return data_for(OpenReferral, referral_id=view.id, step="details")
+
+
+def _documents_data(view: ReferralView, page: int | None = None) -> dict[str, Any]:
+    return data_for(OpenReferral, referral_id=view.id, step="documents", page=page)
 
 
 def _action_set(actions: list[Element]) -> Element:
@@ -394,7 +421,7 @@ def _document(view: ReferralView, number: int, doc: Document, page: int | None) 
     if doc.is_link and doc.url:
         actions.append({"type": "Action.OpenUrl", "title": f"Open {title}", "url": doc.url})
     if page is not None:
-        data = _ref(view, document_id=doc.id, page=page)
+        data = data_for(RemoveDocument, referral_id=view.id, document_id=doc.id, page=page)
         actions.append(_button(f"Remove {title}", verbs.DOCUMENT_REMOVE, data))
     items = [
         text(f"{number}. {doc.name}", weight="Bolder"),
@@ -441,7 +468,7 @@ def _withdraw(view: ReferralView) -> list[Element]:
         "body": [
             text(f"Withdraw {view.reference or 'this draft'}? It will not go to the cluster. This cannot be undone.")
         ],
-        "actions": [_button("Yes, withdraw", verbs.WITHDRAW, _ref(view))],
+        "actions": [_button("Yes, withdraw", verbs.WITHDRAW, data_for(WithdrawReferral, referral_id=view.id))],
     }
     return [{"type": "Action.ShowCard", "title": "Withdraw", "card": confirm}]
 
@@ -455,10 +482,9 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
     if not settings:
         body.append(text("You are not the SENCO or delegate of a setting, so you cannot start a referral."))
         return card(body)
-    data: dict[str, Any] = {"once": key}
+    setting_id: int | None = None  # several: chosen from the list below
     if len(settings) == 1:
         setting_id, name = settings[0]
-        data["setting_id"] = setting_id
         body.append(text(f"For {name}", subtle=True, spacing="None"))
     else:
         body.append(
@@ -498,7 +524,7 @@ def kind_picker_card(settings: list[tuple[int, str]], key: str) -> Card:
                                     _button(
                                         f"Start: {KIND_TITLES[kind]}",
                                         verbs.REFERRAL_START,
-                                        {**data, "kind": kind.value},
+                                        data_for(StartReferral, setting_id=setting_id, kind=kind.value, once=key),
                                         inputs=True,
                                     )
                                 ]
@@ -523,7 +549,12 @@ def details_form_card(view: ReferralView, values: Mapping[str, str], errors: Map
     return card(
         body,
         [
-            _button("Save and continue", verbs.REFERRAL_SAVE, _ref(view, version=view.version), inputs=True),
+            _button(
+                "Save and continue",
+                verbs.REFERRAL_SAVE,
+                data_for(SaveDetails, referral_id=view.id, version=view.version),
+                inputs=True,
+            ),
             _button("My referrals", verbs.MY_REFERRALS),
         ],
     )
@@ -547,14 +578,25 @@ def rows_card(
         # are alike; it opens the row in the form below, which saves or removes it (two buttons per row, each
         # with its fallback, took 30 long rows past 40 KB).
         change = f"Change or remove row {number}: {_short(row.provision)}"
-        body.append(_row(number, row, _button(change, verbs.ROW_EDIT, _ref(view, row_id=row_id))))
+        body.append(
+            _row(number, row, _button(change, verbs.ROW_EDIT, data_for(ShowRows, referral_id=view.id, row_id=row_id)))
+        )
     contribution = contribution_value
     if contribution is None:
         contribution = _pounds(view.contribution_pence) if view.contribution_pence else ""
     body += [
         facts([("Total of rows", _money(view.total_pence))]),
         *input_for(CONTRIBUTION_FIELD, contribution, errors.get(CONTRIBUTION_FIELD.name)),
-        _action_set([_button("Save contribution", verbs.CONTRIBUTION_SAVE, _ref(view), inputs=True)]),
+        _action_set(
+            [
+                _button(
+                    "Save contribution",
+                    verbs.CONTRIBUTION_SAVE,
+                    data_for(SetContribution, referral_id=view.id),
+                    inputs=True,
+                )
+            ]
+        ),
         facts([("Amount requested", _money(view.requested_pence))]),
     ]
     body += _row_form(view, row_values, errors, editing_row_id, row_ids)
@@ -562,8 +604,8 @@ def rows_card(
     return card(
         body,
         [
-            _button("Continue", verbs.DOCUMENTS, _ref(view)),
-            _button("Back to details", verbs.REFERRAL_OPEN, _ref(view, step="details")),
+            _button("Continue", verbs.DOCUMENTS, data_for(ShowDocuments, referral_id=view.id)),
+            _button("Back to details", verbs.REFERRAL_OPEN, _details_data(view)),
         ],
     )
 
@@ -577,7 +619,10 @@ def _row_form(
 ) -> list[Element]:
     row_errors = {k: v for k, v in errors.items() if k != CONTRIBUTION_FIELD.name}
     if editing_row_id is None:
-        title, actions = "Add a row", [_button("Add row", verbs.ROW_ADD, _ref(view), inputs=True)]
+        title, actions = (
+            "Add a row",
+            [_button("Add row", verbs.ROW_ADD, data_for(SaveRow, referral_id=view.id), inputs=True)],
+        )
     else:
         number = list(row_ids).index(editing_row_id) + 1 if editing_row_id in row_ids else None
         editing = view.rows[number - 1] if number else None
@@ -585,11 +630,12 @@ def _row_form(
             row_values = row_input_values(editing)
         which = f"row {number}" if number else "row"
         title = f"Change {which}: {editing.provision}" if editing else "Change row"
-        ids = _ref(view, row_id=editing_row_id)
-        actions = [_button(f"Save {which}", verbs.ROW_SAVE, ids, inputs=True)]
+        saved = data_for(SaveRow, referral_id=view.id, row_id=editing_row_id)
+        actions = [_button(f"Save {which}", verbs.ROW_SAVE, saved, inputs=True)]
         if editing:
-            actions.append(_button(f"Remove {which}", verbs.ROW_REMOVE, ids))
-        actions.append(_button("Cancel", verbs.REFERRAL_ROWS, _ref(view)))
+            removed = data_for(RemoveRow, referral_id=view.id, row_id=editing_row_id)
+            actions.append(_button(f"Remove {which}", verbs.ROW_REMOVE, removed))
+        actions.append(_button("Cancel", verbs.REFERRAL_ROWS, data_for(ShowRows, referral_id=view.id)))
     inputs = _inputs(PROVISION_FIELDS, row_values, row_errors)
     for element in inputs:  # not required client-side, or they would block "Save contribution" on this card
         element.pop("isRequired", None)
@@ -613,26 +659,32 @@ def documents_card(view: ReferralView, values: Mapping[str, str], errors: Mappin
     """
     body: list[Element] = [heading(f"Documents: {KIND_TITLES[view.kind]}"), _subtitle(view)]
     body += [_step(view.kind, "Documents"), *_error_summary(errors)]
-    body += _document_page(view, page, True, lambda title, n: _button(title, verbs.DOCUMENTS, _ref(view, page=n)))
-    body += [text(ATTACH_HELP, spacing="Medium"), *_inputs(LINK_FIELDS, values, errors)]
-    body.append(_action_set([_button("Add link", verbs.LINK_ADD, _ref(view, page=page), inputs=True)]))
-    back = verbs.REFERRAL_ROWS if view.kind in COSTED else verbs.REFERRAL_OPEN
-    return card(
-        body,
-        [
-            _button("Continue", verbs.REVIEW, _ref(view)),
-            _button("Back", back, _ref(view, step="details") if back == verbs.REFERRAL_OPEN else _ref(view)),
-        ],
+    body += _document_page(
+        view,
+        page,
+        True,
+        lambda title, n: _button(title, verbs.DOCUMENTS, data_for(ShowDocuments, referral_id=view.id, page=n)),
     )
+    body += [text(ATTACH_HELP, spacing="Medium"), *_inputs(LINK_FIELDS, values, errors)]
+    body.append(
+        _action_set(
+            [_button("Add link", verbs.LINK_ADD, data_for(AddLink, referral_id=view.id, page=page), inputs=True)]
+        )
+    )
+    if view.kind in COSTED:
+        back = _button("Back", verbs.REFERRAL_ROWS, data_for(ShowRows, referral_id=view.id))
+    else:
+        back = _button("Back", verbs.REFERRAL_OPEN, _details_data(view))
+    return card(body, [_button("Continue", verbs.REVIEW, data_for(OneReferral, referral_id=view.id)), back])
 
 
 def document_list_card(view: ReferralView, page: int) -> Card:
     """A referral's documents for someone who reads it (an admin, the team): a page at a time, to open."""
     body: list[Element] = [heading(f"Documents: {view.title}"), _subtitle(view)]
     body += _document_page(
-        view, page, False, lambda title, n: _button(title, verbs.REFERRAL_OPEN, _ref(view, step="documents", page=n))
+        view, page, False, lambda title, n: _button(title, verbs.REFERRAL_OPEN, _documents_data(view, n))
     )
-    return card(body, [_button("Back to the referral", verbs.REFERRAL_OPEN, _ref(view))])
+    return card(body, [_button("Back to the referral", verbs.REFERRAL_OPEN, _open_data(view))])
 
 
 def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
@@ -652,12 +704,18 @@ def review_card(view: ReferralView, problems: Sequence[str]) -> Card:
         body.append(_attention(problems, "Before you can submit, please complete:"))
     elif view.state in SUBMITTABLE:
         body.append(text("Everything needed is here. Submit it when you are ready.", weight="Bolder"))
-        actions.append(_button("Submit to the cluster", verbs.SUBMIT, _ref(view, version=view.version)))
+        actions.append(
+            _button(
+                "Submit to the cluster",
+                verbs.SUBMIT,
+                data_for(SubmitReferral, referral_id=view.id, version=view.version),
+            )
+        )
     elif view.state is State.SUBMITTED:
         body.append(text("This referral is submitted. Changes you save are kept until the deadline.", subtle=True))
     if view.state in EDITABLE:
-        actions.append(_button("Edit details", verbs.REFERRAL_OPEN, _ref(view, step="details")))
-        actions.append(_button("Back", verbs.DOCUMENTS, _ref(view)))
+        actions.append(_button("Edit details", verbs.REFERRAL_OPEN, _details_data(view)))
+        actions.append(_button("Back", verbs.DOCUMENTS, data_for(ShowDocuments, referral_id=view.id)))
     return card(body, actions + _withdraw(view) + [_button("My referrals", verbs.MY_REFERRALS)])
 
 
@@ -679,7 +737,7 @@ def submitted_card(view: ReferralView) -> Card:
     body.append(text(edit))
     return card(
         body,
-        [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _ref(view))],
+        [_button("My referrals", verbs.MY_REFERRALS), _button("Open", verbs.REFERRAL_OPEN, _open_data(view))],
     )
 
 
@@ -718,7 +776,7 @@ def _withdraw_picker(views: Sequence[ReferralView]) -> list[Element]:
         "type": "AdaptiveCard",
         "version": "1.5",
         "body": [picker, text("It will not go to the cluster. This cannot be undone.", subtle=True)],
-        "actions": [execute("Withdraw it", verbs.WITHDRAW)],
+        "actions": [execute("Withdraw it", verbs.WITHDRAW, data_for(WithdrawReferral))],
     }
     return [{"type": "Action.ShowCard", "title": "Withdraw a referral", "card": confirm}]
 
@@ -746,7 +804,7 @@ def my_referrals_card(views: Sequence[ReferralView], more: bool = False) -> Card
                 "items": [
                     text(_label(view), weight="Bolder"),
                     text(" · ".join(line), subtle=True, size="Small", spacing="None"),
-                    _action_set([execute(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view))]),
+                    _action_set([execute(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _open_data(view))]),
                 ],
             }
         )
@@ -809,9 +867,14 @@ def to_check_card(views: Sequence[ReferralView], more: bool = False, notice: str
             },
             _action_set(
                 [
-                    _button(f"Accept {_name(view)}", verbs.ACCEPT, _ref(view)),
-                    _button(f"Return {_name(view)}", verbs.RETURN, _ref(view), inputs=True),
-                    _button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _ref(view)),
+                    _button(f"Accept {_name(view)}", verbs.ACCEPT, data_for(OneReferral, referral_id=view.id)),
+                    _button(
+                        f"Return {_name(view)}",
+                        verbs.RETURN,
+                        data_for(ReturnReferral, referral_id=view.id),
+                        inputs=True,
+                    ),
+                    _button(f"Open {_name(view)}", verbs.REFERRAL_OPEN, _open_data(view)),
                 ]
             ),
         ]
@@ -829,13 +892,13 @@ def referral_card(view: ReferralView, editable: bool) -> Card:
         body.append(text("Cost rows", weight="Bolder", spacing="Medium"))
         body += [_row(n, row) for n, row in enumerate(view.rows, start=1)]
         body.append(text(ROUNDING_RULE, subtle=True, size="Small"))
-    actions = [_button("Export", verbs.EXPORT, _ref(view))]
+    actions = [_button("Export", verbs.EXPORT, data_for(ExportReferral, referral_id=view.id))]
     if view.documents:
         # The summary names them; their links open from their own card (all 20 in full would not fit here).
         shown = "the document" if len(view.documents) == 1 else f"the {len(view.documents)} documents"
-        actions.append(_button(f"Show {shown}", verbs.REFERRAL_OPEN, _ref(view, step="documents")))
+        actions.append(_button(f"Show {shown}", verbs.REFERRAL_OPEN, _documents_data(view)))
     if editable:
-        actions.append(_button("Edit", verbs.REFERRAL_OPEN, _ref(view)))
+        actions.append(_button("Edit", verbs.REFERRAL_OPEN, _open_data(view)))
     return card(body, actions)
 
 
@@ -853,7 +916,7 @@ def admin_notice_card(view: ReferralView) -> Card:
         "New referral to check",
         view,
         [],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("Referrals to check", verbs.TO_CHECK)],
+        [_button("Open", verbs.REFERRAL_OPEN, _open_data(view)), _button("Referrals to check", verbs.TO_CHECK)],
     )
 
 
@@ -863,7 +926,7 @@ def returned_notice_card(view: ReferralView) -> Card:
         "Your referral was returned",
         view,
         [*_returned(view), text("Complete it and submit it again before the deadline.")],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view))],
+        [_button("Open", verbs.REFERRAL_OPEN, _open_data(view))],
     )
 
 
@@ -879,7 +942,7 @@ def accepted_notice_card(view: ReferralView) -> Card:
                     "Place, Planning and Sufficiency Board, which decides. Type “capital” to see where it stands."
                 )
             ],
-            [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("My referrals", verbs.MY_REFERRALS)],
+            [_button("Open", verbs.REFERRAL_OPEN, _open_data(view)), _button("My referrals", verbs.MY_REFERRALS)],
             meeting=False,
         )
     where = f"It is on the agenda for the {_meeting_line(view.meeting)}." if view.meeting else "It is on the agenda."
@@ -887,7 +950,7 @@ def accepted_notice_card(view: ReferralView) -> Card:
         "Your referral is on the agenda",
         view,
         [text(where)],
-        [_button("Open", verbs.REFERRAL_OPEN, _ref(view)), _button("My referrals", verbs.MY_REFERRALS)],
+        [_button("Open", verbs.REFERRAL_OPEN, _open_data(view)), _button("My referrals", verbs.MY_REFERRALS)],
         meeting=False,
     )
 

@@ -4,9 +4,9 @@ A new topic module is added here once; its actions then reach the router, the pe
 card and the README's table with nothing else to change.
 """
 
-from bot.actions import budget, channels, people
+from bot.actions import budget, channels, people, referrals, reviews
 from bot.actions.registry import ACTIONS
 
-TOPICS = (people, channels, budget)
+TOPICS = (people, channels, budget, referrals, reviews)
 
 __all__ = ["ACTIONS", "TOPICS"]

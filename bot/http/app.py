@@ -34,8 +34,6 @@ from bot.actions.clusters import ClusterRoutes
 from bot.actions.ledger import LedgerRoutes
 from bot.actions.meeting_day import MeetingRoutes
 from bot.actions.meetings import MeetingAdminRoutes
-from bot.actions.referrals import ReferralRoutes
-from bot.actions.reviews import ReviewRoutes
 from bot.actions.router import Router
 from bot.actions.setting_facts import SettingRoutes
 from bot.actions.turn import DeliverSoon, Services
@@ -134,10 +132,8 @@ def build_routes(
 ) -> Router:
     """Every command and card verb the bot handles, wired to its use cases."""
     routes = legacy.Routes(engine, clock, deliver_soon)
-    ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
     MeetingRoutes(engine, clock, deliver_soon).install(routes)
     MeetingAdminRoutes(engine, clock, deliver_soon).install(routes)
-    ReviewRoutes(engine, clock).install(routes)
     SettingRoutes(engine, clock).install(routes)
     LedgerRoutes(engine, clock).install(routes)
     CapitalRoutes(engine, clock, deliver_soon).install(routes)
