@@ -194,7 +194,7 @@ def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: date
         before = _view(session, review, _today(now))
         checked = check_review(command.answers, _today(now), before.outcomes)
         if checked.errors:
-            raise InvalidInput(checked.errors, {})
+            raise InvalidInput(checked.errors, dict(command.answers))
         review.answers = checked.values
         _record_ratings(session, review, before, now)
         review.state = ReviewState.SUBMITTED.value

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from cards.capital import capital_nudge_card, score_request_card
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
+from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import CapitalApplication, Outbox, Person
@@ -66,7 +67,7 @@ def applied(engine: Engine) -> int:
     uc.set_round(engine, 2025, ROUND, NOV_20, "test")
     sam, admin = actor(engine, SENCO), actor(engine, ADMIN)
     draft = referrals.start(engine, sam, referrals.picker(sam)[0][0], "capital", "k", NOV_20)
-    referrals.save_details(engine, sam, draft.id, GOOD_CAPITAL, NOV_20)
+    referrals.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOV_20)
     referrals.submit(engine, sam, draft.id, referrals.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
     checks.accept(engine, admin, draft.id, NOV_20)
     uc.add_panel_member(engine, admin, pid(engine, SENCO_2), NOV_20)

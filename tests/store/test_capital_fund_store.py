@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
+from cluster.commands.referrals import SaveDetails
 from cluster.errors import Refusal
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Person, Referral, Setting
@@ -64,7 +65,9 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 def apply(engine: Engine, who: tuple[str, str], amount: str = "12500") -> int:
     person, admin = actor(engine, who), actor(engine, ADMIN)
     draft = referrals.start(engine, person, referrals.picker(person)[0][0], "capital", who[0], NOV_20)
-    referrals.save_details(engine, person, draft.id, {**GOOD_CAPITAL, "amount": amount}, NOV_20)
+    referrals.save_details(
+        engine, person, SaveDetails(referral_id=draft.id, answers={**GOOD_CAPITAL, "amount": amount}), NOV_20
+    )
     version = referrals.open_for_edit(engine, person, draft.id, NOV_20).version
     referrals.submit(engine, person, draft.id, version, NOV_20)
     checks.accept(engine, admin, draft.id, NOV_20)

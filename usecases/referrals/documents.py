@@ -64,7 +64,7 @@ def add_link(engine: Engine, actor: Actor, command: AddLink, now: datetime) -> R
         referral = take_for_edit(session, actor, referral_id, now)
         errors, values = _link_mistakes(command)
         if errors:
-            raise InvalidInput(errors, {})
+            raise InvalidInput(errors, {"link_name": command.link_name, "link_url": command.link_url})
         url = str(values["link_url"])
         kept = session.exec(
             select(ReferralDocument.id).where(ReferralDocument.referral_id == referral_id, ReferralDocument.url == url)

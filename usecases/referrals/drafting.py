@@ -88,7 +88,7 @@ def save_details(engine: Engine, actor: Actor, command: SaveDetails, now: dateti
         view = view_of(session, referral)
         checked = rules.check_details(view.kind, command.answers, view.partner_choices)
         if checked.errors:
-            raise InvalidInput(checked.errors, {})
+            raise InvalidInput(checked.errors, dict(command.answers))
         if checked.values == referral.details:
             return view
         referral.details = checked.values

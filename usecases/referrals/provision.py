@@ -32,7 +32,7 @@ ROW_GONE = "That row has been removed. Add it again if you still need it."
 def _row_values(command: SaveRow) -> ProvisionRow:
     checked = check_form(rules.PROVISION_FIELDS, command.typed)
     if checked.errors:
-        raise InvalidInput(checked.errors, {})
+        raise InvalidInput(checked.errors, command.typed)
     return rules.provision_row(checked.values)
 
 
@@ -109,14 +109,15 @@ def set_contribution(engine: Engine, actor: Actor, command: SetContribution, now
     field = rules.CONTRIBUTION_FIELD
     with transaction(engine, serial=False) as session:
         referral = take_for_edit(session, actor, command.referral_id, now)
-        checked = check_form((field,), {field.name: command.contribution})
+        typed = {field.name: command.contribution}
+        checked = check_form((field,), typed)
         if checked.errors:
-            raise InvalidInput(checked.errors, {})
+            raise InvalidInput(checked.errors, typed)
         amount = int(checked.values.get(field.name, 0))
         total = sum(as_row(line).cost_pence for line in provision_lines(session, command.referral_id))
         if amount > total:
             too_much = f"The contribution cannot be more than the total, {format_pence(total)}."
-            raise InvalidInput({field.name: too_much}, {})
+            raise InvalidInput({field.name: too_much}, typed)
         if amount == referral.contribution_pence:
             return view_of(session, referral)
         referral.contribution_pence = amount
