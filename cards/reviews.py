@@ -11,6 +11,8 @@ from typing import Any
 from cards import verbs
 from cards.common import Card, button, card, execute, facts, heading, text
 from cards.referrals import input_for
+from cluster.commands.inputs import data_for
+from cluster.commands.reviews import OneReview, SubmitReview
 from cluster.impact import RATING_CHOICES, RATING_TITLES, RatedOutcome
 from cluster.provision import format_pence
 from cluster.review_form import EXTRA_RATINGS, RATE_THIS, RECOMMENDATIONS, REVIEW_FIELDS, rating_fields
@@ -27,7 +29,9 @@ def _line(view: ReviewView) -> str:
 
 
 def _open(view: ReviewView, title: str | None = None) -> dict[str, Any]:
-    return button(title or f"Open the review form: {view.reference}", verbs.REVIEW_OPEN, {"review_id": view.id})
+    return button(
+        title or f"Open the review form: {view.reference}", verbs.REVIEW_OPEN, data_for(OneReview, review_id=view.id)
+    )
 
 
 # The list shows this much of each outcome: 30 reviews of 8 outcomes each stay well inside a Teams message.
@@ -86,7 +90,7 @@ def review_nudge_card(view: ReviewView, nudge: Nudge) -> Card:
         lead = f"Your review of {view.reference} is due on {_day(view)}."
     actions = [_open(view)]
     if not nudge.escalate:
-        actions.append(button("Remind me in a week", verbs.REVIEW_SNOOZE, {"review_id": view.id}))
+        actions.append(button("Remind me in a week", verbs.REVIEW_SNOOZE, data_for(OneReview, review_id=view.id)))
     return card([heading("Review reminder"), text(lead), text(_line(view), subtle=True)], actions)
 
 
@@ -104,7 +108,7 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
         body.append(text(errors[EXTRA_RATINGS], color="Attention"))
     for field in REVIEW_FIELDS:
         body += input_for(field, values.get(field.name), errors.get(field.name))
-    submit = execute("Submit the review", verbs.REVIEW_SUBMIT, {"review_id": view.id})
+    submit = execute("Submit the review", verbs.REVIEW_SUBMIT, data_for(SubmitReview, review_id=view.id))
     return card(body, [submit])
 
 

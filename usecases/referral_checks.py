@@ -8,16 +8,16 @@ agenda will hold is the cluster's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cluster.errors import InvalidInput, Refusal
-from cluster.forms import Field, FieldType, check_form, kept_input
+from cluster.commands.referrals import ReturnReferral
+from cluster.errors import Refusal
+from cluster.forms import Field, FieldType, check_form
 from cluster.permissions import CHECK_REFERRALS, Forbidden, authorize
 from cluster.referrals import Kind, ReferralView, State
 from store import audit
@@ -35,6 +35,8 @@ REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, m
 # Each entry carries facts, a reason box and three buttons (about 1.4 KB): 15 make a card of about 22 KB,
 # inside the 28 KB Teams takes.
 TO_CHECK_SHOWN = 15
+# The list has a reason box per referral and no room for a mistake beside it, so a missing reason is refused.
+NO_REASON = "Write the reason for returning it in the box next to that referral, then press Return."
 
 
 Done = Literal["accepted", "returned", "already accepted", "already returned"]
@@ -132,18 +134,17 @@ def accept(
 def return_to_referrer(
     engine: Engine,
     actor: Actor,
-    referral_id: int,
-    raw: Mapping[str, Any],
+    command: ReturnReferral,
     now: datetime,
     *,
     notice: NoticeCard[ReferralView] | None = None,
 ) -> Checked:
     """Return a submitted referral as incomplete, with the reason the SENCO will read (owed ``notice``)."""
-    checked = check_form((REASON_FIELD,), raw)
+    checked = check_form((REASON_FIELD,), {REASON_FIELD.name: command.typed})
     if checked.errors:
-        raise InvalidInput(checked.errors, kept_input((REASON_FIELD,), raw))
+        raise Refusal(NO_REASON)
     with transaction(engine, serial=False) as session:
-        referral = _take_for_check(session, actor, referral_id)
+        referral = _take_for_check(session, actor, command.referral_id)
         if referral.state == State.RETURNED:  # the same click twice, or another admin first: the first reason stands
             return Checked(view_of(session, referral), (), _waiting(session, actor, now), "already returned")
         if referral.state not in (State.SUBMITTED, State.ACCEPTED):

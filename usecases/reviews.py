@@ -13,9 +13,8 @@ nudge and recipient, so a second run (another replica, or after a restart) owes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, and_, or_
 from sqlalchemy import delete as sa_delete
@@ -23,12 +22,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
+from cluster.commands.reviews import REVIEW_GONE, SubmitReview
 from cluster.errors import InvalidInput, Refusal
-from cluster.forms import kept_input
 from cluster.impact import outcomes_to_rate, rated_outcomes
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
 from cluster.referrals import Kind, ReferralView, State
-from cluster.review_form import check_review, review_fields
+from cluster.review_form import check_review
 from cluster.reviews import DEFAULT_PLAN, NudgePlan, ReviewState, ReviewView, state_on
 from store import audit
 from store.db import take_turn, transaction
@@ -47,17 +46,9 @@ from usecases.lists import Page, first_page
 from usecases.people import Actor, require_registered
 from usecases.referrals import referrer_setting_ids
 
-NOT_FOUND = "I can't find that review, or it isn't one you can see."
+NOT_FOUND = REVIEW_GONE
 # "Reviews due" lists a cluster's due and overdue reviews, most overdue first: 30 make a card of about 20 KB.
 DUE_SHOWN = 30
-
-
-class Mistakes(InvalidInput):
-    """The review form came back with mistakes: the errors, what was typed, and the review to show again."""
-
-    def __init__(self, errors: dict[str, str], values: dict[str, str], view: ReviewView) -> None:
-        super().__init__(errors, values)
-        self.view = view
 
 
 def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
@@ -194,16 +185,16 @@ def open_review(engine: Engine, actor: Actor, review_id: int, now: datetime) -> 
         return _view(session, review, _today(now))
 
 
-def submit_review(engine: Engine, actor: Actor, review_id: int, raw: Mapping[str, Any], now: datetime) -> ReviewView:
-    """Submit the review; mistakes raise :class:`Mistakes`, with the input kept and nothing stored."""
+def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: datetime) -> ReviewView:
+    """Submit the review; mistakes raise :class:`~cluster.errors.InvalidInput` by field, and nothing is stored."""
     with transaction(engine, serial=False) as session:
-        review = _take_for_referrer(session, actor, review_id, cluster=True)
+        review = _take_for_referrer(session, actor, command.review_id, cluster=True)
         if review.state != "open":
             return _view(session, review, _today(now))  # submitted already: the same click delivered twice
         before = _view(session, review, _today(now))
-        checked = check_review(raw, _today(now), before.outcomes)
+        checked = check_review(command.answers, _today(now), before.outcomes)
         if checked.errors:
-            raise Mistakes(checked.errors, kept_input(review_fields(before.outcomes), raw), before)
+            raise InvalidInput(checked.errors, dict(command.answers))
         review.answers = checked.values
         _record_ratings(session, review, before, now)
         review.state = ReviewState.SUBMITTED.value

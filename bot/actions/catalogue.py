@@ -16,6 +16,8 @@ from bot.actions import (
     meeting_day,
     meetings,
     people,
+    referrals,
+    reviews,
     setting_facts,
 )
 from bot.actions.registry import ACTIONS
@@ -33,6 +35,8 @@ TOPICS = (
     citywide,
     clusters,
     demo,
+    referrals,
+    reviews,
 )
 
 __all__ = ["ACTIONS", "TOPICS"]

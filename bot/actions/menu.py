@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.actions.legacy import LEGACY
 from bot.actions.registry import ACTIONS, Where
 from cards.menu import MENU, MenuItem
 from cluster.permissions import Permission, allows
@@ -20,7 +19,9 @@ def commands_for(grants: Iterable[Grant]) -> list[MenuItem]:
 
 def _permission(text: str) -> Permission:
     declared = ACTIONS.get(Where.PERSONAL, text)
-    return declared.permission if declared is not None else LEGACY[text]
+    if declared is None:
+        raise LookupError(f"the help card offers {text!r}, which no action declares")
+    return declared.permission
 
 
 def available_commands(actor: Actor) -> list[MenuItem]:

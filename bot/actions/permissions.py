@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.actions.catalogue import ACTIONS
-from bot.actions.legacy import LEGACY
 from bot.actions.registry import CHANNEL_PREFIX, Actions
 
-__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "LEGACY", "TABLE", "VERBS", "as_markdown", "table"]
+__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "TABLE", "VERBS", "as_markdown", "table"]
 from cards import verbs
 from cluster import permissions as p
 from cluster.permissions import Permission, reach
@@ -26,11 +25,8 @@ from cluster.roles import ROLE_LABELS, Role
 
 
 def table(actions: Actions = ACTIONS) -> dict[str, Permission]:
-    """Every verb and command and the permission it needs: the declarations (and, for the bot's, the legacy rows)."""
-    declared = {d.key: d.permission for d in actions}
-    if actions is not ACTIONS:
-        return declared
-    return {**{k: v for k, v in LEGACY.items() if k not in declared}, **declared}
+    """Every verb and command and the permission it needs, as declared."""
+    return {d.key: d.permission for d in actions}
 
 
 TABLE: Mapping[str, Permission] = table()

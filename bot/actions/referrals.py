@@ -1,29 +1,42 @@
-"""Handlers for referral intake in personal chat: each calls one use case and picks the next card.
+"""Referral intake in personal chat: each action calls one use case and picks the next card.
 
-Card ids are read once, here, into ints for the use case. Forms come back with their mistakes next to the
-fields and the person's input kept (:class:`usecases.referrals.Mistakes`, which carries the referral to draw
-again); nothing from a bad submission is stored.
+A step's form that comes back with mistakes is drawn again by the handler that shows that step (its
+``form=``): the details by :func:`open_referral`, the costs by :func:`show_rows`, the documents by
+:func:`show_documents`, each reading what was typed and the mistakes from the turn.
 """
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import Callable, Mapping
-from datetime import datetime
 
-from sqlalchemy import Engine
-
-from bot.actions.legacy import Handler, Routes
-from bot.actions.turn import DeliverSoon, Reply, Request
+from bot.actions.registry import ACTIONS
+from bot.actions.turn import Reply, Turn
 from bot.teams.files import file_consent_card
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
 from cards.meeting_day.notices import moved_notice_card
-from cluster.card_ids import is_missing, named_id, parse_card_id
-from cluster.clock import Clock
-from cluster.errors import InvalidInput, Refusal
+from cluster import permissions as p
+from cluster.card_ids import parse_card_id
+from cluster.commands.inputs import Nothing
+from cluster.commands.referrals import (
+    AddLink,
+    ExportReferral,
+    OneReferral,
+    OpenReferral,
+    RemoveDocument,
+    RemoveRow,
+    ReturnReferral,
+    SaveDetails,
+    SaveRow,
+    SetContribution,
+    ShowDocuments,
+    ShowRows,
+    StartReferral,
+    SubmitReferral,
+    WithdrawReferral,
+)
+from cluster.errors import Refusal
 from cluster.forms import as_typed
 from cluster.referrals import CONTRIBUTION_FIELD, COSTED, NO_COST_ROWS, NO_ROWS, ReferralView, State, form_fields
 from reports.referral_pack import pack_filename
@@ -31,312 +44,243 @@ from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.lists import Page
 
+SAY_WHICH = "Say which referral: for example “export CEN-2526-014”."
 
-class ReferralRoutes:
-    """The referral commands and verbs, added to the shared :class:`~bot.actions.router.Routes`."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        clock: Clock,
-        export: Callable[[ReferralView, datetime, str], bytes],
-        deliver_soon: DeliverSoon,
-    ) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.export_document = export
-        # The use cases owe their notices with the change they follow; this has them delivered.
-        self.deliver_soon = deliver_soon
+def _details(turn: Turn, view: ReferralView) -> Reply:
+    """The details step: what was typed when it comes back with mistakes, else what is stored."""
+    values = turn.values or rc.input_values(form_fields(view.kind, view.partner_choices), view.details)
+    return Reply(card=rc.details_form_card(view, values, turn.errors))
 
-    def install(self, routes: Routes) -> None:
-        """Register commands and verbs."""
-        routes.personal.update(
-            {"new referral": self.new, "my referrals": self.mine, "referrals to check": self.to_check}
-        )
-        routes.prefixed["export"] = self.export
-        handlers: dict[str, Handler] = {
-            verbs.REFERRAL_NEW: self.new,
-            verbs.REFERRAL_START: self.start,
-            verbs.REFERRAL_OPEN: self.open,
-            verbs.REFERRAL_SAVE: self.save,
-            verbs.REFERRAL_ROWS: self.rows,
-            verbs.ROW_ADD: self.row_add,
-            verbs.ROW_EDIT: self.row_edit,
-            verbs.ROW_SAVE: self.row_save,
-            verbs.ROW_REMOVE: self.row_remove,
-            verbs.CONTRIBUTION_SAVE: self.contribution,
-            verbs.DOCUMENTS: self.documents,
-            verbs.LINK_ADD: self.link_add,
-            verbs.DOCUMENT_REMOVE: self.document_remove,
-            verbs.REVIEW: self.review,
-            verbs.SUBMIT: self.submit,
-            verbs.WITHDRAW: self.withdraw,
-            verbs.MY_REFERRALS: self.mine,
-            verbs.TO_CHECK: self.to_check,
-            verbs.ACCEPT: self.accept,
-            verbs.RETURN: self.return_,
-            verbs.EXPORT: self.export,
-        }
-        routes.verbs.update(handlers)
 
-    # --- helpers ---
+def _rows(view: ReferralView, row_values: dict[str, str] | None = None, editing: int | None = None) -> Reply:
+    stored = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
+    return Reply(card=rc.rows_card(view, row_values or {}, {}, editing, view.row_ids, stored))
 
-    @staticmethod
-    def _id(request: Request) -> int:
-        return named_id(request.data.get("referral_id"), uc.NOT_FOUND)
 
-    @staticmethod
-    def _row_id(request: Request) -> int | None:
-        """The row a card names (None: it names none, so it is treated as a row since removed)."""
-        return parse_card_id(request.data.get("row_id"))
+def _to_check(waiting: Page[ReferralView], notice: str | None = None) -> Reply:
+    return Reply(card=rc.to_check_card(waiting.items, waiting.more, notice))
 
-    @staticmethod
-    def _page(request: Request) -> int:
-        """The page of documents a card asks for (the first, if it names none; the cards cut it to the last)."""
-        return parse_card_id(request.data.get("page")) or 1
 
-    def _now(self) -> datetime:
-        return self.clock.now()
+# --- starting ---
 
-    @staticmethod
-    def _rows_card(
-        view: ReferralView,
-        values: Mapping[str, str] | None = None,
-        errors: Mapping[str, str] | None = None,
-        editing: int | None = None,
-        contribution: str | None = None,
-    ) -> Reply:
-        shown = contribution
-        if shown is None:
-            shown = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
-        return Reply(card=rc.rows_card(view, values or {}, errors or {}, editing, view.row_ids, shown))
 
-    @staticmethod
-    def _details_card(view: ReferralView) -> Reply:
-        values = rc.input_values(form_fields(view.kind, view.partner_choices), view.details)
-        return Reply(card=rc.details_form_card(view, values, {}))
+@ACTIONS.personal("new referral", p.START_REFERRAL)
+@ACTIONS.verb(verbs.REFERRAL_NEW, p.START_REFERRAL)
+def new_referral(turn: Turn, _: Nothing) -> Reply:
+    """Pick the setting and the kind; the card carries a one-off key so a repeated click makes one draft."""
+    return Reply(card=rc.kind_picker_card(uc.picker(turn.actor), secrets.token_hex(12)))
 
-    def _after_details(self, view: ReferralView) -> Reply:
-        if view.kind in COSTED:
-            return self._rows_card(view)
-        return Reply(card=rc.documents_card(view, {}, {}))
 
-    @staticmethod
-    def _to_check_card(waiting: Page[ReferralView], notice: str | None = None) -> Reply:
-        return Reply(card=rc.to_check_card(waiting.items, waiting.more, notice))
+@ACTIONS.verb(verbs.REFERRAL_START, p.START_REFERRAL, StartReferral)
+def start_referral(turn: Turn, command: StartReferral) -> Reply:
+    """Create the draft and show its form."""
+    view = uc.start(turn.engine, turn.actor, command.setting_id, command.kind, command.once, turn.now())
+    return _details(turn, view)
 
-    # --- starting ---
 
-    async def new(self, request: Request) -> Reply:
-        """Pick the setting and the kind; the card carries a one-off key so a repeated click makes one draft."""
-        settings = uc.picker(request.actor)
-        return Reply(card=rc.kind_picker_card(settings, secrets.token_hex(12)))
+@ACTIONS.verb(verbs.REFERRAL_OPEN, p.READ_REFERRAL, OpenReferral)
+def open_referral(turn: Turn, command: OpenReferral) -> Reply:
+    """The referral where its editor left off, if the person may still change it, else its read-only card.
 
-    async def start(self, request: Request) -> Reply:
-        """Create the draft and show its form."""
-        data = request.data
-        view = uc.start(
-            self.engine,
-            request.actor,
-            named_id(data.get("setting_id"), "Choose the setting this referral is for."),
-            str(data.get("kind", "")),
-            str(data.get("once", "")),
-            self._now(),
-        )
-        return self._details_card(view)
+    A draft with nothing missing opens at its review (with Submit); a draft whose details are done but
+    that has no cost rows opens at its costs; otherwise, when a button asks for the details
+    (``step: details``), or when the details come back with mistakes, at the details form.
+    ``step: documents`` (with a ``page``) shows its documents: the documents step to its editor, a list to
+    open to anyone else who may read it.
+    """
+    opened = uc.open_referral(turn.engine, turn.actor, command.referral_id, turn.now())
+    view = opened.view
+    if command.step == "documents":
+        page = command.page or 1
+        return Reply(card=rc.documents_card(view, {}, {}, page) if opened.edit else rc.document_list_card(view, page))
+    if not opened.edit:
+        return Reply(card=rc.referral_card(view, opened.editable))
+    if command.step != "details" and not turn.errors and view.state is State.DRAFT:
+        missing = view.missing
+        if not missing:
+            return Reply(card=rc.review_card(view, missing))
+        if missing == [NO_ROWS]:
+            return _rows(view)
+    return _details(turn, view)
 
-    async def open(self, request: Request) -> Reply:
-        """The referral where its editor left off, if the person may still change it, else its read-only card.
 
-        A draft with nothing missing opens at its review (with Submit); a draft whose details are done but
-        that has no cost rows opens at its costs; otherwise, or when a button asks for the details
-        (``step: details``), at the details form. ``step: documents`` (with a ``page``) shows its documents:
-        the documents step to its editor, a list to open to anyone else who may read it.
-        """
-        opened = uc.open_referral(self.engine, request.actor, self._id(request), self._now())
-        view = opened.view
-        if request.data.get("step") == "documents":
-            page = self._page(request)
-            return Reply(
-                card=rc.documents_card(view, {}, {}, page) if opened.edit else rc.document_list_card(view, page)
-            )
-        if not opened.edit:
-            return Reply(card=rc.referral_card(view, opened.editable))
-        if request.data.get("step") != "details" and view.state is State.DRAFT:
-            missing = view.missing
-            if not missing:
-                return Reply(card=rc.review_card(view, missing))
-            if missing == [NO_ROWS]:
-                return self._rows_card(view)
-        return self._details_card(view)
+@ACTIONS.verb(verbs.REFERRAL_SAVE, p.EDIT_REFERRAL, SaveDetails, form=open_referral)
+def save_details(turn: Turn, command: SaveDetails) -> Reply:
+    """Save the details step and move on: to the costs of a costed kind, else to the documents."""
+    view = uc.save_details(turn.engine, turn.actor, command, turn.now())
+    if view.kind in COSTED:
+        return _rows(view)
+    return Reply(card=rc.documents_card(view, {}, {}))
 
-    async def save(self, request: Request) -> Reply:
-        """Save the details step and move on."""
-        try:
-            view = uc.save_details(self.engine, request.actor, self._id(request), request.data, self._now())
-        except uc.Mistakes as bad:
-            return Reply(card=rc.details_form_card(bad.view, bad.values, bad.errors))
-        return self._after_details(view)
 
-    # --- provision map ---
+# --- provision map ---
 
-    async def rows(self, request: Request) -> Reply:
-        """The costed provision map step (a forged click on a kind without one is refused, not drawn)."""
-        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        if view.kind not in COSTED:
-            raise Refusal(NO_COST_ROWS)
-        return self._rows_card(view)
 
-    async def row_add(self, request: Request) -> Reply:
-        """Add a row; mistakes come back in the row form."""
-        try:
-            view = uc.add_row(self.engine, request.actor, self._id(request), request.data, self._now())
-        except uc.Mistakes as bad:
-            return self._rows_card(bad.view, bad.values, bad.errors)
-        return self._rows_card(view)
+@ACTIONS.verb(verbs.ROW_EDIT, p.EDIT_REFERRAL, ShowRows)
+@ACTIONS.verb(verbs.REFERRAL_ROWS, p.EDIT_REFERRAL, ShowRows)
+def show_rows(turn: Turn, command: ShowRows) -> Reply:
+    """The costed provision map step, with the row the card names (if any) in the form.
 
-    async def row_edit(self, request: Request) -> Reply:
-        """Put one row into the form for editing."""
-        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        row_id = self._row_id(request)
-        if row_id not in view.row_ids:
-            return self._rows_card(view)
-        row = view.rows[view.row_ids.index(row_id)]
-        return self._rows_card(view, rc.row_input_values(row), editing=row_id)
+    A forged click on a kind without costs is refused, not drawn. A row or a contribution with mistakes
+    comes back here as typed, each mistake beside its field.
+    """
+    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    if view.kind not in COSTED:
+        raise Refusal(NO_COST_ROWS)
+    editing = command.row_id if command.row_id in view.row_ids else None
+    if not turn.mistakes:
+        if editing is None:
+            return _rows(view)
+        return _rows(view, rc.row_input_values(view.rows[view.row_ids.index(editing)]), editing)
+    typed = turn.values
+    contribution = typed.pop(CONTRIBUTION_FIELD.name, None)
+    if contribution is None:
+        contribution = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
+    return Reply(card=rc.rows_card(view, typed, turn.errors, editing, view.row_ids, contribution))
 
-    async def row_save(self, request: Request) -> Reply:
-        """Save an edited row."""
-        row_id = self._row_id(request)
-        try:
-            view = uc.edit_row(self.engine, request.actor, self._id(request), row_id, request.data, self._now())
-        except uc.Mistakes as bad:
-            return self._rows_card(bad.view, bad.values, bad.errors, row_id)
-        return self._rows_card(view)
 
-    async def row_remove(self, request: Request) -> Reply:
-        """Remove a row."""
-        view = uc.remove_row(self.engine, request.actor, self._id(request), self._row_id(request), self._now())
-        return self._rows_card(view)
+@ACTIONS.verb(verbs.ROW_ADD, p.EDIT_REFERRAL, SaveRow, form=show_rows)
+def add_row(turn: Turn, command: SaveRow) -> Reply:
+    """Add a row; mistakes come back in the row form."""
+    return _rows(uc.add_row(turn.engine, turn.actor, command, turn.now()))
 
-    async def contribution(self, request: Request) -> Reply:
-        """Save the school's own contribution."""
-        try:
-            view = uc.set_contribution(self.engine, request.actor, self._id(request), request.data, self._now())
-        except uc.Mistakes as bad:
-            return self._rows_card(bad.view, errors=bad.errors, contribution=bad.values.get("contribution", ""))
-        return self._rows_card(view)
 
-    # --- documents ---
+@ACTIONS.verb(verbs.ROW_SAVE, p.EDIT_REFERRAL, SaveRow, form=show_rows)
+def save_row(turn: Turn, command: SaveRow) -> Reply:
+    """Save an edited row."""
+    return _rows(uc.edit_row(turn.engine, turn.actor, command, turn.now()))
 
-    async def documents(self, request: Request) -> Reply:
-        """The supporting documents step, at the page the button asks for."""
-        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        return Reply(card=rc.documents_card(view, {}, {}, self._page(request)))
 
-    async def link_add(self, request: Request) -> Reply:
-        """Add a SharePoint or OneDrive link, and show the last page, where it is now."""
-        try:
-            view = uc.add_link(self.engine, request.actor, self._id(request), request.data, self._now())
-        except uc.Mistakes as bad:
-            return Reply(card=rc.documents_card(bad.view, bad.values, bad.errors, self._page(request)))
-        return Reply(card=rc.documents_card(view, {}, {}, rc.document_pages(view)))
+@ACTIONS.verb(verbs.ROW_REMOVE, p.EDIT_REFERRAL, RemoveRow)
+def remove_row(turn: Turn, command: RemoveRow) -> Reply:
+    """Remove a row."""
+    return _rows(uc.remove_row(turn.engine, turn.actor, command, turn.now()))
 
-    async def document_remove(self, request: Request) -> Reply:
-        """Remove a document, staying on the page it was on."""
-        document_id = parse_card_id(request.data.get("document_id"))
-        view = uc.remove_document(self.engine, request.actor, self._id(request), document_id, self._now())
-        return Reply(card=rc.documents_card(view, {}, {}, self._page(request)))
 
-    # --- review, submit, withdraw ---
+@ACTIONS.verb(verbs.CONTRIBUTION_SAVE, p.EDIT_REFERRAL, SetContribution, form=show_rows)
+def save_contribution(turn: Turn, command: SetContribution) -> Reply:
+    """Save the school's own contribution."""
+    return _rows(uc.set_contribution(turn.engine, turn.actor, command, turn.now()))
 
-    async def review(self, request: Request) -> Reply:
-        """Everything on one card, with Submit once nothing is missing."""
-        view = uc.open_for_edit(self.engine, request.actor, self._id(request), self._now())
-        return Reply(card=rc.review_card(view, view.missing))
 
-    async def submit(self, request: Request) -> Reply:
-        """Submit to the next meeting; the admins hear about it in their personal chats."""
-        outcome = uc.submit(
-            self.engine,
-            request.actor,
-            self._id(request),
-            parse_card_id(request.data.get("version")),
-            self._now(),
-            notice=rc.admin_notice_card,
-        )
-        self.deliver_soon()
-        return Reply(card=rc.submitted_card(outcome.view))
+# --- documents ---
 
-    async def withdraw(self, request: Request) -> Reply:
-        """Withdraw the referral; the admins hear of it if it was submitted."""
-        outcome = uc.withdraw(self.engine, request.actor, self._id(request), self._now(), notice=rc.withdrawn_card)
-        self.deliver_soon()
-        return Reply(card=rc.withdrawn_card(outcome.view))
 
-    async def mine(self, request: Request) -> Reply:
-        """Drafts and submitted referrals of the person's settings, with their state."""
-        page = uc.mine(self.engine, request.actor, self._now())
-        return Reply(card=rc.my_referrals_card(page.items, page.more))
+@ACTIONS.verb(verbs.DOCUMENTS, p.EDIT_REFERRAL, ShowDocuments)
+def show_documents(turn: Turn, command: ShowDocuments) -> Reply:
+    """The supporting documents step, at the page the button asks for (a link with mistakes comes back here)."""
+    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    return Reply(card=rc.documents_card(view, turn.values, turn.errors, command.page or 1))
 
-    # --- the admin's completeness check ---
 
-    async def to_check(self, request: Request) -> Reply:
-        """Submitted referrals waiting for the admin."""
-        return self._to_check_card(checks.to_check(self.engine, request.actor, self._now()))
+@ACTIONS.verb(verbs.LINK_ADD, p.EDIT_REFERRAL, AddLink, form=show_documents)
+def add_link(turn: Turn, command: AddLink) -> Reply:
+    """Add a SharePoint or OneDrive link, and show the last page, where it is now."""
+    view = uc.add_link(turn.engine, turn.actor, command, turn.now())
+    return Reply(card=rc.documents_card(view, {}, {}, rc.document_pages(view)))
 
-    async def accept(self, request: Request) -> Reply:
-        """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
-        checked = checks.accept(
-            self.engine,
-            request.actor,
-            self._id(request),
-            self._now(),
-            notice=rc.accepted_notice_card,
-            moved_notice=moved_notice_card,
-        )
-        self.deliver_soon()
-        return self._to_check_card(checked.waiting, rc.checked_line(checked.view, checked.done))
 
-    async def return_(self, request: Request) -> Reply:
-        """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
-        referral_id = self._id(request)
-        data = request.data
-        reason = data.get(f"reason_{referral_id}", data.get("reason", ""))
-        try:
-            checked = checks.return_to_referrer(
-                self.engine,
-                request.actor,
-                referral_id,
-                {"reason": reason},
-                self._now(),
-                notice=rc.returned_notice_card,
-            )
-        except InvalidInput:
-            raise Refusal(
-                "Write the reason for returning it in the box next to that referral, then press Return."
-            ) from None
-        self.deliver_soon()
-        return self._to_check_card(checked.waiting, rc.checked_line(checked.view, checked.done))
+@ACTIONS.verb(verbs.DOCUMENT_REMOVE, p.EDIT_REFERRAL, RemoveDocument)
+def remove_document(turn: Turn, command: RemoveDocument) -> Reply:
+    """Remove a document, staying on the page it was on."""
+    view = uc.remove_document(turn.engine, turn.actor, command, turn.now())
+    return Reply(card=rc.documents_card(view, {}, {}, command.page or 1))
 
-    # --- the referral pack ---
 
-    async def export(self, request: Request) -> Reply:
-        """Offer the referral pack as a Word document (Teams asks the person to accept the file)."""
-        target: int | str
-        if not is_missing(request.data.get("referral_id")):
-            target = self._id(request)
-        else:
-            typed = request.text.removeprefix("export").strip()
-            if not typed:
-                raise Refusal("Say which referral: for example “export CEN-2526-014”.")
-            target = parse_card_id(typed) or typed
-        # Only offered here: the export's one audit line is written when the person accepts (bot.teams.file_desk).
-        view = uc.for_export(self.engine, request.actor, target, self._now(), offer_only=True)
-        # python-docx takes a while for a long referral: off the event loop, so other turns go on meanwhile.
-        data = await asyncio.to_thread(self.export_document, view, self._now(), request.actor.name)
-        consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
-        text = (
-            f"Here is the referral pack for {plain(view.reference or 'your draft')}. "
-            "Accept the file to save it to your OneDrive."
-        )
-        return Reply(text=text, attachments=(consent,))
+# --- review, submit, withdraw ---
+
+
+@ACTIONS.verb(verbs.REVIEW, p.EDIT_REFERRAL, OneReferral)
+def review(turn: Turn, command: OneReferral) -> Reply:
+    """Everything on one card, with Submit once nothing is missing."""
+    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    return Reply(card=rc.review_card(view, view.missing))
+
+
+@ACTIONS.verb(verbs.SUBMIT, p.EDIT_REFERRAL, SubmitReferral)
+def submit(turn: Turn, command: SubmitReferral) -> Reply:
+    """Submit to the next meeting; the admins hear about it in their personal chats."""
+    outcome = uc.submit(
+        turn.engine, turn.actor, command.referral_id, command.version, turn.now(), notice=rc.admin_notice_card
+    )
+    turn.deliver_soon()
+    return Reply(card=rc.submitted_card(outcome.view))
+
+
+@ACTIONS.verb(verbs.WITHDRAW, p.EDIT_REFERRAL, WithdrawReferral)
+def withdraw(turn: Turn, command: WithdrawReferral) -> Reply:
+    """Withdraw the referral; the admins hear of it if it was submitted."""
+    outcome = uc.withdraw(turn.engine, turn.actor, command.referral_id, turn.now(), notice=rc.withdrawn_card)
+    turn.deliver_soon()
+    return Reply(card=rc.withdrawn_card(outcome.view))
+
+
+@ACTIONS.personal("my referrals", p.MY_REFERRALS)
+@ACTIONS.verb(verbs.MY_REFERRALS, p.MY_REFERRALS)
+def my_referrals(turn: Turn, _: Nothing) -> Reply:
+    """Drafts and submitted referrals of the person's settings, with their state."""
+    page = uc.mine(turn.engine, turn.actor, turn.now())
+    return Reply(card=rc.my_referrals_card(page.items, page.more))
+
+
+# --- the admin's completeness check ---
+
+
+@ACTIONS.personal("referrals to check", p.CHECK_REFERRALS)
+@ACTIONS.verb(verbs.TO_CHECK, p.CHECK_REFERRALS)
+def to_check(turn: Turn, _: Nothing) -> Reply:
+    """Submitted referrals waiting for the admin."""
+    return _to_check(checks.to_check(turn.engine, turn.actor, turn.now()))
+
+
+@ACTIONS.verb(verbs.ACCEPT, p.CHECK_REFERRALS, OneReferral)
+def accept(turn: Turn, command: OneReferral) -> Reply:
+    """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
+    checked = checks.accept(
+        turn.engine,
+        turn.actor,
+        command.referral_id,
+        turn.now(),
+        notice=rc.accepted_notice_card,
+        moved_notice=moved_notice_card,
+    )
+    turn.deliver_soon()
+    return _to_check(checked.waiting, rc.checked_line(checked.view, checked.done))
+
+
+@ACTIONS.verb(verbs.RETURN, p.CHECK_REFERRALS, ReturnReferral)
+def return_referral(turn: Turn, command: ReturnReferral) -> Reply:
+    """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
+    checked = checks.return_to_referrer(turn.engine, turn.actor, command, turn.now(), notice=rc.returned_notice_card)
+    turn.deliver_soon()
+    return _to_check(checked.waiting, rc.checked_line(checked.view, checked.done))
+
+
+# --- the referral pack ---
+
+
+@ACTIONS.personal("export", p.READ_REFERRAL, ExportReferral, argument="reference")
+@ACTIONS.verb(verbs.EXPORT, p.READ_REFERRAL, ExportReferral)
+def export(turn: Turn, command: ExportReferral) -> Reply:
+    """Offer the referral pack as a Word document (Teams asks the person to accept the file)."""
+    target: int | str
+    if command.referral_id is not None:
+        target = command.referral_id
+    elif command.reference:
+        target = parse_card_id(command.reference) or command.reference
+    else:
+        raise Refusal(SAY_WHICH)
+    # Only offered here: the export's one audit line is written when the person accepts (bot.teams.file_desk).
+    view = uc.for_export(turn.engine, turn.actor, target, turn.now(), offer_only=True)
+    write = turn.services.export
+    if write is None:
+        raise AssertionError("the app has no writer of referral packs")
+    # python-docx takes a while for a long referral: this runs on a worker thread, so other turns go on.
+    data = write(view, turn.now(), turn.actor.name)
+    consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
+    text = (
+        f"Here is the referral pack for {plain(view.reference or 'your draft')}. "
+        "Accept the file to save it to your OneDrive."
+    )
+    return Reply(text=text, attachments=(consent,))

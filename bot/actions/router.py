@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.actions import legacy
-from bot.actions.registry import ACTIONS, CHANNEL_PREFIX, Actions, Declaration, Where
+from bot.actions.registry import ACTIONS, Actions, Declaration, Where
 from bot.actions.turn import Reply, Request, Services, Turn
 from cards.common import plain
 from cluster.commands.inputs import kept, parse
@@ -34,10 +33,9 @@ UNKNOWN_BUTTON = "That button belongs to a feature this version of the bot no lo
 class Router:
     """Runs the declared actions with the app's services."""
 
-    def __init__(self, services: Services, actions: Actions = ACTIONS, old: legacy.Routes | None = None) -> None:
+    def __init__(self, services: Services, actions: Actions = ACTIONS) -> None:
         self.services = services
         self.actions = actions
-        self.legacy = old or legacy.Routes(services.engine, services.clock, services.deliver_soon)
         # Typed commands that take an argument, longest first: "reviews due" is not "reviews" with "due".
         self._with_argument = {
             where: sorted(
@@ -49,25 +47,23 @@ class Router:
     @property
     def verbs(self) -> frozenset[str]:
         """Every card verb with a handler."""
-        return self.actions.names(Where.VERB) | set(self.legacy.verbs)
+        return self.actions.names(Where.VERB)
 
     @property
     def personal(self) -> frozenset[str]:
         """Every command typed in the 1:1 chat."""
-        return self.actions.names(Where.PERSONAL) | set(self.legacy.personal)
+        return self.actions.names(Where.PERSONAL)
 
     @property
     def channel(self) -> frozenset[str]:
         """Every command typed in a channel."""
-        return self.actions.names(Where.CHANNEL) | set(self.legacy.channel)
+        return self.actions.names(Where.CHANNEL)
 
     def find(self, request: Request) -> tuple[Declaration, Mapping[str, Any]] | None:
         """The declaration a request asks for and the data its command is read from (None: unknown text)."""
         if request.action is not None:
             declaration = self.actions.get(Where.VERB, request.action.verb)
             if declaration is None:
-                if request.action.verb in self.legacy.verbs:
-                    return None
                 raise Refusal(UNKNOWN_BUTTON)
             return declaration, request.action.data
         where = Where.PERSONAL if request.kind == "personal" else Where.CHANNEL
@@ -84,10 +80,6 @@ class Router:
         """Find the action, check the person may use it at all, read its command and run it."""
         found = self.find(request)
         if found is None:
-            old = self.legacy.find(request, CHANNEL_PREFIX)
-            if old is not None:
-                return self._run_legacy(request, *old)
-        if found is None:
             template = UNKNOWN_PERSONAL if request.kind == "personal" else UNKNOWN_CHANNEL
             return Reply(text=template.format(text=plain(request.text[:80])))
         declaration, data = found
@@ -102,15 +94,6 @@ class Router:
             return declaration.handler(Turn(self.services, request), command)
         except InvalidInput as mistakes:
             return self._form_again(declaration, request, data, mistakes)
-
-    def _run_legacy(self, request: Request, key: str, handler: legacy.Handler) -> Reply:
-        permission = legacy.LEGACY[key]
-        registered = request.actor.person_id is not None
-        if not allows(request.actor.grants, permission, registered):
-            if not registered:
-                raise Forbidden(NOT_REGISTERED.format(aad=request.actor.aad_object_id or "(unknown)"))
-            raise Forbidden(permission.refusal)
-        return legacy.run_async(handler, request)
 
     def _form_again(
         self, declaration: Declaration, request: Request, data: Mapping[str, Any], mistakes: InvalidInput

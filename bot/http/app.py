@@ -24,10 +24,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import Engine
 
-from bot.actions import legacy
 from bot.actions.catalogue import ACTIONS
-from bot.actions.referrals import ReferralRoutes
-from bot.actions.reviews import ReviewRoutes
 from bot.actions.router import Router
 from bot.actions.turn import DeliverSoon, Services
 from bot.actions.workers import Workers
@@ -124,15 +121,12 @@ def build_routes(
     engine: Engine, clock: Clock, deliver_soon: DeliverSoon, export: Export = referral_pack_docx
 ) -> Router:
     """Every command and card verb the bot handles, wired to its use cases."""
-    routes = legacy.Routes(engine, clock, deliver_soon)
-    ReferralRoutes(engine, clock, export, deliver_soon).install(routes)
-    ReviewRoutes(engine, clock).install(routes)
-    return Router(Services(engine, clock, deliver_soon, export), ACTIONS, routes)
+    return Router(Services(engine, clock, deliver_soon, export), ACTIONS)
 
 
 def vocabulary_of(router: Router) -> observe.Vocabulary:
     """The verbs and commands a turn may be logged and counted under: the ones the router handles."""
-    return observe.Vocabulary.of(router.verbs, [*router.personal, *router.channel, *router.legacy.prefixed])
+    return observe.Vocabulary.of(router.verbs, [*router.personal, *router.channel])
 
 
 def create_app(

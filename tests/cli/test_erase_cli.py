@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 
 from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.referrals import SaveDetails
+from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, upgrade
 from store.models import AuditEvent, Decision, Instalment, Referral
 from store.seed import CENTRAL, seed_file
@@ -53,7 +55,10 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
         sam = identify(session, *SENCO)
     other = uc.start(engine, sam, uc.picker(sam)[0][0], "individual", "other", TEST_NOW)
     uc.save_details(
-        engine, sam, other.id, GOOD_INDIVIDUAL | {"pupil_ref": "ETR-0077", "pupil_initials": "KT"}, TEST_NOW
+        engine,
+        sam,
+        SaveDetails(referral_id=other.id, answers=GOOD_INDIVIDUAL | {"pupil_ref": "ETR-0077", "pupil_initials": "KT"}),
+        TEST_NOW,
     )
     yield engine
     engine.dispose()
@@ -62,7 +67,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
 def reviewed(engine: Engine) -> None:
     with Session(engine) as session:
         sam = identify(session, *SENCO)
-    submit_review(engine, sam, 1, STOP, datetime(2026, 6, 1, 9, 0, tzinfo=LONDON))
+    submit_review(engine, sam, SubmitReview(review_id=1, answers=STOP), datetime(2026, 6, 1, 9, 0, tzinfo=LONDON))
 
 
 def referrals(engine: Engine) -> dict[str, Referral]:

@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
+from cluster.commands.referrals import SaveDetails
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore
@@ -94,7 +95,7 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
                 identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_ADMIN)
             )
         draft = uc.start(engine, megan, uc.picker(megan)[0][0], "capital", "e2e-capital", applied)
-        uc.save_details(engine, megan, draft.id, GOOD_CAPITAL, applied)
+        uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), applied)
         uc.submit(engine, megan, draft.id, uc.open_for_edit(engine, megan, draft.id, applied).version, applied)
         accepted = checks.accept(engine, admin, draft.id, applied).view
         assert alex.person_id is not None

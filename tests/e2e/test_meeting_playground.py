@@ -33,6 +33,7 @@ from bot.dev.playground import (
     prepare_demo,
 )
 from cluster.clock import Clock
+from cluster.commands.referrals import SaveDetails
 from cluster.referrals import year_code
 from store.db import make_engine
 from tests.e2e.botprocess import cli, serve, stop
@@ -72,7 +73,7 @@ def _accepted_referral(database_url: str) -> str:
             admin = identify(session, DEMO_ADMIN.aad_object_id, DEMO_ADMIN.name)
         setting = uc.picker(megan)[0][0]
         draft = uc.start(engine, megan, setting, "ehcp", "e2e-meeting", now)
-        uc.save_details(engine, megan, draft.id, GOOD_EHCP, now)
+        uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
         version = uc.open_for_edit(engine, megan, draft.id, now).version
         uc.submit(engine, megan, draft.id, version, now)
         accepted = checks.accept(engine, admin, draft.id, now).view

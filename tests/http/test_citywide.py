@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.http.app import create_app
 from cards import verbs
 from cluster.clock import FixedClock
+from cluster.commands.reviews import SubmitReview
 from cluster.permissions import CITYWIDE
 from tests.conftest import TEST_NOW, Bot
 from tests.support import activities as act
@@ -206,7 +207,12 @@ async def test_the_impact_section_adds_up_each_clusters_rated_outcomes_by_kind_a
             review = session.exec(select(Review).where(Review.referral_id == scene[name].referral_id)).one()
             actor = identify(session, senco.aad, senco.name)
         submitted = datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)
-        submit_review(engine, actor, review.id or 0, {**answers, "outcome_rating_1": rating}, submitted)
+        submit_review(
+            engine,
+            actor,
+            SubmitReview(review_id=review.id or 0, answers={**answers, "outcome_rating_1": rating}),
+            submitted,
+        )
 
     officer = Flow(bot, scene.officer.who)
     card = await officer.card(verbs.CITYWIDE, {"section": "impact"})

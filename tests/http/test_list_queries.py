@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 
 from cards import verbs
 from cluster.clock import LONDON
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import AddLink, SaveDetails, SaveRow
 from store.models import AgendaItem, Decision, Meeting, Referral, Review
 from tests.conftest import ADMIN, CHAIR, SENCO, TEST_NOW, Bot
 from tests.support import activities as act
@@ -40,12 +42,12 @@ def submit_referrals(engine: Engine, n: int) -> None:
         kind = ("individual", "project", "discussion")[i % 3]
         answers = {"individual": GOOD_INDIVIDUAL, "project": GOOD_PROJECT, "discussion": GOOD_DISCUSSION}[kind]
         draft = uc.start(engine, sam, setting, kind, f"key-{next(KEYS)}", TEST_NOW)
-        uc.save_details(engine, sam, draft.id, answers, TEST_NOW)
+        uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), TEST_NOW)
         if kind != "discussion":
-            uc.add_row(engine, sam, draft.id, ROW_1, TEST_NOW)
-            uc.add_row(engine, sam, draft.id, ROW_2, TEST_NOW)
+            uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), TEST_NOW)
+            uc.add_row(engine, sam, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), TEST_NOW)
             link = {"link_name": "Report", "link_url": f"https://etruscan.sharepoint.com/{i}.pdf"}
-            uc.add_link(engine, sam, draft.id, link, TEST_NOW)
+            uc.add_link(engine, sam, parse(AddLink, {**link, "referral_id": draft.id}), TEST_NOW)
         version = uc.open_for_edit(engine, sam, draft.id, TEST_NOW).version
         uc.submit(engine, sam, draft.id, version, TEST_NOW)
 

@@ -13,6 +13,8 @@ from sqlmodel import Session, select
 from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, Decision, Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
@@ -76,10 +78,10 @@ def meeting(central: Engine, clock: FixedClock) -> dict[str, int]:
     ):
         setting = uc.picker(person)[0][0]
         draft = uc.start(central, person, setting, kind, f"key-{name}", now)
-        uc.save_details(central, person, draft.id, answers, now)
+        uc.save_details(central, person, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
-            uc.add_row(central, person, draft.id, ROW_1, now)
-            uc.add_row(central, person, draft.id, ROW_2, now)
+            uc.add_row(central, person, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
+            uc.add_row(central, person, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), now)
         version = uc.open_for_edit(central, person, draft.id, now).version
         uc.submit(central, person, draft.id, version, now)
         checks.accept(central, admin, draft.id, now)

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.seed import CENTRAL, seed_file
@@ -68,7 +69,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
     draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", NOW)
-    uc.save_details(engine, sam, draft.id, GOOD_EHCP, NOW)
+    uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
     checks.accept(engine, admin, draft.id, NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)

@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import ReturnReferral, SaveDetails
 from cluster.errors import Refusal
 from cluster.referrals import State
 from cluster.roles import Role
@@ -45,7 +47,7 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 def capital_draft(engine: Engine, person: Actor, key: str) -> int:
     setting = uc.picker(person)[0][0]
     draft = uc.start(engine, person, setting, "capital", key, NOW)
-    uc.save_details(engine, person, draft.id, GOOD_CAPITAL, NOW)
+    uc.save_details(engine, person, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOW)
     return draft.id
 
 
@@ -139,7 +141,9 @@ def test_an_application_on_the_agenda_returned_deferred_or_approved_stops_anothe
     second = capital_draft(seeded, sam, "b")
     submit(seeded, sam, first)
     if state == "returned":
-        checks.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+        checks.return_to_referrer(
+            seeded, admin, parse(ReturnReferral, {**{"reason": "Add the quotes."}, "referral_id": first}), NOW
+        )
     else:
         checks.accept(seeded, admin, first, NOW)
     if state == "deferred":
@@ -176,7 +180,9 @@ def test_a_returned_application_can_itself_be_submitted_again(seeded: Engine) ->
     sam, admin = actor(seeded, SENCO), actor(seeded, ADMIN)
     first = capital_draft(seeded, sam, "a")
     submit(seeded, sam, first)
-    checks.return_to_referrer(seeded, admin, first, {"reason": "Add the quotes."}, NOW)
+    checks.return_to_referrer(
+        seeded, admin, parse(ReturnReferral, {**{"reason": "Add the quotes."}, "referral_id": first}), NOW
+    )
     assert submit(seeded, sam, first) == "CEN-2526-001"
     assert state_of(seeded, first) == "submitted"
 

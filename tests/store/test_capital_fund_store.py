@@ -14,6 +14,7 @@ from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
 from cluster.commands.capital import Recommend, RecordBoardDecision, ScoreApplication
 from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails
 from cluster.errors import InvalidInput, Refusal
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Person, Referral, Setting
@@ -78,7 +79,9 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 def apply(engine: Engine, who: tuple[str, str], amount: str = "12500") -> int:
     person, admin = actor(engine, who), actor(engine, ADMIN)
     draft = referrals.start(engine, person, referrals.picker(person)[0][0], "capital", who[0], NOV_20)
-    referrals.save_details(engine, person, draft.id, {**GOOD_CAPITAL, "amount": amount}, NOV_20)
+    referrals.save_details(
+        engine, person, SaveDetails(referral_id=draft.id, answers={**GOOD_CAPITAL, "amount": amount}), NOV_20
+    )
     version = referrals.open_for_edit(engine, person, draft.id, NOV_20).version
     referrals.submit(engine, person, draft.id, version, NOV_20)
     checks.accept(engine, admin, draft.id, NOV_20)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.referrals import SaveDetails
 from store.db import ReadOnlyViolation, transaction
 from store.models import AuditEvent, ConversationRef, Referral
 from store.seed import CENTRAL, seed_file
@@ -79,7 +80,7 @@ def test_the_same_submit_twice_at_once_gives_the_referral_one_reference(seeded: 
     shown: list[str] = []
     for round_ in range(ROUNDS):
         draft = uc.start(seeded, person, setting, "discussion", f"submit-{round_}", NOW)
-        uc.save_details(seeded, person, draft.id, GOOD_DISCUSSION, NOW)
+        uc.save_details(seeded, person, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
         version = uc.open_for_edit(seeded, person, draft.id, NOW).version
         one, other = twice_at_once(lambda: uc.submit(seeded, person, draft.id, version, NOW))  # noqa: B023
         assert one.view.reference == other.view.reference, "both clicks are told the same reference"

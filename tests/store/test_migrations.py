@@ -14,6 +14,9 @@ from sqlalchemy import Engine, delete, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import col
 
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
 from store.models import AuditEvent, Cluster, Setting
 
@@ -370,9 +373,9 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
     ids = []
     for key, kind, answers in (("a", "individual", GOOD_INDIVIDUAL), ("b", "ehcp", {**GOOD_EHCP, "amount": "1950"})):
         draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, key, now)
-        uc.save_details(engine, sam, draft.id, answers, now)
+        uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
-            uc.add_row(engine, sam, draft.id, ROW_1, now)
+            uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
         uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
         checks.accept(engine, admin, draft.id, now)
         ids.append(draft.id)
@@ -410,5 +413,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         "actual_spend": "100",
         "recommendation": "stop",
     }
-    submit_review(engine, sam, review_id, answers, datetime(2026, 2, 2, 9, 0, tzinfo=LONDON))
+    submit_review(
+        engine, sam, SubmitReview(review_id=review_id, answers=answers), datetime(2026, 2, 2, 9, 0, tzinfo=LONDON)
+    )
     return decisions[ids[0]], decisions[ids[1]]

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.referrals import SaveDetails
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
 from store.seed import CENTRAL, seed_file
@@ -41,7 +42,7 @@ def submitted(engine: Engine) -> tuple[Engine, int]:
     import_entries(engine, ROSTER, NOW, "test")
     sam = person(engine, SENCO)
     draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", NOW)
-    uc.save_details(engine, sam, draft.id, GOOD_DISCUSSION, NOW)
+    uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
     return engine, draft.id
 

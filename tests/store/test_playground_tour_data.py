@@ -19,6 +19,7 @@ from bot.dev.playground import (
     prepare_demo,
 )
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from store.db import make_engine, upgrade
 from store.models import AuditEvent, Cluster
@@ -49,7 +50,7 @@ def test_a_referral_submitted_in_the_demo_goes_on_today_s_meeting(tmp_path: Path
         with Session(engine) as session:
             alex = identify(session, DEMO_SENCO.aad_object_id, DEMO_SENCO.name)
         draft = uc.start(engine, alex, uc.picker(alex)[0][0], "discussion", "k", now)
-        uc.save_details(engine, alex, draft.id, GOOD_DISCUSSION, now)
+        uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
         version = uc.open_for_edit(engine, alex, draft.id, now).version
         submitted = uc.submit(engine, alex, draft.id, version, now).view
     finally:

@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.roles import Role
@@ -52,8 +54,8 @@ def test_a_draft_is_created_once_per_picker_key_and_submitted_with_a_reference(s
     first = uc.start(seeded, sam, setting, "individual", "key-1", NOW)
     again = uc.start(seeded, sam, setting, "individual", "key-1", NOW)
     assert first.id == again.id
-    uc.save_details(seeded, sam, first.id, GOOD_INDIVIDUAL, NOW)
-    view = uc.add_row(seeded, sam, first.id, ROW_1, NOW)
+    uc.save_details(seeded, sam, SaveDetails(referral_id=first.id, answers=GOOD_INDIVIDUAL), NOW)
+    view = uc.add_row(seeded, sam, parse(SaveRow, {**ROW_1, "referral_id": first.id}), NOW)
     assert view.total_pence == 42750
     outcome = uc.submit(seeded, sam, first.id, view.version, NOW)
     assert outcome.view.reference == "CEN-2526-001"
@@ -67,7 +69,7 @@ def test_references_count_up_within_a_cluster_and_school_year(seeded: Engine) ->
     references = []
     for person, key in ((sam, "a"), (wendy, "b"), (sam, "c")):
         draft = uc.start(seeded, person, setting_of(seeded, person), "discussion", key, NOW)
-        uc.save_details(seeded, person, draft.id, GOOD_DISCUSSION, NOW)
+        uc.save_details(seeded, person, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
         version = uc.open_for_edit(seeded, person, draft.id, NOW).version
         references.append(uc.submit(seeded, person, draft.id, version, NOW).view.reference)
     assert references == ["CEN-2526-001", "CEN-2526-002", "CEN-2526-003"]
@@ -77,7 +79,9 @@ def test_a_bad_form_stores_nothing(seeded: Engine) -> None:
     sam = actor(seeded, SENCO)
     draft = uc.start(seeded, sam, setting_of(seeded, sam), "individual", "k", NOW)
     with pytest.raises(InvalidInput) as bad:
-        uc.save_details(seeded, sam, draft.id, {**GOOD_INDIVIDUAL, "duration_terms": "9"}, NOW)
+        uc.save_details(
+            seeded, sam, SaveDetails(referral_id=draft.id, answers={**GOOD_INDIVIDUAL, "duration_terms": "9"}), NOW
+        )
     assert set(bad.value.errors) == {"duration_terms"}
     assert bad.value.values["summary"] == GOOD_INDIVIDUAL["summary"]
     with Session(seeded) as session:
@@ -88,7 +92,7 @@ def test_another_setting_cannot_touch_a_referral(seeded: Engine) -> None:
     sam, wendy = actor(seeded, SENCO), actor(seeded, SENCO_2)
     draft = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "k", NOW)
     with pytest.raises(Forbidden) as refused:
-        uc.save_details(seeded, wendy, draft.id, GOOD_DISCUSSION, NOW)
+        uc.save_details(seeded, wendy, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
     assert refused.value.message == EDIT_REFERRAL.refusal
 
 
@@ -97,7 +101,7 @@ async def test_concurrent_submissions_get_distinct_references(seeded: Engine) ->
     drafts = []
     for i, person in enumerate(people):
         draft = uc.start(seeded, person, setting_of(seeded, person), "discussion", f"k{i}", NOW)
-        uc.save_details(seeded, person, draft.id, GOOD_DISCUSSION, NOW)
+        uc.save_details(seeded, person, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
         drafts.append((person, uc.open_for_edit(seeded, person, draft.id, NOW)))
 
     def submit(person: Actor, view_id: int, version: int) -> str | None:
@@ -114,7 +118,7 @@ def test_a_council_officer_can_neither_read_a_pupils_referral_nor_check_referral
     import_entries(seeded, [officer_entry], NOW, "test")
     sam, officer = actor(seeded, SENCO), actor(seeded, ("aad-officer", "Olive Officer"))
     draft = uc.start(seeded, sam, setting_of(seeded, sam), "discussion", "k", NOW)
-    uc.save_details(seeded, sam, draft.id, GOOD_DISCUSSION, NOW)
+    uc.save_details(seeded, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
     uc.submit(seeded, sam, draft.id, uc.open_for_edit(seeded, sam, draft.id, NOW).version, NOW)
     with pytest.raises(Refusal):
         uc.read(seeded, officer, draft.id, NOW)
@@ -181,7 +185,7 @@ def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_refer
         central = session.exec(select(Referral.cluster_id).where(Referral.id == first.id)).one()
 
     def save(view_id: int) -> Callable[[], object]:
-        return lambda: uc.save_details(seeded, sam, view_id, GOOD_DISCUSSION, NOW)
+        return lambda: uc.save_details(seeded, sam, SaveDetails(referral_id=view_id, answers=GOOD_DISCUSSION), NOW)
 
     def submit(view_id: int) -> Callable[[], object]:
         return lambda: uc.submit(seeded, sam, view_id, uc.open_for_edit(seeded, sam, view_id, NOW).version, NOW)

@@ -15,6 +15,8 @@ from sqlmodel import Session, col, select
 from cards.meeting_day.minutes import minutes_card
 from cards.referrals import referral_card
 from cluster.clock import LONDON
+from cluster.commands.referrals import SaveDetails
+from cluster.commands.reviews import SubmitReview
 from cluster.errors import Refusal
 from reports.minutes import minutes_markdown, minutes_xlsx
 from reports.referral_pack import referral_pack_docx
@@ -123,7 +125,7 @@ def reviewed(central: Engine) -> int:
         ):
             card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "CEN-2526-001 · JS Year 4"}]}
             session.add(Outbox(key=key, person_id=1, card=card, state=state, not_before=TEST_NOW, created_at=TEST_NOW))
-    submit_review(central, sam(central), review_id, STOP, REVIEWED)
+    submit_review(central, sam(central), SubmitReview(review_id=review_id, answers=STOP), REVIEWED)
     assert referral.id is not None
     return referral.id
 
@@ -211,13 +213,13 @@ async def test_funding_still_under_review_is_never_removed_however_old(central: 
 def test_an_erased_draft_cannot_be_edited_and_opens_showing_what_remains(central: Engine) -> None:
     senco = sam(central)
     draft = uc.start(central, senco, uc.picker(senco)[0][0], "individual", "k", TEST_NOW)
-    uc.save_details(central, senco, draft.id, dict(GOOD_INDIVIDUAL), TEST_NOW)
+    uc.save_details(central, senco, SaveDetails(referral_id=draft.id, answers=dict(GOOD_INDIVIDUAL)), TEST_NOW)
     year_on = datetime(2026, 11, 21, 10, 0, tzinfo=LONDON)
     assert erase_expired(central, datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)) == []
     assert erase_expired(central, year_on) == [draft.id]
 
     with pytest.raises(Refusal, match="pupil details were removed"):
-        uc.save_details(central, senco, draft.id, dict(GOOD_INDIVIDUAL), year_on)
+        uc.save_details(central, senco, SaveDetails(referral_id=draft.id, answers=dict(GOOD_INDIVIDUAL)), year_on)
     opened = uc.open_referral(central, senco, draft.id, year_on)
     assert not opened.edit and not opened.editable
     shown = json.dumps(referral_card(opened.view, opened.editable))

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
+from cluster.commands.reviews import SubmitReview
 from cluster.impact import ImpactCount, Rating, tally_by
 from store.db import transaction
 from store.models import ReviewOutcome
@@ -53,7 +54,14 @@ def rows(engine: Engine) -> list[tuple[int, int, str, int, str]]:
 def test_a_review_submitted_twice_at_once_writes_one_row_per_outcome(engine: Engine, scene: Scene) -> None:
     senco = person(engine, "senco")
     with ThreadPoolExecutor(2) as pool:
-        done = list(pool.map(lambda _: submit_review(engine, senco, scene.central.review, ANSWERS, SUBMITTED), (1, 2)))
+        done = list(
+            pool.map(
+                lambda _: submit_review(
+                    engine, senco, SubmitReview(review_id=scene.central.review, answers=ANSWERS), SUBMITTED
+                ),
+                (1, 2),
+            )
+        )
     assert [view.state for view in done] == ["decided", "decided"], "both clicks answer as the review now stands"
     assert rows(engine) == [(scene.central.review, scene.central.cluster_id, "ehcp", 1, "achieved")]
     with Session(engine) as session:
@@ -65,10 +73,14 @@ def test_a_review_submitted_twice_at_once_writes_one_row_per_outcome(engine: Eng
 def test_the_impact_counts_cover_the_clusters_asked_for_within_the_dates_in_one_query(
     engine: Engine, scene: Scene
 ) -> None:
-    submit_review(engine, person(engine, "senco"), scene.central.review, ANSWERS, SUBMITTED)
+    submit_review(
+        engine, person(engine, "senco"), SubmitReview(review_id=scene.central.review, answers=ANSWERS), SUBMITTED
+    )
     later = datetime(2026, 6, 20, 9, 0, tzinfo=LONDON)
     north_answers = {**ANSWERS, "outcome_rating_1": "partly"}
-    submit_review(engine, person(engine, "north_senco"), scene.north.review, north_answers, later)
+    submit_review(
+        engine, person(engine, "north_senco"), SubmitReview(review_id=scene.north.review, answers=north_answers), later
+    )
     central, north = scene.central.cluster_id, scene.north.cluster_id
     with transaction(engine, read_only=True) as session, count_queries(engine) as counted:
         every = impact_counts(session, None)

@@ -21,6 +21,8 @@ from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
 from cluster.roles import Role
 from store.models import AgendaItem, Decision, Meeting, Outbox
 from store.seed import CENTRAL, seed_file
@@ -49,10 +51,10 @@ def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, no
         person = identify(session, *who)
     answers = {"individual": GOOD_INDIVIDUAL, "ehcp": {**GOOD_EHCP, "amount": "1950"}, "discussion": GOOD_DISCUSSION}
     draft = uc.start(engine, person, uc.picker(person)[0][0], kind, key, now)
-    uc.save_details(engine, person, draft.id, answers[kind], now)
+    uc.save_details(engine, person, SaveDetails(referral_id=draft.id, answers=answers[kind]), now)
     if kind == "individual":
-        uc.add_row(engine, person, draft.id, ROW_1, now)
-        uc.add_row(engine, person, draft.id, ROW_2, now)
+        uc.add_row(engine, person, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
+        uc.add_row(engine, person, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), now)
     uc.submit(engine, person, draft.id, uc.open_for_edit(engine, person, draft.id, now).version, now)
     return draft.id
 

@@ -14,6 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.reviews import SubmitReview
 from store.models import Referral, ReferralDocument, Review
 from tests.conftest import SENCO, SENCO_2, TAC
 from tests.support.referral_flow import GOOD_INDIVIDUAL, GOOD_PROJECT, ROW_1
@@ -73,7 +76,7 @@ def build_pupils(engine: Engine, now: datetime) -> Pupils:
         )
         session.commit()
     uc.read(engine, team, referral_id, now)
-    submit_review(engine, sam, review_id, REVIEW_ANSWERS, JULY)
+    submit_review(engine, sam, SubmitReview(review_id=review_id, answers=REVIEW_ANSWERS), JULY)
     others = []
     for who, kind, details in (
         (sam, "individual", OTHER_PUPIL),
@@ -81,8 +84,9 @@ def build_pupils(engine: Engine, now: datetime) -> Pupils:
         (sam, "project", PROJECT),
     ):
         draft = uc.start(engine, who, uc.picker(who)[0][0], kind, f"k-{len(others)}", now)
-        uc.save_details(engine, who, draft.id, details, now)
-        uc.add_row(engine, who, draft.id, {**ROW_1, "provision": f"ROW OF {details.get('pupil_ref', 'PROJECT')}"}, now)
+        uc.save_details(engine, who, SaveDetails(referral_id=draft.id, answers=details), now)
+        row = {**ROW_1, "provision": f"ROW OF {details.get('pupil_ref', 'PROJECT')}", "referral_id": draft.id}
+        uc.add_row(engine, who, parse(SaveRow, row), now)
         others.append(draft.id)
     with Session(engine) as session:
         assert len(session.exec(select(Referral)).all()) == 4

@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.inputs import parse
+from cluster.commands.referrals import SaveDetails, SaveRow
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
@@ -36,8 +38,8 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     with Session(engine) as session:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
     draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, "k", now)
-    uc.save_details(engine, sam, draft.id, dict(details), now)
-    uc.add_row(engine, sam, draft.id, ROW_1, now)
+    uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=dict(details)), now)
+    uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
     checks.accept(engine, admin, draft.id, now)
     item = start_meeting(engine, chair, 2, MEETING_DAY).entries[0].item_id

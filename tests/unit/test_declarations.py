@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from bot.actions import legacy
 from bot.actions.catalogue import ACTIONS
-from bot.actions.permissions import LEGACY, as_markdown, table
+from bot.actions.permissions import COMMANDS, as_markdown, table
 from bot.actions.registry import Actions, Duplicate, Where
 from bot.actions.router import Router
 from bot.actions.turn import CardAction, Reply, Request, Services, Turn
@@ -62,7 +61,7 @@ def _actions() -> Actions:
 
 def _router(actions: Actions) -> Router:
     engine = create_engine("sqlite://")
-    return Router(Services(engine, Clock()), actions, legacy.Routes(engine, Clock()))
+    return Router(Services(engine, Clock()), actions)
 
 
 def _click(actor: Actor, verb: str, **data: object) -> Request:
@@ -72,9 +71,7 @@ def _click(actor: Actor, verb: str, **data: object) -> Request:
 def test_every_verb_a_card_can_send_is_declared_exactly_once_with_a_permission() -> None:
     declared = [d.name for d in ACTIONS if d.where is Where.VERB]
     assert len(declared) == len(set(declared))
-    handled = set(declared) | (set(LEGACY) & set(verbs.ALL))
-    assert handled == set(verbs.ALL)
-    assert not set(declared) & set(LEGACY), "a verb is both declared and in the legacy table"
+    assert set(declared) == set(verbs.ALL)
     assert all(d.permission in p.ALL for d in ACTIONS)
 
 
@@ -128,7 +125,6 @@ def test_the_readme_shows_the_permission_table_of_the_declarations() -> None:
 
 
 def test_every_command_the_help_card_offers_is_a_declared_personal_command() -> None:
-    from bot.actions.permissions import COMMANDS
     from cards.menu import MENU
 
     assert [item.text for item in MENU if item.text not in COMMANDS] == []

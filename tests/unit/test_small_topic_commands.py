@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from bot.actions import legacy
 from bot.actions.catalogue import ACTIONS
 from bot.actions.demo import NOT_IN_DEMO
 from bot.actions.registry import Where
@@ -87,6 +86,6 @@ def test_act_as_is_declared_demo_only_and_refused_when_it_reaches_the_router() -
     declaration = ACTIONS.get(Where.PERSONAL, "act as")
     assert declaration is not None and declaration.permission is p.DEMO_ONLY
     engine = create_engine("sqlite://")
-    router = Router(Services(engine, Clock()), ACTIONS, legacy.Routes(engine, Clock()))
+    router = Router(Services(engine, Clock()), ACTIONS)
     stranger = Actor("aad-stranger", "Stella Stranger", None, frozenset())
     assert router.dispatch(Request(stranger, "personal", "a:1", "act as Isaiah Langer")).text == NOT_IN_DEMO
