@@ -148,15 +148,14 @@ def whole(
     return _field(spec) if required else _field(spec, None)
 
 
-def answers(*, max_length: int = 4000) -> Any:
+def answers() -> Any:
     """Every other input as text, for a form whose fields depend on a stored row (a referral's kind).
 
-    The use case checks them against that row's form (:func:`cluster.forms.check_form`); each is trimmed
-    and at most ``max_length`` characters reach it.
+    The use case checks them against that row's form (:func:`cluster.forms.check_form`), which says how long
+    each may be and how long what was typed is: so each reaches it whole, only trimmed (the body's own limit
+    bounds them all).
     """
-    return dataclasses.field(
-        default_factory=dict, metadata={"spec": Spec(Kind.ANSWERS, Source.INPUT, False, max_length=max_length)}
-    )
+    return dataclasses.field(default_factory=dict, metadata={"spec": Spec(Kind.ANSWERS, Source.INPUT, False)})
 
 
 def specs(command: type[Any]) -> list[tuple[str, Spec]]:
@@ -267,7 +266,7 @@ def parse(command: type[C], data: Mapping[str, Any]) -> C:
     for name, spec in fields:
         if spec.kind is Kind.ANSWERS:
             parsed[name] = {
-                k: _as_text(v)[: spec.max_length]
+                k: _as_text(v)
                 for k, v in data.items()
                 if k not in claimed and isinstance(k, str) and isinstance(v, str | int | float | bool)
             }

@@ -31,7 +31,7 @@ def toggle_key(fact: str, setting_id: int) -> str:
 class SaveSettingFacts:
     """Save every toggle the card sent, together."""
 
-    toggles: dict[str, str] = answers(max_length=10)
+    toggles: dict[str, str] = answers()
 
     def changes(self) -> dict[int, dict[str, bool]]:
         """The facts sent, by setting id; a toggle that is neither on nor off means the card was altered."""
