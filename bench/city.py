@@ -1,4 +1,4 @@
-"""Builds a city of clusters for the benchmarks, fast, with bulk inserts into the tables of ``store/models.py``.
+"""Builds a city of clusters for the benchmarks, fast, with bulk inserts into the tables of ``store/models/``.
 
 ``build_city(engine, plan_for(N), service_url, now)`` adds, beside the seeded Central cluster (run
 ``clusterbot seed`` first: it applies the migrations), N times the city the issue sizes at N=100: 400

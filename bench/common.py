@@ -3,7 +3,7 @@ connector, the Agents SDK's environment and a closed-loop load generator.
 
 Nothing here imports the application: the benchmarks drive our bot as Teams and an operator would, through
 ``/api/messages`` and the ``clusterbot`` command (``bench/city.py`` also writes rows into the tables of
-``store/models.py``).
+``store/models/``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ One run starts, each in its own process on 127.0.0.1 on a free port:
   (``CLUSTERBOT_SCHEDULER=off``: its jobs would compete with the load) and a fresh SQLite database in a
   temporary directory (or the empty database ``--database-url`` names), prepared before it starts:
   ``clusterbot seed`` (Central, 29 settings), ``clusterbot roster import`` (a SENCO for each setting, a chair,
-  an admin), and, written into the tables of ``store/models.py`` (``bench/city.py``), a meeting today with
+  an admin), and, written into the tables of ``store/models/`` (``bench/city.py``), a meeting today with
   one referral from the first setting on its agenda. Once it runs, the admin links the team's channel
   (``link cluster Central``) and the chair starts the meeting and opens the item, all through
   ``/api/messages`` as Teams would send them.

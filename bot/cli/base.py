@@ -11,8 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine
+
 from bot.config import Settings
 from cluster.clock import Clock
+from store.db import make_engine, upgrade
 
 
 class CliError(Exception):
@@ -30,3 +33,9 @@ class CommandGroup:
     names: frozenset[str]
     add: Callable[[Any], None]
     run: Callable[[argparse.Namespace, Settings, Clock], int]
+
+
+def database(settings: Settings) -> Engine:
+    """Apply every migration not yet applied, then open the database (the commands that need it call this)."""
+    upgrade(settings.database_url)
+    return make_engine(settings.database_url)

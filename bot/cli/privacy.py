@@ -12,12 +12,11 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli.base import CliError, CommandGroup
+from bot.cli.base import CliError, CommandGroup, database
 from bot.config import Settings
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.privacy import DEFAULT_MONTHS, MAX_MONTHS, MIN_MONTHS
-from store.db import make_engine, upgrade
 from usecases.erasure import erase_pupil, find_pupil, refusal_of, retention_list, set_retention
 
 
@@ -48,8 +47,7 @@ def _confirmed() -> bool:
 
 
 def _run(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = database(settings)
     now = clock.now()
     try:
         if args.command == "retention" and args.retention_command == "set":

@@ -16,14 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.cli.base import CliError, CommandGroup
+from bot.cli.base import CliError, CommandGroup, database
 from bot.config import Settings
 from cluster.audit import Kind, Line
 from cluster.clock import Clock
 from cluster.errors import Refusal
 from reports.finance import guard
 from reports.subject_access import export_name, file_name, subject_access_docx, subject_access_json
-from store.db import make_engine, upgrade
 from usecases.audit_log import DEFAULT_LIMIT, Listing, Query, find
 from usecases.subject_access import files_of, subject_access
 
@@ -81,8 +80,7 @@ def _table(listing: Listing) -> str:
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
     if args.since and args.until and args.until < args.since:
         raise CliError("--to is before --from: give the earlier day first")
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = database(settings)
     query = Query(args.referral, args.person, args.since, args.until, Kind(args.action), args.limit)
     try:
         listing = find(engine, query)
@@ -99,8 +97,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _subject_access(args: argparse.Namespace, settings: Settings, clock: Clock) -> int:
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    engine = database(settings)
     try:
         held = subject_access(engine, args.setting, args.pupil_ref, clock.now(), "cli", args.cluster)
     except Refusal as refused:

@@ -9,8 +9,8 @@ Three pieces:
 
 * :func:`playground_config` builds the mock tenant (``.m365agentsplayground.yml``; the playground
   insists on exactly five ``users`` besides ``currentUser``). It, the demo people
-  (``bot.playground.DEMO_USERS``) and the server's command line and environment live in
-  ``bot/playground.py``, shared with ``clusterbot playground``, and are re-exported here.
+  (``bot.dev.playground.DEMO_USERS``) and the server's command line and environment live in
+  ``bot/dev/playground/``, shared with ``clusterbot playground``, and are re-exported here.
 * :class:`Playground` starts the playground's node server against a bot endpoint in its own process
   group, waits for "Listening on <port>", and stops it; it also wraps the server's *internal* HTTP
   interface (acting as other mock users, sending install/custom activities, reading the bot's

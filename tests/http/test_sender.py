@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.delivery.sender import DeliveryReport, RateLimiter, Sender
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.sender import DeliveryReport, Sender
 from bot.teams.connector import Connector, NoToken
 from cluster.clock import Clock, FixedClock
 from store import outbox

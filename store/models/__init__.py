@@ -1,0 +1,56 @@
+"""The database's tables (SQLModel), one module per topic; every table is imported here.
+
+``from store.models import Referral`` is how the rest of the code names a table, whichever module holds it:
+
+- ``people``: clusters, settings (schools), people, role assignments, conversation references;
+- ``referrals``: referrals, their cost rows and documents, reference counters, reviews and their ratings;
+- ``meetings``: cluster and Citywide Meetings, agenda items, votes, interests, decisions;
+- ``ledger``: budgets, releases, term dates, instalments, decision letters;
+- ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
+- ``records``: the audit log, the outbox, channel posts, job marks.
+
+Importing this package registers every table on ``SQLModel.metadata`` (migrations and tests read it whole).
+"""
+
+from __future__ import annotations
+
+from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScore, CapitalWindow, PanelMember
+from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
+from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
+from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
+from store.models.records import AuditEvent, ChannelPost, JobMark, Outbox
+from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
+
+__all__ = [
+    "AgendaItem",
+    "AuditEvent",
+    "Budget",
+    "CapitalApplication",
+    "CapitalInvoice",
+    "CapitalScore",
+    "CapitalWindow",
+    "ChannelPost",
+    "CitywideMeeting",
+    "Cluster",
+    "ConversationRef",
+    "Decision",
+    "DecisionLetter",
+    "Instalment",
+    "Interest",
+    "JobMark",
+    "Meeting",
+    "Outbox",
+    "PanelMember",
+    "Person",
+    "ProvisionLine",
+    "ReferenceCounter",
+    "Referral",
+    "ReferralDocument",
+    "Release",
+    "Review",
+    "ReviewOutcome",
+    "RoleAssignment",
+    "Setting",
+    "TermDate",
+    "Vote",
+]
