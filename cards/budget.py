@@ -18,7 +18,7 @@ from typing import Any
 from cards import verbs
 from cards.charts import donut, pounds
 from cards.common import Card, card, execute, facts, heading, text
-from cluster.budget import Budget, Position
+from cluster.budget import BudgetRule, Position
 from cluster.commands.budget import SetBudget, ShowBudget
 from cluster.commands.inputs import data_for
 from cluster.provision import format_pence
@@ -75,7 +75,7 @@ def budget_card(
     label: str | None,
     starts: date | None,
     ends: date | None,
-    rule: Budget | None,
+    rule: BudgetRule | None,
     position: Position | None,
     can_set: bool,
     values: Mapping[str, str] | None = None,

@@ -20,7 +20,7 @@ from cluster.provision import format_pence
 
 
 @dataclass(frozen=True)
-class Budget:
+class BudgetRule:
     """A cluster's budget for one funding period, in pence; the reserve is part of the total, not extra."""
 
     baseline_pence: int
@@ -44,7 +44,7 @@ def check_budget(
     growth_uplift_pence: int,
     specialist_allocation_pence: int,
     reserve_pence: int = 0,
-) -> Budget:
+) -> BudgetRule:
     """A budget from its parts, refusing negative parts and a reserve larger than the total."""
     for value, name in (
         (baseline_pence, "The high-needs baseline"),
@@ -54,7 +54,7 @@ def check_budget(
     ):
         if value < 0:
             raise Refusal(f"{name} cannot be negative.")
-    budget = Budget(baseline_pence, growth_uplift_pence, specialist_allocation_pence, reserve_pence)
+    budget = BudgetRule(baseline_pence, growth_uplift_pence, specialist_allocation_pence, reserve_pence)
     if reserve_pence > budget.total_pence:
         raise Refusal(
             f"The emergency reserve of {format_pence(reserve_pence)} cannot be more than the budget's total of "
@@ -124,14 +124,14 @@ class Position:
         return self.available - self.requested
 
 
-def position(budget: Budget, committed_pence: int, requested_pence: int = 0, paid_pence: int = 0) -> Position:
+def position(budget: BudgetRule, committed_pence: int, requested_pence: int = 0, paid_pence: int = 0) -> Position:
     """The budget's position given what is committed and paid (and, for an agenda, what is being asked for)."""
     if committed_pence < 0 or requested_pence < 0 or paid_pence < 0:
         raise ValueError("commitments, requests and payments cannot be negative")
     return Position(budget.total_pence, budget.reserve_pence, committed_pence, requested_pence, paid_pence)
 
 
-def check_affordable(budget: Budget, committed_pence: int, amount_pence: int, draw_on_reserve: bool) -> bool:
+def check_affordable(budget: BudgetRule, committed_pence: int, amount_pence: int, draw_on_reserve: bool) -> bool:
     """Whether approving this amount draws on the emergency reserve; refuses, with the figures, if it cannot.
 
     Returns False when the amount fits without the reserve, True when it needs the reserve and the chair

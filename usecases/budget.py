@@ -16,8 +16,7 @@ from sqlalchemy import Engine, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
-from cluster.budget import Budget as BudgetRule
-from cluster.budget import Position, check_budget, position
+from cluster.budget import BudgetRule, Position, check_budget, position
 from cluster.clock import LONDON
 from cluster.commands.budget import SetBudget, ShowBudget
 from cluster.decisions import FUNDED

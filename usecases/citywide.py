@@ -23,8 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.sql.expression import CTE
 from sqlmodel import Session, SQLModel
 
-from cluster.budget import Budget as BudgetRule
-from cluster.budget import position
+from cluster.budget import BudgetRule, position
 from cluster.citywide import City, Figures, Money, ending_of, school_year_label, school_year_start
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome

@@ -16,8 +16,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
-from cluster.budget import Budget as BudgetRule
-from cluster.budget import position
+from cluster.budget import BudgetRule, position
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal

@@ -53,7 +53,7 @@ from cluster.agenda import (
     Moved,
     VoteView,
 )
-from cluster.budget import Budget, Position
+from cluster.budget import BudgetRule, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
 from cluster.clusters import ClusterSummary
@@ -776,7 +776,7 @@ def gallery() -> dict[str, dict[str, Any]]:
             "2025/26",
             date(2025, 9, 1),
             date(2026, 8, 31),
-            Budget(25_000_000, 2_000_000, 3_000_050, 1_000_000),
+            BudgetRule(25_000_000, 2_000_000, 3_000_050, 1_000_000),
             Position(30_000_050, 1_000_000, 98_847),
             can_set=True,
             notice="Saved the 2025/26 budget.",
@@ -797,7 +797,7 @@ def gallery() -> dict[str, dict[str, Any]]:
             "2025/26",
             date(2025, 9, 1),
             date(2026, 8, 31),
-            Budget(45_000_00, 0, 0, 5_000_00),
+            BudgetRule(45_000_00, 0, 0, 5_000_00),
             Position(45_000_00, 5_000_00, 40_488_47, paid=12_500_00),  # £488.47 of the reserve drawn
             can_set=False,
         ),
@@ -806,7 +806,7 @@ def gallery() -> dict[str, dict[str, Any]]:
             "2025/26",
             date(2025, 9, 1),
             date(2026, 8, 31),
-            Budget(120_000_00, 0, 0, 5_000_00),
+            BudgetRule(120_000_00, 0, 0, 5_000_00),
             Position(120_000_00, 5_000_00, 3_150_00, paid=1_050_00),
             can_set=True,
             cluster_id=2,
@@ -817,7 +817,7 @@ def gallery() -> dict[str, dict[str, Any]]:
             "2025/26",
             date(2025, 9, 1),
             date(2026, 8, 31),
-            Budget(25_000_000, 0, 0, 0),
+            BudgetRule(25_000_000, 0, 0, 0),
             Position(25_000_000, 0, 0),
             can_set=False,
         ),

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cluster.budget import Budget, Position, check_affordable, check_budget, position
+from cluster.budget import BudgetRule, Position, check_affordable, check_budget, position
 from cluster.errors import Refusal
 
 # £80,000 baseline + £12,000 uplift + £10,000 from specialist spend = £102,000, of which £10,000 is reserve.
-BUDGET = Budget(80_000_00, 12_000_00, 10_000_00, 10_000_00)
+BUDGET = BudgetRule(80_000_00, 12_000_00, 10_000_00, 10_000_00)
 
 
 def test_a_budget_is_its_three_parts_added_up() -> None:
@@ -145,7 +145,7 @@ def test_an_approval_past_the_budget_even_with_the_reserve_is_refused() -> None:
 
 
 def test_a_budget_without_a_reserve_refuses_without_mentioning_one() -> None:
-    no_reserve = Budget(50_000_00, 0, 0)
+    no_reserve = BudgetRule(50_000_00, 0, 0)
     assert check_affordable(no_reserve, 49_000_00, 1_000_00, draw_on_reserve=False) is False
     with pytest.raises(Refusal) as refused:
         check_affordable(no_reserve, 49_000_00, 1_000_01, draw_on_reserve=True)
