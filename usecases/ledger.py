@@ -236,6 +236,15 @@ def payments(engine: Engine, actor: Actor, now: datetime) -> PaymentsView:
         return _payments(session, actor, _today(now))
 
 
+def _check_paid(view: InstalmentView, row: Any, paid_on: date, today: date, reference: str) -> bool:
+    """The rules' check of marking this instalment paid (``row`` is its query row: the decision's day is in it)."""
+    decided_on = row[10]
+    assert isinstance(decided_on, date)
+    return check_paid(
+        view.state, view.amount_pence, decided_on, paid_on, today, (view.paid_on, view.paid_reference), reference
+    )
+
+
 def mark_paid(engine: Engine, actor: Actor, command: MarkPaid, now: datetime) -> PaymentsView:
     """Mark one instalment paid (on the day and with the finance system's reference typed); the card follows.
 
@@ -269,18 +278,8 @@ def mark_paid(engine: Engine, actor: Actor, command: MarkPaid, now: datetime) ->
             raise InvalidInput(errors, {})
         assert paid_on is not None
         view = _view(row, ())
-        decided_on = row[10]
-        assert isinstance(decided_on, date)
         try:
-            changed = check_paid(
-                view.state,
-                view.amount_pence,
-                decided_on,
-                paid_on,
-                today,
-                (view.paid_on, view.paid_reference),
-                checked_reference,
-            )
+            changed = _check_paid(view, row, paid_on, today, checked_reference)
         except Refusal as refusal:
             if view.state is InstalmentState.DUE:  # a date the rules refuse: next to the date
                 raise InvalidInput({day_input: refusal.message}, {}) from None
@@ -433,18 +432,8 @@ def import_payments(engine: Engine, path: Path, now: datetime, actor: str = "cli
                 problems.append(f"line {line.row}: {line.names} is also on line {chosen[view.id].row}")
                 continue
             chosen[view.id] = line
-            decided_on = row[10]
-            assert isinstance(decided_on, date)
             try:
-                changed = check_paid(
-                    view.state,
-                    view.amount_pence,
-                    decided_on,
-                    line.paid_on,
-                    today,
-                    (view.paid_on, view.paid_reference),
-                    line.payment_reference,
-                )
+                changed = _check_paid(view, row, line.paid_on, today, line.payment_reference)
             except Refusal as refusal:
                 problems.append(f"line {line.row}: {line.names}: {refusal.message}")
                 continue

@@ -68,28 +68,13 @@ class FileDesk:
                 downloaded = await files.download(self._connector.http(), item)
             except files.FileRefused as refused:
                 raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
+            file = (self._engine, actor, downloaded.name, downloaded.content_type, downloaded.data, self._clock.now())
             # A paid invoice whose amount the SENCO just gave is waiting for its file: it goes there first.
-            kept = await asyncio.to_thread(
-                capital.attach_invoice_file,
-                self._engine,
-                actor,
-                downloaded.name,
-                downloaded.content_type,
-                downloaded.data,
-                self._clock.now(),
-            )
+            kept = await asyncio.to_thread(capital.attach_invoice_file, *file)
             if kept is not None:
                 invoice = kept
                 continue
-            view = await asyncio.to_thread(
-                uc.add_file,
-                self._engine,
-                actor,
-                downloaded.name,
-                downloaded.content_type,
-                downloaded.data,
-                self._clock.now(),
-            )
+            view = await asyncio.to_thread(uc.add_file, *file)
         if view is None and invoice is not None:
             today = self._clock.now().astimezone(LONDON).date()
             return Reply(card=application_card(invoice.view, invoice.viewer, today, notice=invoice.notice))
