@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import JSON, Engine, TypeDecorator, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -62,10 +62,6 @@ OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
 REROUTE_MARK = ":admin:"
 CARD_PREFIX = "card:"
 ERROR_LENGTH = 300
-
-View = TypeVar("View")
-NoticeCard = Callable[[View], dict[str, Any]]
-"""Draws a notice's Adaptive Card from what a use case returns (a function from ``cards``)."""
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.citywide import citywide_card
+from cards.files import file_consent_card
 from cluster import permissions as p
 from cluster.commands.citywide import ShowCitywide
 from cluster.commands.inputs import Nothing

@@ -622,8 +622,6 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
     try:
         if args.meetings_command == "add":
-            from cards.meeting_day.notices import moved_notice_card
-
             slot = add_meeting(
                 engine,
                 args.cluster,
@@ -632,7 +630,6 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
                 start=args.start,
                 end=args.end,
                 title=args.title,
-                moved_notice=moved_notice_card,
             )
             print(
                 f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "

@@ -246,7 +246,7 @@ async def test_from_the_decision_to_the_review_each_person_gets_exactly_their_me
     assert sorted(r.key.split(":")[2] for r in rows if r.key.startswith("review:")) == sorted(
         ["before-30", "before-14", "before-7", "due", "overdue-1", "overdue-2"] + ["overdue-2-escalated"] * 2
     )
-    assert owe_review_nudges(walk.engine, at_nine(LAST_DAY), lambda view, nudge: {}) == []
+    assert owe_review_nudges(walk.engine, at_nine(LAST_DAY)) == []
 
 
 async def test_an_unanswered_review_is_nudged_weekly_and_escalated_weekly(walk: Walk) -> None:

@@ -19,18 +19,17 @@ from aiohttp.test_utils import TestServer
 
 from bot.teams.files import (
     DOWNLOAD_INFO,
-    FILE_CONSENT_CARD,
     FILE_INFO_CARD,
     FileRefused,
     IncomingFile,
     UploadFailed,
     download,
-    file_consent_card,
     file_info_card,
     incoming_files,
     parse_file_consent,
     upload,
 )
+from cards.files import FILE_CONSENT_CARD, file_consent_card
 from cluster.errors import Refusal
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
