@@ -12,7 +12,7 @@ from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import capital as cc
 from cards import verbs
-from cards.files import file_consent_card
+from cards.files import file_offer
 from cluster import permissions as p
 from cluster.commands.capital import (
     AddInvoice,
@@ -182,7 +182,7 @@ def report(turn: Turn, _: Nothing) -> Reply:
     now = turn.now()
     made = uc.report(turn.engine, turn.actor, now, offer_only=True)  # audited once, on accept (bot.teams.file_desk)
     data = capital_xlsx(made.rounds, made.applications, now)
-    offer = file_consent_card(capital_filename(made.made_on), len(data), {"kind": "capital"})
+    offer = file_offer(capital_filename(made.made_on), len(data), {"kind": "capital"})
     count = len(made.applications)
     return Reply(
         text=f"Here is the Capital Fund report: {count} application{'s' if count != 1 else ''}.",

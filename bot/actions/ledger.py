@@ -10,7 +10,7 @@ from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import verbs
 from cards.common import plain
-from cards.files import file_consent_card, letter_offer
+from cards.files import file_offer, letter_offer
 from cards.payments import payments_card
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
@@ -46,7 +46,7 @@ def finance(turn: Turn, command: FinanceExports) -> Reply:
     table, workbook = finance_csv(view), finance_xlsx(view)  # a worker thread: other turns go on meanwhile
     context = {"kind": "finance", "cluster": named or ""}
     offers = tuple(
-        file_consent_card(finance_filename(view, extension), len(data), {**context, "format": extension})
+        file_offer(finance_filename(view, extension), len(data), {**context, "format": extension})
         for extension, data in (("csv", table), ("xlsx", workbook))
     )
     return Reply(text=f"Here are the finance exports ({plain(view.scope)}): CSV and XLSX.", attachments=offers)

@@ -13,7 +13,7 @@ from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import verbs
 from cards.common import plain
-from cards.files import file_consent_card
+from cards.files import file_offer
 from cards.meeting_day.agenda import agenda_card
 from cards.meeting_day.decision_form import decision_form_card
 from cards.meeting_day.minutes import minutes_card
@@ -209,7 +209,7 @@ def export_minutes(turn: Turn, _: Nothing) -> Reply:
     markdown = minutes_markdown(view, now)
     workbook = minutes_xlsx(view, now)
     offers = tuple(
-        file_consent_card(
+        file_offer(
             minutes_filename(view, extension),
             size,
             {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},

@@ -14,7 +14,7 @@ from bot.actions.turn import Reply, Turn
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
-from cards.files import file_consent_card
+from cards.files import file_offer
 from cluster import permissions as p
 from cluster.card_ids import parse_card_id
 from cluster.commands.inputs import Nothing
@@ -268,7 +268,7 @@ def export(turn: Turn, command: ExportReferral) -> Reply:
         raise AssertionError("the app has no writer of referral packs")
     # python-docx takes a while for a long referral: this runs on a worker thread, so other turns go on.
     data = write(view, turn.now(), turn.actor.name)
-    consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
+    consent = file_offer(pack_filename(view), len(data), {"referral_id": view.id})
     text = (
         f"Here is the referral pack for {plain(view.reference or 'your draft')}. "
         "Accept the file to save it to your OneDrive."

@@ -6,7 +6,7 @@ attachments include one of content type ``application/vnd.microsoft.teams.file.d
 (no bot token). :func:`incoming_files` finds those attachments and :func:`download` fetches one, refusing
 files that are too large, of a type the bot does not keep, or whose bytes do not match their extension.
 
-Sending: the bot cannot push a file; it asks first. ``cards.files.file_consent_card`` is the "Allow / Decline" card;
+Sending: the bot cannot push a file; it asks first. ``cards.files.file_offer`` is the "Allow / Decline" card;
 the user's answer arrives as the invoke ``fileConsent/invoke`` (:func:`parse_file_consent`), which must be
 answered with invoke status 200. On accept its ``uploadInfo.uploadUrl`` is a OneDrive upload session:
 :func:`upload` PUTs the bytes there (without an Authorization header - OneDrive may answer 401 to one), and
