@@ -39,11 +39,11 @@ REFERRERS = (Role.SENCO.value, Role.DELEGATE.value)
 
 def _write(engine: Engine, now: datetime, owing: list[Owing], size: int) -> list[str]:
     """Owe ``owing`` in transactions of at most ``size`` rows each."""
-    keys: list[str] = []
+    owed: list[str] = []
     for start in range(0, len(owing), size):
         with transaction(engine) as session:
-            keys += owe_all(session, now, owing[start : start + size])
-    return keys
+            owed += owe_all(session, now, owing[start : start + size])
+    return owed
 
 
 def _clusters_given_referrers(session: Session, seen: int, newest: int) -> set[int]:
@@ -115,13 +115,13 @@ def owe_deadline_reminders(engine: Engine, now: datetime, *, batch_size: int = B
                     left = (slot.deadline.astimezone(LONDON).date() - today).days
                     drawn[slot.id] = deadline_reminder_card(name, slot, left)
                 owing.append(Owing(key, drawn[slot.id], person_id=person))
-    keys = _write(engine, now, owing, batch_size)
+    owed = _write(engine, now, owing, batch_size)
     # Only now that every batch is in are these reminders done: a run stopped before does them again.
     marks = {"done": sorted([slot.id, days] for _, _, slot, days in due), "roles": newest}
     if marks != mark:
         with transaction(engine) as session:
             job_marks.write(session, MARK, now, marks)
-    return keys
+    return owed
 
 
 def owe_meeting_morning_posts(engine: Engine, now: datetime) -> list[str]:
