@@ -16,10 +16,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from cards.capital import capital_nudge_card, score_request_card
-from cards.citywide_pack import pack_cards, pack_unposted_card
-from cards.meetings import deadline_reminder_card, meeting_morning_card, no_channel_card
-from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
 from cluster.terms import terms_warning
 from store.db import transaction
@@ -42,7 +38,7 @@ class Deliverer(Protocol):
 
 def owe_agendas(engine: Engine, now: datetime) -> tuple[list[int], list[str]]:
     """Owe every agenda that is due, and tell the admins and chair of a cluster with no channel (once a meeting)."""
-    return md.owe_due_agendas(engine, now), md.owe_channel_requests(engine, now, no_channel_card)
+    return md.owe_due_agendas(engine, now), md.owe_channel_requests(engine, now)
 
 
 async def post_due_agendas(engine: Engine, sender: Deliverer, now: datetime) -> list[int]:
@@ -70,9 +66,9 @@ class Owed:
 def owe_reminders(engine: Engine, now: datetime) -> Owed:
     """Write every nudge and reminder owed now to the outbox (each once per recipient)."""
     return Owed(
-        tuple(owe_review_nudges(engine, now, review_nudge_card)),
-        tuple(owe_deadline_reminders(engine, now, deadline_reminder_card)),
-        tuple(owe_meeting_morning_posts(engine, now, meeting_morning_card)),
+        tuple(owe_review_nudges(engine, now)),
+        tuple(owe_deadline_reminders(engine, now)),
+        tuple(owe_meeting_morning_posts(engine, now)),
     )
 
 
@@ -95,7 +91,7 @@ def term_dates_warning(engine: Engine, now: datetime) -> str | None:
 
 def owe_capital(engine: Engine, now: datetime) -> list[str]:
     """Owe the Capital Fund's scoring cards (once a window closes) and its nudges that have fallen due."""
-    return owe_capital_notices(engine, now, score_request_card, capital_nudge_card)
+    return owe_capital_notices(engine, now)
 
 
 async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> list[str]:
@@ -108,7 +104,7 @@ async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) 
 
 def owe_citywide_packs(engine: Engine, now: datetime) -> citywide_pack.Owed:
     """Owe each Citywide Meeting's pack on its pack day (or tell the officers once that no channel is linked)."""
-    return citywide_pack.owe_due_packs(engine, now, pack_cards, pack_unposted_card)
+    return citywide_pack.owe_due_packs(engine, now)
 
 
 async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> citywide_pack.Owed:

@@ -24,7 +24,8 @@ from sqlalchemy import Engine, String, bindparam, cast, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
-from cluster.citywide import City
+from cards.citywide_pack import pack_cards, pack_unposted_card
+from cluster import keys
 from cluster.citywide_meetings import (
     PACK_WORKING_DAYS,
     ROWS_PER_CLUSTER,
@@ -53,25 +54,10 @@ from usecases.citywide import city_figures
 from usecases.citywide_meetings import citywide_channel, citywide_slots, slot_of
 from usecases.people import Actor
 
-Card = dict[str, Any]
-PackCards = Callable[[CitywidePack, City], Sequence[Card]]
-"""Draws the pack's cards from the pack and the city's figures (``cards``): the pack card, then the figures'."""
-UnpostedCard = Callable[[CitywideSlot], Card]
-"""Draws the officers' notice that a pack could not be posted (``cards``)."""
-
 _T = SQLModel.metadata.tables
 _CITYWIDE, _CLUSTER, _DECISION = _T["citywide_meeting"], _T["cluster"], _T["decision"]
 _REFERRAL, _SETTING, _REVIEW, _CAPITAL = _T["referral"], _T["setting"], _T["review"], _T["capital_application"]
 _OUTBOX, _ROLE = _T["outbox"], _T["role_assignment"]
-
-PACK_KEY = "citywide-pack:{}"
-UNPOSTED_KEY = "citywide-pack:{}:no-channel"
-
-
-def pack_key(meeting_id: int) -> str:
-    """The outbox key of a meeting's pack: owed once, whoever owes it first."""
-    return PACK_KEY.format(meeting_id)
-
 
 # --- what the pack holds ---------------------------------------------------------------------------------
 
@@ -200,7 +186,7 @@ class Owed:
     officer_notes: tuple[str, ...] = ()
 
 
-_KEY = literal("citywide-pack:") + cast(_CITYWIDE.c.id, String)
+_KEY = literal(keys.CITYWIDE_PACK_PREFIX) + cast(_CITYWIDE.c.id, String)  # keys.citywide_pack, in SQL
 # Citywide meetings from today to the horizon whose pack was not yet owed: the day index finds the few of the
 # coming days, however many meetings there are.
 _DUE_SOON = (
@@ -217,7 +203,7 @@ _OFFICERS = sa_select(_ROLE.c.person_id).where(_ROLE.c.role == Role.COUNCIL_OFFI
 _OWED = sa_select(exists().where(_OUTBOX.c.key == bindparam("key")))
 
 
-def owe_due_packs(engine: Engine, now: datetime, draw: PackCards, unposted: UnpostedCard) -> Owed:
+def owe_due_packs(engine: Engine, now: datetime) -> Owed:
     """Owe the pack of every citywide meeting whose pack day has come (five working days before) and not yet owed.
 
     One indexed read finds the meetings of the coming days still owed a pack; each is then owed in its own
@@ -234,18 +220,16 @@ def owe_due_packs(engine: Engine, now: datetime, draw: PackCards, unposted: Unpo
         slot = CitywideSlot(row.id, row.day, row.start, row.end, row.title, row.online_link, row.cancelled)
         if not pack_due(slot, now, holidays):
             continue
-        posted, told = _owe_pack(engine, slot, now, draw, unposted)
+        posted, told = _owe_pack(engine, slot, now)
         if posted:
             packs.append(slot.id)
         notes.extend(told)
     return Owed(tuple(packs), tuple(notes))
 
 
-def _owe_pack(
-    engine: Engine, slot: CitywideSlot, now: datetime, draw: PackCards, unposted: UnpostedCard
-) -> tuple[bool, list[str]]:
+def _owe_pack(engine: Engine, slot: CitywideSlot, now: datetime) -> tuple[bool, list[str]]:
     """Owe one meeting's pack to the citywide channel, or tell the officers there is none (once each)."""
-    key = pack_key(slot.id)
+    key = keys.citywide_pack(slot.id)
     with transaction(engine, serial=False) as session:
         take_turn(session, "citywide", slot.id)
         connection = session.connection()
@@ -254,29 +238,27 @@ def _owe_pack(
         channel = citywide_channel(session)
         if channel is None:
             officers = list(connection.execute(_OFFICERS).scalars())
-            note = UNPOSTED_KEY.format(slot.id)
-            if not officers or {f"{note}:person:{p}" for p in officers} <= owed_already(
-                session, (f"{note}:person:{p}" for p in officers)
-            ):
+            note = keys.citywide_unposted(slot.id)
+            wanted = {keys.for_person(note, p) for p in officers}
+            if not officers or wanted <= owed_already(session, wanted):
                 return False, []  # each was told already: the read stays a read
-            return False, owe_notice(session, note, now, unposted(slot), officers)
-        _owe_to(session, key, channel, slot, now, draw, "scheduler")
+            return False, owe_notice(session, note, now, pack_unposted_card(slot), officers)
+        _owe_to(session, key, channel, slot, now, "scheduler")
         return True, []
 
 
-def _owe_to(
-    session: Session, key: str, channel: str, slot: CitywideSlot, now: datetime, draw: PackCards, actor: str
-) -> None:
+def _owe_to(session: Session, key: str, channel: str, slot: CitywideSlot, now: datetime, actor: str) -> None:
     pack = build_pack(session, slot, now)
     city = city_figures(session, now.astimezone(LONDON).date())
     # The pack card, then each section of the figures as its own card (one card of everything would pass
     # Teams' size limit); all owed in this unit, the later ones keyed from the first.
-    for number, card in enumerate(draw(pack, city)):
-        owe(session, key if number == 0 else f"{key}:part:{number}", now, conversation_id=channel, card=card)
+    for number, card in enumerate(pack_cards(pack, city)):
+        part = key if number == 0 else keys.citywide_pack_part(key, number)
+        owe(session, part, now, conversation_id=channel, card=card)
     audit.record(session, now, actor, "citywide.pack", f"citywide_meeting:{slot.id}", key=key)
 
 
-def post_pack_now(engine: Engine, actor: Actor, conversation_id: str, now: datetime, draw: PackCards) -> CitywideSlot:
+def post_pack_now(engine: Engine, actor: Actor, conversation_id: str, now: datetime) -> CitywideSlot:
     """``@citywide pack``: a council officer posts the next citywide meeting's pack in the citywide channel now.
 
     The first pack owed for a meeting is its pack (so the job does not post a second one on its pack day);
@@ -296,8 +278,8 @@ def post_pack_now(engine: Engine, actor: Actor, conversation_id: str, now: datet
                 "There is no citywide meeting to come. Add one with “clusterbot citywide add --day YYYY-MM-DD”."
             )
         take_turn(session, "citywide", slot.id)
-        key = pack_key(slot.id)
+        key = keys.citywide_pack(slot.id)
         if session.connection().execute(_OWED, {"key": key}).scalar():
-            key = f"{key}:asked:{now.astimezone(LONDON):%Y%m%d%H%M}"
-        _owe_to(session, key, channel, slot, now, draw, actor.tag)
+            key = keys.citywide_pack_asked(slot.id, now)
+        _owe_to(session, key, channel, slot, now, actor.tag)
         return slot

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from cluster import keys
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.privacy import (
@@ -168,9 +169,9 @@ def _redacted_letter(content: bytes, label: str, made_at: datetime) -> bytes:
 
 def _blank_messages(session: Session, referral_id: int, decisions: Iterable[int], reviews: Iterable[int]) -> int:
     """Blank the outbox's copies of the messages about this referral; cancel those still owed. Returns how many."""
-    prefixes = [f"notice:referral:{referral_id}:"]
-    prefixes += [f"notice:decision:{d}:" for d in decisions]  # every key ends :person:<id>
-    prefixes += [f"review:{r}:" for r in reviews]
+    prefixes = [keys.referral_messages(referral_id)]
+    prefixes += [keys.decision_messages(d) for d in decisions]  # every key ends :person:<id>
+    prefixes += [keys.review_messages(r) for r in reviews]
     rows = session.exec(select(Outbox).where(or_(*(col(Outbox.key).startswith(p) for p in prefixes)))).all()
     for row in rows:
         row.card = None

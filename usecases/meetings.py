@@ -25,7 +25,7 @@ from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Cluster, Meeting, Referral
 from store.repo import cluster_by_name, meeting_slots
-from usecases.meeting_day.carry_over import MovedNotice, carry_over
+from usecases.meeting_day.carry_over import carry_over
 from usecases.people import Actor
 
 
@@ -39,18 +39,17 @@ def add_meeting(
     end: time = DEFAULT_END,
     title: str = "",
     actor: str = "cli",
-    moved_notice: MovedNotice | None = None,
 ) -> MeetingSlot:
     """Add a meeting with the cluster's default referral deadline; one meeting per cluster per day.
 
-    What was left on an ended meeting for want of a next one moves to it, its referrers owed ``moved_notice``.
+    What was left on an ended meeting for want of a next one moves to it, and its referrers are told.
     """
     with transaction(engine) as session:
         cluster = cluster_by_name(session, cluster_name)
         if cluster is None or cluster.id is None:
             raise Refusal(f"There is no cluster called '{cluster_name}'.")
         meeting = _add(session, cluster, day, now, start=start, end=end, title=title, actor=actor)
-        carry_over(session, cluster.id, cluster.name, now, actor, moved_notice)
+        carry_over(session, cluster.id, cluster.name, now, actor)
         return next(s for s in meeting_slots(session, cluster.id) if s.id == meeting.id)
 
 
@@ -229,12 +228,10 @@ def _checked_link(link: str) -> str | None:
     return link or None
 
 
-def add_meeting_as(
-    engine: Engine, actor: Actor, command: AddMeeting, now: datetime, moved_notice: MovedNotice | None = None
-) -> Changed:
+def add_meeting_as(engine: Engine, actor: Actor, command: AddMeeting, now: datetime) -> Changed:
     """An admin adds a meeting (and its online link) to their cluster from the card, in one unit of work.
 
-    What was left on an ended meeting for want of a next one moves to it, its referrers owed ``moved_notice``.
+    What was left on an ended meeting for want of a next one moves to it, and its referrers are told.
     """
     start, end = _times(command)
     day = command.new_day
@@ -251,7 +248,7 @@ def add_meeting_as(
             meeting.online_link = online
             session.add(meeting)
             audit.record(session, now, actor.tag, "meeting.link", f"meeting:{meeting.id}")
-        carry_over(session, cluster.id or 0, cluster.name, now, actor.tag, moved_notice)
+        carry_over(session, cluster.id or 0, cluster.name, now, actor.tag)
         session.flush()
         slot = next(s for s in meeting_slots(session, cluster.id or 0) if s.id == meeting.id)
         return Changed(_card(session, cluster, now), slot)

@@ -20,7 +20,7 @@ between batches is done again by the next, and owes each message once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,6 +29,8 @@ from sqlalchemy import Engine, bindparam, union_all, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, SQLModel, col, select
 
+from cards.reviews import review_nudge_card
+from cluster import keys
 from cluster.clock import LONDON
 from cluster.impact import outcomes_to_rate
 from cluster.referrals import Kind, ReferralView, State
@@ -39,9 +41,6 @@ from store.db import transaction
 from store.models import Cluster, Decision, Referral, Review, RoleAssignment, Setting
 from store.outbox import Owing, Serialised, owe_all, owed_already, serialise
 from store.repo import role_holders
-
-NudgeCard = Callable[[ReviewView, Nudge], dict[str, Any]]
-"""Draws a nudge's Adaptive Card (``cards.reviews.review_nudge_card``)."""
 
 MARK = "review-nudges"
 BATCH = 300
@@ -266,7 +265,7 @@ def _write(engine: Engine, now: datetime, batch: list[tuple[_Look, list[Owing]]]
     ready = [(look, serialise(now, owing)) for look, owing in batch]  # before taking the write lock
     ids = [look.review.id for look, _ in batch]
     with transaction(engine) as session:
-        keys: list[str] = []
+        owed: list[str] = []
         # A review submitted or snoozed since it was read is left for the next run to look at again (a submitted
         # one's owed nudges were cancelled then). Checked here, not in SQL, so the look-up goes by id.
         now_as = {i: (state, snoozed) for i, state, snoozed in session.exec(_STATES.where(col(Review.id).in_(ids)))}
@@ -275,16 +274,16 @@ def _write(engine: Engine, now: datetime, batch: list[tuple[_Look, list[Owing]]]
         }
         wanted = [row for look, rows in ready if look.review.id in unchanged for row in rows.rows]
         if wanted:
-            keys = owe_all(session, now, Serialised(tuple(wanted)))
+            owed = owe_all(session, now, Serialised(tuple(wanted)))
         next_looks = [
             {"review_id": look.review.id, "next_on": look.next_on if look.review.id in unchanged else _today(now)}
             for look, _ in batch
         ]
         session.connection().execute(NEXT_LOOK, next_looks)
-        return keys
+        return owed
 
 
-def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], card: NudgeCard, size: int) -> list[str]:
+def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], size: int) -> list[str]:
     """Owe one read's worth of looks: who is told, what is owed already, the cards, then short writes."""
     wanted = [look for look in looks if look.nudges]
     with transaction(engine, read_only=True) as session:
@@ -292,7 +291,7 @@ def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], card: N
 
         def keyed(look: _Look) -> list[tuple[str, Nudge, int]]:
             return [
-                (f"review:{look.review.id}:{nudge.point}:person:{person}", nudge, person)
+                (keys.for_person(keys.review_nudge(look.review.id, nudge.point), person), nudge, person)
                 for nudge in look.nudges
                 for person in (
                     leaders.get(look.review.cluster_id, [])
@@ -301,9 +300,9 @@ def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], card: N
                 )
             ]
 
-        keys = {look.review.id: keyed(look) for look in wanted}
-        taken = owed_already(session, (key for listed in keys.values() for key, _, _ in listed))
-        fresh = {rid: [k for k in listed if k[0] not in taken] for rid, listed in keys.items()}
+        listed_keys = {look.review.id: keyed(look) for look in wanted}
+        taken = owed_already(session, (key for listed in listed_keys.values() for key, _, _ in listed))
+        fresh = {rid: [k for k in listed if k[0] not in taken] for rid, listed in listed_keys.items()}
         views = review_views(session, [rid for rid, listed in fresh.items() if listed], today)
     owed: list[tuple[_Look, list[Owing]]] = []
     for look in looks:
@@ -311,14 +310,14 @@ def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], card: N
         drawn: dict[str, dict[str, Any]] = {}
         for key, nudge, person in fresh.get(look.review.id, []):
             if nudge.point not in drawn:  # one card per nudge, shared by everyone it goes to
-                drawn[nudge.point] = card(views[look.review.id], nudge)
+                drawn[nudge.point] = review_nudge_card(views[look.review.id], nudge)
             owing.append(Owing(key, drawn[nudge.point], person_id=person))
         owed.append((look, owing))
     return [key for batch in _batches(owed, size) for key in _write(engine, now, batch)]
 
 
 def owe_review_nudges(
-    engine: Engine, now: datetime, card: NudgeCard, plan: NudgePlan = DEFAULT_PLAN, *, batch_size: int = BATCH
+    engine: Engine, now: datetime, plan: NudgePlan = DEFAULT_PLAN, *, batch_size: int = BATCH
 ) -> list[str]:
     """Write every review nudge owed today to the outbox, once per nudge and recipient; returns the new keys.
 
@@ -327,12 +326,12 @@ def owe_review_nudges(
     """
     today = _today(now)
     plans, candidates = _plans_and_looks(engine, now, plan)
-    keys: list[str] = []
+    owed: list[str] = []
     for start in range(0, len(candidates), batch_size):
         looks = []
         for review in candidates[start : start + batch_size]:
             review_plan = plans.get(review.cluster_id, plan)
             nudges = owed_nudges(review.due, today, "open", review.snoozed_until, review_plan)
             looks.append(_Look(review, tuple(nudges), next_look(review.due, today, review.snoozed_until, review_plan)))
-        keys += _owe(engine, now, today, looks, card, batch_size)
-    return keys
+        owed += _owe(engine, now, today, looks, batch_size)
+    return owed

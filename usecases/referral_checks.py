@@ -23,11 +23,10 @@ from cluster.referrals import Kind, ReferralView, State
 from store import audit
 from store.db import transaction
 from store.models import Cluster, Referral
-from store.outbox import NoticeCard
 from store.referral_views import view_of, views_of
 from usecases.capital import on_accepted
 from usecases.lists import Page, first_page
-from usecases.meeting_day.carry_over import MovedNotice, carry_over
+from usecases.meeting_day.carry_over import carry_over
 from usecases.people import Actor
 from usecases.referrals import Outcome, take_referral, told, touch
 
@@ -99,14 +98,11 @@ def accept(
     actor: Actor,
     referral_id: int,
     now: datetime,
-    *,
-    notice: NoticeCard[ReferralView] | None = None,
-    moved_notice: MovedNotice | None = None,
 ) -> Checked:
     """Accept a submitted referral onto its meeting's agenda (a capital one: to its round's panel); twice is harmless.
 
-    The referrer is owed ``notice`` in the same transaction. A referral whose meeting has ended meanwhile goes
-    to the next meeting, its referrer owed ``moved_notice`` too (``usecases.meeting_day.carry_over``).
+    The referrer is owed their notice in the same transaction. A referral whose meeting has ended meanwhile
+    goes to the next meeting, its referrer told of that too (``usecases.meeting_day.carry_over``).
     """
     with transaction(engine, serial=False) as session:
         referral = _take_for_check(session, actor, referral_id)
@@ -125,9 +121,9 @@ def accept(
         else:
             cluster = session.get(Cluster, referral.cluster_id)
             assert cluster is not None
-            carry_over(session, referral.cluster_id, cluster.name, now, actor.tag, moved_notice)
+            carry_over(session, referral.cluster_id, cluster.name, now, actor.tag)
         audit.record(session, now, actor.tag, "referral.accept", f"referral:{referral.id}")
-        outcome = told(session, referral, "accepted", (referral.created_by,), notice, now)
+        outcome = told(session, referral, "accepted", (referral.created_by,), now)
         return Checked(outcome.view, outcome.notify, _waiting(session, actor, now), "accepted")
 
 
@@ -136,10 +132,8 @@ def return_to_referrer(
     actor: Actor,
     command: ReturnReferral,
     now: datetime,
-    *,
-    notice: NoticeCard[ReferralView] | None = None,
 ) -> Checked:
-    """Return a submitted referral as incomplete, with the reason the SENCO will read (owed ``notice``)."""
+    """Return a submitted referral as incomplete, with the reason the SENCO will read (and their notice)."""
     checked = check_form((REASON_FIELD,), {REASON_FIELD.name: command.typed})
     if checked.errors:
         raise Refusal(NO_REASON)
@@ -156,5 +150,5 @@ def return_to_referrer(
         touch(referral, now)
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.return", f"referral:{referral.id}")
-        outcome = told(session, referral, "returned", (referral.created_by,), notice, now)
+        outcome = told(session, referral, "returned", (referral.created_by,), now)
         return Checked(outcome.view, outcome.notify, _waiting(session, actor, now), "returned")

@@ -12,15 +12,16 @@ without looking up a key; someone who becomes a SENCO or delegate meanwhile is o
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from cards.meetings import deadline_reminder_card, meeting_morning_card
+from cluster import keys
 from cluster.clock import LONDON
-from cluster.meetings import MeetingSlot, deadline_reminders_due, meeting_morning
+from cluster.meetings import deadline_reminders_due, meeting_morning
 from cluster.roles import Role
 from store import job_marks
 from store.db import transaction
@@ -35,17 +36,14 @@ BATCH = 300
 """Outbox rows written per transaction."""
 REFERRERS = (Role.SENCO.value, Role.DELEGATE.value)
 
-DeadlineCard = Callable[[str, MeetingSlot, int], dict[str, Any]]
-MorningCard = Callable[[str, MeetingSlot], dict[str, Any]]
-
 
 def _write(engine: Engine, now: datetime, owing: list[Owing], size: int) -> list[str]:
     """Owe ``owing`` in transactions of at most ``size`` rows each."""
-    keys: list[str] = []
+    owed: list[str] = []
     for start in range(0, len(owing), size):
         with transaction(engine) as session:
-            keys += owe_all(session, now, owing[start : start + size])
-    return keys
+            owed += owe_all(session, now, owing[start : start + size])
+    return owed
 
 
 def _clusters_given_referrers(session: Session, seen: int, newest: int) -> set[int]:
@@ -71,7 +69,7 @@ def _referrers(session: Session, clusters: set[int]) -> dict[int, list[int]]:
     return role_holders(session, REFERRERS, in_clusters=clusters) if clusters else {}
 
 
-def owe_deadline_reminders(engine: Engine, now: datetime, card: DeadlineCard, *, batch_size: int = BATCH) -> list[str]:
+def owe_deadline_reminders(engine: Engine, now: datetime, *, batch_size: int = BATCH) -> list[str]:
     """Owe every SENCO and delegate of a cluster a reminder 7 and 2 days before its next referral deadline."""
     today = now.astimezone(LONDON).date()
     # A reminder is owed from 7 days before the deadline's day until the deadline: so deadlines before the
@@ -103,7 +101,7 @@ def owe_deadline_reminders(engine: Engine, now: datetime, card: DeadlineCard, *,
         if todo:
             people = _referrers(session, {cluster for cluster, _, _, _ in todo})
             keyed = [
-                (f"deadline:{slot.id}:{days}:person:{person}", cluster, name, slot, person)
+                (keys.for_person(keys.deadline_reminder(slot.id, days), person), cluster, name, slot, person)
                 for cluster, name, slot, days in todo
                 for person in people.get(cluster, [])
             ]
@@ -115,18 +113,18 @@ def owe_deadline_reminders(engine: Engine, now: datetime, card: DeadlineCard, *,
                 if slot.id not in drawn:
                     # The card says how long is really left, which is less than the point when a run was missed.
                     left = (slot.deadline.astimezone(LONDON).date() - today).days
-                    drawn[slot.id] = card(name, slot, left)
+                    drawn[slot.id] = deadline_reminder_card(name, slot, left)
                 owing.append(Owing(key, drawn[slot.id], person_id=person))
-    keys = _write(engine, now, owing, batch_size)
+    owed = _write(engine, now, owing, batch_size)
     # Only now that every batch is in are these reminders done: a run stopped before does them again.
     marks = {"done": sorted([slot.id, days] for _, _, slot, days in due), "roles": newest}
     if marks != mark:
         with transaction(engine) as session:
             job_marks.write(session, MARK, now, marks)
-    return keys
+    return owed
 
 
-def owe_meeting_morning_posts(engine: Engine, now: datetime, card: MorningCard) -> list[str]:
+def owe_meeting_morning_posts(engine: Engine, now: datetime) -> list[str]:
     """Owe each linked channel a post on the morning of its cluster's meeting."""
     today = now.astimezone(LONDON).date()
     with transaction(engine, read_only=True) as session:
@@ -147,10 +145,10 @@ def owe_meeting_morning_posts(engine: Engine, now: datetime, card: MorningCard) 
             .order_by(col(ConversationRef.id))
         ):
             channels.setdefault(cluster or 0, conversation)
-        taken = owed_already(session, (f"morning:{slot.id}" for _, _, slot in morning))
+        taken = owed_already(session, (keys.morning(slot.id) for _, _, slot in morning))
         owing = [
-            Owing(f"morning:{slot.id}", card(name, slot), conversation_id=channels[cluster])
+            Owing(keys.morning(slot.id), meeting_morning_card(name, slot), conversation_id=channels[cluster])
             for cluster, name, slot in morning
-            if cluster in channels and f"morning:{slot.id}" not in taken
+            if cluster in channels and keys.morning(slot.id) not in taken
         ]
     return _write(engine, now, owing, BATCH)

@@ -21,6 +21,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from cluster import keys
 from cluster.clock import LONDON
 from cluster.commands.reviews import REVIEW_GONE, SubmitReview
 from cluster.errors import InvalidInput, Refusal
@@ -201,9 +202,8 @@ def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: date
         review.submitted_at = now
         review.submitted_by = actor.person_id
         # Nudges still owed for this review (waiting for a retry, say) are no longer wanted.
-        for owed in session.exec(
-            select(Outbox).where(col(Outbox.key).startswith(f"review:{review.id}:"), Outbox.state == "owed")
-        ):
+        nudged = keys.review_messages(review.id or 0)
+        for owed in session.exec(select(Outbox).where(col(Outbox.key).startswith(nudged), Outbox.state == "owed")):
             owed.state = "cancelled"
             owed.last_error = "the review was submitted"
             session.add(owed)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import capital as cc
 from cards import verbs
+from cards.files import file_offer
 from cluster import permissions as p
 from cluster.commands.capital import (
     AddInvoice,
@@ -115,9 +115,7 @@ def show_panel(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_PANEL_ADD, p.NAME_PANEL, NamePanelMember, form=show_panel)
 def add_member(turn: Turn, command: NamePanelMember) -> Reply:
     """Name a SENCO or delegate to the panel (they are sent the cards of applications being scored)."""
-    panel = uc.add_panel_member(
-        turn.engine, turn.actor, command.person_id, turn.now(), score_card=cc.score_request_card
-    )
+    panel = uc.add_panel_member(turn.engine, turn.actor, command.person_id, turn.now())
     turn.deliver_soon()
     return _panel(turn, panel, "Named to the panel.")
 
@@ -134,7 +132,7 @@ def remove_member(turn: Turn, command: RemovePanelMember) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_BOARD, p.BOARD_DECISION, RecordBoardDecision, form=open_application)
 def board(turn: Turn, command: RecordBoardDecision) -> Reply:
     """A council officer records the Board's decision; the setting is told."""
-    opened = uc.board_decision(turn.engine, turn.actor, command, turn.now(), notice=cc.board_notice_card)
+    opened = uc.board_decision(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return _application(turn, opened)
 
@@ -166,7 +164,7 @@ def visit(turn: Turn, command: RecordVisit) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_RELEASE, p.RELEASE_CAPITAL, OnApplication)
 def release(turn: Turn, command: OnApplication) -> Reply:
     """A council officer releases the money (refused, naming what is missing, until everything is in)."""
-    opened = uc.release(turn.engine, turn.actor, command.referral_id, turn.now(), notice=cc.released_notice_card)
+    opened = uc.release(turn.engine, turn.actor, command.referral_id, turn.now())
     turn.deliver_soon()
     return _application(turn, opened)
 
@@ -184,7 +182,7 @@ def report(turn: Turn, _: Nothing) -> Reply:
     now = turn.now()
     made = uc.report(turn.engine, turn.actor, now, offer_only=True)  # audited once, on accept (bot.teams.file_desk)
     data = capital_xlsx(made.rounds, made.applications, now)
-    offer = file_consent_card(capital_filename(made.made_on), len(data), {"kind": "capital"})
+    offer = file_offer(capital_filename(made.made_on), len(data), {"kind": "capital"})
     count = len(made.applications)
     return Reply(
         text=f"Here is the Capital Fund report: {count} application{'s' if count != 1 else ''}.",

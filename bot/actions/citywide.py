@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.citywide import citywide_card
+from cards.files import file_offer
 from cluster import permissions as p
 from cluster.commands.citywide import ShowCitywide
 from cluster.commands.inputs import Nothing
@@ -27,5 +27,5 @@ def export_citywide(turn: Turn, _: Nothing) -> Reply:
     now = turn.now()
     city = uc.citywide(turn.engine, turn.actor, now)
     data = citywide_xlsx(city, now)  # the handler runs on a worker thread, not the event loop
-    offer = file_consent_card(citywide_filename(city), len(data), {"kind": "citywide"})
+    offer = file_offer(citywide_filename(city), len(data), {"kind": "citywide"})
     return Reply(text=f"Here are the citywide figures for {city.year} as a spreadsheet.", attachments=(offer,))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards.channel import citywide_linked_card
-from cards.citywide_pack import pack_cards
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
 from cluster.errors import Refusal
@@ -29,6 +28,6 @@ def link_citywide(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.channel("citywide pack", p.POST_CITYWIDE_PACK)
 def post_citywide_pack(turn: Turn, _: Nothing) -> Reply:
     """``@citywide pack``: post the next Citywide Meeting's pack in this channel now (council officers)."""
-    pack_uc.post_pack_now(turn.engine, turn.actor, _in_channel(turn), turn.now(), pack_cards)
+    pack_uc.post_pack_now(turn.engine, turn.actor, _in_channel(turn), turn.now())
     turn.deliver_soon()  # the pack is owed through the outbox; this has it delivered
     return Reply()

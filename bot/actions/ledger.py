@@ -6,13 +6,11 @@ offered as files (Teams asks the person to accept each one).
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.common import plain
+from cards.files import file_offer, letter_offer
 from cards.payments import payments_card
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
@@ -21,11 +19,6 @@ from reports.finance import finance_csv, finance_filename, finance_xlsx
 from usecases import finance as finance_uc
 from usecases import ledger as uc
 from usecases import letters as letters_uc
-
-
-def letter_offer(decision_id: int, filename: str, size: int) -> dict[str, Any]:
-    """The file offer of a decision's letter (beside the outcome notice, or when asked for again)."""
-    return file_consent_card(filename, size, {"kind": "decision_letter", "decision_id": decision_id})
 
 
 @ACTIONS.personal("payments", p.RECORD_PAYMENTS)
@@ -53,7 +46,7 @@ def finance(turn: Turn, command: FinanceExports) -> Reply:
     table, workbook = finance_csv(view), finance_xlsx(view)  # a worker thread: other turns go on meanwhile
     context = {"kind": "finance", "cluster": named or ""}
     offers = tuple(
-        file_consent_card(finance_filename(view, extension), len(data), {**context, "format": extension})
+        file_offer(finance_filename(view, extension), len(data), {**context, "format": extension})
         for extension, data in (("csv", table), ("xlsx", workbook))
     )
     return Reply(text=f"Here are the finance exports ({plain(view.scope)}): CSV and XLSX.", attachments=offers)

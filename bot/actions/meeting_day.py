@@ -9,18 +9,14 @@ invoke's answer.
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.actions.ledger import letter_offer
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import verbs
 from cards.common import plain
+from cards.files import file_offer
 from cards.meeting_day.agenda import agenda_card
 from cards.meeting_day.decision_form import decision_form_card
 from cards.meeting_day.minutes import minutes_card
-from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
 from cards.meeting_day.votes import vote_card
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
@@ -43,30 +39,10 @@ from usecases.meeting_day import agenda as agenda_uc
 from usecases.meeting_day import decisions as decisions_uc
 from usecases.meeting_day import minutes as minutes_uc
 from usecases.meeting_day import votes as votes_uc
-from usecases.meeting_day.decisions import Decided
 from usecases.meeting_day.votes import PersonalVote
 
 # Votes come in bursts when the chair opens an item; the shared card is redrawn once for each burst.
 VOTE_REDRAW_SECONDS = 0.5
-
-
-def outcome_notice(decided: Decided) -> dict[str, Any]:
-    """The referrer's notice of a decision (owed by the use case with the decision), with its instalments."""
-    return outcome_notice_card(
-        decided.vote.entry,
-        decided.decision,
-        decided.meeting_day,
-        decided.deferred_to,
-        decided.payments,
-        decided.decision_id or None,  # a letter not made with the decision is made when asked for
-    )
-
-
-def decision_letter_offer(decided: Decided) -> dict[str, Any]:
-    """The file offer of the decision's letter, owed beside the outcome notice."""
-    assert decided.letter is not None
-    filename, size = decided.letter
-    return letter_offer(decided.decision_id, filename, size)
 
 
 def _in_channel(turn: Turn) -> str:
@@ -194,8 +170,6 @@ def record_decision(turn: Turn, command: RecordDecision) -> Reply:
         information_needed=command.information_needed,
         draw_on_reserve=command.draw_on_reserve,
         now=turn.now(),
-        notice=outcome_notice,
-        letter_offer=decision_letter_offer,
     )
     turn.deliver_soon()
     if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
@@ -213,9 +187,7 @@ def end_meeting(turn: Turn, command: EndMeeting) -> Reply:
     What the meeting did not reach goes to the next one, and each referrer is told 1:1.
     """
     _in_channel(turn)
-    view = minutes_uc.end_meeting(
-        turn.engine, turn.actor, command.meeting_id, turn.now(), moved_notice=moved_notice_card
-    )
+    view = minutes_uc.end_meeting(turn.engine, turn.actor, command.meeting_id, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))
 
@@ -237,7 +209,7 @@ def export_minutes(turn: Turn, _: Nothing) -> Reply:
     markdown = minutes_markdown(view, now)
     workbook = minutes_xlsx(view, now)
     offers = tuple(
-        file_consent_card(
+        file_offer(
             minutes_filename(view, extension),
             size,
             {"kind": "minutes", "meeting_id": view.meeting.id, "format": extension},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import verbs
-from cards.meeting_day.notices import moved_notice_card
 from cards.meetings import meetings_admin_card
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
@@ -27,7 +26,7 @@ def show_meetings(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.MEETING_ADD, p.MANAGE_MEETINGS, AddMeeting, form=show_meetings)
 def add_meeting(turn: Turn, command: AddMeeting) -> Reply:
     """Add a meeting; a bad date, time or link comes back next to its field."""
-    added = uc.add_meeting_as(turn.engine, turn.actor, command, turn.now(), moved_notice=moved_notice_card)
+    added = uc.add_meeting_as(turn.engine, turn.actor, command, turn.now())
     # A meeting added may take what was left on an ended one: its referrers' notices are delivered soon.
     turn.deliver_soon()
     assert added.slot is not None

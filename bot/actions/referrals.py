@@ -11,11 +11,10 @@ import secrets
 
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
-from bot.teams.files import file_consent_card
 from cards import referrals as rc
 from cards import verbs
 from cards.common import plain
-from cards.meeting_day.notices import moved_notice_card
+from cards.files import file_offer
 from cluster import permissions as p
 from cluster.card_ids import parse_card_id
 from cluster.commands.inputs import Nothing
@@ -201,9 +200,7 @@ def review(turn: Turn, command: OneReferral) -> Reply:
 @ACTIONS.verb(verbs.SUBMIT, p.EDIT_REFERRAL, SubmitReferral)
 def submit(turn: Turn, command: SubmitReferral) -> Reply:
     """Submit to the next meeting; the admins hear about it in their personal chats."""
-    outcome = uc.submit(
-        turn.engine, turn.actor, command.referral_id, command.version, turn.now(), notice=rc.admin_notice_card
-    )
+    outcome = uc.submit(turn.engine, turn.actor, command.referral_id, command.version, turn.now())
     turn.deliver_soon()
     return Reply(card=rc.submitted_card(outcome.view))
 
@@ -211,7 +208,7 @@ def submit(turn: Turn, command: SubmitReferral) -> Reply:
 @ACTIONS.verb(verbs.WITHDRAW, p.EDIT_REFERRAL, WithdrawReferral)
 def withdraw(turn: Turn, command: WithdrawReferral) -> Reply:
     """Withdraw the referral; the admins hear of it if it was submitted."""
-    outcome = uc.withdraw(turn.engine, turn.actor, command.referral_id, turn.now(), notice=rc.withdrawn_card)
+    outcome = uc.withdraw(turn.engine, turn.actor, command.referral_id, turn.now())
     turn.deliver_soon()
     return Reply(card=rc.withdrawn_card(outcome.view))
 
@@ -237,14 +234,7 @@ def to_check(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.ACCEPT, p.CHECK_REFERRALS, OneReferral)
 def accept(turn: Turn, command: OneReferral) -> Reply:
     """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
-    checked = checks.accept(
-        turn.engine,
-        turn.actor,
-        command.referral_id,
-        turn.now(),
-        notice=rc.accepted_notice_card,
-        moved_notice=moved_notice_card,
-    )
+    checked = checks.accept(turn.engine, turn.actor, command.referral_id, turn.now())
     turn.deliver_soon()
     return _to_check(checked.waiting, rc.checked_line(checked.view, checked.done))
 
@@ -252,7 +242,7 @@ def accept(turn: Turn, command: OneReferral) -> Reply:
 @ACTIONS.verb(verbs.RETURN, p.CHECK_REFERRALS, ReturnReferral)
 def return_referral(turn: Turn, command: ReturnReferral) -> Reply:
     """Return as incomplete with a reason; the referrer is told and can fix and resubmit."""
-    checked = checks.return_to_referrer(turn.engine, turn.actor, command, turn.now(), notice=rc.returned_notice_card)
+    checked = checks.return_to_referrer(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return _to_check(checked.waiting, rc.checked_line(checked.view, checked.done))
 
@@ -278,7 +268,7 @@ def export(turn: Turn, command: ExportReferral) -> Reply:
         raise AssertionError("the app has no writer of referral packs")
     # python-docx takes a while for a long referral: this runs on a worker thread, so other turns go on.
     data = write(view, turn.now(), turn.actor.name)
-    consent = file_consent_card(pack_filename(view), len(data), {"referral_id": view.id})
+    consent = file_offer(pack_filename(view), len(data), {"referral_id": view.id})
     text = (
         f"Here is the referral pack for {plain(view.reference or 'your draft')}. "
         "Accept the file to save it to your OneDrive."

@@ -63,8 +63,6 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
     try:
         if args.meetings_command == "add":
-            from cards.meeting_day.notices import moved_notice_card
-
             slot = add_meeting(
                 engine,
                 args.cluster,
@@ -73,7 +71,6 @@ def _meetings(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
                 start=args.start,
                 end=args.end,
                 title=args.title,
-                moved_notice=moved_notice_card,
             )
             print(
                 f"added {slot.day:%A %-d %B %Y} {slot.start:%H:%M}-{slot.end:%H:%M}; "

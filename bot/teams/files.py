@@ -6,7 +6,7 @@ attachments include one of content type ``application/vnd.microsoft.teams.file.d
 (no bot token). :func:`incoming_files` finds those attachments and :func:`download` fetches one, refusing
 files that are too large, of a type the bot does not keep, or whose bytes do not match their extension.
 
-Sending: the bot cannot push a file; it asks first. :func:`file_consent_card` is the "Allow / Decline" card;
+Sending: the bot cannot push a file; it asks first. ``cards.files.file_offer`` is the "Allow / Decline" card;
 the user's answer arrives as the invoke ``fileConsent/invoke`` (:func:`parse_file_consent`), which must be
 answered with invoke status 200. On accept its ``uploadInfo.uploadUrl`` is a OneDrive upload session:
 :func:`upload` PUTs the bytes there (without an Authorization header - OneDrive may answer 401 to one), and
@@ -30,7 +30,6 @@ from cluster.errors import Refusal
 from cluster.text import clean_text
 
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
-FILE_CONSENT_CARD = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 FILE_CONSENT_INVOKE = "fileConsent/invoke"
 
@@ -287,23 +286,6 @@ class FileConsent:
     action: Literal["accept", "decline"]
     context: dict[str, Any]
     upload_info: UploadInfo | None = None
-
-
-def file_consent_card(name: str, size: int, context: dict[str, Any], description: str = "") -> dict[str, Any]:
-    """The attachment asking the user to allow a file into their OneDrive (personal chat only).
-
-    ``context`` comes back in the ``fileConsent/invoke`` whichever button they press.
-    """
-    return {
-        "contentType": FILE_CONSENT_CARD,
-        "name": name,
-        "content": {
-            "description": description or f"{name}, from the Cluster Funding bot",
-            "sizeInBytes": size,
-            "acceptContext": context,
-            "declineContext": context,
-        },
-    }
 
 
 def parse_file_consent(activity_value: dict[str, Any]) -> FileConsent:

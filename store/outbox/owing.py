@@ -20,10 +20,10 @@ update always shows what the database holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import JSON, TypeDecorator, bindparam, case
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -36,10 +36,6 @@ from store.models import Outbox
 
 OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
 CARD_PREFIX = "card:"
-
-View = TypeVar("View")
-NoticeCard = Callable[[View], dict[str, Any]]
-"""Draws a notice's Adaptive Card from what a use case returns (a function from ``cards``)."""
 
 
 def _insert_for(session: Session) -> Any:

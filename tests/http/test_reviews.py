@@ -10,7 +10,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cards import verbs
-from cards.reviews import review_nudge_card
 from cluster.clock import LONDON, FixedClock
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
@@ -49,18 +48,19 @@ def test_nudges_are_owed_once_each_at_30_14_and_7_days_and_on_the_day(central: E
         d: datetime.combine(REVIEW_DUE - timedelta(days=d), datetime.min.time(), tzinfo=LONDON).replace(hour=8)
         for d in (31, 30, 14, 7, 0)
     }
-    assert owe_review_nudges(central, when[31], review_nudge_card) == []
-    assert owe_review_nudges(central, when[30], review_nudge_card) == [f"review:{funded}:before-30:person:{sam_id}"]
-    assert owe_review_nudges(central, when[30], review_nudge_card) == [], "a second run owes nothing more"
-    owe_review_nudges(central, when[14], review_nudge_card)
-    owe_review_nudges(central, when[7], review_nudge_card)
-    owe_review_nudges(central, when[0], review_nudge_card)
-    assert [k.split(":")[2] for k in owed_keys(central)] == ["before-14", "before-30", "before-7", "due"]
+    assert owe_review_nudges(central, when[31]) == []
+    assert owe_review_nudges(central, when[30]) == [f"review:{funded}:before-30:person:{sam_id}"]
+    assert owe_review_nudges(central, when[30]) == [], "a second run owes nothing more"
+    owe_review_nudges(central, when[14])
+    owe_review_nudges(central, when[7])
+    owe_review_nudges(central, when[0])
+    nudges = [k for k in owed_keys(central) if k.startswith("review:")]  # beside the referral's and decision's notices
+    assert [k.split(":")[2] for k in nudges] == ["before-14", "before-30", "before-7", "due"]
 
 
 def test_an_overdue_review_escalates_to_the_chair_and_admins_after_fourteen_days(central: Engine, funded: int) -> None:
     late = datetime.combine(REVIEW_DUE + timedelta(days=15), datetime.min.time(), tzinfo=LONDON)
-    keys = owe_review_nudges(central, late, review_nudge_card)
+    keys = owe_review_nudges(central, late)
     escalated = [k for k in keys if "escalated" in k]
     with Session(central) as session:
         chair, admin = identify(session, *CHAIR), identify(session, *ADMIN)
@@ -98,18 +98,17 @@ async def test_the_senco_lists_reviews_fills_in_the_form_and_submits_it(
     with Session(central) as session:
         review = session.get(Review, funded)
     assert review is not None and review.state == "submitted" and review.answers["actual_spend"] == 42000
-    assert owe_review_nudges(central, datetime(2026, 7, 20, tzinfo=LONDON), review_nudge_card) == []
+    assert owe_review_nudges(central, datetime(2026, 7, 20, tzinfo=LONDON)) == []
 
 
 async def test_snoozing_a_review_pauses_its_nudges_for_a_week(
     bot: Bot, central: Engine, clock: FixedClock, funded: int
 ) -> None:
     clock.set(datetime.combine(REVIEW_DUE - timedelta(days=14), datetime.min.time(), tzinfo=LONDON))
-    nudge = review_nudge_card
-    owe_review_nudges(central, clock.now(), nudge)
+    owe_review_nudges(central, clock.now())
     await Flow(bot).click(verbs.REVIEW_SNOOZE, {"review_id": funded})
-    assert owe_review_nudges(central, clock.now() + timedelta(days=6, hours=23), nudge) == []
-    assert owe_review_nudges(central, clock.now() + timedelta(days=7, hours=1), nudge) != []
+    assert owe_review_nudges(central, clock.now() + timedelta(days=6, hours=23)) == []
+    assert owe_review_nudges(central, clock.now() + timedelta(days=7, hours=1)) != []
 
 
 async def test_another_school_cannot_open_a_review(bot: Bot, funded: int) -> None:
@@ -126,7 +125,7 @@ async def test_the_chair_sees_the_clusters_reviews_due(bot: Bot, clock: FixedClo
 
 
 def test_the_nudge_card_offers_the_form_and_a_snooze(funded: int, central: Engine) -> None:
-    keys = owe_review_nudges(central, datetime(2026, 6, 20, tzinfo=LONDON), review_nudge_card)
+    keys = owe_review_nudges(central, datetime(2026, 6, 20, tzinfo=LONDON))
     with Session(central) as session:
         row = session.exec(select(Outbox).where(Outbox.key == keys[0])).one()
     card = row.card
@@ -226,8 +225,8 @@ def test_a_clusters_own_nudge_intervals_are_used(central: Engine, funded: int) -
     set_nudge_plan(
         central, "Central", datetime(2026, 1, 1, tzinfo=LONDON), before=[10], overdue_every=0, escalate_after=30
     )
-    assert owe_review_nudges(central, datetime(2026, 6, 17, 9, tzinfo=LONDON), review_nudge_card) == []
-    keys = owe_review_nudges(central, datetime(2026, 7, 7, 9, tzinfo=LONDON), review_nudge_card)
+    assert owe_review_nudges(central, datetime(2026, 6, 17, 9, tzinfo=LONDON)) == []
+    keys = owe_review_nudges(central, datetime(2026, 7, 7, 9, tzinfo=LONDON))
     assert [k.split(":")[2] for k in keys] == ["before-10"]
 
 
@@ -235,7 +234,7 @@ async def test_nudges_still_owed_when_the_review_is_submitted_are_not_sent(
     bot: Bot, central: Engine, clock: FixedClock, funded: int
 ) -> None:
     clock.set(datetime(2026, 7, 17, 9, 0, tzinfo=LONDON))
-    [key] = owe_review_nudges(central, clock.now(), review_nudge_card)
+    [key] = owe_review_nudges(central, clock.now())
     answers = {**REVIEW_ANSWERS, "recommendation": "ehcna"}
     await Flow(bot).card(verbs.REVIEW_SUBMIT, {"review_id": funded, **answers})
     with Session(central) as session:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cards.capital import capital_nudge_card, score_request_card
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
 from cluster.commands.capital import (
@@ -118,7 +117,7 @@ def test_scoring_cards_go_to_each_member_once_the_window_has_closed(engine: Engi
 def test_a_run_with_nothing_due_is_one_query(engine: Engine, applied: int) -> None:
     owed(engine, on("2026-01-01"))
     with count_queries(engine) as counted:
-        assert owe_capital_notices(engine, on("2026-01-05"), score_request_card, capital_nudge_card) == []
+        assert owe_capital_notices(engine, on("2026-01-05")) == []
     selects = [s for s in counted.statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1, counted.statements
 
@@ -178,7 +177,7 @@ def test_a_member_named_while_scoring_is_under_way_gets_their_card_at_once(engin
     extra = Entry("Eve Extra", "eve@abbey.example", "aad-eve", Role.SENCO, "Central", "Abbey Hulton Primary School")
     import_entries(engine, [extra], NOV_20, "test")
     eve = pid(engine, ("aad-eve", "Eve Extra"))
-    uc.add_panel_member(engine, actor(engine, ADMIN), eve, on("2026-01-05"), score_card=score_request_card)
+    uc.add_panel_member(engine, actor(engine, ADMIN), eve, on("2026-01-05"))
     with Session(engine) as session:
         keys = set(session.exec(select(Outbox.key)))
     assert f"notice:capital:{applied}:score:person:{eve}" in keys

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from cards.meetings import deadline_reminder_card, meeting_morning_card
 from cluster.clock import LONDON
 from store.models import Cluster, ConversationRef, Outbox
 from store.seed import CENTRAL, seed_file
@@ -28,13 +27,13 @@ def seeded(engine: Engine) -> Engine:
 
 def test_every_senco_is_reminded_seven_and_two_days_before_the_referral_deadline(seeded: Engine) -> None:
     # Autumn 2's referral deadline is Thursday 4 December 2025, 23:59.
-    assert owe_deadline_reminders(seeded, datetime(2025, 11, 26, 9, tzinfo=LONDON), deadline_reminder_card) == []
-    week = owe_deadline_reminders(seeded, datetime(2025, 11, 27, 9, tzinfo=LONDON), deadline_reminder_card)
+    assert owe_deadline_reminders(seeded, datetime(2025, 11, 26, 9, tzinfo=LONDON)) == []
+    week = owe_deadline_reminders(seeded, datetime(2025, 11, 27, 9, tzinfo=LONDON))
     assert sorted(week) == ["deadline:2:7:person:1", "deadline:2:7:person:2"], "the two SENCOs of the test roster"
-    assert owe_deadline_reminders(seeded, datetime(2025, 11, 28, 9, tzinfo=LONDON), deadline_reminder_card) == []
-    two = owe_deadline_reminders(seeded, datetime(2025, 12, 2, 9, tzinfo=LONDON), deadline_reminder_card)
+    assert owe_deadline_reminders(seeded, datetime(2025, 11, 28, 9, tzinfo=LONDON)) == []
+    two = owe_deadline_reminders(seeded, datetime(2025, 12, 2, 9, tzinfo=LONDON))
     assert sorted(two) == ["deadline:2:2:person:1", "deadline:2:2:person:2"]
-    assert owe_deadline_reminders(seeded, datetime(2025, 12, 5, 9, tzinfo=LONDON), deadline_reminder_card) == []
+    assert owe_deadline_reminders(seeded, datetime(2025, 12, 5, 9, tzinfo=LONDON)) == []
     with Session(seeded) as session:
         row = session.exec(select(Outbox).where(Outbox.key == "deadline:2:2:person:1")).one()
     assert "Thursday 4 December 2025, 23:59" in str(row.card)
@@ -54,16 +53,14 @@ def test_the_channel_gets_one_post_on_the_morning_of_the_meeting(seeded: Engine)
             )
         )
         session.commit()
-    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 6, 30, tzinfo=LONDON), meeting_morning_card) == []
-    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 7, 5, tzinfo=LONDON), meeting_morning_card) == [
-        "morning:2"
-    ]
-    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 8, 0, tzinfo=LONDON), meeting_morning_card) == []
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 6, 30, tzinfo=LONDON)) == []
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 7, 5, tzinfo=LONDON)) == ["morning:2"]
+    assert owe_meeting_morning_posts(seeded, datetime(2025, 12, 11, 8, 0, tzinfo=LONDON)) == []
 
 
 def test_a_late_deadline_reminder_says_how_long_is_really_left(seeded: Engine) -> None:
     # The bot was down on the 7-day point: on Monday 1 December three days are left, not seven.
-    [key, _] = sorted(owe_deadline_reminders(seeded, datetime(2025, 12, 1, 9, tzinfo=LONDON), deadline_reminder_card))
+    [key, _] = sorted(owe_deadline_reminders(seeded, datetime(2025, 12, 1, 9, tzinfo=LONDON)))
     with Session(seeded) as session:
         row = session.exec(select(Outbox).where(Outbox.key == key)).one()
     assert "close in 3 days" in str(row.card)

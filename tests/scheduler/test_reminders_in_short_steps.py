@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cards.meetings import deadline_reminder_card
 from cards.reviews import review_nudge_card
 from cluster.clock import LONDON
 from cluster.roles import Role
@@ -152,10 +151,8 @@ def test_the_first_run_after_an_upgrade_owes_nothing_already_owed(seeded: Engine
                     created_at=NOW,
                 )
             )
-    assert owe_review_nudges(seeded, NOW, review_nudge_card) == []
-    assert owe_review_nudges(seeded, NOW + timedelta(days=4), review_nudge_card) == [
-        f"review:{ids[1]}:overdue-1:person:1"
-    ]
+    assert owe_review_nudges(seeded, NOW) == []
+    assert owe_review_nudges(seeded, NOW + timedelta(days=4)) == [f"review:{ids[1]}:overdue-1:person:1"]
 
 
 def test_a_run_owing_three_batches_commits_three_times_and_owes_each_message_once(seeded: Engine) -> None:
@@ -163,13 +160,13 @@ def test_a_run_owing_three_batches_commits_three_times_and_owes_each_message_onc
     ids = add_reviews(seeded, [TODAY + timedelta(days=7)] * (3 * batch))
 
     with count_queries(seeded) as counted:
-        keys = owe_review_nudges(seeded, NOW, review_nudge_card, batch_size=batch)
+        keys = owe_review_nudges(seeded, NOW, batch_size=batch)
 
     expected = sorted(f"review:{i}:before-7:person:1" for i in ids)
     assert sorted(keys) == expected and outbox_keys(seeded) == expected
     writing = counted.transactions_writing("outbox")
     assert len(writing) == 3, "one transaction per batch of five, so other turns go in between"
-    assert owe_review_nudges(seeded, NOW, review_nudge_card, batch_size=batch) == []
+    assert owe_review_nudges(seeded, NOW, batch_size=batch) == []
 
 
 def test_a_run_stopped_between_batches_is_finished_by_the_next_and_owes_each_message_once(
@@ -188,46 +185,42 @@ def test_a_run_stopped_between_batches_is_finished_by_the_next_and_owes_each_mes
 
     monkeypatch.setattr(nudges, "owe_all", crash_after_the_first_batch)
     with pytest.raises(RuntimeError, match="killed"):
-        owe_review_nudges(seeded, NOW, review_nudge_card, batch_size=batch)
+        owe_review_nudges(seeded, NOW, batch_size=batch)
     before_the_crash = outbox_keys(seeded)
     assert len(before_the_crash) == batch, "the first batch is in; the second was rolled back"
     monkeypatch.setattr(nudges, "owe_all", real_owe_all)
 
-    rest = owe_review_nudges(seeded, NOW + timedelta(minutes=1), review_nudge_card, batch_size=batch)
+    rest = owe_review_nudges(seeded, NOW + timedelta(minutes=1), batch_size=batch)
 
     assert len(rest) == 2 * batch and set(rest).isdisjoint(before_the_crash), "the rest, and only the rest"
     assert outbox_keys(seeded) == sorted(f"review:{i}:due:person:1" for i in ids), "every message owed once"
-    assert owe_review_nudges(seeded, NOW + timedelta(minutes=2), review_nudge_card, batch_size=batch) == []
+    assert owe_review_nudges(seeded, NOW + timedelta(minutes=2), batch_size=batch) == []
 
 
 def test_a_nudge_missed_while_snoozed_comes_when_the_snooze_ends(seeded: Engine) -> None:
     [review] = add_reviews(seeded, [TODAY + timedelta(days=10)])
-    assert owe_review_nudges(seeded, NOW, review_nudge_card) == [f"review:{review}:before-14:person:1"]
+    assert owe_review_nudges(seeded, NOW) == [f"review:{review}:before-14:person:1"]
     with transaction(seeded) as session:
         row = session.get(Review, review)
         assert row is not None
         row.snoozed_until = TODAY + timedelta(days=6)  # over the before-7 point, three days from now
         session.add(row)
-    assert owe_review_nudges(seeded, NOW + timedelta(days=3), review_nudge_card) == []
-    assert owe_review_nudges(seeded, NOW + timedelta(days=6), review_nudge_card) == [
-        f"review:{review}:before-7:person:1"
-    ]
+    assert owe_review_nudges(seeded, NOW + timedelta(days=3)) == []
+    assert owe_review_nudges(seeded, NOW + timedelta(days=6)) == [f"review:{review}:before-7:person:1"]
 
 
 def test_a_new_senco_is_told_of_the_nudge_in_hand_and_a_changed_plan_is_followed(seeded: Engine) -> None:
     [review] = add_reviews(seeded, [TODAY + timedelta(days=10)])
-    assert owe_review_nudges(seeded, NOW, review_nudge_card) == [f"review:{review}:before-14:person:1"]
+    assert owe_review_nudges(seeded, NOW) == [f"review:{review}:before-14:person:1"]
 
     nia_entry = Entry("Nia New", "nia@etruscan.example", "aad-nia", Role.DELEGATE, "Central", ETRUSCAN)
     import_entries(seeded, [nia_entry], NOW, "test")
     with Session(seeded) as session:
         nia = session.exec(select(Person.id).where(Person.aad_object_id == "aad-nia")).one()
-    assert owe_review_nudges(seeded, NOW + timedelta(hours=1), review_nudge_card) == [
-        f"review:{review}:before-14:person:{nia}"
-    ]
+    assert owe_review_nudges(seeded, NOW + timedelta(hours=1)) == [f"review:{review}:before-14:person:{nia}"]
 
     set_nudge_plan(seeded, "Central", NOW, before=[20, 11], overdue_every=7, escalate_after=14)
-    assert sorted(owe_review_nudges(seeded, NOW + timedelta(hours=2), review_nudge_card)) == sorted(
+    assert sorted(owe_review_nudges(seeded, NOW + timedelta(hours=2))) == sorted(
         [f"review:{review}:before-11:person:1", f"review:{review}:before-11:person:{nia}"]
     ), "under the new plan the latest point that has come is 11 days before (yesterday)"
 
@@ -237,18 +230,18 @@ def test_deadline_reminders_are_read_from_the_meetings_near_their_deadline_and_a
 ) -> None:
     # Spring 2 (19 March 2026) closes for referrals on Thursday 12 March, 23:59: reminders from 5 March.
     week_before = datetime(2026, 3, 5, 9, 0, tzinfo=LONDON)
-    first = owe_deadline_reminders(seeded, week_before, deadline_reminder_card)
+    first = owe_deadline_reminders(seeded, week_before)
     assert sorted(first) == ["deadline:4:7:person:1", "deadline:4:7:person:2"]
 
     with count_queries(seeded) as counted:
-        assert owe_deadline_reminders(seeded, week_before + timedelta(hours=1), deadline_reminder_card) == []
+        assert owe_deadline_reminders(seeded, week_before + timedelta(hours=1)) == []
     assert counted.writes == [] and not any("outbox" in s for s in counted.statements), "no key looked up"
 
     nia_entry = Entry("Nia New", None, "aad-nia", Role.SENCO, "Central", "Grove Academy")
     import_entries(seeded, [nia_entry], NOW, "test")
     with Session(seeded) as session:
         nia = session.exec(select(Person.id).where(Person.aad_object_id == "aad-nia")).one()
-    later = owe_deadline_reminders(seeded, week_before + timedelta(hours=2), deadline_reminder_card)
+    later = owe_deadline_reminders(seeded, week_before + timedelta(hours=2))
     assert later == [f"deadline:4:7:person:{nia}"]
     with Session(seeded) as session:
         rows = session.exec(select(Outbox).where(col(Outbox.key).startswith("deadline:"))).all()
@@ -256,7 +249,9 @@ def test_deadline_reminders_are_read_from_the_meetings_near_their_deadline_and_a
 
 
 @pytest.mark.parametrize("click", ["snoozed", "submitted"])
-def test_a_review_snoozed_or_submitted_while_the_job_draws_its_card_is_not_nudged(seeded: Engine, click: str) -> None:
+def test_a_review_snoozed_or_submitted_while_the_job_draws_its_card_is_not_nudged(
+    seeded: Engine, click: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     [review] = add_reviews(seeded, [TODAY + timedelta(days=7)])
 
     def clicked_meanwhile(view: Any, nudge: Any) -> dict[str, Any]:
@@ -271,10 +266,12 @@ def test_a_review_snoozed_or_submitted_while_the_job_draws_its_card_is_not_nudge
             session.add(row)
         return review_nudge_card(view, nudge)
 
-    assert owe_review_nudges(seeded, NOW, clicked_meanwhile) == []
-    assert owe_review_nudges(seeded, NOW + timedelta(minutes=1), review_nudge_card) == []
+    with monkeypatch.context() as patched:
+        patched.setattr(nudges, "review_nudge_card", clicked_meanwhile)
+        assert owe_review_nudges(seeded, NOW) == []
+    assert owe_review_nudges(seeded, NOW + timedelta(minutes=1)) == []
     assert outbox_keys(seeded) == []
     if click == "snoozed":
-        assert owe_review_nudges(seeded, NOW + timedelta(days=7), review_nudge_card) == [
-            f"review:{review}:due:person:1"
-        ], "the nudge in hand when the snooze ends"
+        assert owe_review_nudges(seeded, NOW + timedelta(days=7)) == [f"review:{review}:due:person:1"], (
+            "the nudge in hand when the snooze ends"
+        )

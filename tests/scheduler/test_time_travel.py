@@ -159,9 +159,10 @@ async def walk(central: Engine, connector: FakeConnector, funded: int) -> AsyncI
     for who in (SENCO, SENCO_2, CHAIR, ADMIN):  # the TAC member never installs the bot
         response = await bot.post(act.personal_install(connector.url, *who))
         assert response.status in (200, 201), await response.text()
-    connector.calls.clear()  # the welcome cards
     teams = Connector(NoToken(), timeout_seconds=5)
     sender = Sender(central, teams, clock=clock, base_backoff=0.01, max_backoff=0.05, wait_within=0.2)
+    await sender.deliver_due()  # what the referral's changes and the decision owed, sent on their day
+    connector.calls.clear()  # those, and the welcome cards
     try:
         yield Walk(central, clock, bot, sender)
     finally:
@@ -246,7 +247,7 @@ async def test_from_the_decision_to_the_review_each_person_gets_exactly_their_me
     assert sorted(r.key.split(":")[2] for r in rows if r.key.startswith("review:")) == sorted(
         ["before-30", "before-14", "before-7", "due", "overdue-1", "overdue-2"] + ["overdue-2-escalated"] * 2
     )
-    assert owe_review_nudges(walk.engine, at_nine(LAST_DAY), lambda view, nudge: {}) == []
+    assert owe_review_nudges(walk.engine, at_nine(LAST_DAY)) == []
 
 
 async def test_an_unanswered_review_is_nudged_weekly_and_escalated_weekly(walk: Walk) -> None:

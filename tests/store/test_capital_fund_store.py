@@ -92,7 +92,7 @@ def to_board(engine: Engine, referral_id: int) -> None:
     """Scored by the chair, closed and recommended, at the panel in January."""
     from usecases.capital import owe_capital_notices
 
-    owe_capital_notices(engine, JAN_5, lambda _v: {}, lambda _v, _d: {})
+    owe_capital_notices(engine, JAN_5)
     chair = actor(engine, CHAIR)
     uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)
     again = uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)  # the same click delivered twice
@@ -222,12 +222,12 @@ def test_the_capital_card_reads_in_the_same_number_of_queries_for_one_applicatio
 
     chair = actor(seeded, CHAIR)  # a panel member: the card also says which are waiting for their scores
     apply(seeded, SENCO)
-    owe_capital_notices(seeded, JAN_5, lambda _v: {}, lambda _v, _d: {})
+    owe_capital_notices(seeded, JAN_5)
     with count_queries(seeded) as one:
         assert len(uc.overview(seeded, chair, JAN_5).to_score) == 1
     for i in range(len(SCHOOLS)):
         apply(seeded, (f"aad-s{i}", f"Senco {i}"))
-    owe_capital_notices(seeded, JAN_5, lambda _v: {}, lambda _v, _d: {})
+    owe_capital_notices(seeded, JAN_5)
     with count_queries(seeded) as five:
         assert len(uc.overview(seeded, chair, JAN_5).to_score) == 5
     assert five.count == one.count

@@ -22,9 +22,11 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
 from usecases import referral_checks as checks
 from usecases import referrals as uc
+from usecases.meeting_day import decisions
 from usecases.meeting_day.agenda import agenda, prepare_agenda, start_meeting
 from usecases.meeting_day.decisions import Decided, record_decision
 from usecases.people import Actor, identify
+from usecases.referrals import access
 from usecases.roster import import_entries
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
@@ -52,49 +54,53 @@ def person(engine: Engine, who: tuple[str, str]) -> Actor:
         return identify(session, *who)
 
 
-def notice_card(view: ReferralView) -> dict[str, Any]:
-    return {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": f"On {view.reference}"}]}
-
-
-def owed(engine: Engine) -> dict[str, Outbox]:
+def owed(engine: Engine, prefix: str) -> dict[str, Outbox]:
     with Session(engine) as session:
-        return {row.key: row for row in session.exec(select(Outbox)) if row.key.startswith("notice:")}
+        return {row.key: row for row in session.exec(select(Outbox)) if row.key.startswith(prefix)}
+
+
+def accepted(referral_id: int) -> str:
+    return f"notice:referral:{referral_id}:accepted:"
 
 
 def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tuple[Engine, int]) -> None:
     engine, referral_id = submitted
-    outcome = checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
+    outcome = checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
     sam = person(engine, SENCO).person_id
     key = f"notice:referral:{referral_id}:accepted:v{outcome.view.version}:person:{sam}"
-    rows = owed(engine)
+    rows = owed(engine, accepted(referral_id))
     assert list(rows) == [key]
     assert rows[key].state == "owed" and rows[key].person_id == sam
-    assert f"On {outcome.view.reference}" in str(rows[key].card)
+    assert outcome.view.reference is not None and outcome.view.reference in str(rows[key].card)
 
-    again = checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
-    assert again.notify == () and list(owed(engine)) == [key], "accepting again owes nothing more"
+    again = checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    assert again.notify == () and list(owed(engine, accepted(referral_id))) == [key], "accepting again owes no more"
 
 
 def test_a_crash_before_the_acceptance_commits_leaves_neither_the_change_nor_its_notice(
-    submitted: tuple[Engine, int],
+    submitted: tuple[Engine, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, referral_id = submitted
 
     def dies(view: ReferralView) -> dict[str, Any]:
         raise PowerCut
 
-    with pytest.raises(PowerCut):
-        checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=dies)
+    with monkeypatch.context() as patched:
+        patched.setitem(access.NOTICES, "accepted", dies)
+        with pytest.raises(PowerCut):
+            checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
     with Session(engine) as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None and referral.state == "submitted"
-    assert owed(engine) == {}
+    assert owed(engine, accepted(referral_id)) == {}
 
-    checks.accept(engine, person(engine, ADMIN), referral_id, NOW, notice=notice_card)
-    assert len(owed(engine)) == 1, "the click tried again is accepted and the referrer owed their notice"
+    checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    assert len(owed(engine, accepted(referral_id))) == 1, "the click tried again is accepted and the referrer told"
 
 
-def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: tuple[Engine, int]) -> None:
+def test_the_decision_notice_is_owed_with_the_decision_under_its_id(
+    submitted: tuple[Engine, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine, referral_id = submitted
     checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
     chair = person(engine, CHAIR)
@@ -102,10 +108,7 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: t
     start_meeting(engine, chair, 2, MEETING_DAY)
     item_id = agenda(engine, 2).entries[0].item_id
 
-    def outcome_card(decided: Decided) -> dict[str, Any]:
-        return {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": decided.decision.feedback}]}
-
-    def record(notice: Any) -> Decided:
+    def record() -> Decided:
         return record_decision(
             engine,
             chair,
@@ -119,23 +122,26 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(submitted: t
             information_needed="",
             draw_on_reserve=False,
             now=MEETING_DAY,
-            notice=notice,
         )
 
     def dies(decided: Decided) -> dict[str, Any]:
         raise PowerCut
 
-    with pytest.raises(PowerCut):
-        record(dies)
+    with monkeypatch.context() as patched:
+        patched.setattr(decisions, "outcome_notice", dies)
+        with pytest.raises(PowerCut):
+            record()
     with Session(engine) as session:
         assert session.exec(select(Decision)).all() == [], "no decision without its notice"
-    assert owed(engine) == {}
+    assert owed(engine, "notice:decision:") == {}
 
-    record(outcome_card)
-    record(outcome_card)
+    record()
+    record()
     with Session(engine) as session:
         [decision] = session.exec(select(Decision)).all()
     sam = person(engine, SENCO).person_id
-    rows = owed(engine)
-    assert list(rows) == [f"notice:decision:{decision.id}:person:{sam}"]
-    assert "Try a visual timetable." in str(next(iter(rows.values())).card)
+    rows = owed(engine, "notice:decision:")
+    notice = f"notice:decision:{decision.id}:person:{sam}"
+    letter = f"notice:decision:{decision.id}:letter:person:{sam}"
+    assert sorted(rows) == sorted([notice, letter]), "the letter is offered beside the notice"
+    assert "Try a visual timetable." in str(rows[notice].card)

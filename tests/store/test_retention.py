@@ -117,14 +117,15 @@ def reviewed(central: Engine) -> int:
                 added_at=TEST_NOW,
             )
         )
-        # What the bot sent Sam about it, as the outbox keeps it: the outcome notice and an owed nudge.
+        # What the bot sent Sam about it, as the outbox keeps it: the outcome notice (owed with the decision,
+        # and delivered since) and an owed nudge.
         decision = session.exec(select(Decision)).one()
-        for key, state in (
-            (f"notice:decision:{decision.id}:person:1", "delivered"),
-            ("review:1:due-0:person:1", "owed"),
-        ):
-            card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "CEN-2526-001 · JS Year 4"}]}
-            session.add(Outbox(key=key, person_id=1, card=card, state=state, not_before=TEST_NOW, created_at=TEST_NOW))
+        notice = session.exec(select(Outbox).where(Outbox.key == f"notice:decision:{decision.id}:person:1")).one()
+        notice.state = "delivered"
+        session.add(notice)
+        card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "CEN-2526-001 · JS Year 4"}]}
+        nudge = "review:1:due-0:person:1"
+        session.add(Outbox(key=nudge, person_id=1, card=card, state="owed", not_before=TEST_NOW, created_at=TEST_NOW))
     submit_review(central, sam(central), SubmitReview(review_id=review_id, answers=STOP), REVIEWED)
     assert referral.id is not None
     return referral.id
@@ -165,7 +166,10 @@ def test_the_job_removes_pupil_details_past_the_period_and_keeps_the_decision_an
         assert "CEN-2526-001" in words and "JS" not in words and "Year 4" not in words
     assert "JS Year 4" not in outbox_copies(central)
     with Session(central) as session:
-        assert sorted(row.state for row in session.exec(select(Outbox))) == ["cancelled", "delivered"]
+        states = {row.key: row.state for row in session.exec(select(Outbox))}
+        decision = session.exec(select(Decision)).one()
+        assert states.pop(f"notice:decision:{decision.id}:person:1") == "delivered", "sent: blanked, still delivered"
+        assert states and set(states.values()) == {"cancelled"}, "what was still owed about it is never sent"
     assert money(central) == before
     [line] = erase_lines(central)
     assert (line.actor, line.subject, line.detail["reason"]) == ("scheduler", f"referral:{reviewed}", "retention")

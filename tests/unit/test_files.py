@@ -19,18 +19,17 @@ from aiohttp.test_utils import TestServer
 
 from bot.teams.files import (
     DOWNLOAD_INFO,
-    FILE_CONSENT_CARD,
     FILE_INFO_CARD,
     FileRefused,
     IncomingFile,
     UploadFailed,
     download,
-    file_consent_card,
     file_info_card,
     incoming_files,
     parse_file_consent,
     upload,
 )
+from cards.files import FILE_CONSENT_CARD, file_offer
 from cluster.errors import Refusal
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
@@ -285,7 +284,7 @@ def test_a_refused_file_is_a_refusal_the_user_reads() -> None:
 
 
 def test_the_file_consent_card_asks_for_the_file_with_its_size_and_context() -> None:
-    card = file_consent_card("CEN-2526-014 referral pack.docx", 38_211, {"referral_id": 14})
+    card = file_offer("CEN-2526-014 referral pack.docx", 38_211, {"referral_id": 14})
     assert card == {
         "contentType": FILE_CONSENT_CARD,
         "name": "CEN-2526-014 referral pack.docx",

@@ -35,7 +35,6 @@ from usecases.capital.panel import PanelCard, add_panel_member, close_panel, pan
 from usecases.capital.recommendation import recommend
 from usecases.capital.report import Report, StageRow, capital_stages, report
 from usecases.capital.rounds import round_views, save_round, set_round
-from usecases.capital.views import score_key
 
 __all__ = [
     "NOT_FOUND",
@@ -67,6 +66,5 @@ __all__ = [
     "round_views",
     "save_round",
     "score",
-    "score_key",
     "set_round",
 ]

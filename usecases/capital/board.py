@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
+from cards.capital.board import board_notice_card
 from cluster import capital_fund as fund
-from cluster.capital_fund import ApplicationView
+from cluster import keys
 from cluster.commands.capital import RecordBoardDecision
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import BOARD_DECISION, authorize
@@ -16,7 +17,7 @@ from cluster.referrals import State
 from store import audit
 from store.db import take_turn, transaction
 from store.models import CapitalApplication, CapitalWindow
-from store.outbox import NoticeCard, owe_notice
+from store.outbox import owe_notice
 from usecases.capital.access import Opened, application_of, as_opened, load, refuse_unless_live, setting_people
 from usecases.capital.views import round_of
 from usecases.people import Actor
@@ -27,10 +28,8 @@ def board_decision(
     actor: Actor,
     command: RecordBoardDecision,
     now: datetime,
-    *,
-    notice: NoticeCard[ApplicationView] | None = None,
 ) -> Opened:
-    """A council officer records the Board's decision; the setting is told (owed ``notice``).
+    """A council officer records the Board's decision; the setting is told (owed its notice in the unit).
 
     An approval is for up to what was asked, up to £15,000, and within what the round has left; a decline
     gives its reasons. Recorded once: a second, different decision is refused.
@@ -85,12 +84,6 @@ def board_decision(
             amount_pence=decided.amount_pence,
         )
         opened = as_opened(session, actor, referral_id, now, "The Board's decision is recorded; the setting is told.")
-        if notice is not None:
-            owe_notice(
-                session,
-                f"notice:capital:{referral_id}:board",
-                now,
-                notice(opened.view),
-                setting_people(session, referral),
-            )
+        key = keys.capital_notice(referral_id, "board")
+        owe_notice(session, key, now, board_notice_card(opened.view), setting_people(session, referral))
         return opened

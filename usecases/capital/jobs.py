@@ -11,15 +11,16 @@ a restart owes nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from cards.capital.notices import capital_nudge_card, score_request_card
 from cluster import capital_fund as fund
-from cluster.capital_fund import ApplicationView, Member, NudgeDue, Stage
+from cluster import keys
+from cluster.capital_fund import ApplicationView, Member, Stage
 from cluster.clock import LONDON
 from cluster.roles import Role
 from store import audit
@@ -29,7 +30,7 @@ from store.outbox import owe_notice
 from store.repo import role_holders
 from store.seed import bank_holidays
 from usecases.capital.access import setting_people
-from usecases.capital.views import panels, score_key, scorers, today_of, views_of
+from usecases.capital.views import panels, scorers, today_of, views_of
 
 
 def looks_due(session: Session, today: date, limit: int) -> list[int]:
@@ -58,13 +59,16 @@ def people_for(
     return role_holders(session, [role], in_clusters=[view.cluster_id]).get(view.cluster_id, [])
 
 
-def visit_application(
-    session: Session,
-    referral_id: int,
-    now: datetime,
-    score_card: Callable[[ApplicationView], dict[str, Any]],
-    nudge_card: Callable[[ApplicationView, fund.NudgeDue], dict[str, Any]],
-) -> list[str]:
+def owe_score_request(session: Session, view: ApplicationView, now: datetime, people: Sequence[int]) -> list[str]:
+    """Owe ``people`` the application's scoring card, in the caller's unit; returns the keys newly owed.
+
+    One key per application (``notice:capital:7:score``, then ``:person:{id}``) whether it is owed when the
+    window closes or to a member named while the panel scores, so nobody is sent it twice.
+    """
+    return owe_notice(session, keys.capital_notice(view.referral_id, "score"), now, score_request_card(view), people)
+
+
+def visit_application(session: Session, referral_id: int, now: datetime) -> list[str]:
     """The scheduler's look at one application, in the caller's unit (which holds its turns).
 
     Once its window has closed it owes each member who scores it their scoring card; then the nudges owed
@@ -87,13 +91,13 @@ def visit_application(
         session.flush()
         [view] = views_of(session, [referral_id], today)
         people = [m.person_id for m in scorers(members, view.setting_id)]
-        owed += owe_notice(session, score_key(referral_id), now, score_card(view), people)
+        owed += owe_score_request(session, view, now, people)
         audit.record(session, now, "scheduler", "capital.scoring", f"referral:{referral_id}", members=len(people))
     if view.round is not None:
         for due in fund.nudges_due(view.stage, view.progress, view.round, today, holidays):
             people = people_for(session, view, due.audience, members)
-            key = f"capital:{referral_id}:{due.point}:{due.audience.value}"
-            owed += owe_notice(session, key, now, nudge_card(view, due), people)
+            key = keys.capital_nudge(referral_id, due.point, due.audience.value)
+            owed += owe_notice(session, key, now, capital_nudge_card(view, due), people)
     finished = view.stage in (Stage.WITHDRAWN, Stage.DECLINED, Stage.EVALUATED)
     app.next_look_on = None if finished else fund.next_look(view.round, view.window_closes, today, holidays)
     session.add(app)
@@ -114,11 +118,8 @@ def take_application_turn(session: Session, referral_id: int) -> bool:
 
 BATCH = 200
 
-ScoreCard = Callable[[ApplicationView], dict[str, Any]]
-NudgeCard = Callable[[ApplicationView, NudgeDue], dict[str, Any]]
 
-
-def owe_capital_notices(engine: Engine, now: datetime, score_card: ScoreCard, nudge_card: NudgeCard) -> list[str]:
+def owe_capital_notices(engine: Engine, now: datetime) -> list[str]:
     """Owe every scoring card and nudge that has fallen due; returns the outbox keys newly owed."""
     today = now.astimezone(LONDON).date()
     owed: list[str] = []
@@ -130,6 +131,6 @@ def owe_capital_notices(engine: Engine, now: datetime, score_card: ScoreCard, nu
         for referral_id in due:
             with transaction(engine, serial=False) as session:
                 if take_application_turn(session, referral_id):
-                    owed += visit_application(session, referral_id, now, score_card, nudge_card)
+                    owed += visit_application(session, referral_id, now)
         if len(due) < BATCH:
             return owed

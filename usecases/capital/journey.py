@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from cards.capital.project import released_notice_card
 from cluster import capital_fund as fund
-from cluster.capital_fund import ApplicationView
+from cluster import keys
 from cluster.clock import LONDON
 from cluster.commands.capital import AddInvoice, MarkCompleted, MarkStarted, RecordVisit
 from cluster.errors import InvalidInput, Refusal
@@ -18,7 +19,7 @@ from cluster.provision import format_pence
 from store import audit
 from store.db import transaction
 from store.models import CapitalApplication, CapitalInvoice, Referral
-from store.outbox import NoticeCard, owe_notice
+from store.outbox import owe_notice
 from usecases.capital.access import Opened, application_of, as_opened, load, refuse_unless_live, setting_people
 from usecases.capital.views import today_of
 from usecases.people import Actor, require_registered
@@ -201,13 +202,11 @@ def release(
     actor: Actor,
     referral_id: int,
     now: datetime,
-    *,
-    notice: NoticeCard[ApplicationView] | None = None,
 ) -> Opened:
     """A council officer releases the money: the grant or the invoices' total, whichever is less.
 
     Refused, naming each missing step, until the project is completed, has passed its visit and has paid
-    invoices in. The setting is owed ``notice``.
+    invoices in. The setting is owed its notice in the unit.
     """
     with transaction(engine, serial=False) as session:
         referral, app = load(session, referral_id, turn=True)
@@ -227,12 +226,6 @@ def release(
         session.add(app)
         audit.record(session, now, actor.tag, "capital.release", f"referral:{referral_id}", amount_pence=amount)
         opened = as_opened(session, actor, referral_id, now, f"Released {format_pence(amount)}; the setting is told.")
-        if notice is not None:
-            owe_notice(
-                session,
-                f"notice:capital:{referral_id}:released",
-                now,
-                notice(opened.view),
-                setting_people(session, referral),
-            )
+        key = keys.capital_notice(referral_id, "released")
+        owe_notice(session, key, now, released_notice_card(opened.view), setting_people(session, referral))
         return opened

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from cluster import capital_fund as fund
-from cluster.capital_fund import ApplicationView, Criterion, Member, Stage
+from cluster.capital_fund import Criterion, Member, Stage
 from cluster.commands.capital import ScoreApplication, comment_input, score_input
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import CHAIR_PANEL, NAME_PANEL, SCORE_CAPITAL, Forbidden, authorize
@@ -18,9 +18,9 @@ from cluster.roles import SETTING_ROLES, Role
 from store import audit
 from store.db import take_turn, transaction
 from store.models import CapitalApplication, CapitalScore, Cluster, PanelMember, Person, RoleAssignment, Setting
-from store.outbox import NoticeCard, owe_notice
 from usecases.capital.access import NOT_ON_PANEL, Opened, application_of, as_opened, load, refuse_unless_live
-from usecases.capital.views import member_of, panels, score_key, today_of, views_of
+from usecases.capital.jobs import owe_score_request
+from usecases.capital.views import member_of, panels, today_of, views_of
 from usecases.people import Actor
 
 
@@ -88,8 +88,6 @@ def add_panel_member(
     actor: Actor,
     person_id: int,
     now: datetime,
-    *,
-    score_card: NoticeCard[ApplicationView] | None = None,
 ) -> PanelCard:
     """Name a SENCO or delegate to their cluster's panel; naming them twice is harmless.
 
@@ -116,14 +114,11 @@ def add_panel_member(
             session.add(PanelMember(cluster_id=cluster.id, person_id=person_id, added_by=actor.person_id, added_at=now))
             session.flush()
             audit.record(session, now, actor.tag, "capital.panel.add", f"cluster:{cluster.id}", person_id=person_id)
-            if score_card is not None:
-                _owe_cards_to_new_member(session, cluster.id, person_id, now, score_card)
+            _owe_cards_to_new_member(session, cluster.id, person_id, now)
         return _panel_card(session, cluster)
 
 
-def _owe_cards_to_new_member(
-    session: Session, cluster_id: int, person_id: int, now: datetime, score_card: NoticeCard[ApplicationView]
-) -> None:
+def _owe_cards_to_new_member(session: Session, cluster_id: int, person_id: int, now: datetime) -> None:
     scoring = session.exec(
         select(CapitalApplication.referral_id).where(
             CapitalApplication.cluster_id == cluster_id,
@@ -136,7 +131,7 @@ def _owe_cards_to_new_member(
     [member] = [m for m in panels(session, [cluster_id])[cluster_id] if m.person_id == person_id]
     for view in views_of(session, list(scoring), today_of(now)):
         if view.stage is Stage.SCORING and view.setting_id not in member.setting_ids:
-            owe_notice(session, score_key(view.referral_id), now, score_card(view), [person_id])
+            owe_score_request(session, view, now, [person_id])
 
 
 def remove_panel_member(engine: Engine, actor: Actor, person_id: int, now: datetime) -> PanelCard:

@@ -178,11 +178,6 @@ def member_of(session: Session, actor: Actor, cluster_id: int) -> Member | None:
     return Member(actor.person_id or 0, actor.name, "Named by the admin", settings, True) if named else None
 
 
-def score_key(referral_id: int) -> str:
-    """The outbox key of an application's scoring cards (each member's is this and ``:person:{id}``)."""
-    return f"notice:capital:{referral_id}:score"
-
-
 def statements_of(details: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """The setting's statement on each criterion, as (title, statement), leaving out those not given."""
     return tuple((title, str(details.get(name) or "")) for name, title in CAPITAL_CRITERIA if details.get(name))

@@ -8,7 +8,6 @@ each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,8 @@ from sqlalchemy import Engine, String, bindparam, cast, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
+from cards.meetings import no_channel_card
+from cluster import keys
 from cluster.agenda import AgendaView
 from cluster.card_ids import MeetingId
 from cluster.clock import LONDON
@@ -121,7 +122,7 @@ def agenda_for_channel(engine: Engine, actor: Actor, conversation_id: str, now: 
         rows = load_meeting(session, slot.id)
         sync_items(session, rows)
         audit.record(session, now, actor.tag, "agenda.post", f"meeting:{slot.id}")
-        owe_card(session, f"agenda:{slot.id}", conversation_id, now)
+        owe_card(session, keys.agenda(slot.id), conversation_id, now)
         return agenda_view(session, rows)
 
 
@@ -152,7 +153,7 @@ def start_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: date
             session.add(meeting)
             sync_items(session, rows)
             audit.record(session, now, actor.tag, "meeting.start", f"meeting:{meeting.id}")
-            rows.cards_changed(session, now, f"agenda:{meeting.id}")
+            rows.cards_changed(session, now, keys.agenda(meeting.id or 0))
         return agenda_view(session, rows)
 
 
@@ -169,7 +170,7 @@ def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: st
 
 # --- agendas falling due --------------------------------------------------------------------------------
 
-_KEY = literal("agenda:") + cast(_MEETING.c.id, String)
+_KEY = literal(keys.AGENDA_PREFIX) + cast(_MEETING.c.id, String)  # keys.agenda, in SQL
 _CHANNEL_OF = (
     sa_select(_REF.c.conversation_id)
     .where(_REF.c.cluster_id == _MEETING.c.cluster_id, _REF.c.installed)
@@ -239,7 +240,7 @@ def _agendas_due(engine: Engine, now: datetime, query: Any) -> list[tuple[Any, M
 
 def _owe_agenda(engine: Engine, meeting_id: int, now: datetime) -> bool:
     """Owe one meeting's agenda to its channel, unless it was posted or owed meanwhile (in its cluster's turn)."""
-    key = f"agenda:{meeting_id}"
+    key = keys.agenda(meeting_id)
     with transaction(engine, serial=False) as session:
         take_turn(session, "cluster", cluster_of_meeting(session, meeting_id))
         if session.connection().execute(_POSTED_OR_OWED, {"key": key}).scalar():
@@ -265,7 +266,7 @@ def owe_agenda_on_link(session: Session, cluster_id: int, channel: str, now: dat
     days = session.connection().execute(sa_select(_CLUSTER.c.agenda_days).where(_CLUSTER.c.id == cluster_id))
     if not agenda_due(slot, now, int(days.scalar_one()), bank_holidays()):
         return None
-    key = f"agenda:{slot.id}"
+    key = keys.agenda(slot.id)
     if session.connection().execute(_POSTED_OR_OWED, {"key": key}).scalar():
         return None
     sync_items(session, load_meeting(session, slot.id))
@@ -275,10 +276,6 @@ def owe_agenda_on_link(session: Session, cluster_id: int, channel: str, now: dat
 
 
 # --- a cluster with no channel: its admins and chair are told when its agenda falls due ------------------------
-
-NO_CHANNEL_KEY = "agenda:{}:no-channel"
-NoChannelCard = Callable[[str, MeetingSlot], dict[str, Any]]
-"""Draws the note to a cluster's admins and chair that its agenda has no channel to go to (``cards``)."""
 
 _LINKED = sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)
 # Meetings of clusters with no linked channel from today to the horizon, not cancelled or held: the meeting
@@ -297,7 +294,7 @@ _UNLINKED_SOON = (
 )
 
 
-def owe_channel_requests(engine: Engine, now: datetime, draw: NoChannelCard) -> list[str]:
+def owe_channel_requests(engine: Engine, now: datetime) -> list[str]:
     """Tell the admins and chair of each cluster with no linked channel, once per meeting, what to do.
 
     On the day the meeting's agenda falls due (when the agenda job would have posted it), each is owed a
@@ -306,23 +303,21 @@ def owe_channel_requests(engine: Engine, now: datetime, draw: NoChannelCard) -> 
     """
     told: list[str] = []
     for row, slot in _agendas_due(engine, now, _UNLINKED_SOON):
-        told += _tell_no_channel(engine, row.cluster_id, row.cluster, slot, now, draw)
+        told += _tell_no_channel(engine, row.cluster_id, row.cluster, slot, now)
     return told
 
 
-def _tell_no_channel(
-    engine: Engine, cluster_id: int, cluster: str, slot: MeetingSlot, now: datetime, draw: NoChannelCard
-) -> list[str]:
+def _tell_no_channel(engine: Engine, cluster_id: int, cluster: str, slot: MeetingSlot, now: datetime) -> list[str]:
     """Owe the note to the cluster's admins and chair who were not told of this meeting yet (in its turn)."""
-    note = NO_CHANNEL_KEY.format(slot.id)
+    note = keys.no_channel(slot.id)
     with transaction(engine, serial=False) as session:
         take_turn(session, "cluster", cluster_id)
         if session.connection().execute(_CHANNEL_OF_CLUSTER, {"cluster": cluster_id}).scalar() is not None:
             return []  # linked meanwhile: the agenda went with the link
         people = role_holders(session, [Role.ADMIN, Role.CHAIR], in_clusters=[cluster_id]).get(cluster_id, [])
-        keys = {f"{note}:person:{p}" for p in people}
-        if not people or keys <= owed_already(session, keys):
+        wanted = {keys.for_person(note, p) for p in people}
+        if not people or wanted <= owed_already(session, wanted):
             return []  # each was told already: the read stays a read
-        owed = owe_notice(session, note, now, draw(cluster, slot), people)
+        owed = owe_notice(session, note, now, no_channel_card(cluster, slot), people)
         audit.record(session, now, "scheduler", "agenda.no_channel", f"meeting:{slot.id}", told=len(owed))
         return owed

@@ -14,14 +14,14 @@ With no later meeting yet, what is left stays until the admin adds one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, exists
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
+from cards.meeting_day.notices import moved_notice_card
+from cluster import keys
 from cluster.agenda import ItemState, Moved
 from cluster.meetings import following_meeting
 from cluster.referrals import Kind, State
@@ -33,9 +33,6 @@ from store.repo import meeting_slots
 _T = SQLModel.metadata.tables
 _ITEM, _MEETING, _REFERRAL, _REF = _T["agenda_item"], _T["meeting"], _T["referral"], _T["conversation_ref"]
 
-
-MovedNotice = Callable[[Moved], dict[str, Any]]
-"""Draws the referrer's notice that their referral moved to the next meeting (``cards``)."""
 
 _ENDED = sa_select(_MEETING.c.id).where(_MEETING.c.cluster_id == bindparam("cluster"), _MEETING.c.ended_at.is_not(None))
 # Items never opened on an ended meeting: a referral or review the meeting did not reach.
@@ -59,14 +56,7 @@ _CHANNEL = (
 )
 
 
-def moved_key(referral_id: int, ended_id: int, to_id: int) -> str:
-    """The notice's key: the referral and the two meetings, so the same move owes one notice."""
-    return f"notice:referral:{referral_id}:moved:{ended_id}:{to_id}"
-
-
-def carry_over(
-    session: Session, cluster_id: int, cluster: str, now: datetime, actor: str, notice: MovedNotice | None
-) -> list[Moved]:
+def carry_over(session: Session, cluster_id: int, cluster: str, now: datetime, actor: str) -> list[Moved]:
     """Move everything left on the cluster's ended meetings to the meeting after each, in the caller's unit.
 
     The caller holds the cluster's turn. Costs two queries when nothing is left; returns what moved.
@@ -112,13 +102,11 @@ def carry_over(
         session.add(referral)
         moved.append(Moved(referral_id, referral.reference or "", cluster, False, ended, target))
     session.flush()
-    _tell(session, cluster_id, moved, now, actor, notice)
+    _tell(session, cluster_id, moved, now, actor)
     return moved
 
 
-def _tell(
-    session: Session, cluster_id: int, moved: list[Moved], now: datetime, actor: str, notice: MovedNotice | None
-) -> None:
+def _tell(session: Session, cluster_id: int, moved: list[Moved], now: datetime, actor: str) -> None:
     """The audit line and the referrer's notice for each move; an agenda already posted shows the newcomers."""
     channel = session.connection().execute(_CHANNEL, {"cluster": cluster_id}).scalar()
     redrawn: set[int] = set()
@@ -134,11 +122,12 @@ def _tell(
             review=move.review,
         )
         referral = session.get(Referral, move.referral_id)
-        if notice is not None and referral is not None:
-            key = moved_key(move.referral_id, move.ended.id, move.to.id)
-            owe_notice(session, key, now, notice(move), (referral.created_by,))
+        if referral is not None:  # the key names the referral and both meetings: the same move tells them once
+            key = keys.referral_moved(move.referral_id, move.ended.id, move.to.id)
+            owe_notice(session, key, now, moved_notice_card(move), (referral.created_by,))
         if channel is None or move.to.id in redrawn:
             continue
-        if session.get(ChannelPost, f"agenda:{move.to.id}") is not None:  # posted already: it shows the newcomers
-            owe_card(session, f"agenda:{move.to.id}", channel, now)
+        agenda = keys.agenda(move.to.id)
+        if session.get(ChannelPost, agenda) is not None:  # posted already: it shows the newcomers
+            owe_card(session, agenda, channel, now)
             redrawn.add(move.to.id)

@@ -22,16 +22,17 @@ recorded without a letter or its offer, and the letter is made when someone firs
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from cards.common import Card
+from cards.files import letter_offer
+from cards.meeting_day.notices import outcome_notice_card
 from cluster import decisions as decision_rules
-from cluster import voting
+from cluster import keys, voting
 from cluster.agenda import AgendaView, DecisionView, ItemState, VoteView
 from cluster.budget import Position, check_affordable
 from cluster.card_ids import ItemId
@@ -47,7 +48,7 @@ from reports.decision_letter import decision_letter_docx
 from store import audit
 from store.db import take_turn, transaction
 from store.models import AgendaItem, ChannelPost, Decision, DecisionLetter, Meeting, Referral, Review
-from store.outbox import NoticeCard, owe_attachment, owe_notice
+from store.outbox import owe_attachment, owe_notice
 from store.repo import meeting_slots, slot_of
 from usecases.budget import budget_on, budget_row, committed, rule_of
 from usecases.ledger import payments_of, plan_for, write_instalments
@@ -86,8 +87,16 @@ class Decided:
     letter: tuple[str, int] | None = None
 
 
-LetterOffer = Callable[[Decided], dict[str, Any]]
-"""Draws the attachment that offers a decision's letter (a file consent card, from ``bot.teams.files``)."""
+def outcome_notice(decided: Decided) -> Card:
+    """The referrer's notice of a decision (owed with the decision), with its instalments."""
+    return outcome_notice_card(
+        decided.vote.entry,
+        decided.decision,
+        decided.meeting_day,
+        decided.deferred_to,
+        decided.payments,
+        decided.decision_id or None,  # a letter not made with the decision is made when asked for
+    )
 
 
 @dataclass(frozen=True)
@@ -130,17 +139,15 @@ def record_decision(
     information_needed: str,
     draw_on_reserve: bool,
     now: datetime,
-    notice: NoticeCard[Decided] | None = None,
-    letter_offer: LetterOffer | None = None,
 ) -> Decided:
     """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn.
 
     The outcome must follow the vote (:func:`cluster.decisions.check_outcome_follows_vote`): approved only
     when the closed vote carried with quorum, declined only when it was lost, only deferred when inquorate.
     A solution-focused discussion is not voted on: the chair records its advice (or defers it) once the
-    meeting has started, without opening it. The referrer is owed ``notice`` (the outcome) in the same
-    transaction, under ``notice:decision:{id}``, so a doubled click tells them once, and ``letter_offer``
-    (the decision letter) beside it, under ``notice:decision:{id}:letter``.
+    meeting has started, without opening it. The referrer is owed their notice (the outcome) in the same
+    transaction, under ``notice:decision:{id}``, so a doubled click tells them once, and the offer of the
+    decision letter beside it, under ``notice:decision:{id}:letter``.
 
     A funded decision's instalments are written with it, from the start of the next term; past the loaded
     term dates it is refused, asking for the council's term dates to be loaded.
@@ -253,14 +260,15 @@ def record_decision(
             reserve_drawn=drawn,
         )
         # An item decided without a vote (a discussion) has no vote card to redraw.
-        voted = (f"vote:{item_id}",) if item.opened_at is not None else ()
-        rows.cards_changed(session, now, *voted, f"agenda:{meeting.id}")
+        voted = (keys.vote(item_id),) if item.opened_at is not None else ()
+        rows.cards_changed(session, now, *voted, keys.agenda(meeting.id or 0))
         decided = _decided(session, rows, row, actor, referral, deferred_to, payments, made=True)
-        if notice is not None:
-            owe_notice(session, f"notice:decision:{row.id}", now, notice(decided), (referral.created_by,))
-        if letter_offer is not None and decided.letter is not None:
-            offered = f"notice:decision:{row.id}:letter"
-            owe_attachment(session, offered, now, letter_offer(decided), (referral.created_by,))
+        referrer = (referral.created_by,)
+        owe_notice(session, keys.decision_notice(decided.decision_id), now, outcome_notice(decided), referrer)
+        if decided.letter is not None:  # none when it could not be made: it is made, and offered, when asked for
+            filename, size = decided.letter
+            offer = letter_offer(decided.decision_id, filename, size)
+            owe_attachment(session, keys.decision_letter(decided.decision_id), now, offer, referrer)
         return decided
 
 
@@ -292,8 +300,9 @@ def _defer(session: Session, referral: Referral, rows: ItemRows, now: datetime) 
             meeting_id=target.id, referral_id=referral.id or 0, deferred_from=meeting.id, review_id=item.review_id
         )
     )
-    if session.get(ChannelPost, f"agenda:{target.id}") is not None:  # already posted: it shows the newcomer
-        rows.cards_changed(session, now, f"agenda:{target.id}")
+    agenda = keys.agenda(target.id)
+    if session.get(ChannelPost, agenda) is not None:  # already posted: it shows the newcomer
+        rows.cards_changed(session, now, agenda)
     return target if item.review_id is None else None
 
 

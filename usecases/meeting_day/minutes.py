@@ -12,6 +12,7 @@ from sqlalchemy import Engine, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
+from cluster import keys
 from cluster.agenda import AgendaView, ItemState, MinutesEntry, MinutesView
 from cluster.card_ids import MeetingId
 from cluster.errors import Refusal
@@ -22,7 +23,7 @@ from store.db import transaction
 from store.models import AgendaItem, Meeting
 from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day.ballots import Interests, meeting_ballots, meeting_interests, result_of, tally_of
-from usecases.meeting_day.carry_over import MovedNotice, carry_over
+from usecases.meeting_day.carry_over import carry_over
 from usecases.meeting_day.meeting_rows import MeetingRows, cluster_of_channel, load_meeting, meeting_turn
 from usecases.people import Actor
 
@@ -34,12 +35,10 @@ _OPEN_ITEM = (
 _FIRST_CLUSTER = sa_select(_CLUSTER.c.id).order_by(_CLUSTER.c.id).limit(1)
 
 
-def end_meeting(
-    engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime, moved_notice: MovedNotice | None = None
-) -> AgendaView:
+def end_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
     """The chair ends the meeting, which owes the minutes to the channel; ending it twice is harmless.
 
-    What the meeting did not reach moves to the next meeting, its referrers owed ``moved_notice``
+    What the meeting did not reach moves to the next meeting, and its referrers are told
     (``usecases.meeting_day.carry_over``). Returns the agenda as it then stands (the chair's answer).
     """
     with transaction(engine, serial=False) as session:
@@ -51,8 +50,8 @@ def end_meeting(
             meeting.ended_at = now
             session.add(meeting)
             audit.record(session, now, actor.tag, "meeting.end", f"meeting:{meeting.id}")
-            carry_over(session, meeting.cluster_id, rows.cluster.name, now, actor.tag, moved_notice)
-            rows.cards_changed(session, now, f"minutes:{meeting.id}", f"agenda:{meeting.id}")
+            carry_over(session, meeting.cluster_id, rows.cluster.name, now, actor.tag)
+            rows.cards_changed(session, now, keys.minutes(meeting_id), keys.agenda(meeting_id))
         return agenda_view(session, rows)
 
 

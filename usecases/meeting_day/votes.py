@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
-from cluster import voting
+from cluster import keys, voting
 from cluster.agenda import AgendaView, ItemState, VoteView
 from cluster.card_ids import ItemId
 from cluster.errors import Refusal
@@ -79,8 +79,8 @@ def open_item(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> A
             session.add(item)
             audit.record(session, now, actor.tag, "vote.open", f"item:{item.id}")
             # The agenda first: the vote card is posted in its thread.
-            rows.cards_changed(session, now, f"agenda:{meeting.id}")
-            rows.cards_changed(session, now, f"vote:{item.id}", thread_of=f"agenda:{meeting.id}")
+            rows.cards_changed(session, now, keys.agenda(meeting.id or 0))
+            rows.cards_changed(session, now, keys.vote(item.id or 0), thread_of=keys.agenda(meeting.id or 0))
         return agenda_view(session, rows)
 
 
@@ -108,7 +108,7 @@ def cast_vote(engine: Engine, actor: Actor, item_id: ItemId, choice: str, now: d
         )
         _upsert_vote(session, item_id, setting_id, actor.person_id or 0, chosen, now)
         audit.record(session, now, actor.tag, "vote.cast", f"item:{item_id}", setting_id=setting_id)
-        rows.cards_changed(session, now, f"vote:{item_id}")
+        rows.cards_changed(session, now, keys.vote(item_id))
         view = vote_view(session, rows, actor.grants, settings=settings, declared=declared)
         return _personal(actor, view, key.cluster_id)
 
@@ -161,7 +161,7 @@ def declare_interest(engine: Engine, actor: Actor, item_id: ItemId, now: datetim
             session.add(Interest(item_id=item_id, person_id=actor.person_id or 0, declared_at=now))
             session.connection().execute(_WITHDRAW, {"item": item_id, "person": actor.person_id})
             audit.record(session, now, actor.tag, "vote.interest", f"item:{item_id}")
-            rows.cards_changed(session, now, f"vote:{item_id}")
+            rows.cards_changed(session, now, keys.vote(item_id))
         return _personal(actor, vote_view(session, rows, actor.grants), key.cluster_id)
 
 
@@ -186,7 +186,7 @@ def close_item(engine: Engine, actor: Actor, item_id: ItemId, casting: str | Non
             item.quorum_needed = voting.quorum_needed(rows.settings, rows.cluster.quorum)
             audit.record(session, now, actor.tag, "vote.close", f"item:{item_id}", casting=item.casting)
         session.add(item)
-        rows.cards_changed(session, now, f"vote:{item_id}")
+        rows.cards_changed(session, now, keys.vote(item_id))
         return vote_view(session, rows, actor.grants)
 
 

@@ -9,11 +9,15 @@ notice in the same transaction (:func:`told`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from cards.common import Card
+from cards.referrals.notices import accepted_notice_card, admin_notice_card, returned_notice_card, withdrawn_card
+from cluster import keys
 from cluster import referrals as rules
 from cluster.clock import LONDON
 from cluster.commands.referrals import REFERRAL_GONE
@@ -23,7 +27,7 @@ from cluster.referrals import Kind, ReferralView, State
 from store import audit
 from store.db import take_turn
 from store.models import CapitalWindow, Meeting, Referral
-from store.outbox import NoticeCard, owe_notice
+from store.outbox import owe_notice
 from store.referral_views import view_of
 from store.repo import get_or_refuse
 from usecases.people import Actor
@@ -44,23 +48,28 @@ class Outcome:
     notify: tuple[int, ...] = ()
 
 
+NOTICES: dict[keys.ReferralChange, Callable[[ReferralView], Card]] = {
+    "submitted": admin_notice_card,  # to the cluster's admins: a new referral to check
+    "withdrawn": withdrawn_card,  # to the cluster's admins, when it had been submitted
+    "accepted": accepted_notice_card,  # to the referrer
+    "returned": returned_notice_card,  # to the referrer, with the reason
+}
+"""The notice each change of a referral owes: a change cannot be told without its card."""
+
+
 def told(
-    session: Session,
-    referral: Referral,
-    change: str,
-    people: tuple[int, ...],
-    notice: NoticeCard[ReferralView] | None,
-    now: datetime,
+    session: Session, referral: Referral, change: keys.ReferralChange, people: tuple[int, ...], now: datetime
 ) -> Outcome:
-    """The outcome of a change, owing its notice to ``people`` in the change's own transaction.
+    """The outcome of a change, owing its notice (:data:`NOTICES`) to ``people`` in the change's own transaction.
 
     The key names the referral, the change and the version it made (``notice:referral:7:accepted:v4``), so
-    the notice is owed once whatever repeats. ``notice`` None tells nobody (set-ups outside Teams).
+    the notice is owed once whatever repeats.
     """
     session.flush()
     view = view_of(session, referral)
-    if notice is not None and people:
-        owe_notice(session, f"notice:referral:{referral.id}:{change}:v{referral.version}", now, notice(view), people)
+    if people:
+        key = keys.referral_notice(referral.id or 0, change, referral.version)
+        owe_notice(session, key, now, NOTICES[change](view), people)
     return Outcome(view, people)
 
 

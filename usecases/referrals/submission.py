@@ -17,12 +17,11 @@ from sqlmodel import Session, select
 from cluster import referrals as rules
 from cluster.errors import Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
-from cluster.referrals import Kind, ReferralView, State
+from cluster.referrals import Kind, State
 from cluster.roles import Role
 from store import audit
 from store.db import transaction
 from store.models import Cluster, ReferenceCounter, Setting
-from store.outbox import NoticeCard
 from store.referral_views import view_of
 from store.repo import meeting_slots, role_holders
 from usecases.people import Actor
@@ -63,15 +62,13 @@ def submit(
     referral_id: int,
     version: int | None,
     now: datetime,
-    *,
-    notice: NoticeCard[ReferralView] | None = None,
 ) -> Outcome:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
     A Capital Fund application is submitted within its window and goes to the Cluster Panel, not a meeting.
 
-    ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed
-    ``notice`` (a new referral to check) in the same transaction.
+    ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed their
+    notice (a new referral to check) in the same transaction.
     """
     with transaction(engine, serial=False) as session:
         referral = take_referral(session, referral_id, cluster=True)
@@ -119,7 +116,7 @@ def submit(
             reference=referral.reference,
             meeting_id=meeting.id if meeting else None,
         )
-        return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), notice, now)
+        return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), now)
 
 
 def withdraw(
@@ -127,10 +124,8 @@ def withdraw(
     actor: Actor,
     referral_id: int | None,
     now: datetime,
-    *,
-    notice: NoticeCard[ReferralView] | None = None,
 ) -> Outcome:
-    """Withdraw a referral; withdrawing it twice is harmless. The admins are owed ``notice`` if it was submitted.
+    """Withdraw a referral; withdrawing it twice is harmless. The admins are told if it was submitted.
 
     ``referral_id`` None: the list it was to be chosen from was sent with none chosen.
     """
@@ -149,4 +144,4 @@ def withdraw(
         session.add(referral)
         audit.record(session, now, actor.tag, "referral.withdraw", f"referral:{referral.id}")
         notify = cluster_admins(session, referral.cluster_id) if was_submitted else ()
-        return told(session, referral, "withdrawn", notify, notice, now)
+        return told(session, referral, "withdrawn", notify, now)
