@@ -16,7 +16,6 @@ from typing import Any
 
 import adaptive_cards
 from jsonschema import Draft7Validator, validators
-from jsonschema._keywords import anyOf as _any_of_with_every_error
 
 CHART_TYPES = (
     "Chart.Donut",
@@ -142,7 +141,7 @@ def _any_of(validator: Any, any_of: list[Any], instance: Any, schema: Any) -> An
     for index, subschema in enumerate(any_of):
         if next(validator.descend(instance, subschema, schema_path=index), None) is None:
             return
-    yield from _any_of_with_every_error(validator, any_of, instance, schema)
+    yield from Draft7Validator.VALIDATORS["anyOf"](validator, any_of, instance, schema)
 
 
 _Validator = validators.extend(Draft7Validator, {"anyOf": _any_of})
