@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.http.app import create_app
@@ -45,12 +45,59 @@ ROSTER = [
 ]
 
 
+# The longest tests (a minute or so each: a Playground in Chromium, a real bot process, a few hundred clicks),
+# longest first: started first on pytest-xdist, the short tests fill in around them instead of one of them
+# finishing the run alone.
+SLOW_FIRST = (
+    "tests/http/test_permission_matrix.py::test_every_role_is_allowed_or_refused_as_the_table_says",
+    "tests/e2e/",
+    "tests/scheduler/test_restart.py",
+    "tests/replicas/",
+    "tests/cli/test_playground_wheel.py",
+    "tests/http/test_four_clusters.py",
+    "tests/http/test_fuzz.py",
+    "tests/http/test_meeting_day_queries.py",
+    "tests/store/test_migrations.py::test_replicas_starting_together",
+    "tests/cli/test_serve_process.py",
+)
+
+
+def _slowness(item: pytest.Item) -> int:
+    """Where ``item`` goes in the run: its place in ``SLOW_FIRST``, or after all of them."""
+    return next((rank for rank, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)), len(SLOW_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the longest tests first, and keep each module that shares a module-scoped fixture on one worker.
+
+    Such a module (an e2e scenario on one Playground, the installed wheel) is one story told test by test: split
+    across workers, each worker would build the expensive fixture again and start the story midway. With
+    ``--dist loadgroup`` (scripts/test) a group stays on one worker, in its order; every other test is spread
+    singly.
+    """
+    items.sort(key=_slowness)  # stable: the tests within each part keep their order
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is None:
+            continue
+        shares = any(
+            definition.scope == "module"
+            for definitions in fixture_info.name2fixturedefs.values()
+            for definition in definitions
+        )
+        if shares:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty database: a SQLite file in ``tmp_path``, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'clusterbot.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    # For a test that wants ``engine`` the database is made straight from the migrated template, not empty
+    # first and then made again.
+    wanted = "postgres_migrated_url" if "engine" in request.fixturenames else "postgres_url"
+    url: str = request.getfixturevalue(wanted)
     return url
 
 
@@ -77,9 +124,7 @@ def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """An engine on a database with every migration applied (a copy of the session's migrated database)."""
     if db_url.startswith("sqlite:///"):
         _migrated_copy(request.getfixturevalue("migrated_sqlite"), db_url)
-    else:
-        server = request.getfixturevalue("postgres_server")
-        server.create_from_template(make_url(db_url).database, request.getfixturevalue("postgres_template"))
+    # A PostgreSQL ``db_url`` is already a copy of the migrated template (``postgres_migrated_url``).
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
@@ -90,14 +135,38 @@ def clock() -> FixedClock:
     return FixedClock(TEST_NOW)
 
 
-@pytest.fixture
-def central(tmp_path: Path, clock: FixedClock, migrated_sqlite: Path) -> Iterator[Engine]:
-    """A SQLite database seeded with the Central cluster and the test roster."""
-    url = f"sqlite:///{tmp_path / 'central.db'}"
+def _seed_central(engine: Engine, now: datetime) -> None:
+    seed_file(engine, CENTRAL, now)
+    import_entries(engine, ROSTER, now, "test")
+
+
+@pytest.fixture(scope="session")
+def central_at_test_now(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Path:
+    """A SQLite file seeded as ``central`` seeds at ``TEST_NOW``, made once a session (each test copies it)."""
+    path = tmp_path_factory.mktemp("central") / "central.db"
+    url = f"sqlite:///{path}"
     _migrated_copy(migrated_sqlite, url)
     engine = make_engine(url)
-    seed_file(engine, CENTRAL, clock.now())
-    import_entries(engine, ROSTER, clock.now(), "test")
+    _seed_central(engine, TEST_NOW)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def central(tmp_path: Path, clock: FixedClock, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A SQLite database seeded with the Central cluster and the test roster.
+
+    A copy of the session's seeded file when the clock reads ``TEST_NOW`` (seeding costs a few hundred
+    milliseconds a test, and nearly every test seeds the same); seeded afresh at any other time.
+    """
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    if clock.now() == TEST_NOW:
+        _migrated_copy(request.getfixturevalue("central_at_test_now"), url)
+        engine = make_engine(url)
+    else:
+        _migrated_copy(request.getfixturevalue("migrated_sqlite"), url)
+        engine = make_engine(url)
+        _seed_central(engine, clock.now())
     yield engine
     engine.dispose()
 

@@ -14,6 +14,11 @@ Use it through the pytest fixtures:
   stopped when the session ends.
 * ``postgres_url`` (function scope): the SQLAlchemy URL of a fresh, uniquely named, empty database,
   dropped again after the test.
+* ``postgres_template`` (session scope): a database at the migrations' head, and ``postgres_migrated_url``
+  (function scope) the URL of a fresh copy of it, dropped again after the test.
+
+Under pytest-xdist each worker is a session of its own, so each has its own server (its own directory and
+port) and nothing is shared between workers.
 
 Register them in a ``conftest.py`` with ``from tests.pgserver import postgres_server, postgres_url``.
 If PostgreSQL is not installed the fixtures fail (they do not skip); ``.ci/install-postgres.sh``
@@ -377,6 +382,16 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     name = f"test_{uuid.uuid4().hex[:16]}"
     url = postgres_server.create_database(name)
     yield url
+    with contextlib.suppress(psycopg.Error):
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def postgres_migrated_url(postgres_server: PostgresServer, postgres_template: str) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh database at the migrations' head for this test alone; dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    postgres_server.create_from_template(name, postgres_template)
+    yield postgres_server.database_url(name)
     with contextlib.suppress(psycopg.Error):
         postgres_server.drop_database(name)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import adaptive_cards
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, validators
 
 CHART_TYPES = (
     "Chart.Donut",
@@ -130,9 +130,31 @@ def teams_schema() -> dict[str, Any]:
     return schema
 
 
+def _any_of(validator: Any, any_of: list[Any], instance: Any, schema: Any) -> Any:
+    """``anyOf`` as the schema means it, stopping at the first branch that fits.
+
+    jsonschema's own ``anyOf`` collects every error of every branch, and each element of a card is tried
+    against every element type in turn, containers within containers: a large card took over a second. A
+    branch is tried here only until its first error; when none fits, jsonschema's own ``anyOf`` reports
+    the same errors it always does.
+    """
+    for index, subschema in enumerate(any_of):
+        if next(validator.descend(instance, subschema, schema_path=index), None) is None:
+            return
+    yield from Draft7Validator.VALIDATORS["anyOf"](validator, any_of, instance, schema)
+
+
+_Validator = validators.extend(Draft7Validator, {"anyOf": _any_of})
+
+
+@cache
+def _validator() -> Any:
+    return _Validator(teams_schema())
+
+
 def schema_errors(card: dict[str, Any]) -> list[str]:
     """Every way the card breaks the schema, as readable lines (empty when it is valid)."""
-    validator = Draft7Validator(teams_schema())
+    validator = _validator()
     return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(card)]
 
 
