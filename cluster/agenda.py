@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cluster.budget import Position
-from cluster.decisions import Decision
+from cluster.decisions import CheckedDecision
 from cluster.impact import Rating
 from cluster.meetings import MeetingSlot
 from cluster.referrals import Kind
@@ -27,7 +27,7 @@ class ItemState:
 
 
 @dataclass(frozen=True)
-class DecisionView(Decision):
+class DecisionView(CheckedDecision):
     """What was decided on an item: the checked decision, and whether it drew on the emergency reserve."""
 
     reserve_drawn: bool = False

@@ -151,7 +151,7 @@ def check_review_date(meeting_day: date, chosen: date) -> date:
 
 
 @dataclass(frozen=True)
-class Decision:
+class CheckedDecision:
     """A checked decision, ready to record. Unfunded outcomes have no money, review date or schedule."""
 
     outcome: Outcome
@@ -180,7 +180,7 @@ def check_decision(
     information_needed: str = "",
     *,
     discussion: bool = False,
-) -> Decision:
+) -> CheckedDecision:
     """Check what the chair records for an item and give the decision, or refuse with what to put right.
 
     - Approved: the amount requested (None means that amount), without conditions - an approval with
@@ -208,7 +208,7 @@ def check_decision(
             raise Refusal("Write down the advice the meeting gave the school.")
         if outcome == Outcome.DEFERRED and not information_needed:
             raise Refusal("Say what information is needed for the next meeting.")
-        return Decision(
+        return CheckedDecision(
             outcome=outcome,
             amount_pence=0,
             feedback=feedback,
@@ -235,7 +235,7 @@ def check_decision(
         if amount == requested_pence and not conditions:
             raise Refusal("Say what is reduced or give the conditions.")
 
-    return Decision(
+    return CheckedDecision(
         outcome=outcome,
         amount_pence=amount,
         conditions=conditions,

@@ -55,7 +55,7 @@ async def post_due_agendas(engine: Engine, sender: Deliverer, now: datetime) -> 
 
 
 @dataclass(frozen=True)
-class Owed:
+class RemindersOwed:
     """What one run of the reminders job found owed."""
 
     review_nudges: tuple[str, ...]
@@ -63,16 +63,16 @@ class Owed:
     meeting_posts: tuple[str, ...]
 
 
-def owe_reminders(engine: Engine, now: datetime) -> Owed:
+def owe_reminders(engine: Engine, now: datetime) -> RemindersOwed:
     """Write every nudge and reminder owed now to the outbox (each once per recipient)."""
-    return Owed(
+    return RemindersOwed(
         tuple(owe_review_nudges(engine, now)),
         tuple(owe_deadline_reminders(engine, now)),
         tuple(owe_meeting_morning_posts(engine, now)),
     )
 
 
-async def remind_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> tuple[Owed, Any]:
+async def remind_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> tuple[RemindersOwed, Any]:
     """Owe what has fallen due, then deliver everything owed (including what earlier runs could not)."""
     owed = await asyncio.to_thread(owe_reminders, engine, now)
     report = await sender.deliver_due()
@@ -102,12 +102,12 @@ async def capital_and_deliver(engine: Engine, sender: Deliverer, now: datetime) 
     return owed
 
 
-def owe_citywide_packs(engine: Engine, now: datetime) -> citywide_pack.Owed:
+def owe_citywide_packs(engine: Engine, now: datetime) -> citywide_pack.PacksOwed:
     """Owe each Citywide Meeting's pack on its pack day (or tell the officers once that no channel is linked)."""
     return citywide_pack.owe_due_packs(engine, now)
 
 
-async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> citywide_pack.Owed:
+async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> citywide_pack.PacksOwed:
     """Owe the packs that have fallen due, and deliver them; returns what this run owed."""
     owed = await asyncio.to_thread(owe_citywide_packs, engine, now)
     if owed.packs or owed.officer_notes:

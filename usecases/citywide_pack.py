@@ -179,7 +179,7 @@ def pack_of(engine: Engine, meeting_id: int, now: datetime) -> CitywidePack:
 
 
 @dataclass(frozen=True)
-class Owed:
+class PacksOwed:
     """What one run of the pack job owed: the meetings whose pack went to the channel, and the officers' notes."""
 
     packs: tuple[int, ...] = ()
@@ -203,7 +203,7 @@ _OFFICERS = sa_select(_ROLE.c.person_id).where(_ROLE.c.role == Role.COUNCIL_OFFI
 _OWED = sa_select(exists().where(_OUTBOX.c.key == bindparam("key")))
 
 
-def owe_due_packs(engine: Engine, now: datetime) -> Owed:
+def owe_due_packs(engine: Engine, now: datetime) -> PacksOwed:
     """Owe the pack of every citywide meeting whose pack day has come (five working days before) and not yet owed.
 
     One indexed read finds the meetings of the coming days still owed a pack; each is then owed in its own
@@ -224,7 +224,7 @@ def owe_due_packs(engine: Engine, now: datetime) -> Owed:
         if posted:
             packs.append(slot.id)
         notes.extend(told)
-    return Owed(tuple(packs), tuple(notes))
+    return PacksOwed(tuple(packs), tuple(notes))
 
 
 def _owe_pack(engine: Engine, slot: CitywideSlot, now: datetime) -> tuple[bool, list[str]]:

@@ -28,7 +28,7 @@ from usecases.capital import on_accepted
 from usecases.lists import Page, first_page
 from usecases.meeting_day.carry_over import carry_over
 from usecases.people import Actor
-from usecases.referrals import Outcome, take_referral, told, touch
+from usecases.referrals import ReferralChanged, take_referral, told, touch
 
 REASON_FIELD = Field("reason", "Reason for returning it", FieldType.MULTILINE, max_length=1000)
 # Each entry carries facts, a reason box and three buttons (about 1.4 KB): 15 make a card of about 22 KB,
@@ -43,7 +43,7 @@ Done = Literal["accepted", "returned", "already accepted", "already returned"]
 
 
 @dataclass(frozen=True)
-class Checked(Outcome):
+class Checked(ReferralChanged):
     """A referral accepted or returned, what the click did, and the referrals still waiting for the check."""
 
     waiting: Page[ReferralView] = field(default_factory=Page)

@@ -33,7 +33,7 @@ from reports.capital import capital_filename, capital_xlsx
 from usecases import capital as uc
 
 
-def _application(turn: Turn, opened: uc.Opened) -> Reply:
+def _application(turn: Turn, opened: uc.OpenedApplication) -> Reply:
     card = cc.application_card(
         opened.view, opened.viewer, turn.today(), values=turn.values, errors=turn.errors, notice=opened.notice
     )

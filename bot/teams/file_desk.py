@@ -62,7 +62,7 @@ class FileDesk:
         """Download each file, check it, and attach it to the person's open referral."""
         incoming = files.incoming_files([a.serialize() for a in activity.attachments or []])
         view: ReferralView | None = None
-        invoice: capital.Opened | None = None
+        invoice: capital.OpenedApplication | None = None
         for item in incoming:
             try:
                 downloaded = await files.download(self._connector.http(), item)

@@ -11,7 +11,7 @@ import pytest
 
 from cluster.decisions import (
     FUNDED,
-    Decision,
+    CheckedDecision,
     Outcome,
     Schedule,
     check_decision,
@@ -33,7 +33,7 @@ def decide(
     review: date | None = None,
     schedule: Schedule | None = None,
     **text: str,
-) -> Decision:
+) -> CheckedDecision:
     return check_decision(outcome, REQUESTED, amount, review, schedule, MEETING, **text)
 
 
@@ -160,7 +160,7 @@ def test_declining_needs_feedback_for_the_school() -> None:
 
 def test_a_decline_is_recorded_with_its_feedback_and_no_money() -> None:
     decision = decide(Outcome.DECLINED, REQUESTED, date(2026, 7, 9), Schedule.ONE_SUM, feedback="Try SALT first.")
-    assert decision == Decision(Outcome.DECLINED, 0, feedback="Try SALT first.")
+    assert decision == CheckedDecision(Outcome.DECLINED, 0, feedback="Try SALT first.")
     assert not decision.funded
 
 

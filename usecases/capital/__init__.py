@@ -18,7 +18,7 @@ a form take its command (:mod:`cluster.commands.capital`); what needs fixing is 
 """
 
 from cluster.commands.capital import NOT_FOUND
-from usecases.capital.access import NOT_ON_PANEL, Opened
+from usecases.capital.access import NOT_ON_PANEL, OpenedApplication
 from usecases.capital.applications import Overview, on_accepted, open_application, overview
 from usecases.capital.board import board_decision
 from usecases.capital.evaluation import evaluate
@@ -39,7 +39,7 @@ from usecases.capital.rounds import round_views, save_round, set_round
 __all__ = [
     "NOT_FOUND",
     "NOT_ON_PANEL",
-    "Opened",
+    "OpenedApplication",
     "Overview",
     "PanelCard",
     "Report",

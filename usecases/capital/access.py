@@ -28,7 +28,7 @@ WITHDRAWN = "This application was withdrawn."
 
 
 @dataclass(frozen=True)
-class Opened:
+class OpenedApplication:
     """An application as one person sees it, what they may do on it, and a line saying what just happened."""
 
     view: ApplicationView
@@ -72,11 +72,13 @@ def viewer_of(session: Session, actor: Actor, view: ApplicationView) -> Viewer:
     )
 
 
-def as_opened(session: Session, actor: Actor, referral_id: int, now: datetime, notice: str | None = None) -> Opened:
+def as_opened(
+    session: Session, actor: Actor, referral_id: int, now: datetime, notice: str | None = None
+) -> OpenedApplication:
     """The application as the actor sees it now (after what this unit changed), with ``notice``."""
     session.flush()
     [view] = views_of(session, [referral_id], today_of(now))
-    return Opened(view, viewer_of(session, actor, view), notice)
+    return OpenedApplication(view, viewer_of(session, actor, view), notice)
 
 
 def load(session: Session, referral_id: int, *, turn: bool = False) -> tuple[Referral, CapitalApplication | None]:

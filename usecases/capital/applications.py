@@ -15,7 +15,7 @@ from cluster.roles import SETTING_ROLES, Role
 from store import audit
 from store.db import transaction
 from store.models import CapitalApplication, CapitalScore, PanelMember, Referral
-from usecases.capital.access import Opened, as_opened, load
+from usecases.capital.access import OpenedApplication, as_opened, load
 from usecases.capital.views import (
     capital_rows,
     day_of,
@@ -113,7 +113,7 @@ def overview(engine: Engine, actor: Actor, now: datetime) -> Overview:
         )
 
 
-def open_application(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> Opened:
+def open_application(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedApplication:
     """An application as the person may see it: the applying cluster's people, and council officers.
 
     Every opening is audited (the application's statements are the school's); the unit writes only the

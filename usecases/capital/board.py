@@ -18,7 +18,14 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import CapitalApplication, CapitalWindow
 from store.outbox import owe_notice
-from usecases.capital.access import Opened, application_of, as_opened, load, refuse_unless_live, setting_people
+from usecases.capital.access import (
+    OpenedApplication,
+    application_of,
+    as_opened,
+    load,
+    refuse_unless_live,
+    setting_people,
+)
 from usecases.capital.views import round_of
 from usecases.people import Actor
 
@@ -28,7 +35,7 @@ def board_decision(
     actor: Actor,
     command: RecordBoardDecision,
     now: datetime,
-) -> Opened:
+) -> OpenedApplication:
     """A council officer records the Board's decision; the setting is told (owed its notice in the unit).
 
     An approval is for up to what was asked, up to £15,000, and within what the round has left; a decline

@@ -13,12 +13,12 @@ from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import EVALUATE_CAPITAL
 from store import audit
 from store.db import transaction
-from usecases.capital.access import Opened, as_opened
+from usecases.capital.access import OpenedApplication, as_opened
 from usecases.capital.journey import project_of
 from usecases.people import Actor
 
 
-def evaluate(engine: Engine, actor: Actor, command: Evaluate, now: datetime) -> Opened:
+def evaluate(engine: Engine, actor: Actor, command: Evaluate, now: datetime) -> OpenedApplication:
     """The project's impact, recorded once it is completed by the setting or the cluster's chair or team."""
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:

@@ -20,7 +20,14 @@ from store import audit
 from store.db import transaction
 from store.models import CapitalApplication, CapitalInvoice, Referral
 from store.outbox import owe_notice
-from usecases.capital.access import Opened, application_of, as_opened, load, refuse_unless_live, setting_people
+from usecases.capital.access import (
+    OpenedApplication,
+    application_of,
+    as_opened,
+    load,
+    refuse_unless_live,
+    setting_people,
+)
 from usecases.capital.views import today_of
 from usecases.people import Actor, require_registered
 
@@ -32,7 +39,7 @@ NO_AMOUNT = "An invoice's amount must be more than £0.00."
 
 def project_of(
     session: Session, actor: Actor, referral_id: int, permission: Permission, now: datetime
-) -> tuple[Referral, CapitalApplication, Opened]:
+) -> tuple[Referral, CapitalApplication, OpenedApplication]:
     """The approved application whose project the actor reports on, in its turns (refused if none)."""
     referral, app = load(session, referral_id, turn=True)
     authorize(actor.grants, permission, referral.cluster_id, referral.setting_id)
@@ -48,7 +55,7 @@ def _not_released(app: CapitalApplication) -> None:
         raise Refusal("The money has been released, so the project's record is complete.")
 
 
-def mark_started(engine: Engine, actor: Actor, command: MarkStarted, now: datetime) -> Opened:
+def mark_started(engine: Engine, actor: Actor, command: MarkStarted, now: datetime) -> OpenedApplication:
     """The SENCO marks the project started (the date can be corrected until it is completed)."""
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
@@ -64,7 +71,7 @@ def mark_started(engine: Engine, actor: Actor, command: MarkStarted, now: dateti
         return as_opened(session, actor, referral_id, now, f"Marked started on {day:%-d %B %Y}.")
 
 
-def mark_completed(engine: Engine, actor: Actor, command: MarkCompleted, now: datetime) -> Opened:
+def mark_completed(engine: Engine, actor: Actor, command: MarkCompleted, now: datetime) -> OpenedApplication:
     """The SENCO marks the project completed (after it started)."""
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
@@ -80,7 +87,7 @@ def mark_completed(engine: Engine, actor: Actor, command: MarkCompleted, now: da
         return as_opened(session, actor, referral_id, now, f"Marked completed on {day:%-d %B %Y}.")
 
 
-def add_invoice(engine: Engine, actor: Actor, command: AddInvoice, now: datetime) -> Opened:
+def add_invoice(engine: Engine, actor: Actor, command: AddInvoice, now: datetime) -> OpenedApplication:
     """The SENCO gives a paid invoice's amount; the file they send next in this chat is kept with it.
 
     One invoice waits for its file at a time: giving another amount first corrects the waiting one's.
@@ -125,7 +132,7 @@ def add_invoice(engine: Engine, actor: Actor, command: AddInvoice, now: datetime
 
 def attach_invoice_file(
     engine: Engine, actor: Actor, name: str, content_type: str, data: bytes, now: datetime
-) -> Opened | None:
+) -> OpenedApplication | None:
     """Keep a file the SENCO sent with their invoice waiting for its file; None when none waits for one."""
     require_registered(actor)
     with transaction(engine, serial=False) as session:
@@ -164,7 +171,7 @@ def attach_invoice_file(
         )
 
 
-def record_visit(engine: Engine, actor: Actor, command: RecordVisit, now: datetime) -> Opened:
+def record_visit(engine: Engine, actor: Actor, command: RecordVisit, now: datetime) -> OpenedApplication:
     """A team-around-the-cluster member records the quality-assurance visit (a later visit replaces it)."""
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
@@ -202,7 +209,7 @@ def release(
     actor: Actor,
     referral_id: int,
     now: datetime,
-) -> Opened:
+) -> OpenedApplication:
     """A council officer releases the money: the grant or the invoices' total, whichever is less.
 
     Refused, naming each missing step, until the project is completed, has passed its visit and has paid

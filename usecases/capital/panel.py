@@ -18,7 +18,7 @@ from cluster.roles import SETTING_ROLES, Role
 from store import audit
 from store.db import take_turn, transaction
 from store.models import CapitalApplication, CapitalScore, Cluster, PanelMember, Person, RoleAssignment, Setting
-from usecases.capital.access import NOT_ON_PANEL, Opened, application_of, as_opened, load, refuse_unless_live
+from usecases.capital.access import NOT_ON_PANEL, OpenedApplication, application_of, as_opened, load, refuse_unless_live
 from usecases.capital.jobs import owe_score_request
 from usecases.capital.views import member_of, panels, today_of, views_of
 from usecases.people import Actor
@@ -164,7 +164,7 @@ _SCORE_INPUTS |= {f"{c.value}_comment": comment_input(c) for c in Criterion}
 # --- the panel scores ---------------------------------------------------------------------------------
 
 
-def score(engine: Engine, actor: Actor, command: ScoreApplication, now: datetime) -> Opened:
+def score(engine: Engine, actor: Actor, command: ScoreApplication, now: datetime) -> OpenedApplication:
     """A panel member saves their scores (they may change them until the panel closes); theirs alone are shown.
 
     A member from the applying setting is refused, as is anyone not on the cluster's panel.
@@ -212,7 +212,7 @@ def score(engine: Engine, actor: Actor, command: ScoreApplication, now: datetime
         )
 
 
-def close_panel(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> Opened:
+def close_panel(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedApplication:
     """The chair closes the panel's scoring: the averages are shown from then on; closing twice is harmless."""
     with transaction(engine, serial=False) as session:
         referral, app = load(session, referral_id, turn=True)

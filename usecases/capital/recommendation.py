@@ -13,11 +13,11 @@ from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import CHAIR_PANEL, authorize
 from store import audit
 from store.db import transaction
-from usecases.capital.access import Opened, application_of, as_opened, load, refuse_unless_live
+from usecases.capital.access import OpenedApplication, application_of, as_opened, load, refuse_unless_live
 from usecases.people import Actor
 
 
-def recommend(engine: Engine, actor: Actor, command: Recommend, now: datetime) -> Opened:
+def recommend(engine: Engine, actor: Actor, command: Recommend, now: datetime) -> OpenedApplication:
     """The chair records the panel's recommendation (changeable until the Board decides)."""
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:

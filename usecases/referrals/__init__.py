@@ -16,7 +16,7 @@ from usecases.referrals.access import (
     ERASED,
     NOT_A_REFERRER,
     NOT_FOUND,
-    Outcome,
+    ReferralChanged,
     referrer_setting_ids,
     take_referral,
     told,
@@ -26,7 +26,7 @@ from usecases.referrals.documents import LINK_FIELDS, LINK_HOSTS, MAX_DOCUMENTS,
 from usecases.referrals.drafting import OUT_OF_DATE_PICKER, picker, save_details, start
 from usecases.referrals.provision import MAX_ROWS, add_row, edit_row, remove_row, set_contribution
 from usecases.referrals.submission import cluster_admins, submit, withdraw
-from usecases.referrals.views import MINE_SHOWN, Opened, for_export, mine, open_for_edit, open_referral, read
+from usecases.referrals.views import MINE_SHOWN, OpenedReferral, for_export, mine, open_for_edit, open_referral, read
 
 __all__ = [
     "ERASED",
@@ -38,8 +38,8 @@ __all__ = [
     "NOT_A_REFERRER",
     "NOT_FOUND",
     "OUT_OF_DATE_PICKER",
-    "Opened",
-    "Outcome",
+    "OpenedReferral",
+    "ReferralChanged",
     "add_file",
     "add_link",
     "add_row",

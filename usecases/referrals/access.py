@@ -38,7 +38,7 @@ ERASED = "This referral's pupil details were removed, so it can no longer be cha
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ReferralChanged:
     """A referral after a change, and who heard about it in their personal chat (owed in the change's transaction).
 
     A change delivered again (the same click twice) tells nobody again: ``notify`` is empty then.
@@ -59,7 +59,7 @@ NOTICES: dict[keys.ReferralChange, Callable[[ReferralView], Card]] = {
 
 def told(
     session: Session, referral: Referral, change: keys.ReferralChange, people: tuple[int, ...], now: datetime
-) -> Outcome:
+) -> ReferralChanged:
     """The outcome of a change, owing its notice (:data:`NOTICES`) to ``people`` in the change's own transaction.
 
     The key names the referral, the change and the version it made (``notice:referral:7:accepted:v4``), so
@@ -70,7 +70,7 @@ def told(
     if people:
         key = keys.referral_notice(referral.id or 0, change, referral.version)
         owe_notice(session, key, now, NOTICES[change](view), people)
-    return Outcome(view, people)
+    return ReferralChanged(view, people)
 
 
 # --- who may do what ---------------------------------------------------------------------------------

@@ -25,7 +25,16 @@ from store.models import Cluster, ReferenceCounter, Setting
 from store.referral_views import view_of
 from store.repo import meeting_slots, role_holders
 from usecases.people import Actor
-from usecases.referrals.access import NOT_FOUND, Outcome, can_edit, check_edit, take_referral, told, touch, windows
+from usecases.referrals.access import (
+    NOT_FOUND,
+    ReferralChanged,
+    can_edit,
+    check_edit,
+    take_referral,
+    told,
+    touch,
+    windows,
+)
 from usecases.settings import capital_refusal
 
 
@@ -62,7 +71,7 @@ def submit(
     referral_id: int,
     version: int | None,
     now: datetime,
-) -> Outcome:
+) -> ReferralChanged:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
     A Capital Fund application is submitted within its window and goes to the Cluster Panel, not a meeting.
@@ -75,7 +84,7 @@ def submit(
         if not can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.SUBMITTED and version == referral.version:
-            return Outcome(view_of(session, referral))  # the same submit delivered again
+            return ReferralChanged(view_of(session, referral))  # the same submit delivered again
         if version != referral.version:
             raise Refusal("This referral has changed since that card was shown. Open it again to check it first.")
         check_edit(session, actor, referral, now)
@@ -124,7 +133,7 @@ def withdraw(
     actor: Actor,
     referral_id: int | None,
     now: datetime,
-) -> Outcome:
+) -> ReferralChanged:
     """Withdraw a referral; withdrawing it twice is harmless. The admins are told if it was submitted.
 
     ``referral_id`` None: the list it was to be chosen from was sent with none chosen.
@@ -136,7 +145,7 @@ def withdraw(
         if not can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.WITHDRAWN:
-            return Outcome(view_of(session, referral))
+            return ReferralChanged(view_of(session, referral))
         rules.check_withdrawable(State(referral.state))
         was_submitted = referral.state != State.DRAFT
         referral.state = State.WITHDRAWN.value

@@ -38,7 +38,7 @@ MINE_SHOWN = 30
 
 
 @dataclass(frozen=True)
-class Opened:
+class OpenedReferral:
     """A referral as its opener may see it.
 
     ``edit`` when they may change it now (show its form); else it is shown read-only, with ``editable``
@@ -50,7 +50,7 @@ class Opened:
     editable: bool
 
 
-def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> Opened:
+def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedReferral:
     """A referral opened from a card: its form if the actor may change it now, else its read-only view.
 
     Every opening is audited: referrals hold special category data. The unit writes only the audit line,
@@ -64,7 +64,7 @@ def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime)
         if not edit and not can_read(actor, referral):
             raise Forbidden(READ_REFERRAL.refusal)
         audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
-        return Opened(view_of(session, referral), edit, editable)
+        return OpenedReferral(view_of(session, referral), edit, editable)
 
 
 def open_for_edit(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> ReferralView:
