@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from store.db import make_engine
 from store.models import ConversationRef, Outbox
@@ -103,6 +103,21 @@ def wait_installed(database_url: str, aad_object_id: str, timeout: float = 15.0)
             if time.monotonic() > deadline:
                 raise AssertionError(f"the bot did not store {aad_object_id}'s personal chat within {timeout}s")
             time.sleep(0.1)
+    finally:
+        engine.dispose()
+
+
+def forget_past_notices(database_url: str) -> None:
+    """Drop what a test's set-up owed while it played the past (a referral accepted, a decision): delivered then.
+
+    The use cases owe their notices themselves, so a set-up that drives them leaves those notices in the outbox;
+    the e2e tests watch only what the bot and its scheduler owe from the moment they start.
+    """
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            session.execute(delete(Outbox))
+            session.commit()
     finally:
         engine.dispose()
 

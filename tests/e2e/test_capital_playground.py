@@ -34,7 +34,7 @@ from cluster.commands.referrals import SaveDetails
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore
-from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
+from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_CAPITAL
 from usecases import capital as capital_uc
@@ -119,6 +119,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     label = f"{year}/{(int(year) + 1) % 100:02d}"
     cli(tmp, env, "capital-round", "set", "--year", year, "--label", label, "--total", "500000", *dates)
     reference, referral_id, alex = _application(database_url, days["opens"])
+    forget_past_notices(database_url)
     assert reference == f"CEN-{year_code(days['opens'])}-001"
 
     port = free_port()

@@ -43,7 +43,7 @@ from cluster.commands.inputs import parse
 from cluster.commands.referrals import SaveDetails, SaveRow
 from store.db import make_engine
 from store.models import Review
-from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
+from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
@@ -152,6 +152,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         *("--baseline", "50000"),
     )
     reference, review_id, alex = _funded_review(database_url, today)
+    forget_past_notices(database_url)
 
     port = free_port()
     logs = [tmp / "bot-quiet.log", tmp / "bot.log"]
