@@ -73,10 +73,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     Such a module (an e2e scenario on one Playground, the installed wheel) is one story told test by test: split
     across workers, each worker would build the expensive fixture again and start the story midway. With
     ``--dist loadgroup`` (scripts/test) a group stays on one worker, in its order; every other test is spread
-    singly.
+    singly. The e2e modules are one group, one after another: each runs a bot, the Playground and Chromium, and
+    several at once on a two-core machine starve the bots they drive past their waits.
     """
     items.sort(key=_slowness)  # stable: the tests within each part keep their order
     for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+            continue
         fixture_info = getattr(item, "_fixtureinfo", None)
         if fixture_info is None:
             continue

@@ -15,8 +15,12 @@ from store.db import make_engine
 from store.models import ConversationRef, Outbox
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
-    """Wait until the bot's /readyz answers (its database at head); fail with its log if it exits or stalls."""
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
+    """Wait until the bot's /readyz answers (its database at head); fail with its log if it exits or stalls.
+
+    A minute: alone the bot answers in a few seconds, but on a two-core machine running the other tests in
+    parallel (and other people's) importing it and migrating its database has taken half a minute.
+    """
     deadline = time.monotonic() + timeout
     while True:
         try:

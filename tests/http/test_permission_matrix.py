@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlalchemy import Engine
 
 from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, TABLE, VERBS
 from bot.config import Settings
@@ -34,6 +33,7 @@ from tests.conftest import Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.snapshot import every_row as snapshot
 from tests.support.two_clusters import NORTH_PEOPLE, NOW, PEOPLE, ClusterRows, Person, Scene, build_scene
 from usecases.people import NOT_REGISTERED
 
@@ -210,14 +210,6 @@ def reaches(person: Person, permission: Permission, cluster: int | None, setting
     if person.role in SETTING_ROLES and permission.rows is Rows.SETTING:
         return setting is not None and scene.setting_of[person.setting or ""] == setting
     return cluster == scene.central.cluster_id  # everyone here holds their role in Central
-
-
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    with engine.connect() as connection:
-        return {
-            table.name: sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table.name}")).all()), key=repr)
-            for table in SQLModel.metadata.sorted_tables
-        }
 
 
 def refusal_for(person: Person, permission: Permission) -> str:
