@@ -89,7 +89,7 @@ class Item:
     interests: frozenset[int] = frozenset()
 
 
-def _same_trust(a: str | None, b: str | None) -> bool:
+def same_trust(a: str | None, b: str | None) -> bool:
     """Whether two trust names name the same trust (ignoring case and spacing); no trust matches nothing."""
     if not a or not b:
         return False
@@ -109,7 +109,7 @@ def check_can_vote(voter: Voter, item: Item) -> int:
         raise Refusal(NOT_A_VOTER)
     if voter.setting_id == item.referral_setting_id:
         raise Refusal(OWN_REFERRAL)
-    if item.same_trust_recusal and _same_trust(voter.trust, item.referral_trust):
+    if item.same_trust_recusal and same_trust(voter.trust, item.referral_trust):
         raise Refusal(SAME_TRUST)
     return voter.setting_id
 

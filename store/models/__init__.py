@@ -5,6 +5,7 @@
 - ``people``: clusters, settings (schools), people, role assignments, conversation references;
 - ``referrals``: referrals, their cost rows and documents, reference counters, reviews and their ratings;
 - ``meetings``: cluster and Citywide Meetings, agenda items, votes, interests, decisions;
+- ``attendance``: meeting registers and substitutes;
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
 - ``records``: the audit log, the outbox, channel posts, job marks.
@@ -14,6 +15,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (migration
 
 from __future__ import annotations
 
+from store.models.attendance import Attendance, Substitute
 from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScore, CapitalWindow, PanelMember
 from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
@@ -23,6 +25,7 @@ from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, Re
 
 __all__ = [
     "AgendaItem",
+    "Attendance",
     "AuditEvent",
     "Budget",
     "CapitalApplication",
@@ -51,6 +54,7 @@ __all__ = [
     "ReviewOutcome",
     "RoleAssignment",
     "Setting",
+    "Substitute",
     "TermDate",
     "Vote",
 ]

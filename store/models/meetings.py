@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -27,6 +28,10 @@ class Meeting(SQLModel, table=True):
     cancelled: bool = Field(default=False)
     started_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The Teams meeting held in the cluster's channel, once its start event names it (its events find this row).
+    teams_meeting_id: str | None = Field(default=None, max_length=512, index=True)
+    # Whoever the chair handed this meeting to (a vice-chair named for it): they hold the chair's controls.
+    acting_chair_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class CitywideMeeting(SQLModel, table=True):
@@ -63,6 +68,9 @@ class AgendaItem(SQLModel, table=True):
     # The quorum as it stood when the vote closed: a later change of the cluster's rules or settings must
     # not turn a quorate approval in the minutes into "not quorate".
     quorum_needed: int | None = None
+    # Who was present and who was recused (and why) when the vote opened and when it closed, with the quorum
+    # line: the minutes read this, not today's register.
+    quorum_record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Vote(SQLModel, table=True):
