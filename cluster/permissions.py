@@ -78,10 +78,22 @@ def allows(grants: Iterable[Grant], permission: Permission, registered: bool) ->
     return permission.roles is None or any(g.role in permission.roles for g in grants)
 
 
-def covers(grants: Iterable[Grant], permission: Permission, cluster_id: int, setting_id: int | None = None) -> bool:
-    """Whether one of the person's grants for this permission reaches the row (its cluster and setting)."""
+def covers(
+    grants: Iterable[Grant],
+    permission: Permission,
+    cluster_id: int,
+    setting_id: int | None = None,
+    meeting_id: int | None = None,
+) -> bool:
+    """Whether one of the person's grants for this permission reaches the row (its cluster and setting).
+
+    A grant for one meeting (a substitute's, an acting chair's) reaches only rows of that meeting: the
+    caller names the meeting its row belongs to, and a caller that names none is not reached by it.
+    """
     for grant in grants:
         if not permission.holds(grant.role):
+            continue
+        if grant.meeting_id is not None and grant.meeting_id != meeting_id:
             continue
         if grant.role in CITYWIDE_ROLES or permission.rows is Rows.CITY:
             return True
@@ -101,7 +113,7 @@ def clusters_reached(grants: Iterable[Grant], permission: Permission) -> frozens
     """
     reached: set[int] = set()
     for grant in grants:
-        if not permission.holds(grant.role):
+        if not permission.holds(grant.role) or grant.meeting_id is not None:  # one meeting's role lists nothing
             continue
         if grant.role in CITYWIDE_ROLES or permission.rows is Rows.CITY:
             return None
@@ -119,9 +131,15 @@ def settings_reached(grants: Iterable[Grant], permission: Permission) -> frozens
     )
 
 
-def authorize(grants: Iterable[Grant], permission: Permission, cluster_id: int, setting_id: int | None = None) -> None:
+def authorize(
+    grants: Iterable[Grant],
+    permission: Permission,
+    cluster_id: int,
+    setting_id: int | None = None,
+    meeting_id: int | None = None,
+) -> None:
     """Refuse, with the permission's own sentence, unless one of the person's roles reaches this row."""
-    if not covers(grants, permission, cluster_id, setting_id):
+    if not covers(grants, permission, cluster_id, setting_id, meeting_id):
         raise Forbidden(permission.refusal)
 
 

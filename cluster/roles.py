@@ -16,11 +16,15 @@ class Role(StrEnum):
     ADMIN = "admin"
     COUNCIL_OFFICER = "officer"
     OBSERVER = "observer"
+    # Roles for one meeting, never assigned by hand: they come from the meeting's own rows.
+    SUBSTITUTE = "substitute"  # named by a SENCO to attend and vote for their setting at one meeting
+    ACTING_CHAIR = "acting_chair"  # the chair handed this meeting to them
 
 
 SETTING_ROLES = frozenset({Role.SENCO, Role.DELEGATE})
 CLUSTER_ROLES = frozenset({Role.CHAIR, Role.TEAM_AROUND_CLUSTER, Role.ADMIN, Role.OBSERVER})
 CITYWIDE_ROLES = frozenset({Role.COUNCIL_OFFICER})
+MEETING_ROLES = frozenset({Role.SUBSTITUTE, Role.ACTING_CHAIR})
 
 ROLE_LABELS: dict[Role, str] = {
     Role.SENCO: "SENCO",
@@ -30,6 +34,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "Admin",
     Role.COUNCIL_OFFICER: "Council officer",
     Role.OBSERVER: "Observer",
+    Role.SUBSTITUTE: "Substitute (one meeting)",
+    Role.ACTING_CHAIR: "Acting chair (one meeting)",
 }
 
 
@@ -53,6 +59,8 @@ class Grant:
     # The rows' ids, so a use case can check a card's ids against the person's reach without a query.
     cluster_id: int | None = None
     setting_id: int | None = None
+    # Set for a role held at one meeting only (a substitute, an acting chair): it reaches that meeting's rows.
+    meeting_id: int | None = None
 
     def describe(self) -> str:
         """The grant as a person would say it: 'SENCO of Etruscan Primary School (Central)'."""
@@ -66,6 +74,8 @@ class Grant:
 
 def scope_problem(role: Role, has_cluster: bool, has_setting: bool) -> str | None:
     """Say what is wrong with a role's scope, or None when it is right."""
+    if role in MEETING_ROLES:
+        return f"a {ROLE_LABELS[role]} is named for one meeting from the meeting's cards, not assigned"
     if role in SETTING_ROLES and not has_setting:
         return f"a {ROLE_LABELS[role]} must name a setting"
     if role in CLUSTER_ROLES and (not has_cluster or has_setting):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Row as ResultRow
@@ -36,10 +37,17 @@ def setting_by_name(session: Session, cluster_id: int, name: str) -> Setting | N
 
 
 def _person_with_grants_query() -> Select[Any]:
+    """The person and every role they hold: assigned roles, and the roles they hold at meetings not yet over.
+
+    A substitute's role (confirmed, for one setting at one meeting) and an acting chair's (for one meeting)
+    come from the meeting's own rows, as a UNION with the assignments, so a turn still reads who is acting
+    in one query.
+    """
     tables = SQLModel.metadata.tables
     person, role, cluster, setting = (tables[n] for n in ("person", "role_assignment", "cluster", "setting"))
+    meeting, substitute = tables["meeting"], tables["substitute"]
     setting_cluster = cluster.alias("setting_cluster")
-    return (
+    assigned = (
         sa_select(
             person.c.id,
             person.c.name,
@@ -50,6 +58,7 @@ def _person_with_grants_query() -> Select[Any]:
             role.c.cluster_id,
             role.c.setting_id,
             setting.c.cluster_id,
+            sa.null().label("meeting_id"),
         )
         .select_from(
             person.outerjoin(role, role.c.person_id == person.c.id)
@@ -59,6 +68,49 @@ def _person_with_grants_query() -> Select[Any]:
         )
         .where(person.c.aad_object_id == bindparam("aad"))
     )
+    live = sa.and_(meeting.c.ended_at.is_(None), sa.not_(meeting.c.cancelled))
+    substituting = (
+        sa_select(
+            person.c.id,
+            person.c.name,
+            sa.literal(Role.SUBSTITUTE.value),
+            setting_cluster.c.name,
+            setting.c.name,
+            setting_cluster.c.name,
+            setting.c.cluster_id,
+            setting.c.id,
+            setting.c.cluster_id,
+            meeting.c.id,
+        )
+        .select_from(
+            person.join(substitute, substitute.c.person_id == person.c.id)
+            .join(meeting, meeting.c.id == substitute.c.meeting_id)
+            .join(setting, setting.c.id == substitute.c.setting_id)
+            .join(setting_cluster, setting_cluster.c.id == setting.c.cluster_id)
+        )
+        .where(person.c.aad_object_id == bindparam("aad"), substitute.c.confirmed_at.is_not(None), live)
+    )
+    acting = (
+        sa_select(
+            person.c.id,
+            person.c.name,
+            sa.literal(Role.ACTING_CHAIR.value),
+            cluster.c.name,
+            sa.null(),
+            sa.null(),
+            meeting.c.cluster_id,
+            sa.null(),
+            sa.null(),
+            meeting.c.id,
+        )
+        .select_from(
+            person.join(meeting, meeting.c.acting_chair_id == person.c.id).join(
+                cluster, cluster.c.id == meeting.c.cluster_id
+            )
+        )
+        .where(person.c.aad_object_id == bindparam("aad"), live)
+    )
+    return sa_select(sa.union_all(assigned, substituting, acting).subquery())
 
 
 # Built once: constructing a SELECT costs more than running it against SQLite, and this runs every turn.
@@ -71,8 +123,8 @@ def person_with_grants(session: Session, aad_object_id: str) -> tuple[int, str, 
     if not rows:
         return None
     grants = frozenset(
-        Grant(Role(role), cluster or via_setting, setting, cluster_id or setting_cluster_id, setting_id)
-        for _, _, role, cluster, setting, via_setting, cluster_id, setting_id, setting_cluster_id in rows
+        Grant(Role(role), cluster or via_setting, setting, cluster_id or setting_cluster_id, setting_id, meeting_id)
+        for _, _, role, cluster, setting, via_setting, cluster_id, setting_id, setting_cluster_id, meeting_id in rows
         if role is not None
     )
     return rows[0][0], rows[0][1], grants

@@ -31,7 +31,7 @@ class Meeting(SQLModel, table=True):
     # The Teams meeting held in the cluster's channel, once its start event names it (its events find this row).
     teams_meeting_id: str | None = Field(default=None, max_length=512, index=True)
     # Whoever the chair handed this meeting to (a vice-chair named for it): they hold the chair's controls.
-    acting_chair_id: int | None = Field(default=None, foreign_key="person.id")
+    acting_chair_id: int | None = Field(default=None, foreign_key="person.id", index=True)
 
 
 class CitywideMeeting(SQLModel, table=True):

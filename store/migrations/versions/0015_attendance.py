@@ -67,6 +67,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("teams_meeting_id", sa.String(length=512), nullable=True))
         batch_op.add_column(sa.Column("acting_chair_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_meeting_teams_meeting_id"), ["teams_meeting_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_meeting_acting_chair_id"), ["acting_chair_id"], unique=False)
         batch_op.create_foreign_key("fk_meeting_acting_chair_id_person", "person", ["acting_chair_id"], ["id"])
     with op.batch_alter_table("agenda_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quorum_record", sa.JSON(), nullable=True))
@@ -77,6 +78,7 @@ def downgrade() -> None:
         batch_op.drop_column("quorum_record")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.drop_constraint("fk_meeting_acting_chair_id_person", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_meeting_acting_chair_id"))
         batch_op.drop_index(batch_op.f("ix_meeting_teams_meeting_id"))
         batch_op.drop_column("acting_chair_id")
         batch_op.drop_column("teams_meeting_id")
