@@ -18,8 +18,8 @@ from sqlmodel import Session, SQLModel
 from cards.meetings import no_channel_card
 from cluster import keys
 from cluster.agenda import AgendaView
-from cluster.card_ids import MeetingId
 from cluster.clock import LONDON
+from cluster.commands.meetings import ShowAgenda, StartMeeting
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, check_start_day, next_meeting
 from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
@@ -132,18 +132,18 @@ def agenda(engine: Engine, meeting_id: int) -> AgendaView:
         return agenda_view(session, load_meeting(session, meeting_id))
 
 
-def agenda_for(engine: Engine, actor: Actor, meeting_id: MeetingId) -> AgendaView:
+def agenda_for(engine: Engine, actor: Actor, command: ShowAgenda) -> AgendaView:
     """A meeting's agenda for a member of its cluster who asks to see it again."""
     with transaction(engine, read_only=True) as session:
-        rows = load_meeting(session, meeting_id)
+        rows = load_meeting(session, command.meeting_id)
         authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
         return agenda_view(session, rows)
 
 
-def start_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
+def start_meeting(engine: Engine, actor: Actor, command: StartMeeting, now: datetime) -> AgendaView:
     """The chair starts the meeting; starting it twice is harmless. Returns the agenda as it then stands."""
     with transaction(engine, serial=False) as session:
-        rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)
+        rows = meeting_turn(session, actor.grants, RUN_MEETING, command.meeting_id)
         meeting = rows.meeting
         if meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
