@@ -15,9 +15,9 @@ from datetime import date, datetime, time
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from cluster.card_ids import MEETING_GONE, MeetingId
+from cluster.card_ids import MEETING_GONE
 from cluster.clock import LONDON
-from cluster.commands.meetings import AddMeeting, SetMeetingLink
+from cluster.commands.meetings import AddMeeting, CancelMeeting, MoveMeeting, SetMeetingLink
 from cluster.errors import InvalidInput, Refusal
 from cluster.meetings import DEFAULT_END, DEFAULT_START, MeetingSlot, default_deadline
 from cluster.permissions import MANAGE_MEETINGS, Forbidden, authorize
@@ -254,11 +254,12 @@ def add_meeting_as(engine: Engine, actor: Actor, command: AddMeeting, now: datet
         return Changed(_card(session, cluster, now), slot)
 
 
-def move_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, day: date, now: datetime) -> Changed:
+def move_meeting(engine: Engine, actor: Actor, command: MoveMeeting, now: datetime) -> Changed:
     """Move a meeting to another day; its referrals stay on it and its referral deadline moves with it.
 
     A day that will not do comes back beside the meeting's date input (``day_{meeting_id}``).
     """
+    meeting_id, day = command.meeting_id, command.day
     with transaction(engine) as session, _beside(f"day_{meeting_id}"):
         meeting, cluster = _admin_meeting(session, actor, meeting_id)
         if day <= now.astimezone(LONDON).date():
@@ -278,10 +279,10 @@ def move_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, day: date,
         return Changed(_card(session, _admin_cluster(session, actor), now), slot)
 
 
-def cancel_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> Changed:
+def cancel_meeting(engine: Engine, actor: Actor, command: CancelMeeting, now: datetime) -> Changed:
     """Cancel a meeting; its referrals move to the next meeting, which is returned with how many moved."""
     with transaction(engine) as session:
-        meeting, cluster = _admin_meeting(session, actor, meeting_id)
+        meeting, cluster = _admin_meeting(session, actor, command.meeting_id)
         if meeting.cancelled:
             raise Refusal("This meeting is already cancelled.")
         later = [s for s in meeting_slots(session, cluster.id or 0) if s.day > meeting.day and not s.cancelled]

@@ -65,14 +65,14 @@ def post_agenda(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.AGENDA_SHOW, p.SEE_AGENDA, ShowAgenda)
 def show_agenda(turn: Turn, command: ShowAgenda) -> Reply:
     """Redraw the agenda card."""
-    return Reply(card=agenda_card(agenda_uc.agenda_for(turn.engine, turn.actor, command.meeting_id)))
+    return Reply(card=agenda_card(agenda_uc.agenda_for(turn.engine, turn.actor, command)))
 
 
 @ACTIONS.verb(verbs.MEETING_START, p.RUN_MEETING, StartMeeting)
 def start_meeting(turn: Turn, command: StartMeeting) -> Reply:
     """The chair starts the meeting from the agenda card."""
     _in_channel(turn)
-    view = agenda_uc.start_meeting(turn.engine, turn.actor, command.meeting_id, turn.now())
+    view = agenda_uc.start_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))
 
@@ -81,7 +81,7 @@ def start_meeting(turn: Turn, command: StartMeeting) -> Reply:
 def open_item(turn: Turn, command: OpenItem) -> Reply:
     """Open an item: its vote card appears in the agenda's thread; the chair sees the agenda."""
     _in_channel(turn)
-    view = votes_uc.open_item(turn.engine, turn.actor, command.item_id, turn.now())
+    view = votes_uc.open_item(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))
 
@@ -98,7 +98,7 @@ def _personal(mine: PersonalVote) -> Reply:
 def cast_vote(turn: Turn, command: CastVote) -> Reply:
     """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
     _in_channel(turn)
-    mine = votes_uc.cast_vote(turn.engine, turn.actor, command.item_id, command.choice, turn.now())
+    mine = votes_uc.cast_vote(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon(VOTE_REDRAW_SECONDS)
     return _personal(mine)
 
@@ -107,7 +107,7 @@ def cast_vote(turn: Turn, command: CastVote) -> Reply:
 def declare_interest(turn: Turn, command: DeclareInterest) -> Reply:
     """Declare an interest: the person does not vote on this item."""
     _in_channel(turn)
-    mine = votes_uc.declare_interest(turn.engine, turn.actor, command.item_id, turn.now())
+    mine = votes_uc.declare_interest(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon(VOTE_REDRAW_SECONDS)
     return _personal(mine)
 
@@ -115,14 +115,14 @@ def declare_interest(turn: Turn, command: DeclareInterest) -> Reply:
 @ACTIONS.verb(verbs.VOTE_REFRESH, p.SEE_AGENDA, ShowVote)
 def show_vote(turn: Turn, command: ShowVote) -> Reply:
     """Teams asks for a member's own view of a vote card (their choice shown)."""
-    return _personal(votes_uc.personal_vote(turn.engine, turn.actor, command.item_id))
+    return _personal(votes_uc.personal_vote(turn.engine, turn.actor, command))
 
 
 @ACTIONS.verb(verbs.ITEM_CLOSE, p.RUN_MEETING, CloseVote)
 def close_vote(turn: Turn, command: CloseVote) -> Reply:
     """The chair closes the vote, with the casting vote on a tie."""
     _in_channel(turn)
-    view = votes_uc.close_item(turn.engine, turn.actor, command.item_id, command.casting or None, turn.now())
+    view = votes_uc.close_item(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=vote_card(view, user_choice=True))
 
@@ -136,7 +136,7 @@ def decision_form(turn: Turn, command: ShowDecisionForm) -> Reply:
 
     It offers only the outcomes the item's vote allows; returned with mistakes, it keeps every input.
     """
-    form = decisions_uc.decision_form(turn.engine, turn.actor, command.item_id)
+    form = decisions_uc.decision_form(turn.engine, turn.actor, command)
     return Reply(
         card=decision_form_card(
             form.vote,
@@ -157,20 +157,7 @@ def record_decision(turn: Turn, command: RecordDecision) -> Reply:
     The use case owes the referrer's notice with the decision, so a doubled click tells them once.
     """
     _in_channel(turn)
-    decided = decisions_uc.record_decision(
-        turn.engine,
-        turn.actor,
-        command.item_id,
-        command.outcome,
-        amount_pence=command.amount,
-        review_date=command.review_date,
-        schedule=command.schedule or None,
-        conditions=command.conditions,
-        feedback=command.feedback,
-        information_needed=command.information_needed,
-        draw_on_reserve=command.draw_on_reserve,
-        now=turn.now(),
-    )
+    decided = decisions_uc.record_decision(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
         return Reply(card=agenda_card(decided.agenda))
@@ -187,7 +174,7 @@ def end_meeting(turn: Turn, command: EndMeeting) -> Reply:
     What the meeting did not reach goes to the next one, and each referrer is told 1:1.
     """
     _in_channel(turn)
-    view = minutes_uc.end_meeting(turn.engine, turn.actor, command.meeting_id, turn.now())
+    view = minutes_uc.end_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))
 

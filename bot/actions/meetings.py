@@ -36,7 +36,7 @@ def add_meeting(turn: Turn, command: AddMeeting) -> Reply:
 @ACTIONS.verb(verbs.MEETING_MOVE, p.MANAGE_MEETINGS, MoveMeeting, form=show_meetings)
 def move_meeting(turn: Turn, command: MoveMeeting) -> Reply:
     """Move a meeting; its referrals follow and its deadline moves with it."""
-    moved = uc.move_meeting(turn.engine, turn.actor, command.meeting_id, command.day, turn.now())
+    moved = uc.move_meeting(turn.engine, turn.actor, command, turn.now())
     assert moved.slot is not None
     return _card(turn, moved.card, notice=f"Moved to {moved.slot.day:%A %-d %B %Y}; its referrals moved with it.")
 
@@ -44,7 +44,7 @@ def move_meeting(turn: Turn, command: MoveMeeting) -> Reply:
 @ACTIONS.verb(verbs.MEETING_CANCEL, p.MANAGE_MEETINGS, CancelMeeting)
 def cancel_meeting(turn: Turn, command: CancelMeeting) -> Reply:
     """Cancel a meeting; its referrals go to the next one."""
-    cancelled = uc.cancel_meeting(turn.engine, turn.actor, command.meeting_id, turn.now())
+    cancelled = uc.cancel_meeting(turn.engine, turn.actor, command, turn.now())
     assert cancelled.slot is not None
     target = cancelled.slot
     return _card(

@@ -40,6 +40,7 @@ from bot.dev.playground import (
 from cluster.card_ids import MeetingId
 from cluster.clock import LONDON, Clock
 from cluster.commands.inputs import parse
+from cluster.commands.meetings import CancelMeeting, CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails, SaveRow
 from store.db import make_engine
 from store.models import Review
@@ -94,7 +95,7 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         # The demo's own meeting today would take the referral: this test wants the one fifteen days ahead,
         # so that its deadline reminder and review dates fall where the test expects them.
         [held_today] = [m for m in list_meetings(engine, DEMO_CLUSTER) if m.day == today]
-        cancel_meeting(engine, admin, MeetingId(held_today.id), now)
+        cancel_meeting(engine, admin, CancelMeeting(meeting_id=MeetingId(held_today.id)), now)
         setting = uc.picker(alex)[0][0]
         draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_INDIVIDUAL), now)
@@ -105,23 +106,17 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).
         at_meeting = datetime.combine(accepted.meeting.day, datetime.min.time(), tzinfo=LONDON).replace(hour=10)
-        item = start_meeting(engine, chair, accepted.meeting.id, at_meeting).entries[0].item_id
-        open_item(engine, chair, item, at_meeting)
-        cast_vote(engine, megan, item, "approve", at_meeting)
-        close_item(engine, chair, item, None, at_meeting)
+        item = start_meeting(engine, chair, StartMeeting(meeting_id=accepted.meeting.id), at_meeting).entries[0].item_id
+        open_item(engine, chair, OpenItem(item_id=item), at_meeting)
+        cast_vote(engine, megan, CastVote(item_id=item, choice="approve"), at_meeting)
+        close_item(engine, chair, CloseVote(item_id=item), at_meeting)
         record_decision(
             engine,
             chair,
-            item,
-            "approved",
-            amount_pence=None,
-            review_date=today + timedelta(days=REVIEW_IN),
-            schedule="termly",
-            conditions="",
-            feedback="",
-            information_needed="",
-            draw_on_reserve=False,
-            now=at_meeting,
+            RecordDecision(
+                item_id=item, outcome="approved", review_date=today + timedelta(days=REVIEW_IN), schedule="termly"
+            ),
+            at_meeting,
         )
         with Session(engine) as session:
             review = session.exec(select(Review)).one()

@@ -20,6 +20,7 @@ from bot.delivery.channel_cards import draw_channel_card
 from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON
+from cluster.commands import meetings as command
 from store.models import AgendaItem, Referral
 from tests.conftest import CHAIR, SENCO_2
 from tests.support import activities as act
@@ -70,7 +71,7 @@ def hold_meeting(engine: Engine, meeting_id: int, now: datetime) -> int:
     """Start the meeting and decide every item but the last money item, which stays open; returns that one."""
     chair = actor(engine, CHAIR)
     voters = [actor(engine, who) for who in VOTERS[:3]]
-    start_meeting(engine, chair, meeting_id, now)
+    start_meeting(engine, chair, command.StartMeeting(meeting_id=meeting_id), now)
     items = items_of(engine, meeting_id)
     voted = [item for item, kind in items if kind != "discussion"]
     for number, (item, kind) in enumerate(items):
@@ -78,40 +79,28 @@ def hold_meeting(engine: Engine, meeting_id: int, now: datetime) -> int:
             record_decision(
                 engine,
                 chair,
-                item,
-                "advice",
-                amount_pence=None,
-                review_date=None,
-                schedule=None,
-                conditions="",
-                feedback="Try a visual timetable.",
-                information_needed="",
-                draw_on_reserve=False,
-                now=now,
+                command.RecordDecision(item_id=item, outcome="advice", feedback="Try a visual timetable."),
+                now,
             )
             continue
-        open_item(engine, chair, item, now)
+        open_item(engine, chair, command.OpenItem(item_id=item), now)
         if item == voted[-1]:
             continue  # left open for the vote click; the items after it are decided too
         choice = "approve" if number % 3 else "decline"
         for voter in voters:
-            cast_vote(engine, voter, item, choice, now)
+            cast_vote(engine, voter, command.CastVote(item_id=item, choice=choice), now)
         if number % 5 == 0:
-            declare_interest(engine, actor(engine, SENCO_2), item, now)
-        close_item(engine, chair, item, None, now)
+            declare_interest(engine, actor(engine, SENCO_2), command.DeclareInterest(item_id=item), now)
+        close_item(engine, chair, command.CloseVote(item_id=item), now)
         record_decision(
             engine,
             chair,
-            item,
-            "approved" if choice == "approve" else "declined",
-            amount_pence=None,
-            review_date=None,
-            schedule=None,
-            conditions="",
-            feedback="" if choice == "approve" else "Not this time.",
-            information_needed="",
-            draw_on_reserve=False,
-            now=now,
+            command.RecordDecision(
+                item_id=item,
+                outcome="approved" if choice == "approve" else "declined",
+                feedback="" if choice == "approve" else "Not this time.",
+            ),
+            now,
         )
     return voted[-1]
 
@@ -119,23 +108,10 @@ def hold_meeting(engine: Engine, meeting_id: int, now: datetime) -> int:
 def finish_meeting(engine: Engine, meeting_id: int, item: int, now: datetime) -> None:
     chair = actor(engine, CHAIR)
     for who in VOTERS[1:3]:
-        cast_vote(engine, actor(engine, who), item, "approve", now)
-    close_item(engine, chair, item, None, now)
-    record_decision(
-        engine,
-        chair,
-        item,
-        "approved",
-        amount_pence=None,
-        review_date=None,
-        schedule=None,
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=now,
-    )
-    end_meeting(engine, chair, meeting_id, now)
+        cast_vote(engine, actor(engine, who), command.CastVote(item_id=item, choice="approve"), now)
+    close_item(engine, chair, command.CloseVote(item_id=item), now)
+    record_decision(engine, chair, command.RecordDecision(item_id=item, outcome="approved"), now)
+    end_meeting(engine, chair, command.EndMeeting(meeting_id=meeting_id), now)
 
 
 async def costs_of(room: Room, meeting_id: int, day: datetime) -> Costs:

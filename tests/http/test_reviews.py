@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
 from tests.conftest import ADMIN, CHAIR, SENCO_2, Bot
@@ -194,23 +195,15 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
         chair = identify(session, *CHAIR)
         wendy = identify(session, *SENCO_2)
     day = datetime(2026, 7, 9, 10, 0, tzinfo=LONDON)
-    start_meeting(central, chair, 6, day)
-    open_item(central, chair, entry.item_id, day)
-    cast_vote(central, wendy, entry.item_id, "approve", day)
-    close_item(central, chair, entry.item_id, None, day)
+    start_meeting(central, chair, StartMeeting(meeting_id=6), day)
+    open_item(central, chair, OpenItem(item_id=entry.item_id), day)
+    cast_vote(central, wendy, CastVote(item_id=entry.item_id, choice="approve"), day)
+    close_item(central, chair, CloseVote(item_id=entry.item_id), day)
     record_decision(
         central,
         chair,
-        entry.item_id,
-        "approved",
-        amount_pence=None,
-        review_date=date(2027, 1, 15),
-        schedule="one_sum",
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=day,
+        RecordDecision(item_id=entry.item_id, outcome="approved", review_date=date(2027, 1, 15), schedule="one_sum"),
+        day,
     )
     with Session(central) as session:
         reviews = {r.id: r for r in session.exec(select(Review))}

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
+from cluster.commands.meetings import StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
@@ -82,7 +83,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     with Session(engine) as session:
         assert session.exec(select(ConversationRef).where(ConversationRef.cluster_id.is_not(None))).first()  # type: ignore[union-attr]
     view = agenda_uc.agenda(engine, 2)
-    start_meeting(engine, chair, 2, on_its_day(engine, 2))
+    start_meeting(engine, chair, StartMeeting(meeting_id=2), on_its_day(engine, 2))
     item_id = view.entries[0].item_id
     opened = await bot.post(click(bot, CHAIR, item_id, verbs.ITEM_OPEN, {}))
     assert opened.status == 200

@@ -43,6 +43,7 @@ from cards import verbs
 from cards.meeting_day.parts import CHOICE_TITLES
 from cluster.card_ids import ItemId, MeetingId
 from cluster.clock import LONDON
+from cluster.commands.meetings import OpenItem, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from cluster.voting import Choice
@@ -251,9 +252,9 @@ def prepare(url: str, connector_url: str) -> Scene:
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
     checks.accept(engine, admin, draft.id, now)
     assert view.meeting is not None and view.reference is not None
-    start_meeting(engine, chair, MeetingId(view.meeting.id), now)
+    start_meeting(engine, chair, StartMeeting(meeting_id=MeetingId(view.meeting.id)), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id
-    open_item(engine, chair, ItemId(item_id), now)
+    open_item(engine, chair, OpenItem(item_id=ItemId(item_id)), now)
 
     choices = list(Choice)
     voters: list[Voter] = []

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from cards import verbs
 from cluster.clock import LONDON
+from cluster.commands.meetings import OpenItem, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import Role
 from store import outbox
@@ -451,9 +452,9 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
     view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
     checks.accept(engine, admin, draft.id, now)
     assert view.meeting is not None
-    start_meeting(engine, chair, view.meeting.id, now)
+    start_meeting(engine, chair, StartMeeting(meeting_id=view.meeting.id), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id
-    open_item(engine, chair, item_id, now)
+    open_item(engine, chair, OpenItem(item_id=item_id), now)
     return engine, item_id, voters
 
 

@@ -14,6 +14,7 @@ from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
 from cluster.commands.capital import Recommend, RecordBoardDecision, ScoreApplication
 from cluster.commands.inputs import parse
+from cluster.commands.meetings import RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.errors import InvalidInput, Refusal
 from cluster.roles import Role
@@ -127,22 +128,14 @@ def test_a_meeting_cannot_decide_a_capital_application(seeded: Engine) -> None:
         session.commit()
         item = session.exec(select(AgendaItem.id)).one()
     chair = actor(seeded, CHAIR)
-    start_meeting(seeded, chair, 2, datetime(2025, 12, 11, 9, 35, tzinfo=LONDON))
+    start_meeting(seeded, chair, StartMeeting(meeting_id=2), datetime(2025, 12, 11, 9, 35, tzinfo=LONDON))
     assert item is not None
     with pytest.raises(Refusal) as refused:
         record_decision(
             seeded,
             chair,
-            item,
-            "approved",
-            amount_pence=None,
-            review_date=None,
-            schedule=None,
-            conditions="",
-            feedback="",
-            information_needed="",
-            draw_on_reserve=False,
-            now=datetime(2025, 12, 11, 10, 0, tzinfo=LONDON),
+            RecordDecision(item_id=item, outcome="approved"),
+            datetime(2025, 12, 11, 10, 0, tzinfo=LONDON),
         )
     assert refused.value.message == CAPITAL_NOT_DECIDED_HERE
 

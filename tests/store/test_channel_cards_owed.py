@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import FixedClock
+from cluster.commands.meetings import CastVote, OpenItem, StartMeeting
 from cluster.errors import Refusal
 from store.models import AgendaItem, Outbox, Vote
 from tests.conftest import CHAIR, SENCO, SENCO_2
@@ -35,11 +36,11 @@ def owed_cards(engine: Engine) -> dict[str, tuple[int, str | None, str | None]]:
 
 def open_first_item(engine: Engine, referral_id: int) -> int:
     chair = actor(engine, CHAIR)
-    start_meeting(engine, chair, 2, MEETING_DAY)
+    start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY)
     with Session(engine) as session:
         item = session.exec(select(AgendaItem).where(AgendaItem.referral_id == referral_id)).one()
         assert item.id is not None
-    open_item(engine, chair, item.id, MEETING_DAY)
+    open_item(engine, chair, OpenItem(item_id=item.id), MEETING_DAY)
     return item.id
 
 
@@ -61,11 +62,11 @@ def test_a_vote_and_the_redraw_of_its_card_are_stored_together(
 ) -> None:
     link_channel(central, "https://smba.trafficmanager.net/uk/", MEETING_DAY)
     item = open_first_item(central, meeting["ipn"])  # Sam's school's referral
-    cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
+    cast_vote(central, actor(central, SENCO_2), CastVote(item_id=item, choice="approve"), MEETING_DAY)
     assert owed_cards(central)[f"vote:{item}"][0] == 2
 
     with pytest.raises(Refusal, match="own"):
-        cast_vote(central, actor(central, SENCO), item, "approve", MEETING_DAY)
+        cast_vote(central, actor(central, SENCO), CastVote(item_id=item, choice="approve"), MEETING_DAY)
     assert owed_cards(central)[f"vote:{item}"][0] == 2, "a refused vote owes no redraw"
     with Session(central) as session:
         assert len(session.exec(select(Vote).where(Vote.item_id == item)).all()) == 1
@@ -76,5 +77,5 @@ def test_no_card_is_owed_for_a_cluster_whose_channel_is_not_linked(
     meeting: dict[str, int],  # noqa: F811
 ) -> None:
     item = open_first_item(central, meeting["ipn"])
-    cast_vote(central, actor(central, SENCO_2), item, "approve", MEETING_DAY)
+    cast_vote(central, actor(central, SENCO_2), CastVote(item_id=item, choice="approve"), MEETING_DAY)
     assert owed_cards(central) == {}

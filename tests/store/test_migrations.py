@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import col
 
 from cluster.commands.inputs import parse
+from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails, SaveRow
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
@@ -383,24 +384,18 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         ids.append(draft.id)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
     for entry, (schedule, review) in zip(
-        start_meeting(engine, chair, 2, day).entries, (("termly", date(2026, 7, 17)), ("one_sum", None)), strict=True
+        start_meeting(engine, chair, StartMeeting(meeting_id=2), day).entries,
+        (("termly", date(2026, 7, 17)), ("one_sum", None)),
+        strict=True,
     ):
-        open_item(engine, chair, entry.item_id, day)
-        cast_vote(engine, wendy, entry.item_id, "approve", day)
-        close_item(engine, chair, entry.item_id, None, day)
+        open_item(engine, chair, OpenItem(item_id=entry.item_id), day)
+        cast_vote(engine, wendy, CastVote(item_id=entry.item_id, choice="approve"), day)
+        close_item(engine, chair, CloseVote(item_id=entry.item_id), day)
         record_decision(
             engine,
             chair,
-            entry.item_id,
-            "approved",
-            amount_pence=None,
-            review_date=review,
-            schedule=schedule,
-            conditions="",
-            feedback="",
-            information_needed="",
-            draw_on_reserve=False,
-            now=day,
+            RecordDecision(item_id=entry.item_id, outcome="approved", review_date=review, schedule=schedule),
+            day,
         )
     with Session(engine) as session:
         decisions = {d.referral_id: d.id or 0 for d in session.exec(select(Decision)).scalars()}

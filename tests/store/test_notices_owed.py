@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.meetings import RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
@@ -105,23 +106,15 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(
     checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
     chair = person(engine, CHAIR)
     prepare_agenda(engine, 2, NOW)
-    start_meeting(engine, chair, 2, MEETING_DAY)
+    start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY)
     item_id = agenda(engine, 2).entries[0].item_id
 
     def record() -> Decided:
         return record_decision(
             engine,
             chair,
-            item_id,
-            "advice",
-            amount_pence=None,
-            review_date=None,
-            schedule=None,
-            conditions="",
-            feedback="Try a visual timetable.",
-            information_needed="",
-            draw_on_reserve=False,
-            now=MEETING_DAY,
+            RecordDecision(item_id=item_id, outcome="advice", feedback="Try a visual timetable."),
+            MEETING_DAY,
         )
 
     def dies(decided: Decided) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
 from cluster.commands.ledger import MarkPaid
+from cluster.commands.meetings import CastVote, CloseVote, MoveMeeting, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
@@ -237,30 +238,19 @@ def _build_cluster(
         waiting_reference = waiting_row.reference
     # The scene holds the meeting now: the admin moves it to tomorrow and the chair starts it today, the day
     # before (a meeting is started only on its day or the day before), so what it owes is due now.
-    moved = move_meeting(engine, admin, meeting, now.astimezone(LONDON).date() + timedelta(days=1), now)
+    moved = move_meeting(
+        engine, admin, MoveMeeting(meeting_id=meeting, day=now.astimezone(LONDON).date() + timedelta(days=1)), now
+    )
     assert moved.slot is not None  # a day that would not do raises InvalidInput
     prepare_agenda(engine, meeting, now)
-    start_meeting(engine, chair, meeting, now)
+    start_meeting(engine, chair, StartMeeting(meeting_id=meeting), now)
     with Session(engine) as session:
         item = session.exec(select(AgendaItem.id).where(AgendaItem.referral_id == funded)).one()
         assert item is not None
-    open_item(engine, chair, item, now)
-    cast_vote(engine, voter, item, "approve", now)
-    close_item(engine, chair, item, None, now)
-    record_decision(
-        engine,
-        chair,
-        item,
-        "approved",
-        amount_pence=None,
-        review_date=None,
-        schedule=plan.schedule,
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=now,
-    )
+    open_item(engine, chair, OpenItem(item_id=item), now)
+    cast_vote(engine, voter, CastVote(item_id=item, choice="approve"), now)
+    close_item(engine, chair, CloseVote(item_id=item), now)
+    record_decision(engine, chair, RecordDecision(item_id=item, outcome="approved", schedule=plan.schedule), now)
     with Session(engine) as session:
         decision = session.exec(select(Decision).where(Decision.referral_id == funded)).one()
         instalments = session.exec(

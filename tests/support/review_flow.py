@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
+from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails, SaveRow
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
@@ -42,23 +43,15 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
     checks.accept(engine, admin, draft.id, now)
-    item = start_meeting(engine, chair, 2, MEETING_DAY).entries[0].item_id
-    open_item(engine, chair, item, MEETING_DAY)
-    cast_vote(engine, wendy, item, "approve", MEETING_DAY)
-    close_item(engine, chair, item, None, MEETING_DAY)
+    item = start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY).entries[0].item_id
+    open_item(engine, chair, OpenItem(item_id=item), MEETING_DAY)
+    cast_vote(engine, wendy, CastVote(item_id=item, choice="approve"), MEETING_DAY)
+    close_item(engine, chair, CloseVote(item_id=item), MEETING_DAY)
     record_decision(
         engine,
         chair,
-        item,
-        "approved",
-        amount_pence=None,
-        review_date=REVIEW_DUE,
-        schedule="termly",
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=MEETING_DAY,
+        RecordDecision(item_id=item, outcome="approved", review_date=REVIEW_DUE, schedule="termly"),
+        MEETING_DAY,
     )
     with Session(engine) as session:
         review = session.exec(select(Review)).one()

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import CITYWIDE_ROLES, Role
 from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
@@ -136,29 +137,16 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         meeting, reference = funded_row.meeting_id, funded_row.reference or ""
         cluster_id = funded_row.cluster_id
     prepare_agenda(engine, meeting, NOW)
-    start_meeting(engine, chairing, meeting, on_its_day(engine, meeting))
+    start_meeting(engine, chairing, StartMeeting(meeting_id=meeting), on_its_day(engine, meeting))
     with Session(engine) as session:
         items = {i.referral_id: i.id or 0 for i in session.exec(select(AgendaItem))}
         later = session.exec(select(Meeting).where(Meeting.cluster_id == cluster_id, Meeting.day > NOW.date())).all()
         later_meeting = sorted(later, key=lambda m: m.day)[1].id or 0
-    open_item(engine, chairing, items[funded], NOW)
-    cast_vote(engine, second, items[funded], "approve", NOW)
-    close_item(engine, chairing, items[funded], None, NOW)
-    record_decision(
-        engine,
-        chairing,
-        items[funded],
-        "approved",
-        amount_pence=None,
-        review_date=None,
-        schedule=None,
-        conditions="",
-        feedback="",
-        information_needed="",
-        draw_on_reserve=False,
-        now=NOW,
-    )
-    open_item(engine, chairing, items[pending], NOW)
+    open_item(engine, chairing, OpenItem(item_id=items[funded]), NOW)
+    cast_vote(engine, second, CastVote(item_id=items[funded], choice="approve"), NOW)
+    close_item(engine, chairing, CloseVote(item_id=items[funded]), NOW)
+    record_decision(engine, chairing, RecordDecision(item_id=items[funded], outcome="approved"), NOW)
+    open_item(engine, chairing, OpenItem(item_id=items[pending]), NOW)
     with Session(engine) as session:
         review = session.exec(select(Review).where(Review.referral_id == funded)).one().id or 0
         decision = session.exec(select(Decision).where(Decision.referral_id == funded)).one().id or 0

@@ -18,8 +18,8 @@ from sqlmodel import Session, SQLModel
 from cards.meetings import no_channel_card
 from cluster import keys
 from cluster.agenda import AgendaView
-from cluster.card_ids import MeetingId
 from cluster.clock import LONDON
+from cluster.commands.meetings import ShowAgenda, StartMeeting
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, check_start_day, next_meeting
 from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
@@ -35,6 +35,8 @@ from store.repo import meeting_slots, role_holders, slot_of
 from store.seed import bank_holidays
 from usecases.budget import budget_on
 from usecases.meeting_day.meeting_rows import (
+    CLUSTER_CHANNEL,
+    MEETING_CHANNEL,
     MeetingRows,
     cluster_of_channel,
     cluster_of_meeting,
@@ -132,18 +134,18 @@ def agenda(engine: Engine, meeting_id: int) -> AgendaView:
         return agenda_view(session, load_meeting(session, meeting_id))
 
 
-def agenda_for(engine: Engine, actor: Actor, meeting_id: MeetingId) -> AgendaView:
+def agenda_for(engine: Engine, actor: Actor, command: ShowAgenda) -> AgendaView:
     """A meeting's agenda for a member of its cluster who asks to see it again."""
     with transaction(engine, read_only=True) as session:
-        rows = load_meeting(session, meeting_id)
+        rows = load_meeting(session, command.meeting_id)
         authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
         return agenda_view(session, rows)
 
 
-def start_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
+def start_meeting(engine: Engine, actor: Actor, command: StartMeeting, now: datetime) -> AgendaView:
     """The chair starts the meeting; starting it twice is harmless. Returns the agenda as it then stands."""
     with transaction(engine, serial=False) as session:
-        rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)
+        rows = meeting_turn(session, actor.grants, RUN_MEETING, command.meeting_id)
         meeting = rows.meeting
         if meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
@@ -171,22 +173,15 @@ def prepare_agenda(engine: Engine, meeting_id: int, now: datetime, actor_tag: st
 # --- agendas falling due --------------------------------------------------------------------------------
 
 _KEY = literal(keys.AGENDA_PREFIX) + cast(_MEETING.c.id, String)  # keys.agenda, in SQL
-_CHANNEL_OF = (
-    sa_select(_REF.c.conversation_id)
-    .where(_REF.c.cluster_id == _MEETING.c.cluster_id, _REF.c.installed)
-    .order_by(_REF.c.updated_at.desc())
-    .limit(1)
-    .correlate(_MEETING)
-    .scalar_subquery()
-    .label("channel")
-)
+# The clusters linked to a channel (their meetings' agendas are posted there; the others' admins are told).
+_LINKED = sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)
 # Meetings of linked clusters from today to the horizon whose agenda was neither posted nor owed: the
 # meeting table's (cluster_id, day) index finds each linked cluster's few meetings of the coming days.
 _DUE_SOON = (
-    sa_select(_MEETING, _CLUSTER.c.agenda_days, _CHANNEL_OF)
+    sa_select(_MEETING, _CLUSTER.c.agenda_days, MEETING_CHANNEL)
     .select_from(_MEETING.join(_CLUSTER, _CLUSTER.c.id == _MEETING.c.cluster_id))
     .where(
-        _MEETING.c.cluster_id.in_(sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)),
+        _MEETING.c.cluster_id.in_(_LINKED),
         _MEETING.c.day >= bindparam("today"),
         _MEETING.c.day <= bindparam("horizon"),
         _MEETING.c.cancelled.is_(False),
@@ -196,9 +191,6 @@ _DUE_SOON = (
     .order_by(_MEETING.c.day, _MEETING.c.id)
 )
 _MOST_DAYS = sa_select(func.max(_CLUSTER.c.agenda_days))
-_CHANNEL_OF_CLUSTER = sa_select(_REF.c.conversation_id).where(
-    _REF.c.cluster_id == bindparam("cluster"), _REF.c.installed
-)
 _POSTED_OR_OWED = sa_select(
     exists().where(_POST.c.key == bindparam("key")) | exists().where(_OUTBOX.c.card_key == bindparam("key"))
 )
@@ -277,7 +269,6 @@ def owe_agenda_on_link(session: Session, cluster_id: int, channel: str, now: dat
 
 # --- a cluster with no channel: its admins and chair are told when its agenda falls due ------------------------
 
-_LINKED = sa_select(_REF.c.cluster_id).where(_REF.c.cluster_id.is_not(None), _REF.c.installed)
 # Meetings of clusters with no linked channel from today to the horizon, not cancelled or held: the meeting
 # table's day index finds the few of the coming days.
 _UNLINKED_SOON = (
@@ -312,7 +303,7 @@ def _tell_no_channel(engine: Engine, cluster_id: int, cluster: str, slot: Meetin
     note = keys.no_channel(slot.id)
     with transaction(engine, serial=False) as session:
         take_turn(session, "cluster", cluster_id)
-        if session.connection().execute(_CHANNEL_OF_CLUSTER, {"cluster": cluster_id}).scalar() is not None:
+        if session.connection().execute(CLUSTER_CHANNEL, {"cluster": cluster_id}).scalar() is not None:
             return []  # linked meanwhile: the agenda went with the link
         people = role_holders(session, [Role.ADMIN, Role.CHAIR], in_clusters=[cluster_id]).get(cluster_id, [])
         wanted = {keys.for_person(note, p) for p in people}

@@ -29,9 +29,10 @@ from store import audit
 from store.models import AgendaItem, ChannelPost, Referral
 from store.outbox import owe_card, owe_notice
 from store.repo import meeting_slots
+from usecases.meeting_day.meeting_rows import CLUSTER_CHANNEL
 
 _T = SQLModel.metadata.tables
-_ITEM, _MEETING, _REFERRAL, _REF = _T["agenda_item"], _T["meeting"], _T["referral"], _T["conversation_ref"]
+_ITEM, _MEETING, _REFERRAL = _T["agenda_item"], _T["meeting"], _T["referral"]
 
 
 _ENDED = sa_select(_MEETING.c.id).where(_MEETING.c.cluster_id == bindparam("cluster"), _MEETING.c.ended_at.is_not(None))
@@ -47,12 +48,6 @@ _LEFT_REFERRALS = sa_select(_REFERRAL.c.id).where(
         _ITEM.c.meeting_id == _REFERRAL.c.meeting_id,
         _ITEM.c.state != ItemState.PENDING,
     ),
-)
-_CHANNEL = (
-    sa_select(_REF.c.conversation_id)
-    .where(_REF.c.cluster_id == bindparam("cluster"), _REF.c.installed)
-    .order_by(_REF.c.updated_at.desc())
-    .limit(1)
 )
 
 
@@ -108,7 +103,7 @@ def carry_over(session: Session, cluster_id: int, cluster: str, now: datetime, a
 
 def _tell(session: Session, cluster_id: int, moved: list[Moved], now: datetime, actor: str) -> None:
     """The audit line and the referrer's notice for each move; an agenda already posted shows the newcomers."""
-    channel = session.connection().execute(_CHANNEL, {"cluster": cluster_id}).scalar()
+    channel = session.connection().execute(CLUSTER_CHANNEL, {"cluster": cluster_id}).scalar()
     redrawn: set[int] = set()
     for move in moved:
         audit.record(

@@ -35,7 +35,7 @@ from cluster import decisions as decision_rules
 from cluster import keys, voting
 from cluster.agenda import AgendaView, DecisionView, ItemState, VoteView
 from cluster.budget import Position, check_affordable
-from cluster.card_ids import ItemId
+from cluster.commands.meetings import RecordDecision, ShowDecisionForm
 from cluster.decisions import Outcome, Schedule
 from cluster.errors import Refusal, new_reference
 from cluster.ledger import Payment
@@ -109,10 +109,10 @@ class DecisionForm:
     position: Position | None
 
 
-def decision_form(engine: Engine, actor: Actor, item_id: ItemId) -> DecisionForm:
+def decision_form(engine: Engine, actor: Actor, command: ShowDecisionForm) -> DecisionForm:
     """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
     with transaction(engine, read_only=True) as session:
-        rows = load_item(session, item_id)
+        rows = load_item(session, command.item_id)
         authorize(actor.grants, RUN_MEETING, rows.meeting.cluster_id)
         return _form(session, rows, actor)
 
@@ -125,21 +125,7 @@ def _form(session: Session, rows: ItemRows, actor: Actor) -> DecisionForm:
     )
 
 
-def record_decision(
-    engine: Engine,
-    actor: Actor,
-    item_id: ItemId,
-    outcome: str,
-    *,
-    amount_pence: int | None,
-    review_date: date | None,
-    schedule: str | None,
-    conditions: str,
-    feedback: str,
-    information_needed: str,
-    draw_on_reserve: bool,
-    now: datetime,
-) -> Decided:
+def record_decision(engine: Engine, actor: Actor, command: RecordDecision, now: datetime) -> Decided:
     """Record the chair's decision; funded decisions commit money, within the budget unless the reserve is drawn.
 
     The outcome must follow the vote (:func:`cluster.decisions.check_outcome_follows_vote`): approved only
@@ -152,9 +138,10 @@ def record_decision(
     A funded decision's instalments are written with it, from the start of the next term; past the loaded
     term dates it is refused, asking for the council's term dates to be loaded.
     """
+    item_id = command.item_id
     try:
-        chosen = Outcome(outcome)
-        plan = Schedule(schedule) if schedule else None
+        chosen = Outcome(command.outcome)
+        plan = Schedule(command.schedule) if command.schedule else None
     except ValueError:
         raise Refusal("Choose one of the outcomes.") from None
     with transaction(engine, serial=False) as session:
@@ -185,13 +172,13 @@ def record_decision(
         decision = decision_rules.check_decision(
             chosen,
             item_entry(session, item_id).requested_pence,
-            amount_pence,
-            review_date,
+            command.amount,
+            command.review_date,
             plan,
             meeting.day,
-            conditions,
-            feedback,
-            information_needed,
+            command.conditions,
+            command.feedback,
+            command.information_needed,
             discussion=discussion,
         )
         drawn = False
@@ -203,7 +190,7 @@ def record_decision(
                     "approved. A council officer or admin sets it."
                 )
             spent = committed(session, meeting.cluster_id, budget)
-            drawn = check_affordable(rule_of(budget), spent, decision.amount_pence, draw_on_reserve)
+            drawn = check_affordable(rule_of(budget), spent, decision.amount_pence, command.draw_on_reserve)
         payments: tuple[Payment, ...] = ()
         if decision.funded and decision.review_date is not None and decision.schedule is not None:
             payments = plan_for(session, decision.amount_pence, decision.schedule, meeting.day, decision.review_date)

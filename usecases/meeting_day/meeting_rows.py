@@ -4,7 +4,9 @@ The use cases of ``usecases.meeting_day`` (``agenda``, ``votes``, ``decisions``,
 finding the cluster a card's row belongs to (cheaply, before taking the cluster's turn), loading an item or
 a meeting with its cluster and linked channel in one query, and building agenda entries from one query per
 kind of row (items with their referrals, decisions and reviews; provision lines) rather than several
-queries per item. Ballots, interests, settings and members are ``usecases.meeting_day.ballots``.
+queries per item. "The cluster's channel" is one query here (:data:`CLUSTER_CHANNEL`, :data:`MEETING_CHANNEL`),
+which the agenda job and the carry-over read too. Ballots, interests, settings and members are
+``usecases.meeting_day.ballots``.
 
 Queries are built once, at import: building a SELECT costs more than SQLite takes to run it.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func
+from sqlalchemy import ColumnElement, Select, bindparam, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel
@@ -95,15 +97,21 @@ def cluster_of_channel(session: Session, conversation_id: str) -> int:
 
 # --- an item or a meeting, with its cluster and the channel its cards go to, in one query -------------------
 
-# The channel the cluster is linked to (where its cards go): the latest installed reference naming it.
-_CHANNEL = (
-    sa_select(_REF.c.conversation_id)
-    .where(_REF.c.cluster_id == _MEETING.c.cluster_id, _REF.c.installed)
-    .order_by(_REF.c.updated_at.desc())
-    .limit(1)
-    .correlate(_MEETING)
-    .scalar_subquery()
-)
+
+def _linked_channel(cluster_id: ColumnElement[Any]) -> Select[Any]:
+    """The channel a cluster is linked to (where its cards go): the latest installed reference naming it."""
+    return (
+        sa_select(_REF.c.conversation_id)
+        .where(_REF.c.cluster_id == cluster_id, _REF.c.installed)
+        .order_by(_REF.c.updated_at.desc())
+        .limit(1)
+    )
+
+
+# The one query of "the cluster's channel", in its two shapes: for a cluster named by its id (the ``cluster``
+# parameter), and as the ``channel`` column of a query of meetings (each meeting's cluster's channel).
+CLUSTER_CHANNEL = _linked_channel(bindparam("cluster"))
+MEETING_CHANNEL = _linked_channel(_MEETING.c.cluster_id).correlate(_MEETING).scalar_subquery().label("channel")
 _SETTINGS_IN_CLUSTER = (
     sa_select(func.count(_SETTING.c.id))
     .where(_SETTING.c.cluster_id == _MEETING.c.cluster_id)
@@ -141,12 +149,12 @@ class ItemRows(MeetingRows):
 
 
 _LOAD_MEETING = (
-    sa_select(Meeting, Cluster, _SETTINGS_IN_CLUSTER, _CHANNEL)
+    sa_select(Meeting, Cluster, _SETTINGS_IN_CLUSTER, MEETING_CHANNEL)
     .join(Cluster, Cluster.id == Meeting.cluster_id)  # type: ignore[arg-type]
     .where(Meeting.id == bindparam("meeting"))  # type: ignore[arg-type]
 )
 _LOAD_ITEM = (
-    sa_select(AgendaItem, Meeting, Cluster, _SETTINGS_IN_CLUSTER, _CHANNEL)
+    sa_select(AgendaItem, Meeting, Cluster, _SETTINGS_IN_CLUSTER, MEETING_CHANNEL)
     .select_from(AgendaItem)
     .join(Meeting, Meeting.id == AgendaItem.meeting_id)  # type: ignore[arg-type]
     .join(Cluster, Cluster.id == Meeting.cluster_id)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from cluster import keys
 from cluster.agenda import AgendaView, ItemState, MinutesEntry, MinutesView
-from cluster.card_ids import MeetingId
+from cluster.commands.meetings import EndMeeting
 from cluster.errors import Refusal
 from cluster.permissions import MINUTES, RUN_MEETING, Forbidden, authorize, covers
 from cluster.roles import CITYWIDE_ROLES
@@ -35,12 +35,13 @@ _OPEN_ITEM = (
 _FIRST_CLUSTER = sa_select(_CLUSTER.c.id).order_by(_CLUSTER.c.id).limit(1)
 
 
-def end_meeting(engine: Engine, actor: Actor, meeting_id: MeetingId, now: datetime) -> AgendaView:
+def end_meeting(engine: Engine, actor: Actor, command: EndMeeting, now: datetime) -> AgendaView:
     """The chair ends the meeting, which owes the minutes to the channel; ending it twice is harmless.
 
     What the meeting did not reach moves to the next meeting, and its referrers are told
     (``usecases.meeting_day.carry_over``). Returns the agenda as it then stands (the chair's answer).
     """
+    meeting_id = command.meeting_id
     with transaction(engine, serial=False) as session:
         rows = meeting_turn(session, actor.grants, RUN_MEETING, meeting_id)
         meeting = rows.meeting

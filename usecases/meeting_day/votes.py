@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from cluster import keys, voting
 from cluster.agenda import AgendaView, ItemState, VoteView
-from cluster.card_ids import ItemId
+from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, OpenItem, ShowVote
 from cluster.errors import Refusal
 from cluster.permissions import DECLARE_INTEREST, RUN_MEETING, SEE_AGENDA, VOTE, authorize, covers
 from cluster.referrals import Kind
@@ -57,13 +57,13 @@ def _personal(actor: Actor, view: VoteView, cluster_id: int) -> PersonalVote:
     return PersonalVote(view, covers(actor.grants, RUN_MEETING, cluster_id))
 
 
-def open_item(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> AgendaView:
+def open_item(engine: Engine, actor: Actor, command: OpenItem, now: datetime) -> AgendaView:
     """The chair opens an item for voting; one item is open at a time; opening it twice is harmless.
 
     Returns the agenda as it then stands (the chair's answer); the vote card is owed to the agenda's thread.
     """
     with transaction(engine, serial=False) as session:
-        key, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
+        key, rows = item_turn(session, actor.grants, RUN_MEETING, command.item_id)
         item, meeting = rows.item, rows.meeting
         if meeting.started_at is None:
             raise Refusal("Start the meeting from the agenda card first.")
@@ -84,13 +84,14 @@ def open_item(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> A
         return agenda_view(session, rows)
 
 
-def cast_vote(engine: Engine, actor: Actor, item_id: ItemId, choice: str, now: datetime) -> PersonalVote:
+def cast_vote(engine: Engine, actor: Actor, command: CastVote, now: datetime) -> PersonalVote:
     """Record the actor's setting's vote; a second vote from the same setting replaces the first.
 
     Returns the voter's own view of the card (their choice shown) and whether they chair.
     """
+    item_id = command.item_id
     try:
-        chosen = voting.Choice(choice)
+        chosen = voting.Choice(command.choice)
     except ValueError:
         raise Refusal("Choose Approve, Decline or Abstain.") from None
     with transaction(engine, serial=False) as session:
@@ -150,8 +151,9 @@ def _upsert_vote_statement(insert: Any) -> Any:
     )
 
 
-def declare_interest(engine: Engine, actor: Actor, item_id: ItemId, now: datetime) -> PersonalVote:
+def declare_interest(engine: Engine, actor: Actor, command: DeclareInterest, now: datetime) -> PersonalVote:
     """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
+    item_id = command.item_id
     with transaction(engine, serial=False) as session:
         key, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
         item = rows.item
@@ -165,8 +167,12 @@ def declare_interest(engine: Engine, actor: Actor, item_id: ItemId, now: datetim
         return _personal(actor, vote_view(session, rows, actor.grants), key.cluster_id)
 
 
-def close_item(engine: Engine, actor: Actor, item_id: ItemId, casting: str | None, now: datetime) -> VoteView:
-    """The chair closes the vote, giving the casting vote on a tie; closing twice is harmless."""
+def close_item(engine: Engine, actor: Actor, command: CloseVote, now: datetime) -> VoteView:
+    """The chair closes the vote, giving the casting vote on a tie (none when ``casting`` is empty).
+
+    Closing twice is harmless.
+    """
+    item_id, casting = command.item_id, command.casting
     with transaction(engine, serial=False) as session:
         _, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
         item = rows.item
@@ -190,10 +196,10 @@ def close_item(engine: Engine, actor: Actor, item_id: ItemId, casting: str | Non
         return vote_view(session, rows, actor.grants)
 
 
-def personal_vote(engine: Engine, actor: Actor, item_id: ItemId) -> PersonalVote:
+def personal_vote(engine: Engine, actor: Actor, command: ShowVote) -> PersonalVote:
     """A member's own view of an item's vote card (Teams asks for it on refresh); they must reach its cluster."""
     with transaction(engine, read_only=True) as session:
-        rows = load_item(session, item_id)
+        rows = load_item(session, command.item_id)
         authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
         return _personal(actor, vote_view(session, rows, actor.grants), rows.meeting.cluster_id)
 
