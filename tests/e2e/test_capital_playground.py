@@ -30,6 +30,7 @@ from sqlmodel import Session, select
 from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
+from cluster.commands.capital import NamePanelMember
 from cluster.commands.referrals import SaveDetails
 from cluster.referrals import year_code
 from store.db import make_engine
@@ -99,7 +100,7 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
         uc.submit(engine, megan, draft.id, uc.open_for_edit(engine, megan, draft.id, applied).version, applied)
         accepted = checks.accept(engine, admin, draft.id, applied).view
         assert alex.person_id is not None
-        capital_uc.add_panel_member(engine, admin, alex.person_id, applied)
+        capital_uc.add_panel_member(engine, admin, NamePanelMember(person_id=alex.person_id), applied)
         return str(accepted.reference), draft.id, alex.person_id
     finally:
         engine.dispose()
