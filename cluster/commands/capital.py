@@ -2,7 +2,7 @@
 
 Every application card's button carries the application's ``referral_id``; the forms' inputs are read here.
 Where the fund's rules check a whole form at once and say what to fix per field (the scores, the visit,
-the impact), the inputs are read as text and the use case hands them to those rules
+the impact), the inputs are read as text and the use case hands the command itself to those rules
 (:mod:`cluster.capital_fund`), so every mistake comes back together, beside its field.
 """
 
