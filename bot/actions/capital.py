@@ -8,6 +8,12 @@ card for the round, the application's card for everything done on an application
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Engine
+
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import capital as cc
@@ -31,6 +37,11 @@ from cluster.commands.capital import (
 from cluster.commands.inputs import Nothing
 from reports.capital import capital_filename, capital_xlsx
 from usecases import capital as uc
+from usecases.people import Actor
+
+C = TypeVar("C")
+# A use case on one application: the engine, who clicks, the action's command, when; the application after it.
+Step = Callable[[Engine, Actor, C, datetime], uc.OpenedApplication]
 
 
 def _application(turn: Turn, opened: uc.OpenedApplication) -> Reply:
@@ -38,6 +49,18 @@ def _application(turn: Turn, opened: uc.OpenedApplication) -> Reply:
         opened.view, opened.viewer, turn.today(), values=turn.values, errors=turn.errors, notice=opened.notice
     )
     return Reply(card=card)
+
+
+def _step(turn: Turn, use_case: Step[C], command: C, *, owes: bool = False) -> Reply:
+    """Run one use case on an application and answer with the application's card.
+
+    ``owes``: the use case owed notices (the setting told of the Board's decision, of the release), so the
+    sender is woken to deliver them soon rather than on its next round.
+    """
+    opened = use_case(turn.engine, turn.actor, command, turn.now())
+    if owes:
+        turn.deliver_soon()
+    return _application(turn, opened)
 
 
 def _overview(turn: Turn, notice: str | None = None) -> Reply:
@@ -81,7 +104,7 @@ def set_round(turn: Turn, command: SetRound) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_OPEN, p.OPEN_CAPITAL, OnApplication)
 def open_application(turn: Turn, command: OnApplication) -> Reply:
     """One application, as this person may see and act on it."""
-    return _application(turn, uc.open_application(turn.engine, turn.actor, command.referral_id, turn.now()))
+    return _step(turn, uc.open_application, command)
 
 
 # --- the panel ---
@@ -90,19 +113,19 @@ def open_application(turn: Turn, command: OnApplication) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_SCORE, p.SCORE_CAPITAL, ScoreApplication, form=open_application)
 def score(turn: Turn, command: ScoreApplication) -> Reply:
     """A panel member saves their scores."""
-    return _application(turn, uc.score(turn.engine, turn.actor, command, turn.now()))
+    return _step(turn, uc.score, command)
 
 
 @ACTIONS.verb(verbs.CAPITAL_PANEL_CLOSE, p.CHAIR_PANEL, OnApplication)
 def close_panel(turn: Turn, command: OnApplication) -> Reply:
     """The chair closes the scoring; the averages show from then on."""
-    return _application(turn, uc.close_panel(turn.engine, turn.actor, command.referral_id, turn.now()))
+    return _step(turn, uc.close_panel, command)
 
 
 @ACTIONS.verb(verbs.CAPITAL_RECOMMEND, p.CHAIR_PANEL, Recommend, form=open_application)
 def recommend(turn: Turn, command: Recommend) -> Reply:
     """The chair records the panel's recommendation."""
-    return _application(turn, uc.recommend(turn.engine, turn.actor, command, turn.now()))
+    return _step(turn, uc.recommend, command)
 
 
 @ACTIONS.personal("panel members", p.NAME_PANEL)
@@ -115,7 +138,7 @@ def show_panel(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_PANEL_ADD, p.NAME_PANEL, NamePanelMember, form=show_panel)
 def add_member(turn: Turn, command: NamePanelMember) -> Reply:
     """Name a SENCO or delegate to the panel (they are sent the cards of applications being scored)."""
-    panel = uc.add_panel_member(turn.engine, turn.actor, command.person_id, turn.now())
+    panel = uc.add_panel_member(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return _panel(turn, panel, "Named to the panel.")
 
@@ -123,7 +146,7 @@ def add_member(turn: Turn, command: NamePanelMember) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_PANEL_REMOVE, p.NAME_PANEL, RemovePanelMember)
 def remove_member(turn: Turn, command: RemovePanelMember) -> Reply:
     """Take a named SENCO off the panel."""
-    return _panel(turn, uc.remove_panel_member(turn.engine, turn.actor, command.person_id, turn.now()))
+    return _panel(turn, uc.remove_panel_member(turn.engine, turn.actor, command, turn.now()))
 
 
 # --- the Board, the project, the release, the impact ---
@@ -132,47 +155,38 @@ def remove_member(turn: Turn, command: RemovePanelMember) -> Reply:
 @ACTIONS.verb(verbs.CAPITAL_BOARD, p.BOARD_DECISION, RecordBoardDecision, form=open_application)
 def board(turn: Turn, command: RecordBoardDecision) -> Reply:
     """A council officer records the Board's decision; the setting is told."""
-    opened = uc.board_decision(turn.engine, turn.actor, command, turn.now())
-    turn.deliver_soon()
-    return _application(turn, opened)
+    return _step(turn, uc.board_decision, command, owes=True)
 
 
 @ACTIONS.verb(verbs.CAPITAL_STARTED, p.REPORT_PROJECT, MarkStarted, form=open_application)
-def started(turn: Turn, command: MarkStarted) -> Reply:
-    """The SENCO marks the project started."""
-    return _application(turn, uc.mark_started(turn.engine, turn.actor, command, turn.now()))
-
-
 @ACTIONS.verb(verbs.CAPITAL_COMPLETED, p.REPORT_PROJECT, MarkCompleted, form=open_application)
-def completed(turn: Turn, command: MarkCompleted) -> Reply:
-    """The SENCO marks the project completed."""
-    return _application(turn, uc.mark_completed(turn.engine, turn.actor, command, turn.now()))
+def mark_stage(turn: Turn, command: MarkStarted | MarkCompleted) -> Reply:
+    """The SENCO marks the project started, or completed."""
+    return _step(turn, uc.mark_stage, command)
 
 
 @ACTIONS.verb(verbs.CAPITAL_INVOICE, p.REPORT_PROJECT, AddInvoice, form=open_application)
 def invoice(turn: Turn, command: AddInvoice) -> Reply:
     """The SENCO gives a paid invoice's amount; its file follows in chat. A mistake comes back beside it."""
-    return _application(turn, uc.add_invoice(turn.engine, turn.actor, command, turn.now()))
+    return _step(turn, uc.add_invoice, command)
 
 
 @ACTIONS.verb(verbs.CAPITAL_VISIT, p.QA_VISIT, RecordVisit, form=open_application)
 def visit(turn: Turn, command: RecordVisit) -> Reply:
     """The team records the quality-assurance visit."""
-    return _application(turn, uc.record_visit(turn.engine, turn.actor, command, turn.now()))
+    return _step(turn, uc.record_visit, command)
 
 
 @ACTIONS.verb(verbs.CAPITAL_RELEASE, p.RELEASE_CAPITAL, OnApplication)
 def release(turn: Turn, command: OnApplication) -> Reply:
     """A council officer releases the money (refused, naming what is missing, until everything is in)."""
-    opened = uc.release(turn.engine, turn.actor, command.referral_id, turn.now())
-    turn.deliver_soon()
-    return _application(turn, opened)
+    return _step(turn, uc.release, command, owes=True)
 
 
 @ACTIONS.verb(verbs.CAPITAL_EVALUATE, p.EVALUATE_CAPITAL, Evaluate, form=open_application)
 def evaluate(turn: Turn, command: Evaluate) -> Reply:
     """The project's impact is recorded."""
-    return _application(turn, uc.evaluate(turn.engine, turn.actor, command, turn.now()))
+    return _step(turn, uc.evaluate, command)
 
 
 @ACTIONS.personal("capital report", p.CAPITAL_REPORT)

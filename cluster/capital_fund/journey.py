@@ -6,14 +6,17 @@ are in, and never more than the grant or the invoices.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from cluster.capital_fund.panel import MAX_REASONS, BoardDecision, Recommendation
 from cluster.errors import Refusal
 from cluster.provision import NotAnAmount, format_pence, parse_money
+
+if TYPE_CHECKING:  # the commands are built from these rules' limits, so they are imported for their types only
+    from cluster.commands.capital import Evaluate, RecordVisit
 
 
 @dataclass(frozen=True)
@@ -160,12 +163,8 @@ def stage_of(progress: Progress) -> Stage:
     return Stage.SCORING if progress.scoring else Stage.WAITING
 
 
-def check_journey_day(raw: object, today: date, title: str, not_before: date | None = None) -> date:
-    """A day a step happened on: typed as a date, not in the future, not before the step before it."""
-    try:
-        day = date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        raise Refusal(f"Choose the date the project {title}.") from None
+def check_journey_day(day: date, today: date, title: str, not_before: date | None = None) -> date:
+    """A day a step happened on: not in the future, not before the step before it."""
     if day > today:
         raise Refusal(f"The project cannot have {title} on {day:%-d %B %Y}: that is still to come.")
     if not_before is not None and day < not_before:
@@ -173,25 +172,25 @@ def check_journey_day(raw: object, today: date, title: str, not_before: date | N
     return day
 
 
-def check_visit(raw: Mapping[str, object], today: date) -> tuple[Visit | None, dict[str, str]]:
+def check_visit(form: RecordVisit, today: date) -> tuple[Visit | None, dict[str, str]]:
     """The quality-assurance visit as typed: who, when, passed or not, notes."""
     errors: dict[str, str] = {}
-    visitor = str(raw.get("visitor") or "").strip()
+    visitor = form.visitor.strip()
     if not visitor:
         errors["visitor"] = "Say who made the visit."
     elif len(visitor) > 200:
         errors["visitor"] = "Keep the visitor's name under 200 characters."
     visited_on: date | None = None
     try:
-        visited_on = date.fromisoformat(str(raw.get("visited_on") or "").strip())
+        visited_on = date.fromisoformat(form.visited_on.strip())
         if visited_on > today:
             errors["visited_on"] = "Record a visit once it has been made, not before."
     except ValueError:
         errors["visited_on"] = "Choose the date of the visit."
-    passed = str(raw.get("passed") or "").strip().lower()
+    passed = form.passed.strip().lower()
     if passed not in ("true", "false"):
         errors["passed"] = "Say whether the project passed the visit."
-    notes = str(raw.get("notes") or "").strip()
+    notes = form.notes.strip()
     if len(notes) > MAX_REASONS:
         errors["notes"] = f"Keep the notes under {MAX_REASONS} characters."
     elif passed == "false" and not notes:
@@ -201,27 +200,27 @@ def check_visit(raw: Mapping[str, object], today: date) -> tuple[Visit | None, d
     return Visit(visitor, visited_on, passed == "true", notes), {}
 
 
-def _count(raw: object, title: str, errors: dict[str, str], name: str) -> int:
-    text = str(raw or "").strip()
+def _count(typed: str, title: str, errors: dict[str, str], name: str) -> int:
+    text = typed.strip()
     if not text.isdigit() or len(text) > 6:
         errors[name] = f"{title}: give a whole number (0 if none)."
         return 0
     return int(text)
 
 
-def check_evaluation(raw: Mapping[str, object]) -> tuple[Evaluation | None, dict[str, str]]:
+def check_evaluation(form: Evaluate) -> tuple[Evaluation | None, dict[str, str]]:
     """The project's impact as typed: the figures, and what changed in words."""
     errors: dict[str, str] = {}
-    ehcp = _count(raw.get("ehcp_pupils"), "Pupils with EHCPs now able to use the space", errors, "ehcp_pupils")
-    weekly = _count(raw.get("pupils_weekly"), "Pupils using the space each week", errors, "pupils_weekly")
-    attendance = str(raw.get("attendance_change") or "").strip()
+    ehcp = _count(form.ehcp_pupils, "Pupils with EHCPs now able to use the space", errors, "ehcp_pupils")
+    weekly = _count(form.pupils_weekly, "Pupils using the space each week", errors, "pupils_weekly")
+    attendance = form.attendance_change.strip()
     try:
         float(attendance.removesuffix("%")) if attendance else None
     except ValueError:
         errors["attendance_change"] = "Give the change in attendance as a number of percentage points, such as +2.5."
     if len(attendance) > 12:
         errors["attendance_change"] = "Give the change in attendance as a number of percentage points, such as +2.5."
-    words = str(raw.get("what_changed") or "").strip()
+    words = form.what_changed.strip()
     if not words:
         errors["what_changed"] = "Say what changed for the pupils, in words."
     elif len(words) > MAX_REASONS:

@@ -12,9 +12,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cluster.errors import Refusal
 from cluster.provision import format_pence, round_half_up
+
+if TYPE_CHECKING:  # the command is built from this module's criteria, so it is imported for its type only
+    from cluster.commands.capital import ScoreApplication
 
 MAX_GRANT_PENCE = 15_000_00
 MAX_COMMENT = 1000
@@ -50,22 +54,21 @@ class Score:
     comments: Mapping[Criterion, str]
 
 
-def check_score(raw_scores: Mapping[str, object], raw_comments: Mapping[str, object]) -> tuple[Score, dict[str, str]]:
+def check_score(form: ScoreApplication) -> tuple[Score, dict[str, str]]:
     """A member's scoring card as typed: the score, and a message per criterion that needs fixing."""
     errors: dict[str, str] = {}
     scores: dict[Criterion, int] = {}
     comments: dict[Criterion, str] = {}
     for criterion in Criterion:
         title = CRITERION_TITLES[criterion]
-        value = raw_scores.get(criterion.value)
-        text = str(value).strip() if value is not None else ""
+        text = form.score_of(criterion).strip()
         if not text:
             errors[criterion.value] = f"Score {title} from 1 to 5."
         elif not text.isdigit() or not 1 <= int(text) <= 5:
             errors[criterion.value] = f"{title} is scored from 1 to 5."
         else:
             scores[criterion] = int(text)
-        comment = str(raw_comments.get(criterion.value) or "").strip()
+        comment = form.comment_of(criterion).strip()
         if len(comment) > MAX_COMMENT:
             errors[f"{criterion.value}_comment"] = f"Keep the comment on {title} under {MAX_COMMENT} characters."
         comments[criterion] = comment

@@ -6,13 +6,12 @@ school year; the money a round approves never exceeds its total.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
 from cluster.errors import Refusal
-from cluster.provision import NotAnAmount, format_pence, parse_money
+from cluster.provision import format_pence
 
 
 @dataclass(frozen=True)
@@ -86,33 +85,24 @@ def check_round_in_year(round_: Round, year_start: int) -> None:
         )
 
 
-def check_round_form(raw: Mapping[str, object]) -> tuple[Round | None, dict[str, str]]:
-    """The officer's round form as typed: the round, or a message per field to fix (nothing half-read)."""
+def check_round_form(round_: Round) -> dict[str, str]:
+    """What the officer's round form needs fixed, by field (none: the round can be saved).
+
+    A name and a total first, each beside its field; then the dates in order and the window within its
+    school year, said once for the whole form (they are about more than one date).
+    """
     errors: dict[str, str] = {}
-    label = str(raw.get("label") or "").strip()
-    if not label:
+    if not round_.label.strip():
         errors["label"] = "Give the round a name, such as 2025/26."
-    elif len(label) > 40:
+    elif len(round_.label) > 40:
         errors["label"] = "Keep the round's name under 40 characters."
-    total = 0
-    try:
-        total = parse_money(str(raw.get("total") or ""))
-        if total < 1:
-            errors["total"] = "The round's total must be more than £0.00."
-    except NotAnAmount as wrong:
-        errors["total"] = wrong.message
-    days: dict[str, date] = {}
-    for name, title in ROUND_DATES:
-        try:
-            days[name] = date.fromisoformat(str(raw.get(name) or "").strip())
-        except ValueError:
-            errors[name] = f"Choose the date: {title.lower()}."
+    if round_.total_pence < 1:
+        errors["total"] = "The round's total must be more than £0.00."
     if errors:
-        return None, errors
-    round_ = Round(label, total, **days)
+        return errors
     try:
         check_round(round_)
         check_round_in_year(round_, school_year_of(round_.opens))
     except Refusal as refused:
-        return None, {"form": refused.message}
-    return round_, {}
+        return {"form": refused.message}
+    return {}

@@ -2,7 +2,7 @@
 
 Every application card's button carries the application's ``referral_id``; the forms' inputs are read here.
 Where the fund's rules check a whole form at once and say what to fix per field (the scores, the visit,
-the impact), the inputs are read as text and the use case hands them to those rules
+the impact), the inputs are read as text and the use case hands the command itself to those rules
 (:mod:`cluster.capital_fund`), so every mistake comes back together, beside its field.
 """
 
@@ -77,15 +77,13 @@ class ScoreApplication:
     score_stakeholder_engagement: str = text(required=False, max_length=10)
     comment_stakeholder_engagement: str = text(required=False, max_length=MAX_COMMENT)
 
-    @property
-    def scores(self) -> dict[str, str]:
-        """Each criterion's score as typed, by criterion."""
-        return {c.value: str(getattr(self, score_input(c))) for c in Criterion}
+    def score_of(self, criterion: Criterion) -> str:
+        """The criterion's score as typed."""
+        return str(getattr(self, score_input(criterion)))
 
-    @property
-    def comments(self) -> dict[str, str]:
-        """Each criterion's comment as typed, by criterion."""
-        return {c.value: str(getattr(self, comment_input(c))) for c in Criterion}
+    def comment_of(self, criterion: Criterion) -> str:
+        """The criterion's comment as typed."""
+        return str(getattr(self, comment_input(criterion)))
 
 
 def score_input(criterion: Criterion) -> str:

@@ -7,9 +7,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Collection
 from pathlib import Path
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, select
 
 from store.db import make_engine
 from store.models import ConversationRef, Outbox
@@ -111,26 +112,11 @@ def wait_installed(database_url: str, aad_object_id: str, timeout: float = 15.0)
         engine.dispose()
 
 
-def forget_past_notices(database_url: str) -> None:
-    """Drop what a test's set-up owed while it played the past (a referral accepted, a decision): delivered then.
-
-    The use cases owe their notices themselves, so a set-up that drives them leaves those notices in the outbox;
-    the e2e tests watch only what the bot and its scheduler owe from the moment they start.
-    """
+def outbox_states(database_url: str, besides: Collection[str] = ()) -> dict[str, str]:
+    """Every outbox row's key and state, but those keyed in ``besides`` (what the set-up's past owed, say)."""
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            session.execute(delete(Outbox))
-            session.commit()
-    finally:
-        engine.dispose()
-
-
-def outbox_states(database_url: str) -> dict[str, str]:
-    """Every outbox row's key and state."""
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            return {row.key: row.state for row in session.exec(select(Outbox))}
+            return {row.key: row.state for row in session.exec(select(Outbox)) if row.key not in besides}
     finally:
         engine.dispose()

@@ -44,8 +44,9 @@ from cluster.commands.meetings import CancelMeeting, CastVote, CloseVote, OpenIt
 from cluster.commands.referrals import SaveDetails, SaveRow
 from store.db import make_engine
 from store.models import Review
-from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
+from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
+from tests.support.past import play_past
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -77,6 +78,7 @@ class Demo:
     reference: str
     review_id: int
     alex: int
+    past: frozenset[str]  # the keys of what the set-up's past owed, delivered on its day
     page_errors: list[str] = field(default_factory=list)
 
 
@@ -146,8 +148,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         *("--starts", day(today - timedelta(days=30)), "--ends", day(today + timedelta(days=300))),
         *("--baseline", "50000"),
     )
-    reference, review_id, alex = _funded_review(database_url, today)
-    forget_past_notices(database_url)
+    past = play_past(database_url, lambda: _funded_review(database_url, today))
+    reference, review_id, alex = past.result
 
     port = free_port()
     logs = [tmp / "bot-quiet.log", tmp / "bot.log"]
@@ -159,11 +161,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             pg.stream() as stream,
             open_browser(pg.url, timeout=WAIT) as ui,
         ):
-            demo = Demo(ui, pg, stream, database_url, logs, tmp, reference, review_id, alex)
+            demo = Demo(ui, pg, stream, database_url, logs, tmp, reference, review_id, alex, past.delivered)
             ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
             # Opening the page installed the bot in Alex's personal chat: the bot stored where to write to him.
             wait_installed(database_url, DEMO_SENCO.aad_object_id)
-            assert outbox_states(database_url) == {}, "nothing is owed while the scheduler is off"
+            assert outbox_states(database_url, past.delivered) == {}, "nothing is owed while the scheduler is off"
             # Now the bot as it normally runs: the scheduler's first reminders run comes at start.
             stop(proc)
             proc = serve_with_scheduler(tmp, env, port, logs[1], scheduler="on")
@@ -198,7 +200,7 @@ def test_a_review_nudge_appears_in_personal_chat_and_its_button_opens_the_review
     assert "Etruscan Primary School" in shown, shown
     sent = demo.stream.wait_for_message(PERSONAL_CHAT_ID, contains="Review reminder", timeout=WAIT)
     assert demo.reference in json.dumps(sent)
-    owed = outbox_states(demo.database_url)
+    owed = outbox_states(demo.database_url, demo.past)
     assert owed == {f"review:{demo.review_id}:before-30:person:{demo.alex}": "delivered"}, owed
     ui.screenshot(demo.tmp / "nudge.png")
 

@@ -15,6 +15,8 @@ from cluster.commands.capital import (
     Evaluate,
     MarkCompleted,
     MarkStarted,
+    NamePanelMember,
+    OnApplication,
     Recommend,
     RecordBoardDecision,
     ScoreApplication,
@@ -83,7 +85,7 @@ def applied(engine: Engine) -> int:
     referrals.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOV_20)
     referrals.submit(engine, sam, draft.id, referrals.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
     checks.accept(engine, admin, draft.id, NOV_20)
-    uc.add_panel_member(engine, admin, pid(engine, SENCO_2), NOV_20)
+    uc.add_panel_member(engine, admin, NamePanelMember(person_id=pid(engine, SENCO_2)), NOV_20)
     return draft.id
 
 
@@ -139,7 +141,7 @@ def test_the_project_is_nudged_as_completion_and_evaluation_near(engine: Engine,
     owed(engine, on("2026-01-01"))
     chair, officer, sam = actor(engine, CHAIR), actor(engine, OFFICER), actor(engine, SENCO)
     uc.score(engine, chair, scores(applied), on("2026-01-10"))
-    uc.close_panel(engine, chair, applied, on("2026-01-28"))
+    uc.close_panel(engine, chair, OnApplication(referral_id=applied), on("2026-01-28"))
     uc.recommend(
         engine,
         chair,
@@ -152,12 +154,12 @@ def test_the_project_is_nudged_as_completion_and_evaluation_near(engine: Engine,
         parse(RecordBoardDecision, {"referral_id": applied, "board": "approve", "amount": "12000"}),
         on("2026-02-20"),
     )
-    uc.mark_started(
+    uc.mark_stage(
         engine, sam, parse(MarkStarted, {"referral_id": applied, "started_on": "2026-04-13"}), on("2026-04-13")
     )
     assert owed(engine, on("2026-08-01")) == nudged(engine, applied, "complete-30", ("setting", SENCO), ("team", TAC))
     assert look_on(engine, applied) == date(2026, 8, 24)
-    uc.mark_completed(
+    uc.mark_stage(
         engine, sam, parse(MarkCompleted, {"referral_id": applied, "completed_on": "2026-08-20"}), on("2026-08-20")
     )
     assert owed(engine, on("2026-08-24")) == nudged(engine, applied, "complete-7", ("setting", SENCO), ("team", TAC)), (
@@ -177,7 +179,7 @@ def test_a_member_named_while_scoring_is_under_way_gets_their_card_at_once(engin
     extra = Entry("Eve Extra", "eve@abbey.example", "aad-eve", Role.SENCO, "Central", "Abbey Hulton Primary School")
     import_entries(engine, [extra], NOV_20, "test")
     eve = pid(engine, ("aad-eve", "Eve Extra"))
-    uc.add_panel_member(engine, actor(engine, ADMIN), eve, on("2026-01-05"))
+    uc.add_panel_member(engine, actor(engine, ADMIN), NamePanelMember(person_id=eve), on("2026-01-05"))
     with Session(engine) as session:
         keys = set(session.exec(select(Outbox.key)))
     assert f"notice:capital:{applied}:score:person:{eve}" in keys

@@ -6,19 +6,16 @@ from datetime import datetime
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
-from sqlmodel import select
 
 from bot.config import Settings
 from bot.http.app import create_app
 from cluster.clock import LONDON, FixedClock
-from store.db import transaction
-from store.models import Outbox
-from store.outbox import DELIVERED, OWED
 from tests.conftest import ADMIN, Bot
 from tests.http.test_reviews import funded  # noqa: F401  (the fixture)
 from tests.scheduler.test_agenda_job import linked  # noqa: F401  (the fixture)
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
+from tests.support.past import deliver_owed
 
 
 async def test_the_app_posts_a_due_agenda_on_its_own_when_it_starts(linked: Engine, connector: FakeConnector) -> None:  # noqa: F811
@@ -61,10 +58,7 @@ async def test_the_app_delivers_a_review_nudge_to_the_sencos_chat_when_it_falls_
     await Bot(client, connector).post(act.personal_install(connector.url, *SENCO))
     await client.close()
     connector.calls.clear()
-    with transaction(central) as session:  # what the referral's changes and the decision owed, sent on their day
-        for row in session.exec(select(Outbox).where(Outbox.state == OWED)):
-            row.state = DELIVERED
-            session.add(row)
+    deliver_owed(central)  # what the referral's changes and the decision owed, sent on their day
 
     clock.set(datetime.combine(REVIEW_DUE - timedelta(days=30), datetime.min.time(), tzinfo=LONDON).replace(hour=9))
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True), clock=clock, engine=central)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from cluster.capital_fund import Criterion, Round
 from cluster.clock import LONDON
-from cluster.commands.capital import Recommend, RecordBoardDecision, ScoreApplication
+from cluster.commands.capital import OnApplication, Recommend, RecordBoardDecision, ScoreApplication
 from cluster.commands.inputs import parse
 from cluster.commands.meetings import RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
@@ -98,7 +98,7 @@ def to_board(engine: Engine, referral_id: int) -> None:
     uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)
     again = uc.score(engine, chair, scores(referral_id, FOURS), JAN_5)  # the same click delivered twice
     assert again.notice == "Your scores are saved."
-    uc.close_panel(engine, chair, referral_id, JAN_5)
+    uc.close_panel(engine, chair, OnApplication(referral_id=referral_id), JAN_5)
     uc.recommend(
         engine,
         chair,
@@ -158,7 +158,7 @@ def test_doubled_clicks_change_things_once(seeded: Engine) -> None:
     referral_id = apply(seeded, SENCO)
     to_board(seeded, referral_id)
     chair, officer = actor(seeded, CHAIR), actor(seeded, OFFICER)
-    closed = uc.close_panel(seeded, chair, referral_id, JAN_5)
+    closed = uc.close_panel(seeded, chair, OnApplication(referral_id=referral_id), JAN_5)
     assert closed.view.averages is not None and closed.view.averages.scored_by == 1
     decision = {"board": "approve", "amount": "12000"}
     uc.board_decision(seeded, officer, board(referral_id, decision), JAN_5)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
+from cluster.commands.capital import NamePanelMember
 from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import SaveDetails
 from cluster.roles import CITYWIDE_ROLES, Role
@@ -157,7 +158,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
     uc.submit(engine, referrer, applied.id, uc.open_for_edit(engine, referrer, applied.id, NOW).version, NOW)
     checks.accept(engine, admin_, applied.id, NOW)
     assert second.person_id is not None
-    add_panel_member(engine, admin_, second.person_id, NOW)
+    add_panel_member(engine, admin_, NamePanelMember(person_id=second.person_id), NOW)
     return ClusterRows(
         cluster_id,
         setting,

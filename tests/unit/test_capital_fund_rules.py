@@ -26,9 +26,10 @@ from cluster.capital_fund import (
     one_decimal,
     release_amount,
 )
+from cluster.commands.capital import ScoreApplication, score_input
 from cluster.errors import Refusal
 
-ALL_FOURS = {c.value: "4" for c in Criterion}
+ALL_FOURS = {score_input(c): "4" for c in Criterion}
 PASSED = Visit("Pat Team", date(2026, 6, 1), True, "")
 
 
@@ -38,14 +39,14 @@ def score(value: int, **changed: int) -> Score:
 
 
 def test_a_member_scores_every_criterion_from_one_to_five() -> None:
-    checked, errors = check_score(ALL_FOURS, {})
+    checked, errors = check_score(ScoreApplication(referral_id=1, **ALL_FOURS))
     assert errors == {}
     assert checked.scores[Criterion.DELIVERABILITY] == 4
 
 
 def test_a_missing_or_out_of_range_score_is_named_in_the_card() -> None:
-    raw = dict(ALL_FOURS, deliverability="", value_for_money="6")
-    _, errors = check_score(raw, {})
+    typed = dict(ALL_FOURS, score_deliverability="", score_value_for_money="6")
+    _, errors = check_score(ScoreApplication(referral_id=1, **typed))
     assert errors == {
         "deliverability": "Score Deliverability from 1 to 5.",
         "value_for_money": "Value for money is scored from 1 to 5.",

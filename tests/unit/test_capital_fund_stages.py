@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from cluster.capital_fund import (
+    ROUND_DATES,
     Audience,
     BoardDecision,
     Evaluation,
@@ -29,7 +30,9 @@ from cluster.capital_fund import (
     school_year_of,
     stage_of,
 )
-from cluster.errors import Refusal
+from cluster.commands.capital import Evaluate, RecordVisit, SetRound
+from cluster.commands.inputs import parse
+from cluster.errors import InvalidInput, Refusal
 
 ROUND = Round(
     "2025/26",
@@ -56,19 +59,24 @@ SCORING = Progress(checked=True, scoring=True)
 PROJECT = Progress(checked=True, scoring=True, panel_closed=True, board=APPROVED, journey=Journey(12_000_00))
 
 
+def round_of(form: SetRound) -> Round:
+    return Round(form.label, form.total, **{name: getattr(form, name) for name, _ in ROUND_DATES})
+
+
 def test_the_round_form_reads_the_total_and_every_date() -> None:
-    round_, errors = check_round_form(FORM)
-    assert errors == {} and round_ == ROUND
+    round_ = round_of(parse(SetRound, FORM))
+    assert check_round_form(round_) == {} and round_ == ROUND
 
 
 def test_a_round_form_with_mistakes_names_each_field() -> None:
-    round_, errors = check_round_form({**FORM, "label": "", "total": "lots", "panel_by": "soon"})
-    assert round_ is None
-    assert set(errors) == {"label", "total", "panel_by"}
+    with pytest.raises(InvalidInput) as mistakes:
+        parse(SetRound, {**FORM, "label": "", "total": "lots", "panel_by": "soon"})
+    assert set(mistakes.value.errors) == {"label", "total", "panel_by"}
+    assert set(check_round_form(replace(ROUND, label=" ", total_pence=0))) == {"label", "total"}
 
 
 def test_dates_out_of_order_are_refused_naming_both() -> None:
-    _, errors = check_round_form({**FORM, "decisions_by": "2026-01-15"})
+    errors = check_round_form(round_of(parse(SetRound, {**FORM, "decisions_by": "2026-01-15"})))
     assert errors == {
         "form": "The date decisions are communicated (15 January 2026) must not be before the date the panel "
         "meets (30 January 2026)."
@@ -165,24 +173,26 @@ def test_the_scheduler_looks_next_at_the_windows_end_then_each_nudge_point() -> 
 
 def test_a_step_cannot_be_dated_in_the_future_or_before_the_project_started() -> None:
     today = date(2026, 7, 17)
-    assert check_journey_day("2026-07-17", today, "completed", date(2026, 4, 13)) == today
+    assert check_journey_day(today, today, "completed", date(2026, 4, 13)) == today
     with pytest.raises(Refusal, match="that is still to come"):
-        check_journey_day("2026-07-18", today, "completed")
+        check_journey_day(date(2026, 7, 18), today, "completed")
     with pytest.raises(Refusal, match=r"before it started \(13 April 2026\)"):
-        check_journey_day("2026-04-12", today, "completed", date(2026, 4, 13))
+        check_journey_day(date(2026, 4, 12), today, "completed", date(2026, 4, 13))
 
 
 def test_a_failed_visit_says_what_must_be_put_right() -> None:
-    visit, errors = check_visit({"visitor": "Theo", "visited_on": "2026-07-22", "passed": "false"}, date(2026, 7, 22))
+    failed = RecordVisit(referral_id=1, visitor="Theo", visited_on="2026-07-22", passed="false")
+    visit, errors = check_visit(failed, date(2026, 7, 22))
     assert visit is None and set(errors) == {"notes"}
-    visit, errors = check_visit({"visitor": "Theo", "visited_on": "2026-07-22", "passed": "true"}, date(2026, 7, 22))
+    visit, errors = check_visit(replace(failed, passed="true"), date(2026, 7, 22))
     assert errors == {} and visit == Visit("Theo", date(2026, 7, 22), True, "")
 
 
 def test_an_evaluation_needs_its_figures_as_numbers_and_what_changed_in_words() -> None:
-    evaluation, errors = check_evaluation({"ehcp_pupils": "4", "pupils_weekly": "many", "attendance_change": "up"})
+    typed = Evaluate(referral_id=1, ehcp_pupils="4", pupils_weekly="many", attendance_change="up")
+    evaluation, errors = check_evaluation(typed)
     assert evaluation is None and set(errors) == {"pupils_weekly", "attendance_change", "what_changed"}
     evaluation, errors = check_evaluation(
-        {"ehcp_pupils": "4", "pupils_weekly": "36", "attendance_change": "-1.5", "what_changed": "Calmer."}
+        replace(typed, pupils_weekly="36", attendance_change="-1.5", what_changed="Calmer.")
     )
     assert errors == {} and evaluation == Evaluation(4, 36, "-1.5", "Calmer.")

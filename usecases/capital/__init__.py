@@ -26,8 +26,7 @@ from usecases.capital.jobs import owe_capital_notices
 from usecases.capital.journey import (
     add_invoice,
     attach_invoice_file,
-    mark_completed,
-    mark_started,
+    mark_stage,
     record_visit,
     release,
 )
@@ -51,8 +50,7 @@ __all__ = [
     "capital_stages",
     "close_panel",
     "evaluate",
-    "mark_completed",
-    "mark_started",
+    "mark_stage",
     "on_accepted",
     "open_application",
     "overview",

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cluster import capital_fund as fund
 from cluster.capital_fund import ApplicationView, RoundView, Stage
+from cluster.commands.capital import OnApplication
 from cluster.permissions import OPEN_CAPITAL, SEE_CAPITAL, Forbidden, authorize
 from cluster.roles import SETTING_ROLES, Role
 from store import audit
@@ -113,12 +114,13 @@ def overview(engine: Engine, actor: Actor, now: datetime) -> Overview:
         )
 
 
-def open_application(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedApplication:
+def open_application(engine: Engine, actor: Actor, command: OnApplication, now: datetime) -> OpenedApplication:
     """An application as the person may see it: the applying cluster's people, and council officers.
 
     Every opening is audited (the application's statements are the school's); the unit writes only the
     audit line, so it takes no turn.
     """
+    referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
         referral, _ = load(session, referral_id)
         authorize(actor.grants, OPEN_CAPITAL, referral.cluster_id)

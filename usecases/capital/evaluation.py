@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -25,7 +24,7 @@ def evaluate(engine: Engine, actor: Actor, command: Evaluate, now: datetime) -> 
         referral, app, _ = project_of(session, actor, referral_id, EVALUATE_CAPITAL, now)
         if app.completed_on is None:
             raise Refusal("The project's impact is recorded once it is completed.")
-        evaluation, errors = fund.check_evaluation(asdict(command))  # every mistake at once
+        evaluation, errors = fund.check_evaluation(command)  # every mistake at once
         if evaluation is None:
             raise InvalidInput(errors, {})
         kept = {

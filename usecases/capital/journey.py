@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from cards.capital.project import released_notice_card
 from cluster import capital_fund as fund
 from cluster import keys
+from cluster.capital_fund import Stage
 from cluster.clock import LONDON
-from cluster.commands.capital import AddInvoice, MarkCompleted, MarkStarted, RecordVisit
+from cluster.commands.capital import AddInvoice, MarkCompleted, MarkStarted, OnApplication, RecordVisit
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import QA_VISIT, RELEASE_CAPITAL, REPORT_PROJECT, Permission, authorize
 from cluster.provision import format_pence
@@ -55,36 +56,37 @@ def _not_released(app: CapitalApplication) -> None:
         raise Refusal("The money has been released, so the project's record is complete.")
 
 
-def mark_started(engine: Engine, actor: Actor, command: MarkStarted, now: datetime) -> OpenedApplication:
-    """The SENCO marks the project started (the date can be corrected until it is completed)."""
+def mark_stage(engine: Engine, actor: Actor, command: MarkStarted | MarkCompleted, now: datetime) -> OpenedApplication:
+    """The SENCO marks the project started or completed, on the day the command gives.
+
+    The start can be corrected until the project is completed; completion comes after the start, and not
+    before its day.
+    """
+    stage, day = (
+        (Stage.STARTED, command.started_on)
+        if isinstance(command, MarkStarted)
+        else (Stage.COMPLETED, command.completed_on)
+    )
     referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
         _, app, _ = project_of(session, actor, referral_id, REPORT_PROJECT, now)
         _not_released(app)
-        if app.completed_on is not None:
-            raise Refusal("The project is marked completed, so its start can no longer change.")
-        day = fund.check_journey_day(command.started_on.isoformat(), today_of(now), "started")
-        if app.started_on != day:
-            app.started_on = day
+        if stage is Stage.STARTED:
+            if app.completed_on is not None:
+                raise Refusal("The project is marked completed, so its start can no longer change.")
+            day = fund.check_journey_day(day, today_of(now), stage.value)
+            changed, app.started_on = app.started_on != day, day
+        else:
+            if app.started_on is None:
+                raise Refusal("Mark the project started first.")
+            day = fund.check_journey_day(day, today_of(now), stage.value, app.started_on)
+            changed, app.completed_on = app.completed_on != day, day
+        if changed:
             session.add(app)
-            audit.record(session, now, actor.tag, "capital.started", f"referral:{referral_id}", on=day.isoformat())
-        return as_opened(session, actor, referral_id, now, f"Marked started on {day:%-d %B %Y}.")
-
-
-def mark_completed(engine: Engine, actor: Actor, command: MarkCompleted, now: datetime) -> OpenedApplication:
-    """The SENCO marks the project completed (after it started)."""
-    referral_id = command.referral_id
-    with transaction(engine, serial=False) as session:
-        _, app, _ = project_of(session, actor, referral_id, REPORT_PROJECT, now)
-        _not_released(app)
-        if app.started_on is None:
-            raise Refusal("Mark the project started first.")
-        day = fund.check_journey_day(command.completed_on.isoformat(), today_of(now), "completed", app.started_on)
-        if app.completed_on != day:
-            app.completed_on = day
-            session.add(app)
-            audit.record(session, now, actor.tag, "capital.completed", f"referral:{referral_id}", on=day.isoformat())
-        return as_opened(session, actor, referral_id, now, f"Marked completed on {day:%-d %B %Y}.")
+            audit.record(
+                session, now, actor.tag, f"capital.{stage.value}", f"referral:{referral_id}", on=day.isoformat()
+            )
+        return as_opened(session, actor, referral_id, now, f"Marked {stage.value} on {day:%-d %B %Y}.")
 
 
 def add_invoice(engine: Engine, actor: Actor, command: AddInvoice, now: datetime) -> OpenedApplication:
@@ -179,7 +181,7 @@ def record_visit(engine: Engine, actor: Actor, command: RecordVisit, now: dateti
         _not_released(app)
         if app.started_on is None:
             raise Refusal("The project has not started yet, so there is nothing to visit.")
-        visit, errors = fund.check_visit(asdict(command), today_of(now))  # every mistake at once
+        visit, errors = fund.check_visit(command, today_of(now))  # every mistake at once
         if visit is None:
             raise InvalidInput(errors, {})
         same = (app.visitor, app.visited_on, app.visit_passed, app.visit_notes) == (
@@ -204,17 +206,13 @@ def record_visit(engine: Engine, actor: Actor, command: RecordVisit, now: dateti
         )
 
 
-def release(
-    engine: Engine,
-    actor: Actor,
-    referral_id: int,
-    now: datetime,
-) -> OpenedApplication:
+def release(engine: Engine, actor: Actor, command: OnApplication, now: datetime) -> OpenedApplication:
     """A council officer releases the money: the grant or the invoices' total, whichever is less.
 
     Refused, naming each missing step, until the project is completed, has passed its visit and has paid
     invoices in. The setting is owed its notice in the unit.
     """
+    referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
         referral, app = load(session, referral_id, turn=True)
         authorize(actor.grants, RELEASE_CAPITAL, referral.cluster_id)

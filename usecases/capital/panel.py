@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from cluster import capital_fund as fund
 from cluster.capital_fund import Criterion, Member, Stage
-from cluster.commands.capital import ScoreApplication, comment_input, score_input
+from cluster.commands.capital import (
+    NamePanelMember,
+    OnApplication,
+    RemovePanelMember,
+    ScoreApplication,
+    comment_input,
+    score_input,
+)
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import CHAIR_PANEL, NAME_PANEL, SCORE_CAPITAL, Forbidden, authorize
 from cluster.roles import SETTING_ROLES, Role
@@ -83,12 +90,7 @@ def _cluster_for(session: Session, actor: Actor, clusters: Iterable[int]) -> Clu
     return cluster
 
 
-def add_panel_member(
-    engine: Engine,
-    actor: Actor,
-    person_id: int,
-    now: datetime,
-) -> PanelCard:
+def add_panel_member(engine: Engine, actor: Actor, command: NamePanelMember, now: datetime) -> PanelCard:
     """Name a SENCO or delegate to their cluster's panel; naming them twice is harmless.
 
     Someone named while applications are being scored is sent their scoring cards at once (the keys are the
@@ -96,6 +98,7 @@ def add_panel_member(
     """
     if not _administered(actor):
         raise Forbidden(NAME_PANEL.refusal)
+    person_id = command.person_id
     with transaction(engine, serial=False) as session:
         clusters = session.exec(
             select(Setting.cluster_id)
@@ -134,10 +137,11 @@ def _owe_cards_to_new_member(session: Session, cluster_id: int, person_id: int, 
             owe_score_request(session, view, now, [person_id])
 
 
-def remove_panel_member(engine: Engine, actor: Actor, person_id: int, now: datetime) -> PanelCard:
+def remove_panel_member(engine: Engine, actor: Actor, command: RemovePanelMember, now: datetime) -> PanelCard:
     """Take a named SENCO off their cluster's panel (scores they gave stay); removing them twice is harmless."""
     if not _administered(actor):
         raise Forbidden(NAME_PANEL.refusal)
+    person_id = command.person_id
     with transaction(engine, serial=False) as session:
         rows = session.exec(select(PanelMember).where(PanelMember.person_id == person_id)).all()
         if not rows:
@@ -186,7 +190,7 @@ def score(engine: Engine, actor: Actor, command: ScoreApplication, now: datetime
             )
         if stage is not Stage.SCORING:
             raise Refusal("The panel has closed its scoring of this application, so scores can no longer change.")
-        checked, errors = fund.check_score(command.scores, command.comments)
+        checked, errors = fund.check_score(command)
         if errors:
             raise InvalidInput({_SCORE_INPUTS.get(k, k): m for k, m in errors.items()}, {})
         assert actor.person_id is not None
@@ -212,8 +216,9 @@ def score(engine: Engine, actor: Actor, command: ScoreApplication, now: datetime
         )
 
 
-def close_panel(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedApplication:
+def close_panel(engine: Engine, actor: Actor, command: OnApplication, now: datetime) -> OpenedApplication:
     """The chair closes the panel's scoring: the averages are shown from then on; closing twice is harmless."""
+    referral_id = command.referral_id
     with transaction(engine, serial=False) as session:
         referral, app = load(session, referral_id, turn=True)
         authorize(actor.grants, CHAIR_PANEL, referral.cluster_id)

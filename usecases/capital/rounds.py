@@ -28,7 +28,6 @@ from usecases.capital.views import round_of, round_views_in, today_of
 from usecases.people import Actor, require_registered
 
 WINDOW_BACKWARDS = "The window must close after it opens."
-NO_TOTAL = "The round's total must be more than £0.00."
 
 
 def set_round(engine: Engine, year_start: int, change: Round | Window, now: datetime, actor: str) -> RoundView:
@@ -111,14 +110,12 @@ def save_round(engine: Engine, actor: Actor, command: SetRound, now: datetime) -
     What the round's rules refuse (dates out of order, a window outside its year) comes back on the form.
     """
     require_officer(actor)
-    if command.total < 1:
-        raise InvalidInput({"total": NO_TOTAL}, {})
     days: dict[str, date] = {name: getattr(command, name) for name, _ in fund.ROUND_DATES}
     round_ = Round(command.label, command.total, **days)
-    try:
-        return set_round(engine, fund.school_year_of(round_.opens), round_, now, actor.tag)
-    except Refusal as refused:
-        raise InvalidInput({"form": refused.message}, {}) from None
+    errors = fund.check_round_form(round_)  # every mistake at once, each beside its field
+    if errors:
+        raise InvalidInput(errors, {})
+    return set_round(engine, fund.school_year_of(round_.opens), round_, now, actor.tag)
 
 
 def round_views(engine: Engine) -> list[RoundView]:
