@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from cluster import keys
 from cluster.clock import LONDON
-from cluster.commands.reviews import REVIEW_GONE, SubmitReview
+from cluster.commands.reviews import REVIEW_GONE, OneReview, SubmitReview
 from cluster.errors import InvalidInput, Refusal
 from cluster.impact import outcomes_to_rate, rated_outcomes
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
@@ -178,10 +178,10 @@ def _for_referrer(session: Session, actor: Actor, review_id: int, permission: Pe
     return review
 
 
-def open_review(engine: Engine, actor: Actor, review_id: int, now: datetime) -> ReviewView:
+def open_review(engine: Engine, actor: Actor, command: OneReview, now: datetime) -> ReviewView:
     """The review form's content, for the setting's SENCO or delegate (the read is audited; no turn taken)."""
     with transaction(engine, serial=False) as session:
-        review = _for_referrer(session, actor, review_id)
+        review = _for_referrer(session, actor, command.review_id)
         audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
         return _view(session, review, _today(now))
 
@@ -260,10 +260,12 @@ def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
     audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
 
 
-def snooze(engine: Engine, actor: Actor, review_id: int, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
+def snooze(
+    engine: Engine, actor: Actor, command: OneReview, now: datetime, plan: NudgePlan = DEFAULT_PLAN
+) -> ReviewView:
     """Pause the review's nudges for a week."""
     with transaction(engine, serial=False) as session:
-        review = _take_for_referrer(session, actor, review_id, SNOOZE_REVIEW)
+        review = _take_for_referrer(session, actor, command.review_id, SNOOZE_REVIEW)
         review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
         session.add(review)
         audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))

@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore
@@ -94,10 +94,20 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
             alex, megan, admin = (
                 identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_ADMIN)
             )
-        draft = uc.start(engine, megan, uc.picker(megan)[0][0], "capital", "e2e-capital", applied)
+        draft = uc.start(
+            engine, megan, StartReferral(setting_id=uc.picker(megan)[0][0], kind="capital", once="e2e-capital"), applied
+        )
         uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), applied)
-        uc.submit(engine, megan, draft.id, uc.open_for_edit(engine, megan, draft.id, applied).version, applied)
-        accepted = checks.accept(engine, admin, draft.id, applied).view
+        uc.submit(
+            engine,
+            megan,
+            SubmitReferral(
+                referral_id=draft.id,
+                version=uc.open_for_edit(engine, megan, OneReferral(referral_id=draft.id), applied).version,
+            ),
+            applied,
+        )
+        accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), applied).view
         assert alex.person_id is not None
         capital_uc.add_panel_member(engine, admin, alex.person_id, applied)
         return str(accepted.reference), draft.id, alex.person_id

@@ -40,7 +40,7 @@ from bot.dev.playground import (
 from cluster.card_ids import MeetingId
 from cluster.clock import LONDON, Clock
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
 from store.db import make_engine
 from store.models import Review
 from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
@@ -96,11 +96,19 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         [held_today] = [m for m in list_meetings(engine, DEMO_CLUSTER) if m.day == today]
         cancel_meeting(engine, admin, MeetingId(held_today.id), now)
         setting = uc.picker(alex)[0][0]
-        draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
+        draft = uc.start(engine, alex, StartReferral(setting_id=setting, kind="individual", once="e2e-review"), now)
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_INDIVIDUAL), now)
         uc.add_row(engine, alex, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now)
-        accepted = checks.accept(engine, admin, draft.id, now).view
+        uc.submit(
+            engine,
+            alex,
+            SubmitReferral(
+                referral_id=draft.id,
+                version=uc.open_for_edit(engine, alex, OneReferral(referral_id=draft.id), now).version,
+            ),
+            now,
+        )
+        accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), now).view
         assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.http.app import create_app
 from cluster.clock import FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.referrals import ReferralView
 from reports.referral_pack import referral_pack_docx
 from tests.conftest import SENCO, TAC, Bot
@@ -74,9 +74,16 @@ def submitted_reference(engine: Engine, clock: FixedClock) -> str:
     now = clock.now()
     with Session(engine) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
-    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
+    view = uc.submit(
+        engine,
+        sam,
+        SubmitReferral(
+            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version
+        ),
+        now,
+    ).view
     assert view.reference
     return view.reference
 

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.seed import CENTRAL, seed_file
@@ -68,10 +68,17 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", NOW)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="k"), NOW)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), NOW)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
-    checks.accept(engine, admin, draft.id, NOW)
+    uc.submit(
+        engine,
+        sam,
+        SubmitReferral(
+            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), NOW).version
+        ),
+        NOW,
+    )
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

@@ -20,7 +20,7 @@ from cluster.commands.capital import (
     ScoreApplication,
 )
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import CapitalApplication, Outbox, Person
@@ -79,10 +79,20 @@ def applied(engine: Engine) -> int:
     import_entries(engine, [*ROSTER, officer], NOV_20, "test")
     uc.set_round(engine, 2025, ROUND, NOV_20, "test")
     sam, admin = actor(engine, SENCO), actor(engine, ADMIN)
-    draft = referrals.start(engine, sam, referrals.picker(sam)[0][0], "capital", "k", NOV_20)
+    draft = referrals.start(
+        engine, sam, StartReferral(setting_id=referrals.picker(sam)[0][0], kind="capital", once="k"), NOV_20
+    )
     referrals.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOV_20)
-    referrals.submit(engine, sam, draft.id, referrals.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
-    checks.accept(engine, admin, draft.id, NOV_20)
+    referrals.submit(
+        engine,
+        sam,
+        SubmitReferral(
+            referral_id=draft.id,
+            version=referrals.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), NOV_20).version,
+        ),
+        NOV_20,
+    )
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOV_20)
     uc.add_panel_member(engine, admin, pid(engine, SENCO_2), NOV_20)
     return draft.id
 

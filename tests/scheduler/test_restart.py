@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from cards import verbs
 from cluster.clock import LONDON
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import Role
 from store import outbox
 from store.db import make_engine, transaction, upgrade
@@ -446,10 +446,17 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
         )
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
-    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
-    checks.accept(engine, admin, draft.id, now)
+    view = uc.submit(
+        engine,
+        sam,
+        SubmitReferral(
+            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version
+        ),
+        now,
+    ).view
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None
     start_meeting(engine, chair, view.meeting.id, now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import col
 
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
 from store.models import AuditEvent, Cluster, Setting
@@ -372,12 +372,20 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
     ids = []
     for key, kind, answers in (("a", "individual", GOOD_INDIVIDUAL), ("b", "ehcp", {**GOOD_EHCP, "amount": "1950"})):
-        draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, key, now)
+        draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind=kind, once=key), now)
         uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
             uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
-        checks.accept(engine, admin, draft.id, now)
+        uc.submit(
+            engine,
+            sam,
+            SubmitReferral(
+                referral_id=draft.id,
+                version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version,
+            ),
+            now,
+        )
+        checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
         ids.append(draft.id)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
     for entry, (schedule, review) in zip(

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
 from cluster.commands.ledger import MarkPaid
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
@@ -201,9 +201,17 @@ def _link(engine: Engine, cluster_id: int, name: str, service_url: str, now: dat
 
 
 def _submitted(engine: Engine, referrer: Actor, setting: int, details: dict[str, str], tag: str, now: datetime) -> int:
-    started = uc.start(engine, referrer, setting, "ehcp", tag, now)
+    started = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="ehcp", once=tag), now)
     uc.save_details(engine, referrer, SaveDetails(referral_id=started.id, answers=details), now)
-    uc.submit(engine, referrer, started.id, uc.open_for_edit(engine, referrer, started.id, now).version, now)
+    uc.submit(
+        engine,
+        referrer,
+        SubmitReferral(
+            referral_id=started.id,
+            version=uc.open_for_edit(engine, referrer, OneReferral(referral_id=started.id), now).version,
+        ),
+        now,
+    )
     return started.id
 
 
@@ -222,10 +230,10 @@ def _build_cluster(
     channel = _link(engine, cluster_id, name, service_url, now)
     tag = name[0].lower()
 
-    draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", now)
+    draft = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="discussion", once=f"{tag}-draft"), now)
     uc.save_details(engine, referrer, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
     funded = _submitted(engine, referrer, setting, {**GOOD_EHCP, "amount": plan.amount}, f"{tag}-funded", now)
-    checks.accept(engine, admin, funded, now)
+    checks.accept(engine, admin, OneReferral(referral_id=funded), now)
     waiting = _submitted(engine, referrer, setting, GOOD_EHCP, f"{tag}-waiting", now)
 
     with Session(engine) as session:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
@@ -37,11 +37,18 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
     with Session(engine) as session:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind=kind, once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=dict(details)), now)
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
-    checks.accept(engine, admin, draft.id, now)
+    uc.submit(
+        engine,
+        sam,
+        SubmitReferral(
+            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version
+        ),
+        now,
+    )
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     item = start_meeting(engine, chair, 2, MEETING_DAY).entries[0].item_id
     open_item(engine, chair, item, MEETING_DAY)
     cast_vote(engine, wendy, item, "approve", MEETING_DAY)
