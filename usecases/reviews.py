@@ -13,7 +13,7 @@ nudge and recipient, so a second run (another replica, or after a restart) owes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_
@@ -52,14 +52,17 @@ NOT_FOUND = REVIEW_GONE
 DUE_SHOWN = 30
 
 
-def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
-    """Each review's view, in the order given, in one query whatever their number."""
-    ids = [r.id for r in reviews if r.id is not None]
+def views_by_id(session: Session, review_ids: Iterable[int], today: date) -> dict[int, ReviewView]:
+    """The reviews as cards show them, by id, in one query whatever their number (the lists and the nudges)."""
+    ids = list(review_ids)
     if not ids:
-        return []
+        return {}
     rows = session.execute(
         sa_select(
             col(Review.id),
+            col(Review.due),
+            col(Review.state),
+            col(Review.answers),
             col(Referral.id),
             col(Referral.reference),
             col(Referral.kind),
@@ -72,15 +75,12 @@ def review_views(session: Session, reviews: Sequence[Review], today: date) -> li
         .join(Setting, col(Setting.id) == Referral.setting_id)
         .join(Decision, col(Decision.id) == Review.decision_id)
         .where(col(Review.id).in_(ids))
-    ).all()
-    found = {row[0]: row for row in rows}
-    views = []
-    for review in reviews:
-        assert review.id is not None
-        _, referral_id, reference, kind, state, details, setting, amount = found[review.id]
+    )
+    views: dict[int, ReviewView] = {}
+    for review_id, due, stored, answers, referral_id, reference, kind, state, details, setting, amount in rows:
         # The referral's title and pupil as its own view words them (a view of only what a review shows).
         referral = ReferralView(
-            id=referral_id,
+            id=referral_id or 0,
             reference=reference,
             kind=Kind(kind),
             state=State(state),
@@ -89,23 +89,31 @@ def review_views(session: Session, reviews: Sequence[Review], today: date) -> li
             created_by="",
             details=dict(details),
         )
-        views.append(
-            ReviewView(
-                id=review.id,
-                reference=reference or "",
-                setting=setting,
-                kind_title=referral.title,
-                pupil_label=referral.pupil_label,
-                amount_pence=amount,
-                due=review.due,
-                state=state_on(review.due, today, review.state),
-                outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
-                answers=dict(review.answers),
-                outcomes=outcomes_to_rate(details),
-                kind=kind,
-            )
+        views[review_id or 0] = ReviewView(
+            id=review_id or 0,
+            reference=reference or "",
+            setting=setting,
+            kind_title=referral.title,
+            pupil_label=referral.pupil_label,
+            amount_pence=amount,
+            due=due,
+            state=state_on(due, today, stored),
+            outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
+            answers=dict(answers),
+            outcomes=outcomes_to_rate(details),
+            kind=str(kind),
         )
     return views
+
+
+def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
+    """Each review's view, in the order given, in one query whatever their number.
+
+    Read from the database, so a review changed in this unit of work is flushed first (the session's
+    autoflush) and shows as changed.
+    """
+    found = views_by_id(session, (r.id for r in reviews if r.id is not None), today)
+    return [found[review.id or 0] for review in reviews]
 
 
 def _view(session: Session, review: Review, today: date) -> ReviewView:
