@@ -30,13 +30,14 @@ from sqlmodel import Session, select
 from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_config, prepare_demo
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
-from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore
 from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_CAPITAL
+from tests.support.referral_steps import submit_shown
 from usecases import capital as capital_uc
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -98,15 +99,7 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
             engine, megan, StartReferral(setting_id=uc.picker(megan)[0][0], kind="capital", once="e2e-capital"), applied
         )
         uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), applied)
-        uc.submit(
-            engine,
-            megan,
-            SubmitReferral(
-                referral_id=draft.id,
-                version=uc.open_for_edit(engine, megan, OneReferral(referral_id=draft.id), applied).version,
-            ),
-            applied,
-        )
+        submit_shown(engine, megan, draft.id, applied)
         accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), applied).view
         assert alex.person_id is not None
         capital_uc.add_panel_member(engine, admin, alex.person_id, applied)

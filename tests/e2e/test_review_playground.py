@@ -40,12 +40,13 @@ from bot.dev.playground import (
 from cluster.card_ids import MeetingId
 from cluster.clock import LONDON, Clock
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from store.db import make_engine
 from store.models import Review
 from tests.e2e.botprocess import cli, forget_past_notices, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import start_meeting
@@ -99,15 +100,7 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         draft = uc.start(engine, alex, StartReferral(setting_id=setting, kind="individual", once="e2e-review"), now)
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_INDIVIDUAL), now)
         uc.add_row(engine, alex, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(
-            engine,
-            alex,
-            SubmitReferral(
-                referral_id=draft.id,
-                version=uc.open_for_edit(engine, alex, OneReferral(referral_id=draft.id), now).version,
-            ),
-            now,
-        )
+        submit_shown(engine, alex, draft.id, now)
         accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), now).view
         assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted
 

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.seed import CENTRAL, seed_file
@@ -28,6 +28,7 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -70,14 +71,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
     draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="k"), NOW)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), NOW)
-    uc.submit(
-        engine,
-        sam,
-        SubmitReferral(
-            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), NOW).version
-        ),
-        NOW,
-    )
+    submit_shown(engine, sam, draft.id, NOW)
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))

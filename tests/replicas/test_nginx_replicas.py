@@ -43,7 +43,7 @@ from cards import verbs
 from cards.meeting_day.parts import CHOICE_TITLES
 from cluster.card_ids import ItemId, MeetingId
 from cluster.clock import LONDON
-from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from cluster.voting import Choice
 from scheduler.leader import SCHEDULER_LOCK_KEY
@@ -56,6 +56,7 @@ from tests.replicas.nginx import Nginx, nginx_in_front
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import agenda, start_meeting
@@ -248,14 +249,7 @@ def prepare(url: str, connector_url: str) -> Scene:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
     draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="vote-on-this"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
-    view = uc.submit(
-        engine,
-        sam,
-        SubmitReferral(
-            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version
-        ),
-        now,
-    ).view
+    view = submit_shown(engine, sam, draft.id, now).view
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None and view.reference is not None
     start_meeting(engine, chair, MeetingId(view.meeting.id), now)

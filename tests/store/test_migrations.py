@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlmodel import col
 
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
 from store.models import AuditEvent, Cluster, Setting
@@ -352,6 +352,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
     from store.seed import CENTRAL, seed_file
     from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2
     from tests.support.referral_flow import GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1
+    from tests.support.referral_steps import submit_shown
     from usecases import referral_checks as checks
     from usecases import referrals as uc
     from usecases.budget import set_budget
@@ -376,15 +377,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
             uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(
-            engine,
-            sam,
-            SubmitReferral(
-                referral_id=draft.id,
-                version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version,
-            ),
-            now,
-        )
+        submit_shown(engine, sam, draft.id, now)
         checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
         ids.append(draft.id)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)

@@ -14,12 +14,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
-from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day import decisions
@@ -45,14 +46,7 @@ def submitted(engine: Engine) -> tuple[Engine, int]:
     sam = person(engine, SENCO)
     draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="k"), NOW)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
-    uc.submit(
-        engine,
-        sam,
-        SubmitReferral(
-            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), NOW).version
-        ),
-        NOW,
-    )
+    submit_shown(engine, sam, draft.id, NOW)
     return engine, draft.id
 
 

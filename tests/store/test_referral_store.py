@@ -24,6 +24,7 @@ from store.models import Referral
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, ROSTER, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_INDIVIDUAL, ROW_1
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.people import Actor, identify
@@ -125,14 +126,7 @@ def test_a_council_officer_can_neither_read_a_pupils_referral_nor_check_referral
     sam, officer = actor(seeded, SENCO), actor(seeded, ("aad-officer", "Olive Officer"))
     draft = uc.start(seeded, sam, StartReferral(setting_id=setting_of(seeded, sam), kind="discussion", once="k"), NOW)
     uc.save_details(seeded, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
-    uc.submit(
-        seeded,
-        sam,
-        SubmitReferral(
-            referral_id=draft.id, version=uc.open_for_edit(seeded, sam, OneReferral(referral_id=draft.id), NOW).version
-        ),
-        NOW,
-    )
+    submit_shown(seeded, sam, draft.id, NOW)
     with pytest.raises(Refusal):
         uc.read(seeded, officer, draft.id, NOW)
     with pytest.raises(Refusal):
@@ -201,15 +195,7 @@ def test_referral_writes_on_postgresql_wait_only_for_their_own_cluster_and_refer
         return lambda: uc.save_details(seeded, sam, SaveDetails(referral_id=view_id, answers=GOOD_DISCUSSION), NOW)
 
     def submit(view_id: int) -> Callable[[], object]:
-        return lambda: uc.submit(
-            seeded,
-            sam,
-            SubmitReferral(
-                referral_id=view_id,
-                version=uc.open_for_edit(seeded, sam, OneReferral(referral_id=view_id), NOW).version,
-            ),
-            NOW,
-        )
+        return lambda: submit_shown(seeded, sam, view_id, NOW)
 
     assert waits_while_held(seeded, ("referral", first.id), save(first.id)), "an edit waits for its referral"
     assert not waits_while_held(seeded, ("referral", first.id), save(second.id)), "not for another referral"

@@ -24,12 +24,13 @@ from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
 from cluster.commands.ledger import MarkPaid
-from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
 from store.seed import CENTRAL
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -203,15 +204,7 @@ def _link(engine: Engine, cluster_id: int, name: str, service_url: str, now: dat
 def _submitted(engine: Engine, referrer: Actor, setting: int, details: dict[str, str], tag: str, now: datetime) -> int:
     started = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="ehcp", once=tag), now)
     uc.save_details(engine, referrer, SaveDetails(referral_id=started.id, answers=details), now)
-    uc.submit(
-        engine,
-        referrer,
-        SubmitReferral(
-            referral_id=started.id,
-            version=uc.open_for_edit(engine, referrer, OneReferral(referral_id=started.id), now).version,
-        ),
-        now,
-    )
+    submit_shown(engine, referrer, started.id, now)
     return started.id
 
 

@@ -22,7 +22,7 @@ from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from cluster.roles import Role
 from store.models import AgendaItem, Decision, Meeting, Outbox
 from store.seed import CENTRAL, seed_file
@@ -30,6 +30,7 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -55,15 +56,7 @@ def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, no
     if kind == "individual":
         uc.add_row(engine, person, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
         uc.add_row(engine, person, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), now)
-    uc.submit(
-        engine,
-        person,
-        SubmitReferral(
-            referral_id=draft.id,
-            version=uc.open_for_edit(engine, person, OneReferral(referral_id=draft.id), now).version,
-        ),
-        now,
-    )
+    submit_shown(engine, person, draft.id, now)
     return draft.id
 
 

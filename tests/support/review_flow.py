@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -40,14 +41,7 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind=kind, once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=dict(details)), now)
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-    uc.submit(
-        engine,
-        sam,
-        SubmitReferral(
-            referral_id=draft.id, version=uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), now).version
-        ),
-        now,
-    )
+    submit_shown(engine, sam, draft.id, now)
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     item = start_meeting(engine, chair, 2, MEETING_DAY).entries[0].item_id
     open_item(engine, chair, item, MEETING_DAY)

@@ -19,6 +19,7 @@ from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Re
 from store.seed import CENTRAL, seed_file
 from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -166,15 +167,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         assert instalment is not None and instalment.id is not None
     applied = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="capital", once=f"{tag}-capital"), NOW)
     uc.save_details(engine, referrer, SaveDetails(referral_id=applied.id, answers=GOOD_CAPITAL), NOW)
-    uc.submit(
-        engine,
-        referrer,
-        SubmitReferral(
-            referral_id=applied.id,
-            version=uc.open_for_edit(engine, referrer, OneReferral(referral_id=applied.id), NOW).version,
-        ),
-        NOW,
-    )
+    submit_shown(engine, referrer, applied.id, NOW)
     checks.accept(engine, admin_, OneReferral(referral_id=applied.id), NOW)
     assert second.person_id is not None
     add_panel_member(engine, admin_, second.person_id, NOW)
