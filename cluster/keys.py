@@ -10,6 +10,9 @@ Two kinds of key:
   nothing more. A message to people is owed once per person under ``{key}:person:{id}``
   (:func:`for_person`, as ``store.outbox.owe_notice`` does).
 
+The outbox's own rows are keyed here too: a channel card's row (:func:`channel_card`) and a message passed
+to an admin when its recipient cannot be reached (:func:`rerouted`).
+
 The keys are stored in the outbox and de-duplicate owed messages across restarts and releases, so each
 function here must keep making exactly the string it makes today (``tests/unit/test_keys.py`` pins them).
 The erasure of a referral's pupil details finds the messages about it by the prefixes at the end.
@@ -153,6 +156,29 @@ def citywide_pack_part(pack_key: str, number: int) -> str:
 def citywide_unposted(meeting_id: int) -> str:
     """The note to the council officers that a pack could not be posted (no citywide channel)."""
     return f"{citywide_pack(meeting_id)}:no-channel"
+
+
+# --- the outbox's own rows --------------------------------------------------------------------------------
+
+CHANNEL_CARD_PREFIX = "card:"
+"""What the outbox row of every channel card is keyed by, before the card's own key."""
+REROUTE_MARK = ":admin:"
+"""What a message passed to an admin adds to the key of the message its recipient could not have."""
+
+
+def channel_card(card_key: str) -> str:
+    """The outbox row of a channel card (``card:vote:34``): one row per card, owed again whenever it changes."""
+    return f"{CHANNEL_CARD_PREFIX}{card_key}"
+
+
+def rerouted(key: str, admin_id: int) -> str:
+    """A message the bot cannot deliver to its recipient, owed instead to one of their cluster's admins."""
+    return f"{key}{REROUTE_MARK}{admin_id}"
+
+
+def is_rerouted(key: str) -> bool:
+    """Whether the message was passed to an admin already (it is not passed on again)."""
+    return REROUTE_MARK in key
 
 
 # --- what an erasure blanks -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from cluster.budget import BudgetRule, position
 from cluster.clock import LONDON
+from cluster.commands.ledger import FinanceExports
 from cluster.decisions import FUNDED, Outcome, Schedule
 from cluster.errors import Refusal
 from cluster.finance import AllocationLine, BudgetLine, CapitalStage, FinanceView, by_term, ledger_of
@@ -207,8 +208,9 @@ def finance_export(engine: Engine, cluster_name: str | None, now: datetime) -> F
         return finance_view(session, ids, scope, now)
 
 
-def finance_for(engine: Engine, actor: Actor, cluster_name: str | None, now: datetime) -> FinanceView:
-    """The export a council officer asked for in Teams: one cluster they reach, or citywide."""
+def finance_for(engine: Engine, actor: Actor, command: FinanceExports, now: datetime) -> FinanceView:
+    """The export a council officer asked for in Teams: one cluster they reach (by name), or citywide (none named)."""
+    cluster_name = command.cluster_name or None
     reached = clusters_reached(actor.grants, FINANCE_EXPORTS)
     if reached is not None and not reached:
         raise Forbidden(FINANCE_EXPORTS.refusal)

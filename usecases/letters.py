@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 
 from cluster.commands.ledger import NO_DECISION as NO_DECISION  # the sentence a card's missing id gets too
+from cluster.commands.ledger import OfferLetter
 from cluster.errors import Refusal
 from cluster.permissions import DECISION_LETTER, authorize
 from store import audit
@@ -46,12 +47,15 @@ class Letter:
     content: bytes
 
 
-def letter_for(engine: Engine, actor: Actor, decision_id: int, now: datetime, *, offer_only: bool = False) -> Letter:
-    """The stored letter of a decision, if the actor reaches its setting; the reading is audited.
+def letter_for(
+    engine: Engine, actor: Actor, command: OfferLetter, now: datetime, *, offer_only: bool = False
+) -> Letter:
+    """The stored letter of the decision the command names, if the actor reaches its setting; the reading is audited.
 
     ``offer_only``: the letter is only being offered again (Teams asks first), so the ``letter.read`` line
     waits for the person to accept it.
     """
+    decision_id = command.decision_id
     with transaction(engine, serial=False) as session:
         connection = session.connection()
         whose = connection.execute(_WHOSE, {"decision": decision_id}).first()

@@ -32,15 +32,14 @@ from sqlmodel import Session, SQLModel, col, select
 from cards.reviews import review_nudge_card
 from cluster import keys
 from cluster.clock import LONDON
-from cluster.impact import outcomes_to_rate
-from cluster.referrals import Kind, ReferralView, State
-from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, ReviewView, owed_nudges, plan_from, state_on
+from cluster.reviews import DEFAULT_PLAN, Nudge, NudgePlan, owed_nudges, plan_from
 from cluster.roles import Role
 from store import job_marks
 from store.db import transaction
-from store.models import Cluster, Decision, Referral, Review, RoleAssignment, Setting
+from store.models import Cluster, Review, RoleAssignment
 from store.outbox import Owing, Serialised, owe_all, owed_already, serialise
 from store.repo import role_holders
+from usecases.reviews import views_by_id
 
 MARK = "review-nudges"
 BATCH = 300
@@ -193,59 +192,6 @@ def _people(session: Session, looks: Sequence[_Look]) -> tuple[dict[int, list[in
     return referrers, leaders
 
 
-def review_views(session: Session, review_ids: Iterable[int], today: date) -> dict[int, ReviewView]:
-    """The reviews as cards show them, in one query whatever their number."""
-    ids = list(review_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select_columns(
-            col(Review.id),
-            col(Review.due),
-            col(Review.state),
-            col(Review.answers),
-            col(Referral.id),
-            col(Referral.reference),
-            col(Referral.kind),
-            col(Referral.state),
-            col(Referral.details),
-            col(Decision.amount_pence),
-            col(Setting.name),
-        )
-        .join(Referral, col(Referral.id) == Review.referral_id)
-        .join(Decision, col(Decision.id) == Review.decision_id)
-        .join(Setting, col(Setting.id) == Referral.setting_id)
-        .where(col(Review.id).in_(ids))
-    )
-    views: dict[int, ReviewView] = {}
-    for review_id, due, stored, answers, referral_id, reference, kind, state, details, amount, setting in rows:
-        referral = ReferralView(
-            id=referral_id or 0,
-            reference=reference,
-            kind=Kind(kind),
-            state=State(state),
-            cluster="",
-            setting=setting,
-            created_by="",
-            details=dict(details),
-        )
-        views[review_id or 0] = ReviewView(
-            id=review_id or 0,
-            reference=referral.reference or "",
-            setting=referral.setting,
-            kind_title=referral.title,
-            pupil_label=referral.pupil_label,
-            amount_pence=amount,
-            due=due,
-            state=state_on(due, today, stored),
-            outcomes_set=str(referral.details.get("outcomes", referral.details.get("impact_measures", ""))),
-            answers=dict(answers),
-            outcomes=outcomes_to_rate(referral.details),
-            kind=str(kind),
-        )
-    return views
-
-
 def _batches(owed: list[tuple[_Look, list[Owing]]], size: int) -> Iterable[list[tuple[_Look, list[Owing]]]]:
     """Reviews in groups of at most ``size`` outbox rows (a review's rows stay together) and ``size`` reviews."""
     batch: list[tuple[_Look, list[Owing]]] = []
@@ -303,7 +249,7 @@ def _owe(engine: Engine, now: datetime, today: date, looks: list[_Look], size: i
         listed_keys = {look.review.id: keyed(look) for look in wanted}
         taken = owed_already(session, (key for listed in listed_keys.values() for key, _, _ in listed))
         fresh = {rid: [k for k in listed if k[0] not in taken] for rid, listed in listed_keys.items()}
-        views = review_views(session, [rid for rid, listed in fresh.items() if listed], today)
+        views = views_by_id(session, [rid for rid, listed in fresh.items() if listed], today)
     owed: list[tuple[_Look, list[Owing]]] = []
     for look in looks:
         owing: list[Owing] = []

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from cluster.commands.referrals import ReturnReferral
+from cluster.commands.referrals import OneReferral, ReturnReferral
 from cluster.errors import Refusal
 from cluster.forms import Field, FieldType, check_form
 from cluster.permissions import CHECK_REFERRALS, Forbidden, authorize
@@ -93,19 +93,14 @@ def _take_for_check(session: Session, actor: Actor, referral_id: int) -> Referra
     return referral
 
 
-def accept(
-    engine: Engine,
-    actor: Actor,
-    referral_id: int,
-    now: datetime,
-) -> Checked:
+def accept(engine: Engine, actor: Actor, command: OneReferral, now: datetime) -> Checked:
     """Accept a submitted referral onto its meeting's agenda (a capital one: to its round's panel); twice is harmless.
 
     The referrer is owed their notice in the same transaction. A referral whose meeting has ended meanwhile
     goes to the next meeting, its referrer told of that too (``usecases.meeting_day.carry_over``).
     """
     with transaction(engine, serial=False) as session:
-        referral = _take_for_check(session, actor, referral_id)
+        referral = _take_for_check(session, actor, command.referral_id)
         if referral.state in (State.ACCEPTED, State.RETURNED):  # a stale list: nothing to change, and it says so
             done: Done = "already accepted" if referral.state == State.ACCEPTED else "already returned"
             return Checked(view_of(session, referral), (), _waiting(session, actor, now), done)

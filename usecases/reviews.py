@@ -13,7 +13,7 @@ nudge and recipient, so a second run (another replica, or after a restart) owes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from cluster import keys
 from cluster.clock import LONDON
-from cluster.commands.reviews import REVIEW_GONE, SubmitReview
+from cluster.commands.reviews import REVIEW_GONE, OneReview, SubmitReview
 from cluster.errors import InvalidInput, Refusal
 from cluster.impact import outcomes_to_rate, rated_outcomes
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
@@ -52,14 +52,17 @@ NOT_FOUND = REVIEW_GONE
 DUE_SHOWN = 30
 
 
-def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
-    """Each review's view, in the order given, in one query whatever their number."""
-    ids = [r.id for r in reviews if r.id is not None]
+def views_by_id(session: Session, review_ids: Iterable[int], today: date) -> dict[int, ReviewView]:
+    """The reviews as cards show them, by id, in one query whatever their number (the lists and the nudges)."""
+    ids = list(review_ids)
     if not ids:
-        return []
+        return {}
     rows = session.execute(
         sa_select(
             col(Review.id),
+            col(Review.due),
+            col(Review.state),
+            col(Review.answers),
             col(Referral.id),
             col(Referral.reference),
             col(Referral.kind),
@@ -72,15 +75,12 @@ def review_views(session: Session, reviews: Sequence[Review], today: date) -> li
         .join(Setting, col(Setting.id) == Referral.setting_id)
         .join(Decision, col(Decision.id) == Review.decision_id)
         .where(col(Review.id).in_(ids))
-    ).all()
-    found = {row[0]: row for row in rows}
-    views = []
-    for review in reviews:
-        assert review.id is not None
-        _, referral_id, reference, kind, state, details, setting, amount = found[review.id]
+    )
+    views: dict[int, ReviewView] = {}
+    for review_id, due, stored, answers, referral_id, reference, kind, state, details, setting, amount in rows:
         # The referral's title and pupil as its own view words them (a view of only what a review shows).
         referral = ReferralView(
-            id=referral_id,
+            id=referral_id or 0,
             reference=reference,
             kind=Kind(kind),
             state=State(state),
@@ -89,23 +89,31 @@ def review_views(session: Session, reviews: Sequence[Review], today: date) -> li
             created_by="",
             details=dict(details),
         )
-        views.append(
-            ReviewView(
-                id=review.id,
-                reference=reference or "",
-                setting=setting,
-                kind_title=referral.title,
-                pupil_label=referral.pupil_label,
-                amount_pence=amount,
-                due=review.due,
-                state=state_on(review.due, today, review.state),
-                outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
-                answers=dict(review.answers),
-                outcomes=outcomes_to_rate(details),
-                kind=kind,
-            )
+        views[review_id or 0] = ReviewView(
+            id=review_id or 0,
+            reference=reference or "",
+            setting=setting,
+            kind_title=referral.title,
+            pupil_label=referral.pupil_label,
+            amount_pence=amount,
+            due=due,
+            state=state_on(due, today, stored),
+            outcomes_set=str(details.get("outcomes", details.get("impact_measures", ""))),
+            answers=dict(answers),
+            outcomes=outcomes_to_rate(details),
+            kind=str(kind),
         )
     return views
+
+
+def review_views(session: Session, reviews: Sequence[Review], today: date) -> list[ReviewView]:
+    """Each review's view, in the order given, in one query whatever their number.
+
+    Read from the database, so a review changed in this unit of work is flushed first (the session's
+    autoflush) and shows as changed.
+    """
+    found = views_by_id(session, (r.id for r in reviews if r.id is not None), today)
+    return [found[review.id or 0] for review in reviews]
 
 
 def _view(session: Session, review: Review, today: date) -> ReviewView:
@@ -178,10 +186,10 @@ def _for_referrer(session: Session, actor: Actor, review_id: int, permission: Pe
     return review
 
 
-def open_review(engine: Engine, actor: Actor, review_id: int, now: datetime) -> ReviewView:
+def open_review(engine: Engine, actor: Actor, command: OneReview, now: datetime) -> ReviewView:
     """The review form's content, for the setting's SENCO or delegate (the read is audited; no turn taken)."""
     with transaction(engine, serial=False) as session:
-        review = _for_referrer(session, actor, review_id)
+        review = _for_referrer(session, actor, command.review_id)
         audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
         return _view(session, review, _today(now))
 
@@ -260,10 +268,12 @@ def _release_unpaid(session: Session, review: Review, now: datetime) -> None:
     audit.record(session, now, "review", "budget.release", f"decision:{decision.id}", amount=amount)
 
 
-def snooze(engine: Engine, actor: Actor, review_id: int, now: datetime, plan: NudgePlan = DEFAULT_PLAN) -> ReviewView:
+def snooze(
+    engine: Engine, actor: Actor, command: OneReview, now: datetime, plan: NudgePlan = DEFAULT_PLAN
+) -> ReviewView:
     """Pause the review's nudges for a week."""
     with transaction(engine, serial=False) as session:
-        review = _take_for_referrer(session, actor, review_id, SNOOZE_REVIEW)
+        review = _take_for_referrer(session, actor, command.review_id, SNOOZE_REVIEW)
         review.snoozed_until = _today(now) + timedelta(days=plan.snooze)
         session.add(review)
         audit.record(session, now, actor.tag, "review.snooze", f"review:{review.id}", until=str(review.snoozed_until))

@@ -41,10 +41,9 @@ def mark_paid(turn: Turn, command: MarkPaid) -> Reply:
 @ACTIONS.personal("finance", p.FINANCE_EXPORTS, FinanceExports, argument="cluster_name")
 def finance(turn: Turn, command: FinanceExports) -> Reply:
     """``finance`` (citywide) or ``finance Central`` (one cluster): the exports as CSV and XLSX files."""
-    named = command.cluster_name or None
-    view = finance_uc.finance_for(turn.engine, turn.actor, named, turn.now())
+    view = finance_uc.finance_for(turn.engine, turn.actor, command, turn.now())
     table, workbook = finance_csv(view), finance_xlsx(view)  # a worker thread: other turns go on meanwhile
-    context = {"kind": "finance", "cluster": named or ""}
+    context = {"kind": "finance", "cluster": command.cluster_name}
     offers = tuple(
         file_offer(finance_filename(view, extension), len(data), {**context, "format": extension})
         for extension, data in (("csv", table), ("xlsx", workbook))
@@ -56,7 +55,7 @@ def finance(turn: Turn, command: FinanceExports) -> Reply:
 def offer_letter(turn: Turn, command: OfferLetter) -> Reply:
     """Offer a decision's letter again (Word), to the setting's people, its cluster's admin or an officer."""
     # Only offered here: the reading is audited once, when the person accepts (bot.teams.file_desk).
-    letter = letters_uc.letter_for(turn.engine, turn.actor, command.decision_id, turn.now(), offer_only=True)
+    letter = letters_uc.letter_for(turn.engine, turn.actor, command, turn.now(), offer_only=True)
     offer = letter_offer(letter.decision_id, letter.filename, len(letter.content))
     text = f"Here is the decision letter for {plain(letter.reference)}. Accept the file to save it to your OneDrive."
     return Reply(text=text, attachments=(offer,))

@@ -74,7 +74,7 @@ def new_referral(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.REFERRAL_START, p.START_REFERRAL, StartReferral)
 def start_referral(turn: Turn, command: StartReferral) -> Reply:
     """Create the draft and show its form."""
-    view = uc.start(turn.engine, turn.actor, command.setting_id, command.kind, command.once, turn.now())
+    view = uc.start(turn.engine, turn.actor, command, turn.now())
     return _details(turn, view)
 
 
@@ -88,7 +88,7 @@ def open_referral(turn: Turn, command: OpenReferral) -> Reply:
     ``step: documents`` (with a ``page``) shows its documents: the documents step to its editor, a list to
     open to anyone else who may read it.
     """
-    opened = uc.open_referral(turn.engine, turn.actor, command.referral_id, turn.now())
+    opened = uc.open_referral(turn.engine, turn.actor, command, turn.now())
     view = opened.view
     if command.step == "documents":
         page = command.page or 1
@@ -124,7 +124,7 @@ def show_rows(turn: Turn, command: ShowRows) -> Reply:
     A forged click on a kind without costs is refused, not drawn. A row or a contribution with mistakes
     comes back here as typed, each mistake beside its field.
     """
-    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    view = uc.open_for_edit(turn.engine, turn.actor, command, turn.now())
     if view.kind not in COSTED:
         raise Refusal(NO_COST_ROWS)
     editing = command.row_id if command.row_id in view.row_ids else None
@@ -169,7 +169,7 @@ def save_contribution(turn: Turn, command: SetContribution) -> Reply:
 @ACTIONS.verb(verbs.DOCUMENTS, p.EDIT_REFERRAL, ShowDocuments)
 def show_documents(turn: Turn, command: ShowDocuments) -> Reply:
     """The supporting documents step, at the page the button asks for (a link with mistakes comes back here)."""
-    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    view = uc.open_for_edit(turn.engine, turn.actor, command, turn.now())
     return Reply(card=rc.documents_card(view, turn.values, turn.errors, command.page or 1))
 
 
@@ -193,14 +193,14 @@ def remove_document(turn: Turn, command: RemoveDocument) -> Reply:
 @ACTIONS.verb(verbs.REVIEW, p.EDIT_REFERRAL, OneReferral)
 def review(turn: Turn, command: OneReferral) -> Reply:
     """Everything on one card, with Submit once nothing is missing."""
-    view = uc.open_for_edit(turn.engine, turn.actor, command.referral_id, turn.now())
+    view = uc.open_for_edit(turn.engine, turn.actor, command, turn.now())
     return Reply(card=rc.review_card(view, view.missing))
 
 
 @ACTIONS.verb(verbs.SUBMIT, p.EDIT_REFERRAL, SubmitReferral)
 def submit(turn: Turn, command: SubmitReferral) -> Reply:
     """Submit to the next meeting; the admins hear about it in their personal chats."""
-    outcome = uc.submit(turn.engine, turn.actor, command.referral_id, command.version, turn.now())
+    outcome = uc.submit(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=rc.submitted_card(outcome.view))
 
@@ -208,7 +208,7 @@ def submit(turn: Turn, command: SubmitReferral) -> Reply:
 @ACTIONS.verb(verbs.WITHDRAW, p.EDIT_REFERRAL, WithdrawReferral)
 def withdraw(turn: Turn, command: WithdrawReferral) -> Reply:
     """Withdraw the referral; the admins hear of it if it was submitted."""
-    outcome = uc.withdraw(turn.engine, turn.actor, command.referral_id, turn.now())
+    outcome = uc.withdraw(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=rc.withdrawn_card(outcome.view))
 
@@ -234,7 +234,7 @@ def to_check(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.ACCEPT, p.CHECK_REFERRALS, OneReferral)
 def accept(turn: Turn, command: OneReferral) -> Reply:
     """Accept onto the agenda; the referrer is told, and the admin sees what is still to check."""
-    checked = checks.accept(turn.engine, turn.actor, command.referral_id, turn.now())
+    checked = checks.accept(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return _to_check(checked.waiting, rc.checked_line(checked.view, checked.done))
 

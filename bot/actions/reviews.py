@@ -35,7 +35,7 @@ def reviews_due(turn: Turn, _: Nothing) -> Reply:
 @ACTIONS.verb(verbs.REVIEW_OPEN, p.DO_REVIEW, OneReview)
 def open_review(turn: Turn, command: OneReview) -> Reply:
     """The review form: as stored, or as typed when it comes back with mistakes."""
-    view = uc.open_review(turn.engine, turn.actor, command.review_id, turn.now())
+    view = uc.open_review(turn.engine, turn.actor, command, turn.now())
     values = turn.values or as_typed(review_fields(view.outcomes), view.answers)
     return Reply(card=review_form_card(view, values, turn.errors))
 
@@ -49,5 +49,5 @@ def submit_review(turn: Turn, command: SubmitReview) -> Reply:
 @ACTIONS.verb(verbs.REVIEW_SNOOZE, p.SNOOZE_REVIEW, OneReview)
 def snooze_review(turn: Turn, command: OneReview) -> Reply:
     """Pause the nudges for a week."""
-    view = uc.snooze(turn.engine, turn.actor, command.review_id, turn.now())
+    view = uc.snooze(turn.engine, turn.actor, command, turn.now())
     return Reply(text=f"I'll remind you about the review of {view.reference} again in a week.")

@@ -26,6 +26,7 @@ from cards import referrals as rc
 from cards.capital import application_card
 from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named_id
 from cluster.clock import LONDON, Clock
+from cluster.commands.ledger import FinanceExports, OfferLetter
 from cluster.errors import Refusal
 from cluster.referrals import ReferralView
 from reports.capital import capital_xlsx
@@ -90,10 +91,12 @@ class FileDesk:
         """
         now = self._clock.now()
         if context.get("kind") == "decision_letter":
-            return letter_for(self._engine, actor, named_id(context.get("decision_id"), NO_DECISION), now).content
+            letter = OfferLetter(decision_id=named_id(context.get("decision_id"), NO_DECISION))
+            return letter_for(self._engine, actor, letter, now).content
         if context.get("kind") == "finance":
             named = context.get("cluster")
-            finance = finance_for(self._engine, actor, str(named) if isinstance(named, str) and named else None, now)
+            asked = FinanceExports(cluster_name=named if isinstance(named, str) else "")
+            finance = finance_for(self._engine, actor, asked, now)
             return finance_xlsx(finance) if context.get("format") == "xlsx" else finance_csv(finance)
         if context.get("kind") == "citywide":
             return citywide_xlsx(citywide.citywide(self._engine, actor, now), now)

@@ -9,6 +9,7 @@ person reads beside each field. A kind's details depend on the stored referral's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from cluster.commands.inputs import Source, answers, row_id, text, whole
 
@@ -16,6 +17,15 @@ REFERRAL_GONE = "I can't find that referral, or it isn't one you can see."
 CHOOSE_SETTING = "Choose the setting this referral is for."
 # Long enough for anything a card lets a person type: the rules say what is too long, in their own words.
 TYPED = 100_000
+
+
+class NamesReferral(Protocol):
+    """Any of the commands that name one referral (a step of its form, a button on it): what opening it takes."""
+
+    @property
+    def referral_id(self) -> int:
+        """The referral the card names."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,6 @@ outcome here.
 from __future__ import annotations
 
 from store.outbox.owing import (
-    CARD_PREFIX,
     DELIVERED,
     KEYS_PER_QUERY,
     OWED,
@@ -32,7 +31,7 @@ from store.outbox.owing import (
     owed_already,
     serialise,
 )
-from store.outbox.reach import REROUTE_MARK, bot_removed, card_place, posted_card, resolve_targets, unreachable
+from store.outbox.reach import bot_removed, card_place, posted_card, resolve_targets, unreachable
 from store.outbox.sending import (
     ACTOR,
     ERROR_LENGTH,
@@ -53,12 +52,10 @@ from store.outbox.sending import (
 
 __all__ = [
     "ACTOR",
-    "CARD_PREFIX",
     "DELIVERED",
     "ERROR_LENGTH",
     "KEYS_PER_QUERY",
     "OWED",
-    "REROUTE_MARK",
     "UNDELIVERABLE",
     "CardPlace",
     "OwedMessage",

@@ -31,11 +31,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
+from cluster import keys
 from cluster.text import to_json
 from store.models import Outbox
 
 OWED, DELIVERED, UNDELIVERABLE = "owed", "delivered", "undeliverable"
-CARD_PREFIX = "card:"
 
 
 def _insert_for(session: Session) -> Any:
@@ -173,7 +173,7 @@ def owe_notice(session: Session, key: str, now: datetime, card: dict[str, Any], 
     Returns the keys newly owed.
     """
     people = dict.fromkeys(person_ids)
-    return owe_all(session, now, [Owing(f"{key}:person:{person}", card, person_id=person) for person in people])
+    return owe_all(session, now, [Owing(keys.for_person(key, person), card, person_id=person) for person in people])
 
 
 def owe_attachment(
@@ -183,7 +183,7 @@ def owe_attachment(
     activity = {"type": "message", "attachments": [attachment]}
     owed = []
     for person in dict.fromkeys(person_ids):
-        person_key = f"{key}:person:{person}"
+        person_key = keys.for_person(key, person)
         if owe(session, person_key, now, activity, person_id=person):
             owed.append(person_key)
     return owed
@@ -199,7 +199,7 @@ def owe_card(session: Session, card_key: str, channel: str, now: datetime, threa
     statement = _OWE_CARD.get(dialect)
     if statement is None:
         statement = _OWE_CARD[dialect] = _owe_card_statement(_insert_for(session))
-    values = {"key": f"{CARD_PREFIX}{card_key}", "channel": channel, "card_key": card_key, "thread_of": thread_of}
+    values = {"key": keys.channel_card(card_key), "channel": channel, "card_key": card_key, "thread_of": thread_of}
     session.execute(statement, {**values, "now": now})
 
 

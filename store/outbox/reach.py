@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from cluster import keys
 from cluster.markdown import plain
 from cluster.roles import Role
 from store import audit
@@ -24,8 +25,6 @@ from store.models import ChannelPost, ConversationRef, Outbox, Person, RoleAssig
 from store.outbox.owing import owe
 from store.outbox.sending import ACTOR, CardPlace, OwedMessage, Target, give_up, owed_row
 from store.repo import role_holders
-
-REROUTE_MARK = ":admin:"
 
 
 def channel_ref(session: Session, conversation_id: str) -> ConversationRef | None:
@@ -156,11 +155,11 @@ def _reroute(
     admins: list[int] = []
     # A message already rerouted once is not passed on again; nor is a channel card (a vote card is of no
     # use in a personal chat, and the admins hear of the removal from the channel's other messages).
-    if REROUTE_MARK not in row.key and row.card_key is None:
+    if not keys.is_rerouted(row.key) and row.card_key is None:
         admins = [a for a in _admins_of(session, cluster_ids) if a != row.person_id]
     card, activity = _for_admin(session, row)
     for admin_id in admins:
-        owe(session, f"{row.key}{REROUTE_MARK}{admin_id}", now, activity, person_id=admin_id, card=card)
+        owe(session, keys.rerouted(row.key, admin_id), now, activity, person_id=admin_id, card=card)
     if admins:
         audit.record(session, now, ACTOR, "outbox.rerouted", f"outbox:{row.id}", key=row.key, admins=admins)
     give_up(session, row, now, reason if not admins else f"{reason}; owed to the admins instead", attempted)

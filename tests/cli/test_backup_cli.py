@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.cli.main import run
 from cluster.clock import FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import SaveDetails, StartReferral
 from store import audit
 from store.db import alembic_config, make_engine, transaction
 from tests.conftest import ROSTER, SENCO, TEST_NOW
@@ -51,7 +51,9 @@ def make_referral(path: Path) -> int:
             senco = identify(session, *SENCO)
         with Session(engine) as session:
             setting = session.execute(text("SELECT id FROM setting WHERE name = 'Etruscan Primary School'")).scalar()
-        started = uc.start(engine, senco, int(setting), "individual", "pick-1", TEST_NOW)
+        started = uc.start(
+            engine, senco, StartReferral(setting_id=int(setting), kind="individual", once="pick-1"), TEST_NOW
+        )
         uc.save_details(engine, senco, SaveDetails(referral_id=started.id, answers=GOOD_INDIVIDUAL), TEST_NOW)
         return started.id
     finally:

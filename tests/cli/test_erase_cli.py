@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot.cli.main import run
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import SaveDetails, StartReferral
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, upgrade
 from store.models import AuditEvent, Decision, Instalment, Referral
@@ -53,7 +53,9 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     fund(engine, TEST_NOW)
     with Session(engine) as session:
         sam = identify(session, *SENCO)
-    other = uc.start(engine, sam, uc.picker(sam)[0][0], "individual", "other", TEST_NOW)
+    other = uc.start(
+        engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="individual", once="other"), TEST_NOW
+    )
     uc.save_details(
         engine,
         sam,

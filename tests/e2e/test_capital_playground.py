@@ -31,7 +31,7 @@ from bot.dev.playground import DEMO_ADMIN, DEMO_SENCO, DEMO_SENCO_2, playground_
 from cluster.capital_fund import school_year_of
 from cluster.clock import LONDON, Clock
 from cluster.commands.capital import NamePanelMember
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.referrals import year_code
 from store.db import make_engine
 from store.models import CapitalScore
@@ -39,6 +39,7 @@ from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop,
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.past import play_past
 from tests.support.referral_flow import GOOD_CAPITAL
+from tests.support.referral_steps import submit_shown
 from usecases import capital as capital_uc
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -97,10 +98,12 @@ def _application(database_url: str, opens: date) -> tuple[str, int, int]:
             alex, megan, admin = (
                 identify(session, u.aad_object_id, u.name) for u in (DEMO_SENCO, DEMO_SENCO_2, DEMO_ADMIN)
             )
-        draft = uc.start(engine, megan, uc.picker(megan)[0][0], "capital", "e2e-capital", applied)
+        draft = uc.start(
+            engine, megan, StartReferral(setting_id=uc.picker(megan)[0][0], kind="capital", once="e2e-capital"), applied
+        )
         uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), applied)
-        uc.submit(engine, megan, draft.id, uc.open_for_edit(engine, megan, draft.id, applied).version, applied)
-        accepted = checks.accept(engine, admin, draft.id, applied).view
+        submit_shown(engine, megan, draft.id, applied)
+        accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), applied).view
         assert alex.person_id is not None
         capital_uc.add_panel_member(engine, admin, NamePanelMember(person_id=alex.person_id), applied)
         return str(accepted.reference), draft.id, alex.person_id

@@ -33,7 +33,7 @@ from bot.dev.playground import (
     prepare_demo,
 )
 from cluster.clock import Clock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.referrals import year_code
 from store.db import make_engine
 from tests.e2e.botprocess import cli, serve, stop
@@ -72,11 +72,11 @@ def _accepted_referral(database_url: str) -> str:
             megan = identify(session, DEMO_SENCO_2.aad_object_id, DEMO_SENCO_2.name)
             admin = identify(session, DEMO_ADMIN.aad_object_id, DEMO_ADMIN.name)
         setting = uc.picker(megan)[0][0]
-        draft = uc.start(engine, megan, setting, "ehcp", "e2e-meeting", now)
+        draft = uc.start(engine, megan, StartReferral(setting_id=setting, kind="ehcp", once="e2e-meeting"), now)
         uc.save_details(engine, megan, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
-        version = uc.open_for_edit(engine, megan, draft.id, now).version
-        uc.submit(engine, megan, draft.id, version, now)
-        accepted = checks.accept(engine, admin, draft.id, now).view
+        version = uc.open_for_edit(engine, megan, OneReferral(referral_id=draft.id), now).version
+        uc.submit(engine, megan, SubmitReferral(referral_id=draft.id, version=version), now)
+        accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), now).view
         assert accepted.meeting is not None and accepted.meeting.day >= now.date(), accepted  # today's demo meeting
         return str(accepted.reference)
     finally:

@@ -41,13 +41,14 @@ from cluster.card_ids import MeetingId
 from cluster.clock import LONDON, Clock
 from cluster.commands.inputs import parse
 from cluster.commands.meetings import CancelMeeting, CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from store.db import make_engine
 from store.models import Review
 from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
 from tests.support.past import play_past
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import start_meeting
@@ -99,11 +100,11 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         [held_today] = [m for m in list_meetings(engine, DEMO_CLUSTER) if m.day == today]
         cancel_meeting(engine, admin, CancelMeeting(meeting_id=MeetingId(held_today.id)), now)
         setting = uc.picker(alex)[0][0]
-        draft = uc.start(engine, alex, setting, "individual", "e2e-review", now)
+        draft = uc.start(engine, alex, StartReferral(setting_id=setting, kind="individual", once="e2e-review"), now)
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_INDIVIDUAL), now)
         uc.add_row(engine, alex, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now)
-        accepted = checks.accept(engine, admin, draft.id, now).view
+        submit_shown(engine, alex, draft.id, now)
+        accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), now).view
         assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).

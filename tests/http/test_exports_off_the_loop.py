@@ -21,13 +21,14 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.http.app import create_app
 from cluster.clock import FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import SaveDetails, StartReferral
 from cluster.referrals import ReferralView
 from reports.referral_pack import referral_pack_docx
 from tests.conftest import SENCO, TAC, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_steps import submit_shown
 from usecases import referrals as uc
 from usecases.people import identify
 
@@ -74,9 +75,9 @@ def submitted_reference(engine: Engine, clock: FixedClock) -> str:
     now = clock.now()
     with Session(engine) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
-    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
+    view = submit_shown(engine, sam, draft.id, now).view
     assert view.reference
     return view.reference
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from cards import verbs
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import AddLink, SaveDetails, SaveRow
+from cluster.commands.referrals import AddLink, OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
 from store.models import AgendaItem, Decision, Meeting, Referral, Review
 from tests.conftest import ADMIN, CHAIR, SENCO, TEST_NOW, Bot
 from tests.support import activities as act
@@ -41,15 +41,15 @@ def submit_referrals(engine: Engine, n: int) -> None:
     for i in range(n):
         kind = ("individual", "project", "discussion")[i % 3]
         answers = {"individual": GOOD_INDIVIDUAL, "project": GOOD_PROJECT, "discussion": GOOD_DISCUSSION}[kind]
-        draft = uc.start(engine, sam, setting, kind, f"key-{next(KEYS)}", TEST_NOW)
+        draft = uc.start(engine, sam, StartReferral(setting_id=setting, kind=kind, once=f"key-{next(KEYS)}"), TEST_NOW)
         uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), TEST_NOW)
         if kind != "discussion":
             uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), TEST_NOW)
             uc.add_row(engine, sam, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), TEST_NOW)
             link = {"link_name": "Report", "link_url": f"https://etruscan.sharepoint.com/{i}.pdf"}
             uc.add_link(engine, sam, parse(AddLink, {**link, "referral_id": draft.id}), TEST_NOW)
-        version = uc.open_for_edit(engine, sam, draft.id, TEST_NOW).version
-        uc.submit(engine, sam, draft.id, version, TEST_NOW)
+        version = uc.open_for_edit(engine, sam, OneReferral(referral_id=draft.id), TEST_NOW).version
+        uc.submit(engine, sam, SubmitReferral(referral_id=draft.id, version=version), TEST_NOW)
 
 
 def fund_referrals(engine: Engine, due: date) -> None:

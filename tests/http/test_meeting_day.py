@@ -14,7 +14,7 @@ from bot.http.app import NOTIFIER
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral, SubmitReferral
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, Decision, Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
@@ -77,14 +77,14 @@ def meeting(central: Engine, clock: FixedClock) -> dict[str, int]:
         ("ehcp", wendy, "ehcp", {**GOOD_EHCP, "amount": "19500"}),
     ):
         setting = uc.picker(person)[0][0]
-        draft = uc.start(central, person, setting, kind, f"key-{name}", now)
+        draft = uc.start(central, person, StartReferral(setting_id=setting, kind=kind, once=f"key-{name}"), now)
         uc.save_details(central, person, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
             uc.add_row(central, person, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
             uc.add_row(central, person, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), now)
-        version = uc.open_for_edit(central, person, draft.id, now).version
-        uc.submit(central, person, draft.id, version, now)
-        checks.accept(central, admin, draft.id, now)
+        version = uc.open_for_edit(central, person, OneReferral(referral_id=draft.id), now).version
+        uc.submit(central, person, SubmitReferral(referral_id=draft.id, version=version), now)
+        checks.accept(central, admin, OneReferral(referral_id=draft.id), now)
         ids[name] = draft.id
     return ids
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cards import verbs
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from store.models import Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support import activities as act
@@ -119,9 +119,14 @@ async def test_the_same_return_click_twice_tells_the_referrer_once(to_check: Roo
 async def test_the_same_submit_click_twice_tells_the_admin_once(room: Room, at_once: bool) -> None:
     with Session(room.engine) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(room.engine, sam, uc.picker(sam)[0][0], "discussion", "key-new", room.clock.now())
+    draft = uc.start(
+        room.engine,
+        sam,
+        StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="key-new"),
+        room.clock.now(),
+    )
     uc.save_details(room.engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), room.clock.now())
-    version = uc.open_for_edit(room.engine, sam, draft.id, room.clock.now()).version
+    version = uc.open_for_edit(room.engine, sam, OneReferral(referral_id=draft.id), room.clock.now()).version
     submit = act.card_click(room.connector.url, *SENCO, verbs.SUBMIT, {"referral_id": draft.id, "version": version})
     await twice(room, submit, at_once)
     with Session(room.engine) as session:

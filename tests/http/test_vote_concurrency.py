@@ -20,7 +20,7 @@ from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.meetings import StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from store.models import Cluster, ConversationRef, Setting, Vote
 from store.seed import CENTRAL, seed_file
@@ -29,6 +29,7 @@ from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -69,10 +70,10 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [100000000, 0, 0, 0], NOW)
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", NOW)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="k"), NOW)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), NOW)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
-    checks.accept(engine, admin, draft.id, NOW)
+    submit_shown(engine, sam, draft.id, NOW)
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOW)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

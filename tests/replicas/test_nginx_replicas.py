@@ -44,7 +44,7 @@ from cards.meeting_day.parts import CHOICE_TITLES
 from cluster.card_ids import ItemId, MeetingId
 from cluster.clock import LONDON
 from cluster.commands.meetings import OpenItem, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from cluster.voting import Choice
 from scheduler.leader import SCHEDULER_LOCK_KEY
@@ -57,6 +57,7 @@ from tests.replicas.nginx import Nginx, nginx_in_front
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import agenda, start_meeting
@@ -247,10 +248,10 @@ def prepare(url: str, connector_url: str) -> Scene:
 
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "vote-on-this", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="vote-on-this"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
-    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
-    checks.accept(engine, admin, draft.id, now)
+    view = submit_shown(engine, sam, draft.id, now).view
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None and view.reference is not None
     start_meeting(engine, chair, StartMeeting(meeting_id=MeetingId(view.meeting.id)), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id
@@ -262,14 +263,14 @@ def prepare(url: str, connector_url: str) -> Scene:
         with Session(engine) as session:
             senco = identify(session, aad, name)
         setting_id = uc.picker(senco)[0][0]
-        referral = uc.start(engine, senco, setting_id, "ehcp", f"burst-{i}", now)
+        referral = uc.start(engine, senco, StartReferral(setting_id=setting_id, kind="ehcp", once=f"burst-{i}"), now)
         uc.save_details(
             engine,
             senco,
             SaveDetails(referral_id=referral.id, answers={**GOOD_EHCP, "pupil_ref": f"BURST-{i:03d}"}),
             now,
         )
-        version = uc.open_for_edit(engine, senco, referral.id, now).version
+        version = uc.open_for_edit(engine, senco, OneReferral(referral_id=referral.id), now).version
         assert version is not None
         voters.append(Voter(aad, name, setting_id, referral.id, version, Choice.APPROVE, choices[i % len(choices)]))
     return Scene(engine, item_id, view.reference, voters)

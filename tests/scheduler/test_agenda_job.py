@@ -16,7 +16,7 @@ from bot.delivery.channel_cards import draw_channel_card
 from bot.delivery.sender import Sender
 from bot.teams.connector import Connector, NoToken
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.meetings import agenda_due, working_days_before
 from scheduler.jobs import post_due_agendas
 from store.models import ChannelPost
@@ -26,6 +26,7 @@ from tests.support.channels import CHANNEL, link_channel
 from tests.support.fake_connector import FakeConnector
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import owe_due_agendas
@@ -48,10 +49,10 @@ def linked(engine: Engine, connector: FakeConnector) -> Engine:
     link_channel(engine, connector.url, NOV_20)
     with Session(engine) as session:
         sam, admin = identify(session, *SENCO), identify(session, *ADMIN)
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", NOV_20)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="k"), NOV_20)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOV_20)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
-    checks.accept(engine, admin, draft.id, NOV_20)
+    submit_shown(engine, sam, draft.id, NOV_20)
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOV_20)
     return engine
 
 

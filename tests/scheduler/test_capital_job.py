@@ -22,7 +22,7 @@ from cluster.commands.capital import (
     ScoreApplication,
 )
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from scheduler.jobs import owe_capital
 from store.models import CapitalApplication, Outbox, Person
@@ -30,6 +30,7 @@ from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TAC
 from tests.support.queries import count_queries
 from tests.support.referral_flow import GOOD_CAPITAL
+from tests.support.referral_steps import submit_shown
 from usecases import capital as uc
 from usecases import referral_checks as checks
 from usecases import referrals as referrals
@@ -81,10 +82,12 @@ def applied(engine: Engine) -> int:
     import_entries(engine, [*ROSTER, officer], NOV_20, "test")
     uc.set_round(engine, 2025, ROUND, NOV_20, "test")
     sam, admin = actor(engine, SENCO), actor(engine, ADMIN)
-    draft = referrals.start(engine, sam, referrals.picker(sam)[0][0], "capital", "k", NOV_20)
+    draft = referrals.start(
+        engine, sam, StartReferral(setting_id=referrals.picker(sam)[0][0], kind="capital", once="k"), NOV_20
+    )
     referrals.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOV_20)
-    referrals.submit(engine, sam, draft.id, referrals.open_for_edit(engine, sam, draft.id, NOV_20).version, NOV_20)
-    checks.accept(engine, admin, draft.id, NOV_20)
+    submit_shown(engine, sam, draft.id, NOV_20)
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOV_20)
     uc.add_panel_member(engine, admin, NamePanelMember(person_id=pid(engine, SENCO_2)), NOV_20)
     return draft.id
 

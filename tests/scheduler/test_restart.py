@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from cards import verbs
 from cluster.clock import LONDON
 from cluster.commands.meetings import OpenItem, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import Role
 from store import outbox
 from store.db import make_engine, transaction, upgrade
@@ -45,6 +45,7 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.referral_flow import GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day.agenda import agenda, start_meeting
@@ -447,10 +448,10 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
         )
     with Session(engine) as session:
         sam, admin, chair = (identify(session, *who) for who in (SENCO, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "ehcp", "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="ehcp", once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_EHCP), now)
-    view = uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now).view
-    checks.accept(engine, admin, draft.id, now)
+    view = submit_shown(engine, sam, draft.id, now).view
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None
     start_meeting(engine, chair, StartMeeting(meeting_id=view.meeting.id), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id

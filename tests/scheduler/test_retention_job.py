@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.http.app import create_app
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import SaveDetails, StartReferral
 from scheduler.runner import SCHEDULER
 from store.models import AuditEvent, Referral
 from tests.conftest import SENCO, TEST_NOW
@@ -24,7 +24,9 @@ from usecases.people import identify
 async def test_the_app_removes_expired_pupil_details_nightly_at_half_past_two(central: Engine) -> None:
     with Session(central) as session:
         sam = identify(session, *SENCO)
-    draft = uc.start(central, sam, uc.picker(sam)[0][0], "individual", "k", TEST_NOW)
+    draft = uc.start(
+        central, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="individual", once="k"), TEST_NOW
+    )
     uc.save_details(central, sam, SaveDetails(referral_id=draft.id, answers=dict(GOOD_INDIVIDUAL)), TEST_NOW)
     clock = FixedClock(datetime(2026, 11, 21, 2, 30, tzinfo=LONDON))  # the abandoned draft's year is over
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True), clock=clock, engine=central)

@@ -10,7 +10,14 @@ from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import ReturnReferral, SaveDetails
+from cluster.commands.referrals import (
+    OneReferral,
+    ReturnReferral,
+    SaveDetails,
+    StartReferral,
+    SubmitReferral,
+    WithdrawReferral,
+)
 from cluster.errors import Refusal
 from cluster.referrals import State
 from cluster.roles import Role
@@ -46,14 +53,14 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 
 def capital_draft(engine: Engine, person: Actor, key: str) -> int:
     setting = uc.picker(person)[0][0]
-    draft = uc.start(engine, person, setting, "capital", key, NOW)
+    draft = uc.start(engine, person, StartReferral(setting_id=setting, kind="capital", once=key), NOW)
     uc.save_details(engine, person, SaveDetails(referral_id=draft.id, answers=GOOD_CAPITAL), NOW)
     return draft.id
 
 
 def submit(engine: Engine, person: Actor, referral_id: int) -> str | None:
-    version = uc.open_for_edit(engine, person, referral_id, NOW).version
-    return uc.submit(engine, person, referral_id, version, NOW).view.reference
+    version = uc.open_for_edit(engine, person, OneReferral(referral_id=referral_id), NOW).version
+    return uc.submit(engine, person, SubmitReferral(referral_id=referral_id, version=version), NOW).view.reference
 
 
 def state_of(engine: Engine, referral_id: int) -> str:
@@ -118,9 +125,11 @@ def test_starting_a_capital_draft_is_refused_with_the_same_sentence_while_one_is
     submit(seeded, sam, capital_draft(seeded, sam, "a"))
     setting = uc.picker(sam)[0][0]
     with pytest.raises(Refusal) as refused:
-        uc.start(seeded, sam, setting, "capital", "b", NOW)
+        uc.start(seeded, sam, StartReferral(setting_id=setting, kind="capital", once="b"), NOW)
     assert refused.value.message.startswith(PENDING_SENTENCE + "is submitted and waiting for the admin's check.")
-    assert uc.start(seeded, sam, setting, "discussion", "c", NOW).kind == "discussion", "other kinds still start"
+    assert (
+        uc.start(seeded, sam, StartReferral(setting_id=setting, kind="discussion", once="c"), NOW).kind == "discussion"
+    ), "other kinds still start"
 
 
 @pytest.mark.parametrize(
@@ -145,7 +154,7 @@ def test_an_application_on_the_agenda_returned_deferred_or_approved_stops_anothe
             seeded, admin, parse(ReturnReferral, {**{"reason": "Add the quotes."}, "referral_id": first}), NOW
         )
     else:
-        checks.accept(seeded, admin, first, NOW)
+        checks.accept(seeded, admin, OneReferral(referral_id=first), NOW)
     if state == "deferred":
         defer(seeded, first)
     if state.startswith("approved"):
@@ -168,9 +177,9 @@ def test_a_withdrawn_or_declined_application_lets_the_setting_apply_again(seeded
     first = capital_draft(seeded, sam, "a")
     submit(seeded, sam, first)
     if state == "withdrawn":
-        uc.withdraw(seeded, sam, first, NOW)
+        uc.withdraw(seeded, sam, WithdrawReferral(referral_id=first), NOW)
     else:
-        checks.accept(seeded, admin, first, NOW)
+        checks.accept(seeded, admin, OneReferral(referral_id=first), NOW)
         decide(seeded, first, "declined")
     second = capital_draft(seeded, sam, "b")
     assert submit(seeded, sam, second) == "CEN-2526-002"
@@ -191,14 +200,16 @@ def test_a_setting_that_is_not_mainstream_is_refused_when_it_starts_a_capital_dr
     mo = actor(seeded, MERIT_SENCO)
     setting = uc.picker(mo)[0][0]
     with pytest.raises(Refusal) as refused:
-        uc.start(seeded, mo, setting, "capital", "a", NOW)
+        uc.start(seeded, mo, StartReferral(setting_id=setting, kind="capital", once="a"), NOW)
     assert refused.value.message == (
         "Merit Pupil Referral Unit is not a mainstream setting, so it cannot apply to the Capital Fund: "
         "the fund is for mainstream settings."
     )
     with Session(seeded) as session:
         assert session.exec(select(Referral)).all() == [], "no draft was made"
-    assert uc.start(seeded, mo, setting, "individual", "b", NOW).kind == "individual", "other kinds still start"
+    assert (
+        uc.start(seeded, mo, StartReferral(setting_id=setting, kind="individual", once="b"), NOW).kind == "individual"
+    ), "other kinds still start"
 
 
 def test_a_setting_that_received_hncg_funding_is_refused_at_entry_and_at_submit(seeded: Engine) -> None:
@@ -213,7 +224,7 @@ def test_a_setting_that_received_hncg_funding_is_refused_at_entry_and_at_submit(
         submit(seeded, sam, draft)
     assert at_submit.value.message == sentence + " This application is kept as a draft."
     with pytest.raises(Refusal) as at_entry:
-        uc.start(seeded, sam, uc.picker(sam)[0][0], "capital", "b", NOW)
+        uc.start(seeded, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="capital", once="b"), NOW)
     assert at_entry.value.message == sentence
     assert state_of(seeded, draft) == "draft"
 

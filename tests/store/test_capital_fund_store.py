@@ -15,7 +15,7 @@ from cluster.clock import LONDON
 from cluster.commands.capital import OnApplication, Recommend, RecordBoardDecision, ScoreApplication
 from cluster.commands.inputs import parse
 from cluster.commands.meetings import RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.errors import InvalidInput, Refusal
 from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, CapitalApplication, Person, Referral, Setting
@@ -79,13 +79,15 @@ def actor(engine: Engine, who: tuple[str, str]) -> Actor:
 
 def apply(engine: Engine, who: tuple[str, str], amount: str = "12500") -> int:
     person, admin = actor(engine, who), actor(engine, ADMIN)
-    draft = referrals.start(engine, person, referrals.picker(person)[0][0], "capital", who[0], NOV_20)
+    draft = referrals.start(
+        engine, person, StartReferral(setting_id=referrals.picker(person)[0][0], kind="capital", once=who[0]), NOV_20
+    )
     referrals.save_details(
         engine, person, SaveDetails(referral_id=draft.id, answers={**GOOD_CAPITAL, "amount": amount}), NOV_20
     )
-    version = referrals.open_for_edit(engine, person, draft.id, NOV_20).version
-    referrals.submit(engine, person, draft.id, version, NOV_20)
-    checks.accept(engine, admin, draft.id, NOV_20)
+    version = referrals.open_for_edit(engine, person, OneReferral(referral_id=draft.id), NOV_20).version
+    referrals.submit(engine, person, SubmitReferral(referral_id=draft.id, version=version), NOV_20)
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), NOV_20)
     return draft.id
 
 
@@ -237,6 +239,8 @@ def test_a_setting_approved_by_the_board_cannot_apply_again(seeded: Engine) -> N
         assert referral is not None and referral.state == "decided"
     sam = actor(seeded, SENCO)
     with pytest.raises(Refusal, match="has already been awarded the Capital Fund's one-off grant"):
-        referrals.start(seeded, sam, referrals.picker(sam)[0][0], "capital", "again", JAN_5)
+        referrals.start(
+            seeded, sam, StartReferral(setting_id=referrals.picker(sam)[0][0], kind="capital", once="again"), JAN_5
+        )
     with Session(seeded) as session:
         assert session.exec(select(Person)).first() is not None

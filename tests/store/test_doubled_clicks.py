@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from cluster.clock import LONDON
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from store.db import ReadOnlyViolation, transaction
 from store.models import AuditEvent, ConversationRef, Referral
 from store.seed import CENTRAL, seed_file
@@ -68,8 +68,8 @@ def test_the_same_kind_picked_twice_at_once_makes_one_draft(seeded: Engine) -> N
     person = sam(seeded)
     setting = uc.picker(person)[0][0]
     for round_ in range(ROUNDS):
-        key = f"pick-{round_}"
-        one, other = twice_at_once(lambda: uc.start(seeded, person, setting, "discussion", key, NOW))  # noqa: B023
+        picked = StartReferral(setting_id=setting, kind="discussion", once=f"pick-{round_}")
+        one, other = twice_at_once(lambda: uc.start(seeded, person, picked, NOW))  # noqa: B023
         assert one.id == other.id
     assert count(seeded, Referral) == ROUNDS
 
@@ -79,10 +79,13 @@ def test_the_same_submit_twice_at_once_gives_the_referral_one_reference(seeded: 
     setting = uc.picker(person)[0][0]
     shown: list[str] = []
     for round_ in range(ROUNDS):
-        draft = uc.start(seeded, person, setting, "discussion", f"submit-{round_}", NOW)
+        draft = uc.start(
+            seeded, person, StartReferral(setting_id=setting, kind="discussion", once=f"submit-{round_}"), NOW
+        )
         uc.save_details(seeded, person, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
-        version = uc.open_for_edit(seeded, person, draft.id, NOW).version
-        one, other = twice_at_once(lambda: uc.submit(seeded, person, draft.id, version, NOW))  # noqa: B023
+        version = uc.open_for_edit(seeded, person, OneReferral(referral_id=draft.id), NOW).version
+        submitted = SubmitReferral(referral_id=draft.id, version=version)
+        one, other = twice_at_once(lambda: uc.submit(seeded, person, submitted, NOW))  # noqa: B023
         assert one.view.reference == other.view.reference, "both clicks are told the same reference"
         shown.append(str(one.view.reference))
     assert shown == [f"CEN-2526-00{n}" for n in range(1, ROUNDS + 1)], "no reference is burned"

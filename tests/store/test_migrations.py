@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from cluster.commands.inputs import parse
 from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
 from store.models import AuditEvent, Cluster, Setting
@@ -355,6 +355,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
     from store.seed import CENTRAL, seed_file
     from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2
     from tests.support.referral_flow import GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1
+    from tests.support.referral_steps import submit_shown
     from usecases import referral_checks as checks
     from usecases import referrals as uc
     from usecases.budget import set_budget
@@ -375,12 +376,12 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
     ids = []
     for key, kind, answers in (("a", "individual", GOOD_INDIVIDUAL), ("b", "ehcp", {**GOOD_EHCP, "amount": "1950"})):
-        draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, key, now)
+        draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind=kind, once=key), now)
         uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=answers), now)
         if kind == "individual":
             uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-        uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
-        checks.accept(engine, admin, draft.id, now)
+        submit_shown(engine, sam, draft.id, now)
+        checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
         ids.append(draft.id)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
     for entry, (schedule, review) in zip(

@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.commands.meetings import RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.referrals import ReferralView
 from store.models import Decision, Outbox, Referral
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.meeting_day import decisions
@@ -44,9 +45,9 @@ def submitted(engine: Engine) -> tuple[Engine, int]:
     seed_file(engine, CENTRAL, NOW)
     import_entries(engine, ROSTER, NOW, "test")
     sam = person(engine, SENCO)
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], "discussion", "k", NOW)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind="discussion", once="k"), NOW)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, NOW).version, NOW)
+    submit_shown(engine, sam, draft.id, NOW)
     return engine, draft.id
 
 
@@ -66,7 +67,7 @@ def accepted(referral_id: int) -> str:
 
 def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tuple[Engine, int]) -> None:
     engine, referral_id = submitted
-    outcome = checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    outcome = checks.accept(engine, person(engine, ADMIN), OneReferral(referral_id=referral_id), NOW)
     sam = person(engine, SENCO).person_id
     key = f"notice:referral:{referral_id}:accepted:v{outcome.view.version}:person:{sam}"
     rows = owed(engine, accepted(referral_id))
@@ -74,7 +75,7 @@ def test_the_acceptance_notice_is_owed_once_the_acceptance_commits(submitted: tu
     assert rows[key].state == "owed" and rows[key].person_id == sam
     assert outcome.view.reference is not None and outcome.view.reference in str(rows[key].card)
 
-    again = checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    again = checks.accept(engine, person(engine, ADMIN), OneReferral(referral_id=referral_id), NOW)
     assert again.notify == () and list(owed(engine, accepted(referral_id))) == [key], "accepting again owes no more"
 
 
@@ -89,13 +90,13 @@ def test_a_crash_before_the_acceptance_commits_leaves_neither_the_change_nor_its
     with monkeypatch.context() as patched:
         patched.setitem(access.NOTICES, "accepted", dies)
         with pytest.raises(PowerCut):
-            checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+            checks.accept(engine, person(engine, ADMIN), OneReferral(referral_id=referral_id), NOW)
     with Session(engine) as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None and referral.state == "submitted"
     assert owed(engine, accepted(referral_id)) == {}
 
-    checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    checks.accept(engine, person(engine, ADMIN), OneReferral(referral_id=referral_id), NOW)
     assert len(owed(engine, accepted(referral_id))) == 1, "the click tried again is accepted and the referrer told"
 
 
@@ -103,7 +104,7 @@ def test_the_decision_notice_is_owed_with_the_decision_under_its_id(
     submitted: tuple[Engine, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, referral_id = submitted
-    checks.accept(engine, person(engine, ADMIN), referral_id, NOW)
+    checks.accept(engine, person(engine, ADMIN), OneReferral(referral_id=referral_id), NOW)
     chair = person(engine, CHAIR)
     prepare_agenda(engine, 2, NOW)
     start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY)

@@ -10,13 +10,14 @@ from sqlmodel import Session, select
 
 from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import SaveDetails, StartReferral
 from cluster.meetings import MeetingSlot
 from cluster.terms import instalment_plan
 from store.db import make_engine
 from store.models import TermDate
 from store.terms import SHIPPED_SOURCE, loaded_terms
 from tests.support.referral_flow import GOOD_DISCUSSION
+from tests.support.referral_steps import submit_shown
 from usecases import referrals as uc
 from usecases.demo import TODAY_TITLE
 from usecases.meetings import list_meetings
@@ -47,9 +48,11 @@ def test_the_playground_takes_a_referral_long_after_the_shipped_meetings(tmp_pat
     try:
         with Session(engine) as session:
             alex = identify(session, DEMO_SENCO.aad_object_id, DEMO_SENCO.name)
-        draft = uc.start(engine, alex, uc.picker(alex)[0][0], "discussion", "k", now)
+        draft = uc.start(
+            engine, alex, StartReferral(setting_id=uc.picker(alex)[0][0], kind="discussion", once="k"), now
+        )
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
-        submitted = uc.submit(engine, alex, draft.id, uc.open_for_edit(engine, alex, draft.id, now).version, now).view
+        submitted = submit_shown(engine, alex, draft.id, now).view
     finally:
         engine.dispose()
     assert submitted.reference and submitted.reference.startswith("CEN-")

@@ -19,7 +19,7 @@ from bot.dev.playground import (
     prepare_demo,
 )
 from cluster.clock import LONDON, FixedClock
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import Role
 from store.db import make_engine, upgrade
 from store.models import AuditEvent, Cluster
@@ -49,10 +49,12 @@ def test_a_referral_submitted_in_the_demo_goes_on_today_s_meeting(tmp_path: Path
         assert today.title == TODAY_TITLE and today.deadline > now and today.ends_at > now
         with Session(engine) as session:
             alex = identify(session, DEMO_SENCO.aad_object_id, DEMO_SENCO.name)
-        draft = uc.start(engine, alex, uc.picker(alex)[0][0], "discussion", "k", now)
+        draft = uc.start(
+            engine, alex, StartReferral(setting_id=uc.picker(alex)[0][0], kind="discussion", once="k"), now
+        )
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
-        version = uc.open_for_edit(engine, alex, draft.id, now).version
-        submitted = uc.submit(engine, alex, draft.id, version, now).view
+        version = uc.open_for_edit(engine, alex, OneReferral(referral_id=draft.id), now).version
+        submitted = uc.submit(engine, alex, SubmitReferral(referral_id=draft.id, version=version), now).view
     finally:
         engine.dispose()
     assert submitted.meeting is not None and submitted.meeting.day == now.date()

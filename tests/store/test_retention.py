@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from cards.meeting_day.minutes import minutes_card
 from cards.referrals import referral_card
 from cluster.clock import LONDON
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OpenReferral, SaveDetails, StartReferral
 from cluster.commands.reviews import SubmitReview
 from cluster.errors import Refusal
 from reports.minutes import minutes_markdown, minutes_xlsx
@@ -216,7 +216,9 @@ async def test_funding_still_under_review_is_never_removed_however_old(central: 
 
 def test_an_erased_draft_cannot_be_edited_and_opens_showing_what_remains(central: Engine) -> None:
     senco = sam(central)
-    draft = uc.start(central, senco, uc.picker(senco)[0][0], "individual", "k", TEST_NOW)
+    draft = uc.start(
+        central, senco, StartReferral(setting_id=uc.picker(senco)[0][0], kind="individual", once="k"), TEST_NOW
+    )
     uc.save_details(central, senco, SaveDetails(referral_id=draft.id, answers=dict(GOOD_INDIVIDUAL)), TEST_NOW)
     year_on = datetime(2026, 11, 21, 10, 0, tzinfo=LONDON)
     assert erase_expired(central, datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)) == []
@@ -224,7 +226,7 @@ def test_an_erased_draft_cannot_be_edited_and_opens_showing_what_remains(central
 
     with pytest.raises(Refusal, match="pupil details were removed"):
         uc.save_details(central, senco, SaveDetails(referral_id=draft.id, answers=dict(GOOD_INDIVIDUAL)), year_on)
-    opened = uc.open_referral(central, senco, draft.id, year_on)
+    opened = uc.open_referral(central, senco, OpenReferral(referral_id=draft.id), year_on)
     assert not opened.edit and not opened.editable
     shown = json.dumps(referral_card(opened.view, opened.editable))
     assert "Pupil details removed on 21 November 2026" in shown

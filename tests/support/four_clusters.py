@@ -25,12 +25,13 @@ from sqlmodel import Session, col, select
 from cluster.clock import LONDON
 from cluster.commands.ledger import MarkPaid
 from cluster.commands.meetings import CastVote, CloseVote, MoveMeeting, OpenItem, RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral
 from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
 from store.seed import CENTRAL
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -202,9 +203,9 @@ def _link(engine: Engine, cluster_id: int, name: str, service_url: str, now: dat
 
 
 def _submitted(engine: Engine, referrer: Actor, setting: int, details: dict[str, str], tag: str, now: datetime) -> int:
-    started = uc.start(engine, referrer, setting, "ehcp", tag, now)
+    started = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="ehcp", once=tag), now)
     uc.save_details(engine, referrer, SaveDetails(referral_id=started.id, answers=details), now)
-    uc.submit(engine, referrer, started.id, uc.open_for_edit(engine, referrer, started.id, now).version, now)
+    submit_shown(engine, referrer, started.id, now)
     return started.id
 
 
@@ -223,10 +224,10 @@ def _build_cluster(
     channel = _link(engine, cluster_id, name, service_url, now)
     tag = name[0].lower()
 
-    draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", now)
+    draft = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="discussion", once=f"{tag}-draft"), now)
     uc.save_details(engine, referrer, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), now)
     funded = _submitted(engine, referrer, setting, {**GOOD_EHCP, "amount": plan.amount}, f"{tag}-funded", now)
-    checks.accept(engine, admin, funded, now)
+    checks.accept(engine, admin, OneReferral(referral_id=funded), now)
     waiting = _submitted(engine, referrer, setting, GOOD_EHCP, f"{tag}-waiting", now)
 
     with Session(engine) as session:

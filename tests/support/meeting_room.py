@@ -22,7 +22,7 @@ from bot.http.app import NOTIFIER, create_app
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from cluster.roles import Role
 from store.models import AgendaItem, Decision, Meeting, Outbox
 from store.seed import CENTRAL, seed_file
@@ -30,6 +30,7 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import Call, FakeConnector
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -50,12 +51,12 @@ def draft_referral(engine: Engine, kind: str, who: tuple[str, str], key: str, no
     with Session(engine) as session:
         person = identify(session, *who)
     answers = {"individual": GOOD_INDIVIDUAL, "ehcp": {**GOOD_EHCP, "amount": "1950"}, "discussion": GOOD_DISCUSSION}
-    draft = uc.start(engine, person, uc.picker(person)[0][0], kind, key, now)
+    draft = uc.start(engine, person, StartReferral(setting_id=uc.picker(person)[0][0], kind=kind, once=key), now)
     uc.save_details(engine, person, SaveDetails(referral_id=draft.id, answers=answers[kind]), now)
     if kind == "individual":
         uc.add_row(engine, person, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
         uc.add_row(engine, person, parse(SaveRow, {**ROW_2, "referral_id": draft.id}), now)
-    uc.submit(engine, person, draft.id, uc.open_for_edit(engine, person, draft.id, now).version, now)
+    submit_shown(engine, person, draft.id, now)
     return draft.id
 
 
@@ -67,7 +68,7 @@ def accept_referrals(engine: Engine, count: int, now: datetime) -> list[int]:
     for number in range(count):
         kind, who = list(KINDS.values())[number % len(KINDS)]
         referral_id = draft_referral(engine, kind, who, f"more-{now:%Y%m%d}-{number}", now)
-        checks.accept(engine, admin, referral_id, now)
+        checks.accept(engine, admin, OneReferral(referral_id=referral_id), now)
         ids.append(referral_id)
     return ids
 
@@ -156,7 +157,7 @@ async def meeting_room(
     ids = {name: draft_referral(engine, kind, who, f"key-{name}", now) for name, (kind, who) in KINDS.items()}
     if accepted:
         for referral_id in ids.values():
-            checks.accept(engine, admin, referral_id, now)
+            checks.accept(engine, admin, OneReferral(referral_id=referral_id), now)
     app = create_app(Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False), clock=clock, engine=engine)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()

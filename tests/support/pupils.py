@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import SaveDetails, SaveRow, StartReferral
 from cluster.commands.reviews import SubmitReview
 from store.models import Referral, ReferralDocument, Review
 from tests.conftest import SENCO, SENCO_2, TAC
@@ -83,7 +83,9 @@ def build_pupils(engine: Engine, now: datetime) -> Pupils:
         (wendy, "individual", WATERSIDE_PUPIL),
         (sam, "project", PROJECT),
     ):
-        draft = uc.start(engine, who, uc.picker(who)[0][0], kind, f"k-{len(others)}", now)
+        draft = uc.start(
+            engine, who, StartReferral(setting_id=uc.picker(who)[0][0], kind=kind, once=f"k-{len(others)}"), now
+        )
         uc.save_details(engine, who, SaveDetails(referral_id=draft.id, answers=details), now)
         row = {**ROW_1, "provision": f"ROW OF {details.get('pupil_ref', 'PROJECT')}", "referral_id": draft.id}
         uc.add_row(engine, who, parse(SaveRow, row), now)

@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.commands.inputs import parse
 from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails, SaveRow
+from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -38,11 +39,11 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     set_budget(engine, "test", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [5000000, 0, 0, 0], now)
     with Session(engine) as session:
         sam, wendy, admin, chair = (identify(session, *w) for w in (SENCO, SENCO_2, ADMIN, CHAIR))
-    draft = uc.start(engine, sam, uc.picker(sam)[0][0], kind, "k", now)
+    draft = uc.start(engine, sam, StartReferral(setting_id=uc.picker(sam)[0][0], kind=kind, once="k"), now)
     uc.save_details(engine, sam, SaveDetails(referral_id=draft.id, answers=dict(details)), now)
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
-    uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
-    checks.accept(engine, admin, draft.id, now)
+    submit_shown(engine, sam, draft.id, now)
+    checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     item = start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY).entries[0].item_id
     open_item(engine, chair, OpenItem(item_id=item), MEETING_DAY)
     cast_vote(engine, wendy, CastVote(item_id=item, choice="approve"), MEETING_DAY)

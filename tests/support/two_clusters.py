@@ -15,12 +15,13 @@ from sqlmodel import Session, select
 from cluster.clock import LONDON
 from cluster.commands.capital import NamePanelMember
 from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
-from cluster.commands.referrals import SaveDetails
+from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import CITYWIDE_ROLES, Role
 from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
 from store.seed import CENTRAL, seed_file
 from tests.support.meeting_room import on_its_day
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
+from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
@@ -120,15 +121,15 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
 
     referrer, second, chairing, admin_ = (actor(k) for k in (senco, other, chair, admin))
     setting = uc.picker(referrer)[0][0]
-    draft = uc.start(engine, referrer, setting, "discussion", f"{tag}-draft", NOW)
+    draft = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="discussion", once=f"{tag}-draft"), NOW)
     uc.save_details(engine, referrer, SaveDetails(referral_id=draft.id, answers=GOOD_DISCUSSION), NOW)
 
     def submitted(key: str) -> int:
-        started = uc.start(engine, referrer, setting, "ehcp", f"{tag}-{key}", NOW)
+        started = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="ehcp", once=f"{tag}-{key}"), NOW)
         uc.save_details(engine, referrer, SaveDetails(referral_id=started.id, answers=GOOD_EHCP), NOW)
-        version = uc.open_for_edit(engine, referrer, started.id, NOW).version
-        uc.submit(engine, referrer, started.id, version, NOW)
-        checks.accept(engine, admin_, started.id, NOW)
+        version = uc.open_for_edit(engine, referrer, OneReferral(referral_id=started.id), NOW).version
+        uc.submit(engine, referrer, SubmitReferral(referral_id=started.id, version=version), NOW)
+        checks.accept(engine, admin_, OneReferral(referral_id=started.id), NOW)
         return started.id
 
     funded, pending = submitted("funded"), submitted("pending")
@@ -153,10 +154,10 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         decision = session.exec(select(Decision).where(Decision.referral_id == funded)).one().id or 0
         instalment = session.exec(select(Instalment).where(Instalment.decision_id == decision)).first()
         assert instalment is not None and instalment.id is not None
-    applied = uc.start(engine, referrer, setting, "capital", f"{tag}-capital", NOW)
+    applied = uc.start(engine, referrer, StartReferral(setting_id=setting, kind="capital", once=f"{tag}-capital"), NOW)
     uc.save_details(engine, referrer, SaveDetails(referral_id=applied.id, answers=GOOD_CAPITAL), NOW)
-    uc.submit(engine, referrer, applied.id, uc.open_for_edit(engine, referrer, applied.id, NOW).version, NOW)
-    checks.accept(engine, admin_, applied.id, NOW)
+    submit_shown(engine, referrer, applied.id, NOW)
+    checks.accept(engine, admin_, OneReferral(referral_id=applied.id), NOW)
     assert second.person_id is not None
     add_panel_member(engine, admin_, NamePanelMember(person_id=second.person_id), NOW)
     return ClusterRows(

@@ -91,3 +91,12 @@ def test_the_erasure_finds_every_message_about_a_referral_by_its_prefixes() -> N
     assert all(keys.for_person(k, 1).startswith(keys.decision_messages(12)) for k in about_decision)
     assert keys.for_person(keys.review_nudge(12, "due"), 1).startswith(keys.review_messages(12))
     assert not keys.referral_notice(70, "accepted", 1).startswith(keys.referral_messages(7)), "7 is not 70"
+
+
+def test_the_outbox_keys_its_own_rows_here_too() -> None:
+    assert keys.channel_card(keys.vote(34)) == "card:vote:34", "a channel card's one outbox row"
+    assert keys.channel_card(keys.agenda(12)) == keys.CHANNEL_CARD_PREFIX + "agenda:12"
+    passed_on = keys.rerouted(keys.for_person(keys.review_nudge(12, "due"), 7), 3)
+    assert passed_on == "review:12:due:person:7:admin:3", "a message its recipient could not have, owed to an admin"
+    assert keys.is_rerouted(passed_on), "a message passed to an admin is not passed on again"
+    assert not keys.is_rerouted(keys.for_person(keys.review_nudge(12, "due"), 7))

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from cluster import referrals as rules
-from cluster.commands.referrals import CHOOSE_SETTING, SaveDetails
+from cluster.commands.referrals import CHOOSE_SETTING, SaveDetails, StartReferral
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import START_REFERRAL, authorize
 from cluster.referrals import Kind, ReferralView, State
@@ -39,9 +39,10 @@ def picker(actor: Actor) -> list[tuple[int, str]]:
     return sorted(names.items(), key=lambda pair: (pair[1], pair[0]))
 
 
-def start(engine: Engine, actor: Actor, setting_id: int | None, kind: str, key: str, now: datetime) -> ReferralView:
+def start(engine: Engine, actor: Actor, command: StartReferral, now: datetime) -> ReferralView:
     """Create a draft; the same picker key (a double click, a repeated delivery) finds the same draft."""
     require_registered(actor)
+    setting_id, kind, key = command.setting_id, command.kind, command.once
     assert actor.person_id is not None
     if setting_id is None:
         raise Refusal(CHOOSE_SETTING)

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from cluster import referrals as rules
+from cluster.commands.referrals import SubmitReferral, WithdrawReferral
 from cluster.errors import Refusal
 from cluster.permissions import EDIT_REFERRAL, Forbidden
 from cluster.referrals import Kind, State
@@ -65,22 +66,17 @@ def _next_reference(session: Session, cluster: Cluster, now: datetime) -> str:
     return rules.reference(cluster.code, now.date(), counter.last_number)
 
 
-def submit(
-    engine: Engine,
-    actor: Actor,
-    referral_id: int,
-    version: int | None,
-    now: datetime,
-) -> ReferralChanged:
+def submit(engine: Engine, actor: Actor, command: SubmitReferral, now: datetime) -> ReferralChanged:
     """Submit to the next meeting whose deadline has not passed; the same click twice submits once.
 
     A Capital Fund application is submitted within its window and goes to the Cluster Panel, not a meeting.
 
-    ``version`` is the one the card showed (None when it showed none). The cluster's admins are owed their
-    notice (a new referral to check) in the same transaction.
+    The command's ``version`` is the one the card showed (None when it showed none). The cluster's admins are
+    owed their notice (a new referral to check) in the same transaction.
     """
+    version = command.version
     with transaction(engine, serial=False) as session:
-        referral = take_referral(session, referral_id, cluster=True)
+        referral = take_referral(session, command.referral_id, cluster=True)
         if not can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.SUBMITTED and version == referral.version:
@@ -128,20 +124,15 @@ def submit(
         return told(session, referral, "submitted", cluster_admins(session, referral.cluster_id), now)
 
 
-def withdraw(
-    engine: Engine,
-    actor: Actor,
-    referral_id: int | None,
-    now: datetime,
-) -> ReferralChanged:
+def withdraw(engine: Engine, actor: Actor, command: WithdrawReferral, now: datetime) -> ReferralChanged:
     """Withdraw a referral; withdrawing it twice is harmless. The admins are told if it was submitted.
 
-    ``referral_id`` None: the list it was to be chosen from was sent with none chosen.
+    The command's ``referral_id`` None: the list it was to be chosen from was sent with none chosen.
     """
-    if referral_id is None:
+    if command.referral_id is None:
         raise Refusal(NOT_FOUND)
     with transaction(engine, serial=False) as session:
-        referral = take_referral(session, referral_id, cluster=True)
+        referral = take_referral(session, command.referral_id, cluster=True)
         if not can_edit(actor, referral):
             raise Forbidden(EDIT_REFERRAL.refusal)
         if referral.state == State.WITHDRAWN:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, case
 from sqlmodel import Session, col, select
 
 from cluster import referrals as rules
+from cluster.commands.referrals import NamesReferral, OpenReferral
 from cluster.errors import Refusal
 from cluster.permissions import READ_REFERRAL, Forbidden
 from cluster.referrals import ReferralView, State
@@ -50,14 +51,14 @@ class OpenedReferral:
     editable: bool
 
 
-def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> OpenedReferral:
+def open_referral(engine: Engine, actor: Actor, command: OpenReferral, now: datetime) -> OpenedReferral:
     """A referral opened from a card: its form if the actor may change it now, else its read-only view.
 
     Every opening is audited: referrals hold special category data. The unit writes only the audit line,
     so it takes no turn.
     """
     with transaction(engine, serial=False) as session:
-        referral = load(session, referral_id)
+        referral = load(session, command.referral_id)
         may_edit = can_edit(actor, referral)
         editable = may_edit and State(referral.state) in rules.EDITABLE and referral.erased_at is None
         edit = editable and deadline_refusal(session, referral, now) is None
@@ -67,13 +68,14 @@ def open_referral(engine: Engine, actor: Actor, referral_id: int, now: datetime)
         return OpenedReferral(view_of(session, referral), edit, editable)
 
 
-def open_for_edit(engine: Engine, actor: Actor, referral_id: int, now: datetime) -> ReferralView:
+def open_for_edit(engine: Engine, actor: Actor, command: NamesReferral, now: datetime) -> ReferralView:
     """A referral the actor may change, to show one step of its form (the read audited, as every showing is).
 
-    The unit writes only the audit line, so it takes no turn.
+    Any command naming the referral opens it (the costs, the documents, the review step's). The unit writes
+    only the audit line, so it takes no turn.
     """
     with transaction(engine, serial=False) as session:
-        referral = check_edit(session, actor, load(session, referral_id), now)
+        referral = check_edit(session, actor, load(session, command.referral_id), now)
         audit.record(session, now, actor.tag, "referral.read", f"referral:{referral.id}")
         return view_of(session, referral)
 
