@@ -481,6 +481,16 @@ POST_CITYWIDE_PACK = _p(
     "Only a council officer can post the citywide pack.",
 )
 
+# --- issue 20: the Teams meeting (the lead may move this block) -------------------------------------------
+TEAMS_MEETING = _p(
+    "hear the teams meeting",
+    "Hear from Teams that the channel's Teams meeting started or ended, or who joined or left it",
+    None,
+    Rows.CLUSTER,
+    "",
+    public=True,  # no person asks: Teams sends it, signed for the bot (bot.teams.auth checks the signature)
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -525,4 +535,5 @@ ALL: tuple[Permission, ...] = (
     MANAGE_CLUSTERS,
     LINK_CITYWIDE,
     POST_CITYWIDE_PACK,
+    TEAMS_MEETING,
 )

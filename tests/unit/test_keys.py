@@ -91,3 +91,9 @@ def test_the_erasure_finds_every_message_about_a_referral_by_its_prefixes() -> N
     assert all(keys.for_person(k, 1).startswith(keys.decision_messages(12)) for k in about_decision)
     assert keys.for_person(keys.review_nudge(12, "due"), 1).startswith(keys.review_messages(12))
     assert not keys.referral_notice(70, "accepted", 1).startswith(keys.referral_messages(7)), "7 is not 70"
+
+
+def test_teams_meeting_keys() -> None:
+    assert keys.teams_meeting_started(2) == "notice:teams-meeting:2:started"
+    assert keys.teams_meeting_ended(2) == "notice:teams-meeting:2:ended"
+    assert keys.meeting_notification(34) == "meeting-notification:item:34"
