@@ -119,9 +119,9 @@ def meeting_events(activity: Activity) -> list[CardAction]:
     said = {"channel": clean_text(str(channel)), "teams_meeting": clean_text(str(meeting))}
     if name in (MEETING_START, MEETING_END):
         return [CardAction(name, said)]
-    members = value.get("members") if isinstance(value.get("members"), list) else []
+    members = value.get("members")
     events = []
-    for member in members:
+    for member in members if isinstance(members, list) else []:
         user = _get(member, "user")
         if not isinstance(user, dict):
             continue

@@ -55,9 +55,7 @@ _TODAYS_MEETING = (
     )
     .limit(1)
 )
-_OPEN_ITEM = sa_select(_ITEM.c.id).where(
-    _ITEM.c.meeting_id == bindparam("meeting"), _ITEM.c.state == ItemState.OPEN
-)
+_OPEN_ITEM = sa_select(_ITEM.c.id).where(_ITEM.c.meeting_id == bindparam("meeting"), _ITEM.c.state == ItemState.OPEN)
 # Who is present, by Entra object id: a known person's, or the one a Teams participant's line is keyed by.
 _PRESENT_IDS = (
     sa_select(_ATTENDANCE.c.who, _PERSON.c.aad_object_id)

@@ -28,9 +28,9 @@ from cluster.referrals import Kind
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
+from usecases.meeting_day import teams_meeting
 from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day.ballots import cluster_settings, item_interests, vote_view
-from usecases.meeting_day import teams_meeting
 from usecases.meeting_day.meeting_rows import item_turn, load_item
 from usecases.people import Actor
 
