@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from cards import verbs
 from cluster.attendance import AttendsAs, Presence, settings_present
-from store.models import Meeting
+from store.models import Meeting, Outbox
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
 from tests.support import activities as act
-from tests.support.fake_connector import FakeConnector
+from tests.support.fake_connector import FakeConnector, meeting_target
 from tests.support.meeting_room import MEETING_DAY, MEETING_ID, VOTERS, Room, meeting_room, start_meeting
 from tests.support.snapshot import every_row
 from usecases.meeting_day.register import attendees
@@ -148,3 +148,19 @@ async def test_an_event_on_a_day_without_a_meeting_changes_nothing(room: Room) -
     await tell(room, act.meeting_start(room.connector.url, CHAIR))
     await tell(room, act.meeting_participants(room.connector.url, True, SENCO))
     assert every_row(room.engine) == before
+
+
+async def test_a_meeting_that_refuses_the_notification_leaves_it_unsent_and_tells_nobody_else(room: Room) -> None:
+    await tell(room, act.meeting_start(room.connector.url, CHAIR))
+    await tell(room, act.meeting_participants(room.connector.url, True, SENCO))
+    await start_meeting(room)
+    room.connector.refuse(meeting_target(act.TEAMS_MEETING_ID), 404)  # the Teams meeting is over, or lacks the bot
+    before = len(room.connector.calls)
+    await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": room.item("ipn")})
+    await room.settle()
+    with Session(room.engine) as session:
+        row = session.exec(select(Outbox).where(Outbox.key.startswith("meeting-notification:"))).one()  # type: ignore[attr-defined]
+    assert row.state == "undeliverable"
+    assert not [c for c in room.connector.calls[before:] if "meeting-notification" in c.all_json()]
+    personal = [c for c in room.connector.calls[before:] if c.conversation_id.startswith("a:personal-")]
+    assert personal == [], "nothing is passed to the admins"
