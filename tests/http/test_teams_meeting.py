@@ -164,3 +164,19 @@ async def test_a_meeting_that_refuses_the_notification_leaves_it_unsent_and_tell
     assert not [c for c in room.connector.calls[before:] if "meeting-notification" in c.all_json()]
     personal = [c for c in room.connector.calls[before:] if c.conversation_id.startswith("a:personal-")]
     assert personal == [], "nothing is passed to the admins"
+
+
+async def test_the_chair_starts_and_ends_the_cluster_meeting_from_their_chat(room: Room) -> None:
+    await tell(room, act.meeting_start(room.connector.url, CHAIR))
+    started = await room.post(
+        act.card_click(room.connector.url, *CHAIR, verbs.MEETING_START, {"meeting_id": MEETING_ID})
+    )
+    assert started["type"] == "application/vnd.microsoft.card.adaptive", started
+    await room.settle()
+    await tell(room, act.meeting_end(room.connector.url, CHAIR))
+    end = act.card_click(room.connector.url, *CHAIR, verbs.MEETING_END, {"meeting_id": MEETING_ID})
+    ended = await room.post(end)
+    assert ended["type"] == "application/vnd.microsoft.card.adaptive", ended
+    with Session(room.engine) as session:
+        meeting = session.get(Meeting, MEETING_ID)
+        assert meeting is not None and meeting.started_at is not None and meeting.ended_at is not None
