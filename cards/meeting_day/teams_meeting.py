@@ -15,31 +15,32 @@ from cluster.commands.inputs import data_for
 from cluster.commands.meetings import EndMeeting, StartMeeting
 
 
+def _to_the_chair(title: str, paragraphs: list[str], action: dict[str, object]) -> Card:
+    """A notice to the chair: what happened in Teams, and the one button that follows from it."""
+    return card([heading(title), *(text(p) for p in paragraphs)], [action])
+
+
 def start_offer_card(cluster: str, day: date, meeting_id: int) -> Card:
     """The channel's Teams meeting has started: the chair is offered to start the cluster meeting."""
-    return card(
+    return _to_the_chair(
+        "The Teams meeting has started",
         [
-            heading("The Teams meeting has started"),
-            text(
-                f"The Teams meeting in the {cluster} cluster's channel has started. Start the cluster meeting "
-                f"of {long_day(day)} when you are ready: its items can then be opened for voting."
-            ),
-            text("People who join the Teams meeting are put on the register as present.", subtle=True),
+            f"The Teams meeting in the {cluster} cluster's channel has started. Start the cluster meeting "
+            f"of {long_day(day)} when you are ready: its items can then be opened for voting.",
+            "People who join the Teams meeting are put on the register as present.",
         ],
-        [button("Start the cluster meeting", verbs.MEETING_START, data_for(StartMeeting, meeting_id=meeting_id))],
+        button("Start the cluster meeting", verbs.MEETING_START, data_for(StartMeeting, meeting_id=meeting_id)),
     )
 
 
 def end_reminder_card(cluster: str, day: date, meeting_id: int) -> Card:
     """The Teams meeting ended while the cluster meeting is still open: the chair is reminded to end it."""
-    return card(
+    return _to_the_chair(
+        "The cluster meeting is still open",
         [
-            heading("The cluster meeting is still open"),
-            text(
-                f"The Teams meeting in the {cluster} cluster's channel has ended, but the cluster meeting of "
-                f"{long_day(day)} is still open. End it to post the minutes and carry what it did not reach "
-                "to the next meeting."
-            ),
+            f"The Teams meeting in the {cluster} cluster's channel has ended, but the cluster meeting of "
+            f"{long_day(day)} is still open. End it to post the minutes and carry what it did not reach "
+            "to the next meeting."
         ],
-        [button("End the meeting", verbs.MEETING_END, data_for(EndMeeting, meeting_id=meeting_id))],
+        button("End the meeting", verbs.MEETING_END, data_for(EndMeeting, meeting_id=meeting_id)),
     )

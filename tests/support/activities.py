@@ -183,18 +183,19 @@ def meeting_start(
     organiser: tuple[str, str],
     channel_id: str = CHANNEL_ID,
     meeting_id: str = TEAMS_MEETING_ID,
+    *,
+    ended: bool = False,
 ) -> dict[str, Any]:
-    """``application/vnd.microsoft.meetingStart``: the channel's Teams meeting started."""
+    """``application/vnd.microsoft.meetingStart`` (or, ``ended``, ``meetingEnd``): the channel's Teams meeting."""
     value = {
         "Id": meeting_id,
         "MeetingType": "Scheduled",
         "JoinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
         "Title": "Central cluster meeting",
-        "StartTime": "2025-12-11T10:00:00.0000000Z",
+        ("EndTime" if ended else "StartTime"): "2025-12-11T10:00:00.0000000Z",
     }
-    return _meeting_event(
-        service_url, "application/vnd.microsoft.meetingStart", value, channel_id, meeting_id, organiser
-    )
+    name = "application/vnd.microsoft.meeting" + ("End" if ended else "Start")
+    return _meeting_event(service_url, name, value, channel_id, meeting_id, organiser)
 
 
 def meeting_end(
@@ -204,14 +205,7 @@ def meeting_end(
     meeting_id: str = TEAMS_MEETING_ID,
 ) -> dict[str, Any]:
     """``application/vnd.microsoft.meetingEnd``: the channel's Teams meeting ended."""
-    value = {
-        "Id": meeting_id,
-        "MeetingType": "Scheduled",
-        "JoinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
-        "Title": "Central cluster meeting",
-        "EndTime": "2025-12-11T12:30:00.0000000Z",
-    }
-    return _meeting_event(service_url, "application/vnd.microsoft.meetingEnd", value, channel_id, meeting_id, organiser)
+    return meeting_start(service_url, organiser, channel_id, meeting_id, ended=True)
 
 
 def meeting_participants(
