@@ -127,6 +127,21 @@ def no_channel(meeting_id: int) -> str:
     return f"{agenda(meeting_id)}:no-channel"
 
 
+def teams_meeting_started(meeting_id: int) -> str:
+    """The chair's offer to start the cluster meeting when the channel's Teams meeting starts (once a meeting)."""
+    return f"notice:teams-meeting:{meeting_id}:started"
+
+
+def teams_meeting_ended(meeting_id: int) -> str:
+    """The chair's reminder that the Teams meeting ended with the cluster meeting still open (once a meeting)."""
+    return f"notice:teams-meeting:{meeting_id}:ended"
+
+
+def meeting_notification(item_id: int) -> str:
+    """The in-meeting notification, in the channel's Teams meeting, that an item's vote opened."""
+    return f"meeting-notification:item:{item_id}"
+
+
 # --- messages owed to a channel ---------------------------------------------------------------------------
 
 CITYWIDE_PACK_PREFIX = "citywide-pack:"

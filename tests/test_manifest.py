@@ -275,3 +275,20 @@ def test_an_icon_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
     Image.new("RGBA", (64, 64), (0, 0, 0, 0)).save(manifest_dir / "outline.png")
     with pytest.raises(ValueError, match=r"outline icon .* is 64x64 pixels; Teams needs 32x32"):
         build_app_package(APP_ID, tmp_path / "app.zip", manifest_dir=manifest_dir)
+
+
+# What the Teams meeting's events need (Microsoft's Teams SDK guide; ChannelMeetingParticipant.Read.Group is
+# documented as a team's delegated permission): the meeting's start and end, and who joins and leaves.
+MEETING_EVENT_PERMISSIONS = {
+    ("OnlineMeeting.ReadBasic.Chat", "Application"),
+    ("ChannelMeeting.ReadBasic.Group", "Application"),
+    ("OnlineMeetingParticipant.Read.Chat", "Application"),
+    ("ChannelMeetingParticipant.Read.Group", "Delegated"),
+}
+
+
+def test_the_manifest_asks_for_what_the_teams_meeting_events_need(manifest: dict[str, Any]) -> None:
+    granted = {(p["name"], p["type"]) for p in manifest["authorization"]["permissions"]["resourceSpecific"]}
+    assert granted >= MEETING_EVENT_PERMISSIONS
+    assert manifest["webApplicationInfo"]["id"] == APP_ID, "resource-specific consent names the bot's own app"
+    assert {"team", "groupChat"} <= set(manifest["bots"][0]["scopes"]), "channel meetings and meeting chats"

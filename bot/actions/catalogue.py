@@ -19,6 +19,7 @@ from bot.actions import (
     referrals,
     reviews,
     setting_facts,
+    teams_meeting,
 )
 from bot.actions.registry import ACTIONS
 
@@ -37,6 +38,7 @@ TOPICS = (
     demo,
     referrals,
     reviews,
+    teams_meeting,
 )
 
 __all__ = ["ACTIONS", "TOPICS"]

@@ -70,8 +70,7 @@ def show_agenda(turn: Turn, command: ShowAgenda) -> Reply:
 
 @ACTIONS.verb(verbs.MEETING_START, p.RUN_MEETING, StartMeeting)
 def start_meeting(turn: Turn, command: StartMeeting) -> Reply:
-    """The chair starts the meeting from the agenda card."""
-    _in_channel(turn)
+    """The chair starts the meeting from the agenda card, or from the offer in their chat when Teams' meeting starts."""
     view = agenda_uc.start_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))
@@ -171,9 +170,9 @@ def record_decision(turn: Turn, command: RecordDecision) -> Reply:
 def end_meeting(turn: Turn, command: EndMeeting) -> Reply:
     """End the meeting: the minutes are posted to the channel; the chair sees the agenda.
 
-    What the meeting did not reach goes to the next one, and each referrer is told 1:1.
+    What the meeting did not reach goes to the next one, and each referrer is told 1:1. The chair may end it
+    from the reminder in their chat when Teams' meeting ends.
     """
-    _in_channel(turn)
     view = minutes_uc.end_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=agenda_card(view))

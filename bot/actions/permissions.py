@@ -7,7 +7,8 @@ rows the card names (:func:`cluster.permissions.authorize`). The README's "Who m
 
 Keys: a card verb as it is (``referral.submit``); a personal-chat command as typed (``new referral``,
 ``export`` for ``export CEN-2526-014``); a channel command with ``@`` before it (``@agenda``), because in a
-channel people mention the bot.
+channel people mention the bot; an event Teams sends by Teams' name for it
+(``application/vnd.microsoft.meetingStart``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.actions.catalogue import ACTIONS
-from bot.actions.registry import CHANNEL_PREFIX, Actions
+from bot.actions.registry import CHANNEL_PREFIX, Actions, Where
 
-__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "TABLE", "VERBS", "as_markdown", "table"]
+__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "EVENTS", "TABLE", "VERBS", "as_markdown", "table"]
 from cards import verbs
 from cluster import permissions as p
 from cluster.permissions import Permission, reach
@@ -30,11 +31,14 @@ def table(actions: Actions = ACTIONS) -> dict[str, Permission]:
 
 
 TABLE: Mapping[str, Permission] = table()
+EVENTS: Mapping[str, Permission] = {d.key: d.permission for d in ACTIONS if d.where is Where.EVENT}
 VERBS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k in verbs.ALL}
-COMMANDS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k not in verbs.ALL}
+COMMANDS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k not in verbs.ALL and k not in EVENTS}
 
 
 def _who(permission: Permission) -> str:
+    if permission is p.TEAMS_MEETING:  # an event: signed by the Bot Framework for the bot, sent by no person
+        return "Teams itself (its meeting events in a linked channel); no person can send them"
     if permission is p.DEMO_ONLY:  # public in the demo, which a real bot never runs (bot.config refuses it)
         return "whoever uses the Playground demo's page; refused on a real bot"
     if permission.public:

@@ -40,6 +40,7 @@ class Where(StrEnum):
     VERB = "verb"  # a card's button
     PERSONAL = "personal"  # typed in the 1:1 chat
     CHANNEL = "channel"  # typed in a channel, mentioning the bot
+    EVENT = "event"  # told by Teams itself (an event activity, such as the channel's Teams meeting starting)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,19 @@ class Actions:
 
         def declare(handler: F) -> F:
             self.add(Declaration(Where.CHANNEL, text, permission, command, handler, argument))
+            return handler
+
+        return declare
+
+    def event(self, name: str, permission: Permission, command: type[Any]) -> Callable[[F], F]:
+        """Declare the handler of an event activity Teams sends (``name`` as Teams names it).
+
+        No person asks for it, so its permission says Teams tells the bot; its command is read from what the
+        event carries (``bot.teams.activities.meeting_events``), as a card's data is.
+        """
+
+        def declare(handler: F) -> F:
+            self.add(Declaration(Where.EVENT, name, permission, command, handler))
             return handler
 
         return declare

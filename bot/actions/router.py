@@ -59,8 +59,16 @@ class Router:
         """Every command typed in a channel."""
         return self.actions.names(Where.CHANNEL)
 
+    @property
+    def events(self) -> frozenset[str]:
+        """Every event activity (by Teams' name for it) with a handler."""
+        return self.actions.names(Where.EVENT)
+
     def find(self, request: Request) -> tuple[Declaration, Mapping[str, Any]] | None:
         """The declaration a request asks for and the data its command is read from (None: unknown text)."""
+        if request.event is not None:
+            declaration = self.actions.get(Where.EVENT, request.event.verb)
+            return None if declaration is None else (declaration, request.event.data)
         if request.action is not None:
             declaration = self.actions.get(Where.VERB, request.action.verb)
             if declaration is None:
@@ -80,6 +88,8 @@ class Router:
         """Find the action, check the person may use it at all, read its command and run it."""
         found = self.find(request)
         if found is None:
+            if request.event is not None:
+                return Reply()  # an event the bot does not handle: Teams expects no answer
             template = UNKNOWN_PERSONAL if request.kind == "personal" else UNKNOWN_CHANNEL
             return Reply(text=template.format(text=plain(request.text[:80])))
         declaration, data = found

@@ -31,10 +31,13 @@ class Request:
     conversation_id: str
     text: str
     action: CardAction | None = None
+    event: CardAction | None = None  # an event Teams sent (its name, and what it carries as plain data)
 
     @property
     def data(self) -> Mapping[str, Any]:
-        """What the clicked card sent ({} for a typed message)."""
+        """What the clicked card sent, or what the event carries ({} for a typed message)."""
+        if self.event is not None:
+            return self.event.data
         return self.action.data if self.action is not None else {}
 
 

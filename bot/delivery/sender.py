@@ -23,7 +23,9 @@ recorded, then abandons the rest. So a clean stop sends nothing twice, unless th
 than the grace to answer, and then only what was in flight, as after a kill.
 
 Channel cards (the agenda, vote cards, the minutes) are drawn by ``draw`` when they are sent: the first send
-posts the card (in the thread of another card when asked) and later ones update it in place.
+posts the card (in the thread of another card when asked) and later ones update it in place. An in-meeting
+notification goes to the Teams meeting held in the channel (``/v1/meetings/{id}/notification``); a meeting
+that refuses it (ended, or without the bot) leaves it undeliverable, passed to nobody.
 """
 
 from __future__ import annotations
@@ -332,8 +334,11 @@ class Sender:
         failure: _Failure | None = None
         posted: CardPlace | None = None
         place: CardPlace | None = None
+        notification = _meeting_notification(message)
         try:
-            if message.card_key is None:
+            if notification is not None:
+                await self._notify_meeting(target, *notification)
+            elif message.card_key is None:
                 await self._connector.send(target.service_url, target.conversation_id, outgoing(message))
             else:
                 place = await asyncio.to_thread(outbox.card_place, self._engine, message)
@@ -378,6 +383,13 @@ class Sender:
             await asyncio.to_thread(outbox.card_gone, self._engine, message, gone, now, failure.error)
             tally.retried += 1
             return None
+        if failure.status in REMOVED and notification is not None:
+            # The meeting is over or the bot is not in it: nothing to pass to the admins, who were in the room.
+            log.info("the Teams meeting refused %s (%d): not sent", message.key, failure.status)
+            self._watch("refused", message.attempts)
+            if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
+                tally.undeliverable += 1
+            return None
         if failure.status in REMOVED:
             log.info(
                 "%s removed the bot (%d); owing %s to the admins", target.conversation_id, failure.status, message.key
@@ -391,6 +403,13 @@ class Sender:
         if await asyncio.to_thread(outbox.mark_undeliverable, self._engine, message.id, now, failure.error):
             tally.undeliverable += 1
         return None
+
+    async def _notify_meeting(self, target: Target, meeting_id: str, body: dict[str, Any]) -> None:
+        """Post an in-meeting notification; a connector that cannot (a test's double) was given none to send."""
+        notify = getattr(self._connector, "notify_meeting", None)
+        if notify is None:
+            raise ConnectorError(501, "this connector sends no in-meeting notifications")
+        await notify(target.service_url, meeting_id, body)
 
     async def _send_card(self, message: OwedMessage, target: Target, place: CardPlace) -> CardPlace | None:
         """Post a channel card, or update it where it was posted; returns where a new post went."""
@@ -414,6 +433,15 @@ class Sender:
             tally.rerouted += 1
         else:
             tally.undeliverable += 1
+
+
+def _meeting_notification(message: OwedMessage) -> tuple[str, dict[str, Any]] | None:
+    """The Teams meeting and body of an owed in-meeting notification (``outbox.owe_meeting_notification``)."""
+    activity = message.activity
+    if message.card_key is not None or message.card is not None or activity.get("type") != outbox.MEETING_NOTIFICATION:
+        return None
+    body = activity.get("notification")
+    return str(activity.get("meetingId") or ""), body if isinstance(body, dict) else {}
 
 
 def _gone_card(message: OwedMessage, place: CardPlace | None) -> str | None:

@@ -24,6 +24,7 @@ from bot.http.observe import (
     TurnRecord,
     Vocabulary,
 )
+from cluster.commands.teams_meeting import MEETING_END, MEETING_EVENTS, MEETING_START
 from cluster.text import clean_all, clean_text
 from usecases.conversations import ConversationInfo
 
@@ -100,6 +101,34 @@ def card_action(activity: Activity) -> CardAction | None:
     if activity.type == "message" and isinstance(activity.value, dict) and activity.value.get("verb"):
         return CardAction(clean_text(str(activity.value["verb"])), clean_all(dict(activity.value)))
     return None
+
+
+def meeting_events(activity: Activity) -> list[CardAction]:
+    """A Teams meeting event as plain data: its name and what it says, one per participant who joined or left.
+
+    Teams names the meeting in ``channelData.meeting.id`` (the start and end events also in their value's
+    ``Id``) and the participants in ``value.members[].user``; the channel is the conversation's, without the
+    meeting thread's ``;messageid=``. Every string is cleaned. Anything else is no meeting event ([]).
+    """
+    name = str(activity.name or "")
+    if activity.type != "event" or name not in MEETING_EVENTS:
+        return []
+    value = activity.value if isinstance(activity.value, dict) else {}
+    meeting = _get(activity.channel_data, "meeting", "id") or value.get("Id") or value.get("id") or ""
+    channel = _get(activity.channel_data, "channel", "id") or conversation_key(activity)
+    said = {"channel": clean_text(str(channel)), "teams_meeting": clean_text(str(meeting))}
+    if name in (MEETING_START, MEETING_END):
+        return [CardAction(name, said)]
+    members = value.get("members")
+    events = []
+    for member in members if isinstance(members, list) else []:
+        user = _get(member, "user")
+        if not isinstance(user, dict):
+            continue
+        aad = user.get("aadObjectId") or user.get("objectId") or ""
+        who = {"aad": clean_text(str(aad)), "name": clean_text(str(user.get("name") or ""))}
+        events.append(CardAction(name, {**said, **who}))
+    return events
 
 
 def conversation_info(activity: Activity) -> ConversationInfo:

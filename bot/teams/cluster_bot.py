@@ -21,6 +21,7 @@ from bot.teams.activities import (
     conversation_info,
     conversation_key,
     conversation_kind,
+    meeting_events,
     sender,
 )
 from bot.teams.file_desk import FileDesk
@@ -37,6 +38,9 @@ from store.db import transaction
 from usecases import conversations, people
 
 log = logging.getLogger("clusterbot.turn")
+
+# Who "asks" for what Teams itself tells the bot (a meeting's events): nobody the bot knows.
+TEAMS = people.Actor(aad_object_id="", name="Microsoft Teams")
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
@@ -85,6 +89,8 @@ class ClusterBot:
                 await self._on_conversation_update(context)
             elif activity.type == ActivityTypes.installation_update:
                 await self._on_installation_update(context)
+            elif activity.type == ActivityTypes.event:
+                await self._on_event(context)
         except Exception as exc:
             apology = report_unexpected(exc, f"{activity.type} turn")
             try:
@@ -153,6 +159,25 @@ class ClusterBot:
         """Extra messages (such as a file offer) in this chat, after the answer."""
         for attachment in reply.attachments:
             await context.send_activity(MessageFactory.attachment(Attachment().deserialize(attachment)))
+
+    async def _on_event(self, context: TurnContext) -> None:
+        """A Teams meeting's event, to its declared handler (one unit of work per participant); no answer."""
+        activity = context.activity
+        events = meeting_events(activity)
+        if not events:
+            return
+        kind, conversation = conversation_kind(activity), conversation_key(activity)
+
+        def run() -> None:
+            for event in events:
+                request = Request(actor=TEAMS, kind=kind, conversation_id=conversation, text="", event=event)
+                try:
+                    self.routes.dispatch(request)
+                except Refusal as refusal:  # an event naming nothing we know: nobody to tell
+                    _refused(refusal)
+                    log.info("%s not taken: %s", event.verb, refusal.message)
+
+        await self.workers.call(run)
 
     async def _on_invoke(self, context: TurnContext) -> None:
         activity = context.activity

@@ -201,6 +201,11 @@ class Connector:
         url = _conversation_path(service_url, conversation_id) + "/activities/" + quote(activity_id, safe="")
         await self._call("PUT", url, activity)
 
+    async def notify_meeting(self, service_url: str, meeting_id: str, notification: dict[str, Any]) -> None:
+        """Send a targeted in-meeting notification to a Teams meeting (``TeamsInfo.send_meeting_notification``)."""
+        url = f"{service_url.rstrip('/')}/v1/meetings/{quote(meeting_id, safe='')}/notification"
+        await self._call("POST", url, notification)
+
     async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
         """Delete a message the bot sent earlier."""
         url = _conversation_path(service_url, conversation_id) + "/activities/" + quote(activity_id, safe="")

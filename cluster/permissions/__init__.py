@@ -13,7 +13,8 @@ Two checks use the same object, so they cannot drift apart:
   the same sentence as a missing role.
 
 The checks and what a permission is live in :mod:`~cluster.permissions.model`; the permissions themselves by
-topic, a cluster's own work in :mod:`~cluster.permissions.clusters` and the council's in
+topic, a cluster's own work in :mod:`~cluster.permissions.clusters`, the meeting itself (the register,
+substitutes, Teams' meeting events) in :mod:`~cluster.permissions.meeting` and the council's in
 :mod:`~cluster.permissions.council`; every name is imported from here (``from cluster.permissions import VOTE``).
 The table that maps every command and verb to its permission is ``bot.actions.permissions.TABLE``.
 """
@@ -67,6 +68,7 @@ from cluster.permissions.council import (
     SEE_CAPITAL,
     SET_CAPITAL_ROUND,
 )
+from cluster.permissions.meeting import TEAMS_MEETING
 from cluster.permissions.model import (
     Forbidden,
     Permission,
@@ -123,6 +125,7 @@ ALL: tuple[Permission, ...] = (
     MANAGE_CLUSTERS,
     LINK_CITYWIDE,
     POST_CITYWIDE_PACK,
+    TEAMS_MEETING,
 )
 
 __all__ = [
@@ -168,6 +171,7 @@ __all__ = [
     "SET_CAPITAL_ROUND",
     "SNOOZE_REVIEW",
     "START_REFERRAL",
+    "TEAMS_MEETING",
     "VOTE",
     "WHOAMI",
     "Forbidden",

@@ -189,6 +189,23 @@ def owe_attachment(
     return owed
 
 
+MEETING_NOTIFICATION = "meetingNotification"
+"""An owed row's ``activity["type"]`` for an in-meeting notification: sent to a Teams meeting, not posted."""
+
+
+def owe_meeting_notification(
+    session: Session, key: str, now: datetime, channel: str, teams_meeting_id: str, notification: dict[str, Any]
+) -> bool:
+    """Owe an in-meeting notification to the Teams meeting held in ``channel``, in the caller's transaction.
+
+    The row names the channel (whose reference gives the connector's address, and whose rate limit it counts
+    against) and keeps the notification's body as Teams takes it; the sender posts it to the meeting
+    (``bot.delivery.sender``). Returns True when newly owed, as :func:`owe`.
+    """
+    activity = {"type": MEETING_NOTIFICATION, "meetingId": teams_meeting_id, "notification": notification}
+    return owe(session, key, now, activity, conversation_id=channel)
+
+
 def owe_card(session: Session, card_key: str, channel: str, now: datetime, thread_of: str | None = None) -> None:
     """Owe the channel card ``card_key`` (post it, or update it with what the database holds now).
 

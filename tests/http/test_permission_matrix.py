@@ -21,7 +21,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, TABLE, VERBS
+from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, EVENTS, TABLE, VERBS
 from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
@@ -285,7 +285,8 @@ def _command_cases(scene: Scene) -> list[tuple[str, str, Permission, int | None,
 def test_every_verb_and_command_has_a_row_and_every_row_is_tried() -> None:
     assert set(VERBS) == set(verbs.ALL), "every verb in cards/verbs.py has a row in the permission table"
     assert set(DATA) == set(verbs.ALL), "and this test tries each of them"
-    assert set(TABLE) == set(VERBS) | set(COMMANDS)
+    assert set(TABLE) == set(VERBS) | set(COMMANDS) | set(EVENTS)
+    assert set(EVENTS) == set(TEAMS_EVENTS), "and each event Teams sends is tried below"
 
 
 async def test_every_role_is_allowed_or_refused_as_the_table_says(
@@ -334,6 +335,35 @@ async def test_every_role_is_allowed_or_refused_as_the_table_says(
         assert not any(s in FORBIDDEN or s.startswith("You are not registered") for s in shown), (
             f"{label}: refused although the table allows it: {shown}"
         )
+
+
+# --- what Teams itself tells the bot: no person sends these, and one for a channel not linked does nothing ------
+
+TEAMS_EVENTS: dict[str, Callable[[str, tuple[str, str], str], dict[str, Any]]] = {
+    "application/vnd.microsoft.meetingStart": lambda url, who, channel: act.meeting_start(url, who, channel),
+    "application/vnd.microsoft.meetingEnd": lambda url, who, channel: act.meeting_end(url, who, channel),
+    "application/vnd.microsoft.meetingParticipantJoin": lambda url, who, channel: act.meeting_participants(
+        url, True, who, channel_id=channel
+    ),
+    "application/vnd.microsoft.meetingParticipantLeave": lambda url, who, channel: act.meeting_participants(
+        url, False, who, channel_id=channel
+    ),
+}
+
+
+async def test_every_teams_event_is_teams_own_and_one_for_a_channel_not_linked_changes_nothing(
+    world: tuple[Bot, Scene, Any], engine: Engine
+) -> None:
+    bot, _, app = world
+    for name, permission in EVENTS.items():
+        assert permission is perms.TEAMS_MEETING and permission.public, name
+        for person in PEOPLE:
+            before, sent = snapshot(engine), len(bot.connector.calls)
+            response = await bot.post(TEAMS_EVENTS[name](bot.connector.url, person.who, "19:not-linked@thread.tacv2"))
+            await app[NOTIFIER].drain()
+            assert response.status == 200, (name, person.key)
+            assert snapshot(engine) == before, f"{name} from {person.key}: a channel not linked changed the database"
+            assert len(bot.connector.calls) == sent, f"{name} from {person.key}: someone was told something"
 
 
 async def test_a_draft_is_the_schools_own_until_it_is_submitted(world: tuple[Bot, Scene, Any]) -> None:

@@ -156,3 +156,72 @@ def file_consent_answer(
     return _base(
         service_url, aad, name, personal(service_url, aad, name), type="invoke", name="fileConsent/invoke", value=value
     )
+
+
+TEAMS_MEETING_ID = "MCMxOTptZWV0aW5nX2NoYW5uZWxAdGhyZWFkLnRhY3YyIzA="  # how Teams spells a meeting's id (base64)
+
+
+def _meeting_event(
+    service_url: str, name: str, value: dict[str, Any], channel_id: str, meeting_id: str, organiser: tuple[str, str]
+) -> dict[str, Any]:
+    """An event activity about the Teams meeting held in a channel, as Teams posts it (in the meeting's thread)."""
+    conversation = {
+        "conversationType": "channel",
+        "id": f"{channel_id};messageid=1700000000000",
+        "isGroup": True,
+        "tenantId": TENANT,
+    }
+    activity = _base(service_url, *organiser, conversation, type="event", name=name, value=value)
+    activity["channelData"].update(
+        {"team": {"id": TEAM_ID}, "channel": {"id": channel_id}, "meeting": {"id": meeting_id}, "source": None}
+    )
+    return activity
+
+
+def meeting_start(
+    service_url: str,
+    organiser: tuple[str, str],
+    channel_id: str = CHANNEL_ID,
+    meeting_id: str = TEAMS_MEETING_ID,
+    *,
+    ended: bool = False,
+) -> dict[str, Any]:
+    """``application/vnd.microsoft.meetingStart`` (or, ``ended``, ``meetingEnd``): the channel's Teams meeting."""
+    value = {
+        "Id": meeting_id,
+        "MeetingType": "Scheduled",
+        "JoinUrl": "https://teams.microsoft.com/l/meetup-join/19%3ameeting",
+        "Title": "Central cluster meeting",
+        ("EndTime" if ended else "StartTime"): "2025-12-11T10:00:00.0000000Z",
+    }
+    name = "application/vnd.microsoft.meeting" + ("End" if ended else "Start")
+    return _meeting_event(service_url, name, value, channel_id, meeting_id, organiser)
+
+
+def meeting_end(
+    service_url: str,
+    organiser: tuple[str, str],
+    channel_id: str = CHANNEL_ID,
+    meeting_id: str = TEAMS_MEETING_ID,
+) -> dict[str, Any]:
+    """``application/vnd.microsoft.meetingEnd``: the channel's Teams meeting ended."""
+    return meeting_start(service_url, organiser, channel_id, meeting_id, ended=True)
+
+
+def meeting_participants(
+    service_url: str,
+    joined: bool,
+    *people: tuple[str, str],
+    channel_id: str = CHANNEL_ID,
+    meeting_id: str = TEAMS_MEETING_ID,
+) -> dict[str, Any]:
+    """``...meetingParticipantJoin`` (or ``Leave``): these people joined (or left) the channel's Teams meeting."""
+    members = [
+        {
+            "user": {**_user(aad, name), "tenantId": TENANT, "objectId": aad, "role": "user"},
+            "meeting": {"inMeeting": joined, "role": "Attendee"},
+        }
+        for aad, name in people
+    ]
+    name = "application/vnd.microsoft.meetingParticipant" + ("Join" if joined else "Leave")
+    return _meeting_event(service_url, name, {"members": members}, channel_id, meeting_id, people[0])

@@ -46,6 +46,18 @@ class Call:
         ]
 
 
+def meeting_target(teams_meeting_id: str) -> str:
+    """How a call to a Teams meeting (not a conversation) is filed among the calls: ``meeting:<its id>``."""
+    return f"meeting:{teams_meeting_id}"
+
+
+def _target(request: web.Request) -> str:
+    """The conversation a request is for, or the Teams meeting an in-meeting notification is for."""
+    if "meeting" in request.match_info:
+        return meeting_target(request.match_info["meeting"])
+    return request.match_info["conversation"]
+
+
 @dataclass(frozen=True)
 class Arrival:
     """One request as it arrived (accepted or not), with the status it was answered with."""
@@ -119,9 +131,13 @@ class FakeConnector:
             return None
         return answer if isinstance(answer, tuple) else (answer, None)
 
+    def notifications_to(self, teams_meeting_id: str) -> list[Call]:
+        """The in-meeting notifications sent to a Teams meeting (``POST /v1/meetings/{id}/notification``)."""
+        return self.sent_to(meeting_target(teams_meeting_id))
+
     async def _record(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
-        conversation_id = request.match_info["conversation"]
+        conversation_id = _target(request)
         if self.fail_next:
             status = self.fail_next.pop(0)
             self.arrivals.append(Arrival(arrived, request.method, conversation_id, status, {}))
@@ -137,7 +153,7 @@ class FakeConnector:
         self.arrivals.append(Arrival(arrived, request.method, conversation_id, 200, body))
         call = Call(
             method=request.method,
-            conversation_id=request.match_info["conversation"],
+            conversation_id=conversation_id,
             activity_id=request.match_info.get("activity"),
             body=body,
             authorization=request.headers.get("Authorization"),
@@ -177,6 +193,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_delete("/v3/conversations/{conversation}/activities/{activity}", self._record)
+        app.router.add_post("/v1/meetings/{meeting}/notification", self._record)
         return app
 
     async def start(self) -> FakeConnector:

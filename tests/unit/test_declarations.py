@@ -17,7 +17,7 @@ from bot.actions.turn import CardAction, Reply, Request, Services, Turn
 from cards import verbs
 from cluster import permissions as p
 from cluster.clock import Clock
-from cluster.commands.inputs import Nothing, money, row_id, text
+from cluster.commands.inputs import Nothing, Source, money, row_id, text
 from cluster.errors import InvalidInput, Refusal
 from cluster.permissions import Forbidden
 from cluster.roles import Grant, Role
@@ -129,3 +129,39 @@ def test_every_command_the_help_card_offers_is_a_declared_personal_command() -> 
 
     assert [item.text for item in MENU if item.text not in COMMANDS] == []
     assert len({item.text for item in MENU}) == len(MENU)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WidgetRang:
+    channel: str = text(missing="No channel.", source=Source.DATA)
+
+
+def test_an_event_teams_sends_is_declared_once_and_routed_by_its_name() -> None:
+    actions = _actions()
+
+    @actions.event("application/vnd.example.widgetRang", p.TEAMS_MEETING, WidgetRang)
+    def rang(turn: Turn, command: WidgetRang) -> Reply:
+        return Reply(text=f"rang in {command.channel}")
+
+    router = _router(actions)
+    told = CardAction("application/vnd.example.widgetRang", {"channel": "19:c"})
+    nobody = Actor("", "Microsoft Teams")
+    assert router.dispatch(Request(nobody, "channel", "19:c", "", event=told)).text == "rang in 19:c"
+    assert router.events == {"application/vnd.example.widgetRang"}
+    assert table(actions)["application/vnd.example.widgetRang"] is p.TEAMS_MEETING
+    # An event nothing declares gets no answer (Teams expects none), not the unknown-command sentence.
+    other = CardAction("application/vnd.example.other", {})
+    assert router.dispatch(Request(nobody, "channel", "19:c", "", event=other)) == Reply()
+    with pytest.raises(Duplicate):
+        actions.event("application/vnd.example.widgetRang", p.TEAMS_MEETING, WidgetRang)(rang)
+
+
+def test_the_teams_meeting_events_are_declared_with_teams_own_permission_and_are_no_commands() -> None:
+    from bot.actions.permissions import EVENTS
+    from cluster.commands.teams_meeting import MEETING_EVENTS
+
+    assert set(EVENTS) == set(MEETING_EVENTS)
+    assert all(permission is p.TEAMS_MEETING for permission in EVENTS.values())
+    assert not set(EVENTS) & set(COMMANDS), "no one can type an event in a chat"
+    row = next(line for line in as_markdown().splitlines() if "`application/vnd.microsoft.meetingStart`" in line)
+    assert "Teams itself" in row and all(f"`{name}`" in row for name in MEETING_EVENTS)

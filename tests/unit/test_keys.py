@@ -100,3 +100,9 @@ def test_the_outbox_keys_its_own_rows_here_too() -> None:
     assert passed_on == "review:12:due:person:7:admin:3", "a message its recipient could not have, owed to an admin"
     assert keys.is_rerouted(passed_on), "a message passed to an admin is not passed on again"
     assert not keys.is_rerouted(keys.for_person(keys.review_nudge(12, "due"), 7))
+
+
+def test_teams_meeting_keys() -> None:
+    assert keys.teams_meeting_started(2) == "notice:teams-meeting:2:started"
+    assert keys.teams_meeting_ended(2) == "notice:teams-meeting:2:ended"
+    assert keys.meeting_notification(34) == "meeting-notification:item:34"

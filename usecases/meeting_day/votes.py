@@ -28,6 +28,7 @@ from cluster.referrals import Kind
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
+from usecases.meeting_day import teams_meeting
 from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day.ballots import cluster_settings, item_interests, vote_view
 from usecases.meeting_day.meeting_rows import item_turn, load_item
@@ -81,6 +82,7 @@ def open_item(engine: Engine, actor: Actor, command: OpenItem, now: datetime) ->
             # The agenda first: the vote card is posted in its thread.
             rows.cards_changed(session, now, keys.agenda(meeting.id or 0))
             rows.cards_changed(session, now, keys.vote(item.id or 0), thread_of=keys.agenda(meeting.id or 0))
+            teams_meeting.owe_item_notification(session, rows, item.id or 0, now)  # when held in Teams
         return agenda_view(session, rows)
 
 
