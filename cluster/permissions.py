@@ -526,3 +526,44 @@ ALL: tuple[Permission, ...] = (
     LINK_CITYWIDE,
     POST_CITYWIDE_PACK,
 )
+
+# --- the meeting's register (issue 20): "I'm here", apologies, the roll call, substitutes ------------------
+SUB, AC = Role.SUBSTITUTE, Role.ACTING_CHAIR
+
+SAY_HERE = _p(
+    "say I'm here",
+    "Put yourself on a meeting's register as present (\"I'm here\" on the agenda)",
+    (S, D, C, T, A, OB, CO, SUB, AC),
+    Rows.CLUSTER,
+    "Only members of this cluster, and substitutes named for this meeting, can say they are here.",
+)
+SEND_APOLOGIES = _p(
+    "send apologies",
+    "Send your setting's apologies for the next meeting",
+    REFERRERS,
+    Rows.CLUSTER,
+    "Only a setting's SENCO or delegate can send its apologies.",
+)
+ROLL_CALL = _p(
+    "take the roll call",
+    "Take the roll call: mark settings present or absent, add attendees by name",
+    (C, A, AC),
+    Rows.CLUSTER,
+    "Only the chair, an acting chair or an admin can take the roll call.",
+)
+NAME_SUBSTITUTE = _p(
+    "name a substitute",
+    "Name a colleague to attend and vote for your setting at one meeting, or withdraw them",
+    (S,),
+    Rows.CLUSTER,
+    "Only a setting's SENCO can name a substitute for it.",
+)
+CONFIRM_SUBSTITUTE = _p(
+    "confirm a substitute",
+    "Confirm a substitute named by e-mail address",
+    (A,),
+    Rows.CLUSTER,
+    "Only the cluster's admin can confirm a substitute.",
+)
+
+ALL = (*ALL, SAY_HERE, SEND_APOLOGIES, ROLL_CALL, NAME_SUBSTITUTE, CONFIRM_SUBSTITUTE)
