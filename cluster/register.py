@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cluster.attendance import ATTENDS_AS_TITLES, VOTES_FOR_SETTING, Attendee, Presence, Standing, standing
 from cluster.meetings import MeetingSlot
@@ -18,6 +19,41 @@ STANDING_TITLES: dict[Standing, str] = {
     Standing.APOLOGIES: "Apologies",
     Standing.ABSENT: "Absent",
 }
+
+
+@dataclass(frozen=True)
+class QuorumRecord:
+    """What an item keeps of its vote's register (``AgendaItem.quorum_record``): present, recused and why, the line."""
+
+    present: tuple[str, ...] = ()
+    recused: tuple[tuple[str, str], ...] = ()  # (setting, why)
+    line: str = ""
+
+    @classmethod
+    def read(cls, kept: Mapping[str, Any] | None) -> QuorumRecord | None:
+        """The record as stored (None when the item keeps none); what is not of the stored shape is left out."""
+        if not kept:
+            return None
+        present = kept.get("present")
+        recused = kept.get("recused")
+        line = kept.get("line")
+        return cls(
+            tuple(str(s) for s in present) if isinstance(present, list) else (),
+            tuple((str(k), str(v)) for k, v in recused.items()) if isinstance(recused, dict) else (),
+            line if isinstance(line, str) else "",
+        )
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The minutes' lines for the item: the settings present for its vote, those recused and why, the quorum."""
+        return [
+            ("Present for the vote", _names(self.present)),
+            ("Recused", _names(f"{setting} ({why})" for setting, why in self.recused)),
+            ("Quorum at the vote", self.line or "Not recorded"),
+        ]
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(names) or "None"
 
 
 def with_capacity(attendee: Attendee) -> str:
@@ -112,3 +148,15 @@ class SubstituteForm:
     setting: str
     current: str  # as the register shows them ("" when none is named)
     choices: tuple[tuple[int, str], ...]  # (person id, name)
+
+
+def attendance_pairs(register: Register) -> list[tuple[str, str]]:
+    """The minutes' attendance: settings present (by whom), with apologies, absent; substitutes; others present."""
+    present = [f"{s.setting}: {', '.join(s.by)}" for s in register.settings if s.standing is Standing.PRESENT]
+    return [
+        ("Settings present", "; ".join(present) or "None recorded"),
+        ("Apologies", _names(register.settings_with(Standing.APOLOGIES))),
+        ("Absent", _names(register.settings_with(Standing.ABSENT))),
+        ("Substitutes", _names(register.substitutes)),
+        ("Also present", _names(register.others)),
+    ]
