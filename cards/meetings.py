@@ -8,6 +8,7 @@ from typing import Any
 
 from cards import verbs
 from cards.common import Card, button, card, execute, facts, heading, link, text
+from cards.meeting_day.register import apologies_button
 from cluster.citywide_meetings import CitywideSlot
 from cluster.clock import LONDON
 from cluster.commands.inputs import data_for
@@ -240,4 +241,5 @@ def meeting_morning_card(cluster: str, slot: MeetingSlot) -> Card:
     ]
     if slot.online_link:
         body.append(text(link("Join the online meeting", slot.online_link), markdown=True))
-    return card(body)
+    body.append(text("Can't come? A SENCO or delegate can send the setting's apologies here.", subtle=True))
+    return card(body, [apologies_button(slot.id)])

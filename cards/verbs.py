@@ -128,3 +128,21 @@ CLUSTERS = "clusters.show"
 CLUSTER_ADD = "clusters.add"  # inputs: name, code, deadline_days, settings, meetings, people (one per line)
 
 ALL = ALL | frozenset({CLUSTERS, CLUSTER_ADD})
+
+# The meeting's register (issue 20): "I'm here", apologies, the roll call, substitutes for one meeting.
+REGISTER_HERE = "register.here"  # data: meeting_id; the clicker is put on the register as present
+REGISTER_APOLOGIES = "register.apologies"  # data: meeting_id; the clicker's setting sends apologies
+ROLL_CALL = "register.roll_call"  # data: meeting_id; the chair's or admin's roll-call card
+ROLL_CALL_MARK = "register.mark"  # data: meeting_id, setting_id, presence (present | absent)
+ROLL_CALL_ADD = "register.add"  # data: meeting_id; inputs: attendee_name, attends_as (tac | other)
+SUBSTITUTE_FORM = "substitute.form"  # data: meeting_id; the SENCO's card to name a substitute
+SUBSTITUTE_NAME = "substitute.name"  # data: meeting_id; inputs: substitute_person, substitute_email, substitute_name
+SUBSTITUTE_WITHDRAW = "substitute.withdraw"  # data: meeting_id; the SENCO withdraws their setting's substitute
+SUBSTITUTE_CONFIRM = "substitute.confirm"  # data: meeting_id, setting_id; an admin confirms an e-mail substitute
+
+ALL = ALL | frozenset(
+    {
+        REGISTER_HERE, REGISTER_APOLOGIES, ROLL_CALL, ROLL_CALL_MARK, ROLL_CALL_ADD, SUBSTITUTE_FORM,
+        SUBSTITUTE_NAME, SUBSTITUTE_WITHDRAW, SUBSTITUTE_CONFIRM,
+    }
+)  # fmt: skip

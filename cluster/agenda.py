@@ -14,6 +14,7 @@ from cluster.decisions import CheckedDecision
 from cluster.impact import Rating
 from cluster.meetings import MeetingSlot
 from cluster.referrals import Kind
+from cluster.register import QuorumRecord, Register
 from cluster.voting import Choice, Result, Tally
 
 
@@ -121,6 +122,7 @@ class MinutesEntry:
     tally: Tally | None
     result: Result | None
     interests: tuple[str, ...]
+    quorum_record: QuorumRecord | None = None  # who was present and recused when its vote closed (issue 20)
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class MinutesView:
     entries: tuple[MinutesEntry, ...]
     ended_at: datetime | None
     position: Position | None
+    register: Register | None = None  # who attended (issue 20)
 
     @property
     def held_on(self) -> date:

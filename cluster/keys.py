@@ -122,6 +122,18 @@ def deadline_reminder(meeting_id: int, days: int) -> str:
     return f"deadline:{meeting_id}:{days}"
 
 
+SubstituteNotice = Literal["named", "withdrawn", "confirm"]
+
+
+def substitute(substitute_id: int, what: SubstituteNotice) -> str:
+    """A substitute's notices: told they are named (or withdrawn), and the admins asked to confirm an e-mail.
+
+    Keyed by the substitute's row, which each naming makes anew: naming the same person again after a
+    withdrawal tells them again; a doubled click does not.
+    """
+    return f"notice:substitute:{substitute_id}:{what}"
+
+
 def no_channel(meeting_id: int) -> str:
     """The note to a cluster's admins and chair that a meeting's agenda has no channel to go to."""
     return f"{agenda(meeting_id)}:no-channel"

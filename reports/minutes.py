@@ -28,6 +28,7 @@ from cluster.impact import ratings_line
 from cluster.markdown import plain
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES, Kind
+from cluster.register import QuorumRecord, attendance_pairs
 from cluster.text import clean_all
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
 from reports.workbook import freeze_and_filter, header_row, pounds, put_cell, workbook_bytes
@@ -116,6 +117,7 @@ class _Item:
     feedback: str
     information_needed: str
     outcome_ratings: str  # a review's ratings by outcome number ('' for a referral): never the outcomes' text
+    kept: QuorumRecord | None = None  # who was present and recused at its vote
 
 
 def _item(minutes: MinutesEntry) -> _Item:
@@ -144,6 +146,7 @@ def _item(minutes: MinutesEntry) -> _Item:
         feedback=decision.feedback if decision is not None else "",
         information_needed=decision.information_needed if decision is not None else "",
         outcome_ratings=ratings_line(entry.outcome_ratings),
+        kept=minutes.quorum_record,
     )
 
 
@@ -190,6 +193,11 @@ def minutes_markdown(view: MinutesView, generated_at: datetime) -> str:
     lines = [f"# {_inline(minutes_title(view))}", ""]
     lines += [f"- {_inline(label)}: {_inline(value)}" for label, value in _meeting_pairs(view)]
     lines.append("")
+
+    if view.register is not None:
+        lines += ["## Attendance", ""]
+        lines += _table(("Attendance", "Who"), attendance_pairs(view.register), bold_labels=True)
+        lines.append("")
 
     lines += ["## Decisions", ""]
     if not items:
@@ -265,6 +273,8 @@ def _item_pairs(item: _Item) -> list[tuple[str, str]]:
         if item.casting:
             pairs.append(("Chair's casting vote", item.casting))
     pairs.append(("Interests declared", ", ".join(item.interests) or NONE_DECLARED))
+    if item.kept is not None:
+        pairs += item.kept.pairs()
     if item.outcome_ratings:
         pairs.append(("Outcomes rated at review", item.outcome_ratings))
     if item.decided:

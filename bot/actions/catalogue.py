@@ -5,6 +5,7 @@ card and the README's table with nothing else to change.
 """
 
 from bot.actions import (
+    attendance,
     budget,
     capital,
     channels,
@@ -28,6 +29,7 @@ TOPICS = (
     channels,
     budget,
     meeting_day,
+    attendance,
     meetings,
     citywide_meetings,
     capital,

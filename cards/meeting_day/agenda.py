@@ -5,6 +5,7 @@ from __future__ import annotations
 from cards import verbs
 from cards.common import Card, button, card, facts, heading, text
 from cards.meeting_day.parts import Element, action_set, amount_line, decision_summary, position_pairs, slot_line, who
+from cards.meeting_day.register import here_button
 from cluster.agenda import AgendaEntry, AgendaView, ItemState
 from cluster.commands.inputs import data_for
 from cluster.commands.meetings import EndMeeting, OpenItem, ShowDecisionForm, StartMeeting
@@ -80,4 +81,6 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
         )
     if live:
         actions.append(button("End the meeting", verbs.MEETING_END, data_for(EndMeeting, meeting_id=view.meeting_id)))
+    if not view.ended:  # everyone's: whoever attends puts themself on the register (issue 20)
+        actions.append(here_button(view.meeting_id))
     return card(body, actions)

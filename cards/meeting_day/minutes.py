@@ -1,4 +1,4 @@
-"""The meeting's minutes for the channel: each item's outcome, votes, interests, amount and review date."""
+"""The meeting's minutes for the channel: who attended; each item's outcome, votes, register, amount, review date."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from cluster.decisions import FUNDED, OUTCOME_TITLES
 from cluster.impact import ratings_line
 from cluster.provision import format_pence
 from cluster.referrals import KIND_TITLES
+from cluster.register import attendance_pairs
 from cluster.voting import RESULT_TITLES
 
 
@@ -36,6 +37,11 @@ def minutes_card(view: MinutesView) -> Card:
             spacing="None",
         ),
     ]
+    if view.register is not None:
+        body += [
+            text("Attendance", weight="Bolder", size="Medium", spacing="Large"),
+            facts(attendance_pairs(view.register)),
+        ]
     if not view.entries:
         body.append(text("Nothing was on the agenda.", subtle=True))
     committed = 0
@@ -54,6 +60,8 @@ def minutes_card(view: MinutesView) -> Card:
         else:
             pairs.append(("Votes", "Not voted on"))
         pairs.append(("Interests declared", names_line(item.interests)))
+        if item.quorum_record is not None:
+            pairs += item.quorum_record.pairs()
         if entry.outcome_ratings:
             pairs.append(("Outcomes rated at review", ratings_line(entry.outcome_ratings)))
         if decision is not None:

@@ -68,7 +68,14 @@ from cluster.permissions.council import (
     SEE_CAPITAL,
     SET_CAPITAL_ROUND,
 )
-from cluster.permissions.meeting import TEAMS_MEETING
+from cluster.permissions.meeting import (
+    CONFIRM_SUBSTITUTE,
+    NAME_SUBSTITUTE,
+    ROLL_CALL,
+    SAY_HERE,
+    SEND_APOLOGIES,
+    TEAMS_MEETING,
+)
 from cluster.permissions.model import (
     Forbidden,
     Permission,
@@ -126,6 +133,11 @@ ALL: tuple[Permission, ...] = (
     LINK_CITYWIDE,
     POST_CITYWIDE_PACK,
     TEAMS_MEETING,
+    SAY_HERE,
+    SEND_APOLOGIES,
+    ROLL_CALL,
+    NAME_SUBSTITUTE,
+    CONFIRM_SUBSTITUTE,
 )
 
 __all__ = [
@@ -135,6 +147,7 @@ __all__ = [
     "CHAIR_PANEL",
     "CHECK_REFERRALS",
     "CITYWIDE",
+    "CONFIRM_SUBSTITUTE",
     "DECISION_LETTER",
     "DECLARE_INTEREST",
     "DEMO_ONLY",
@@ -152,6 +165,7 @@ __all__ = [
     "MY_REFERRALS",
     "MY_REVIEWS",
     "NAME_PANEL",
+    "NAME_SUBSTITUTE",
     "NEXT_MEETING",
     "OPEN_CAPITAL",
     "POST_AGENDA",
@@ -162,11 +176,14 @@ __all__ = [
     "RELEASE_CAPITAL",
     "REPORT_PROJECT",
     "REVIEWS_DUE",
+    "ROLL_CALL",
     "RUN_MEETING",
+    "SAY_HERE",
     "SCORE_CAPITAL",
     "SEE_AGENDA",
     "SEE_BUDGET",
     "SEE_CAPITAL",
+    "SEND_APOLOGIES",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",
     "SNOOZE_REVIEW",

@@ -189,6 +189,27 @@ DATA: dict[str, Data] = {
     verbs.CITYWIDE: lambda r: ({"section": "referrals"}, None, None),
     verbs.CITYWIDE_EXPORT: _none,
     verbs.CLUSTERS: _none,
+    verbs.REGISTER_HERE: _meeting,
+    verbs.REGISTER_APOLOGIES: _meeting,
+    verbs.ROLL_CALL: _meeting,
+    verbs.ROLL_CALL_MARK: lambda r: (
+        {"meeting_id": r.meeting, "setting_id": r.setting_id, "presence": "present"},
+        r.cluster_id,
+        None,
+    ),
+    verbs.ROLL_CALL_ADD: lambda r: (
+        {"meeting_id": r.meeting, "attendee_name": "Dial-in Guest", "attends_as": "other"},
+        r.cluster_id,
+        None,
+    ),
+    verbs.SUBSTITUTE_FORM: _meeting,
+    verbs.SUBSTITUTE_NAME: lambda r: (
+        {"meeting_id": r.meeting, "substitute_email": "stand.in@school.example", "substitute_name": "Sue Stand-in"},
+        r.cluster_id,
+        None,
+    ),
+    verbs.SUBSTITUTE_WITHDRAW: _meeting,
+    verbs.SUBSTITUTE_CONFIRM: lambda r: ({"meeting_id": r.meeting, "setting_id": r.setting_id}, r.cluster_id, None),
     verbs.CLUSTER_ADD: lambda r: (
         {"name": "East", "code": "EST", "settings": "East School", "meetings": "2026-02-05"},
         None,

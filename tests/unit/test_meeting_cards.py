@@ -126,8 +126,11 @@ def test_each_agenda_entry_shows_its_amount_or_that_no_money_is_asked_and_its_st
     assert "Shared ELSA supervision" in text
 
 
+HERE = ("I'm here", verbs.REGISTER_HERE)  # everyone's button while the meeting is to come or runs (issue 20)
+
+
 def test_before_the_meeting_the_chair_can_only_start_it() -> None:
-    assert buttons(CARDS["meeting_agenda"]) == [("Start the meeting", verbs.MEETING_START)]
+    assert buttons(CARDS["meeting_agenda"]) == [("Start the meeting", verbs.MEETING_START), HERE]
     [start] = actions_in(CARDS["meeting_agenda"])[:1]
     assert start["data"] == {"verb": verbs.MEETING_START, "meeting_id": SLOT.id}
 
@@ -137,7 +140,7 @@ def test_during_the_meeting_each_item_not_yet_opened_has_open_and_the_card_has_e
     opened = [a["data"]["item_id"] for a in actions_in(card) if a.get("verb") == verbs.ITEM_OPEN]
     pending = [e.item_id for e in STARTED_ENTRIES if e.state == ItemState.PENDING and e.kind is not Kind.DISCUSSION]
     assert sorted(set(opened)) == sorted(pending) and pending
-    assert buttons(card)[-1] == ("End the meeting", verbs.MEETING_END)
+    assert buttons(card)[-2:] == [("End the meeting", verbs.MEETING_END), HERE]
     assert ("Start the meeting", verbs.MEETING_START) not in buttons(card)
 
 
@@ -147,8 +150,8 @@ def test_no_agenda_button_sends_inputs() -> None:
             assert action["associatedInputs"] == "None", action["title"]
 
 
-def test_members_and_an_ended_meeting_get_no_buttons() -> None:
-    assert buttons(CARDS["meeting_agenda_member"]) == []
+def test_members_get_only_im_here_and_an_ended_meeting_no_buttons() -> None:
+    assert buttons(CARDS["meeting_agenda_member"]) == [HERE]
     assert buttons(CARDS["meeting_agenda_ended"]) == []
 
 

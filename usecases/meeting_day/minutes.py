@@ -17,11 +17,13 @@ from cluster.agenda import AgendaView, ItemState, MinutesEntry, MinutesView
 from cluster.commands.meetings import EndMeeting
 from cluster.errors import Refusal
 from cluster.permissions import MINUTES, RUN_MEETING, Forbidden, authorize, covers
+from cluster.register import QuorumRecord
 from cluster.roles import CITYWIDE_ROLES
 from store import audit
 from store.db import transaction
 from store.models import AgendaItem, Meeting
 from usecases.meeting_day.agenda import agenda_view
+from usecases.meeting_day.attendance import roll_call_view
 from usecases.meeting_day.ballots import Interests, meeting_ballots, meeting_interests, result_of, tally_of
 from usecases.meeting_day.carry_over import carry_over
 from usecases.meeting_day.meeting_rows import MeetingRows, cluster_of_channel, load_meeting, meeting_turn
@@ -57,7 +59,10 @@ def end_meeting(engine: Engine, actor: Actor, command: EndMeeting, now: datetime
 
 
 def minutes_view(session: Session, rows: MeetingRows) -> MinutesView:
-    """A meeting's minutes: each item's entry, count, result and interests (a fixed number of queries)."""
+    """A meeting's minutes: who attended; each item's entry, count, result, interests and the register it kept.
+
+    A fixed number of queries, whatever the number of items.
+    """
     agenda = agenda_view(session, rows)
     meeting_id = agenda.meeting_id
     items = {i.id: i for i in session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id))}
@@ -70,10 +75,11 @@ def minutes_view(session: Session, rows: MeetingRows) -> MinutesView:
             entries.append(MinutesEntry(entry, None, None, ()))
             continue
         count = tally_of(item, rows, cast.get(entry.item_id, []))
-        entries.append(
-            MinutesEntry(entry, count, result_of(item, count), declared.get(entry.item_id, Interests()).names)
-        )
-    return MinutesView(agenda.meeting, agenda.cluster, tuple(entries), rows.meeting.ended_at, agenda.position)
+        interests = declared.get(entry.item_id, Interests()).names
+        kept = QuorumRecord.read(item.quorum_record)
+        entries.append(MinutesEntry(entry, count, result_of(item, count), interests, kept))
+    attended = roll_call_view(session, rows).register
+    return MinutesView(agenda.meeting, agenda.cluster, tuple(entries), rows.meeting.ended_at, agenda.position, attended)
 
 
 def minutes_of_meeting(engine: Engine, meeting_id: int) -> MinutesView:
