@@ -6,6 +6,7 @@
 - ``referrals``: referrals, their cost rows and documents, reference counters, reviews and their ratings;
 - ``meetings``: cluster and Citywide Meetings, agenda items, votes, interests, decisions;
 - ``attendance``: meeting registers and substitutes;
+- ``provision``: the Costed Provision Document's versions and rows;
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
 - ``records``: the audit log, the outbox, channel posts, job marks.
@@ -20,6 +21,7 @@ from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScor
 from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
 from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
+from store.models.provision import ProvisionDocument, ProvisionEntry
 from store.models.records import AuditEvent, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
 
@@ -45,6 +47,8 @@ __all__ = [
     "Outbox",
     "PanelMember",
     "Person",
+    "ProvisionDocument",
+    "ProvisionEntry",
     "ProvisionLine",
     "ReferenceCounter",
     "Referral",

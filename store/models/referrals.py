@@ -37,6 +37,8 @@ class Referral(SQLModel, table=True):
     # the decision, the money and the reference stay.
     erased_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     erased_reason: str | None = Field(default=None, max_length=200)
+    # The Costed Provision Document version its map was priced with: a later version never reprices it.
+    provision_document_id: int | None = Field(default=None, foreign_key="provision_document.id")
 
 
 class ProvisionLine(SQLModel, table=True):
@@ -54,7 +56,12 @@ class ProvisionLine(SQLModel, table=True):
     sessions_per_week: int
     group_size: int
     weeks: int
-    hourly_rate_pence: int
+    hourly_rate_pence: int  # the rate per ``unit`` (an hour unless the document prices the provision otherwise)
+    # The Costed Provision Document's row it was priced from; None for a row typed by hand (or before documents).
+    entry_id: int | None = Field(default=None, foreign_key="provision_entry.id")
+    unit: str = Field(default="hour", max_length=16, sa_column_kwargs={"server_default": "hour"})
+    # Why a provision not in the document was asked for; shown at the admin's check, on the agenda and minutes.
+    custom_reason: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
 
 
 class ReferralDocument(SQLModel, table=True):

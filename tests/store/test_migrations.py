@@ -33,6 +33,8 @@ TABLES = {
     "citywide_meeting",
     "attendance",
     "substitute",
+    "provision_document",
+    "provision_entry",
     "conversation_ref",
     "referral",
     "provision_line",
@@ -112,14 +114,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0015"]
+        assert versions_of(engine) == ["0016"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0015"]
+        assert versions_of(engine) == ["0016"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -313,7 +315,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0015"]
+        assert versions_of(engine) == ["0016"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
