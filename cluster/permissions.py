@@ -167,9 +167,11 @@ S, D, C, T, A, OB, CO = (
     Role.OBSERVER,
     Role.COUNCIL_OFFICER,
 )
+SUB, ACT = Role.SUBSTITUTE, Role.ACTING_CHAIR  # for one meeting: reach only that meeting's rows
 REFERRERS = (S, D)
 MEMBERS = (S, D, C, T, A, OB)
-RUNNERS = (C, T)
+# The chair runs the cluster's meetings; someone else runs one only when it is handed to them (an acting chair).
+RUNNERS = (C, ACT)
 
 HELP = _p("help", "See what the bot can do for you", None, Rows.NONE, "", public=True)
 WHOAMI = _p("whoami", "See your roles and settings", None, Rows.NONE, "", public=True)
@@ -241,7 +243,7 @@ POST_AGENDA = _p(
 SEE_AGENDA = _p(
     "see the agenda",
     "See the agenda and the votes (pupils by initials and year only)",
-    MEMBERS,
+    (*MEMBERS, SUB),
     Rows.CLUSTER,
     "Only members of this cluster can see its agenda and votes.",
 )
@@ -250,19 +252,19 @@ RUN_MEETING = _p(
     "Start the meeting, open and close votes, record decisions, end the meeting",
     RUNNERS,
     Rows.CLUSTER,
-    "Only the chair (or a member of the team around the cluster chairing) can do that.",
+    "Only the chair, or the person the chair handed this meeting to, can do that.",
 )
 VOTE = _p(
     "vote",
-    "Vote for your setting on an item",
-    REFERRERS,
+    "Vote for your setting on an item (a substitute: at their one meeting)",
+    (*REFERRERS, SUB),
     Rows.CLUSTER,
     "Only a setting's SENCO or delegate votes; the team around the cluster, admins and observers do not.",
 )
 DECLARE_INTEREST = _p(
     "declare an interest",
     "Declare an interest in an item",
-    (S, D, C, T),
+    (S, D, C, T, SUB),
     Rows.CLUSTER,
     "Only members of this cluster who take part in its decisions can declare an interest.",
 )
@@ -481,6 +483,15 @@ POST_CITYWIDE_PACK = _p(
     "Only a council officer can post the citywide pack.",
 )
 
+# --- issue 20 (the vote and the chair): the lead moves these where they belong ---------------------------------
+HAND_OVER_MEETING = _p(
+    "hand over a meeting",
+    "Hand one meeting to a vice-chair named for it (the acting chair)",
+    (C, A),
+    Rows.CLUSTER,
+    "Only the cluster's chair or admin can hand a meeting to someone else.",
+)
+
 ALL: tuple[Permission, ...] = (
     HELP,
     WHOAMI,
@@ -525,4 +536,5 @@ ALL: tuple[Permission, ...] = (
     MANAGE_CLUSTERS,
     LINK_CITYWIDE,
     POST_CITYWIDE_PACK,
+    HAND_OVER_MEETING,
 )

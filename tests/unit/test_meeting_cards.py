@@ -126,8 +126,11 @@ def test_each_agenda_entry_shows_its_amount_or_that_no_money_is_asked_and_its_st
     assert "Shared ELSA supervision" in text
 
 
-def test_before_the_meeting_the_chair_can_only_start_it() -> None:
-    assert buttons(CARDS["meeting_agenda"]) == [("Start the meeting", verbs.MEETING_START)]
+def test_before_the_meeting_the_chair_can_only_start_it_or_hand_it_over() -> None:
+    assert buttons(CARDS["meeting_agenda"]) == [
+        ("Start the meeting", verbs.MEETING_START),
+        ("Hand this meeting over", verbs.HAND_OVER_FORM),
+    ]
     [start] = actions_in(CARDS["meeting_agenda"])[:1]
     assert start["data"] == {"verb": verbs.MEETING_START, "meeting_id": SLOT.id}
 
