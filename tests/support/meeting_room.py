@@ -20,11 +20,11 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
+from cluster.attendance import AttendsAs, Presence
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.inputs import parse
 from cluster.commands.referrals import SaveDetails, SaveRow
 from cluster.roles import Role
-from cluster.attendance import AttendsAs, Presence
 from store.models import AgendaItem, Attendance, Decision, Meeting, Outbox, Person, RoleAssignment, Setting
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
@@ -182,29 +182,38 @@ def everyone_present(
 ) -> None:
     """Put every setting of the meeting's cluster on its register as present, by its SENCOs and delegates.
 
-    So an item may open (the quorum is taken from who is present) and each setting's vote counts. ``but``
-    leaves those people (aad id, name) off. Straight through ``register.set_presence`` (as the Teams meeting's
-    join events or the roll call would), not through a click.
+    So an item may open (the quorum is taken from who is present) and each setting's vote counts. A setting
+    with no SENCO or delegate known to the bot is present by name (as the chair's roll call adds a dial-in
+    SENCO). ``but`` leaves those people (aad id, name) off. Straight through ``register.set_presence`` (as
+    the Teams meeting's join events or the roll call would), not through a click.
     """
     left_off = {aad for aad, _ in but}
     at = now or TEST_NOW
     with Session(engine) as session:
         meeting = session.get(Meeting, meeting_id)
         assert meeting is not None
+        settings = session.exec(select(Setting).where(Setting.cluster_id == meeting.cluster_id)).all()
         voters = session.exec(
-            select(Person, RoleAssignment, Setting)
+            select(Person, RoleAssignment)
             .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
-            .join(Setting, Setting.id == RoleAssignment.setting_id)  # type: ignore[arg-type]
-            .where(Setting.cluster_id == meeting.cluster_id)
+            .where(RoleAssignment.setting_id.in_([s.id for s in settings]))  # type: ignore[union-attr]
             .where(RoleAssignment.role.in_((Role.SENCO.value, Role.DELEGATE.value)))  # type: ignore[attr-defined]
-            .order_by(Person.id, Setting.id)  # type: ignore[arg-type]
+            .order_by(Person.id)  # type: ignore[arg-type]
         ).all()
-        for person, assignment, setting in voters:
+        known: set[int | None] = set()
+        for person, assignment in voters:
+            known.add(assignment.setting_id)
             if person.aad_object_id in left_off or person.id is None:
                 continue
             attends_as = AttendsAs.SENCO if assignment.role == Role.SENCO.value else AttendsAs.DELEGATE
-            line = register.Line(register.who_person(person.id), person.name, attends_as, setting.id, person.id)
+            who = register.who_person(person.id)
+            line = register.Line(who, person.name, attends_as, assignment.setting_id, person.id)
             register.set_presence(session, meeting_id, line, Presence.PRESENT, "roll_call", at)
+        for setting in settings:
+            if setting.id not in known:
+                name = f"SENCO of {setting.name}"
+                line = register.Line(register.who_named(name), name, AttendsAs.SENCO, setting.id)
+                register.set_presence(session, meeting_id, line, Presence.PRESENT, "roll_call", at)
         session.commit()
 
 

@@ -14,6 +14,7 @@ from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecis
 from cluster.commands.referrals import SaveDetails, SaveRow
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -43,6 +44,7 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
     uc.submit(engine, sam, draft.id, uc.open_for_edit(engine, sam, draft.id, now).version, now)
     checks.accept(engine, admin, draft.id, now)
+    everyone_present(engine, 2, MEETING_DAY)
     item = start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY).entries[0].item_id
     open_item(engine, chair, OpenItem(item_id=item), MEETING_DAY)
     cast_vote(engine, wendy, CastVote(item_id=item, choice="approve"), MEETING_DAY)
