@@ -51,23 +51,24 @@ _SETTINGS = sa_select(_SETTING.c.id, _SETTING.c.name, _SETTING.c.trust).where(
 )
 _SEES_MEETING = _PERSON.c.aad_object_id.is_not(None)
 # Who gets a personal view of the meeting's cards (Teams' refresh ``userIds``): those who run the meeting
-# first (rank 0: the chairs, the acting chair, and the admins who may hand it over), then the members who vote (the settings' SENCOs and
-# delegates, and the meeting's substitutes). One query.
+# first (rank 0: the chairs and the acting chair), then the admins (who may hand it over), then the members
+# who vote (the settings' SENCOs and delegates, and the meeting's substitutes). One query.
 _REFRESH_PEOPLE = union_all(
     sa_select(_PERSON.c.aad_object_id, literal(0).label("rank"))
     .select_from(_PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id))
-    .where(
-        _ROLE.c.role.in_((Role.CHAIR.value, Role.ADMIN.value)), _ROLE.c.cluster_id == bindparam("cluster"), _SEES_MEETING
-    ),
+    .where(_ROLE.c.role == Role.CHAIR.value, _ROLE.c.cluster_id == bindparam("cluster"), _SEES_MEETING),
     sa_select(_PERSON.c.aad_object_id, literal(0))
     .select_from(_PERSON.join(_MEETING, _MEETING.c.acting_chair_id == _PERSON.c.id))
     .where(_MEETING.c.id == bindparam("meeting"), _SEES_MEETING),
     sa_select(_PERSON.c.aad_object_id, literal(1))
+    .select_from(_PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id))
+    .where(_ROLE.c.role == Role.ADMIN.value, _ROLE.c.cluster_id == bindparam("cluster"), _SEES_MEETING),
+    sa_select(_PERSON.c.aad_object_id, literal(2))
     .select_from(
         _PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id).join(_SETTING, _SETTING.c.id == _ROLE.c.setting_id)
     )
     .where(_SETTING.c.cluster_id == bindparam("cluster"), _SEES_MEETING),
-    sa_select(_PERSON.c.aad_object_id, literal(1))
+    sa_select(_PERSON.c.aad_object_id, literal(2))
     .select_from(_PERSON.join(_SUBSTITUTE, _SUBSTITUTE.c.person_id == _PERSON.c.id))
     .where(
         _SUBSTITUTE.c.meeting_id == bindparam("meeting"), _SUBSTITUTE.c.confirmed_at.is_not(None), _SEES_MEETING
