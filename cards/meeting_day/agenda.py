@@ -42,9 +42,10 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool, quorum: tuple[str, bool
         items.append(text(f"Outcomes at review — {ratings_line(entry.outcome_ratings)}", subtle=True, spacing="None"))
     if open_button and quorum is not None:
         line, quorate = quorum
-        items.append(
-            text(line if quorate else f"{line}: not quorate yet", spacing="None", color="Good" if quorate else "Warning")
-        )
+        if quorate:
+            items.append(text(f"Quorum: {line} (quorate)", spacing="None"))
+        else:
+            items.append(text(f"Quorum: {line} (not quorate yet)", spacing="None", weight="Bolder"))
     if open_button:
         # No Action.Submit fallback on these: every Teams client runs Action.Execute, and 40 fallbacks would
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.
