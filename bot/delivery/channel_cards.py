@@ -5,9 +5,8 @@ use case that changes what a card shows owes its redraw through the outbox (:fun
 in the same transaction, and the one sender delivers it: the first time as a new post (a vote card in the
 agenda's thread), after that as an update of that post. So channel cards keep Teams' limits, are retried
 when Teams is busy, and survive a restart like every other proactive message. The sender draws the card
-here, from the database, when it sends it, in the member's view (no chair's controls): thirty votes within a second redraw the shared card a few times,
-not thirty, and the last redraw
-shows every vote.
+here, from the database, when it sends it, in the member's view (no chair's controls): thirty votes within
+a second redraw the shared card a few times, not thirty, and the last redraw shows every vote.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from cards import verbs
 from typing import Any
 
+from cards import verbs
 from cards.common import Card, button, card, facts, heading, text
 from cards.meeting_day.parts import Element, action_set, amount_line, decision_summary, position_pairs, slot_line, who
 from cluster.agenda import AgendaEntry, AgendaView, ItemState
@@ -76,8 +76,9 @@ def agenda_card(view: AgendaView, for_chair: bool = True, hand_over: bool | None
     For the chair it carries the meeting's controls: "Start the meeting" until it starts; then an "Open"
     button on each item not yet opened ("Record advice" on a discussion, which is not voted on) and "End the
     meeting", and each pending item's quorum check from the register; "Hand this meeting over" until it
-    ends (``hand_over`` says whether to offer it when that differs: an admin who does not chair); nothing once it has ended. With ``for_chair=False`` (the member's view, the shared message) it has
-    none of these. While the meeting is not over the card carries a ``refresh``, so the chair (listed
+    ends (``hand_over`` says whether to offer it when that differs: an admin who does not chair); nothing
+    once it has ended. With ``for_chair=False`` (the member's view, the shared message) it has none of
+    these. While the meeting is not over the card carries a ``refresh``, so the chair (listed
     first) gets their own view. Stays under 28 KB for 40 items.
     """
     title = f"{view.cluster} cluster, {view.meeting.title}" if view.meeting.title else f"{view.cluster} cluster meeting"

@@ -12,9 +12,9 @@ from cards.clusters import clusters_card
 from cards.common import message_card
 from cards.meeting_day.agenda import agenda_card
 from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.hand_over import acting_chair_notice, hand_over_card
 from cards.meeting_day.minutes import minutes_card
 from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
-from cards.meeting_day.hand_over import acting_chair_notice, hand_over_card
 from cards.meeting_day.votes import vote_card, vote_reminder_card
 from cards.meetings import (
     deadline_reminder_card,

@@ -129,6 +129,7 @@ def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
     requested = sum(e.requested_pence for e in entries if e.decision is None)
     budget = budget_on(session, meeting.cluster_id, cluster.name, meeting.day, requested)
     live = meeting.started_at is not None and meeting.ended_at is None
+    refresh = refresh_user_ids(session, meeting.cluster_id, meeting.id or 0) if meeting.ended_at is None else ()
     acting = session.get(Person, meeting.acting_chair_id) if meeting.acting_chair_id is not None else None
     return AgendaView(
         meeting_id=meeting.id or 0,
@@ -139,7 +140,7 @@ def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
         started=meeting.started_at is not None,
         ended=meeting.ended_at is not None,
         quorum_lines=quorum_lines(session, rows, entries) if live else (),
-        refresh_user_ids=refresh_user_ids(session, meeting.cluster_id, meeting.id or 0) if meeting.ended_at is None else (),
+        refresh_user_ids=refresh,
         acting_chair=acting.name if acting is not None else "",
     )
 

@@ -70,9 +70,7 @@ _REFRESH_PEOPLE = union_all(
     .where(_SETTING.c.cluster_id == bindparam("cluster"), _SEES_MEETING),
     sa_select(_PERSON.c.aad_object_id, literal(2))
     .select_from(_PERSON.join(_SUBSTITUTE, _SUBSTITUTE.c.person_id == _PERSON.c.id))
-    .where(
-        _SUBSTITUTE.c.meeting_id == bindparam("meeting"), _SUBSTITUTE.c.confirmed_at.is_not(None), _SEES_MEETING
-    ),
+    .where(_SUBSTITUTE.c.meeting_id == bindparam("meeting"), _SUBSTITUTE.c.confirmed_at.is_not(None), _SEES_MEETING),
 )
 # Teams refreshes a card by itself for at most 60 users.
 MOST_REFRESHED = 60

@@ -37,9 +37,7 @@ _PERSON, _ROLE, _SETTING = _T["person"], _T["role_assignment"], _T["setting"]
 _MEMBERS = (
     sa_select(_PERSON.c.id, _PERSON.c.name)
     .select_from(
-        _PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id).outerjoin(
-            _SETTING, _SETTING.c.id == _ROLE.c.setting_id
-        )
+        _PERSON.join(_ROLE, _ROLE.c.person_id == _PERSON.c.id).outerjoin(_SETTING, _SETTING.c.id == _ROLE.c.setting_id)
     )
     .where(
         _ROLE.c.role != Role.OBSERVER.value,
@@ -69,7 +67,11 @@ def _members(session: Session, cluster_id: int) -> tuple[tuple[int, str], ...]:
 def _form(session: Session, rows: MeetingRows) -> HandOverForm:
     meeting = rows.meeting
     return HandOverForm(
-        meeting.id or 0, slot_of(meeting), rows.cluster.name, meeting.acting_chair_id, _members(session, meeting.cluster_id)
+        meeting.id or 0,
+        slot_of(meeting),
+        rows.cluster.name,
+        meeting.acting_chair_id,
+        _members(session, meeting.cluster_id),
     )
 
 

@@ -320,9 +320,9 @@ _RATINGS = frozenset(Rating)
 def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
     (item_id, referral_id, state, deferred_from, item_review, reference, kind_value, contribution) = row[:8]
     details = {key: value for key, value in zip(_DETAILS, row[8:12], strict=True) if value is not None}
-    (setting, setting_id, decision_id, *decision, review_id, recommendation, adjusted, reviewed_amount) = row[12:_RATINGS_AT]
+    (setting, setting_id, decision_id, *decision, review_id, recommendation, adjusted, reviewed) = row[12:_RATINGS_AT]
     kind = Kind(kind_value)
-    review_request = _review_request(review_id, recommendation, adjusted, reviewed_amount)
+    review_request = _review_request(review_id, recommendation, adjusted, reviewed)
     decided = decision_view(*decision) if decision_id is not None else None
     return AgendaEntry(
         item_id=item_id,

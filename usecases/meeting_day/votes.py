@@ -19,9 +19,9 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
+from cards.meeting_day.votes import vote_reminder_card
 from cluster import keys, voting
 from cluster.agenda import AgendaView, ItemState, VoteView
-from cards.meeting_day.votes import vote_reminder_card
 from cluster.attendance import not_quorate_refusal, not_voted, settings_present
 from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, OpenItem, RemindVoters, ShowVote
 from cluster.errors import Refusal
@@ -31,8 +31,8 @@ from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
 from store.outbox import owe_notice
-from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day import register
+from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day.ballots import cluster_settings, item_interests, meeting_substitutes, vote_view
 from usecases.meeting_day.meeting_rows import ItemRows, item_turn, load_item
 from usecases.people import Actor
@@ -181,7 +181,7 @@ def declare_interest(engine: Engine, actor: Actor, command: DeclareInterest, now
     """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
     item_id = command.item_id
     with transaction(engine, serial=False) as session:
-        key, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
+        _, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
         item = rows.item
         if item.state not in (ItemState.PENDING, ItemState.OPEN):
             raise Refusal("This vote is closed.")
