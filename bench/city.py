@@ -727,6 +727,28 @@ def prepare_vote(engine: Engine, now: datetime, referrer_aad: str) -> VoteSetup:
         writer.flush()
         item_id = b.item((meeting_id, today), referral_id, "pending")
         writer.flush()
+        # The quorum is taken from who is present (issue 20): every SENCO of Central is on the register.
+        sencos = connection.execute(
+            select(person.c.id, person.c.name, role.c.setting_id)
+            .join(role, role.c.person_id == person.c.id)
+            .where(
+                role.c.role == "senco",
+                role.c.setting_id.in_(
+                    select(tables["setting"].c.id).where(tables["setting"].c.cluster_id == central_id)
+                ),
+                person.c.id.not_in(
+                    select(tables["attendance"].c.person_id).where(
+                        tables["attendance"].c.meeting_id == meeting_id, tables["attendance"].c.person_id.is_not(None)
+                    )
+                ),
+            )
+        ).all()
+        for senco_id, name, setting_id in sencos:
+            writer.add(
+                "attendance", meeting_id=meeting_id, who=f"person:{senco_id}", person_id=senco_id, name=name,
+                setting_id=setting_id, attends_as="senco", presence="present", source="roll_call", updated_at=now,
+            )  # fmt: skip
+        writer.flush()
         _counters(writer, [cluster])
         writer.flush()
         if connection.dialect.name == "postgresql":

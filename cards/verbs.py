@@ -47,12 +47,16 @@ ITEM_CLOSE = "item.close"  # data: item_id; inputs: casting (optional, approve|d
 DECISION_FORM = "decision.form"  # data: item_id; show the decision form
 DECISION_RECORD = "decision.record"  # data: item_id; inputs: the decision form's fields
 MEETING_END = "meeting.end"  # data: meeting_id
-AGENDA_SHOW = "agenda.show"  # data: meeting_id; redraw the agenda
+AGENDA_SHOW = "agenda.show"  # data: meeting_id; redraw the agenda (also its refresh: each one's own view)
+# Issue 20: who has not voted, and handing a meeting to an acting chair.
+VOTE_REMIND = "vote.remind"  # data: item_id; the chair reminds the present settings that have not voted
+HAND_OVER_FORM = "meeting.handover.form"  # data: meeting_id; choose who chairs this meeting
+HAND_OVER = "meeting.handover"  # data: meeting_id; inputs: person_id
 
 ALL = ALL | frozenset(
     {
         MEETING_START, ITEM_OPEN, VOTE_CAST, VOTE_INTEREST, VOTE_REFRESH, ITEM_CLOSE, DECISION_FORM,
-        DECISION_RECORD, MEETING_END, AGENDA_SHOW,
+        DECISION_RECORD, MEETING_END, AGENDA_SHOW, VOTE_REMIND, HAND_OVER_FORM, HAND_OVER,
     }
 )  # fmt: skip
 

@@ -53,6 +53,7 @@ class AgendaEntry:
     # How that review rated each outcome set, in order. Only the ratings: the outcomes' text is typed about a
     # pupil, and this may be posted in a channel.
     outcome_ratings: tuple[Rating, ...] = ()
+    setting_id: int = 0  # the referring setting (recused on its own item)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,15 @@ class AgendaView:
     position: Position | None
     started: bool = False
     ended: bool = False
+    # The quorum check of each pending item from who is present now ("9 settings present, 2 recused: 7 may
+    # vote, 5 needed"), for the chair's view, by item id; and whether each would open.
+    quorum_lines: tuple[tuple[int, str, bool], ...] = ()
+    refresh_user_ids: tuple[str, ...] = ()  # Teams user ids who get a personal view: those who run it first
+    acting_chair: str = ""  # the name of the person the meeting was handed to, if any
+
+    def quorum_of(self, item_id: int) -> tuple[str, bool] | None:
+        """An item's quorum line and whether it would open, if the view has one for it."""
+        return next(((line, ok) for i, line, ok in self.quorum_lines if i == item_id), None)
 
     @property
     def requested_pence(self) -> int:
@@ -112,6 +122,12 @@ class VoteView:
     casting: Choice | None = None
     your_choice: Choice | None = None
     refresh_user_ids: tuple[str, ...] = field(default=())  # Teams user ids who get a personal view
+    # From the register while the vote is open: the quorum line, how many of the present settings that
+    # may vote have voted, and (for the chair) which of them have not.
+    quorum_check: str = ""
+    may_vote: int = 0
+    present_voted: int = 0
+    not_voted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

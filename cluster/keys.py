@@ -99,6 +99,20 @@ def decision_letter(decision_id: int) -> str:
     return f"{decision_notice(decision_id)}:letter"
 
 
+def vote_reminder(item_id: int, at: datetime) -> str:
+    """The chair's reminder to the settings that have not voted on an item: once per minute asked (London).
+
+    A doubled click (Teams delivering it twice, or the chair pressing again at once) reminds each person
+    once; pressing again a minute later reminds those who still have not voted again.
+    """
+    return f"notice:vote:{item_id}:remind:{at.astimezone(LONDON):%Y%m%d%H%M}"
+
+
+def handed_over(meeting_id: int) -> str:
+    """The notice to the person a meeting was handed to (``owe_notice`` adds the person: once each)."""
+    return f"notice:meeting:{meeting_id}:acting-chair"
+
+
 CapitalNotice = Literal["score", "board", "released"]
 
 

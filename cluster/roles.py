@@ -34,8 +34,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "Admin",
     Role.COUNCIL_OFFICER: "Council officer",
     Role.OBSERVER: "Observer",
-    Role.SUBSTITUTE: "Substitute (one meeting)",
-    Role.ACTING_CHAIR: "Acting chair (one meeting)",
+    Role.SUBSTITUTE: "Substitute",
+    Role.ACTING_CHAIR: "Acting chair",
 }
 
 

@@ -1,6 +1,7 @@
 """Votes at a meeting: who may vote on an item, ballots, quorum, the tally and the result.
 
-One vote per setting, given by its SENCO or a delegate; a second vote from the same setting replaces the
+One vote per setting, given by its SENCO or a delegate - or, at one meeting, by the substitute the SENCO
+named for it, and then by nobody else of that setting; a second vote from the same setting replaces the
 first while the vote is open. A setting does not vote on its own referral (nor, where the cluster turns
 this on, on one from a setting of the same trust). The team around the cluster, admins and observers do not
 vote, and a member who declared an interest in an item does not vote on it.
@@ -23,6 +24,10 @@ NOT_A_VOTER = "Only a setting's SENCO or delegate votes; the team around the clu
 OWN_REFERRAL = "You cannot vote on your own school's referral."
 SAME_TRUST = "You cannot vote on a referral from a school in your own trust."
 DECLARED_INTEREST = "You declared an interest in this item, so you do not vote on it."
+SUBSTITUTE_VOTES = "{name} is your setting's substitute at this meeting, so they vote for it."
+
+# Who may give a setting's vote: its SENCO or delegate, or its substitute at one meeting.
+VOTING_ROLES = SETTING_ROLES | {Role.SUBSTITUTE}
 
 
 class Choice(StrEnum):
@@ -65,6 +70,55 @@ def voting_setting(grants: Iterable[Grant], cluster_id: int) -> int | None:
     return min(settings, default=None)
 
 
+def substitute_setting(grants: Iterable[Grant], cluster_id: int, meeting_id: int) -> int | None:
+    """The setting a person stands in for at this meeting of this cluster (None if they substitute for none)."""
+    return min(
+        (
+            g.setting_id
+            for g in grants
+            if g.role is Role.SUBSTITUTE
+            and g.meeting_id == meeting_id
+            and g.cluster_id == cluster_id
+            and g.setting_id is not None
+        ),
+        default=None,
+    )
+
+
+def setting_at_meeting(grants: Iterable[Grant], cluster_id: int, meeting_id: int) -> int | None:
+    """The setting a person votes for at this meeting: the one they substitute for, else their own."""
+    held = tuple(grants)
+    standing_in = substitute_setting(held, cluster_id, meeting_id)
+    return standing_in if standing_in is not None else voting_setting(held, cluster_id)
+
+
+def voter_at_meeting(
+    person_id: int,
+    grants: Iterable[Grant],
+    cluster_id: int,
+    meeting_id: int,
+    trusts: Mapping[int, str | None],
+    substitutes: Mapping[int, str],
+) -> Voter:
+    """A person as the voting rules see them at one meeting, where some settings have a substitute.
+
+    ``substitutes`` names, for each setting with a confirmed substitute at this meeting, who that is. A
+    substitute votes for the setting they stand in for (at this meeting only); that setting's SENCO and
+    delegates do not vote at this meeting, so the setting still has one vote.
+    """
+    held = frozenset(grants)
+    standing_in = substitute_setting(held, cluster_id, meeting_id)
+    if standing_in is not None:
+        roles = roles_in(held, cluster_id) | {Role.SUBSTITUTE}
+        return Voter(person_id, roles, standing_in, trusts.get(standing_in))
+    own = voting_setting(held, cluster_id)
+    if own is not None and own in substitutes:
+        raise Refusal(SUBSTITUTE_VOTES.format(name=substitutes[own]))
+    voter = voter_of(person_id, held, cluster_id, trusts)
+    # A substitute's grant for another meeting gives no vote here.
+    return Voter(voter.person_id, voter.roles - {Role.SUBSTITUTE}, voter.setting_id, voter.trust)
+
+
 def voter_of(person_id: int, grants: Iterable[Grant], cluster_id: int, trusts: Mapping[int, str | None]) -> Voter:
     """A person as the voting rules see them in a cluster, from the grants read at the start of their turn.
 
@@ -99,13 +153,14 @@ def same_trust(a: str | None, b: str | None) -> bool:
 def check_can_vote(voter: Voter, item: Item) -> int:
     """The id of the setting this person's vote counts for on this item; refuses when they may not vote.
 
-    The checks, in order: a declared interest; holding a setting role (SENCO or delegate) with a setting -
+    The checks, in order: a declared interest; holding a setting role (SENCO, delegate, or substitute at
+    this meeting - see :func:`voter_at_meeting`) with a setting -
     other roles held alongside one, such as chair, do not stop a person voting for their setting; the
     item being the setting's own referral; and, where the cluster turns it on, the same trust.
     """
     if voter.person_id in item.interests:
         raise Refusal(DECLARED_INTEREST)
-    if voter.setting_id is None or not (voter.roles & SETTING_ROLES):
+    if voter.setting_id is None or not (voter.roles & VOTING_ROLES):
         raise Refusal(NOT_A_VOTER)
     if voter.setting_id == item.referral_setting_id:
         raise Refusal(OWN_REFERRAL)

@@ -16,6 +16,7 @@ from cards.common import plain
 from cards.files import file_offer
 from cards.meeting_day.agenda import agenda_card
 from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.hand_over import hand_over_card
 from cards.meeting_day.minutes import minutes_card
 from cards.meeting_day.votes import vote_card
 from cluster import permissions as p
@@ -25,10 +26,13 @@ from cluster.commands.meetings import (
     CloseVote,
     DeclareInterest,
     EndMeeting,
+    HandOver,
     OpenItem,
     RecordDecision,
+    RemindVoters,
     ShowAgenda,
     ShowDecisionForm,
+    ShowHandOver,
     ShowVote,
     StartMeeting,
 )
@@ -37,6 +41,7 @@ from cluster.errors import Refusal
 from reports.minutes import minutes_filename, minutes_markdown, minutes_xlsx
 from usecases.meeting_day import agenda as agenda_uc
 from usecases.meeting_day import decisions as decisions_uc
+from usecases.meeting_day import hand_over as hand_over_uc
 from usecases.meeting_day import minutes as minutes_uc
 from usecases.meeting_day import votes as votes_uc
 from usecases.meeting_day.votes import PersonalVote
@@ -64,8 +69,12 @@ def post_agenda(turn: Turn, _: Nothing) -> Reply:
 
 @ACTIONS.verb(verbs.AGENDA_SHOW, p.SEE_AGENDA, ShowAgenda)
 def show_agenda(turn: Turn, command: ShowAgenda) -> Reply:
-    """Redraw the agenda card."""
-    return Reply(card=agenda_card(agenda_uc.agenda_for(turn.engine, turn.actor, command)))
+    """Redraw the agenda card (also the card's refresh): the chair's view for those who run the meeting.
+
+    The shared message carries the member's view; Teams asks each listed person's own view by this verb.
+    """
+    mine = agenda_uc.agenda_for(turn.engine, turn.actor, command)
+    return Reply(card=agenda_card(mine.view, for_chair=mine.chairs, hand_over=mine.hands_over))
 
 
 @ACTIONS.verb(verbs.MEETING_START, p.RUN_MEETING, StartMeeting)
@@ -95,8 +104,10 @@ def _personal(mine: PersonalVote) -> Reply:
 
 @ACTIONS.verb(verbs.VOTE_CAST, p.VOTE, CastVote)
 def cast_vote(turn: Turn, command: CastVote) -> Reply:
-    """Approve, Decline or Abstain: counted once per setting; the shared card follows."""
-    _in_channel(turn)
+    """Approve, Decline or Abstain: counted once per setting; the shared card follows.
+
+    Also from the chair's reminder in personal chat, which carries the vote card.
+    """
     mine = votes_uc.cast_vote(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon(VOTE_REDRAW_SECONDS)
     return _personal(mine)
@@ -104,8 +115,7 @@ def cast_vote(turn: Turn, command: CastVote) -> Reply:
 
 @ACTIONS.verb(verbs.VOTE_INTEREST, p.DECLARE_INTEREST, DeclareInterest)
 def declare_interest(turn: Turn, command: DeclareInterest) -> Reply:
-    """Declare an interest: the person does not vote on this item."""
-    _in_channel(turn)
+    """Declare an interest: the person does not vote on this item (in the channel, or from a reminder)."""
     mine = votes_uc.declare_interest(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon(VOTE_REDRAW_SECONDS)
     return _personal(mine)
@@ -124,6 +134,36 @@ def close_vote(turn: Turn, command: CloseVote) -> Reply:
     view = votes_uc.close_item(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     return Reply(card=vote_card(view, user_choice=True))
+
+
+@ACTIONS.verb(verbs.VOTE_REMIND, p.RUN_MEETING, RemindVoters)
+def remind_voters(turn: Turn, command: RemindVoters) -> Reply:
+    """The chair reminds the present settings that have not voted: each is sent the vote card 1:1."""
+    mine = votes_uc.remind_voters(turn.engine, turn.actor, command, turn.now())
+    turn.deliver_soon()
+    return _personal(mine)
+
+
+# --- handing a meeting over ---------------------------------------------------------------------------------
+
+
+@ACTIONS.verb(verbs.HAND_OVER_FORM, p.HAND_OVER_MEETING, ShowHandOver)
+def hand_over_form(turn: Turn, command: ShowHandOver) -> Reply:
+    """The chair's (or admin's) card to name who chairs this meeting."""
+    form = hand_over_uc.hand_over_form(turn.engine, turn.actor, command)
+    return Reply(
+        card=hand_over_card(
+            form.meeting_id, form.meeting, form.cluster, form.members, form.acting_chair_id, turn.errors
+        )
+    )
+
+
+@ACTIONS.verb(verbs.HAND_OVER, p.HAND_OVER_MEETING, HandOver, form=hand_over_form)
+def hand_over(turn: Turn, command: HandOver) -> Reply:
+    """Hand the meeting over: the acting chair is told 1:1 and gets the chair's view of the agenda."""
+    mine = hand_over_uc.hand_over(turn.engine, turn.actor, command, turn.now())
+    turn.deliver_soon()
+    return Reply(card=agenda_card(mine.view, for_chair=mine.chairs, hand_over=mine.hands_over))
 
 
 # --- decisions ----------------------------------------------------------------------------------------------

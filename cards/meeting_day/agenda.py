@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cards import verbs
 from cards.common import Card, button, card, facts, heading, text
 from cards.meeting_day.parts import Element, action_set, amount_line, decision_summary, position_pairs, slot_line, who
 from cards.meeting_day.register import here_button
 from cluster.agenda import AgendaEntry, AgendaView, ItemState
 from cluster.commands.inputs import data_for
-from cluster.commands.meetings import EndMeeting, OpenItem, ShowDecisionForm, StartMeeting
+from cluster.commands.meetings import EndMeeting, OpenItem, ShowAgenda, ShowDecisionForm, ShowHandOver, StartMeeting
 from cluster.impact import ratings_line
 from cluster.referrals import Kind
 
@@ -26,8 +28,12 @@ def _entry_state(entry: AgendaEntry) -> str:
     return STATE_TITLES.get(entry.state, entry.state)
 
 
-def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
-    """One agenda line, kept small so that 40 of them fit in a Teams message."""
+def _agenda_entry(entry: AgendaEntry, open_button: bool, quorum: tuple[str, bool] | None = None) -> Element:
+    """One agenda line, kept small so that 40 of them fit in a Teams message.
+
+    With ``quorum`` (the chair's view of a pending item) it says the item's quorum check from the register,
+    and whether it would open.
+    """
     details = " · ".join([amount_line(entry), *who(entry), _entry_state(entry)])
     items: list[Element] = [
         text(f"{entry.reference} · {entry.setting}", weight="Bolder"),
@@ -35,6 +41,12 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
     ]
     if entry.outcome_ratings:
         items.append(text(f"Outcomes at review — {ratings_line(entry.outcome_ratings)}", subtle=True, spacing="None"))
+    if open_button and quorum is not None:
+        line, quorate = quorum
+        if quorate:
+            items.append(text(f"Quorum: {line} (quorate)", spacing="None"))
+        else:
+            items.append(text(f"Quorum: {line} (not quorate yet)", spacing="None", weight="Bolder"))
     if open_button:
         # No Action.Submit fallback on these: every Teams client runs Action.Execute, and 40 fallbacks would
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.
@@ -50,13 +62,25 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool) -> Element:
     return {"type": "Container", "separator": True, "items": items}
 
 
-def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
+def _refresh(view: AgendaView) -> dict[str, Any]:
+    """Teams asks for each listed person's own view: those who run the meeting get its controls."""
+    data = {"verb": verbs.AGENDA_SHOW, **data_for(ShowAgenda, meeting_id=view.meeting_id)}
+    return {
+        "action": {"type": "Action.Execute", "verb": verbs.AGENDA_SHOW, "data": data},
+        "userIds": list(view.refresh_user_ids)[:60],  # Teams refreshes automatically for at most 60 users
+    }
+
+
+def agenda_card(view: AgendaView, for_chair: bool = True, hand_over: bool | None = None) -> Card:
     """A meeting's agenda for the channel: the budget position and each item, deferred items first, by kind.
 
     For the chair it carries the meeting's controls: "Start the meeting" until it starts; then an "Open"
     button on each item not yet opened ("Record advice" on a discussion, which is not voted on) and "End the
-    meeting"; nothing once it has ended. With
-    ``for_chair=False`` it has no buttons. Stays under 28 KB for 40 items.
+    meeting", and each pending item's quorum check from the register; "Hand this meeting over" until it
+    ends (``hand_over`` says whether to offer it when that differs: an admin who does not chair); nothing
+    once it has ended. With ``for_chair=False`` (the member's view, the shared message) it has none of
+    these. While the meeting is not over the card carries a ``refresh``, so the chair (listed
+    first) gets their own view. Stays under 28 KB for 40 items.
     """
     title = f"{view.cluster} cluster, {view.meeting.title}" if view.meeting.title else f"{view.cluster} cluster meeting"
     body: list[Element] = [
@@ -67,20 +91,29 @@ def agenda_card(view: AgendaView, for_chair: bool = True) -> Card:
         body.append(text("The meeting has ended.", subtle=True, spacing="None"))
     elif view.started:
         body.append(text("The meeting is under way.", weight="Bolder", spacing="None"))
+    if view.acting_chair and not view.ended:
+        body.append(text(f"Chaired at this meeting by {view.acting_chair} (acting chair).", spacing="None"))
     body.append(facts(position_pairs(view.position, view.requested_pence)))
     live = for_chair and view.started and not view.ended
     if not view.entries:
         body.append(text("Nothing is on the agenda yet.", subtle=True))
     for group_title, entries in view.groups():
         body.append(text(group_title, weight="Bolder", size="Medium", spacing="Large"))
-        body += [_agenda_entry(e, live and e.state == ItemState.PENDING) for e in entries]
+        body += [_agenda_entry(e, live and e.state == ItemState.PENDING, view.quorum_of(e.item_id)) for e in entries]
     actions: list[Element] = []
     if for_chair and not view.started and not view.ended:
         actions.append(
             button("Start the meeting", verbs.MEETING_START, data_for(StartMeeting, meeting_id=view.meeting_id))
         )
+    if (for_chair if hand_over is None else hand_over) and not view.ended:
+        actions.append(
+            button("Hand this meeting over", verbs.HAND_OVER_FORM, data_for(ShowHandOver, meeting_id=view.meeting_id))
+        )
     if live:
         actions.append(button("End the meeting", verbs.MEETING_END, data_for(EndMeeting, meeting_id=view.meeting_id)))
     if not view.ended:  # everyone's: whoever attends puts themself on the register (issue 20)
         actions.append(here_button(view.meeting_id))
-    return card(body, actions)
+    result = card(body, actions)
+    if view.refresh_user_ids and not view.ended:
+        result["refresh"] = _refresh(view)
+    return result

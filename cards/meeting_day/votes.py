@@ -19,7 +19,14 @@ from cards.meeting_day.parts import (
 )
 from cluster.agenda import ItemState, VoteView
 from cluster.commands.inputs import data_for
-from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, ShowDecisionForm, ShowVote
+from cluster.commands.meetings import (
+    CastVote,
+    CloseVote,
+    DeclareInterest,
+    RemindVoters,
+    ShowDecisionForm,
+    ShowVote,
+)
 from cluster.impact import ratings_line
 from cluster.voting import Choice, Tally
 
@@ -30,9 +37,23 @@ def _is_tie(tally: Tally) -> bool:
     return tally.approve == tally.decline and tally.cast_votes > 0
 
 
+def present_voted(view: VoteView) -> str:
+    """'3 of 7 present settings have voted' (present and not recused on this item)."""
+    return f"{view.present_voted} of {view.may_vote} present settings have voted"
+
+
 def _chair_close(view: VoteView) -> Element:
-    """The chair's part of an open vote: the casting vote on a tie, and Close."""
+    """The chair's part of an open vote: who has not voted (with "Remind them"), the casting vote on a tie, Close."""
     items: list[Element] = [text("For the chair", weight="Bolder")]
+    if view.not_voted:
+        items += [
+            facts([("Not voted yet", names_line(view.not_voted))]),
+            action_set(
+                [button("Remind them", verbs.VOTE_REMIND, data_for(RemindVoters, item_id=view.item_id))],
+            ),
+        ]
+    elif view.may_vote:
+        items.append(text("Every setting present that may vote has voted.", subtle=True, spacing="None"))
     if _is_tie(view.tally):
         items += [
             {
@@ -94,6 +115,9 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
                 ]
             )
         )
+        if view.quorum_check:
+            body.append(text(present_voted(view), weight="Bolder"))
+            body.append(text(f"Register: {view.quorum_check}", subtle=True, spacing="None"))
         body.append(text("How each setting voted is shown when the vote closes.", subtle=True, size="Small"))
         if user_choice and view.your_choice is not None:
             body.append(
@@ -136,3 +160,11 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
     if is_open:
         result["refresh"] = _refresh(view)
     return result
+
+
+def vote_reminder_card(view: VoteView) -> Card:
+    """The chair's reminder to a setting that has not voted: the member's vote card, with why it came."""
+    reminder = vote_card(view, for_chair=False)
+    note = text("The chair asks for your setting's vote on this item.", weight="Bolder")
+    reminder["body"] = [note, *reminder["body"]]
+    return reminder

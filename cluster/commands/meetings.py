@@ -150,3 +150,28 @@ class SetMeetingLink:
 
     meeting_id: MeetingId = row_id(MEETING_GONE)
     link: str = text("Online meeting link", required=False, max_length=1000, key="link_{meeting_id}")
+
+
+# --- issue 20: who has not voted, and handing a meeting over --------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemindVoters:
+    """The chair reminds the present settings that may vote and have not: each gets the vote card 1:1."""
+
+    item_id: ItemId = row_id(ITEM_GONE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowHandOver:
+    """The chair's (or admin's) card for handing one meeting to a vice-chair named for it."""
+
+    meeting_id: MeetingId = row_id(MEETING_GONE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandOver:
+    """Hand one meeting to a member of the cluster, who runs it as acting chair."""
+
+    meeting_id: MeetingId = row_id(MEETING_GONE)
+    person_id: int = row_id("Choose who will chair this meeting.", source=Source.INPUT)

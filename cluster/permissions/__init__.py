@@ -70,6 +70,7 @@ from cluster.permissions.council import (
 )
 from cluster.permissions.meeting import (
     CONFIRM_SUBSTITUTE,
+    HAND_OVER_MEETING,
     NAME_SUBSTITUTE,
     ROLL_CALL,
     SAY_HERE,
@@ -138,6 +139,7 @@ ALL: tuple[Permission, ...] = (
     ROLL_CALL,
     NAME_SUBSTITUTE,
     CONFIRM_SUBSTITUTE,
+    HAND_OVER_MEETING,
 )
 
 __all__ = [
@@ -155,6 +157,7 @@ __all__ = [
     "EDIT_REFERRAL",
     "EVALUATE_CAPITAL",
     "FINANCE_EXPORTS",
+    "HAND_OVER_MEETING",
     "HELP",
     "LINK_CHANNEL",
     "LINK_CITYWIDE",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cluster.permissions.model import CO, MEMBERS, REFERRERS, RUNNERS, A, C, D, Rows, S, T
+from cluster.permissions.model import CO, MEMBERS, REFERRERS, RUNNERS, SUB, A, C, D, Rows, S, T
 from cluster.permissions.model import permission as _p
 
 HELP = _p("help", "See what the bot can do for you", None, Rows.NONE, "", public=True)
@@ -75,7 +75,7 @@ POST_AGENDA = _p(
 SEE_AGENDA = _p(
     "see the agenda",
     "See the agenda and the votes (pupils by initials and year only)",
-    MEMBERS,
+    (*MEMBERS, SUB),
     Rows.CLUSTER,
     "Only members of this cluster can see its agenda and votes.",
 )
@@ -84,19 +84,19 @@ RUN_MEETING = _p(
     "Start the meeting, open and close votes, record decisions, end the meeting",
     RUNNERS,
     Rows.CLUSTER,
-    "Only the chair (or a member of the team around the cluster chairing) can do that.",
+    "Only the chair, or the person the chair handed this meeting to, can do that.",
 )
 VOTE = _p(
     "vote",
-    "Vote for your setting on an item",
-    REFERRERS,
+    "Vote for your setting on an item (a substitute: at their one meeting)",
+    (*REFERRERS, SUB),
     Rows.CLUSTER,
     "Only a setting's SENCO or delegate votes; the team around the cluster, admins and observers do not.",
 )
 DECLARE_INTEREST = _p(
     "declare an interest",
     "Declare an interest in an item",
-    (S, D, C, T),
+    (S, D, C, T, SUB),
     Rows.CLUSTER,
     "Only members of this cluster who take part in its decisions can declare an interest.",
 )

@@ -6,11 +6,8 @@ The vote's own permissions (see the agenda, run the meeting, vote, declare an in
 
 from __future__ import annotations
 
-from cluster.permissions.model import CO, OB, REFERRERS, A, C, D, Rows, S, T
+from cluster.permissions.model import ACT, CO, OB, REFERRERS, SUB, A, C, D, Rows, S, T
 from cluster.permissions.model import permission as _p
-from cluster.roles import Role
-
-SUB, AC = Role.SUBSTITUTE, Role.ACTING_CHAIR
 
 TEAMS_MEETING = _p(
     "hear the teams meeting",
@@ -25,7 +22,7 @@ TEAMS_MEETING = _p(
 SAY_HERE = _p(
     "say I'm here",
     "Put yourself on a meeting's register as present (\"I'm here\" on the agenda)",
-    (S, D, C, T, A, OB, CO, SUB, AC),
+    (S, D, C, T, A, OB, CO, SUB, ACT),
     Rows.CLUSTER,
     "Only members of this cluster, and substitutes named for this meeting, can say they are here.",
 )
@@ -39,7 +36,7 @@ SEND_APOLOGIES = _p(
 ROLL_CALL = _p(
     "take the roll call",
     "Take the roll call: mark settings present or absent, add attendees by name",
-    (C, A, AC),
+    (C, A, ACT),
     Rows.CLUSTER,
     "Only the chair, an acting chair or an admin can take the roll call.",
 )
@@ -56,4 +53,13 @@ CONFIRM_SUBSTITUTE = _p(
     (A,),
     Rows.CLUSTER,
     "Only the cluster's admin can confirm a substitute.",
+)
+
+# The chair's hand-over of one meeting.
+HAND_OVER_MEETING = _p(
+    "hand over a meeting",
+    "Hand one meeting to a vice-chair named for it (the acting chair)",
+    (C, A),
+    Rows.CLUSTER,
+    "Only the cluster's chair or admin can hand a meeting to someone else.",
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cluster.errors import Refusal
-from cluster.roles import CITYWIDE_ROLES, SETTING_ROLES, Grant, Role
+from cluster.roles import CITYWIDE_ROLES, MEETING_ROLES, SETTING_ROLES, Grant, Role
 
 
 class Rows(StrEnum):
@@ -57,6 +57,8 @@ class Permission:
 
 def reach(role: Role, rows: Rows) -> str:
     """How far a role reaches for these rows, as the README says it."""
+    if role in MEETING_ROLES:
+        return "the one meeting they are named for"
     if role in CITYWIDE_ROLES or rows is Rows.CITY:
         return "citywide"
     if role in SETTING_ROLES and rows is not Rows.CLUSTER:
@@ -164,6 +166,8 @@ S, D, C, T, A, OB, CO = (
     Role.OBSERVER,
     Role.COUNCIL_OFFICER,
 )
+SUB, ACT = Role.SUBSTITUTE, Role.ACTING_CHAIR  # for one meeting: reach only that meeting's rows
 REFERRERS = (S, D)
 MEMBERS = (S, D, C, T, A, OB)
-RUNNERS = (C, T)
+# The chair runs the cluster's meetings; someone else runs one only when it is handed to them (an acting chair).
+RUNNERS = (C, ACT)

@@ -46,6 +46,7 @@ from store.db import make_engine
 from store.models import Review
 from tests.e2e.botprocess import cli, outbox_states, serve_with_scheduler, stop, wait_installed
 from tests.e2e.playground import ConversationStream, Playground, PlaygroundPage, free_port, open_browser
+from tests.support.meeting_room import everyone_present
 from tests.support.past import play_past
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from tests.support.referral_steps import submit_shown
@@ -109,6 +110,7 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
 
         # The meeting: the store's use cases at 10:00 on its day (the chair's and Megan's clicks, in effect).
         at_meeting = datetime.combine(accepted.meeting.day, datetime.min.time(), tzinfo=LONDON).replace(hour=10)
+        everyone_present(engine, accepted.meeting.id, at_meeting)
         item = start_meeting(engine, chair, StartMeeting(meeting_id=accepted.meeting.id), at_meeting).entries[0].item_id
         open_item(engine, chair, OpenItem(item_id=item), at_meeting)
         cast_vote(engine, megan, CastVote(item_id=item, choice="approve"), at_meeting)

@@ -19,6 +19,7 @@ from cluster.roles import Role
 from store.models import AgendaItem, AuditEvent, Decision, Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, TAC, Bot
 from tests.support import activities as act
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP, GOOD_INDIVIDUAL, ROW_1, ROW_2
 from usecases import referral_checks as checks
 from usecases import referrals as uc
@@ -151,6 +152,7 @@ async def test_a_whole_meeting_runs_in_the_channel(
 
     # On the day the chair starts the meeting and opens the first item.
     clock.set(MEETING_DAY)
+    everyone_present(central, 2, MEETING_DAY)
     started = await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": 2})
     ipn_item = item_of(central, meeting["ipn"])
     await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": ipn_item})
@@ -263,6 +265,7 @@ async def test_only_the_chair_sees_the_chairs_controls_on_their_own_view_of_a_vo
     await bot.post(act.team_install(bot.connector.url, *ADMIN))
     await room.say(ADMIN, "link cluster Central")
     clock.set(MEETING_DAY)
+    everyone_present(central, 2, MEETING_DAY)
     await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": 2})
     item = item_of(central, meeting["ipn"])
     await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": item})

@@ -25,7 +25,15 @@ from store.models import AgendaItem, Referral
 from tests.conftest import CHAIR, SENCO_2
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
-from tests.support.meeting_room import MEETING_DAY, MEETING_ID, VOTERS, Room, accept_referrals, meeting_room
+from tests.support.meeting_room import (
+    MEETING_DAY,
+    MEETING_ID,
+    VOTERS,
+    Room,
+    accept_referrals,
+    everyone_present,
+    meeting_room,
+)
 from tests.support.queries import count_queries
 from usecases.meeting_day.agenda import start_meeting
 from usecases.meeting_day.decisions import record_decision
@@ -71,6 +79,7 @@ def hold_meeting(engine: Engine, meeting_id: int, now: datetime) -> int:
     """Start the meeting and decide every item but the last money item, which stays open; returns that one."""
     chair = actor(engine, CHAIR)
     voters = [actor(engine, who) for who in VOTERS[:3]]
+    everyone_present(engine, meeting_id, now)
     start_meeting(engine, chair, command.StartMeeting(meeting_id=meeting_id), now)
     items = items_of(engine, meeting_id)
     voted = [item for item, kind in items if kind != "discussion"]

@@ -15,6 +15,7 @@ from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecis
 from cluster.permissions import DO_REVIEW
 from store.models import Outbox, Review
 from tests.conftest import ADMIN, CHAIR, SENCO_2, Bot
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import Flow, find_action, shows
 from tests.support.review_flow import REVIEW_DUE, fund
 from usecases.budget import budget_for
@@ -195,6 +196,7 @@ async def test_a_review_recommending_continuation_goes_to_the_next_meetings_agen
         chair = identify(session, *CHAIR)
         wendy = identify(session, *SENCO_2)
     day = datetime(2026, 7, 9, 10, 0, tzinfo=LONDON)
+    everyone_present(central, 6, day)
     start_meeting(central, chair, StartMeeting(meeting_id=6), day)
     open_item(central, chair, OpenItem(item_id=entry.item_id), day)
     cast_vote(central, wendy, CastVote(item_id=entry.item_id, choice="approve"), day)

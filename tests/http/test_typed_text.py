@@ -28,6 +28,7 @@ from store.models import Cluster, Setting
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.http.test_meeting_day import MEETING_DAY, Channel, item_of
 from tests.support import activities as act
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import ROW_1, Flow, find_action
 from tests.support.typed_text import (
     EVIL,
@@ -142,6 +143,7 @@ async def test_typed_text_is_shown_as_typed_in_every_card_the_minutes_and_the_re
     await room.say(CHAIR, "agenda")
     await room.settle()
     clock.set(MEETING_DAY)
+    everyone_present(central, 2, MEETING_DAY)
     await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": 2})
     item = item_of(central, referral_id)
     await room.click(CHAIR, verbs.ITEM_OPEN, {"item_id": item})

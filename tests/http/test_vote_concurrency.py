@@ -27,7 +27,7 @@ from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
-from tests.support.meeting_room import on_its_day
+from tests.support.meeting_room import everyone_present, on_its_day
 from tests.support.referral_flow import GOOD_EHCP
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -84,6 +84,7 @@ async def busy(engine: Engine, connector: FakeConnector) -> AsyncIterator[tuple[
     with Session(engine) as session:
         assert session.exec(select(ConversationRef).where(ConversationRef.cluster_id.is_not(None))).first()  # type: ignore[union-attr]
     view = agenda_uc.agenda(engine, 2)
+    everyone_present(engine, 2, on_its_day(engine, 2))
     start_meeting(engine, chair, StartMeeting(meeting_id=2), on_its_day(engine, 2))
     item_id = view.entries[0].item_id
     opened = await bot.post(click(bot, CHAIR, item_id, verbs.ITEM_OPEN, {}))

@@ -56,6 +56,7 @@ from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO
 from tests.replicas.nginx import Nginx, nginx_in_front
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_EHCP
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -253,6 +254,7 @@ def prepare(url: str, connector_url: str) -> Scene:
     view = submit_shown(engine, sam, draft.id, now).view
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None and view.reference is not None
+    everyone_present(engine, view.meeting.id, now)
     start_meeting(engine, chair, StartMeeting(meeting_id=MeetingId(view.meeting.id)), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id
     open_item(engine, chair, OpenItem(item_id=ItemId(item_id)), now)

@@ -44,6 +44,7 @@ from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, TAC
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_EHCP
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -453,6 +454,7 @@ def prepare_meeting(url: str, connector_url: str) -> tuple[Engine, int, list[tup
     view = submit_shown(engine, sam, draft.id, now).view
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
     assert view.meeting is not None
+    everyone_present(engine, view.meeting.id, now)
     start_meeting(engine, chair, StartMeeting(meeting_id=view.meeting.id), now)
     item_id = agenda(engine, view.meeting.id).entries[0].item_id
     open_item(engine, chair, OpenItem(item_id=item_id), now)

@@ -17,6 +17,7 @@ from store.models import AgendaItem, Outbox, Vote
 from tests.conftest import CHAIR, SENCO, SENCO_2
 from tests.http.test_meeting_day import MEETING_DAY, meeting  # noqa: F401  (the fixture)
 from tests.support.channels import CHANNEL, link_channel
+from tests.support.meeting_room import everyone_present
 from usecases.meeting_day.agenda import start_meeting
 from usecases.meeting_day.votes import cast_vote, open_item
 from usecases.people import Actor, identify
@@ -36,6 +37,7 @@ def owed_cards(engine: Engine) -> dict[str, tuple[int, str | None, str | None]]:
 
 def open_first_item(engine: Engine, referral_id: int) -> int:
     chair = actor(engine, CHAIR)
+    everyone_present(engine, 2, MEETING_DAY)
     start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY)
     with Session(engine) as session:
         item = session.exec(select(AgendaItem).where(AgendaItem.referral_id == referral_id)).one()

@@ -20,6 +20,7 @@ from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartR
 from cluster.commands.reviews import SubmitReview
 from store.db import make_engine, transaction, upgrade
 from store.models import AuditEvent, Cluster, Setting
+from tests.support.meeting_room import everyone_present
 
 LONDON = ZoneInfo("Europe/London")
 TABLES = {
@@ -386,6 +387,7 @@ def _two_decisions(engine: Engine) -> tuple[int, int]:
         checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
         ids.append(draft.id)
     day = datetime(2025, 12, 11, 10, 0, tzinfo=LONDON)
+    everyone_present(engine, 2, day)
     for entry, (schedule, review) in zip(
         start_meeting(engine, chair, StartMeeting(meeting_id=2), day).entries,
         (("termly", date(2026, 7, 17)), ("one_sum", None)),

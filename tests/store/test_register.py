@@ -42,21 +42,21 @@ def test_capacity_from_grants() -> None:
 
 
 @pytest.fixture
-def meeting(engine: Engine, tmp_path: Path) -> tuple[int, int, dict[str, int]]:
-    """Central's started meeting, its open item, and its settings by name."""
+def meeting(engine: Engine, tmp_path: Path) -> tuple[int, int, dict[str, int], int]:
+    """Central's started meeting, its open item, its settings by name, and a later meeting nobody is on yet."""
     scene = build_scene(engine, tmp_path)
     with Session(engine) as session:
         settings = {
             s.name: s.id or 0
             for s in session.exec(select(Setting).where(Setting.cluster_id == scene.central.cluster_id))
         }
-    return scene.central.meeting, scene.central.item, settings
+    return scene.central.meeting, scene.central.item, settings, scene.central.later_meeting
 
 
 def test_a_line_is_set_once_and_changed_only_by_a_different_word(
-    engine: Engine, meeting: tuple[int, int, dict[str, int]]
+    engine: Engine, meeting: tuple[int, int, dict[str, int], int]
 ) -> None:
-    meeting_id, _, settings = meeting
+    _, _, settings, meeting_id = meeting
     setting = next(iter(settings.values()))
     line = register.Line(register.who_person(1), "Sam Senco", AttendsAs.SENCO, setting, 1)
     guest = register.Line(register.who_named("Guest"), "Guest", AttendsAs.OTHER)
@@ -75,8 +75,8 @@ def test_a_line_is_set_once_and_changed_only_by_a_different_word(
         assert sorted((r.who, r.source) for r in rows) == [("name:guest", "roll_call"), ("person:1", "teams")]
 
 
-def test_an_items_check_and_what_it_keeps(engine: Engine, meeting: tuple[int, int, dict[str, int]]) -> None:
-    meeting_id, item_id, settings = meeting
+def test_an_items_check_and_what_it_keeps(engine: Engine, meeting: tuple[int, int, dict[str, int], int]) -> None:
+    meeting_id, item_id, settings, _ = meeting
     with transaction(engine) as session:
         for name, setting_id in sorted(settings.items()):  # one voter each, by name (a dial-in, say)
             line = register.Line(register.who_named(name), f"For {name}", AttendsAs.SENCO, setting_id)

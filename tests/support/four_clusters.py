@@ -30,6 +30,7 @@ from cluster.roles import CITYWIDE_ROLES, Role, parse_role
 from store.db import transaction
 from store.models import AgendaItem, Cluster, ConversationRef, Decision, Instalment, Referral, Setting
 from store.seed import CENTRAL
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_DISCUSSION, GOOD_EHCP
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -244,6 +245,7 @@ def _build_cluster(
     )
     assert moved.slot is not None  # a day that would not do raises InvalidInput
     prepare_agenda(engine, meeting, now)
+    everyone_present(engine, meeting, now)
     start_meeting(engine, chair, StartMeeting(meeting_id=meeting), now)
     with Session(engine) as session:
         item = session.exec(select(AgendaItem.id).where(AgendaItem.referral_id == funded)).one()

@@ -12,9 +12,10 @@ from cards.clusters import clusters_card
 from cards.common import message_card
 from cards.meeting_day.agenda import agenda_card
 from cards.meeting_day.decision_form import decision_form_card
+from cards.meeting_day.hand_over import acting_chair_notice, hand_over_card
 from cards.meeting_day.minutes import minutes_card
 from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
-from cards.meeting_day.votes import vote_card
+from cards.meeting_day.votes import vote_card, vote_reminder_card
 from cards.meetings import (
     deadline_reminder_card,
     meeting_morning_card,
@@ -509,6 +510,37 @@ DECISION_ERRORS = {
 }
 
 
+def register_gallery(started: AgendaView) -> dict[str, dict[str, Any]]:
+    """Issue 20's meeting cards: the chair's agenda with each item's quorum check, who has not voted, the
+    chair's reminder, and handing a meeting over."""
+    pending = [e.item_id for e in started.entries if e.state == ItemState.PENDING and e.kind is not Kind.DISCUSSION]
+    lines = tuple(
+        (item, "9 settings present, 1 recused: 8 may vote, 5 needed", True) if n == 0 else
+        (item, "4 settings present, 2 recused: 2 may vote, 5 needed", False)
+        for n, item in enumerate(pending)
+    )  # fmt: skip
+    chairs_agenda = replace(started, quorum_lines=lines, refresh_user_ids=MEMBERS, acting_chair="Megan Bowen")
+    present = vote(
+        quorum_check="9 settings present, 2 recused: 7 may vote, 5 needed",
+        may_vote=7,
+        present_voted=5,
+        not_voted=("Eaton Park Academy", "Grove Academy"),
+    )
+    members = ((11, "Megan Bowen"), (12, "Sam Senco"), (13, "Wendy Waterside"))
+    return {
+        "meeting_agenda_chair_quorum": agenda_card(chairs_agenda),
+        "meeting_agenda_member_refreshed": agenda_card(chairs_agenda, for_chair=False),
+        "meeting_vote_open_register": vote_card(present),
+        "meeting_vote_open_register_member": vote_card(present, for_chair=False),
+        "meeting_vote_reminder": vote_reminder_card(present),
+        "meeting_hand_over": hand_over_card(SLOT.id, SLOT, "Central", members, 11),
+        "meeting_hand_over_errors": hand_over_card(
+            SLOT.id, SLOT, "Central", members, None, {"person_id": "Choose who will chair this meeting."}
+        ),
+        "meeting_acting_chair": acting_chair_notice("Central", SLOT, SLOT.id),
+    }
+
+
 def meeting_gallery() -> dict[str, dict[str, Any]]:
     """Every meeting-day card: the agenda, votes, the decision form, minutes and outcome notices."""
     started = agenda(STARTED_ENTRIES, started=True)
@@ -622,6 +654,7 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
             )
         ),
         "meeting_agenda_review": agenda_card(agenda((AGENDA_ENTRIES[1], REVIEW_ENTRY))),
+        **register_gallery(started),
         "meeting_vote_review": vote_card(vote(entry=replace(REVIEW_ENTRY, state=ItemState.OPEN), item_id=46)),
         "meeting_outcome_approved": outcome_notice_card(
             entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00),

@@ -20,11 +20,12 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
+from cluster.attendance import AttendsAs, Presence
 from cluster.clock import LONDON, FixedClock
 from cluster.commands.inputs import parse
 from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from cluster.roles import Role
-from store.models import AgendaItem, Decision, Meeting, Outbox
+from store.models import AgendaItem, Attendance, Decision, Meeting, Outbox, Person, RoleAssignment, Setting
 from store.seed import CENTRAL, seed_file
 from tests.conftest import ADMIN, CHAIR, ROSTER, SENCO, SENCO_2, TEST_NOW, Bot
 from tests.support import activities as act
@@ -34,6 +35,7 @@ from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases import referrals as uc
 from usecases.budget import set_budget
+from usecases.meeting_day import register
 from usecases.meetings import set_voting_rules
 from usecases.people import identify
 from usecases.roster import Entry, import_entries
@@ -176,6 +178,58 @@ async def meeting_room(
         await client.close()
 
 
+def everyone_present(
+    engine: Engine, meeting_id: int, now: datetime | None = None, *, but: tuple[tuple[str, str], ...] = ()
+) -> None:
+    """Put every setting of the meeting's cluster on its register as present, by its SENCOs and delegates.
+
+    So an item may open (the quorum is taken from who is present) and each setting's vote counts. A setting
+    with no SENCO or delegate known to the bot is present by name (as the chair's roll call adds a dial-in
+    SENCO). ``but`` leaves those people (aad id, name) off. Straight through ``register.set_presence`` (as
+    the Teams meeting's join events or the roll call would), not through a click.
+    """
+    left_off = {aad for aad, _ in but}
+    at = now or TEST_NOW
+    with Session(engine) as session:
+        meeting = session.get(Meeting, meeting_id)
+        assert meeting is not None
+        settings = session.exec(select(Setting).where(Setting.cluster_id == meeting.cluster_id)).all()
+        voters = session.exec(
+            select(Person, RoleAssignment)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)  # type: ignore[arg-type]
+            .where(RoleAssignment.setting_id.in_([s.id for s in settings]))  # type: ignore[union-attr]
+            .where(RoleAssignment.role.in_((Role.SENCO.value, Role.DELEGATE.value)))  # type: ignore[attr-defined]
+            .order_by(Person.id)  # type: ignore[arg-type]
+        ).all()
+        known: set[int | None] = set()
+        for person, assignment in voters:
+            known.add(assignment.setting_id)
+            if person.aad_object_id in left_off or person.id is None:
+                continue
+            attends_as = AttendsAs.SENCO if assignment.role == Role.SENCO.value else AttendsAs.DELEGATE
+            who = register.who_person(person.id)
+            line = register.Line(who, person.name, attends_as, assignment.setting_id, person.id)
+            register.set_presence(session, meeting_id, line, Presence.PRESENT, "roll_call", at)
+        for setting in settings:
+            if setting.id not in known:
+                name = f"SENCO of {setting.name}"
+                line = register.Line(register.who_named(name), name, AttendsAs.SENCO, setting.id)
+                register.set_presence(session, meeting_id, line, Presence.PRESENT, "roll_call", at)
+        session.commit()
+
+
+def set_present(engine: Engine, meeting_id: int, who: tuple[str, str], presence: Presence, now: datetime) -> None:
+    """Change one known person's line on the register (present, left), keeping the capacity they attend in."""
+    with Session(engine) as session:
+        person = session.exec(select(Person).where(Person.aad_object_id == who[0])).one()
+        found = session.exec(
+            select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.person_id == person.id)
+        ).one()
+        line = register.Line(found.who, found.name, AttendsAs(found.attends_as), found.setting_id, found.person_id)
+        register.set_presence(session, meeting_id, line, presence, "teams", now)
+        session.commit()
+
+
 def on_its_day(engine: Engine, meeting_id: int) -> datetime:
     """10:00 London time on the meeting's day: when a chair may start it (a meeting keeps to its day)."""
     with Session(engine) as session:
@@ -190,9 +244,11 @@ async def post_agenda(room: Room) -> None:
     await room.settle()
 
 
-async def start_meeting(room: Room) -> None:
-    """The chair posts the agenda and, on the day, starts the meeting."""
+async def start_meeting(room: Room, present: bool = True) -> None:
+    """The chair posts the agenda and, on the day, starts the meeting (every setting present, unless not)."""
     await post_agenda(room)
     room.clock.set(MEETING_DAY)
+    if present:
+        everyone_present(room.engine, MEETING_ID, MEETING_DAY)
     await room.click(CHAIR, verbs.MEETING_START, {"meeting_id": MEETING_ID})
     await room.settle()

@@ -14,6 +14,7 @@ from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecis
 from cluster.commands.referrals import OneReferral, SaveDetails, SaveRow, StartReferral
 from store.models import Review
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2
+from tests.support.meeting_room import everyone_present
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -44,6 +45,7 @@ def fund(engine: Engine, now: datetime, kind: str = "individual", details: Mappi
     uc.add_row(engine, sam, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
     submit_shown(engine, sam, draft.id, now)
     checks.accept(engine, admin, OneReferral(referral_id=draft.id), now)
+    everyone_present(engine, 2, MEETING_DAY)
     item = start_meeting(engine, chair, StartMeeting(meeting_id=2), MEETING_DAY).entries[0].item_id
     open_item(engine, chair, OpenItem(item_id=item), MEETING_DAY)
     cast_vote(engine, wendy, CastVote(item_id=item, choice="approve"), MEETING_DAY)

@@ -19,7 +19,7 @@ from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, 
 from cluster.roles import CITYWIDE_ROLES, Role
 from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
 from store.seed import CENTRAL, seed_file
-from tests.support.meeting_room import on_its_day
+from tests.support.meeting_room import everyone_present, on_its_day
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -139,6 +139,7 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         meeting, reference = funded_row.meeting_id, funded_row.reference or ""
         cluster_id = funded_row.cluster_id
     prepare_agenda(engine, meeting, NOW)
+    everyone_present(engine, meeting, on_its_day(engine, meeting))
     start_meeting(engine, chairing, StartMeeting(meeting_id=meeting), on_its_day(engine, meeting))
     with Session(engine) as session:
         items = {i.referral_id: i.id or 0 for i in session.exec(select(AgendaItem))}

@@ -8,6 +8,7 @@ each other.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,23 +18,25 @@ from sqlmodel import Session, SQLModel
 
 from cards.meetings import no_channel_card
 from cluster import keys
-from cluster.agenda import AgendaView
+from cluster.agenda import AgendaEntry, AgendaView, ItemState
 from cluster.clock import LONDON
 from cluster.commands.meetings import ShowAgenda, StartMeeting
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot, agenda_due, agenda_horizon, check_start_day, next_meeting
-from cluster.permissions import POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize
+from cluster.permissions import HAND_OVER_MEETING, POST_AGENDA, RUN_MEETING, SEE_AGENDA, authorize, covers
 from cluster.referrals import Kind, State
 from cluster.review_form import GOES_TO_MEETING
 from cluster.reviews import ReviewState
 from cluster.roles import Role
 from store import audit
 from store.db import take_turn, transaction
-from store.models import AgendaItem
+from store.models import AgendaItem, Person
 from store.outbox import owe_card, owe_notice, owed_already
 from store.repo import meeting_slots, role_holders, slot_of
 from store.seed import bank_holidays
 from usecases.budget import budget_on
+from usecases.meeting_day import register
+from usecases.meeting_day.ballots import Interests, cluster_settings, meeting_interests, refresh_user_ids
 from usecases.meeting_day.meeting_rows import (
     CLUSTER_CHANNEL,
     MEETING_CHANNEL,
@@ -95,12 +98,39 @@ def sync_items(session: Session, rows: MeetingRows) -> None:
     session.flush()
 
 
+def quorum_lines(session: Session, rows: MeetingRows, entries: list[AgendaEntry]) -> tuple[tuple[int, str, bool], ...]:
+    """Each pending item's quorum check from who is on the register now, for the chair before opening it.
+
+    One read of the register, the settings and the interests, whatever the number of items.
+    """
+    meeting_id = rows.meeting.id or 0
+    pending = [e for e in entries if e.state == ItemState.PENDING and e.kind is not Kind.DISCUSSION]
+    if not pending:
+        return ()
+    attending = register.attendees(session, meeting_id)
+    settings = cluster_settings(session, rows.meeting.cluster_id)
+    interests = meeting_interests(session, meeting_id)
+    checks = []
+    for e in pending:
+        declared = interests.get(e.item_id, Interests()).person_ids
+        here = register.item_presence(session, rows, settings, e.setting_id, declared, attending)
+        checks.append((e.item_id, here.check.line(), here.check.quorate))
+    return tuple(checks)
+
+
 def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
-    """A meeting's agenda as it stands, with the budget position (a fixed number of queries)."""
+    """A meeting's agenda as it stands, with the budget position (a fixed number of queries).
+
+    Once the meeting has started, each pending item carries its quorum check from the register (the chair's
+    view shows it beside "Open the vote").
+    """
     meeting, cluster = rows.meeting, rows.cluster
     entries = meeting_entries(session, meeting.id or 0)
     requested = sum(e.requested_pence for e in entries if e.decision is None)
     budget = budget_on(session, meeting.cluster_id, cluster.name, meeting.day, requested)
+    live = meeting.started_at is not None and meeting.ended_at is None
+    refresh = refresh_user_ids(session, meeting.cluster_id, meeting.id or 0) if meeting.ended_at is None else ()
+    acting = session.get(Person, meeting.acting_chair_id) if meeting.acting_chair_id is not None else None
     return AgendaView(
         meeting_id=meeting.id or 0,
         meeting=slot_of(meeting),
@@ -109,6 +139,9 @@ def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
         position=budget.position if budget else None,
         started=meeting.started_at is not None,
         ended=meeting.ended_at is not None,
+        quorum_lines=quorum_lines(session, rows, entries) if live else (),
+        refresh_user_ids=refresh,
+        acting_chair=acting.name if acting is not None else "",
     )
 
 
@@ -134,12 +167,26 @@ def agenda(engine: Engine, meeting_id: int) -> AgendaView:
         return agenda_view(session, load_meeting(session, meeting_id))
 
 
-def agenda_for(engine: Engine, actor: Actor, command: ShowAgenda) -> AgendaView:
-    """A meeting's agenda for a member of its cluster who asks to see it again."""
+@dataclass(frozen=True)
+class PersonalAgenda:
+    """Someone's own view of an agenda: whether they run the meeting (its controls), or may hand it over."""
+
+    view: AgendaView
+    chairs: bool
+    hands_over: bool
+
+
+def agenda_for(engine: Engine, actor: Actor, command: ShowAgenda) -> PersonalAgenda:
+    """A meeting's agenda for a member of its cluster who asks to see it again (or whose Teams refreshes it)."""
     with transaction(engine, read_only=True) as session:
         rows = load_meeting(session, command.meeting_id)
-        authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
-        return agenda_view(session, rows)
+        cluster_id, meeting_id = rows.meeting.cluster_id, rows.meeting.id
+        authorize(actor.grants, SEE_AGENDA, cluster_id, meeting_id=meeting_id)
+        return PersonalAgenda(
+            agenda_view(session, rows),
+            covers(actor.grants, RUN_MEETING, cluster_id, meeting_id=meeting_id),
+            covers(actor.grants, HAND_OVER_MEETING, cluster_id, meeting_id=meeting_id),
+        )
 
 
 def start_meeting(engine: Engine, actor: Actor, command: StartMeeting, now: datetime) -> AgendaView:

@@ -113,7 +113,7 @@ def decision_form(engine: Engine, actor: Actor, command: ShowDecisionForm) -> De
     """The chair's decision form for a closed item, or for a discussion (advice, without a vote)."""
     with transaction(engine, read_only=True) as session:
         rows = load_item(session, command.item_id)
-        authorize(actor.grants, RUN_MEETING, rows.meeting.cluster_id)
+        authorize(actor.grants, RUN_MEETING, rows.meeting.cluster_id, meeting_id=rows.meeting.id)
         return _form(session, rows, actor)
 
 
@@ -146,7 +146,7 @@ def record_decision(engine: Engine, actor: Actor, command: RecordDecision, now: 
         raise Refusal("Choose one of the outcomes.") from None
     with transaction(engine, serial=False) as session:
         key = cluster_of_item(session, item_id)
-        authorize(actor.grants, RUN_MEETING, key.cluster_id)
+        authorize(actor.grants, RUN_MEETING, key.cluster_id, meeting_id=key.meeting_id)
         take_turn(session, "cluster", key.cluster_id)
         take_turn(session, "referral", key.referral_id)
         rows = load_item(session, item_id)

@@ -48,7 +48,7 @@ NOT_LINKED = "This channel is not linked to a cluster yet. A cluster admin can l
 # --- whose turn: the cluster a card's row belongs to, before the turn is taken ---------------------------
 
 _CLUSTER_OF_ITEM = (
-    sa_select(_MEETING.c.cluster_id, _ITEM.c.referral_id, _REFERRAL.c.kind, _REFERRAL.c.setting_id)
+    sa_select(_MEETING.c.cluster_id, _ITEM.c.referral_id, _REFERRAL.c.kind, _REFERRAL.c.setting_id, _ITEM.c.meeting_id)
     .select_from(
         _ITEM.join(_MEETING, _MEETING.c.id == _ITEM.c.meeting_id).join(_REFERRAL, _REFERRAL.c.id == _ITEM.c.referral_id)
     )
@@ -62,13 +62,15 @@ _CLUSTER_OF_CHANNEL = sa_select(_REF.c.cluster_id).where(_REF.c.conversation_id 
 class ItemKey:
     """What never changes about an agenda item, so it may be read before the cluster's turn is taken.
 
-    Its meeting's cluster, its referral, the referral's kind and the setting it came from.
+    Its meeting's cluster, its referral, the referral's kind, the setting it came from, and its meeting (a
+    grant for one meeting, a substitute's or an acting chair's, reaches only that meeting's items).
     """
 
     cluster_id: int
     referral_id: int
     kind: Kind
     setting_id: int
+    meeting_id: int = 0
 
 
 def cluster_of_item(session: Session, item_id: int) -> ItemKey:
@@ -76,7 +78,7 @@ def cluster_of_item(session: Session, item_id: int) -> ItemKey:
     row = session.connection().execute(_CLUSTER_OF_ITEM, {"item": item_id}).first()
     if row is None:
         raise Refusal(ITEM_GONE)
-    return ItemKey(int(row[0]), int(row[1]), Kind(row[2]), int(row[3]))
+    return ItemKey(int(row[0]), int(row[1]), Kind(row[2]), int(row[3]), int(row[4]))
 
 
 def cluster_of_meeting(session: Session, meeting_id: int) -> int:
@@ -189,7 +191,7 @@ def item_turn(
     is ours, so what the use case checks cannot change before it writes.
     """
     key = cluster_of_item(session, item_id)
-    authorize(grants, permission, key.cluster_id)
+    authorize(grants, permission, key.cluster_id, meeting_id=key.meeting_id)
     take_turn(session, "cluster", key.cluster_id)
     return key, load_item(session, item_id)
 
@@ -197,7 +199,7 @@ def item_turn(
 def meeting_turn(session: Session, grants: Iterable[Grant], permission: Permission, meeting_id: int) -> MeetingRows:
     """As :func:`item_turn`, for a meeting."""
     cluster_id = cluster_of_meeting(session, meeting_id)
-    authorize(grants, permission, cluster_id)
+    authorize(grants, permission, cluster_id, meeting_id=meeting_id)
     take_turn(session, "cluster", cluster_id)
     return load_meeting(session, meeting_id)
 
@@ -217,6 +219,7 @@ _ENTRY_COLUMNS = (
     _REFERRAL.c.contribution_pence,
     *(_REFERRAL.c.details[key] for key in _DETAILS),
     _SETTING.c.name,
+    _REFERRAL.c.setting_id,
     _DECISION.c.id,
     _DECISION.c.outcome,
     _DECISION.c.amount_pence,
@@ -317,9 +320,9 @@ _RATINGS = frozenset(Rating)
 def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
     (item_id, referral_id, state, deferred_from, item_review, reference, kind_value, contribution) = row[:8]
     details = {key: value for key, value in zip(_DETAILS, row[8:12], strict=True) if value is not None}
-    (setting, decision_id, *decision, review_id, recommendation, adjusted, reviewed_amount) = row[12:_RATINGS_AT]
+    (setting, setting_id, decision_id, *decision, review_id, recommendation, adjusted, reviewed) = row[12:_RATINGS_AT]
     kind = Kind(kind_value)
-    review_request = _review_request(review_id, recommendation, adjusted, reviewed_amount)
+    review_request = _review_request(review_id, recommendation, adjusted, reviewed)
     decided = decision_view(*decision) if decision_id is not None else None
     return AgendaEntry(
         item_id=item_id,
@@ -337,6 +340,7 @@ def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
         decision=decided,
         review=item_review is not None,
         outcome_ratings=tuple(Rating(r) for r in row[_RATINGS_AT:] if r in _RATINGS),
+        setting_id=setting_id,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
@@ -30,8 +31,10 @@ from cluster.attendance import (
 )
 from cluster.roles import Grant, Role
 from store.models import Attendance
-from usecases.meeting_day.ballots import Settings
-from usecases.meeting_day.meeting_rows import ItemRows
+from usecases.meeting_day.meeting_rows import MeetingRows
+
+if TYPE_CHECKING:  # ballots reads the register for the vote card, so this import is for the types only
+    from usecases.meeting_day.ballots import Settings
 
 _T = SQLModel.metadata.tables
 _ATTENDANCE = _T["attendance"]
@@ -168,14 +171,21 @@ class ItemPresence:
 
 
 def item_presence(
-    session: Session, rows: ItemRows, settings: Settings, setting_id: int, interests: frozenset[int]
+    session: Session,
+    rows: MeetingRows,
+    settings: Settings,
+    setting_id: int,
+    interests: frozenset[int],
+    attending: list[Attendee] | None = None,
 ) -> ItemPresence:
     """The quorum check for an item from its meeting's register as it stands.
 
-    ``setting_id`` is the referring setting; ``interests`` the people who declared an interest in the item.
+    ``setting_id`` is the referring setting; ``interests`` the people who declared an interest in the item;
+    ``attending`` the register when the caller has read it already (the agenda checks every item from one
+    read).
     """
     assert rows.meeting.id is not None
-    register = attendees(session, rows.meeting.id)
+    register = attendees(session, rows.meeting.id) if attending is None else attending
     parties = ItemParties(
         setting_id, settings.trusts.get(setting_id), rows.cluster.same_trust_recusal, interests=interests
     )

@@ -19,23 +19,30 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel
 
+from cards.meeting_day.votes import vote_reminder_card
 from cluster import keys, voting
 from cluster.agenda import AgendaView, ItemState, VoteView
-from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, OpenItem, ShowVote
+from cluster.attendance import not_quorate_refusal, not_voted, settings_present
+from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, OpenItem, RemindVoters, ShowVote
 from cluster.errors import Refusal
 from cluster.permissions import DECLARE_INTEREST, RUN_MEETING, SEE_AGENDA, VOTE, authorize, covers
 from cluster.referrals import Kind
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
-from usecases.meeting_day import teams_meeting
+from store.outbox import owe_notice
+from usecases.meeting_day import register, teams_meeting
 from usecases.meeting_day.agenda import agenda_view
-from usecases.meeting_day.ballots import cluster_settings, item_interests, vote_view
-from usecases.meeting_day.meeting_rows import item_turn, load_item
+from usecases.meeting_day.ballots import cluster_settings, item_interests, meeting_substitutes, vote_view
+from usecases.meeting_day.meeting_rows import ItemRows, item_turn, load_item
 from usecases.people import Actor
 
 DISCUSSION_NOT_VOTED = (
     "A solution-focused discussion asks for no money and is not voted on: record the advice from the agenda."
+)
+NOT_ON_REGISTER = (
+    "Your setting is not on this meeting's register, so its vote cannot count yet. Press \"I'm here\" on the "
+    "agenda, or join the cluster's Teams meeting, then vote."
 )
 
 _T = SQLModel.metadata.tables
@@ -54,13 +61,15 @@ class PersonalVote:
     chairs: bool
 
 
-def _personal(actor: Actor, view: VoteView, cluster_id: int) -> PersonalVote:
-    return PersonalVote(view, covers(actor.grants, RUN_MEETING, cluster_id))
+def _personal(actor: Actor, view: VoteView, rows: ItemRows) -> PersonalVote:
+    return PersonalVote(view, covers(actor.grants, RUN_MEETING, rows.cluster.id or 0, meeting_id=rows.meeting.id))
 
 
 def open_item(engine: Engine, actor: Actor, command: OpenItem, now: datetime) -> AgendaView:
     """The chair opens an item for voting; one item is open at a time; opening it twice is harmless.
 
+    It opens only when quorate from who is on the register now: enough settings present that are not
+    recused on it (its own, its trust's where the cluster says so, those that declared an interest).
     Returns the agenda as it then stands (the chair's answer); the vote card is owed to the agenda's thread.
     """
     with transaction(engine, serial=False) as session:
@@ -75,6 +84,11 @@ def open_item(engine: Engine, actor: Actor, command: OpenItem, now: datetime) ->
         if item.state == ItemState.PENDING:
             if session.connection().execute(_OPEN_ITEM, {"meeting": meeting.id}).first() is not None:
                 raise Refusal("Another item is open. Close its vote before opening the next one.")
+            settings = cluster_settings(session, key.cluster_id)
+            interests = item_interests(session, command.item_id).person_ids
+            here = register.item_presence(session, rows, settings, key.setting_id, interests)
+            if not here.check.quorate:
+                raise Refusal(not_quorate_refusal(here.check))
             item.state = ItemState.OPEN
             item.opened_at = now
             session.add(item)
@@ -103,17 +117,28 @@ def cast_vote(engine: Engine, actor: Actor, command: CastVote, now: datetime) ->
             raise Refusal("This vote is closed." if item.state != ItemState.PENDING else "This item is not open yet.")
         settings = cluster_settings(session, key.cluster_id)
         declared = item_interests(session, item_id)
+        voter = voting.voter_at_meeting(
+            actor.person_id or 0,
+            actor.grants,
+            key.cluster_id,
+            key.meeting_id,
+            settings.trusts,
+            meeting_substitutes(session, key.meeting_id),
+        )
         setting_id = voting.check_can_vote(
-            voting.voter_of(actor.person_id or 0, actor.grants, key.cluster_id, settings.trusts),
+            voter,
             voting.Item(
                 key.setting_id, settings.trusts.get(key.setting_id), cluster.same_trust_recusal, declared.person_ids
             ),
         )
+        attending = register.attendees(session, key.meeting_id)
+        if setting_id not in settings_present(attending):
+            raise Refusal(NOT_ON_REGISTER)
         _upsert_vote(session, item_id, setting_id, actor.person_id or 0, chosen, now)
         audit.record(session, now, actor.tag, "vote.cast", f"item:{item_id}", setting_id=setting_id)
         rows.cards_changed(session, now, keys.vote(item_id))
-        view = vote_view(session, rows, actor.grants, settings=settings, declared=declared)
-        return _personal(actor, view, key.cluster_id)
+        view = vote_view(session, rows, actor.grants, settings=settings, declared=declared, attending=attending)
+        return _personal(actor, view, rows)
 
 
 def _upsert_vote(
@@ -157,7 +182,7 @@ def declare_interest(engine: Engine, actor: Actor, command: DeclareInterest, now
     """Declare an interest: the person does not vote on this item, and any vote they gave is withdrawn."""
     item_id = command.item_id
     with transaction(engine, serial=False) as session:
-        key, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
+        _, rows = item_turn(session, actor.grants, DECLARE_INTEREST, item_id)
         item = rows.item
         if item.state not in (ItemState.PENDING, ItemState.OPEN):
             raise Refusal("This vote is closed.")
@@ -166,7 +191,7 @@ def declare_interest(engine: Engine, actor: Actor, command: DeclareInterest, now
             session.connection().execute(_WITHDRAW, {"item": item_id, "person": actor.person_id})
             audit.record(session, now, actor.tag, "vote.interest", f"item:{item_id}")
             rows.cards_changed(session, now, keys.vote(item_id))
-        return _personal(actor, vote_view(session, rows, actor.grants), key.cluster_id)
+        return _personal(actor, vote_view(session, rows, actor.grants), rows)
 
 
 def close_item(engine: Engine, actor: Actor, command: CloseVote, now: datetime) -> VoteView:
@@ -176,7 +201,7 @@ def close_item(engine: Engine, actor: Actor, command: CloseVote, now: datetime) 
     """
     item_id, casting = command.item_id, command.casting
     with transaction(engine, serial=False) as session:
-        _, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
+        key, rows = item_turn(session, actor.grants, RUN_MEETING, item_id)
         item = rows.item
         if item.state == ItemState.PENDING:
             raise Refusal("This item has not been opened.")
@@ -190,8 +215,13 @@ def close_item(engine: Engine, actor: Actor, command: CloseVote, now: datetime) 
         if item.state == ItemState.OPEN:
             item.state = ItemState.CLOSED
             item.closed_at = now
-            # The quorum as it stands now is kept with the item, so a later change of rules leaves it be.
+            # The quorum as it stands now is kept with the item, so a later change of rules leaves it be; and
+            # with it who was present, who was recused and why, and the quorum line (for the minutes).
+            settings = cluster_settings(session, key.cluster_id)
+            interests = item_interests(session, item_id).person_ids
+            here = register.item_presence(session, rows, settings, key.setting_id, interests)
             item.quorum_needed = voting.quorum_needed(rows.settings, rows.cluster.quorum)
+            item.quorum_record = register.quorum_record(here, settings.names)
             audit.record(session, now, actor.tag, "vote.close", f"item:{item_id}", casting=item.casting)
         session.add(item)
         rows.cards_changed(session, now, keys.vote(item_id))
@@ -202,11 +232,40 @@ def personal_vote(engine: Engine, actor: Actor, command: ShowVote) -> PersonalVo
     """A member's own view of an item's vote card (Teams asks for it on refresh); they must reach its cluster."""
     with transaction(engine, read_only=True) as session:
         rows = load_item(session, command.item_id)
-        authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id)
-        return _personal(actor, vote_view(session, rows, actor.grants), rows.meeting.cluster_id)
+        authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id, meeting_id=rows.meeting.id)
+        return _personal(actor, vote_view(session, rows, actor.grants), rows)
 
 
 def shared_vote_view(engine: Engine, item_id: int) -> VoteView:
     """An item's vote card as everyone in the channel sees it (drawn by the bot for the shared message)."""
     with transaction(engine, read_only=True) as session:
         return vote_view(session, load_item(session, item_id))
+
+
+def remind_voters(engine: Engine, actor: Actor, command: RemindVoters, now: datetime) -> PersonalVote:
+    """The chair reminds the present settings that may vote on the open item and have not.
+
+    Each present voter of those settings (not one who declared an interest) is owed a personal message
+    with the vote card, under a key of the item and the minute asked (:func:`cluster.keys.vote_reminder`),
+    so a doubled click reminds each once. Returns the chair's view of the vote card.
+    """
+    with transaction(engine, serial=False) as session:
+        key, rows = item_turn(session, actor.grants, RUN_MEETING, command.item_id)
+        if rows.item.state != ItemState.OPEN:
+            raise Refusal("This vote is not open.")
+        settings = cluster_settings(session, key.cluster_id)
+        declared = item_interests(session, command.item_id)
+        attending = register.attendees(session, key.meeting_id)
+        here = register.item_presence(session, rows, settings, key.setting_id, declared.person_ids, attending)
+        shared = vote_view(session, rows, settings=settings, declared=declared, attending=attending)
+        waiting = not_voted(here.present, here.recusals, shared.tally.settings_voted)
+        people = [
+            a.person_id
+            for a in attending
+            if a.votes_for in waiting and a.person_id is not None and a.person_id not in declared.person_ids
+        ]
+        if not people:
+            raise Refusal("Every setting present that may vote has voted.")
+        owed = owe_notice(session, keys.vote_reminder(command.item_id, now), now, vote_reminder_card(shared), people)
+        audit.record(session, now, actor.tag, "vote.remind", f"item:{command.item_id}", reminded=len(owed))
+        return PersonalVote(shared, chairs=True)
