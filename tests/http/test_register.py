@@ -80,7 +80,7 @@ async def test_apologies_by_command_and_from_the_morning_post_and_refused_once_t
         roll = await say(room, CHAIR, "roll call", channel=True)
         assert "0 settings present, 2 with apologies" in roll
 
-        await start_meeting(room)
+        await start_meeting(room, present=False)
         await room.click(CHAIR, verbs.MEETING_END, {"meeting_id": MEETING_ID})
         late = await room.click(SENCO, verbs.REGISTER_APOLOGIES, {"meeting_id": MEETING_ID})
         assert "This meeting has ended" in shown(late)
@@ -93,7 +93,7 @@ async def test_im_here_twice_is_one_line_and_the_minutes_show_the_register(
         early = await room.click(SENCO, verbs.REGISTER_HERE, {"meeting_id": MEETING_ID})
         assert "The register opens on the meeting's day." in shown(early)
         await say(room, SENCO_2, "apologies")
-        await start_meeting(room)
+        await start_meeting(room, present=False)
         here = room.click_activity(SENCO, verbs.REGISTER_HERE, {"meeting_id": MEETING_ID})
         for _ in range(2):  # Teams delivers a click twice
             assert f"present, as SENCO for {ETRUSCAN}" in shown(await room.post(here))
@@ -119,7 +119,7 @@ async def test_the_roll_call_marks_settings_and_adds_people_by_name_each_click_a
     engine: Engine, connector: FakeConnector
 ) -> None:
     async with meeting_room(engine, connector) as room:
-        await start_meeting(room)
+        await start_meeting(room, present=False)
         card = await say(room, CHAIR, "roll call", channel=True)
         assert "Roll call: Central cluster" in card and f"Mark {WATERSIDE} present" in card
         waterside = setting_id(room.engine, WATERSIDE)
