@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from cluster.provision import NotAnAmount, parse_money
 from cluster.referrals import AREAS_OF_NEED
@@ -78,6 +78,50 @@ class DocumentEntry(DocumentRow):
     document_id: int
 
 
+@dataclass(frozen=True)
+class DocumentVersion:
+    """One loaded version, as the card and the CLI list it."""
+
+    id: int
+    financial_year: str
+    version: int
+    source_name: str
+    rows: int
+    example: bool
+    loaded_by: str  # a person's name, or "the command line"
+    loaded_at: datetime
+    current: bool  # the version new provision map rows are priced from today
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a load did: the version it made (or found, for the same file again) and whether it is new."""
+
+    version: DocumentVersion
+    new: bool
+
+    @property
+    def notice(self) -> str:
+        """The sentence the officer reads."""
+        v = self.version
+        if not self.new:
+            return (
+                f"That file is the same as version {v.version} of {v.financial_year}, already loaded: "
+                "no new version was made."
+            )
+        return f"Loaded version {v.version} of the {v.financial_year} document: {v.rows:,} provisions."
+
+
+@dataclass(frozen=True)
+class DocumentsView:
+    """The officer's card: every version, the financial year today is in, and what the last file did."""
+
+    versions: tuple[DocumentVersion, ...]
+    year: str
+    notice: str = ""
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+
 def financial_year_of(day: date) -> str:
     """The financial year a day falls in: 1 April 2026 to 31 March 2027 is "2026-27"."""
     start = day.year if day.month >= 4 else day.year - 1
@@ -85,7 +129,7 @@ def financial_year_of(day: date) -> str:
 
 
 def parse_financial_year(typed: str) -> str:
-    """ "2026-27" from "2026-27" or "2026/27"; ValueError, with the sentence to read, for anything else."""
+    """The year as "2026-27", typed so or as "2026/27"; ValueError, with the sentence to read, for anything else."""
     found = _YEAR.fullmatch(typed.strip())
     if found is None or (int(found[1]) + 1) % 100 != int(found[2]):
         raise ValueError(f"“{typed.strip()[:20]}” is not a financial year: write it as 2026-27.")
@@ -164,7 +208,9 @@ def check_row(line: int, cells: Mapping[str, str], hourly: bool) -> tuple[Docume
     area = _AREAS.get(" ".join(area_typed.lower().split()))
     if area is None:
         codes = ", ".join(code for code, _ in AREAS_OF_NEED)
-        reasons.append(f"the area of need “{area_typed[:40]}” is not one of {codes}" if area_typed else "no area of need")
+        reasons.append(
+            f"the area of need “{area_typed[:40]}” is not one of {codes}" if area_typed else "no area of need"
+        )
     texts = {}
     for key, what, longest in (
         ("provision", "provision", PROVISION_MAX),
@@ -206,7 +252,9 @@ def check_row(line: int, cells: Mapping[str, str], hourly: bool) -> tuple[Docume
     return row, []
 
 
-def read_document(header: Sequence[str], lines: Iterable[tuple[int, Mapping[str, str]]]) -> tuple[list[DocumentRow], list[str]]:
+def read_document(
+    header: Sequence[str], lines: Iterable[tuple[int, Mapping[str, str]]]
+) -> tuple[list[DocumentRow], list[str]]:
     """The document's rows and every problem, each naming its line; blank lines are skipped.
 
     ``lines`` are (line number, {heading: cell}) as the file gives them. The same provision from the same

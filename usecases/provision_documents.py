@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,6 +28,9 @@ from cluster.permissions import LOAD_PROVISION_DOCUMENT, Forbidden, allows
 from cluster.provision_document import (
     DocumentEntry,
     DocumentRow,
+    DocumentsView,
+    DocumentVersion,
+    Loaded,
     financial_year_of,
     looks_like_document,
     read_document,
@@ -55,50 +57,6 @@ class DocumentRefused(FileProblems):
     """A document with bad rows (or no document at all): nothing was loaded; ``problems`` names each line."""
 
 
-@dataclass(frozen=True)
-class DocumentVersion:
-    """One loaded version, as the card and the CLI list it."""
-
-    id: int
-    financial_year: str
-    version: int
-    source_name: str
-    rows: int
-    example: bool
-    loaded_by: str  # a person's name, or "the command line"
-    loaded_at: datetime
-    current: bool  # the version new provision map rows are priced from today
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What a load did: the version it made (or found, for the same file again) and whether it is new."""
-
-    version: DocumentVersion
-    new: bool
-
-    @property
-    def notice(self) -> str:
-        """The sentence the officer reads."""
-        v = self.version
-        if not self.new:
-            return (
-                f"That file is the same as version {v.version} of {v.financial_year}, already loaded: "
-                "no new version was made."
-            )
-        return f"Loaded version {v.version} of the {v.financial_year} document: {v.rows:,} provisions."
-
-
-@dataclass(frozen=True)
-class DocumentsView:
-    """The officer's card: every version, the financial year today is in, and what the last file did."""
-
-    versions: tuple[DocumentVersion, ...]
-    year: str
-    notice: str = ""
-    problems: tuple[str, ...] = field(default_factory=tuple)
-
-
 def _today(now: datetime) -> date:
     return now.astimezone(LONDON).date()
 
@@ -123,7 +81,10 @@ def _csv(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], list
     except csv.Error:
         return [], [], ["line 1: the headings cannot be read as CSV"]
     unreadable: list[str] = []
-    lines = [(n, {str(k): v if isinstance(v, str) else "" for k, v in row.items()}) for n, row in csv_rows(reader, unreadable)]
+    lines = [
+        (n, {str(k): v if isinstance(v, str) else "" for k, v in row.items()})
+        for n, row in csv_rows(reader, unreadable)
+    ]
     return header, lines, unreadable
 
 

@@ -77,7 +77,6 @@ from cluster.permissions.meeting import (
     SEND_APOLOGIES,
     TEAMS_MEETING,
 )
-from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
 from cluster.permissions.model import (
     Forbidden,
     Permission,
@@ -89,6 +88,7 @@ from cluster.permissions.model import (
     reach,
     settings_reached,
 )
+from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
 
 ALL: tuple[Permission, ...] = (
     HELP,
