@@ -72,6 +72,8 @@ def read_sheet(data: bytes) -> Sheet:
         if first is None:
             raise FileProblems(["the workbook's first sheet is empty"])
         header = [cell_text(v) for v in first]
+        while header and not header[-1]:  # max_col pads a short heading line with empty cells
+            header.pop()
         rows: list[tuple[int, dict[str, str]]] = []
         for number, cells in enumerate(values, start=2):
             rows.append((number, {h: cell_text(v) for h, v in zip(header, cells, strict=False) if h}))
