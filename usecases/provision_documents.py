@@ -309,7 +309,7 @@ def entries(
 ) -> list[DocumentEntry]:
     """The version's rows whose provision or deliverer holds every word typed, best first; at most ``limit``.
 
-    Rows whose provision starts with what was typed come first, then by provision; an empty query lists the
+    Rows whose provision starts with the first word typed come first, then by provision; an empty query lists the
     rows by provision. One query, however large the document; ``limit`` is capped at :data:`SEARCH_LIMIT`.
     """
     provision, delivered_by = col(ProvisionEntry.provision), col(ProvisionEntry.delivered_by)
@@ -321,7 +321,8 @@ def entries(
         )
     if area_of_need:
         statement = statement.where(ProvisionEntry.area_of_need == area_of_need)
-    starts = case((func.lower(provision).startswith(typed.lower(), autoescape=True), 0), else_=1)
+    first = typed.split()[0].lower() if typed else ""
+    starts = case((func.lower(provision).startswith(first, autoescape=True), 0), else_=1)
     statement = statement.order_by(starts, func.lower(provision), col(ProvisionEntry.line))
     return [_entry(r) for r in session.exec(statement.limit(max(0, min(limit, SEARCH_LIMIT))))]
 
