@@ -159,7 +159,7 @@ def test_the_shipped_example_is_a_valid_document_and_says_it_is_made_up() -> Non
 
 
 def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_by_name() -> None:
-    with pytest.raises(DocumentRefused, match="prices.pdf is not a CSV or XLSX file"):
+    with pytest.raises(DocumentRefused, match=r"prices\.pdf is not a CSV or XLSX file"):
         read_file("prices.pdf", b"%PDF")
 
 
