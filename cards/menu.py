@@ -43,4 +43,5 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("capital report", "Capital report", "Every Capital Fund application as a spreadsheet."),
     MenuItem("citywide", "Citywide", "Every cluster's money, referrals, reviews and impact, side by side."),
     MenuItem("clusters", "Clusters", "Every cluster with its settings, people and meetings; add a cluster."),
+    MenuItem("provision document", "Provision document", "The Costed Provision Document's versions; load a new one."),
 )

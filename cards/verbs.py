@@ -150,3 +150,8 @@ ALL = ALL | frozenset(
         SUBSTITUTE_NAME, SUBSTITUTE_WITHDRAW, SUBSTITUTE_CONFIRM,
     }
 )  # fmt: skip
+
+# The Costed Provision Document (issue 21): the council officer's card of every version loaded.
+PROVISION_DOCUMENTS = "provision.documents"  # the versions card (a new version comes as a file sent in chat)
+
+ALL = ALL | frozenset({PROVISION_DOCUMENTS})

@@ -55,6 +55,11 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise FileProblems([f"cannot read {path.name}: {exc.strerror or 'it cannot be opened'}"]) from None
+    return decode_text(data, max_bytes)
+
+
+def decode_text(data: bytes, max_bytes: int = MAX_BYTES) -> str:
+    """A file's bytes as text (UTF-8, with or without a byte-order mark), under the rules of :func:`read_text`."""
     if len(data) > max_bytes:
         raise FileProblems(
             [

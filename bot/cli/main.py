@@ -2,8 +2,9 @@
 
 Each group of commands is a module of ``bot.cli`` (a :class:`~bot.cli.base.CommandGroup`): ``running`` (serve,
 db, seed), ``people`` (cluster, roster, people, settings), ``meetings`` (meetings, citywide), ``money``
-(budget, capital-window, terms, payments, finance, capital-round), ``dev`` (manifest, playground), ``reads``
-(audit, subject-access), ``privacy`` (retention, erase) and ``ops`` (backup, restore).
+(budget, capital-window, terms, payments, finance, capital-round), ``provision`` (the Costed Provision
+Document), ``dev`` (manifest, playground), ``reads`` (audit, subject-access), ``privacy`` (retention, erase) and
+``ops`` (backup, restore).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.cli.money import MONEY
 from bot.cli.ops import OPS
 from bot.cli.people import PEOPLE
 from bot.cli.privacy import PRIVACY
+from bot.cli.provision import PROVISION
 from bot.cli.reads import READS
 from bot.cli.running import RUNNING
 from bot.config import Settings
@@ -33,7 +35,7 @@ from usecases.clusters import ClusterError
 from usecases.roster import RosterError
 
 # In the order ``clusterbot --help`` lists them.
-GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, DEV, READS, PRIVACY, OPS)
+GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, PROVISION, DEV, READS, PRIVACY, OPS)
 
 
 def _parser() -> argparse.ArgumentParser:

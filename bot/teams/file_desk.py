@@ -1,6 +1,8 @@
 """Files in personal chat: supporting documents and paid invoices a SENCO sends, and the documents the bot offers.
 
-The bot offers referral packs, minutes, decision letters, the finance exports and the capital report.
+The bot offers referral packs, minutes, decision letters, the finance exports and the capital report. A council
+officer's Costed Provision Document (a CSV or XLSX file with the document's headings) is loaded as a new version
+of it (``usecases.provision_documents``).
 
 Teams hands the bot a download URL for each file a user sends (the manifest declares ``supportsFiles``);
 the bot fetches it, checks its size and type, and keeps it with the Capital Fund invoice whose amount the
@@ -24,6 +26,7 @@ from bot.teams import files
 from bot.teams.connector import Connector
 from cards import referrals as rc
 from cards.capital import application_card
+from cards.provision_documents import provision_documents_card
 from cluster.card_ids import MEETING_GONE, MeetingId, card_id, is_missing, named_id
 from cluster.clock import LONDON, Clock
 from cluster.commands.ledger import FinanceExports, OfferLetter
@@ -33,7 +36,7 @@ from reports.capital import capital_xlsx
 from reports.citywide import citywide_xlsx
 from reports.finance import finance_csv, finance_xlsx
 from reports.minutes import minutes_markdown, minutes_xlsx
-from usecases import capital, citywide
+from usecases import capital, citywide, provision_documents
 from usecases import referrals as uc
 from usecases.finance import finance_for
 from usecases.letters import NO_DECISION, letter_for
@@ -69,6 +72,17 @@ class FileDesk:
                 downloaded = await files.download(self._connector.http(), item)
             except files.FileRefused as refused:
                 raise Refusal(f"I could not keep {item.name}: {refused.message}") from None
+            # A council officer's Costed Provision Document is loaded as a new version; nothing else is that file.
+            document = await asyncio.to_thread(
+                provision_documents.load_sent_file,
+                self._engine,
+                actor,
+                downloaded.name,
+                downloaded.data,
+                self._clock.now(),
+            )
+            if document is not None:
+                return Reply(card=provision_documents_card(document))
             file = (self._engine, actor, downloaded.name, downloaded.content_type, downloaded.data, self._clock.now())
             # A paid invoice whose amount the SENCO just gave is waiting for its file: it goes there first.
             kept = await asyncio.to_thread(capital.attach_invoice_file, *file)

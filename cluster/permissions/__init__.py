@@ -14,8 +14,9 @@ Two checks use the same object, so they cannot drift apart:
 
 The checks and what a permission is live in :mod:`~cluster.permissions.model`; the permissions themselves by
 topic, a cluster's own work in :mod:`~cluster.permissions.clusters`, the meeting itself (the register,
-substitutes, Teams' meeting events) in :mod:`~cluster.permissions.meeting` and the council's in
-:mod:`~cluster.permissions.council`; every name is imported from here (``from cluster.permissions import VOTE``).
+substitutes, Teams' meeting events) in :mod:`~cluster.permissions.meeting`, the council's in
+:mod:`~cluster.permissions.council` and the Costed Provision Document's in :mod:`~cluster.permissions.provision`;
+every name is imported from here (``from cluster.permissions import VOTE``).
 The table that maps every command and verb to its permission is ``bot.actions.permissions.TABLE``.
 """
 
@@ -88,6 +89,7 @@ from cluster.permissions.model import (
     reach,
     settings_reached,
 )
+from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -140,6 +142,7 @@ ALL: tuple[Permission, ...] = (
     NAME_SUBSTITUTE,
     CONFIRM_SUBSTITUTE,
     HAND_OVER_MEETING,
+    LOAD_PROVISION_DOCUMENT,
 )
 
 __all__ = [
@@ -161,6 +164,7 @@ __all__ = [
     "HELP",
     "LINK_CHANNEL",
     "LINK_CITYWIDE",
+    "LOAD_PROVISION_DOCUMENT",
     "MANAGE_CLUSTERS",
     "MANAGE_MEETINGS",
     "MANAGE_SETTINGS",

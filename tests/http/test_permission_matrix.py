@@ -192,6 +192,7 @@ DATA: dict[str, Data] = {
     verbs.CITYWIDE: lambda r: ({"section": "referrals"}, None, None),
     verbs.CITYWIDE_EXPORT: _none,
     verbs.CLUSTERS: _none,
+    verbs.PROVISION_DOCUMENTS: _none,
     verbs.REGISTER_HERE: _meeting,
     verbs.REGISTER_APOLOGIES: _meeting,
     verbs.ROLL_CALL: _meeting,

@@ -140,6 +140,23 @@ def card_submit(service_url: str, aad: str, name: str, verb: str, data: dict[str
     )
 
 
+def file_message(service_url: str, aad: str, name: str, file_name: str) -> dict[str, Any]:
+    """A message in personal chat carrying one file the person sent (its download URL on the fake connector)."""
+    message = personal_message(service_url, aad, name, "")
+    message["attachments"] = [
+        {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "name": file_name,
+            "content": {
+                "downloadUrl": f"{service_url}/files/{file_name}",
+                "uniqueId": file_name,
+                "fileType": file_name.rsplit(".", 1)[-1],
+            },
+        }
+    ]
+    return message
+
+
 def file_consent_answer(
     service_url: str, aad: str, name: str, offer: dict[str, Any], action: str = "accept", file_name: str = "file"
 ) -> dict[str, Any]:

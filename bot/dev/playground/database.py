@@ -19,7 +19,7 @@ from cluster.terms import Term, TermName, years_covered
 from store.db import make_engine, transaction, upgrade
 from store.seed import CENTRAL, bank_holidays, seed_file
 from store.terms import loaded_terms, store_terms
-from usecases import demo
+from usecases import demo, provision_documents
 from usecases.meetings import add_meeting, list_meetings
 from usecases.roster import ImportResult, import_entries
 
@@ -113,7 +113,8 @@ def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> 
     What the tour needs, in the demo's database only: meetings to come (:func:`ensure_demo_meetings`), a
     meeting today that takes referrals until 23:59 (so a referral submitted now is on it and the chair can
     start it), a quorum the demo voters reach (:data:`DEMO_QUORUM`) and a budget for this school year
-    (:data:`DEMO_BUDGET_PENCE`). All idempotent and relative to the clock's today.
+    (:data:`DEMO_BUDGET_PENCE`), and the made-up example Costed Provision Document. All idempotent and
+    relative to the clock's today.
     """
     upgrade(database_url)
     engine = make_engine(database_url)
@@ -133,6 +134,8 @@ def prepare_demo(database_url: str, clock: Clock, actor: str = "playground") -> 
         label = demo.ensure_budget(engine, DEMO_CLUSTER, DEMO_BUDGET_PENCE, now, actor)
         if label:
             log.info("added the demo budget %s", label)
+        if provision_documents.ensure_example(engine, now, actor):
+            log.info("loaded the made-up example Costed Provision Document")
         return import_entries(engine, demo_entries(), now, actor)
     finally:
         engine.dispose()
