@@ -53,6 +53,16 @@ class AgendaEntry:
     # How that review rated each outcome set, in order. Only the ratings: the outcomes' text is typed about a
     # pupil, and this may be posted in a channel.
     outcome_ratings: tuple[Rating, ...] = ()
+    # Provisions the council's Costed Provision Document lacks, each with the reason the SENCO gave (issue 21).
+    custom_rows: tuple[CustomRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomRow:
+    """A provision map row not priced from the council's document: what it is and why it was asked for."""
+
+    provision: str
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.actions import (
     meeting_day,
     meetings,
     people,
+    provision_map,
     referrals,
     reviews,
     setting_facts,
@@ -26,6 +27,7 @@ from bot.actions.registry import ACTIONS
 
 TOPICS = (
     people,
+    provision_map,
     channels,
     budget,
     meeting_day,

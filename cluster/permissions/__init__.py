@@ -87,6 +87,7 @@ from cluster.permissions.model import (
     reach,
     settings_reached,
 )
+from cluster.permissions.provision_map import FIND_PROVISION
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -138,6 +139,7 @@ ALL: tuple[Permission, ...] = (
     ROLL_CALL,
     NAME_SUBSTITUTE,
     CONFIRM_SUBSTITUTE,
+    FIND_PROVISION,
 )
 
 __all__ = [
@@ -155,6 +157,7 @@ __all__ = [
     "EDIT_REFERRAL",
     "EVALUATE_CAPITAL",
     "FINANCE_EXPORTS",
+    "FIND_PROVISION",
     "HELP",
     "LINK_CHANNEL",
     "LINK_CITYWIDE",
