@@ -203,3 +203,8 @@ class ProvisionSource:
     def dataset(self) -> str:
         """The search the row form's choice asks Teams for: this version of the document."""
         return f"{SEARCH_DATASET}:{self.document_id}"
+
+
+def custom_line(rows: Iterable[CustomRow]) -> str:
+    """The agenda's and minutes' mark of provisions the document lacks: "Equine therapy (why: ...)", each in turn."""
+    return "; ".join(f"{row.provision} (why: {row.reason})" for row in rows)
