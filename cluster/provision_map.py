@@ -176,7 +176,7 @@ def custom_rows(rows: Iterable[ProvisionRow]) -> tuple[CustomRow, ...]:
 
 
 def amount_line(row: ProvisionRow) -> str:
-    """A row's amount and price in words by its unit, for a row not priced by the hour: "3 terms, 1:1 at £400.00/term"."""
+    """A row not priced by the hour, in words by its unit: "3 terms, 1:1 at £400.00/term"."""
     group = "1:1" if row.group_size == 1 else f"group of {row.group_size}"
     one, many = UNIT_NAMES.get(row.unit, UNIT_NAMES[HOUR])
     if row.unit == SESSION:

@@ -8,6 +8,7 @@ Functions take a Session; callers own the transaction.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -61,12 +62,10 @@ def entries(session: Session, document_id: int, query: str, limit: int) -> list[
                 func.lower(ProvisionEntry.delivered_by).like(pattern, escape="\\"),
             )
         )
-    starts = func.lower(ProvisionEntry.provision).like(_like(words[0])[1:], escape="\\") if words else None
-    order = [col(ProvisionEntry.provision), col(ProvisionEntry.line)]
-    if starts is not None:
-        statement = statement.order_by(starts.desc(), *order)
-    else:
-        statement = statement.order_by(*order)
+    order: list[Any] = [col(ProvisionEntry.provision), col(ProvisionEntry.line)]
+    if words:  # a name that starts with the first word is what the person most likely means
+        order.insert(0, func.lower(ProvisionEntry.provision).like(_like(words[0])[1:], escape="\\").desc())
+    statement = statement.order_by(*order)
     return [_entry(row) for row in session.exec(statement.limit(limit))]
 
 

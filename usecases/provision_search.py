@@ -25,7 +25,9 @@ def _choices(found: list[DocumentEntry]) -> tuple[tuple[str, str], ...]:
     return tuple((entry.choice_title, str(entry.id)) for entry in found)
 
 
-def search_provision(engine: Engine, actor: Actor, command: SearchProvision, now: datetime) -> tuple[tuple[str, str], ...]:
+def search_provision(
+    engine: Engine, actor: Actor, command: SearchProvision, now: datetime
+) -> tuple[tuple[str, str], ...]:
     """Up to 15 of the document version's provisions matching what was typed, as (title, value) choices.
 
     The permission (finding a provision) was checked by the router and names no rows: the document is the
@@ -36,7 +38,9 @@ def search_provision(engine: Engine, actor: Actor, command: SearchProvision, now
         return _choices(entries(session, command.document_id, command.query, MAX_CHOICES))
 
 
-def source_for(session: Session, referral: Referral, today: date, find: str = "", entry_id: int | None = None) -> ProvisionSource:
+def source_for(
+    session: Session, referral: Referral, today: date, find: str = "", entry_id: int | None = None
+) -> ProvisionSource:
     """The version a referral's row form searches, named, with the matches for ``find`` or the row's own entry."""
     document_id = referral.provision_document_id or current_document(session, today)
     if document_id is None:

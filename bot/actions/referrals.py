@@ -53,7 +53,9 @@ def _details(turn: Turn, view: ReferralView) -> Reply:
     return Reply(card=rc.details_form_card(view, values, turn.errors))
 
 
-def _rows(turn: Turn, view: ReferralView, row_values: dict[str, str] | None = None, editing: int | None = None) -> Reply:
+def _rows(
+    turn: Turn, view: ReferralView, row_values: dict[str, str] | None = None, editing: int | None = None
+) -> Reply:
     stored = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
     source = row_source(turn, view, row_values or {})
     return Reply(card=rc.rows_card(view, row_values or {}, {}, editing, view.row_ids, stored, source))

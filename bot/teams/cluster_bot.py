@@ -244,7 +244,10 @@ class ClusterBot:
             except Refusal as refusal:
                 _refused(refusal)
                 code = 403 if isinstance(refusal, Forbidden) else 400
-                status, body = code, {"type": ERROR_CONTENT_TYPE, "value": {"code": str(code), "message": refusal.message}}
+                status, body = (
+                    code,
+                    {"type": ERROR_CONTENT_TYPE, "value": {"code": str(code), "message": refusal.message}},
+                )
         await context.send_activity(
             Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
         )

@@ -18,8 +18,8 @@ from cluster.agenda import MinutesView
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES
 from cluster.impact import ratings_line
-from cluster.provision_map import NOT_IN_DOCUMENT, custom_line
 from cluster.provision import format_pence
+from cluster.provision_map import NOT_IN_DOCUMENT, custom_line
 from cluster.referrals import KIND_TITLES
 from cluster.register import attendance_pairs
 from cluster.voting import RESULT_TITLES

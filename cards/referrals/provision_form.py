@@ -19,13 +19,13 @@ from cards.referrals.fields import input_for
 from cards.referrals.parts import _action_set
 from cluster.commands.inputs import data_for
 from cluster.commands.referrals import FindProvision
+from cluster.forms import Field
 from cluster.provision_map import (
     CUSTOM_FIELDS,
     ENTRY,
     FIND,
     ProvisionSource,
 )
-from cluster.forms import Field
 from cluster.referrals import PROVISION_FIELDS
 
 Element = dict[str, Any]
@@ -87,7 +87,9 @@ def document_row_inputs(
 ) -> list[Element]:
     """The row form's inputs: the document's provision, the amounts, and a provision the document lacks."""
     items: list[Element] = [
-        text(f"Costed Provision Document {source.label}: its rate and unit price the row.", subtle=True, spacing="None"),
+        text(
+            f"Costed Provision Document {source.label}: its rate and unit price the row.", subtle=True, spacing="None"
+        ),
         *entry_choice(source, values.get(ENTRY), errors.get(ENTRY)),
         *look_up(view_id, row_id, source),
     ]

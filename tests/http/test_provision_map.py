@@ -19,9 +19,10 @@ from sqlmodel import Session, select
 
 from cards import verbs
 from cluster.clock import LONDON
+from cluster.commands.referrals import OneReferral
 from cluster.provision_map import CHOOSE, GONE, WRONG_VERSION
 from store.models import ProvisionDocument, ProvisionEntry, ProvisionLine, Referral
-from tests.conftest import ADMIN, SENCO, SENCO_2, Bot
+from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import Room, meeting_room, post_agenda
@@ -163,7 +164,9 @@ async def test_a_senco_finds_a_provision_by_typing_and_the_row_takes_the_documen
     )
     therapy_line = lines_of(room.engine, referral_id)[1]
     assert (therapy_line.unit, therapy_line.hourly_rate_pence) == ("session", 6500)
-    assert "1/week × 10 weeks, 1:1 at £65.00/session" in str(await flow.card(verbs.REFERRAL_ROWS, {"referral_id": referral_id}))
+    assert "1/week × 10 weeks, 1:1 at £65.00/session" in str(
+        await flow.card(verbs.REFERRAL_ROWS, {"referral_id": referral_id})
+    )
 
 
 async def test_a_row_names_a_provision_or_describes_one_with_its_reason_and_the_reason_reaches_the_agenda(
@@ -189,18 +192,12 @@ async def test_a_row_names_a_provision_or_describes_one_with_its_reason_and_the_
     with Session(room.engine) as session:
         senco, admin = identify(session, *SENCO), identify(session, *ADMIN)
     submit_shown(room.engine, senco, referral_id, room.clock.now())
-    accepted = checks.accept(room.engine, admin, _one(referral_id), room.clock.now())
+    accepted = checks.accept(room.engine, admin, OneReferral(referral_id=referral_id), room.clock.now())
     assert accepted is not None
     await post_agenda(room)
     agenda = [c for c in room.connector.sent_to(act.CHANNEL_ID) if "Equine therapy" in c.all_json()]
     assert agenda, "the agenda marks the provision the document lacks"
     assert "No provision in the document works with horses" in agenda[-1].all_json()
-
-
-def _one(referral_id: int) -> Any:
-    from cluster.commands.referrals import OneReferral
-
-    return OneReferral(referral_id=referral_id)
 
 
 async def test_a_later_version_never_changes_an_existing_referrals_money_to_the_penny(room: Room) -> None:
@@ -246,7 +243,9 @@ async def test_without_the_search_the_look_up_button_lists_the_matches_and_keeps
     look = find_action(costs, verbs.ROW_FIND)
     card = await flow.card(verbs.ROW_FIND, {**look["data"], "find": "elsa", "weeks": "12"})
     choices = choice_of(card)["choices"]
-    assert [c["title"] for c in choices] == ["Emotional literacy support (ELSA) · ELSA-trained assistant · £40.00 a week, group of 1"]
+    assert [c["title"] for c in choices] == [
+        "Emotional literacy support (ELSA) · ELSA-trained assistant · £40.00 a week, group of 1"
+    ]
     assert beside(card, "weeks")[0] == "12", "what was typed is kept"
     added = await flow.card(verbs.ROW_ADD, {"referral_id": referral_id, "entry": choices[0]["value"], "weeks": "12"})
     assert "12 weeks, 1:1 at £40.00/week" in str(added) and "£480.00" in str(added)
@@ -254,8 +253,6 @@ async def test_without_the_search_the_look_up_button_lists_the_matches_and_keeps
 
 async def test_a_search_is_refused_to_those_the_permission_does_not_name(room: Room) -> None:
     document = load_document(room.engine, 1)
-    from tests.conftest import CHAIR
-
     response = await room.bot.post(act.search(room.connector.url, *CHAIR, f"provision:{document}", "speech"))
     assert response.status == 403
     body = await response.json()

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from cluster import provision_map as pricing
 from cluster import referrals as rules
-from cluster.commands.referrals import RemoveRow, SaveRow, SetContribution
 from cluster.clock import LONDON
+from cluster.commands.referrals import RemoveRow, SaveRow, SetContribution
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import check_form
 from cluster.provision import ProvisionRow, format_pence
