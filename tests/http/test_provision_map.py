@@ -90,19 +90,14 @@ async def draft_with_details(flow: Flow) -> tuple[int, dict[str, Any]]:
 
 def choice_of(card: dict[str, Any]) -> dict[str, Any]:
     """The row form's choice of the document's provisions."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("id") == "entry" and node.get("type") == "Input.ChoiceSet":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
+    pending: list[Any] = [card]
+    found = []
+    while pending:
+        node = pending.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        pending.extend(children)
+        if isinstance(node, dict) and node.get("id") == "entry" and node.get("type") == "Input.ChoiceSet":
+            found.append(node)
     assert len(found) == 1, "the row form has one choice of the document's provisions"
     return found[0]
 
