@@ -16,6 +16,7 @@ ROW_ADD = "referral.row.add"  # data: referral_id; inputs: a provision row
 ROW_EDIT = "referral.row.edit"  # data: referral_id, row_id; show the row in the form
 ROW_SAVE = "referral.row.save"  # data: referral_id, row_id; inputs: a provision row
 ROW_REMOVE = "referral.row.remove"  # data: referral_id, row_id
+ROW_FIND = "referral.row.find"  # data: referral_id, row_id; inputs: find (the council's document looked up)
 CONTRIBUTION_SAVE = "referral.contribution"  # data: referral_id; inputs: contribution
 DOCUMENTS = "referral.documents"  # data: referral_id; show the documents step
 LINK_ADD = "referral.link.add"  # data: referral_id; inputs: link_name, link_url
@@ -32,7 +33,7 @@ EXPORT = "referral.export"  # data: referral_id
 ALL = ALL | frozenset(
     {
         REFERRAL_NEW, REFERRAL_START, REFERRAL_OPEN, REFERRAL_SAVE, REFERRAL_ROWS, ROW_ADD, ROW_EDIT, ROW_SAVE,
-        ROW_REMOVE, CONTRIBUTION_SAVE, DOCUMENTS, LINK_ADD, DOCUMENT_REMOVE, REVIEW, SUBMIT, WITHDRAW,
+        ROW_REMOVE, ROW_FIND, CONTRIBUTION_SAVE, DOCUMENTS, LINK_ADD, DOCUMENT_REMOVE, REVIEW, SUBMIT, WITHDRAW,
         MY_REFERRALS, TO_CHECK, ACCEPT, RETURN, EXPORT,
     }
 )  # fmt: skip

@@ -54,6 +54,16 @@ class AgendaEntry:
     # pupil, and this may be posted in a channel.
     outcome_ratings: tuple[Rating, ...] = ()
     setting_id: int = 0  # the referring setting (recused on its own item)
+    # Provisions the council's Costed Provision Document lacks, each with the reason the SENCO gave (issue 21).
+    custom_rows: tuple[CustomRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomRow:
+    """A provision map row not priced from the council's document: what it is and why it was asked for."""
+
+    provision: str
+    reason: str
 
 
 @dataclass(frozen=True)

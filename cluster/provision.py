@@ -22,9 +22,20 @@ def round_half_up(value: Fraction) -> int:
     return whole + (1 if 2 * remainder >= value.denominator else 0)
 
 
+# The units the Costed Provision Document prices by. ``weeks`` counts the unit's periods where the unit is not
+# a time of day: the weeks of a weekly price, the terms of a termly one, the items of a price per item.
+HOUR, SESSION, WEEK, TERM, ITEM = "hour", "session", "week", "term", "item"
+UNITS: tuple[str, ...] = (HOUR, SESSION, WEEK, TERM, ITEM)
+
+
 @dataclass(frozen=True)
 class ProvisionRow:
-    """One line of a provision map; money in pence."""
+    """One line of a provision map; money in pence.
+
+    ``hourly_rate_pence`` is the rate per ``unit`` (an hour unless the council's document prices the provision
+    by the session, week, term or item); ``entry_id`` is the document's row it was priced from (None: typed by
+    hand, with ``custom_reason`` saying why a provision the document lacks was asked for).
+    """
 
     provision: str
     area_of_need: str
@@ -34,14 +45,28 @@ class ProvisionRow:
     group_size: int
     weeks: int
     hourly_rate_pence: int
+    unit: str = HOUR
+    entry_id: int | None = None
+    custom_reason: str = ""
+
+    @property
+    def units_bought(self) -> Fraction:
+        """How many of the unit the row buys for the whole group: hours, sessions, weeks, terms or items."""
+        if self.unit == HOUR:
+            return Fraction(self.minutes_per_session * self.sessions_per_week * self.weeks, 60)
+        if self.unit == SESSION:
+            return Fraction(self.sessions_per_week * self.weeks)
+        return Fraction(self.weeks)  # a week, term or item: ``weeks`` counts them
 
     @property
     def exact_cost(self) -> Fraction:
-        """The unrounded cost in pence."""
-        return Fraction(
-            self.minutes_per_session * self.sessions_per_week * self.weeks * self.hourly_rate_pence,
-            60 * self.group_size,
-        )
+        """The unrounded cost in pence: the units bought at the unit's rate, shared by the group."""
+        return self.units_bought * self.hourly_rate_pence / self.group_size
+
+    @property
+    def from_document(self) -> bool:
+        """Priced from the council's Costed Provision Document (else typed by hand)."""
+        return self.entry_id is not None
 
     @property
     def cost_pence(self) -> int:

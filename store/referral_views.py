@@ -32,6 +32,9 @@ def as_row(line: ProvisionLine) -> ProvisionRow:
         line.group_size,
         line.weeks,
         line.hourly_rate_pence,
+        line.unit,
+        line.entry_id,
+        line.custom_reason,
     )
 
 

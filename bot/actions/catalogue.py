@@ -18,6 +18,7 @@ from bot.actions import (
     meetings,
     people,
     provision_documents,
+    provision_map,
     referrals,
     reviews,
     setting_facts,
@@ -27,6 +28,7 @@ from bot.actions.registry import ACTIONS
 
 TOPICS = (
     people,
+    provision_map,
     channels,
     budget,
     meeting_day,

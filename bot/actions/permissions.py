@@ -8,7 +8,8 @@ rows the card names (:func:`cluster.permissions.authorize`). The README's "Who m
 Keys: a card verb as it is (``referral.submit``); a personal-chat command as typed (``new referral``,
 ``export`` for ``export CEN-2526-014``); a channel command with ``@`` before it (``@agenda``), because in a
 channel people mention the bot; an event Teams sends by Teams' name for it
-(``application/vnd.microsoft.meetingStart``).
+(``application/vnd.microsoft.meetingStart``); a search dataset a card's choice asks for as a person types, with
+``search:`` before it (``search:provision``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from bot.actions.catalogue import ACTIONS
 from bot.actions.registry import CHANNEL_PREFIX, Actions, Where
 
-__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "EVENTS", "TABLE", "VERBS", "as_markdown", "table"]
+__all__ = ["ACTIONS", "CHANNEL_PREFIX", "COMMANDS", "EVENTS", "SEARCHES", "TABLE", "VERBS", "as_markdown", "table"]
 from cards import verbs
 from cluster import permissions as p
 from cluster.permissions import Permission, reach
@@ -32,8 +33,11 @@ def table(actions: Actions = ACTIONS) -> dict[str, Permission]:
 
 TABLE: Mapping[str, Permission] = table()
 EVENTS: Mapping[str, Permission] = {d.key: d.permission for d in ACTIONS if d.where is Where.EVENT}
+SEARCHES: Mapping[str, Permission] = {d.key: d.permission for d in ACTIONS if d.where is Where.SEARCH}
 VERBS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k in verbs.ALL}
-COMMANDS: Mapping[str, Permission] = {k: v for k, v in TABLE.items() if k not in verbs.ALL and k not in EVENTS}
+COMMANDS: Mapping[str, Permission] = {
+    k: v for k, v in TABLE.items() if k not in verbs.ALL and k not in EVENTS and k not in SEARCHES
+}
 
 
 def _who(permission: Permission) -> str:

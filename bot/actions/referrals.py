@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from bot.actions.provision_map import row_source
 from bot.actions.registry import ACTIONS
 from bot.actions.turn import Reply, Turn
 from cards import referrals as rc
@@ -52,9 +53,12 @@ def _details(turn: Turn, view: ReferralView) -> Reply:
     return Reply(card=rc.details_form_card(view, values, turn.errors))
 
 
-def _rows(view: ReferralView, row_values: dict[str, str] | None = None, editing: int | None = None) -> Reply:
+def _rows(
+    turn: Turn, view: ReferralView, row_values: dict[str, str] | None = None, editing: int | None = None
+) -> Reply:
     stored = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
-    return Reply(card=rc.rows_card(view, row_values or {}, {}, editing, view.row_ids, stored))
+    source = row_source(turn, view, row_values or {})
+    return Reply(card=rc.rows_card(view, row_values or {}, {}, editing, view.row_ids, stored, source))
 
 
 def _to_check(waiting: Page[ReferralView], notice: str | None = None) -> Reply:
@@ -100,7 +104,7 @@ def open_referral(turn: Turn, command: OpenReferral) -> Reply:
         if not missing:
             return Reply(card=rc.review_card(view, missing))
         if missing == [NO_ROWS]:
-            return _rows(view)
+            return _rows(turn, view)
     return _details(turn, view)
 
 
@@ -109,7 +113,7 @@ def save_details(turn: Turn, command: SaveDetails) -> Reply:
     """Save the details step and move on: to the costs of a costed kind, else to the documents."""
     view = uc.save_details(turn.engine, turn.actor, command, turn.now())
     if view.kind in COSTED:
-        return _rows(view)
+        return _rows(turn, view)
     return Reply(card=rc.documents_card(view, {}, {}))
 
 
@@ -130,37 +134,38 @@ def show_rows(turn: Turn, command: ShowRows) -> Reply:
     editing = command.row_id if command.row_id in view.row_ids else None
     if not turn.mistakes:
         if editing is None:
-            return _rows(view)
-        return _rows(view, rc.row_input_values(view.rows[view.row_ids.index(editing)]), editing)
+            return _rows(turn, view)
+        return _rows(turn, view, rc.row_input_values(view.rows[view.row_ids.index(editing)]), editing)
     typed = turn.values
     contribution = typed.pop(CONTRIBUTION_FIELD.name, None)
     if contribution is None:
         contribution = as_typed((CONTRIBUTION_FIELD,), {"contribution": view.contribution_pence})["contribution"]
-    return Reply(card=rc.rows_card(view, typed, turn.errors, editing, view.row_ids, contribution))
+    source = row_source(turn, view, typed)
+    return Reply(card=rc.rows_card(view, typed, turn.errors, editing, view.row_ids, contribution, source))
 
 
 @ACTIONS.verb(verbs.ROW_ADD, p.EDIT_REFERRAL, SaveRow, form=show_rows)
 def add_row(turn: Turn, command: SaveRow) -> Reply:
     """Add a row; mistakes come back in the row form."""
-    return _rows(uc.add_row(turn.engine, turn.actor, command, turn.now()))
+    return _rows(turn, uc.add_row(turn.engine, turn.actor, command, turn.now()))
 
 
 @ACTIONS.verb(verbs.ROW_SAVE, p.EDIT_REFERRAL, SaveRow, form=show_rows)
 def save_row(turn: Turn, command: SaveRow) -> Reply:
     """Save an edited row."""
-    return _rows(uc.edit_row(turn.engine, turn.actor, command, turn.now()))
+    return _rows(turn, uc.edit_row(turn.engine, turn.actor, command, turn.now()))
 
 
 @ACTIONS.verb(verbs.ROW_REMOVE, p.EDIT_REFERRAL, RemoveRow)
 def remove_row(turn: Turn, command: RemoveRow) -> Reply:
     """Remove a row."""
-    return _rows(uc.remove_row(turn.engine, turn.actor, command, turn.now()))
+    return _rows(turn, uc.remove_row(turn.engine, turn.actor, command, turn.now()))
 
 
 @ACTIONS.verb(verbs.CONTRIBUTION_SAVE, p.EDIT_REFERRAL, SetContribution, form=show_rows)
 def save_contribution(turn: Turn, command: SetContribution) -> Reply:
     """Save the school's own contribution."""
-    return _rows(uc.set_contribution(turn.engine, turn.actor, command, turn.now()))
+    return _rows(turn, uc.set_contribution(turn.engine, turn.actor, command, turn.now()))
 
 
 # --- documents ---

@@ -32,6 +32,7 @@ Handler = Callable[[Turn, Any], Reply]
 F = TypeVar("F", bound=Callable[..., Reply])
 
 CHANNEL_PREFIX = "@"  # how the permission table spells a channel command: people mention the bot there
+SEARCH_PREFIX = "search:"  # how it spells a search dataset, as a card's ``Data.Query`` names it
 
 
 class Where(StrEnum):
@@ -41,6 +42,7 @@ class Where(StrEnum):
     PERSONAL = "personal"  # typed in the 1:1 chat
     CHANNEL = "channel"  # typed in a channel, mentioning the bot
     EVENT = "event"  # told by Teams itself (an event activity, such as the channel's Teams meeting starting)
+    SEARCH = "search"  # a card's choice asking for choices as the person types (Teams' ``application/search``)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Declaration:
     @property
     def key(self) -> str:
         """The permission table's key: the verb, the command, or ``@`` and the channel command."""
+        if self.where is Where.SEARCH:
+            return SEARCH_PREFIX + self.name
         return CHANNEL_PREFIX + self.name if self.where is Where.CHANNEL else self.name
 
 
@@ -138,6 +142,22 @@ class Actions:
 
         def declare(handler: F) -> F:
             self.add(Declaration(Where.EVENT, name, permission, command, handler))
+            return handler
+
+        return declare
+
+    def search(
+        self, dataset: str, permission: Permission, command: type[Any], *, argument: str = ""
+    ) -> Callable[[F], F]:
+        """Declare the handler of a search dataset: a card's filtered choice asks it for choices as the person types.
+
+        The card names it in ``choices.data`` (``{"type": "Data.Query", "dataset": ...}``); what follows a colon
+        in the dataset (``provision:12``) goes to the command under ``argument``, and the typed text under
+        ``query``. The handler answers with :attr:`Reply.choices`, at most 15 (Teams shows no more).
+        """
+
+        def declare(handler: F) -> F:
+            self.add(Declaration(Where.SEARCH, dataset, permission, command, handler, argument))
             return handler
 
         return declare

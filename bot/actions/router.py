@@ -69,6 +69,12 @@ class Router:
         if request.event is not None:
             declaration = self.actions.get(Where.EVENT, request.event.verb)
             return None if declaration is None else (declaration, request.event.data)
+        if request.search is not None:
+            dataset, _, argument = request.search.verb.partition(":")
+            declaration = self.actions.get(Where.SEARCH, dataset)
+            if declaration is None:
+                return None
+            return declaration, {**request.search.data, declaration.argument: argument}
         if request.action is not None:
             declaration = self.actions.get(Where.VERB, request.action.verb)
             if declaration is None:
@@ -88,8 +94,8 @@ class Router:
         """Find the action, check the person may use it at all, read its command and run it."""
         found = self.find(request)
         if found is None:
-            if request.event is not None:
-                return Reply()  # an event the bot does not handle: Teams expects no answer
+            if request.event is not None or request.search is not None:
+                return Reply()  # an event the bot does not handle, or a search it has not: nothing to answer
             template = UNKNOWN_PERSONAL if request.kind == "personal" else UNKNOWN_CHANNEL
             return Reply(text=template.format(text=plain(request.text[:80])))
         declaration, data = found
@@ -110,7 +116,7 @@ class Router:
     ) -> Reply:
         """The declared form, drawn again with what was typed and each mistake beside its field."""
         if declaration.where is not Where.VERB:
-            # A typed command has no form: its argument's mistake is the answer.
+            # A typed command (or a search) has no form: its argument's mistake is the answer.
             raise Refusal(" ".join(mistakes.errors.values()))
         if declaration.form is None:
             raise AssertionError(f"{declaration.key} took typed input but declares no form to show it again")

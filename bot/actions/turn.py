@@ -32,12 +32,15 @@ class Request:
     text: str
     action: CardAction | None = None
     event: CardAction | None = None  # an event Teams sent (its name, and what it carries as plain data)
+    search: CardAction | None = None  # a search a card's choice asked for (its dataset, the text and argument)
 
     @property
     def data(self) -> Mapping[str, Any]:
         """What the clicked card sent, or what the event carries ({} for a typed message)."""
         if self.event is not None:
             return self.event.data
+        if self.search is not None:
+            return self.search.data
         return self.action.data if self.action is not None else {}
 
 
@@ -53,6 +56,7 @@ class Reply:
     card: dict[str, Any] | None = None
     text: str | None = None
     attachments: tuple[dict[str, Any], ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # a search's answer: (title, value) pairs, at most 15
 
 
 class DeliverSoon(Protocol):

@@ -38,7 +38,7 @@ log = logging.getLogger("clusterbot.turn")
 
 CONVERSATION_TYPES = frozenset({"personal", "channel", "groupChat"})
 ACTIVITY_TYPES = frozenset({"message", "invoke", "conversationUpdate", "installationUpdate"})
-INVOKE_NAMES = frozenset({"adaptiveCard/action", "fileConsent/invoke"})
+INVOKE_NAMES = frozenset({"adaptiveCard/action", "fileConsent/invoke", "application/search"})
 UNKNOWN = "unknown"
 TEXT = "text"
 ID_LENGTH = 128  # an activity id is Teams' own; one longer than this is not, and is cut

@@ -103,6 +103,24 @@ def card_action(activity: Activity) -> CardAction | None:
     return None
 
 
+SEARCH_INVOKE = "application/search"
+
+
+def search_request(activity: Activity) -> CardAction | None:
+    """What a card's filtered choice asks as the person types: its dataset, and the text so far (cleaned).
+
+    Teams sends ``{"dataset": ..., "queryText": ..., "queryOptions": {"skip", "top"}}``; the bot answers at most
+    15 choices whatever ``top`` says, so only the dataset and the text are read. Anything else is no search.
+    """
+    if activity.type != "invoke" or activity.name != SEARCH_INVOKE or not isinstance(activity.value, dict):
+        return None
+    dataset = activity.value.get("dataset")
+    query = activity.value.get("queryText")
+    if not isinstance(dataset, str) or not dataset:
+        return None
+    return CardAction(clean_text(dataset), {"query": clean_text(query) if isinstance(query, str) else ""})
+
+
 def meeting_events(activity: Activity) -> list[CardAction]:
     """A Teams meeting event as plain data: its name and what it says, one per participant who joined or left.
 

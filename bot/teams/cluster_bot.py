@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -22,6 +23,7 @@ from bot.teams.activities import (
     conversation_key,
     conversation_kind,
     meeting_events,
+    search_request,
     sender,
 )
 from bot.teams.file_desk import FileDesk
@@ -43,6 +45,8 @@ log = logging.getLogger("clusterbot.turn")
 TEAMS = people.Actor(aad_object_id="", name="Microsoft Teams")
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+SEARCH_CONTENT_TYPE = "application/vnd.microsoft.search.searchResponse"
+ERROR_CONTENT_TYPE = "application/vnd.microsoft.error"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 UNRECOGNISED_BUTTON = "That button sent nothing I recognise."
 
@@ -193,6 +197,9 @@ class ClusterBot:
                 await context.send_activity(MessageFactory.text(reply.text))
             await self._follow_up(context, reply)
             return
+        if activity.name == "application/search":
+            await self._on_search(context)
+            return
         if activity.name != "adaptiveCard/action":
             await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=501)))
             return
@@ -218,6 +225,32 @@ class ClusterBot:
         else:
             await self._answer_invoke_message(context, reply.text or "Done.")
         await self._follow_up(context, reply)
+
+    async def _on_search(self, context: TurnContext) -> None:
+        """A card's filtered choice asking for choices as the person types: its declared search answers them."""
+        activity = context.activity
+        wanted = search_request(activity)
+
+        def search() -> Reply:
+            actor = self._actor(activity)
+            return self.routes.dispatch(replace(self._request(activity, actor), search=wanted))
+
+        status, body = 200, {"type": SEARCH_CONTENT_TYPE, "value": {"results": []}}
+        if wanted is not None:
+            try:
+                reply = await self.workers.call(search)
+                results = [{"title": title, "value": value} for title, value in reply.choices[:15]]
+                body = {"type": SEARCH_CONTENT_TYPE, "value": {"results": results}}
+            except Refusal as refusal:
+                _refused(refusal)
+                code = 403 if isinstance(refusal, Forbidden) else 400
+                status, body = (
+                    code,
+                    {"type": ERROR_CONTENT_TYPE, "value": {"code": str(code), "message": refusal.message}},
+                )
+        await context.send_activity(
+            Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=status, body=body))
+        )
 
     async def _answer_invoke(self, context: TurnContext, card: Card) -> None:
         body: dict[str, Any] = {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": fit(card)}

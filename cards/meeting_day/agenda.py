@@ -12,6 +12,7 @@ from cluster.agenda import AgendaEntry, AgendaView, ItemState
 from cluster.commands.inputs import data_for
 from cluster.commands.meetings import EndMeeting, OpenItem, ShowAgenda, ShowDecisionForm, ShowHandOver, StartMeeting
 from cluster.impact import ratings_line
+from cluster.provision_map import NOT_IN_DOCUMENT, custom_line
 from cluster.referrals import Kind
 
 STATE_TITLES: dict[str, str] = {
@@ -47,6 +48,8 @@ def _agenda_entry(entry: AgendaEntry, open_button: bool, quorum: tuple[str, bool
             items.append(text(f"Quorum: {line} (quorate)", spacing="None"))
         else:
             items.append(text(f"Quorum: {line} (not quorate yet)", spacing="None", weight="Bolder"))
+    if entry.custom_rows:  # issue 21: provisions the council's document lacks, with why they are asked for
+        items.append(text(f"{NOT_IN_DOCUMENT}: {custom_line(entry.custom_rows)}", spacing="None"))
     if open_button:
         # No Action.Submit fallback on these: every Teams client runs Action.Execute, and 40 fallbacks would
         # take the agenda past Teams' 28 KB limit. The card's own buttons keep theirs.

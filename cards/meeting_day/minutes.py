@@ -19,6 +19,7 @@ from cluster.clock import LONDON
 from cluster.decisions import FUNDED, OUTCOME_TITLES
 from cluster.impact import ratings_line
 from cluster.provision import format_pence
+from cluster.provision_map import NOT_IN_DOCUMENT, custom_line
 from cluster.referrals import KIND_TITLES
 from cluster.register import attendance_pairs
 from cluster.voting import RESULT_TITLES
@@ -64,6 +65,8 @@ def minutes_card(view: MinutesView) -> Card:
             pairs += item.quorum_record.pairs()
         if entry.outcome_ratings:
             pairs.append(("Outcomes rated at review", ratings_line(entry.outcome_ratings)))
+        if entry.custom_rows:  # issue 21: provisions the council's document lacks, with why
+            pairs.append((NOT_IN_DOCUMENT, custom_line(entry.custom_rows)))
         if decision is not None:
             if decision.outcome in FUNDED:
                 committed += decision.amount_pence

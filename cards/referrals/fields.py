@@ -24,7 +24,8 @@ from cards.referrals.parts import (
 )
 from cluster.forms import Field, FieldType, as_typed
 from cluster.privacy import removed_line
-from cluster.provision import ProvisionRow
+from cluster.provision import HOUR, ProvisionRow
+from cluster.provision_map import NOT_IN_DOCUMENT, amount_line
 from cluster.referrals import (
     COSTED,
     KIND_TITLES,
@@ -48,8 +49,17 @@ def input_values(fields: Sequence[Field], details: Mapping[str, Any]) -> dict[st
 
 
 def row_input_values(row: ProvisionRow) -> dict[str, str]:
-    """A cost row as the row form shows it."""
+    """A cost row as the row form shows it: a document row by its entry and amounts, else as typed, with its reason."""
+    if row.entry_id is not None:
+        amounts = {"weeks": str(row.weeks), "group_size": str(row.group_size)}
+        if row.minutes_per_session:
+            amounts["minutes_per_session"] = str(row.minutes_per_session)
+        if row.sessions_per_week:
+            amounts["sessions_per_week"] = str(row.sessions_per_week)
+        return {"entry": str(row.entry_id), **amounts}
+    reason = {"custom_reason": row.custom_reason} if row.custom_reason else {}
     return {
+        **reason,
         "provision": row.provision,
         "area_of_need": row.area_of_need,
         "delivered_by": row.delivered_by,
@@ -190,7 +200,9 @@ def _summary_facts(view: ReferralView) -> Element:
 
 
 def _row_line(row: ProvisionRow) -> str:
-    """'30 min × 3/week × 38 weeks, group of 2 at £15.00/h'."""
+    """'30 min × 3/week × 38 weeks, group of 2 at £15.00/h' (by the session, week, term or item: its own words)."""
+    if row.unit != HOUR:
+        return amount_line(row)
     group = "1:1" if row.group_size == 1 else f"group of {row.group_size}"
     return (
         f"{row.minutes_per_session} min × {row.sessions_per_week}/week × {row.weeks} weeks, "
@@ -217,6 +229,8 @@ def _row(number: int, row: ProvisionRow, action: Element | None = None) -> Eleme
             spacing="None",
         ),
     ]
+    if not row.from_document and row.custom_reason:  # the admin's check and the meeting weigh it as unusual
+        items.append(text(f"{NOT_IN_DOCUMENT}: {_short(row.custom_reason, ROW_NAME_SHOWN)}", spacing="None"))
     if action:
         items.append(_action_set([action]))
     return {"type": "Container", "separator": True, "items": items}

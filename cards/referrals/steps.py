@@ -39,6 +39,7 @@ from cards.referrals.parts import (
     _subtitle,
     _withdraw,
 )
+from cards.referrals.provision_form import document_row_inputs
 from cluster.commands.inputs import data_for
 from cluster.commands.referrals import (
     RemoveRow,
@@ -50,6 +51,7 @@ from cluster.commands.referrals import (
     StartReferral,
     SubmitReferral,
 )
+from cluster.provision_map import ProvisionSource
 from cluster.referrals import (
     CONTRIBUTION_FIELD,
     EDITABLE,
@@ -158,8 +160,12 @@ def rows_card(
     editing_row_id: int | None,
     row_ids: Sequence[int],
     contribution_value: str | None = None,
+    source: ProvisionSource | None = None,
 ) -> Card:
-    """Step 2 of costed kinds: the cost rows with their costs and total, the contribution, and a row form."""
+    """Step 2 of costed kinds: the cost rows with their costs and total, the contribution, and a row form.
+
+    With the council's document loaded (``source``), the row form finds the provision in it (issue 21).
+    """
     body: list[Element] = [heading(f"Costs: {KIND_TITLES[view.kind]}"), _subtitle(view), _step(view.kind, "Costs")]
     body += _error_summary(errors)
     if not view.rows:
@@ -190,7 +196,7 @@ def rows_card(
         ),
         facts([("Amount requested", _money(view.requested_pence))]),
     ]
-    body += _row_form(view, row_values, errors, editing_row_id, row_ids)
+    body += _row_form(view, row_values, errors, editing_row_id, row_ids, source)
     body.append(text(ROUNDING_RULE, subtle=True, size="Small"))
     return card(
         body,
@@ -207,6 +213,7 @@ def _row_form(
     errors: Mapping[str, str],
     editing_row_id: int | None,
     row_ids: Sequence[int],
+    source: ProvisionSource | None = None,
 ) -> list[Element]:
     row_errors = {k: v for k, v in errors.items() if k != CONTRIBUTION_FIELD.name}
     if editing_row_id is None:
@@ -227,7 +234,12 @@ def _row_form(
             removed = data_for(RemoveRow, referral_id=view.id, row_id=editing_row_id)
             actions.append(button(f"Remove {which}", verbs.ROW_REMOVE, removed))
         actions.append(button("Cancel", verbs.REFERRAL_ROWS, data_for(ShowRows, referral_id=view.id)))
-    inputs = _inputs(PROVISION_FIELDS, row_values, row_errors)
+    if source is not None and source.document_id is not None:
+        inputs = document_row_inputs(view.id, editing_row_id, source, row_values, row_errors)
+        needed = "Choose the provision and give the amounts."
+    else:
+        inputs = _inputs(PROVISION_FIELDS, row_values, row_errors)
+        needed = "Every field is needed."
     for element in inputs:  # not required client-side, or they would block "Save contribution" on this card
         element.pop("isRequired", None)
     container = {
@@ -236,7 +248,7 @@ def _row_form(
         "separator": True,
         "items": [
             text(title, weight="Bolder"),
-            text("Every field is needed.", subtle=True, spacing="None"),
+            text(needed, subtle=True, spacing="None"),
             *inputs,
         ],
     }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cluster.commands.inputs import Source, answers, row_id, text, whole
+from cluster.commands.inputs import row_id as chosen_row
 
 REFERRAL_GONE = "I can't find that referral, or it isn't one you can see."
 CHOOSE_SETTING = "Choose the setting this referral is for."
@@ -88,11 +89,15 @@ class SaveRow:
     group_size: str = text(required=False, max_length=TYPED)
     weeks: str = text(required=False, max_length=TYPED)
     hourly_rate: str = text(required=False, max_length=TYPED)
+    # Issue 21: the council's document's row chosen by searching it (its id), or why a provision it lacks is needed.
+    entry: int | None = chosen_row(required=False, source=Source.INPUT)  # ``row_id`` is a field here
+    custom_reason: str = text(required=False, max_length=TYPED)
 
     @property
     def typed(self) -> dict[str, str]:
         """The row's inputs by name, for the provision form's checks."""
         return {
+            "custom_reason": self.custom_reason,
             "provision": self.provision,
             "area_of_need": self.area_of_need,
             "delivered_by": self.delivered_by,
@@ -102,6 +107,27 @@ class SaveRow:
             "weeks": self.weeks,
             "hourly_rate": self.hourly_rate,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindProvision:
+    """Look the council's document up from the row form, for a Teams client without its search as you type.
+
+    What was typed in the form so far comes back with the matches as the choice's list.
+    """
+
+    referral_id: int = row_id(REFERRAL_GONE)
+    row_id: int | None = row_id(required=False)
+    find: str = text(required=False, max_length=TYPED)
+    answers: dict[str, str] = answers()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchProvision:
+    """What Teams asks as a SENCO types in the row form's provision choice: a version of the document and the text."""
+
+    document_id: int = row_id()
+    query: str = text(required=False, max_length=TYPED, source=Source.DATA)
 
 
 @dataclass(frozen=True, kw_only=True)

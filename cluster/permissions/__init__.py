@@ -90,6 +90,7 @@ from cluster.permissions.model import (
     settings_reached,
 )
 from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
+from cluster.permissions.provision_map import FIND_PROVISION
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -143,6 +144,7 @@ ALL: tuple[Permission, ...] = (
     CONFIRM_SUBSTITUTE,
     HAND_OVER_MEETING,
     LOAD_PROVISION_DOCUMENT,
+    FIND_PROVISION,
 )
 
 __all__ = [
@@ -160,6 +162,7 @@ __all__ = [
     "EDIT_REFERRAL",
     "EVALUATE_CAPITAL",
     "FINANCE_EXPORTS",
+    "FIND_PROVISION",
     "HAND_OVER_MEETING",
     "HELP",
     "LINK_CHANNEL",

@@ -21,7 +21,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 
-from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, EVENTS, TABLE, VERBS
+from bot.actions.permissions import CHANNEL_PREFIX, COMMANDS, EVENTS, SEARCHES, TABLE, VERBS
 from bot.config import Settings
 from bot.http.app import NOTIFIER, create_app
 from cards import verbs
@@ -110,6 +110,7 @@ DATA: dict[str, Data] = {
     verbs.ROW_EDIT: lambda r: _referral(r, row_id=1),
     verbs.ROW_SAVE: lambda r: _referral(r, row_id=1),
     verbs.ROW_REMOVE: lambda r: _referral(r, row_id=1),
+    verbs.ROW_FIND: lambda r: _referral(r, find="speech"),
     verbs.CONTRIBUTION_SAVE: lambda r: _referral(r, contribution="100"),
     verbs.DOCUMENTS: _referral,
     verbs.LINK_ADD: lambda r: _referral(r, link_name="Plan", link_url="https://council.sharepoint.com/plan"),
@@ -310,8 +311,9 @@ def _command_cases(scene: Scene) -> list[tuple[str, str, Permission, int | None,
 def test_every_verb_and_command_has_a_row_and_every_row_is_tried() -> None:
     assert set(VERBS) == set(verbs.ALL), "every verb in cards/verbs.py has a row in the permission table"
     assert set(DATA) == set(verbs.ALL), "and this test tries each of them"
-    assert set(TABLE) == set(VERBS) | set(COMMANDS) | set(EVENTS)
+    assert set(TABLE) == set(VERBS) | set(COMMANDS) | set(EVENTS) | set(SEARCHES)
     assert set(EVENTS) == set(TEAMS_EVENTS), "and each event Teams sends is tried below"
+    assert set(SEARCHES) == set(SEARCH_DATASETS), "and each search a card asks for is tried below"
 
 
 async def test_every_role_is_allowed_or_refused_as_the_table_says(
@@ -409,3 +411,28 @@ def test_the_readme_shows_the_permission_table_as_it_is() -> None:
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert as_markdown() in readme, "README is out of date: run scripts/permission_table.py"
+
+
+# --- searches a card's choice asks for as a person types: answered for the roles named, refused for the rest ------
+
+SEARCH_DATASETS = {"search:provision": "provision:1"}  # a document's id: none is loaded here, so nothing is found
+
+
+async def test_every_search_is_answered_or_refused_as_the_table_says(
+    world: tuple[Bot, Scene, Any], engine: Engine
+) -> None:
+    bot, scene, app = world
+    for key, permission in SEARCHES.items():
+        for person in PEOPLE:
+            before = snapshot(engine)
+            activity = act.search(bot.connector.url, *person.who, SEARCH_DATASETS[key], "speech")
+            response = await bot.post(activity)
+            body = await response.json()
+            await app[NOTIFIER].drain()
+            allowed = reaches(person, permission, None, None, scene)
+            if allowed:
+                assert response.status == 200 and body["type"] == "application/vnd.microsoft.search.searchResponse"
+            else:
+                assert response.status == 403, (key, person.key)
+                assert refusal_for(person, permission) in body["value"]["message"], (key, person.key)
+            assert snapshot(engine) == before, f"{key} as {person.key}: a search changed the database"

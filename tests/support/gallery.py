@@ -63,6 +63,7 @@ from cluster.impact import Rating
 from cluster.ledger import InstalmentState, InstalmentView, Payment, PaymentsView
 from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.provision import ProvisionRow
+from cluster.provision_map import ProvisionSource
 from cluster.referrals import Document, Kind, ReferralView, State
 from cluster.review_form import EXTRA_RATINGS, RATE_THIS
 from cluster.reviews import Nudge, ReviewState, ReviewView
@@ -139,6 +140,16 @@ CAPITAL_DETAILS: dict[str, Any] = {
     "maintenance": False,
     "strategic_fit": "Our SEN register has grown by a third; twelve pupils need a regulated space daily.",
 }
+
+
+# Issue 21: a map priced from the council's document, with a provision the document lacks and its reason.
+DOCUMENT_ROWS = (
+    ProvisionRow("Speech and language group", "CI", "Teaching assistant", 30, 3, 6, 38, 21_50, "hour", 7),
+    ProvisionRow("Equine therapy", "SEMH", "Farm partner", 60, 1, 1, 6, 40_00, "hour", None, "Works outdoors."),
+)
+DOCUMENT_SOURCE = ProvisionSource(
+    3, "2025-26, version 1", (("ELSA · ELSA-trained assistant · £40.00 a week, group of 1", "9"),), "elsa"
+)
 
 
 def referral(kind: Kind = Kind.INDIVIDUAL, state: State = State.DRAFT, **changes: Any) -> ReferralView:
@@ -268,6 +279,18 @@ def referral_gallery() -> dict[str, dict[str, Any]]:
             None,
             (103,),
             "900",
+        ),
+        "referral_rows_from_document": rows_card(
+            referral(rows=DOCUMENT_ROWS, row_ids=(101, 102)), {}, {}, None, (101, 102), None, DOCUMENT_SOURCE
+        ),
+        "referral_rows_from_document_custom_errors": rows_card(
+            referral(rows=DOCUMENT_ROWS, row_ids=(101, 102)),
+            {"provision": "Equine therapy", "weeks": "6"},
+            {"custom_reason": "Why a provision not in the council's document is needed is required."},
+            None,
+            (101, 102),
+            None,
+            DOCUMENT_SOURCE,
         ),
         "referral_documents": documents_card(CAPITAL, {}, {}),
         "referral_documents_page_2": documents_card(referral(documents=MANY_DOCUMENTS), {}, {}, 2),

@@ -31,6 +31,7 @@ from cluster.errors import Refusal
 from cluster.impact import MAX_OUTCOMES, Rating, rating_field
 from cluster.permissions import Permission, authorize
 from cluster.provision import ProvisionRow
+from cluster.provision_map import custom_or_costed, custom_rows
 from cluster.referrals import Kind, pupil_label, requested_pence
 from cluster.roles import Grant
 from store.db import take_turn
@@ -256,6 +257,10 @@ _COST_COLUMNS = (
     _LINE.c.group_size,
     _LINE.c.weeks,
     _LINE.c.hourly_rate_pence,
+    _LINE.c.unit,  # issue 21: the document's unit prices the row, and a row not from it is marked with its reason
+    _LINE.c.entry_id,
+    _LINE.c.provision,
+    _LINE.c.custom_reason,
 )
 _COSTS_OF_MEETING = sa_select(*_COST_COLUMNS).where(
     _LINE.c.referral_id.in_(sa_select(_ITEM.c.referral_id).where(_ITEM.c.meeting_id == bindparam("meeting")))
@@ -341,14 +346,15 @@ def _entry(row: Sequence[Any], rows: Sequence[ProvisionRow]) -> AgendaEntry:
         review=item_review is not None,
         outcome_ratings=tuple(Rating(r) for r in row[_RATINGS_AT:] if r in _RATINGS),
         setting_id=setting_id,
+        custom_rows=custom_rows(rows),
     )
 
 
 def _costs(session: Session, query: Select[Any], params: Mapping[str, int]) -> dict[int, list[ProvisionRow]]:
     rows: dict[int, list[ProvisionRow]] = defaultdict(list)
-    for referral_id, minutes, sessions, group, weeks, rate in session.connection().execute(query, params):
-        # Only the numbers are needed for the cost; what the line is called is not shown on an agenda.
-        rows[referral_id].append(ProvisionRow("", "", "", minutes, sessions, group, weeks, rate))
+    for referral_id, minutes, sessions, group, weeks, rate, *more in session.connection().execute(query, params):
+        # The numbers price the row; a row's name is shown on an agenda only when it is not from the document.
+        rows[referral_id].append(custom_or_costed(minutes, sessions, group, weeks, rate, *more))
     return rows
 
 

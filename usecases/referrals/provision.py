@@ -8,19 +8,22 @@ provision form's rules (:data:`cluster.referrals.PROVISION_FIELDS`); a mistake r
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from cluster import provision_map as pricing
 from cluster import referrals as rules
+from cluster.clock import LONDON
 from cluster.commands.referrals import RemoveRow, SaveRow, SetContribution
 from cluster.errors import InvalidInput, Refusal
 from cluster.forms import check_form
 from cluster.provision import ProvisionRow, format_pence
 from cluster.referrals import Kind, ReferralView
 from store.db import transaction
-from store.models import ProvisionLine, Referral
+from store.models import ProvisionDocument, ProvisionLine, Referral
+from store.provision_lookup import current_document, entry_of
 from store.referral_views import as_row, provision_lines, view_of
 from usecases.people import Actor
 from usecases.referrals.access import edited, take_for_edit
@@ -29,17 +32,45 @@ MAX_ROWS = 30
 ROW_GONE = "That row has been removed. Add it again if you still need it."
 
 
-def _row_values(command: SaveRow) -> ProvisionRow:
+def _typed_by_hand(command: SaveRow) -> ProvisionRow:
+    """A row typed in full, as before the council's document: no reason asked, because there is no document."""
     checked = check_form(rules.PROVISION_FIELDS, command.typed)
     if checked.errors:
         raise InvalidInput(checked.errors, command.typed)
     return rules.provision_row(checked.values)
 
 
+def _row_values(session: Session, referral: Referral, command: SaveRow, today: date) -> ProvisionRow:
+    """The row the form describes: priced from the referral's version of the council's document, or by hand.
+
+    A referral priced from the document keeps that version (set here, by its first document row); without one,
+    today's version is searched. A provision the document lacks needs the reason it is asked for; with no
+    document at all, rows are typed by hand as they always were.
+    """
+    document_id = referral.provision_document_id or current_document(session, today)
+    if document_id is None and command.entry is None:
+        return _typed_by_hand(command)
+    typed = command.typed
+    pricing.choose_or_describe(command.entry is not None, typed)
+    if command.entry is None:
+        return pricing.custom_row(typed)
+    entry = entry_of(session, command.entry)
+    if entry is None or entry.document_id != document_id:
+        if referral.provision_document_id is not None and entry is not None:
+            version = session.get(ProvisionDocument, referral.provision_document_id)
+            wrong = pricing.WRONG_VERSION.format(version=version.version if version else "")
+            raise InvalidInput({pricing.ENTRY: wrong}, typed)
+        raise InvalidInput({pricing.ENTRY: pricing.GONE}, typed)
+    row = pricing.priced_row(entry, typed)
+    referral.provision_document_id = entry.document_id  # kept: a later version never reprices this referral
+    return row
+
+
 def _apply_row(line: ProvisionLine, row: ProvisionRow) -> None:
     line.provision, line.area_of_need, line.delivered_by = row.provision, row.area_of_need, row.delivered_by
     line.minutes_per_session, line.sessions_per_week = row.minutes_per_session, row.sessions_per_week
     line.group_size, line.weeks, line.hourly_rate_pence = row.group_size, row.weeks, row.hourly_rate_pence
+    line.unit, line.entry_id, line.custom_reason = row.unit, row.entry_id, row.custom_reason
 
 
 def add_row(engine: Engine, actor: Actor, command: SaveRow, now: datetime) -> ReferralView:
@@ -49,7 +80,7 @@ def add_row(engine: Engine, actor: Actor, command: SaveRow, now: datetime) -> Re
         referral = take_for_edit(session, actor, referral_id, now)
         if Kind(referral.kind) not in rules.COSTED:
             raise Refusal(rules.NO_COST_ROWS)
-        row = _row_values(command)
+        row = _row_values(session, referral, command, now.astimezone(LONDON).date())
         lines = provision_lines(session, referral_id)
         if len(lines) >= MAX_ROWS:
             raise Refusal(f"A provision map can have at most {MAX_ROWS} rows.")
@@ -79,7 +110,7 @@ def edit_row(engine: Engine, actor: Actor, command: SaveRow, now: datetime) -> R
     """Replace the provision row the command names (one no longer there is refused: it was removed)."""
     with transaction(engine, serial=False) as session:
         referral = take_for_edit(session, actor, command.referral_id, now)
-        row = _row_values(command)
+        row = _row_values(session, referral, command, now.astimezone(LONDON).date())
         line = _line(session, referral, command.row_id)
         if line is None:
             raise Refusal(ROW_GONE)
