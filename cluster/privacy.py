@@ -15,8 +15,8 @@ from typing import Any
 from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.impact import RATING_FIELD
-from cluster.review_plan import DELIVERED_FIELD
 from cluster.referrals import Kind, State
+from cluster.review_plan import DELIVERED_FIELD
 
 
 def pupil_key(pupil_ref: str) -> str:

@@ -69,8 +69,7 @@ def rest_of_form(rows: Sequence[PlannedRow] = ()) -> tuple[Field, ...]:
     if not rows:
         return REVIEW_FIELDS
     return tuple(
-        replace(f, label=ANYTHING_ELSE, required=False) if f.name == "provision_delivered" else f
-        for f in REVIEW_FIELDS
+        replace(f, label=ANYTHING_ELSE, required=False) if f.name == "provision_delivered" else f for f in REVIEW_FIELDS
     )
 
 

@@ -86,7 +86,10 @@ async def test_a_row_left_without_its_weeks_comes_back_beside_it_with_everything
     forty = await Flow(bot).card(
         verbs.REVIEW_SUBMIT, {"review_id": reviewing, **ANSWERS, "delivered_weeks_1": "60", "actual_spend": "1"}
     )
-    assert beside(forty, "delivered_weeks_1")[1] == "Weeks delivered must be a whole number from 0 to 52 (0: not delivered)."
+    assert (
+        beside(forty, "delivered_weeks_1")[1]
+        == "Weeks delivered must be a whole number from 0 to 52 (0: not delivered)."
+    )
 
 
 async def test_a_form_sent_before_rows_were_confirmed_still_needs_the_provision_in_words(
