@@ -33,7 +33,7 @@ def reviews_due(turn: Turn, _: Nothing) -> Reply:
 
 @ACTIONS.verb(verbs.REVIEW_OPEN, p.DO_REVIEW, OneReview)
 def open_review(turn: Turn, command: OneReview) -> Reply:
-    """The review form: as stored (at first, the plan and what was paid), or as typed when it comes back with mistakes."""
+    """The review form: as stored (at first the plan and what was paid), or as typed when it comes back to fix."""
     view = uc.open_review(turn.engine, turn.actor, command, turn.now())
     values = turn.values or prefilled(view.outcomes, view.planned, view.paid, view.answers)
     return Reply(card=review_form_card(view, values, turn.errors))
