@@ -121,6 +121,7 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
         body += [
             text("What was paid", weight="Bolder", size="Medium", separator=True),
             facts(paid_words(view.paid)),
+            text("The actual spend below starts from what was paid: change it if the spend differed.", subtle=True),
         ]
     body += _planned_inputs(view.planned, values, errors)
     for field in rest_of_form(view.planned):
