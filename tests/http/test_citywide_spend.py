@@ -23,21 +23,21 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cards import verbs
-from cluster.clock import LONDON
+from cluster.clock import LONDON, FixedClock
 from reports.citywide import tables
 from store.db import transaction
 from store.models import (
     AgendaItem,
     Decision,
     Meeting,
-    ProvisionDocument,
-    ProvisionEntry,
     ProvisionLine,
     Referral,
     Setting,
 )
 from tests.conftest import CHAIR, TEST_NOW, Bot
 from tests.http.test_citywide import table_of
+from tests.support.both_databases import seeded_central
+from tests.support.provision_entries import one_row_document
 from tests.support.referral_flow import Flow, shows
 from usecases.citywide import city_figures
 from usecases.people import identify
@@ -64,28 +64,19 @@ def _row(referral_id: int, position: int, area: str, name: str, sessions: int, e
 
 
 @pytest.fixture
+def central(engine: Engine, clock: FixedClock) -> Engine:
+    """Central on SQLite and on PostgreSQL (the shared fixture is SQLite only)."""
+    return seeded_central(engine, clock)
+
+
+@pytest.fixture
 def funded(central: Engine) -> Engine:
     with Session(central) as session:
         chair = identify(session, *CHAIR).person_id or 0
         setting = session.exec(select(Setting).where(Setting.name == "Etruscan Primary School")).one()
         meeting = session.exec(select(Meeting).where(Meeting.cluster_id == setting.cluster_id)).first()
         assert meeting is not None and setting.id is not None and meeting.id is not None
-        document = ProvisionDocument(
-            financial_year="2025-26", version=1, source_name="cpd.csv", rows=1, loaded_at=DECIDED
-        )
-        session.add(document)
-        session.flush()
-        entry = ProvisionEntry(
-            document_id=document.id or 0,
-            line=2,
-            area_of_need="CI",
-            provision=SLT,
-            delivered_by="Teaching assistant",
-            unit="hour",
-            unit_cost_pence=2000,
-        )
-        session.add(entry)
-        session.flush()
+        entry = one_row_document(session, SLT, 2000, DECIDED)
 
         def referral(n: int, kind: str, amount: int, rows: list[tuple[str, str, int, bool]]) -> None:
             made = Referral(
@@ -159,9 +150,9 @@ def test_the_spend_adds_up_to_the_money_approved_to_the_penny_on_the_card_and_th
 ) -> None:
     with transaction(funded, read_only=True) as session:
         city = city_figures(session, TEST_NOW.astimezone(LONDON).date())
-    [central] = [f for f in city.clusters if f.name == "Central"]
-    assert central.spend_total == central.approved_total == city.spend.total_pence == 200000
-    assert dict(central.spend_by_source) == {"document": 75000, "other": 75000, "no_map": 50000}
+    [ours] = [f for f in city.clusters if f.name == "Central"]
+    assert ours.spend_total == ours.approved_total == city.spend.total_pence == 200000
+    assert dict(ours.spend_by_source) == {"document": 75000, "other": 75000, "no_map": 50000}
     sheets = {name: rows for name, _, rows in tables(city)}
     assert sheets["Spend by need"][-1] == ("Total", None, sheets["Spend by need"][-1][2])
     assert float(sheets["Spend by need"][-1][2] or 0) == 2000.0

@@ -16,8 +16,10 @@ from sqlmodel import Session, select
 
 from cards import verbs
 from cluster.clock import LONDON, FixedClock
-from store.models import ProvisionDocument, ProvisionEntry, ProvisionLine, Review
+from store.models import ProvisionLine, Review
 from tests.conftest import Bot
+from tests.support.both_databases import seeded_central
+from tests.support.provision_entries import one_row_document
 from tests.support.referral_flow import Flow, beside, shows
 from tests.support.review_flow import fund
 from usecases.ledger import import_payments
@@ -30,6 +32,12 @@ ANSWERS = {
     "wellbeing": "Settled",
     "recommendation": "stop",
 }
+
+
+@pytest.fixture
+def central(engine: Engine, clock: FixedClock) -> Engine:
+    """Central on SQLite and on PostgreSQL (the shared fixture is SQLite only)."""
+    return seeded_central(engine, clock)
 
 
 @pytest.fixture
@@ -106,22 +114,7 @@ async def test_a_form_sent_before_rows_were_confirmed_still_needs_the_provision_
 
 async def test_a_row_priced_from_the_document_says_so(bot: Bot, central: Engine, reviewing: int) -> None:
     with Session(central) as session:
-        document = ProvisionDocument(
-            financial_year="2025-26", version=1, source_name="cpd.csv", rows=1, loaded_at=datetime.now(LONDON)
-        )
-        session.add(document)
-        session.flush()
-        entry = ProvisionEntry(
-            document_id=document.id or 0,
-            line=2,
-            area_of_need="CI",
-            provision="Language group",
-            delivered_by="Teaching assistant",
-            unit="hour",
-            unit_cost_pence=1500,
-        )
-        session.add(entry)
-        session.flush()
+        entry = one_row_document(session, "Language group", 1500, datetime.now(LONDON))
         line = session.exec(select(ProvisionLine)).one()
         line.entry_id = entry.id
         session.add(line)
