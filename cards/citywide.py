@@ -3,9 +3,10 @@
 Each chart has a table of the same figures as its fallback (``cards.charts``), and every table ends with the
 city's total. A city with many clusters shows the first clusters by name in the card and says how many more
 the spreadsheet holds, so the card stays well inside Teams' message size; totals always cover every cluster.
-The card shows one section at a time (money, referrals, money approved by kind, reviews, the Capital
-Fund, impact) with a button for each of the others, so it stays small whatever the city's size; the
-spreadsheet has every section. The same sections (:func:`figures_elements`) make the Citywide Meeting's pack.
+The card shows one section at a time (money, referrals, money approved by kind, spend by area of need and
+provision, reviews, the Capital Fund, impact) with a button for each of the others, so it stays small whatever
+the city's size; the spreadsheet has every section. The same sections (:func:`figures_elements`) make the
+Citywide Meeting's pack.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from cards import verbs
 from cards.charts import Element, bars, count_bars, donut, grouped_bars, pounds, stacked_counts, with_figures
+from cards.citywide_spend import spend_elements
 from cards.common import Card, card, execute, facts, heading, text
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
@@ -267,10 +269,20 @@ def _impact(city: City) -> list[Element]:
     ]
 
 
+def _spend(city: City) -> list[Element]:
+    shown, hidden = _shown(city)
+    return [
+        _section(f"Spend in {city.year}: by area of need and by provision"),
+        *spend_elements(city, shown, city.total),
+        *_more(hidden),
+    ]
+
+
 SECTIONS: dict[str, str] = {
     "money": "Money",
     "referrals": "Referrals",
     "approved": "Approved by kind",
+    "spend": "Spend by need and provision",
     "reviews": "Reviews",
     "capital": "Capital Fund",
     "impact": "Impact",
@@ -279,6 +291,7 @@ _BUILDERS = {
     "money": _money,
     "referrals": _referrals,
     "approved": _approved,
+    "spend": _spend,
     "reviews": _reviews,
     "capital": _capital,
     "impact": _impact,

@@ -15,7 +15,18 @@ from cluster.commands.inputs import data_for
 from cluster.commands.reviews import OneReview, SubmitReview
 from cluster.impact import RATING_CHOICES, RATING_TITLES, RatedOutcome
 from cluster.provision import format_pence
-from cluster.review_form import EXTRA_RATINGS, RATE_THIS, RECOMMENDATIONS, REVIEW_FIELDS, rating_fields
+from cluster.review_form import EXTRA_RATINGS, RATE_THIS, RECOMMENDATIONS, rating_fields, rest_of_form
+from cluster.review_plan import (
+    FROM_DOCUMENT,
+    NOT_IN_DOCUMENT,
+    Delivered,
+    PlannedRow,
+    amount_words,
+    delivered_total,
+    delivery_fields,
+    delivery_words,
+    paid_words,
+)
 from cluster.reviews import REVIEW_STATE_TITLES, Nudge, ReviewState, ReviewView
 
 
@@ -106,7 +117,14 @@ def review_form_card(view: ReviewView, values: Mapping[str, str], errors: Mappin
         body += [text("Outcomes set", weight="Bolder"), text(view.outcomes_set, spacing="None")]
     if errors.get(EXTRA_RATINGS):
         body.append(text(errors[EXTRA_RATINGS], color="Attention"))
-    for field in REVIEW_FIELDS:
+    if view.paid is not None:
+        body += [
+            text("What was paid", weight="Bolder", size="Medium", separator=True),
+            facts(paid_words(view.paid)),
+            text("The actual spend below starts from what was paid: change it if the spend differed.", subtle=True),
+        ]
+    body += _planned_inputs(view.planned, values, errors)
+    for field in rest_of_form(view.planned):
         body += input_for(field, values.get(field.name), errors.get(field.name))
     submit = execute("Submit the review", verbs.REVIEW_SUBMIT, data_for(SubmitReview, review_id=view.id))
     return card(body, [submit])
@@ -141,6 +159,57 @@ def _rating_inputs(
     return body
 
 
+def _row_words(row: PlannedRow) -> str:
+    source = FROM_DOCUMENT if row.from_document else NOT_IN_DOCUMENT
+    return f"{row.delivered_by} · {amount_words(row)} · {format_pence(row.cost_pence)} · {source}"
+
+
+def _planned_inputs(
+    rows: Sequence[PlannedRow], values: Mapping[str, str], errors: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each row of the provision map as approved, with the weeks delivered prefilled from the plan to confirm.
+
+    The row's words are TextBlocks (escaped: the provision's name may have been typed); the input's label is ours.
+    """
+    if not rows:
+        return []
+    body: list[dict[str, Any]] = [
+        text("Provision planned", weight="Bolder", size="Medium", separator=True),
+        text(
+            "Each row of the provision map, as approved. Confirm the weeks delivered, or change them "
+            "(0 if it was not delivered).",
+            subtle=True,
+            spacing="None",
+        ),
+    ]
+    for row, field in zip(rows, delivery_fields(rows), strict=True):
+        [weeks, *error] = input_for(field, values.get(field.name), errors.get(field.name))
+        weeks["label"] = f"Weeks of row {row.position} delivered (planned: {row.weeks})"
+        body += [
+            text(f"Row {row.position}: {row.provision}", weight="Bolder", separator=True),
+            text(_row_words(row), subtle=True, spacing="None"),
+            weeks,
+            *error,
+        ]
+    return body
+
+
+def delivered_lines(rows: Sequence[Delivered]) -> list[dict[str, Any]]:
+    """Each row of the map with how far it was delivered and what that cost, then the delivered total."""
+    lines = [
+        text(
+            f"Row {d.row.position}, {d.row.provision}: {delivery_words(d)}"
+            + (f" · {format_pence(d.cost_pence)}" if d.cost_pence is not None else ""),
+            spacing="None",
+        )
+        for d in rows
+    ]
+    total = delivered_total(rows)
+    if total is not None:
+        lines.append(text(f"What was delivered costs {format_pence(total)} at the map's rates.", subtle=True))
+    return lines
+
+
 def _next_step(recommendation: str, reference: str) -> str:
     if recommendation in ("continue", "adjust"):
         return "Continuing or adjusting the funding goes to the next meeting for a decision."
@@ -164,4 +233,6 @@ def review_submitted_card(view: ReviewView) -> Card:
     ]
     if view.outcomes:
         body += [text("Outcomes set", weight="Bolder"), *rated_lines(view.rated)]
+    if any(d.weeks is not None for d in view.delivered):
+        body += [text("Provision delivered", weight="Bolder"), *delivered_lines(view.delivered)]
     return card(body)

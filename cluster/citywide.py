@@ -24,6 +24,7 @@ from typing import TypeVar
 from cluster.decisions import FUNDED, Outcome
 from cluster.impact import Rating, Tally
 from cluster.referrals import Kind, State
+from cluster.spend import Source, Spend
 
 _K = TypeVar("_K")
 
@@ -119,7 +120,8 @@ class Figures:
     ``budget`` is the label of the budget covering the day (None: no budget set, and ``money`` is all
     nothing). ``referrals`` counts this school year's referrals by kind and ending; ``approved_pence`` the money
     approved this year by kind (the Board's amount for the Capital Fund); ``capital`` the Capital Fund
-    applications by stage title; ``impact`` the outcomes this year's reviews rated, by kind and rating.
+    applications by stage title; ``impact`` the outcomes this year's reviews rated, by kind and rating;
+    ``spend_by_source`` the money approved this year by where its provision rows came from.
     """
 
     name: str
@@ -131,6 +133,13 @@ class Figures:
     reviews_overdue: int = 0
     capital: Mapping[str, int] = field(default_factory=dict)
     impact: Mapping[tuple[Kind, Rating], int] = field(default_factory=dict)
+    # The money approved this school year by where its provision map's rows came from (``cluster.spend``).
+    spend_by_source: Mapping[Source, int] = field(default_factory=dict)
+
+    @property
+    def spend_total(self) -> int:
+        """The money approved this year from the cluster's budgets (the Capital Fund's grants are not)."""
+        return sum(self.spend_by_source.values())
 
     def referrals_by_kind(self) -> dict[Kind, int]:
         """Referrals of each kind this year, whatever their ending."""
@@ -188,6 +197,7 @@ def total_of(clusters: Iterable[Figures], name: str = "Total") -> Figures:
         reviews_overdue=sum(r.reviews_overdue for r in rows),
         capital=_summed(r.capital for r in rows),
         impact=_summed(r.impact for r in rows),
+        spend_by_source=_summed(r.spend_by_source for r in rows),
     )
 
 
@@ -198,6 +208,7 @@ class City:
     as_of: date
     year: str
     clusters: tuple[Figures, ...]
+    spend: Spend = field(default_factory=Spend)  # the city's, protected: by area of need and by provision
 
     @property
     def total(self) -> Figures:

@@ -16,6 +16,7 @@ from cluster.clock import LONDON
 from cluster.errors import Refusal
 from cluster.impact import RATING_FIELD
 from cluster.referrals import Kind, State
+from cluster.review_plan import DELIVERED_FIELD
 
 
 def pupil_key(pupil_ref: str) -> str:
@@ -75,11 +76,11 @@ def kept_answers(kind: Kind, details: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def kept_review_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """A review's answers once the pupil's details are removed: money, recommendation, dates and ratings."""
+    """A review's answers once the pupil's details are removed: money, recommendation, dates, ratings, weeks."""
     return {
         name: value
         for name, value in answers.items()
-        if name in KEPT_REVIEW_ANSWERS or name.startswith(RATING_FIELD.format(""))
+        if name in KEPT_REVIEW_ANSWERS or name.startswith((RATING_FIELD.format(""), DELIVERED_FIELD.format("")))
     }
 
 

@@ -7,12 +7,14 @@ before outcomes were set one per line has none, and its review describes them in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from cluster.decisions import default_review_date
-from cluster.forms import Checked, Field, FieldType, check_form
+from cluster.forms import Checked, Field, FieldType, as_typed, check_form
 from cluster.impact import RATING_CHOICES, RATING_FIELD, rating_field
+from cluster.review_plan import Paid, PlannedRow, confirms_rows, delivered_field, delivery_fields
 
 RECOMMENDATIONS: tuple[tuple[str, str], ...] = (
     ("continue", "Continue the funding"),
@@ -58,9 +60,35 @@ def rating_fields(outcomes: Sequence[str]) -> tuple[Field, ...]:
     )
 
 
-def review_fields(outcomes: Sequence[str] = ()) -> tuple[Field, ...]:
-    """The review form's fields for a referral that set ``outcomes``: a rating for each, then the rest."""
-    return (*rating_fields(outcomes), *REVIEW_FIELDS)
+# With the map confirmed row by row, the provision delivered needs no words: they are for anything else.
+ANYTHING_ELSE = "Anything else about the provision delivered"
+
+
+def rest_of_form(rows: Sequence[PlannedRow] = ()) -> tuple[Field, ...]:
+    """The fields after the ratings and the map's rows: the words about delivery optional when rows confirm it."""
+    if not rows:
+        return REVIEW_FIELDS
+    return tuple(
+        replace(f, label=ANYTHING_ELSE, required=False) if f.name == "provision_delivered" else f for f in REVIEW_FIELDS
+    )
+
+
+def review_fields(outcomes: Sequence[str] = (), rows: Sequence[PlannedRow] = ()) -> tuple[Field, ...]:
+    """The review form's fields: a rating per outcome set, the weeks delivered per map row, then the rest."""
+    return (*rating_fields(outcomes), *delivery_fields(rows), *rest_of_form(rows))
+
+
+def prefilled(
+    outcomes: Sequence[str], rows: Sequence[PlannedRow], paid: Paid | None, answers: Mapping[str, Any]
+) -> dict[str, str]:
+    """The form's values: what the review holds, else the plan (weeks as planned) and what was paid (the spend).
+
+    The SENCO then confirms or changes them; nothing is stored until the form is submitted.
+    """
+    start: dict[str, Any] = {delivered_field(row.position): row.weeks for row in rows}
+    if paid is not None and paid.paid_pence:
+        start["actual_spend"] = paid.paid_pence
+    return as_typed(review_fields(outcomes, rows), {**start, **answers})
 
 
 def _extra_ratings(raw: Mapping[str, Any], count: int) -> str | None:
@@ -74,9 +102,16 @@ def _extra_ratings(raw: Mapping[str, Any], count: int) -> str | None:
     return None
 
 
-def check_review(raw: Mapping[str, Any], today: date, outcomes: Sequence[str] = ()) -> Checked:
-    """Check a review form, with the rules that span fields; ``outcomes`` are those the referral set."""
-    checked = check_form(review_fields(outcomes), raw)
+def check_review(
+    raw: Mapping[str, Any], today: date, outcomes: Sequence[str] = (), rows: Sequence[PlannedRow] = ()
+) -> Checked:
+    """Check a review form, with the rules that span fields.
+
+    ``outcomes`` are those the referral set, ``rows`` its provision map; a form that confirms the map row by
+    row needs the weeks of every row, one sent before it did (no weeks) the provision delivered in words.
+    """
+    confirmed = rows if confirms_rows(raw, rows) else ()
+    checked = check_form(review_fields(outcomes, confirmed), raw)
     errors = dict(checked.errors)
     for f in rating_fields(outcomes):
         if f.name in errors:  # missing, or a value that is none of the three (a forged card)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from cluster.impact import RatedOutcome, rated_outcomes
+from cluster.review_plan import Delivered, Paid, PlannedRow, delivered
 
 
 class ReviewState(StrEnum):
@@ -81,6 +82,14 @@ class ReviewView:
     answers: dict[str, Any]
     outcomes: tuple[str, ...] = ()  # the outcomes the referral set one by one, each rated (cluster.impact)
     kind: str = ""
+    # The referral's provision map and the decision's ledger: read for the review form only (not for lists).
+    planned: tuple[PlannedRow, ...] = ()
+    paid: Paid | None = None
+
+    @property
+    def delivered(self) -> tuple[Delivered, ...]:
+        """Each planned row with the weeks the review's answers say were delivered."""
+        return delivered(self.planned, self.answers)
 
     @property
     def rated(self) -> tuple[RatedOutcome, ...]:

@@ -2,7 +2,8 @@
 
 Sheets: Money (the budgets covering the day), Referrals (by cluster, kind and where they stand), Approved
 (money approved this school year by cluster and kind), Reviews (due and overdue), Capital Fund (applications
-by cluster and stage) and Impact (outcomes this school year's reviews rated, by cluster, kind and rating).
+by cluster and stage), Impact (outcomes this school year's reviews rated, by cluster, kind and rating), and
+the spend: the city's by area of need and by provision (protected as the card is), each cluster's by source.
 Each sheet's last rows are the city's total, the sum of the clusters' rows, so it agrees with the card to the
 penny.
 """
@@ -16,6 +17,7 @@ from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Fig
 from cluster.clock import LONDON
 from cluster.impact import RATING_TITLES, Rating
 from cluster.referrals import KIND_TITLES, Kind
+from cluster.spend import SOURCE_TITLES, Group, Source
 from reports.workbook import Cell, Table, pounds, tables_xlsx
 
 MONEY_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP, Kind.CAPITAL)
@@ -92,6 +94,32 @@ def tables(city: City) -> list[Table]:
             ("Cluster", "Kind", *(RATING_TITLES[r] for r in ratings), "Outcomes rated", "Achieved (%)"),
             impact,
         ),
+        *spend_tables(city),
+    ]
+
+
+def _groups(city: City, groups: tuple[Group, ...]) -> list[tuple[Cell, ...]]:
+    """A protected spend table's lines, then those without a map, anything withheld, and the total."""
+    spend = city.spend
+    rows: list[tuple[Cell, ...]] = [(g.title, g.referrals, pounds(g.pence)) for g in groups]
+    if spend.no_map:
+        rows.append((spend.no_map.title, spend.no_map.referrals, pounds(spend.no_map.pence)))
+    withheld = spend.total_pence - sum(g.pence for g in groups) - (spend.no_map.pence if spend.no_map else 0)
+    if withheld:
+        rows.append(("Not shown: too few referrals", None, pounds(withheld)))
+    rows.append(("Total", None, pounds(spend.total_pence)))
+    return rows
+
+
+def spend_tables(city: City) -> list[Table]:
+    """The spend sheets: the city by area of need and by provision (protected), each cluster by source."""
+    by_source: list[tuple[Cell, ...]] = [
+        (f.name, *(pounds(f.spend_by_source.get(s, 0)) for s in Source), pounds(f.spend_total)) for f in _rows(city)
+    ]
+    return [
+        ("Spend by need", ("Area of need", "Referrals", "Spend (£)"), _groups(city, city.spend.by_area)),
+        ("Spend by provision", ("Provision", "Referrals", "Spend (£)"), _groups(city, city.spend.by_provision)),
+        ("Spend by source", ("Cluster", *(f"{SOURCE_TITLES[s]} (£)" for s in Source), "Total (£)"), by_source),
     ]
 
 

@@ -8,7 +8,7 @@ decisions in the budget's period, less what reviews gave back, and the instalmen
 every cluster at once: the periods go to the database as a small table of (cluster, from, to) and each sum
 is one grouped query. Referrals are counted by the school year they were submitted in, with the ending of
 their latest decision (or the Board's, for the Capital Fund); impact by the outcomes the school year's
-reviews rated (``usecases.impact``).
+reviews rated (``usecases.impact``); spend by area of need and provision by ``usecases.citywide_spend``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from cluster.reviews import plan_from
 from store.db import transaction
 from store.types import UTCDateTime
 from usecases import capital
+from usecases.citywide_spend import spend_figures
 from usecases.impact import impact_counts
 from usecases.people import Actor
 
@@ -234,6 +235,7 @@ def city_figures(session: Session, today: date) -> City:
     impact: dict[int, dict[tuple[Kind, Rating], int]] = defaultdict(dict)
     for rated in impact_counts(session, None, _start_of(year_from), _start_of(year_to + timedelta(days=1))):
         impact[rated.cluster_id][(Kind(rated.kind), rated.rating)] = rated.count
+    spend, by_source = spend_figures(session, _start_of(year_from), _end_of(year_to))
     stages: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in capital.capital_stages(session, None):
         stages[row.cluster][row.stage] += 1
@@ -252,9 +254,10 @@ def city_figures(session: Session, today: date) -> City:
                 reviews_overdue=late,
                 capital=dict(stages.get(name, {})),
                 impact=dict(impact.get(cluster_id, {})),
+                spend_by_source=by_source.get(cluster_id, {}),
             )
         )
-    return City(as_of=today, year=school_year_label(today), clusters=tuple(figures))
+    return City(as_of=today, year=school_year_label(today), clusters=tuple(figures), spend=spend)
 
 
 def citywide(engine: Engine, actor: Actor, now: datetime) -> City:

@@ -14,9 +14,10 @@ nudge and recipient, so a second run (another replica, or after a restart) owes 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_
+from sqlalchemy import Engine, and_, func, or_
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -29,11 +30,13 @@ from cluster.impact import outcomes_to_rate, rated_outcomes
 from cluster.permissions import DO_REVIEW, REVIEWS_DUE, SNOOZE_REVIEW, Forbidden, Permission, authorize
 from cluster.referrals import Kind, ReferralView, State
 from cluster.review_form import check_review
+from cluster.review_plan import Paid, PlannedRow
 from cluster.reviews import DEFAULT_PLAN, NudgePlan, ReviewState, ReviewView, state_on
 from store import audit
 from store.db import take_turn, transaction
 from store.models import (
     Decision,
+    Instalment,
     Outbox,
     Referral,
     Release,
@@ -41,6 +44,7 @@ from store.models import (
     ReviewOutcome,
     Setting,
 )
+from store.referral_views import as_row, provision_lines
 from store.repo import get_or_refuse
 from usecases.ledger import cancel_unpaid
 from usecases.lists import Page, first_page
@@ -121,6 +125,54 @@ def _view(session: Session, review: Review, today: date) -> ReviewView:
     return view
 
 
+def _with_plan(session: Session, review: Review, view: ReviewView) -> ReviewView:
+    """The view with the referral's provision map and the decision's ledger, for the review form (three queries).
+
+    Each row's cost is worked out as the map works it out (``store.referral_views.as_row``).
+    """
+    planned = tuple(
+        PlannedRow(
+            position=position,
+            provision=line.provision,
+            delivered_by=line.delivered_by,
+            minutes_per_session=line.minutes_per_session,
+            sessions_per_week=line.sessions_per_week,
+            group_size=line.group_size,
+            weeks=line.weeks,
+            cost_pence=as_row(line).cost_pence,
+            unit=line.unit,
+            from_document=line.entry_id is not None,
+        )
+        for position, line in enumerate(provision_lines(session, review.referral_id), 1)
+    )
+    by_state = {
+        str(state): (int(pence or 0), int(count))
+        for state, pence, count in session.execute(
+            sa_select(col(Instalment.state), func.sum(col(Instalment.amount_pence)), func.count())
+            .where(col(Instalment.decision_id) == review.decision_id)
+            .group_by(col(Instalment.state))
+        )
+    }
+    released = session.execute(
+        sa_select(func.sum(col(Release.amount_pence))).where(col(Release.decision_id) == review.decision_id)
+    ).scalar()
+    paid, due, cancelled = (by_state.get(state, (0, 0)) for state in ("paid", "due", "cancelled"))
+    ledger = Paid(
+        approved_pence=view.amount_pence,
+        paid_pence=paid[0],
+        due_pence=due[0],
+        cancelled_pence=cancelled[0],
+        released_pence=int(released or 0),
+        instalments=paid[1] + due[1] + cancelled[1],
+        instalments_paid=paid[1],
+    )
+    return replace(view, planned=planned, paid=ledger)
+
+
+def _form_view(session: Session, review: Review, today: date) -> ReviewView:
+    return _with_plan(session, review, _view(session, review, today))
+
+
 def _today(now: datetime) -> date:
     return now.astimezone(LONDON).date()
 
@@ -191,7 +243,7 @@ def open_review(engine: Engine, actor: Actor, command: OneReview, now: datetime)
     with transaction(engine, serial=False) as session:
         review = _for_referrer(session, actor, command.review_id)
         audit.record(session, now, actor.tag, "review.read", f"review:{review.id}")
-        return _view(session, review, _today(now))
+        return _form_view(session, review, _today(now))
 
 
 def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: datetime) -> ReviewView:
@@ -199,9 +251,9 @@ def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: date
     with transaction(engine, serial=False) as session:
         review = _take_for_referrer(session, actor, command.review_id, cluster=True)
         if review.state != "open":
-            return _view(session, review, _today(now))  # submitted already: the same click delivered twice
-        before = _view(session, review, _today(now))
-        checked = check_review(command.answers, _today(now), before.outcomes)
+            return _form_view(session, review, _today(now))  # submitted already: the same click delivered twice
+        before = _form_view(session, review, _today(now))
+        checked = check_review(command.answers, _today(now), before.outcomes, before.planned)
         if checked.errors:
             raise InvalidInput(checked.errors, dict(command.answers))
         review.answers = checked.values
@@ -227,7 +279,7 @@ def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: date
             f"review:{review.id}",
             recommendation=checked.values["recommendation"],
         )
-        return _view(session, review, _today(now))
+        return _form_view(session, review, _today(now))
 
 
 def _record_ratings(session: Session, review: Review, view: ReviewView, now: datetime) -> None:

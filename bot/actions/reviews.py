@@ -13,8 +13,7 @@ from cards.reviews import review_form_card, review_submitted_card, reviews_card
 from cluster import permissions as p
 from cluster.commands.inputs import Nothing
 from cluster.commands.reviews import OneReview, SubmitReview
-from cluster.forms import as_typed
-from cluster.review_form import review_fields
+from cluster.review_form import prefilled
 from usecases import reviews as uc
 
 
@@ -34,9 +33,9 @@ def reviews_due(turn: Turn, _: Nothing) -> Reply:
 
 @ACTIONS.verb(verbs.REVIEW_OPEN, p.DO_REVIEW, OneReview)
 def open_review(turn: Turn, command: OneReview) -> Reply:
-    """The review form: as stored, or as typed when it comes back with mistakes."""
+    """The review form: as stored (at first the plan and what was paid), or as typed when it comes back to fix."""
     view = uc.open_review(turn.engine, turn.actor, command, turn.now())
-    values = turn.values or as_typed(review_fields(view.outcomes), view.answers)
+    values = turn.values or prefilled(view.outcomes, view.planned, view.paid, view.answers)
     return Reply(card=review_form_card(view, values, turn.errors))
 
 

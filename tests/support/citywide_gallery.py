@@ -11,6 +11,7 @@ from cluster.capital_fund import STAGE_TITLES, Stage
 from cluster.citywide import City, Ending, Figures, Money
 from cluster.impact import Rating
 from cluster.referrals import Kind
+from cluster.spend import Group, Source, Spend
 from tests.support.citywide_meeting_gallery import PACK
 
 AS_OF = date(2026, 12, 2)
@@ -50,6 +51,11 @@ def figures(name: str, scale: int, budget: str | None = "2026/27") -> Figures:
             (Kind.EHCP, Rating.ACHIEVED): 2,
             (Kind.PROJECT, Rating.PARTLY): 3,
         },
+        spend_by_source={
+            Source.DOCUMENT: 6_000_00 * scale,
+            Source.OTHER: 3_000_00 * scale,
+            Source.NO_MAP: 3_345_67,
+        },
     )
 
 
@@ -57,6 +63,21 @@ FOUR = City(
     as_of=AS_OF,
     year="2026/27",
     clusters=(figures("Central", 3), figures("North", 1), figures("South", 2), figures("West", 1, budget=None)),
+    # Central, North and South's spend (West has no budget) as ``cluster.spend.protected`` leaves it.
+    spend=Spend(
+        by_area=(
+            Group("Communication and interaction", 9, 30_000_00),
+            Group("Social, emotional and mental health", 6, 18_000_00),
+            Group("Other areas of need (together)", 5, 6_000_00, pooled=True),
+        ),
+        by_provision=(
+            Group("Speech and language group", 8, 24_000_00),
+            Group("Provisions not in the document", 7, 18_000_00),
+            Group("Other provisions (together)", 6, 12_000_00, pooled=True),
+        ),
+        no_map=Group("No provision map (EHCP and other referrals without cost rows)", 3, 10_037_01),
+        total_pence=64_037_01,
+    ),
 )
 
 

@@ -65,7 +65,8 @@ from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.provision import ProvisionRow
 from cluster.provision_map import ProvisionSource
 from cluster.referrals import Document, Kind, ReferralView, State
-from cluster.review_form import EXTRA_RATINGS, RATE_THIS
+from cluster.review_form import EXTRA_RATINGS, RATE_THIS, prefilled
+from cluster.review_plan import Paid, PlannedRow
 from cluster.reviews import Nudge, ReviewState, ReviewView
 from cluster.roles import Grant, Role
 from cluster.voting import Choice, Result, Tally
@@ -742,6 +743,15 @@ RATED_ANSWERS = {
     "outcome_rating_3": "not_achieved",
 }
 EXTRA_MESSAGE = "Only the 3 outcomes the referral set can be rated."
+# A review that starts from the plan: two map rows (one from the document, one typed *as Markdown*) and the ledger.
+PLANNED_VIEW = replace(
+    RATED_VIEW,
+    planned=(
+        PlannedRow(1, "Speech and language group", "Teaching assistant", 30, 3, 2, 38, 42750, from_document=True),
+        PlannedRow(2, "**Sensory** circuit", "SENCO", 20, 5, 1, 12, 60000),
+    ),
+    paid=Paid(102750, paid_pence=51375, due_pence=51375, instalments=2, instalments_paid=1),
+)
 
 
 def _instalment(
@@ -904,6 +914,20 @@ def gallery() -> dict[str, dict[str, Any]]:
             {"outcome_rating_2": RATE_THIS, "outcome_rating_3": RATE_THIS, EXTRA_RATINGS: EXTRA_MESSAGE},
         ),
         "review_submitted_outcomes": review_submitted_card(replace(RATED_VIEW, answers=RATED_ANSWERS)),
+        "review_form_planned": review_form_card(
+            PLANNED_VIEW, prefilled(PLANNED_VIEW.outcomes, PLANNED_VIEW.planned, PLANNED_VIEW.paid, {}), {}
+        ),
+        "review_form_planned_errors": review_form_card(
+            PLANNED_VIEW,
+            {"delivered_weeks_1": "", "delivered_weeks_2": "60"},
+            {
+                "delivered_weeks_1": "Weeks delivered is required.",
+                "delivered_weeks_2": "Weeks delivered must be a whole number from 0 to 52 (0: not delivered).",
+            },
+        ),
+        "review_submitted_planned": review_submitted_card(
+            replace(PLANNED_VIEW, answers={**RATED_ANSWERS, "delivered_weeks_1": 38, "delivered_weeks_2": 6})
+        ),
         "review_list_rated": reviews_card(
             [replace(RATED_VIEW, state=ReviewState.SUBMITTED, answers=RATED_ANSWERS), REVIEW_VIEW],
             "Reviews due in your cluster",
