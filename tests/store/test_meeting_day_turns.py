@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from cluster.commands.meetings import CastVote
 from store.db import make_engine, take_turn, transaction, upgrade
 from store.models import Vote
 from tests.support.two_clusters import NOW, build_scene
@@ -60,10 +61,12 @@ def test_a_vote_in_one_cluster_is_counted_while_another_clusters_turn_is_held(pg
         holder = pool.submit(hold_central)
         assert held.wait(10)
         try:
-            north = pool.submit(cast_vote, pg, north_voter, scene.north.item, "approve", NOW)
+            north = pool.submit(cast_vote, pg, north_voter, CastVote(item_id=scene.north.item, choice="approve"), NOW)
             mine = north.result(timeout=10)
             assert mine.view.your_choice is not None, "North's vote is counted while Central's turn is held"
-            central = pool.submit(cast_vote, pg, central_voter, scene.central.item, "approve", NOW)
+            central = pool.submit(
+                cast_vote, pg, central_voter, CastVote(item_id=scene.central.item, choice="approve"), NOW
+            )
             done, _ = wait_for([central], timeout=WAIT)
             assert not done, "a vote in Central waits for Central's turn"
         finally:
