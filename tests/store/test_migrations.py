@@ -36,6 +36,8 @@ TABLES = {
     "substitute",
     "provision_document",
     "provision_entry",
+    "record_chain",
+    "record_chain_head",
     "conversation_ref",
     "referral",
     "provision_line",
