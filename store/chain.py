@@ -16,20 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, MetaData, Table, event, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import UOWTransaction
+from sqlmodel import Session, SQLModel
 
 from cluster.record_chain import GENESIS, TEXT_DIGEST, Entry, Verified, first_problem, link, text_digest
 from store.db import take_turn
 from store.models import AuditEvent, Budget, ChainEntry, ChainHead, Decision, Instalment, Release
 
-_TABLES: dict[str, Table] = {
-    m.__tablename__: m.__table__  # type: ignore[attr-defined]
-    for m in (Decision, Instalment, Release, Budget)
-}
+_NAMES: dict[type, str] = {Decision: "decision", Instalment: "instalment", Release: "release", Budget: "budget"}
+_TABLES: dict[str, Table] = {name: SQLModel.metadata.tables[name] for name in _NAMES.values()}
 _TEXT = {"decision": ("conditions", "feedback", "information_needed")}
 _CHAINED = (Decision, Instalment, Release, Budget)
 _ENTRY: Table = ChainEntry.__table__  # type: ignore[attr-defined]
@@ -67,7 +66,7 @@ def _rows(
     query = select(source)
     if ids is not None:
         query = query.where(source.c.id.in_(ids))
-    return {int(r["id"]): snapshot(table, r) for r in connection.execute(query).mappings()}
+    return {int(r["id"]): snapshot(table, dict(r)) for r in connection.execute(query).mappings()}
 
 
 def _head(connection: Connection) -> tuple[int, str]:
@@ -111,14 +110,14 @@ def _noted(session: OrmSession, _context: UOWTransaction) -> None:
     new: set[tuple[str, int]] = session.info.setdefault(_NEW, set())
     for obj in session.new:
         if isinstance(obj, _CHAINED) and obj.id is not None:
-            key = (type(obj).__tablename__, obj.id)  # type: ignore[attr-defined]
+            key = (_NAMES[type(obj)], obj.id)
             pending[key] = True
             new.add(key)
         elif isinstance(obj, AuditEvent):
             session.info[_WHO] = (obj.at, obj.actor, obj.action)
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, _CHAINED) and obj.id is not None and (obj in session.deleted or session.is_modified(obj)):
-            pending[(type(obj).__tablename__, obj.id)] = True  # type: ignore[attr-defined]
+            pending[(_NAMES[type(obj)], obj.id)] = True
 
 
 def _forget(session: OrmSession, *_: Any) -> None:
@@ -145,7 +144,9 @@ def _link_before_commit(session: OrmSession) -> None:
             if row_id in now or (table, row_id) not in new:  # a row added and rolled back to a savepoint is no change
                 changes.append((table, row_id, now.get(row_id)))
     if changes:
-        take_turn(session, *CHAIN_SCOPE)  # last of the unit's turns, so no two units can wait for each other
+        take_turn(
+            cast(Session, session), *CHAIN_SCOPE
+        )  # last of the unit's turns, so no two units can wait for each other
         _append(connection, at, actor, action, changes)
 
 
