@@ -47,7 +47,16 @@ def verify(
     return code, out.out + out.err
 
 
-async def pay_first(room: Room) -> None:
+async def approved(room: Room) -> None:
+    """The meeting approves the Individual Pupil Need referral (£988.47), termly."""
+    await start_meeting(room)
+    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+
+
+async def approved_and_first_paid(room: Room) -> None:
+    """As ``approved``; on 6 January 2026 the officer marks its first instalment paid."""
+    await approved(room)
+    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
     first = instalments(room.engine)[0].id
     data = {"instalment_id": first, f"paid_on_{first}": "2026-01-06", f"reference_{first}": "BACS-0001"}
     await room.click(OFFICER, verbs.PAYMENT_MARK, data)
@@ -56,10 +65,7 @@ async def pay_first(room: Room) -> None:
 async def test_an_untouched_record_verifies_and_a_decision_s_amount_changed_in_the_database_is_named(
     room: Room, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await start_meeting(room)
-    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
-    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
-    await pay_first(room)
+    await approved_and_first_paid(room)
     now = room.clock.now()
     set_budget(
         room.engine, "person:1", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [310000, 0, 0, 100000], now
@@ -89,13 +95,10 @@ async def test_an_untouched_record_verifies_and_a_decision_s_amount_changed_in_t
     assert f"Entry {made.seq} (decision {decision.id}) no longer matches its row: amount_pence changed." in said
 
 
-async def test_a_paid_instalment_removed_in_the_database_and_a_decision_s_conditions_rewritten_are_named(
+async def test_a_payment_unmarked_in_the_database_and_a_decision_s_conditions_rewritten_are_named(
     room: Room, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await start_meeting(room)
-    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
-    room.clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=LONDON))
-    await pay_first(room)
+    await approved_and_first_paid(room)
     with room.engine.begin() as connection:
         connection.execute(text("UPDATE decision SET conditions = 'None at all'"))
     code, said = verify(db_url, room, monkeypatch, capsys)
@@ -116,8 +119,7 @@ async def test_a_paid_instalment_removed_in_the_database_and_a_decision_s_condit
 async def test_the_chain_refuses_edits_and_a_link_edited_round_them_is_named(
     room: Room, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await start_meeting(room)
-    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    await approved(room)
     last = chain(room)[-1]
     for sql in ("UPDATE record_chain SET actor = 'someone else'", "DELETE FROM record_chain"):
         with pytest.raises(DBAPIError, match="append-only"), room.engine.begin() as connection:
@@ -137,8 +139,7 @@ async def test_the_chain_refuses_edits_and_a_link_edited_round_them_is_named(
 async def test_payments_marked_at_the_same_moment_make_one_line_of_chain(
     room: Room, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await start_meeting(room)
-    await decide(room, "ipn", ["approve", "approve", "approve"], outcome="approved", schedule="termly")
+    await approved(room)
     await decide(
         room, "ehcp", ["approve", "approve", "approve"], outcome="approved", schedule="one_sum", draw_on_reserve="true"
     )
