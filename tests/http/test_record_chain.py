@@ -20,11 +20,13 @@ from sqlmodel import Session, col, select
 from bot.cli.main import run
 from cards import verbs
 from cluster.clock import LONDON
-from store.models import ChainEntry, Decision
+from store.models import ChainEntry, Decision, Review
+from tests.conftest import SENCO
 from tests.http import test_ledger
-from tests.http.test_ledger import OFFICER, decide, instalments
+from tests.http.test_ledger import OFFICER, REVIEW_ANSWERS, decide, instalments
 from tests.support import activities as act
 from tests.support.meeting_room import Room, start_meeting
+from tests.support.referral_flow import Flow
 from usecases.budget import set_budget
 
 # The ledger's meeting: Central with a £3,000 budget (£1,000 of it the reserve) and a council officer.
@@ -156,3 +158,29 @@ async def test_payments_marked_at_the_same_moment_make_one_line_of_chain(
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     code, said = verify(db_url, room, monkeypatch, capsys)
     assert code == 0, said
+
+
+async def test_a_review_that_stops_funding_chains_its_release_and_the_cancelled_instalments(
+    room: Room, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await approved_and_first_paid(room)
+    room.clock.set(datetime(2026, 2, 2, 9, 0, tzinfo=LONDON))
+    with Session(room.engine) as session:
+        review = session.exec(select(Review).where(Review.referral_id == room.referrals["ipn"])).one()
+    before = len(chain(room))
+    await Flow(room.bot, SENCO).card(verbs.REVIEW_SUBMIT, {"review_id": review.id, **REVIEW_ANSWERS})
+    stopped = chain(room)[before:]
+    assert [(e.table_name, e.record and e.record.get("state", e.record.get("amount_pence"))) for e in stopped] == [
+        ("instalment", "cancelled"),
+        ("instalment", "cancelled"),
+        ("release", 329_49 * 2),
+    ]
+    assert {(e.actor, e.action) for e in stopped} == {(stopped[0].actor, "review.submit")}
+    assert stopped[0].actor.startswith("person:")
+    code, said = verify(db_url, room, monkeypatch, capsys)
+    assert code == 0, said
+
+    with room.engine.begin() as connection:  # the money given back, quietly doubled
+        connection.execute(text("UPDATE release SET amount_pence = amount_pence * 2"))
+    code, said = verify(db_url, room, monkeypatch, capsys)
+    assert code == 1 and f"(release {stopped[-1].row_id}) no longer matches its row: amount_pence changed." in said
