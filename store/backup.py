@@ -51,12 +51,13 @@ class Contents:
     revision: str
     referrals: int
     audit_lines: int
+    chained: int = 0  # entries of the record chain (``store.chain``): a backup carries it whole
 
     def describe(self) -> str:
         """One line: size, migration revision and counts."""
         return (
             f"{_size(self.size_bytes)}, migration {self.revision}, {self.referrals} referrals, "
-            f"{self.audit_lines} audit lines"
+            f"{self.audit_lines} audit lines, {self.chained} entries in the record chain"
         )
 
 
@@ -113,9 +114,12 @@ def _contents(connection: sqlite3.Connection, path: Path) -> Contents:
             raise BackupError(f"{path} has {len(versions)} migration revisions recorded, not one")
         referrals = connection.execute("SELECT count(*) FROM referral").fetchone()[0] if "referral" in tables else 0
         audit = connection.execute("SELECT count(*) FROM audit_event").fetchone()[0] if "audit_event" in tables else 0
+        chained = (
+            connection.execute("SELECT count(*) FROM record_chain").fetchone()[0] if "record_chain" in tables else 0
+        )
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{path} is not a readable SQLite database: {exc}") from None
-    return Contents(path, path.stat().st_size, str(versions[0]), int(referrals), int(audit))
+    return Contents(path, path.stat().st_size, str(versions[0]), int(referrals), int(audit), int(chained))
 
 
 def inspect(path: Path) -> Contents:
@@ -175,7 +179,9 @@ def copy_database(source: Path, target: Path, *, force: bool = False) -> Content
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    return Contents(target, target.stat().st_size, contents.revision, contents.referrals, contents.audit_lines)
+    return Contents(
+        target, target.stat().st_size, contents.revision, contents.referrals, contents.audit_lines, contents.chained
+    )
 
 
 def backup(url: str, target: Path, *, force: bool = False) -> Contents:

@@ -1,5 +1,6 @@
 """``clusterbot audit`` and ``clusterbot subject-access``: who read or changed what, and what is held about a pupil.
 
+``audit verify`` checks the record chain (``cluster.record_chain``) and names the first entry that does not hold.
 ``audit`` lists audit lines newest first (London time; people by name and e-mail), filtered by a referral's
 reference (its reviews, decisions and agenda items too), a person, London days and reads or changes, as a
 table or as formula-safe CSV. ``subject-access`` writes everything held about one pupil of one setting as
@@ -24,13 +25,23 @@ from cluster.errors import Refusal
 from reports.finance import guard
 from reports.subject_access import export_name, file_name, subject_access_docx, subject_access_json
 from usecases.audit_log import DEFAULT_LIMIT, Listing, Query, find
+from usecases.record_chain import said, verify_chain
 from usecases.subject_access import files_of, subject_access
 
 COLUMNS = ("when", "who", "action", "kind", "subject", "detail")
 
 
 def _add(sub: Any) -> None:
-    audit = sub.add_parser("audit", help="list audit lines: who read or changed what, and when (newest first)")
+    audit = sub.add_parser(
+        "audit",
+        help="list audit lines: who read or changed what, when (newest first); 'audit verify' checks the chain",
+    )
+    audit.add_argument(
+        "check",
+        nargs="?",
+        choices=("verify",),
+        help="verify: check the chain of decisions, payments, releases and budgets, and that each row still matches",
+    )
     audit.add_argument("--referral", metavar="REF", help="a referral's reference, e.g. CEN-2526-014")
     audit.add_argument("--person", metavar="EMAIL_OR_AAD", help="a person's e-mail or Teams (AAD) object id")
     audit.add_argument("--from", dest="since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="from this day")
@@ -77,7 +88,15 @@ def _table(listing: Listing) -> str:
     )
 
 
+def _verify(settings: Settings) -> int:
+    verified = verify_chain(database(settings))
+    print(said(verified), file=sys.stdout if verified.problem is None else sys.stderr)
+    return 0 if verified.problem is None else 1
+
+
 def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    if args.check == "verify":
+        return _verify(settings)
     if args.since and args.until and args.until < args.since:
         raise CliError("--to is before --from: give the earlier day first")
     engine = database(settings)

@@ -76,3 +76,34 @@ class JobMark(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     marks: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ChainEntry(SQLModel, table=True):
+    """One link of the record of the money: a chained row as it was written, and the hash of the link before.
+
+    Written by ``store.chain`` in the transaction that changed the row; triggers forbid edits, as on the audit
+    log. ``record`` holds the row's columns (its free text only as a digest, so erasure is not blocked);
+    ``prev_hash`` is unique, so two writers can never both follow the same entry (the chain stays one line).
+    """
+
+    __tablename__ = "record_chain"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=64)
+    table_name: str = Field(max_length=32)
+    row_id: int
+    record: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class ChainHead(SQLModel, table=True):
+    """The chain's newest entry (one row): its number and hash, updated with every link, and the writers' turn."""
+
+    __tablename__ = "record_chain_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int
+    hash: str = Field(max_length=64)

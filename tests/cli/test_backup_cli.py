@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from store.db import alembic_config, make_engine, transaction
 from tests.conftest import ROSTER, SENCO, TEST_NOW
 from tests.support.referral_flow import GOOD_INDIVIDUAL
 from usecases import referrals as uc
+from usecases.budget import set_budget
 from usecases.people import identify
 from usecases.roster import import_entries
 
@@ -87,7 +89,9 @@ def test_a_restored_backup_brings_back_the_referral_and_the_audit_lines_exactly(
     assert run(["backup", str(tmp_path / "nightly.db")], clock=CLOCK) == 0
     said = capsys.readouterr().out
     assert f"wrote {tmp_path / 'nightly.db'}" in said
-    assert f"migration 0016, 1 referrals, {len(before['audit_event'])} audit lines" in said
+    assert (
+        f"migration 0021, 1 referrals, {len(before['audit_event'])} audit lines, 0 entries in the record chain" in said
+    )
 
     engine = _engine(live)
     with transaction(engine) as session:
@@ -214,8 +218,8 @@ def test_an_older_backup_is_migrated_to_this_code_after_it_is_restored(
 
     assert run(["restore", str(old), "--yes"], clock=CLOCK) == 0
 
-    assert "migrated from 0013 to 0016" in capsys.readouterr().out
-    assert every_row(live)["alembic_version"] == [("0016",)]
+    assert "migrated from 0013 to 0021" in capsys.readouterr().out
+    assert every_row(live)["alembic_version"] == [("0021",)]
     assert every_row(live)["setting"] == [], "the old backup's (empty) contents, not the seeded ones"
 
 
@@ -230,3 +234,28 @@ def test_postgresql_is_refused_with_the_pg_dump_and_pg_restore_commands(
     assert run(["restore", str(tmp_path / "x.db"), "--yes"], clock=CLOCK) == 2
     assert "pg_restore --clean --if-exists" in capsys.readouterr().err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_backup_carries_the_record_chain_and_the_restored_database_verifies(
+    live: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = _engine(live)
+    set_budget(engine, "cli", "Central", "2025/26", date(2025, 9, 1), date(2026, 8, 31), [300000, 0, 0, 0], TEST_NOW)
+    engine.dispose()
+    chained = len(every_row(live)["record_chain"])
+    assert chained >= 1
+    capsys.readouterr()
+    assert run(["backup", str(tmp_path / "nightly.db")], clock=CLOCK) == 0
+    assert f"{chained} entries in the record chain" in capsys.readouterr().out
+
+    engine = _engine(live)
+    with engine.begin() as connection:  # a budget quietly raised after the backup
+        connection.execute(text("UPDATE budget SET baseline_pence = 900000"))
+    engine.dispose()
+    assert run(["audit", "verify"], clock=CLOCK) == 1
+    assert "no longer matches its row: baseline_pence changed." in capsys.readouterr().err
+
+    assert run(["restore", str(tmp_path / "nightly.db"), "--yes"], clock=CLOCK) == 0
+    capsys.readouterr()
+    assert run(["audit", "verify"], clock=CLOCK) == 0
+    assert f"The record chain verifies: {chained} entries" in capsys.readouterr().out
