@@ -125,9 +125,7 @@ def what_worked_card(found: Found, officer: bool = False) -> Card:
             text("What peers advised", weight="Bolder", size="Medium", separator=True),
             text(f"From {found.advice.discussions} discussions that match; the closest first.", subtle=True),
         ]
-        body += [
-            {"type": "Container", "style": "emphasis", "items": [text(said)]} for said in found.advice.texts
-        ]
+        body += [{"type": "Container", "style": "emphasis", "items": [text(said)]} for said in found.advice.texts]
     actions = [execute("Search", verbs.WHAT_WORKED)]
     if officer:
         actions.append(button("Who shares", verbs.WHAT_WORKED_SHARING))

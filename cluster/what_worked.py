@@ -70,8 +70,11 @@ COST_BANDS: tuple[tuple[int | None, str], ...] = (
 )
 
 _STOP_WORDS = frozenset(
-    "a an and are as at be by for from how in is it of on or our the to was we what when with".split()
-)
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "in", "is", "it", "of", "on",
+        "or", "our", "the", "to", "was", "we", "what", "when", "with",
+    }
+)  # fmt: skip
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4}-\d{3,4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

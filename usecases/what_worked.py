@@ -217,16 +217,15 @@ def rebuild(engine: Engine, now: datetime, chunk: int = 2000) -> tuple[int, int]
     with transaction(engine) as session:
         session.execute(delete(_ROW))
         ratings = _ratings_of(session, None)
-        referrals = {
-            r.id: r for r in session.exec(select(Referral).where(col(Referral.id).in_(sorted(ratings))))
-        } if ratings else {}
+        rated = sa_select(col(ReviewOutcome.referral_id)).distinct()
+        referrals = {r.id: r for r in session.exec(select(Referral).where(col(Referral.id).in_(rated)))}
         lines: dict[int, list[ProvisionLine]] = defaultdict(list)
-        if referrals:
-            for line in session.exec(select(ProvisionLine).where(col(ProvisionLine.referral_id).in_(sorted(referrals)))):
-                lines[line.referral_id].append(line)
+        for line in session.exec(select(ProvisionLine).where(col(ProvisionLine.referral_id).in_(rated))):
+            lines[line.referral_id].append(line)
         rows = [
             row
             for referral_id, referral in referrals.items()
+            if referral_id is not None
             for row in _provision_rows(referral, lines[referral_id], ratings[referral_id], now)
         ]
         advised = session.exec(

@@ -6,7 +6,7 @@ more referrals and ranked in the database, at most ten returned), and the advice
 many discussions matched, by a window count). Nothing else is read: no referral, setting or person.
 
 The words go to the database's own full-text search, as plain prefixes (``cluster.what_worked``): SQLite's
-FTS5 table ranked by ``bm25`` (lower is better), PostgreSQL's ``to_tsvector('english', body)`` (the GIN
+FTS5 table ranked by its ``rank`` (``bm25``, lower is better), PostgreSQL's ``to_tsvector('english', body)`` (the GIN
 index's expression, said the same way so the index is used) ranked by ``ts_rank`` (higher is better).
 Without words, groups are ranked by how often their outcomes were achieved, then by how many referrals
 they rest on.
@@ -49,7 +49,7 @@ def _matched(dialect: str, terms: Sequence[str], any_of: bool) -> tuple[str, str
     """The FROM, WHERE and score of a full-text search in this dialect, and its parameters."""
     if dialect == "sqlite":
         source = (
-            "(SELECT rowid AS id, bm25(what_worked_fts) AS score FROM what_worked_fts "
+            "(SELECT rowid AS id, rank AS score FROM what_worked_fts "
             "WHERE what_worked_fts MATCH :match) AS m JOIN what_worked AS w ON w.id = m.id"
         )
         return source, "", "MIN(m.score)", {"match": sqlite_match(terms, any_of=any_of)}
@@ -95,8 +95,9 @@ def provision_groups(session: Session, query: Query, clusters: frozenset[int] | 
     else:
         source, score = "what_worked AS w", "0"
     rated = "SUM(w.achieved + w.partly + w.not_achieved)"
+    # Only our own fixed fragments are joined into the statement; every value the person gave is a parameter.
     sql = (
-        f"SELECT MIN(w.provision) AS provision, w.area_of_need, COUNT(DISTINCT w.referral_id) AS referrals, "
+        f"SELECT MIN(w.provision) AS provision, w.area_of_need, COUNT(DISTINCT w.referral_id) AS referrals, "  # noqa: S608
         f"SUM(w.achieved), SUM(w.partly), SUM(w.not_achieved), AVG(w.cost_pence), {score} AS score "
         f"FROM {source} WHERE {' AND '.join(where)} "
         f"GROUP BY w.provision_key, w.area_of_need HAVING COUNT(DISTINCT w.referral_id) >= {MIN_REFERRALS} "
@@ -126,8 +127,9 @@ def advice_found(session: Session, query: Query, clusters: frozenset[int] | None
             where.append(matches)
     else:
         source, score = "what_worked AS w", "0"
+    # Fixed fragments only; every value the person gave is a parameter.
     sql = (
-        f"SELECT w.advice, COUNT(*) OVER () AS matched FROM {source} WHERE {' AND '.join(where)} "
+        f"SELECT w.advice, COUNT(*) OVER () AS matched FROM {source} WHERE {' AND '.join(where)} "  # noqa: S608
         f"ORDER BY {score}, w.id DESC LIMIT {MAX_ADVICE}"
     )
     rows = session.execute(_statement(sql, params), params).all()
@@ -137,8 +139,10 @@ def advice_found(session: Session, query: Query, clusters: frozenset[int] | None
 
 
 def _scope(session: Session, actor: Actor, asked: Scope) -> tuple[frozenset[int] | None, str, str, bool]:
-    """The clusters a search reads, how to say them, a note when the scope asked for was narrowed, and whether
-    the searcher may search the city (one query)."""
+    """The clusters a search reads, how to say them, a note when the scope was narrowed, and whether the city may be.
+
+    One query: the searcher's own clusters and every cluster that shares its record.
+    """
     reached = clusters_reached(actor.grants, WHAT_WORKED)
     if reached is None:  # a council officer: the council's own record, every cluster
         return None, "every cluster", "", True

@@ -15,7 +15,8 @@ Two checks use the same object, so they cannot drift apart:
 The checks and what a permission is live in :mod:`~cluster.permissions.model`; the permissions themselves by
 topic, a cluster's own work in :mod:`~cluster.permissions.clusters`, the meeting itself (the register,
 substitutes, Teams' meeting events) in :mod:`~cluster.permissions.meeting` and the council's in
-:mod:`~cluster.permissions.council`, and searching what worked in :mod:`~cluster.permissions.what_worked`; every name is imported from here (``from cluster.permissions import VOTE``).
+:mod:`~cluster.permissions.council`, and searching what worked in
+:mod:`~cluster.permissions.what_worked`; every name is imported from here (``from cluster.permissions import VOTE``).
 The table that maps every command and verb to its permission is ``bot.actions.permissions.TABLE``.
 """
 
@@ -187,9 +188,9 @@ __all__ = [
     "SEE_BUDGET",
     "SEE_CAPITAL",
     "SEND_APOLOGIES",
-    "SHARE_WHAT_WORKED",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",
+    "SHARE_WHAT_WORKED",
     "SNOOZE_REVIEW",
     "START_REFERRAL",
     "TEAMS_MEETING",
