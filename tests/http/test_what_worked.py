@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bot.config import Settings
+from bot.http.app import create_app
 from cards import verbs
+from cluster.clock import FixedClock
 from cluster.commands.reviews import SubmitReview
 from cluster.permissions import SHARE_WHAT_WORKED, WHAT_WORKED
 from cluster.roles import Role
 from cluster.what_worked import Query
 from store.models import Cluster, Person, RoleAssignment, Setting, WhatWorked
-from tests.conftest import ADMIN, CHAIR, SENCO, TEST_NOW, Bot
+from tests.conftest import ADMIN, CHAIR, SENCO, TEST_NOW, Bot, _seed_central
 from tests.support import activities as act
+from tests.support.fake_connector import FakeConnector
 from tests.support.queries import count_queries
 from tests.support.referral_flow import Flow
 from tests.support.review_flow import fund
@@ -62,16 +68,33 @@ def _north(engine: Engine) -> tuple[int, int]:
 
 
 @pytest.fixture
-def record(central: Engine) -> Record:
-    central_id, north_id = _north(central)
+def seeded(engine: Engine) -> Engine:
+    """Central and the test roster, on SQLite and on PostgreSQL."""
+    _seed_central(engine, TEST_NOW)
+    return engine
+
+
+@pytest.fixture
+async def bot(seeded: Engine, connector: FakeConnector) -> AsyncIterator[Bot]:
+    settings = Settings(CLUSTERBOT_ALLOW_NO_AUTH=True, CLUSTERBOT_SCHEDULER=False)
+    app = create_app(settings, clock=FixedClock(TEST_NOW), engine=seeded)
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    yield Bot(client, connector)
+    await client.close()
+
+
+@pytest.fixture
+def record(seeded: Engine) -> Record:
+    central_id, north_id = _north(seeded)
     built = make_record(
-        central,
+        seeded,
         [(central_id, "Etruscan Primary School", "Sam Senco"), (north_id, "Made-up Northfield Primary", "Nia North")],
         reviews=2000,
         discussions=200,
         now=TEST_NOW,
     )
-    rebuild(central, TEST_NOW)
+    rebuild(seeded, TEST_NOW)
     return built
 
 
@@ -175,26 +198,26 @@ async def test_another_clusters_record_is_searched_only_with_the_councils_consen
     assert [name for name, _ in _groups(chair)] == ["Lego therapy"]
 
 
-def test_a_search_costs_the_same_few_queries_over_a_small_record_and_a_large_one(central: Engine) -> None:
-    central_id, north_id = _north(central)
+def test_a_search_costs_the_same_few_queries_over_a_small_record_and_a_large_one(seeded: Engine) -> None:
+    central_id, north_id = _north(seeded)
     clusters = [(central_id, "Etruscan Primary School", "Sam Senco"), (north_id, "Made-up Northfield Primary", "Nia")]
-    with Session(central) as session:
+    with Session(seeded) as session:
         actor = identify(session, *SENCO)
     query = Query(area_of_need="CI", text="speech")
     counts = []
     for reviews, discussions in ((120, 10), (2000, 200)):
-        make_record(central, clusters, reviews=reviews, discussions=discussions, now=TEST_NOW)
-        rebuild(central, TEST_NOW)
-        with count_queries(central) as counted:
-            found = search(central, actor, query)
+        make_record(seeded, clusters, reviews=reviews, discussions=discussions, now=TEST_NOW)
+        rebuild(seeded, TEST_NOW)
+        with count_queries(seeded) as counted:
+            found = search(seeded, actor, query)
         assert found.groups and found.groups[0].provision == PROVISIONS[0][0]
         counts.append(counted.count)
     assert counts[0] == counts[1] <= 5, counts  # BEGIN, the clusters, the groups, the advice, COMMIT
 
 
-def test_a_submitted_review_is_found_at_once_with_its_ratings(central: Engine) -> None:
-    review_id = fund(central, datetime(2025, 11, 20, 10, 0, tzinfo=TEST_NOW.tzinfo))
-    with Session(central) as session:
+def test_a_submitted_review_is_found_at_once_with_its_ratings(seeded: Engine) -> None:
+    review_id = fund(seeded, datetime(2025, 11, 20, 10, 0, tzinfo=TEST_NOW.tzinfo))
+    with Session(seeded) as session:
         actor = identify(session, *SENCO)
     answers = {
         "outcome_rating_1": "achieved",
@@ -206,8 +229,8 @@ def test_a_submitted_review_is_found_at_once_with_its_ratings(central: Engine) -
         "actual_spend": "100",
         "recommendation": "stop",
     }
-    submit_review(central, actor, SubmitReview(review_id=review_id, answers=answers), TEST_NOW)
-    with Session(central) as session:
+    submit_review(seeded, actor, SubmitReview(review_id=review_id, answers=answers), TEST_NOW)
+    with Session(seeded) as session:
         rows = session.exec(select(WhatWorked)).all()
     assert rows and {r.provision for r in rows} >= {"Language group"}
     assert all(r.achieved == 1 and r.partly == 0 and r.year_band == "KS2" for r in rows)
