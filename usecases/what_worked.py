@@ -86,9 +86,9 @@ def _provision_rows(
             line.weeks,
             line.hourly_rate_pence,
         ).cost_pence
-        key = (provision_key(line.provision), line.area_of_need)
-        named, before = merged.get(key, (line.provision, 0))
-        merged[key] = (named, before + cost)
+        grouped = (provision_key(line.provision), line.area_of_need)
+        named, before = merged.get(grouped, (line.provision, 0))
+        merged[grouped] = (named, before + cost)
     rows = []
     for (key, area), (named, cost) in merged.items():
         body = searchable(

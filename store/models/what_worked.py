@@ -72,7 +72,8 @@ class WhatWorked(SQLModel, table=True):
     indexed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
+_TABLE = WhatWorked.__table__  # type: ignore[attr-defined]  # SQLModel sets it; its stubs do not say so
 for _statement in SQLITE_SEARCH:
-    event.listen(WhatWorked.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(_TABLE, "after_create", DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
 for _statement in SQLITE_SEARCH_DROP:
-    event.listen(WhatWorked.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(_TABLE, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
