@@ -24,6 +24,7 @@ from bot.cli.people import PEOPLE
 from bot.cli.privacy import PRIVACY
 from bot.cli.reads import READS
 from bot.cli.running import RUNNING
+from bot.cli.what_worked import WHAT_WORKED
 from bot.config import Settings
 from bot.http import log_text
 from cluster.clock import Clock
@@ -33,7 +34,7 @@ from usecases.clusters import ClusterError
 from usecases.roster import RosterError
 
 # In the order ``clusterbot --help`` lists them.
-GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, DEV, READS, PRIVACY, OPS)
+GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, DEV, READS, PRIVACY, OPS, WHAT_WORKED)
 
 
 def _parser() -> argparse.ArgumentParser:
