@@ -33,7 +33,6 @@ from cluster.decisions import Outcome
 from cluster.errors import Refusal
 from cluster.impact import Rating
 from cluster.permissions import SHARE_WHAT_WORKED, authorize
-from cluster.provision import ProvisionRow
 from cluster.referrals import Kind as ReferralKind
 from cluster.referrals.forms import AREAS_OF_NEED, NEED_CODES
 from cluster.what_worked import (
@@ -59,6 +58,7 @@ from store.models import (
     Setting,
     WhatWorked,
 )
+from store.referral_views import as_row
 from usecases.people import Actor
 
 _ROW = WhatWorked.__table__  # type: ignore[attr-defined]
@@ -76,16 +76,7 @@ def _provision_rows(
     need_code, band = _codes(referral.details)
     merged: dict[tuple[str, str], tuple[str, int]] = {}
     for line in sorted(lines, key=lambda row: row.position):
-        cost = ProvisionRow(
-            line.provision,
-            line.area_of_need,
-            line.delivered_by,
-            line.minutes_per_session,
-            line.sessions_per_week,
-            line.group_size,
-            line.weeks,
-            line.hourly_rate_pence,
-        ).cost_pence
+        cost = as_row(line).cost_pence
         grouped = (provision_key(line.provision), line.area_of_need)
         named, before = merged.get(grouped, (line.provision, 0))
         merged[grouped] = (named, before + cost)

@@ -16,7 +16,7 @@ from usecases.what_worked import rebuild
 
 
 def _add(sub: Any) -> None:
-    made = sub.add_parser("what-worked", help="the search index of what worked (reviews' outcomes, discussions' advice)")
+    made = sub.add_parser("what-worked", help="the search index of what worked")
     made_sub = made.add_subparsers(dest="action", required=True)
     made_sub.add_parser("reindex", help="index every reviewed provision and every discussion's advice afresh")
 
