@@ -108,10 +108,25 @@ def search_terms(typed: str) -> tuple[str, ...]:
     return tuple(terms[:MAX_TERMS])
 
 
-def sqlite_match(terms: Iterable[str], *, any_of: bool = False) -> str:
-    """An FTS5 MATCH expression: each term as a quoted prefix, all of them (or ``any_of`` them)."""
+def scope_words(cluster_id: int, kind: Kind) -> str:
+    """A row's cluster and kind as words (``c12 kprovision``), for the SQLite index to find a cluster's rows by."""
+    return f"c{cluster_id} k{kind.value}"
+
+
+def sqlite_match(
+    terms: Iterable[str], *, any_of: bool = False, clusters: Iterable[int] | None = None, kind: Kind | None = None
+) -> str:
+    """An FTS5 MATCH expression: each term as a quoted prefix in the body, all of them (or ``any_of`` them).
+
+    With ``clusters`` and ``kind``, only rows of those clusters and that kind (their ``scope`` words) match.
+    """
     joiner = " OR " if any_of else " "
-    return joiner.join(f'"{t}"*' for t in terms)
+    expression = "body : (" + joiner.join(f'"{t}"*' for t in terms) + ")"
+    if kind is not None:
+        expression += f" AND scope : k{kind.value}"
+    if clusters is not None:
+        expression += " AND scope : (" + " OR ".join(f"c{c}" for c in sorted(clusters)) + ")"
+    return expression
 
 
 def postgres_query(terms: Iterable[str], *, any_of: bool = False) -> str:

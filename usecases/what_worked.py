@@ -42,6 +42,7 @@ from cluster.what_worked import (
     label_of,
     provision_key,
     redact,
+    scope_words,
     searchable,
     year_band,
 )
@@ -104,6 +105,7 @@ def _provision_rows(
                 "not_achieved": ratings.get(Rating.NOT_ACHIEVED.value, 0),
                 "advice": "",
                 "body": body,
+                "scope": scope_words(referral.cluster_id, Kind.PROVISION),
                 "indexed_at": now,
             }
         )
@@ -133,6 +135,7 @@ def _advice_row(referral: Referral, advice: str, names: Iterable[str], now: date
         "not_achieved": 0,
         "advice": said,
         "body": searchable(said, question, label_of(band, YEAR_BANDS))[:4000],
+        "scope": scope_words(referral.cluster_id, Kind.ADVICE),
         "indexed_at": now,
     }
 

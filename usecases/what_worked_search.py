@@ -45,14 +45,17 @@ NOT_SHARING = (
 )
 
 
-def _matched(dialect: str, terms: Sequence[str], any_of: bool) -> tuple[str, str, str, dict[str, Any]]:
+def _matched(
+    dialect: str, terms: Sequence[str], any_of: bool, clusters: frozenset[int] | None, kind: Kind
+) -> tuple[str, str, str, dict[str, Any]]:
     """The FROM, WHERE and score of a full-text search in this dialect, and its parameters."""
     if dialect == "sqlite":
         source = (
             "(SELECT rowid AS id, rank AS score FROM what_worked_fts "
             "WHERE what_worked_fts MATCH :match) AS m JOIN what_worked AS w ON w.id = m.id"
         )
-        return source, "", "MIN(m.score)", {"match": sqlite_match(terms, any_of=any_of)}
+        match = sqlite_match(terms, any_of=any_of, clusters=clusters, kind=kind)
+        return source, "", "MIN(m.score)", {"match": match}
     matches = f"{POSTGRES_VECTOR.replace('body', 'w.body')} @@ to_tsquery('english', :match)"
     score = f"-MAX(ts_rank({POSTGRES_VECTOR.replace('body', 'w.body')}, to_tsquery('english', :match)))"
     return "what_worked AS w", matches, score, {"match": postgres_query(terms, any_of=any_of)}
@@ -88,7 +91,7 @@ def provision_groups(session: Session, query: Query, clusters: frozenset[int] | 
     dialect = session.get_bind().dialect.name
     terms = query.terms
     if terms:
-        source, matches, score, more = _matched(dialect, terms, any_of=False)
+        source, matches, score, more = _matched(dialect, terms, False, clusters, Kind.PROVISION)
         params.update(more)
         if matches:
             where.append(matches)
@@ -120,7 +123,7 @@ def advice_found(session: Session, query: Query, clusters: frozenset[int] | None
     where, params = _filters(query, clusters, Kind.ADVICE)
     dialect = session.get_bind().dialect.name
     if terms:
-        source, matches, score, more = _matched(dialect, terms, any_of=not query.terms)
+        source, matches, score, more = _matched(dialect, terms, not query.terms, clusters, Kind.ADVICE)
         score = score.replace("MIN(", "(").replace("MAX(", "(")  # one row each: no aggregate
         params.update(more)
         if matches:

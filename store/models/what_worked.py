@@ -8,8 +8,10 @@ when it is written, and only codes, bands and counts sit beside it.
 The full-text search beside it differs by database, and is made by migration 0017 (and by
 ``metadata.create_all``, through the DDL events below):
 
-- SQLite: an FTS5 table ``what_worked_fts`` over ``body`` (external content, Porter stemming), which triggers
-  keep in step with every insert, update and delete of ``what_worked``; ranked with ``bm25``.
+- SQLite: an FTS5 table ``what_worked_fts`` over ``body`` and ``scope`` (external content, Porter stemming),
+  which triggers keep in step with every insert, update and delete of ``what_worked``; ranked with ``bm25``.
+  ``scope`` holds the row's cluster and kind as words (``c12 kprovision``), so a search of one cluster asks
+  the index for that cluster's rows, instead of matching a common word across the whole city first.
 - PostgreSQL: a GIN index on ``to_tsvector('english', body)``; ranked with ``ts_rank``.
 
 The statements are frozen as migration 0017 applied them: a change to them needs a new migration.
@@ -26,14 +28,16 @@ from store.types import UTCDateTime
 
 SQLITE_SEARCH = (
     "CREATE VIRTUAL TABLE what_worked_fts USING fts5("
-    "body, content='what_worked', content_rowid='id', tokenize='porter unicode61')",
+    "body, scope, content='what_worked', content_rowid='id', tokenize='porter unicode61')",
     "CREATE TRIGGER what_worked_fts_insert AFTER INSERT ON what_worked BEGIN "
-    "INSERT INTO what_worked_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO what_worked_fts(rowid, body, scope) VALUES (new.id, new.body, new.scope); END",
     "CREATE TRIGGER what_worked_fts_delete AFTER DELETE ON what_worked BEGIN "
-    "INSERT INTO what_worked_fts(what_worked_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "INSERT INTO what_worked_fts(what_worked_fts, rowid, body, scope) "
+    "VALUES ('delete', old.id, old.body, old.scope); END",
     "CREATE TRIGGER what_worked_fts_update AFTER UPDATE ON what_worked BEGIN "
-    "INSERT INTO what_worked_fts(what_worked_fts, rowid, body) VALUES ('delete', old.id, old.body); "
-    "INSERT INTO what_worked_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO what_worked_fts(what_worked_fts, rowid, body, scope) "
+    "VALUES ('delete', old.id, old.body, old.scope); "
+    "INSERT INTO what_worked_fts(rowid, body, scope) VALUES (new.id, new.body, new.scope); END",
 )
 SQLITE_SEARCH_DROP = (
     "DROP TRIGGER IF EXISTS what_worked_fts_update",
@@ -69,6 +73,7 @@ class WhatWorked(SQLModel, table=True):
     not_achieved: int = Field(default=0)
     advice: str = Field(default="", max_length=2000)  # redacted (cluster.what_worked.redact)
     body: str = Field(default="", max_length=4000)  # what the search reads
+    scope: str = Field(default="", max_length=40)  # cluster.what_worked.scope_words: the cluster and kind as words
     indexed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

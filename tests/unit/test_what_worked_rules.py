@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cluster.what_worked import (
     HIDDEN,
+    Kind,
     Outcomes,
     Query,
     cost_band,
@@ -40,7 +41,10 @@ def test_search_words_drop_common_words_repeats_and_anything_but_letters_and_dig
 def test_search_words_can_never_be_read_as_query_syntax() -> None:
     terms = search_terms('x" OR 1=1 -- ; DROP TABLE what_worked; *:')
     assert all(t.isalnum() for t in terms)
-    assert sqlite_match(("speech", "group")) == '"speech"* "group"*'
+    assert sqlite_match(("speech", "group")) == 'body : ("speech"* "group"*)'
+    assert sqlite_match(("speech",), any_of=True, clusters={3, 1}, kind=Kind.ADVICE) == (
+        'body : ("speech"*) AND scope : kadvice AND scope : (c1 OR c3)'
+    )
     assert postgres_query(("speech", "group")) == "speech:* & group:*"
     assert postgres_query(("speech", "group"), any_of=True) == "speech:* | group:*"
 

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("not_achieved", sa.Integer(), nullable=False),
         sa.Column("advice", sa.String(length=2000), nullable=False),
         sa.Column("body", sa.String(length=4000), nullable=False),
+        sa.Column("scope", sa.String(length=40), nullable=False),
         sa.Column("indexed_at", store.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["cluster_id"], ["cluster.id"]),
         sa.ForeignKeyConstraint(["referral_id"], ["referral.id"]),
