@@ -647,7 +647,7 @@ def _what_worked(connection: Connection, now: datetime) -> None:
             "SELECT 'provision', r.id, r.cluster_id, p.area_of_need, 'SLCN', 'KS2', lower(p.provision), p.provision, "
             "p.hourly_rate_pence * 10, 1 + p.id % 3, p.id % 2, p.id % 2, '', "
             "p.provision || ' Communication and interaction SLCN Speech, language and communication needs', "
-            "'c' || r.cluster_id || ' kprovision', :now "
+            "'c' || r.cluster_id, :now "
             "FROM provision_line AS p JOIN referral AS r ON r.id = p.referral_id WHERE r.state = 'decided'"
         ),
         {"now": now.astimezone(UTC).replace(tzinfo=None)},
@@ -659,7 +659,7 @@ def _what_worked(connection: Connection, now: datetime) -> None:
             "SELECT 'advice', r.id, r.cluster_id, '', '', 'KS2', '', '', 0, 0, 0, 0, "
             "'A visual timetable and a calm corner before each transition helped.', "
             "'A visual timetable and a calm corner before each transition helped. Speech and language.', "
-            "'c' || r.cluster_id || ' kadvice', :now "
+            "'c' || r.cluster_id, :now "
             "FROM referral AS r WHERE r.state = 'decided' AND r.id % 10 = 0"
         ),
         {"now": now.astimezone(UTC).replace(tzinfo=None)},

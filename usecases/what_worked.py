@@ -105,7 +105,7 @@ def _provision_rows(
                 "not_achieved": ratings.get(Rating.NOT_ACHIEVED.value, 0),
                 "advice": "",
                 "body": body,
-                "scope": scope_words(referral.cluster_id, Kind.PROVISION),
+                "scope": scope_words(referral.cluster_id),
                 "indexed_at": now,
             }
         )
@@ -135,7 +135,7 @@ def _advice_row(referral: Referral, advice: str, names: Iterable[str], now: date
         "not_achieved": 0,
         "advice": said,
         "body": searchable(said, question, label_of(band, YEAR_BANDS))[:4000],
-        "scope": scope_words(referral.cluster_id, Kind.ADVICE),
+        "scope": scope_words(referral.cluster_id),
         "indexed_at": now,
     }
 

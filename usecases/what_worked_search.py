@@ -5,7 +5,7 @@ the council's consent every sharing cluster), the provision groups (grouped, cou
 more referrals and ranked in the database, at most ten returned), and the advice (the best three, with how
 many discussions matched, by a window count). Nothing else is read: no referral, setting or person.
 
-The words go to the database's own full-text search, as plain prefixes (``cluster.what_worked``): SQLite's
+The words go to the database's own full-text search, as plain words (``cluster.what_worked``): SQLite's
 FTS5 table ranked by its ``rank`` (``bm25``, lower is better), PostgreSQL's ``to_tsvector('english', body)`` (the GIN
 index's expression, said the same way so the index is used) ranked by ``ts_rank`` (higher is better).
 Without words, groups are ranked by how often their outcomes were achieved, then by how many referrals
@@ -46,15 +46,15 @@ NOT_SHARING = (
 
 
 def _matched(
-    dialect: str, terms: Sequence[str], any_of: bool, clusters: frozenset[int] | None, kind: Kind
+    dialect: str, terms: Sequence[str], any_of: bool, clusters: frozenset[int] | None
 ) -> tuple[str, str, str, dict[str, Any]]:
     """The FROM, WHERE and score of a full-text search in this dialect, and its parameters."""
     if dialect == "sqlite":
         source = (
             "(SELECT rowid AS id, rank AS score FROM what_worked_fts "
-            "WHERE what_worked_fts MATCH :match) AS m JOIN what_worked AS w ON w.id = m.id"
+            "WHERE what_worked_fts MATCH :match) AS m CROSS JOIN what_worked AS w ON w.id = m.id"
         )
-        match = sqlite_match(terms, any_of=any_of, clusters=clusters, kind=kind)
+        match = sqlite_match(terms, any_of=any_of, clusters=clusters)
         return source, "", "MIN(m.score)", {"match": match}
     matches = f"{POSTGRES_VECTOR.replace('body', 'w.body')} @@ to_tsquery('english', :match)"
     score = f"-MAX(ts_rank({POSTGRES_VECTOR.replace('body', 'w.body')}, to_tsquery('english', :match)))"
@@ -91,7 +91,7 @@ def provision_groups(session: Session, query: Query, clusters: frozenset[int] | 
     dialect = session.get_bind().dialect.name
     terms = query.terms
     if terms:
-        source, matches, score, more = _matched(dialect, terms, False, clusters, Kind.PROVISION)
+        source, matches, score, more = _matched(dialect, terms, False, clusters)
         params.update(more)
         if matches:
             where.append(matches)
@@ -123,7 +123,7 @@ def advice_found(session: Session, query: Query, clusters: frozenset[int] | None
     where, params = _filters(query, clusters, Kind.ADVICE)
     dialect = session.get_bind().dialect.name
     if terms:
-        source, matches, score, more = _matched(dialect, terms, not query.terms, clusters, Kind.ADVICE)
+        source, matches, score, more = _matched(dialect, terms, not query.terms, clusters)
         score = score.replace("MIN(", "(").replace("MAX(", "(")  # one row each: no aggregate
         params.update(more)
         if matches:

@@ -10,8 +10,8 @@ The full-text search beside it differs by database, and is made by migration 001
 
 - SQLite: an FTS5 table ``what_worked_fts`` over ``body`` and ``scope`` (external content, Porter stemming),
   which triggers keep in step with every insert, update and delete of ``what_worked``; ranked with ``bm25``.
-  ``scope`` holds the row's cluster and kind as words (``c12 kprovision``), so a search of one cluster asks
-  the index for that cluster's rows, instead of matching a common word across the whole city first.
+  ``scope`` holds the row's cluster as a word (``c12``), so a search of one cluster asks the index for that
+  cluster's rows, instead of matching a common word across the whole city first.
 - PostgreSQL: a GIN index on ``to_tsvector('english', body)``; ranked with ``ts_rank``.
 
 The statements are frozen as migration 0017 applied them: a change to them needs a new migration.
@@ -73,7 +73,7 @@ class WhatWorked(SQLModel, table=True):
     not_achieved: int = Field(default=0)
     advice: str = Field(default="", max_length=2000)  # redacted (cluster.what_worked.redact)
     body: str = Field(default="", max_length=4000)  # what the search reads
-    scope: str = Field(default="", max_length=40)  # cluster.what_worked.scope_words: the cluster and kind as words
+    scope: str = Field(default="", max_length=40)  # cluster.what_worked.scope_words: the cluster as a word
     indexed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
