@@ -624,12 +624,46 @@ def build_city(engine: Engine, plan: Plan, service_url: str, now: datetime) -> C
         writer.flush()
         if connection.dialect.name == "postgresql":
             _move_sequences(connection)
+        _what_worked(connection, now)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")  # as autovacuum would have by now in a real deployment
     city.counts = dict(writer.counts)
     city.seconds = clock.monotonic() - began
     return city
+
+
+def _what_worked(connection: Connection, now: datetime) -> None:
+    """The what worked index as the review and meeting use cases would leave it, in two set-based inserts.
+
+    Every decided referral's provision rows, rated as if its review had been submitted (the counts vary with
+    the row's id), and the advice of one decided referral in ten: about 130,000 rows and 20,000 pieces of
+    advice at 100x, so ``what worked`` searches an index of the whole city's size.
+    """
+    connection.execute(
+        text(
+            "INSERT INTO what_worked (kind, referral_id, cluster_id, area_of_need, need_code, year_band, "
+            "provision_key, provision, cost_pence, achieved, partly, not_achieved, advice, body, scope, indexed_at) "
+            "SELECT 'provision', r.id, r.cluster_id, p.area_of_need, 'SLCN', 'KS2', lower(p.provision), p.provision, "
+            "p.hourly_rate_pence * 10, 1 + p.id % 3, p.id % 2, p.id % 2, '', "
+            "p.provision || ' Communication and interaction SLCN Speech, language and communication needs', "
+            "'c' || r.cluster_id, :now "
+            "FROM provision_line AS p JOIN referral AS r ON r.id = p.referral_id WHERE r.state = 'decided'"
+        ),
+        {"now": now.astimezone(UTC).replace(tzinfo=None)},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO what_worked (kind, referral_id, cluster_id, area_of_need, need_code, year_band, "
+            "provision_key, provision, cost_pence, achieved, partly, not_achieved, advice, body, scope, indexed_at) "
+            "SELECT 'advice', r.id, r.cluster_id, '', '', 'KS2', '', '', 0, 0, 0, 0, "
+            "'A visual timetable and a calm corner before each transition helped.', "
+            "'A visual timetable and a calm corner before each transition helped. Speech and language.', "
+            "'c' || r.cluster_id, :now "
+            "FROM referral AS r WHERE r.state = 'decided' AND r.id % 10 = 0"
+        ),
+        {"now": now.astimezone(UTC).replace(tzinfo=None)},
+    )
 
 
 def _central_meetings(b: _Builder, c: _Cluster, plan: Plan, reviews: Iterator[int], city: City) -> None:

@@ -184,6 +184,7 @@ READS = (
     Read("budget", "admin", "personal", "budget", CARD_TYPE.encode(), None),
     Read("citywide", "chair", "personal", "citywide", CARD_TYPE.encode(), None),
     Read("help", "senco", "personal", "help", CARD_TYPE.encode(), None),
+    Read("what worked", "senco", "personal", "what worked speech language", CARD_TYPE.encode(), 100),
 )
 
 

@@ -156,3 +156,10 @@ ALL = ALL | frozenset(
 PROVISION_DOCUMENTS = "provision.documents"  # the versions card (a new version comes as a file sent in chat)
 
 ALL = ALL | frozenset({PROVISION_DOCUMENTS})
+
+# What worked (issue 21): the record of funded provisions' outcomes and peers' advice, searched in groups.
+WHAT_WORKED = "whatworked.search"  # inputs: area_of_need, need_code, year_band, provision, text, scope
+WHAT_WORKED_SHARING = "whatworked.sharing"  # the council officer's card of each cluster's consent to share
+WHAT_WORKED_SHARE = "whatworked.share"  # data: cluster_id, share (on|off)
+
+ALL = ALL | frozenset({WHAT_WORKED, WHAT_WORKED_SHARING, WHAT_WORKED_SHARE})

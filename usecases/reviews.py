@@ -50,6 +50,7 @@ from usecases.ledger import cancel_unpaid
 from usecases.lists import Page, first_page
 from usecases.people import Actor, require_registered
 from usecases.referrals import referrer_setting_ids
+from usecases.what_worked import index_review
 
 NOT_FOUND = REVIEW_GONE
 # "Reviews due" lists a cluster's due and overdue reviews, most overdue first: 30 make a card of about 20 KB.
@@ -258,6 +259,7 @@ def submit_review(engine: Engine, actor: Actor, command: SubmitReview, now: date
             raise InvalidInput(checked.errors, dict(command.answers))
         review.answers = checked.values
         _record_ratings(session, review, before, now)
+        index_review(session, review.referral_id, now)  # what worked finds the ratings at once (same transaction)
         review.state = ReviewState.SUBMITTED.value
         review.submitted_at = now
         review.submitted_by = actor.person_id

@@ -23,6 +23,7 @@ from bot.actions import (
     reviews,
     setting_facts,
     teams_meeting,
+    what_worked,
 )
 from bot.actions.registry import ACTIONS
 
@@ -45,6 +46,7 @@ TOPICS = (
     referrals,
     reviews,
     teams_meeting,
+    what_worked,
 )
 
 __all__ = ["ACTIONS", "TOPICS"]

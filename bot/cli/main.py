@@ -26,6 +26,7 @@ from bot.cli.privacy import PRIVACY
 from bot.cli.provision import PROVISION
 from bot.cli.reads import READS
 from bot.cli.running import RUNNING
+from bot.cli.what_worked import WHAT_WORKED
 from bot.config import Settings
 from bot.http import log_text
 from cluster.clock import Clock
@@ -35,7 +36,7 @@ from usecases.clusters import ClusterError
 from usecases.roster import RosterError
 
 # In the order ``clusterbot --help`` lists them.
-GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, PROVISION, DEV, READS, PRIVACY, OPS)
+GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, PROVISION, DEV, READS, PRIVACY, OPS, WHAT_WORKED)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,7 +15,8 @@ Two checks use the same object, so they cannot drift apart:
 The checks and what a permission is live in :mod:`~cluster.permissions.model`; the permissions themselves by
 topic, a cluster's own work in :mod:`~cluster.permissions.clusters`, the meeting itself (the register,
 substitutes, Teams' meeting events) in :mod:`~cluster.permissions.meeting`, the council's in
-:mod:`~cluster.permissions.council` and the Costed Provision Document's in :mod:`~cluster.permissions.provision`;
+:mod:`~cluster.permissions.council`, the Costed Provision Document's in :mod:`~cluster.permissions.provision`
+and searching what worked in :mod:`~cluster.permissions.what_worked`;
 every name is imported from here (``from cluster.permissions import VOTE``).
 The table that maps every command and verb to its permission is ``bot.actions.permissions.TABLE``.
 """
@@ -91,6 +92,7 @@ from cluster.permissions.model import (
 )
 from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
 from cluster.permissions.provision_map import FIND_PROVISION
+from cluster.permissions.what_worked import SHARE_WHAT_WORKED, WHAT_WORKED
 
 ALL: tuple[Permission, ...] = (
     HELP,
@@ -145,6 +147,8 @@ ALL: tuple[Permission, ...] = (
     HAND_OVER_MEETING,
     LOAD_PROVISION_DOCUMENT,
     FIND_PROVISION,
+    WHAT_WORKED,
+    SHARE_WHAT_WORKED,
 )
 
 __all__ = [
@@ -196,10 +200,12 @@ __all__ = [
     "SEND_APOLOGIES",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",
+    "SHARE_WHAT_WORKED",
     "SNOOZE_REVIEW",
     "START_REFERRAL",
     "TEAMS_MEETING",
     "VOTE",
+    "WHAT_WORKED",
     "WHOAMI",
     "Forbidden",
     "Permission",

@@ -9,6 +9,7 @@
 - ``provision``: the Costed Provision Document's versions and rows;
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
+- ``what_worked``: the search index of what worked (funded provisions' outcomes, discussions' advice);
 - ``records``: the audit log, the record chain, the outbox, channel posts, job marks.
 
 Importing this package registers every table on ``SQLModel.metadata`` (migrations and tests read it whole).
@@ -24,6 +25,7 @@ from store.models.people import Cluster, ConversationRef, Person, RoleAssignment
 from store.models.provision import ProvisionDocument, ProvisionEntry
 from store.models.records import AuditEvent, ChainEntry, ChainHead, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
+from store.models.what_worked import WhatWorked
 
 __all__ = [
     "AgendaItem",
@@ -63,4 +65,5 @@ __all__ = [
     "Substitute",
     "TermDate",
     "Vote",
+    "WhatWorked",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime
@@ -29,6 +29,9 @@ class Cluster(SQLModel, table=True):
     # Months after a referral's last activity that its pupil details are kept; None: the default in
     # cluster.privacy (the council chooses per cluster).
     retention_months: int | None = Field(default=None)
+    # The council's consent for this cluster's record of what worked (funded provisions' outcomes, discussions'
+    # advice, in groups of five or more) to be searched by every sharing cluster, and its people to search theirs.
+    shares_what_worked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Setting(SQLModel, table=True):

@@ -67,7 +67,9 @@ def every_row(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     connection = sqlite3.connect(path)
     try:
         tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        rows = {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        # The search index's FTS5 shadow tables include one WITHOUT ROWID: those are ordered by their key.
+        order = {t: "1" if t.startswith("what_worked_fts") else "rowid" for t in tables}
+        rows = {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY {order[t]}').fetchall() for t in tables}
         rows["schema"] = connection.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
         return rows
     finally:

@@ -215,6 +215,9 @@ DATA: dict[str, Data] = {
     ),
     verbs.SUBSTITUTE_WITHDRAW: _meeting,
     verbs.SUBSTITUTE_CONFIRM: lambda r: ({"meeting_id": r.meeting, "setting_id": r.setting_id}, r.cluster_id, None),
+    verbs.WHAT_WORKED: lambda r: ({"text": "speech", "area_of_need": "CI"}, None, None),
+    verbs.WHAT_WORKED_SHARING: _none,
+    verbs.WHAT_WORKED_SHARE: lambda r: ({"share": "on", "cluster_id": r.cluster_id}, r.cluster_id, None),
     verbs.CLUSTER_ADD: lambda r: (
         {"name": "East", "code": "EST", "settings": "East School", "meetings": "2026-02-05"},
         None,

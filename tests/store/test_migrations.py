@@ -62,6 +62,7 @@ TABLES = {
     "capital_application",
     "capital_score",
     "capital_invoice",
+    "what_worked",
 }
 
 
@@ -70,6 +71,8 @@ def schema_of(engine: Engine) -> dict[str, Any]:
     inspector = inspect(engine)
     schema: dict[str, Any] = {}
     for table in sorted(inspector.get_table_names()):
+        if table.startswith("what_worked_fts"):  # SQLite's FTS5 table and its shadows: the index, not the schema
+            continue
         schema[table] = {
             "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)],
             "indexes": sorted((i["name"] or "", tuple(i["column_names"])) for i in inspector.get_indexes(table)),

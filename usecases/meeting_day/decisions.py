@@ -56,6 +56,7 @@ from usecases.meeting_day.agenda import agenda_view
 from usecases.meeting_day.ballots import item_ballots, tally_of, vote_view
 from usecases.meeting_day.meeting_rows import ItemRows, cluster_of_item, decided_view, item_entry, load_item
 from usecases.people import Actor
+from usecases.what_worked import index_decision
 
 log = logging.getLogger("clusterbot.letters")
 
@@ -211,6 +212,7 @@ def record_decision(engine: Engine, actor: Actor, command: RecordDecision, now: 
         )
         session.add(row)
         session.flush()
+        index_decision(session, row, now)  # a discussion's advice, for what worked (same transaction)
         write_instalments(session, row.id or 0, meeting.cluster_id, payments)
         if decision.funded and decision.review_date is not None:
             session.add(
