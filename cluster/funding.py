@@ -225,7 +225,9 @@ def funding_of(formula: Formula, cluster: str) -> ClusterFunding | None:
 def formula_to_json(formula: Formula) -> dict[str, object]:
     """The formula as plain data (kept on the year and on each change)."""
     return {
-        "parts": [{"part": r.part.value, "amount_pence": r.amount_pence, "basis": r.basis.value} for r in formula.parts],
+        "parts": [
+            {"part": r.part.value, "amount_pence": r.amount_pence, "basis": r.basis.value} for r in formula.parts
+        ],
         "counts": [
             {"cluster": c.cluster, "ehcp_pupils": c.ehcp_pupils, "settings": c.settings, "fixed_share": c.fixed_share}
             for c in formula.counts
@@ -241,7 +243,6 @@ def formula_from_json(data: Mapping[str, object]) -> Formula:
     return Formula(
         tuple(PartRule(Part(p["part"]), int(p["amount_pence"]), Basis(p["basis"])) for p in parts),
         tuple(
-            Counts(str(c["cluster"]), int(c["ehcp_pupils"]), int(c["settings"]), int(c["fixed_share"]))
-            for c in counts
+            Counts(str(c["cluster"]), int(c["ehcp_pupils"]), int(c["settings"]), int(c["fixed_share"])) for c in counts
         ),
     )

@@ -20,7 +20,7 @@ class Budget(SQLModel, table=True):
     label: str = Field(max_length=40)
     starts: date
     ends: date
-    baseline_pence: int
+    baseline_pence: int = Field(default=0)
     growth_uplift_pence: int = Field(default=0)
     specialist_allocation_pence: int = Field(default=0)
     reserve_pence: int = Field(default=0)
