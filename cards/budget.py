@@ -57,6 +57,13 @@ def budget_chart(position: Position) -> dict[str, Any]:
     )
 
 
+def _basis(basis: Sequence[str]) -> list[dict[str, Any]]:
+    """How the parts were worked out: the year's formula (cluster.funding), or that they were typed by hand."""
+    if not basis:
+        return [text("Basis: the parts were typed by hand, not worked out from a funding formula.", subtle=True)]
+    return [text("Basis", weight="Bolder"), *(text(line, subtle=i == len(basis) - 1) for i, line in enumerate(basis))]
+
+
 def _choices(cluster_id: int, choices: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
     others = [(i, name) for i, name in choices if i != cluster_id]
     if not others:
@@ -83,6 +90,7 @@ def budget_card(
     notice: str | None = None,
     cluster_id: int = 0,
     choices: Sequence[tuple[int, str]] = (),
+    basis: Sequence[str] = (),
 ) -> Card:
     """The budget covering today, with the form to set it for those allowed, and the other clusters they see."""
     values = dict(values or {})
@@ -107,6 +115,7 @@ def budget_card(
             pairs.append(("Reserve used", format_pence(position.reserve_used)))
         pairs.append(("Reserve left", format_pence(position.reserve_left)))
         body += [text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"), facts(pairs)]
+        body += _basis(basis)
         if position.total > 0:
             body.append(budget_chart(position))
         if position.over_budget:

@@ -156,3 +156,9 @@ ALL = ALL | frozenset(
 PROVISION_DOCUMENTS = "provision.documents"  # the versions card (a new version comes as a file sent in chat)
 
 ALL = ALL | frozenset({PROVISION_DOCUMENTS})
+
+# The funding formula (issue 22): a council officer's card of the year's formula, its shares and its changes.
+FUNDING = "funding.show"  # data: label (the year; empty: the one covering today)
+FUNDING_SET = "funding.set"  # inputs: label, starts, ends, each part (pounds) and its basis, reason
+
+ALL = ALL | frozenset({FUNDING, FUNDING_SET})

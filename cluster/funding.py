@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from cluster.errors import Refusal
@@ -217,6 +218,28 @@ def apportion(formula: Formula) -> tuple[ClusterFunding, ...]:
 def funding_of(formula: Formula, cluster: str) -> ClusterFunding | None:
     """One cluster's budget from the formula (None: the formula does not name it)."""
     return next((f for f in apportion(formula) if f.cluster == cluster), None)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a year's history: when, who, why, and the city's allocation after it."""
+
+    at: datetime
+    by: str
+    reason: str
+    total_pence: int
+
+
+@dataclass(frozen=True)
+class YearView:
+    """A financial year's formula, each cluster's budget from it, and every change to it (oldest first)."""
+
+    label: str
+    starts: date
+    ends: date
+    formula: Formula
+    funding: tuple[ClusterFunding, ...]
+    changes: tuple[Change, ...]
 
 
 # --- kept as JSON on the year and on each change: the whole formula, so a year can be read back as it was --------

@@ -18,48 +18,31 @@ from sqlalchemy import Engine, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
-from cluster.errors import Refusal
+from cluster.commands.funding import SetFunding, ShowFunding
+from cluster.errors import InvalidInput, Refusal
 from cluster.funding import (
+    Change,
     ClusterFunding,
     Counts,
     Formula,
     Part,
     PartRule,
+    YearView,
     apportion,
     check_formula,
     formula_from_json,
     formula_to_json,
 )
+from cluster.permissions import SET_FUNDING, Forbidden, allows
 from cluster.provision import format_pence
 from cluster.text import clean_text
 from store import audit
 from store.db import transaction
 from store.models import Budget, FundingChange, FundingYear
+from usecases.people import Actor
 
 _T = SQLModel.metadata.tables
 _CLUSTER, _SETTING = _T["cluster"], _T["setting"]
-
-
-@dataclass(frozen=True)
-class Change:
-    """One line of a year's history: when, who, why, and the city's allocation after it."""
-
-    at: datetime
-    by: str
-    reason: str
-    total_pence: int
-
-
-@dataclass(frozen=True)
-class YearView:
-    """A financial year's formula, each cluster's budget from it, and every change to it (oldest first)."""
-
-    label: str
-    starts: date
-    ends: date
-    formula: Formula
-    funding: tuple[ClusterFunding, ...]
-    changes: tuple[Change, ...]
 
 
 def _clusters(session: Session) -> list[tuple[int, str, int]]:
@@ -214,3 +197,60 @@ def years(engine: Engine) -> list[YearView]:
     with transaction(engine, read_only=True) as session:
         rows = session.exec(select(FundingYear).order_by(col(FundingYear.starts).desc())).all()
         return [year_view(session, y) for y in rows]
+
+
+# --- the council officer's card ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundingCard:
+    """What the formula card shows: a year's formula (None: none recorded) and every year's label, newest first."""
+
+    view: YearView | None
+    labels: tuple[str, ...]
+
+
+def _check(actor: Actor) -> None:
+    if not allows(actor.grants, SET_FUNDING, registered=actor.person_id is not None):
+        raise Forbidden(SET_FUNDING.refusal)
+
+
+def _card(session: Session, label: str, day: date) -> FundingCard:
+    year = year_called(session, label) if label else year_covering(session, day)
+    if label and year is None:
+        raise Refusal(f"No formula is recorded for {label}.")
+    labels = session.exec(select(FundingYear.label).order_by(col(FundingYear.starts).desc())).all()
+    return FundingCard(year_view(session, year) if year is not None else None, tuple(labels))
+
+
+def funding_card(engine: Engine, actor: Actor, day: date, command: ShowFunding) -> FundingCard:
+    """The formula card: the year typed or named by the card, else the one covering the day (council officers)."""
+    _check(actor)
+    with transaction(engine, read_only=True) as session:
+        return _card(session, clean_text(command.year or command.label), day)
+
+
+def set_funding_as(engine: Engine, actor: Actor, command: SetFunding, now: datetime) -> FundingCard:
+    """A council officer records or changes a year's formula from Teams; the counts are kept as they were.
+
+    What the rules refuse (nothing to share by, a reserve past a cluster's new total) comes back on the
+    form, nothing saved.
+    """
+    _check(actor)
+    try:
+        view = set_formula(
+            engine,
+            actor.name,
+            actor.tag,
+            command.label,
+            command.starts,
+            command.ends,
+            command.parts,
+            None,
+            command.reason,
+            now,
+        )
+    except Refusal as refusal:
+        raise InvalidInput({"form": refusal.message}, {}) from None
+    with transaction(engine, read_only=True) as session:
+        return _card(session, view.label, view.starts)

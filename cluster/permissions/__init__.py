@@ -69,6 +69,7 @@ from cluster.permissions.council import (
     SEE_CAPITAL,
     SET_CAPITAL_ROUND,
 )
+from cluster.permissions.funding import SET_FUNDING
 from cluster.permissions.meeting import (
     CONFIRM_SUBSTITUTE,
     HAND_OVER_MEETING,
@@ -145,6 +146,7 @@ ALL: tuple[Permission, ...] = (
     HAND_OVER_MEETING,
     LOAD_PROVISION_DOCUMENT,
     FIND_PROVISION,
+    SET_FUNDING,
 )
 
 __all__ = [
@@ -196,6 +198,7 @@ __all__ = [
     "SEND_APOLOGIES",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",
+    "SET_FUNDING",
     "SNOOZE_REVIEW",
     "START_REFERRAL",
     "TEAMS_MEETING",
