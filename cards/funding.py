@@ -105,7 +105,7 @@ def funding_card(
                 [
                     (
                         c.cluster,
-                        f"{c.ehcp_pupils} pupils with EHCPs, {c.settings} settings, fixed share {c.fixed_share}",
+                        f"pupils with EHCPs {c.ehcp_pupils}, settings {c.settings}, fixed share {c.fixed_share}",
                     )
                     for c in formula.counts
                 ]
@@ -140,7 +140,7 @@ def funding_card(
     body.append(
         text(
             "Settings are counted when the formula is saved; pupils with EHCPs and fixed shares are kept as last "
-            "recorded (`clusterbot funding set --counts` records them).",
+            "recorded (the command line's clusterbot funding set --counts records them).",
             subtle=True,
         )
     )
