@@ -121,7 +121,7 @@ def set_formula(
 
     ``given`` maps cluster names to (pupils with EHCPs, fixed share); None keeps the year's last counts.
     """
-    reason, label = clean_text(reason), clean_text(label)
+    reason, label = clean_text(reason).strip(), clean_text(label).strip()
     if not reason:
         raise Refusal("Say why the formula is being set or changed: the yearly review reads it.")
     if not label:

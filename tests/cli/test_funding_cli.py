@@ -28,7 +28,7 @@ def test_a_year_is_shared_to_the_penny_and_each_cluster_s_budget_follows_it(
     city: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert run(["funding", "set", *YEAR, "--baseline", "100.00", "--counts", str(city), "--reason", "Budget set"], NOW) == 0
+    assert run(["funding", "set", *YEAR, "--baseline", "100.00", "--counts", str(city), "--reason", "Set"], NOW) == 0
     out = capsys.readouterr().out
     # £100 by three equal counts: 3,333p each and one penny left, to the first by name (East).
     assert "East: £33.34" in out and "North: £33.33" in out and "South: £33.33" in out
