@@ -53,8 +53,8 @@ def test_a_change_is_kept_with_who_and_why_and_the_counts_stay_as_last_recorded(
 def test_no_reason_and_nothing_to_share_by_are_refused_with_what_to_do(
     city: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(["funding", "set", *YEAR, "--baseline", "10", "--counts", str(city), "--reason", " "], NOW) == 1
+    assert run(["funding", "set", *YEAR, "--baseline", "10", "--counts", str(city), "--reason", " "], NOW) == 2
     assert "Say why the formula is being set or changed" in capsys.readouterr().err
-    assert run(["funding", "set", *YEAR, "--baseline", "10", "--baseline-by", "settings", "--reason", "x"], NOW) == 1
+    assert run(["funding", "set", *YEAR, "--baseline", "10", "--baseline-by", "settings", "--reason", "x"], NOW) == 2
     assert "no cluster has any settings: record the counts or share it another way" in capsys.readouterr().err
-    assert run(["funding", "show"], NOW) == 1
+    assert run(["funding", "show"], NOW) == 2
