@@ -84,6 +84,7 @@ def funding_card(
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     notice: str | None = None,
+    asked: str = "",
 ) -> Card:
     """A year's formula (None: none recorded), its changes, other years' buttons, and the form."""
     values = dict(values or {})
@@ -92,7 +93,7 @@ def funding_card(
     if notice:
         body.append(text(notice, weight="Bolder"))
     if view is None:
-        body.append(text("No formula is recorded for the year covering today."))
+        body.append(text(f"No formula is recorded for {asked or 'the year covering today'} yet."))
     else:
         formula = view.formula
         body.append(text(f"{view.label} ({view.starts:%-d %B %Y} to {view.ends:%-d %B %Y})", weight="Bolder"))

@@ -208,6 +208,7 @@ class FundingCard:
 
     view: YearView | None
     labels: tuple[str, ...]
+    asked: str = ""  # the year asked for by name, when none is recorded under it
 
 
 def _check(actor: Actor) -> None:
@@ -217,10 +218,9 @@ def _check(actor: Actor) -> None:
 
 def _card(session: Session, label: str, day: date) -> FundingCard:
     year = year_called(session, label) if label else year_covering(session, day)
-    if label and year is None:
-        raise Refusal(f"No formula is recorded for {label}.")
     labels = session.exec(select(FundingYear.label).order_by(col(FundingYear.starts).desc())).all()
-    return FundingCard(year_view(session, year) if year is not None else None, tuple(labels))
+    view = year_view(session, year) if year is not None else None
+    return FundingCard(view, tuple(labels), label if view is None else "")
 
 
 def funding_card(engine: Engine, actor: Actor, day: date, command: ShowFunding) -> FundingCard:

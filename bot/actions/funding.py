@@ -12,7 +12,7 @@ from usecases import funding as uc
 
 
 def _card(turn: Turn, shown: uc.FundingCard, notice: str | None = None) -> Reply:
-    return Reply(card=funding_card(shown.view, shown.labels, turn.values, turn.errors, notice))
+    return Reply(card=funding_card(shown.view, shown.labels, turn.values, turn.errors, notice, shown.asked))
 
 
 @ACTIONS.personal("funding", p.SET_FUNDING, ShowFunding, argument="label")
