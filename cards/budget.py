@@ -57,6 +57,32 @@ def budget_chart(position: Position) -> dict[str, Any]:
     )
 
 
+def period_inputs(title: str, placeholder: str, values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """A period's name and its first and last days, as a form's first inputs (``label``, ``starts``, ``ends``)."""
+    return [
+        {
+            "type": "Input.Text",
+            "id": "label",
+            "label": title,
+            "placeholder": placeholder,
+            "value": values.get("label", ""),
+            "maxLength": 40,
+        },
+        {"type": "Input.Date", "id": "starts", "label": "From", "value": values.get("starts", "")},
+        {"type": "Input.Date", "id": "ends", "label": "To", "value": values.get("ends", "")},
+    ]
+
+
+def with_errors(inputs: Sequence[dict[str, Any]], errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The inputs, each followed by its mistake where it has one (so a screen reader reads it next)."""
+    out: list[dict[str, Any]] = []
+    for element in inputs:
+        out.append(element)
+        if errors.get(element["id"]):
+            out.append(text(errors[element["id"]], color="Attention"))
+    return out
+
+
 def _basis(basis: Sequence[str]) -> list[dict[str, Any]]:
     """How the parts were worked out: the year's formula (cluster.funding), or that they were typed by hand."""
     if not basis:
@@ -141,24 +167,10 @@ def budget_card(
     body.append(text("Set the budget", weight="Bolder", size="Medium", separator=True))
     if errors.get("form"):
         body.append(text(errors["form"], color="Attention"))
-    inputs: list[dict[str, Any]] = [
-        {
-            "type": "Input.Text",
-            "id": "label",
-            "label": "Funding period",
-            "placeholder": "e.g. 2025/26",
-            "value": values.get("label", ""),
-            "maxLength": 40,
-        },
-        {"type": "Input.Date", "id": "starts", "label": "From", "value": values.get("starts", "")},
-        {"type": "Input.Date", "id": "ends", "label": "To", "value": values.get("ends", "")},
-    ]
+    inputs = period_inputs("Funding period", "e.g. 2025/26", values)
     for key, title in PART_FIELDS:
         inputs.append({"type": "Input.Text", "id": key, "label": title, "value": values.get(key, "")})
-    for element in inputs:
-        body.append(element)
-        if errors.get(element["id"]):
-            body.append(text(errors[element["id"]], color="Attention"))
+    body += with_errors(inputs, errors)
     return card(
         body, [execute("Save the budget", verbs.BUDGET_SET, data_for(SetBudget, cluster_id=cluster_id or None))]
     )

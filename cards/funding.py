@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards import verbs
+from cards.budget import period_inputs, with_errors
 from cards.common import Card, button, card, execute, facts, heading, text
 from cluster.commands.funding import SetFunding, ShowFunding
 from cluster.commands.inputs import data_for
@@ -147,18 +148,7 @@ def funding_card(
     )
     if errors.get("form"):
         body.append(text(errors["form"], color="Attention"))
-    inputs: list[dict[str, Any]] = [
-        {
-            "type": "Input.Text",
-            "id": "label",
-            "label": "Financial year",
-            "placeholder": "e.g. 2026/27",
-            "value": values.get("label", ""),
-            "maxLength": 40,
-        },
-        {"type": "Input.Date", "id": "starts", "label": "From", "value": values.get("starts", "")},
-        {"type": "Input.Date", "id": "ends", "label": "To", "value": values.get("ends", "")},
-    ]
+    inputs = period_inputs("Financial year", "e.g. 2026/27", values)
     for _, key, title in _PART_INPUTS:
         inputs.append({"type": "Input.Text", "id": key, "label": title, "value": values.get(key, "")})
         inputs.append(_choice(f"{key}_by", values.get(f"{key}_by", Basis.EHCP.value)))
@@ -172,8 +162,5 @@ def funding_card(
             "value": values.get("reason", ""),
         }
     )
-    for element in inputs:
-        body.append(element)
-        if errors.get(element["id"]):
-            body.append(text(errors[element["id"]], color="Attention"))
+    body += with_errors(inputs, errors)
     return card(body, [execute("Save the formula", verbs.FUNDING_SET, data_for(SetFunding))])

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from cluster.errors import Refusal
 from cluster.provision import format_pence
+from cluster.spend import shares
 
 REMAINDER_RULE = (
     "Each cluster gets its exact share rounded down to the penny; the pennies left over go one each to the "
@@ -112,21 +113,15 @@ class Formula:
 
 
 def share_to_the_penny(amount_pence: int, weights: Sequence[tuple[str, int]]) -> dict[str, int]:
-    """Share an amount between named weights so the shares add up to it exactly (:data:`REMAINDER_RULE`)."""
-    if amount_pence < 0 or any(w < 0 for _, w in weights):
-        raise ValueError("amounts and weights cannot be negative")
-    total = sum(w for _, w in weights)
-    if total == 0:
-        if amount_pence:
-            raise ValueError("an amount cannot be shared by weights that are all nothing")
-        return {name: 0 for name, _ in weights}
-    shares = {name: amount_pence * w // total for name, w in weights}
-    left = amount_pence - sum(shares.values())
-    # The remainder of each exact share, as a numerator over ``total``: larger lost more in rounding down.
-    by_loss = sorted(weights, key=lambda nw: (-(amount_pence * nw[1] % total), nw[0]))
-    for name, _ in by_loss[:left]:
-        shares[name] += 1
-    return shares
+    """Share an amount between named weights so the shares add up to it exactly (:data:`REMAINDER_RULE`).
+
+    The spend rule's largest-remainder sharing (:func:`cluster.spend.shares`), over the names in order, so a
+    tie goes to the name first in order.
+    """
+    if amount_pence and not any(w for _, w in weights):
+        raise ValueError("an amount cannot be shared by weights that are all nothing")
+    ordered = sorted(weights)
+    return dict(zip((n for n, _ in ordered), shares(amount_pence, [w for _, w in ordered]), strict=True))
 
 
 @dataclass(frozen=True)

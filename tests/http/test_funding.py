@@ -45,6 +45,14 @@ def fact(card: dict[str, Any], title: str) -> str:
     raise AssertionError(f"no fact {title!r}")
 
 
+async def recorded(scene_and_bot: tuple[Bot, FourClusters]) -> tuple[Flow, FourClusters]:
+    """The council officer, having recorded the year's formula (``YEAR``)."""
+    bot, scene = scene_and_bot
+    officer = Flow(bot, scene.officer.who)
+    assert shows(await officer.card(verbs.FUNDING_SET, YEAR), "Saved the 2025/26 formula")
+    return officer, scene
+
+
 async def test_the_budget_card_and_the_citywide_view_show_the_formula_s_figures_and_basis_alike(
     city: tuple[Bot, FourClusters],  # noqa: F811
     engine: Engine,
@@ -74,9 +82,7 @@ async def test_a_change_is_kept_with_who_made_it_and_why(
     city: tuple[Bot, FourClusters],  # noqa: F811
     engine: Engine,
 ) -> None:
-    bot, scene = city
-    officer = Flow(bot, scene.officer.who)
-    await officer.card(verbs.FUNDING_SET, YEAR)
+    officer, _ = await recorded(city)
     review = {**YEAR, "uplift": "150,000.00", "reason": "Yearly review: growth higher than planned."}
     card = await officer.card(verbs.FUNDING_SET, review)
     history = [f for e in card["body"] for f in e.get("facts", []) if f["title"] == "20 Nov 2025, Olive Officer"]
@@ -101,9 +107,7 @@ async def test_a_budget_typed_by_hand_afterwards_says_so(
     city: tuple[Bot, FourClusters],  # noqa: F811
     engine: Engine,
 ) -> None:
-    bot, scene = city
-    officer = Flow(bot, scene.officer.who)
-    await officer.card(verbs.FUNDING_SET, YEAR)
+    officer, scene = await recorded(city)
     typed = {"label": "2025/26", "starts": "2025-09-01", "ends": "2026-08-31", "baseline": "1000", "reserve": "0"}
     budget = await officer.card(
         verbs.BUDGET_SET, {**typed, **data_for(SetBudget, cluster_id=scene["South"].cluster_id)}
