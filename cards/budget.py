@@ -57,6 +57,39 @@ def budget_chart(position: Position) -> dict[str, Any]:
     )
 
 
+def period_inputs(title: str, placeholder: str, values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """A period's name and its first and last days, as a form's first inputs (``label``, ``starts``, ``ends``)."""
+    return [
+        {
+            "type": "Input.Text",
+            "id": "label",
+            "label": title,
+            "placeholder": placeholder,
+            "value": values.get("label", ""),
+            "maxLength": 40,
+        },
+        {"type": "Input.Date", "id": "starts", "label": "From", "value": values.get("starts", "")},
+        {"type": "Input.Date", "id": "ends", "label": "To", "value": values.get("ends", "")},
+    ]
+
+
+def with_errors(inputs: Sequence[dict[str, Any]], errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The inputs, each followed by its mistake where it has one (so a screen reader reads it next)."""
+    out: list[dict[str, Any]] = []
+    for element in inputs:
+        out.append(element)
+        if errors.get(element["id"]):
+            out.append(text(errors[element["id"]], color="Attention"))
+    return out
+
+
+def _basis(basis: Sequence[str]) -> list[dict[str, Any]]:
+    """How the parts were worked out: the year's formula (cluster.funding), or that they were typed by hand."""
+    if not basis:
+        return [text("Basis: the parts were typed by hand, not worked out from a funding formula.", subtle=True)]
+    return [text("Basis", weight="Bolder"), *(text(line, subtle=i == len(basis) - 1) for i, line in enumerate(basis))]
+
+
 def _choices(cluster_id: int, choices: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
     others = [(i, name) for i, name in choices if i != cluster_id]
     if not others:
@@ -83,6 +116,7 @@ def budget_card(
     notice: str | None = None,
     cluster_id: int = 0,
     choices: Sequence[tuple[int, str]] = (),
+    basis: Sequence[str] = (),
 ) -> Card:
     """The budget covering today, with the form to set it for those allowed, and the other clusters they see."""
     values = dict(values or {})
@@ -107,6 +141,7 @@ def budget_card(
             pairs.append(("Reserve used", format_pence(position.reserve_used)))
         pairs.append(("Reserve left", format_pence(position.reserve_left)))
         body += [text(f"{label} ({starts:%-d %B %Y} to {ends:%-d %B %Y})", weight="Bolder"), facts(pairs)]
+        body += _basis(basis)
         if position.total > 0:
             body.append(budget_chart(position))
         if position.over_budget:
@@ -132,24 +167,10 @@ def budget_card(
     body.append(text("Set the budget", weight="Bolder", size="Medium", separator=True))
     if errors.get("form"):
         body.append(text(errors["form"], color="Attention"))
-    inputs: list[dict[str, Any]] = [
-        {
-            "type": "Input.Text",
-            "id": "label",
-            "label": "Funding period",
-            "placeholder": "e.g. 2025/26",
-            "value": values.get("label", ""),
-            "maxLength": 40,
-        },
-        {"type": "Input.Date", "id": "starts", "label": "From", "value": values.get("starts", "")},
-        {"type": "Input.Date", "id": "ends", "label": "To", "value": values.get("ends", "")},
-    ]
+    inputs = period_inputs("Funding period", "e.g. 2025/26", values)
     for key, title in PART_FIELDS:
         inputs.append({"type": "Input.Text", "id": key, "label": title, "value": values.get(key, "")})
-    for element in inputs:
-        body.append(element)
-        if errors.get(element["id"]):
-            body.append(text(errors[element["id"]], color="Attention"))
+    body += with_errors(inputs, errors)
     return card(
         body, [execute("Save the budget", verbs.BUDGET_SET, data_for(SetBudget, cluster_id=cluster_id or None))]
     )

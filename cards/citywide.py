@@ -17,10 +17,12 @@ from cards import verbs
 from cards.charts import Element, bars, count_bars, donut, grouped_bars, pounds, stacked_counts, with_figures
 from cards.citywide_spend import spend_elements
 from cards.common import Card, card, execute, facts, heading, text
+from cards.funding import basis_elements
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
 from cluster.commands.citywide import ShowCitywide
 from cluster.commands.inputs import data_for
+from cluster.funding import Part
 from cluster.impact import RATING_TITLES, Rating, Tally
 from cluster.provision import format_pence
 from cluster.referrals import Kind
@@ -105,7 +107,17 @@ def _money(city: City) -> list[Element]:
             total_last=True,
         )
     )
-    return elements + _more(hidden)
+    return elements + _more(hidden) + _basis(city)
+
+
+def _basis(city: City) -> list[Element]:
+    """How the budgets were worked out: the formula covering the day, as each cluster's budget card says it."""
+    if city.funding is None:
+        return []
+    year = city.funding
+    return basis_elements(
+        year.label, year.formula, [(f.cluster, {p: f.pence(p) for p in Part}, f.total_pence) for f in year.funding]
+    )
 
 
 def _referrals(city: City) -> list[Element]:

@@ -44,4 +44,5 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("citywide", "Citywide", "Every cluster's money, referrals, reviews and impact, side by side."),
     MenuItem("clusters", "Clusters", "Every cluster with its settings, people and meetings; add a cluster."),
     MenuItem("provision document", "Provision document", "The Costed Provision Document's versions; load a new one."),
+    MenuItem("funding", "Funding formula", "The year's funding formula: each cluster's share, its basis and changes."),
 )

@@ -163,3 +163,9 @@ WHAT_WORKED_SHARING = "whatworked.sharing"  # the council officer's card of each
 WHAT_WORKED_SHARE = "whatworked.share"  # data: cluster_id, share (on|off)
 
 ALL = ALL | frozenset({WHAT_WORKED, WHAT_WORKED_SHARING, WHAT_WORKED_SHARE})
+
+# The funding formula (issue 22): a council officer's card of the year's formula, its shares and its changes.
+FUNDING = "funding.show"  # data: label (the year; empty: the one covering today)
+FUNDING_SET = "funding.set"  # inputs: label, starts, ends, each part (pounds) and its basis, reason
+
+ALL = ALL | frozenset({FUNDING, FUNDING_SET})

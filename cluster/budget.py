@@ -34,6 +34,11 @@ class BudgetRule:
         return self.baseline_pence + self.growth_uplift_pence + self.specialist_allocation_pence
 
     @property
+    def parts(self) -> tuple[int, int, int]:
+        """The three parts (baseline, uplift, specialist allocation), as the funding formula works them out."""
+        return (self.baseline_pence, self.growth_uplift_pence, self.specialist_allocation_pence)
+
+    @property
     def spendable_pence(self) -> int:
         """What can be committed without drawing on the reserve."""
         return self.total_pence - self.reserve_pence

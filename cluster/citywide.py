@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from cluster.decisions import FUNDED, Outcome
+from cluster.funding import YearView
 from cluster.impact import Rating, Tally
 from cluster.referrals import Kind, State
 from cluster.spend import Source, Spend
@@ -209,6 +210,7 @@ class City:
     year: str
     clusters: tuple[Figures, ...]
     spend: Spend = field(default_factory=Spend)  # the city's, protected: by area of need and by provision
+    funding: YearView | None = None  # the funding formula covering the day: each budget's basis (cluster.funding)
 
     @property
     def total(self) -> Figures:

@@ -26,6 +26,7 @@ from store import audit
 from store.db import take_turn, transaction
 from store.models import Budget
 from store.repo import cluster_by_name
+from usecases.funding_basis import funding_basis
 from usecases.people import Actor
 
 
@@ -39,6 +40,8 @@ class BudgetView:
     ends: date
     rule: BudgetRule
     position: Position
+    # How the three parts were worked out: the year's formula, one sentence a part (empty: typed by hand).
+    basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,10 @@ def budget_on(session: Session, cluster_id: int, cluster: str, day: date, reques
         return None
     rule = rule_of(budget)
     spent, paid = committed_and_paid(session, cluster_id, budget)
-    return BudgetView(cluster, budget.label, budget.starts, budget.ends, rule, position(rule, spent, requested, paid))
+    at = position(rule, spent, requested, paid)
+    return BudgetView(
+        cluster, budget.label, budget.starts, budget.ends, rule, at, funding_basis(session, budget, cluster)
+    )
 
 
 def _store(
@@ -136,6 +142,8 @@ def _store(
     if budget is None:
         budget = Budget(cluster_id=cluster_id, label=label, starts=starts, ends=ends, baseline_pence=0, updated_at=now)
     budget.label, budget.ends = label, ends
+    if (budget.baseline_pence, budget.growth_uplift_pence, budget.specialist_allocation_pence) != rule.parts:
+        budget.funding_year_id = None  # typed by hand: no longer the formula's (a reserve alone keeps it)
     budget.baseline_pence = rule.baseline_pence
     budget.growth_uplift_pence = rule.growth_uplift_pence
     budget.specialist_allocation_pence = rule.specialist_allocation_pence

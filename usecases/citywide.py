@@ -35,6 +35,7 @@ from store.db import transaction
 from store.types import UTCDateTime
 from usecases import capital
 from usecases.citywide_spend import spend_figures
+from usecases.funding import year_covering, year_view
 from usecases.impact import impact_counts
 from usecases.people import Actor
 
@@ -257,7 +258,9 @@ def city_figures(session: Session, today: date) -> City:
                 spend_by_source=by_source.get(cluster_id, {}),
             )
         )
-    return City(as_of=today, year=school_year_label(today), clusters=tuple(figures), spend=spend)
+    formula = year_covering(session, today)
+    funding = year_view(session, formula) if formula is not None else None
+    return City(as_of=today, year=school_year_label(today), clusters=tuple(figures), spend=spend, funding=funding)
 
 
 def citywide(engine: Engine, actor: Actor, now: datetime) -> City:

@@ -27,6 +27,7 @@ def _card(turn: Turn, shown: uc.BudgetCard, notice: str | None = None) -> Reply:
             notice,
             shown.cluster_id,
             shown.choices,
+            view.basis if view else (),
         )
     )
 

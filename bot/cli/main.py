@@ -2,9 +2,9 @@
 
 Each group of commands is a module of ``bot.cli`` (a :class:`~bot.cli.base.CommandGroup`): ``running`` (serve,
 db, seed), ``people`` (cluster, roster, people, settings), ``meetings`` (meetings, citywide), ``money``
-(budget, capital-window, terms, payments, finance, capital-round), ``provision`` (the Costed Provision
-Document), ``dev`` (manifest, playground), ``reads`` (audit, subject-access), ``privacy`` (retention, erase) and
-``ops`` (backup, restore).
+(budget, capital-window, terms, payments, finance, capital-round), ``funding`` (the funding formula),
+``provision`` (the Costed Provision Document), ``dev`` (manifest, playground), ``reads`` (audit,
+subject-access), ``privacy`` (retention, erase) and ``ops`` (backup, restore).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from bot.cli.base import CliError, CommandGroup
 from bot.cli.dev import DEV
+from bot.cli.funding import FUNDING
 from bot.cli.meetings import MEETINGS
 from bot.cli.money import MONEY
 from bot.cli.ops import OPS
@@ -36,7 +37,19 @@ from usecases.clusters import ClusterError
 from usecases.roster import RosterError
 
 # In the order ``clusterbot --help`` lists them.
-GROUPS: tuple[CommandGroup, ...] = (RUNNING, PEOPLE, MEETINGS, MONEY, PROVISION, DEV, READS, PRIVACY, OPS, WHAT_WORKED)
+GROUPS: tuple[CommandGroup, ...] = (
+    RUNNING,
+    PEOPLE,
+    MEETINGS,
+    MONEY,
+    FUNDING,
+    PROVISION,
+    DEV,
+    READS,
+    PRIVACY,
+    OPS,
+    WHAT_WORKED,
+)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -70,6 +70,7 @@ from cluster.permissions.council import (
     SEE_CAPITAL,
     SET_CAPITAL_ROUND,
 )
+from cluster.permissions.funding import SET_FUNDING
 from cluster.permissions.meeting import (
     CONFIRM_SUBSTITUTE,
     HAND_OVER_MEETING,
@@ -149,6 +150,7 @@ ALL: tuple[Permission, ...] = (
     FIND_PROVISION,
     WHAT_WORKED,
     SHARE_WHAT_WORKED,
+    SET_FUNDING,
 )
 
 __all__ = [
@@ -200,6 +202,7 @@ __all__ = [
     "SEND_APOLOGIES",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",
+    "SET_FUNDING",
     "SHARE_WHAT_WORKED",
     "SNOOZE_REVIEW",
     "START_REFERRAL",

@@ -7,6 +7,7 @@
 - ``meetings``: cluster and Citywide Meetings, agenda items, votes, interests, decisions;
 - ``attendance``: meeting registers and substitutes;
 - ``provision``: the Costed Provision Document's versions and rows;
+- ``funding``: each financial year's funding formula and every change to it;
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
 - ``what_worked``: the search index of what worked (funded provisions' outcomes, discussions' advice);
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from store.models.attendance import Attendance, Substitute
 from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScore, CapitalWindow, PanelMember
+from store.models.funding import FundingChange, FundingYear
 from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
 from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
@@ -44,6 +46,8 @@ __all__ = [
     "ConversationRef",
     "Decision",
     "DecisionLetter",
+    "FundingChange",
+    "FundingYear",
     "Instalment",
     "Interest",
     "JobMark",

@@ -20,11 +20,13 @@ class Budget(SQLModel, table=True):
     label: str = Field(max_length=40)
     starts: date
     ends: date
-    baseline_pence: int
+    baseline_pence: int = Field(default=0)
     growth_uplift_pence: int = Field(default=0)
     specialist_allocation_pence: int = Field(default=0)
     reserve_pence: int = Field(default=0)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # The year's formula the three parts were worked out from (cluster.funding); None: typed by hand.
+    funding_year_id: int | None = Field(default=None, foreign_key="funding_year.id")
 
 
 class Release(SQLModel, table=True):

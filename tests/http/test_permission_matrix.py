@@ -194,6 +194,13 @@ DATA: dict[str, Data] = {
     verbs.CITYWIDE_EXPORT: _none,
     verbs.CLUSTERS: _none,
     verbs.PROVISION_DOCUMENTS: _none,
+    verbs.FUNDING: _none,
+    verbs.FUNDING_SET: lambda r: (
+        {"label": "2025/26", "starts": "2025-09-01", "ends": "2026-08-31", "baseline": "1000"}
+        | {"baseline_by": "settings", "uplift_by": "settings", "specialist_by": "settings", "reason": "Budget"},
+        None,
+        None,
+    ),
     verbs.REGISTER_HERE: _meeting,
     verbs.REGISTER_APOLOGIES: _meeting,
     verbs.ROLL_CALL: _meeting,

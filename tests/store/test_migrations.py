@@ -45,6 +45,8 @@ TABLES = {
     "reference_counter",
     "capital_window",
     "budget",
+    "funding_year",
+    "funding_change",
     "agenda_item",
     "vote",
     "interest",

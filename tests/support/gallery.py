@@ -73,6 +73,7 @@ from cluster.voting import Choice, Result, Tally
 from tests.support.capital_gallery import capital_gallery
 from tests.support.citywide_gallery import citywide_gallery
 from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
+from tests.support.funding_gallery import funding_gallery
 from tests.support.provision_gallery import provision_gallery
 from tests.support.what_worked_gallery import what_worked_gallery
 
@@ -820,6 +821,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         **citywide_gallery(),
         **citywide_meeting_gallery(),
         **provision_gallery(),
+        **funding_gallery(),
         **meeting_gallery(),
         **what_worked_gallery(),
         "help": help_card("Sam Senco", list(MENU), {g.role for g in GRANTS}),

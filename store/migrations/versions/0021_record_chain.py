@@ -1,7 +1,7 @@
 """record chain: decisions, instalments, releases and budgets linked, each entry carrying the hash of the one before
 
 Revision ID: 0021
-Revises: 0017
+Revises: 0020
 Create Date: 2027-03-01 10:00:00
 
 ``record_chain`` is append-only (triggers refuse UPDATE and DELETE, as on ``audit_event``); its head,
@@ -18,7 +18,7 @@ import store.types
 from store.chain import seal
 
 revision = "0021"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
