@@ -22,12 +22,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import TypeVar
 
 SMALLEST = 5  # a count shown beyond a cluster is this or more, or nought
 ALL = None  # in a key: this axis added up
 HIDDEN_TEXT = "hidden"  # what a table prints for a hidden count (the same for every reason, so none is told)
 
 Key = tuple[Hashable | None, ...]
+_Cell = TypeVar("_Cell", bound=tuple[Hashable, ...])  # a key naming one value on every axis
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Protected:
         return self.shown(key) or 0
 
 
-def margins(counts: Mapping[tuple[Hashable, ...], int], axes: Sequence[Sequence[Hashable]]) -> dict[Key, int]:
+def margins(counts: Mapping[_Cell, int], axes: Sequence[Sequence[Hashable]]) -> dict[Key, int]:
     """Every key of the cube (each axis a value or ALL) with its exact count, noughts included."""
     out: dict[Key, int] = {key: 0 for key in product(*((*values, ALL) for values in axes))}
     for key, count in counts.items():
@@ -65,10 +67,12 @@ def sums(axes: Sequence[Sequence[Hashable]]) -> Iterator[tuple[Key, ...]]:
     for total in product(*((*values, ALL) for values in axes)):
         for axis, value in enumerate(total):
             if value is ALL:
-                yield (total, *(total[:axis] + (part,) + total[axis + 1 :] for part in axes[axis]))
+                yield (total, *((*total[:axis], part, *total[axis + 1 :]) for part in axes[axis]))
 
 
-def _gives_away(group: tuple[Key, ...], hidden: set[Key] | frozenset[Key], exact: Mapping[Key, int], smallest: int) -> bool:
+def _gives_away(
+    group: tuple[Key, ...], hidden: set[Key] | frozenset[Key], exact: Mapping[Key, int], smallest: int
+) -> bool:
     """Whether a sum tells something hidden: one figure alone, or hidden parts adding up to under ``smallest``."""
     missing = [key for key in group if key in hidden]
     if len(missing) == 1:
@@ -83,9 +87,7 @@ def given_away(table: Protected, axes: Sequence[Sequence[Hashable]], smallest: i
     return [group for group in sums(axes) if _gives_away(group, table.hidden, table.counts, smallest)]
 
 
-def protect(
-    counts: Mapping[tuple[Hashable, ...], int], axes: Sequence[Sequence[Hashable]], smallest: int = SMALLEST
-) -> Protected:
+def protect(counts: Mapping[_Cell, int], axes: Sequence[Sequence[Hashable]], smallest: int = SMALLEST) -> Protected:
     """Which counts to hide: those under ``smallest`` (not nought), then enough others that none can be worked out."""
     exact = margins(counts, axes)
     grand: Key = tuple(ALL for _ in axes)
@@ -98,8 +100,11 @@ def protect(
             if not _gives_away(group, hidden, exact, smallest):
                 continue
             others = [key for key in group if key not in hidden and key != grand]
+            if sum(key in hidden for key in group) > 1:
+                # Hidden parts adding up to a small number: hiding a nought beside them changes nothing.
+                others = [key for key in others if exact[key]]
             if not others:
-                continue  # only the grand total is left, and it stays: an axis of one value, nothing to hide
+                continue  # only the exact total (or noughts) left: the rule can do no more, and totals stay exact
             # The smallest other count loses least; a count above nought before a nought, as a nought says little.
             hidden.add(min(others, key=lambda key: (exact[key] == 0, exact[key], repr(key))))
             changed = True
