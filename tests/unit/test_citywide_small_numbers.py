@@ -40,14 +40,14 @@ def _tables(element: Any) -> Iterator[list[list[str]]]:
 
 
 def _small(cell: object) -> bool:
-    return isinstance(cell, int) and 0 < cell < 5 or isinstance(cell, str) and cell in {"1", "2", "3", "4"}
+    return (isinstance(cell, int) and 0 < cell < 5) or (isinstance(cell, str) and cell in {"1", "2", "3", "4"})
 
 
 def test_no_count_under_five_is_shown_in_the_citywide_cards_referrals() -> None:
     shown = [row for table in _tables(figures_elements(CITY, "referrals")) for row in table]
     assert shown
     assert not [row for row in shown if any(_small(cell) for cell in row[1:])]
-    assert [row for row in shown if row[0] == "EHCP"][0][1] == "9"  # the city's EHCP referrals: exact, and five+
+    assert next(row for row in shown if row[0] == "EHCP")[1] == "9"  # the city's EHCP referrals: exact, and five+
     assert any(HIDDEN_TEXT in row for row in shown)
 
 
