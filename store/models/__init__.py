@@ -20,7 +20,7 @@ from store.models.attendance import Attendance, Substitute
 from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScore, CapitalWindow, PanelMember
 from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
-from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
+from store.models.people import Cluster, ConversationRef, CouncilService, Person, RoleAssignment, Setting
 from store.models.provision import ProvisionDocument, ProvisionEntry
 from store.models.records import AuditEvent, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
@@ -38,6 +38,7 @@ __all__ = [
     "CitywideMeeting",
     "Cluster",
     "ConversationRef",
+    "CouncilService",
     "Decision",
     "DecisionLetter",
     "Instalment",
