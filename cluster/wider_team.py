@@ -10,7 +10,9 @@ service on the register and in the minutes, and never votes (``cluster.voting``)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
+from cluster.agenda import AgendaEntry, AgendaView
 from cluster.roles import Grant, Role
 from cluster.text import clean_text
 
@@ -61,3 +63,18 @@ def by_service(people: Iterable[tuple[str, str]]) -> list[str]:
     order = {s: i for i, s in enumerate(SERVICES)}
     services = sorted(grouped, key=lambda s: (order.get(s, len(order)), s == NO_SERVICE, s.casefold()))
     return [f"{service}: {', '.join(grouped[service])}" for service in services]
+
+
+def entry_without_pupil(entry: AgendaEntry) -> AgendaEntry:
+    """An agenda entry as the wider team sees it: no initials or year group, no reason typed about a pupil."""
+    return replace(
+        entry,
+        pupil_label="",
+        outcome_ratings=(),
+        custom_rows=tuple(replace(row, reason="") for row in entry.custom_rows),
+    )
+
+
+def agenda_without_pupils(view: AgendaView) -> AgendaView:
+    """The agenda as an observer sees it: every entry without its pupil's details (see entry_without_pupil)."""
+    return replace(view, entries=tuple(entry_without_pupil(e) for e in view.entries))
