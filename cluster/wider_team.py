@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from cluster.agenda import AgendaEntry, AgendaView
 from cluster.roles import Grant, Role
 from cluster.text import clean_text
+
+if TYPE_CHECKING:  # the agenda reads the register, which lists the wider team from here: types only
+    from cluster.agenda import AgendaEntry, AgendaView
 
 # The services the council's page names; the council adds others (kept in the ``council_service`` table).
 SERVICES = ("Health", "Social care", "Early help", "Commissioning")
