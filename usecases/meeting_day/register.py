@@ -47,8 +47,9 @@ _SERVICE = (
         _ROLE.c.person_id == _ATTENDANCE.c.person_id,
         _ROLE.c.role == Role.OBSERVER.value,
         _ROLE.c.cluster_id
-        == sa_select(_MEETING.c.cluster_id).where(_MEETING.c.id == _ATTENDANCE.c.meeting_id).scalar_subquery(),
+        == sa_select(_MEETING.c.cluster_id).where(_MEETING.c.id == bindparam("meeting")).scalar_subquery(),
     )
+    .correlate(_ATTENDANCE)
     .scalar_subquery()
 )
 
