@@ -11,6 +11,7 @@ Citywide Meeting's pack.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from cards import verbs
@@ -20,12 +21,14 @@ from cards.common import Card, card, execute, facts, heading, text
 from cards.funding import basis_elements
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
+from cluster.citywide_small import DUE, OVERDUE, CityCounts, city_counts
 from cluster.commands.citywide import ShowCitywide
 from cluster.commands.inputs import data_for
 from cluster.funding import Part
-from cluster.impact import RATING_TITLES, Rating, Tally
+from cluster.impact import RATING_TITLES, Rating
 from cluster.provision import format_pence
 from cluster.referrals import Kind
+from cluster.small_numbers import ALL, HIDDEN_TEXT, SMALLEST
 
 MAX_CLUSTER_ROWS = 12  # clusters named in the card's tables; the spreadsheet has them all
 MAX_CHART_GROUPS = 12  # clusters drawn side by side in a chart before it stops being readable
@@ -121,28 +124,25 @@ def _basis(city: City) -> list[Element]:
 
 
 def _referrals(city: City) -> list[Element]:
-    total = city.total
+    counts = city_counts(city).referrals
     shown, hidden = _shown(city)
     endings = list(Ending)
-    by_kind = total.referrals_by_kind()
     kind_rows = [
-        [SHORT_KIND_TITLES[k], str(by_kind.get(k, 0)), *(str(total.referrals.get((k, e), 0)) for e in endings)]
-        for k in Kind
+        [SHORT_KIND_TITLES[k], counts.text((ALL, k, ALL)), *(counts.text((ALL, k, e)) for e in endings)] for k in Kind
     ]
-    kind_rows.append(
-        ["Total", str(total.referral_count), *(str(total.referrals_by_ending().get(e, 0)) for e in endings)]
-    )
+    kind_rows.append(["Total", counts.text((ALL, ALL, ALL)), *(counts.text((ALL, ALL, e)) for e in endings)])
     columns = ("Kind", "Referrals", *(ENDING_TITLES[e] for e in endings))
+    keys: list[str | None] = [*(f.name for f in shown), ALL]
     cluster_rows = [
-        [f.name, str(f.referral_count), *(str(f.referrals_by_ending().get(e, 0)) for e in endings)]
-        for f in (*shown, total)
+        [name or "Total", counts.text((name, ALL, ALL)), *(counts.text((name, ALL, e)) for e in endings)]
+        for name in keys
     ]
     charted = shown[:MAX_CHART_GROUPS]
     return [
         _section(f"Referrals submitted in {city.year}"),
         donut(
             "Referrals by kind",
-            [(SHORT_KIND_TITLES[k], float(by_kind.get(k, 0))) for k in Kind],
+            [(SHORT_KIND_TITLES[k], float(counts.drawn((ALL, k, ALL)))) for k in Kind],
             columns,
             kind_rows,
             pie=True,
@@ -151,13 +151,23 @@ def _referrals(city: City) -> list[Element]:
         stacked_counts(
             "Referrals by cluster and where they stand",
             [f.name for f in charted],
-            [(ENDING_TITLES[e], [f.referrals_by_ending().get(e, 0) for f in charted]) for e in endings],
+            [(ENDING_TITLES[e], [counts.drawn((f.name, ALL, e)) for f in charted]) for e in endings],
             ("Cluster", "Referrals", *(ENDING_TITLES[e] for e in endings)),
             cluster_rows,
             total_last=True,
         ),
+        _small_numbers_note(),
         *_more(hidden),
     ]
+
+
+def _small_numbers_note() -> Element:
+    # The rule in one line where the counts are, so no one reads "hidden" as a fault.
+    return text(
+        f"A count under {SMALLEST}, and any count it could be worked out from, shows as “{HIDDEN_TEXT}”, so no child "
+        "can be identified; the totals are exact.",
+        subtle=True,
+    )
 
 
 def _approved(city: City) -> list[Element]:
@@ -185,38 +195,45 @@ def _approved(city: City) -> list[Element]:
 
 
 def _reviews(city: City) -> list[Element]:
-    total = city.total
+    counts = city_counts(city).reviews
     shown, hidden = _shown(city)
     charted = shown[:MAX_CHART_GROUPS]
-    rows = [[f.name, str(f.reviews_due), str(f.reviews_overdue)] for f in (*shown, total)]
+    keys: list[str | None] = [*(f.name for f in shown), ALL]
+    rows = [[name or "Total", counts.text((name, DUE)), counts.text((name, OVERDUE))] for name in keys]
     return [
         _section("Reviews due and overdue"),
         stacked_counts(
             "Open reviews due soon and overdue",
             [f.name for f in charted],
-            [("Due", [f.reviews_due for f in charted]), ("Overdue", [f.reviews_overdue for f in charted])],
+            [
+                ("Due", [counts.drawn((f.name, DUE)) for f in charted]),
+                ("Overdue", [counts.drawn((f.name, OVERDUE)) for f in charted]),
+            ],
             ("Cluster", "Due", "Overdue"),
             rows,
             total_last=True,
         ),
+        _small_numbers_note(),
         *_more(hidden),
     ]
 
 
 def _capital(city: City) -> list[Element]:
     total = city.total
+    counts = city_counts(city).capital
     stages = [title for title in STAGE_TITLES.values() if total.capital.get(title)]
     if not stages:
         return [_section("Capital Fund applications by stage"), text("No Capital Fund applications yet.")]
-    rows = [[title, str(total.capital[title])] for title in stages]
-    rows.append(["Total", str(sum(total.capital.values()))])
+    rows = [[title, counts.text((ALL, title))] for title in stages]
+    rows.append(["Total", counts.text((ALL, ALL))])
     shown, hidden = _shown(city)
-    by_cluster = [[f.name, str(sum(f.capital.values()))] for f in (*shown, total)]
+    keys: list[str | None] = [*(f.name for f in shown), ALL]
+    by_cluster = [[name or "Total", counts.text((name, ALL))] for name in keys]
     return [
         _section("Capital Fund applications by stage"),
         donut(
             "Applications by stage",
-            [(title, float(total.capital[title])) for title in stages],
+            [(title, float(counts.drawn((ALL, title)))) for title in stages],
             ("Stage", "Applications"),
             rows,
             total_last=True,
@@ -224,11 +241,12 @@ def _capital(city: City) -> list[Element]:
         count_bars(
             "Applications by cluster",
             "Applications",
-            [(f.name, sum(f.capital.values())) for f in shown[:MAX_CHART_GROUPS]],
+            [(f.name, counts.drawn((f.name, ALL))) for f in shown[:MAX_CHART_GROUPS]],
             ("Cluster", "Applications"),
             by_cluster,
             total_last=True,
         ),
+        _small_numbers_note(),
         *_more(hidden),
     ]
 
@@ -236,18 +254,22 @@ def _capital(city: City) -> list[Element]:
 IMPACT_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP)  # the kinds whose reviews rate outcomes
 
 
-def _impact_row(name: str, tally: Tally) -> list[str]:
+def _impact_row(counts: CityCounts, title: str, cluster: str | None, kind: Kind | None) -> list[str]:
     return [
-        name,
-        str(tally.count(Rating.ACHIEVED)),
-        str(tally.count(Rating.PARTLY)),
-        str(tally.count(Rating.NOT_ACHIEVED)),
-        f"{tally.share_achieved}%" if tally.total else "-",
+        title,
+        *(counts.impact.text((cluster, kind, r)) for r in (Rating.ACHIEVED, Rating.PARTLY, Rating.NOT_ACHIEVED)),
+        counts.share_achieved(cluster, kind),
     ]
+
+
+def _drawn_share(counts: CityCounts, cluster: str) -> float:
+    share = counts.share_achieved(cluster, ALL)
+    return float(share.rstrip("%")) if share.endswith("%") else 0.0
 
 
 def _impact(city: City) -> list[Element]:
     total = city.total
+    counts = city_counts(city)
     shown, hidden = _shown(city)
     columns = ("", *(RATING_TITLES[r] for r in Rating), "Achieved")
     if not total.impact_of().total:
@@ -255,28 +277,30 @@ def _impact(city: City) -> list[Element]:
             _section(f"Impact: outcomes rated in {city.year}'s reviews"),
             text("No review has rated its outcomes yet this school year."),
         ]
-    by_kind = [_impact_row(SHORT_KIND_TITLES[k], total.impact_of(k)) for k in IMPACT_KINDS]
-    by_kind.append(_impact_row("Total", total.impact_of()))
-    by_cluster = [_impact_row(f.name, f.impact_of()) for f in (*shown, total)]
+    by_kind = [_impact_row(counts, SHORT_KIND_TITLES[k], ALL, k) for k in IMPACT_KINDS]
+    by_kind.append(_impact_row(counts, "Total", ALL, ALL))
+    by_cluster = [_impact_row(counts, f.name, f.name, ALL) for f in shown]
+    by_cluster.append(_impact_row(counts, "Total", ALL, ALL))
     charted = shown[:MAX_CHART_GROUPS]
     return [
         _section(f"Impact: outcomes rated in {city.year}'s reviews"),
         stacked_counts(
             "Outcomes by kind of referral",
             [SHORT_KIND_TITLES[k] for k in IMPACT_KINDS],
-            [(RATING_TITLES[r], [total.impact_of(k).count(r) for k in IMPACT_KINDS]) for r in Rating],
+            [(RATING_TITLES[r], [counts.impact.drawn((ALL, k, r)) for k in IMPACT_KINDS]) for r in Rating],
             ("Kind", *columns[1:]),
             by_kind,
             total_last=True,
         ),
         bars(
             "Outcomes achieved by cluster (%)",
-            [(f.name, float(f.impact_of().share_achieved)) for f in charted],
+            [(f.name, _drawn_share(counts, f.name)) for f in charted],
             ("Cluster", *columns[1:]),
             by_cluster,
             y_title="Outcomes achieved (%)",
             total_last=True,
         ),
+        _small_numbers_note(),
         *_more(hidden),
     ]
 
@@ -327,13 +351,26 @@ def figures_elements(city: City, section: str = "money") -> list[Element]:
     ]
 
 
+NOTHING_DRAWN = "Nothing to chart yet: every figure is 0."  # what cards.charts says of a chart of noughts
+NOTHING_SHOWN = "Nothing to chart: the figures are nought or too few to show."
+
+
+def _said_truly(element: Element) -> Element:
+    # A chart whose figures are all hidden draws noughts; its sentence must not say the figures are 0.
+    items = element.get("items")
+    nothing = isinstance(items, list) and len(items) > 1 and items[1].get("text") == NOTHING_DRAWN
+    if nothing and isinstance(items, list) and f'"{HIDDEN_TEXT}"' in json.dumps(items):
+        return {**element, "items": [items[0], {**items[1], "text": NOTHING_SHOWN}, *items[2:]]}
+    return element
+
+
 def _with_figures(elements: list[Element]) -> list[Element]:
     out: list[Element] = []
     for number, element in enumerate(elements):
         if str(element.get("type", "")).startswith("Chart."):
             out += with_figures(element, str(number))
         else:
-            out.append(element)
+            out.append(_said_truly(element))
     return out
 
 

@@ -38,6 +38,7 @@ class AttendsAs(StrEnum):
     CHAIR = "chair"
     TEAM = "tac"  # the team around the cluster
     OFFICER = "officer"
+    OBSERVER = "observer"  # the wider team: listed by the service they represent, never a voter
     OTHER = "other"  # anyone else, by name
 
 
@@ -48,6 +49,7 @@ ATTENDS_AS_TITLES: dict[AttendsAs, str] = {
     AttendsAs.CHAIR: "Chair",
     AttendsAs.TEAM: "Team around the cluster",
     AttendsAs.OFFICER: "Council officer",
+    AttendsAs.OBSERVER: "Observer",
     AttendsAs.OTHER: "Attendee",
 }
 
@@ -76,6 +78,7 @@ class Attendee:
     presence: Presence
     setting_id: int | None = None
     person_id: int | None = None
+    service: str = ""  # an observer's service (cluster.wider_team), read with the register
 
     @property
     def votes_for(self) -> int | None:

@@ -11,8 +11,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cluster.attendance import ATTENDS_AS_TITLES, VOTES_FOR_SETTING, Attendee, Presence, Standing, standing
+from cluster.attendance import (
+    ATTENDS_AS_TITLES,
+    VOTES_FOR_SETTING,
+    Attendee,
+    AttendsAs,
+    Presence,
+    Standing,
+    standing,
+)
 from cluster.meetings import MeetingSlot
+from cluster.wider_team import by_service
 
 STANDING_TITLES: dict[Standing, str] = {
     Standing.PRESENT: "Present",
@@ -83,6 +92,7 @@ class Register:
 
     settings: tuple[SettingLine, ...]
     others: tuple[str, ...]  # the chair, the team around the cluster, officers and guests present
+    wider_team: tuple[str, ...] = ()  # observers present, by service: 'Health: Dr Ann Lee' (cluster.wider_team)
 
     def settings_with(self, wanted: Standing) -> tuple[str, ...]:
         """The names of the settings whose line is ``wanted``."""
@@ -122,9 +132,14 @@ def register_of(
     others = tuple(
         with_capacity(a)
         for a in people
-        if a.presence is Presence.PRESENT and (a.attends_as not in VOTES_FOR_SETTING or a.setting_id not in names)
+        if a.presence is Presence.PRESENT
+        and a.attends_as is not AttendsAs.OBSERVER
+        and (a.attends_as not in VOTES_FOR_SETTING or a.setting_id not in names)
     )
-    return Register(tuple(lines), others)
+    observers = [
+        (a.service, a.name) for a in people if a.presence is Presence.PRESENT and a.attends_as is AttendsAs.OBSERVER
+    ]
+    return Register(tuple(lines), others, tuple(by_service(observers)))
 
 
 @dataclass(frozen=True)
@@ -159,4 +174,5 @@ def attendance_pairs(register: Register) -> list[tuple[str, str]]:
         ("Absent", _names(register.settings_with(Standing.ABSENT))),
         ("Substitutes", _names(register.substitutes)),
         ("Also present", _names(register.others)),
+        *([("Wider team, by service", "; ".join(register.wider_team))] if register.wider_team else []),
     ]

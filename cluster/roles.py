@@ -61,10 +61,12 @@ class Grant:
     setting_id: int | None = None
     # Set for a role held at one meeting only (a substitute, an acting chair): it reaches that meeting's rows.
     meeting_id: int | None = None
+    # The service an observer represents (cluster.wider_team), where the reader filled it in.
+    service: str | None = None
 
     def describe(self) -> str:
         """The grant as a person would say it: 'SENCO of Etruscan Primary School (Central)'."""
-        label = ROLE_LABELS[self.role]
+        label = ROLE_LABELS[self.role] + (f" for {self.service}" if self.service else "")
         if self.setting:
             return f"{label} of {self.setting}" + (f" ({self.cluster})" if self.cluster else "")
         if self.cluster:

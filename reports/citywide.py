@@ -5,7 +5,8 @@ Sheets: Money (the budgets covering the day), Referrals (by cluster, kind and wh
 by cluster and stage), Impact (outcomes this school year's reviews rated, by cluster, kind and rating), and
 the spend: the city's by area of need and by provision (protected as the card is), each cluster's by source.
 Each sheet's last rows are the city's total, the sum of the clusters' rows, so it agrees with the card to the
-penny.
+penny. Counts follow the small-numbers rule (``cluster.small_numbers``) exactly as the card does: a count under
+five, or one from which such a count could be worked out, is "hidden"; the totals are exact.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from datetime import datetime
 
 from cluster.capital_fund import STAGE_TITLES
 from cluster.citywide import ENDING_TITLES, SHORT_KIND_TITLES, City, Ending, Figures
+from cluster.citywide_small import DUE, OVERDUE, city_counts
 from cluster.clock import LONDON
 from cluster.impact import RATING_TITLES, Rating
 from cluster.referrals import KIND_TITLES, Kind
+from cluster.small_numbers import ALL, HIDDEN_TEXT, Key, Protected
 from cluster.spend import SOURCE_TITLES, Group, Source
 from reports.workbook import Cell, Table, pounds, tables_xlsx
 
@@ -27,6 +30,12 @@ IMPACT_KINDS = (Kind.INDIVIDUAL, Kind.PROJECT, Kind.EHCP)  # the kinds whose rev
 def citywide_filename(city: City) -> str:
     """Such as 'Citywide figures 2026-12-02.xlsx'."""
     return f"Citywide figures {city.as_of.isoformat()}.xlsx"
+
+
+def _count(table: Protected, key: Key) -> Cell:
+    """A count as the sheet holds it: the number, or "hidden" (the small-numbers rule)."""
+    shown = table.shown(key)
+    return HIDDEN_TEXT if shown is None else shown
 
 
 def _rows(city: City) -> tuple[Figures, ...]:
@@ -48,35 +57,51 @@ def tables(city: City) -> list[Table]:
         )
         for f in _rows(city)
     ]
+    counts = city_counts(city)
+    names: list[str | None] = [*(f.name for f in city.clusters), ALL]
+    kinds: tuple[Kind | None, ...] = (*Kind, ALL)  # ALL: every kind
     referrals: list[tuple[Cell, ...]] = []
-    for f in _rows(city):
-        for kind in Kind:
-            counts = [f.referrals.get((kind, e), 0) for e in endings]
-            if any(counts):
-                referrals.append((f.name, KIND_TITLES[kind], sum(counts), *counts))
-        referrals.append((f.name, "All kinds", f.referral_count, *(f.referrals_by_ending().get(e, 0) for e in endings)))
+    for name in names:
+        for kind in kinds:
+            if kind is not ALL and not counts.referrals.counts[(name, kind, ALL)]:
+                continue  # a kind with no referrals in the cluster: no line (its noughts say nothing)
+            referrals.append(
+                (
+                    name or "Total",
+                    KIND_TITLES[kind] if kind else "All kinds",
+                    _count(counts.referrals, (name, kind, ALL)),
+                    *(_count(counts.referrals, (name, kind, e)) for e in endings),
+                )
+            )
     approved: list[tuple[Cell, ...]] = [
         (f.name, *(pounds(f.approved_pence.get(k, 0)) for k in MONEY_KINDS), pounds(f.approved_total))
         for f in _rows(city)
     ]
-    reviews: list[tuple[Cell, ...]] = [(f.name, f.reviews_due, f.reviews_overdue) for f in _rows(city)]
+    reviews: list[tuple[Cell, ...]] = [
+        (name or "Total", _count(counts.reviews, (name, DUE)), _count(counts.reviews, (name, OVERDUE)))
+        for name in names
+    ]
     stages = list(STAGE_TITLES.values())
     capital: list[tuple[Cell, ...]] = [
-        (f.name, *(f.capital.get(s, 0) for s in stages), sum(f.capital.values())) for f in _rows(city)
+        (
+            name or "Total",
+            *(_count(counts.capital, (name, s)) for s in stages),
+            _count(counts.capital, (name, ALL)),
+        )
+        for name in names
     ]
     ratings = list(Rating)
     impact: list[tuple[Cell, ...]] = []
-    for f in _rows(city):
-        kinds: tuple[Kind | None, ...] = (*IMPACT_KINDS, None)  # None: every kind
-        for of in kinds:
-            tally = f.impact_of(of)
+    for name in names:
+        for of in (*IMPACT_KINDS, ALL):
+            share = counts.share_achieved(name, of)
             impact.append(
                 (
-                    f.name,
+                    name or "Total",
                     KIND_TITLES[of] if of else "All kinds",
-                    *(tally.count(r) for r in ratings),
-                    tally.total,
-                    tally.share_achieved if tally.total else None,
+                    *(_count(counts.impact, (name, of, r)) for r in ratings),
+                    _count(counts.impact, (name, of, ALL)),
+                    None if share == "-" else (HIDDEN_TEXT if share == HIDDEN_TEXT else int(share.rstrip("%"))),
                 )
             )
     return [

@@ -149,6 +149,7 @@ def grants_of(session: Session, person_id: int) -> frozenset[Grant]:
             setting=setting.name if setting else None,
             cluster_id=cluster.id if cluster else None,
             setting_id=setting.id if setting else None,
+            service=assignment.service,
         )
         for assignment, cluster, setting in rows
     )

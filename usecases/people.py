@@ -16,10 +16,11 @@ from sqlmodel import Session, SQLModel, col, select
 from cluster.errors import Refusal
 from cluster.meetings import NextMeeting, next_meeting
 from cluster.roles import Grant, Role
+from cluster.wider_team import service_problem
 from store.db import transaction
 from store.models import Cluster, Person
 from store.repo import grants_of, meeting_slots, person_with_grants
-from usecases.roster import Entry, import_entries
+from usecases.roster import Entry, RosterError, import_entries
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,16 @@ def add_role(
     setting: str | None,
     now: datetime,
     actor: str = "cli",
+    service: str | None = None,
 ) -> bool:
-    """Give a person a role, creating the person if new; returns False when they already held it."""
-    result = import_entries(engine, [Entry(name, email, aad, role, cluster, setting)], now, actor)
+    """Give a person a role, creating the person if new; returns False when they already held it.
+
+    ``service`` is an observer's: the service they represent (a known one; giving it again changes it).
+    """
+    problem = service_problem(role, service)
+    if problem:
+        raise RosterError([problem])
+    result = import_entries(engine, [Entry(name, email, aad, role, cluster, setting, service)], now, actor)
     return result.roles_added > 0
 
 

@@ -1,7 +1,8 @@
 """People and their roles: the roster CSV an admin imports and exports, and single edits.
 
-CSV columns: ``name,email,aad_object_id,role,cluster,setting`` - one row per role held, so a person with
-two roles has two rows. A person is identified by ``aad_object_id`` when given, else by ``email``.
+CSV columns: ``name,email,aad_object_id,role,cluster,setting,service`` - one row per role held, so a person with
+two roles has two rows. ``service`` is for an observer only: the service they represent (``cluster.wider_team``);
+it may be left out of the header. A person is identified by ``aad_object_id`` when given, else by ``email``.
 An import is checked whole before anything is written: one bad line and nothing is imported.
 """
 
@@ -18,14 +19,15 @@ from sqlmodel import Session, col, select
 
 from cluster.roles import SETTING_ROLES, Role, parse_role, scope_problem
 from cluster.text import clean_text
+from cluster.wider_team import SERVICE_MAX, SERVICES, parse_service, service_name, service_problem
 from store import audit
 from store.db import transaction
-from store.models import Cluster, Person, RoleAssignment, Setting
+from store.models import Cluster, CouncilService, Person, RoleAssignment, Setting
 from store.repo import cluster_by_name, setting_by_name
 from usecases.csv_files import FileProblems, read_text
 from usecases.csv_files import rows as csv_rows
 
-COLUMNS = ("name", "email", "aad_object_id", "role", "cluster", "setting")
+COLUMNS = ("name", "email", "aad_object_id", "role", "cluster", "setting", "service")
 NAME_MAX, AAD_MAX = 200, 64  # as the person table keeps them
 
 
@@ -43,6 +45,7 @@ class Entry:
     role: Role
     cluster: str | None
     setting: str | None
+    service: str | None = None  # an observer's service, as typed (checked against the known ones when applied)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,32 @@ def _resolve(session: Session, entry: Entry) -> tuple[int | None, int | None]:
     return cluster.id, None
 
 
+def added_services(session: Session) -> list[str]:
+    """The services the council added to the page's four, by name."""
+    return list(session.exec(select(CouncilService.name).order_by(col(CouncilService.name))))
+
+
+def services(engine: Engine) -> list[str]:
+    """Every service an observer may name: the page's four, then those the council added."""
+    with transaction(engine, read_only=True) as session:
+        return [*SERVICES, *added_services(session)]
+
+
+def add_service(engine: Engine, name: str, now: datetime, actor: str = "cli") -> str:
+    """Add a service observers may name (audited); adding one already known changes nothing. Returns its name."""
+    cleaned = service_name(name)
+    if not cleaned or len(cleaned) > SERVICE_MAX:
+        raise RosterError([f"a service's name is 1 to {SERVICE_MAX} characters"])
+    with transaction(engine) as session:
+        known = (*SERVICES, *added_services(session))
+        same = next((s for s in known if s.casefold() == cleaned.casefold()), None)
+        if same is not None:
+            return same
+        session.add(CouncilService(name=cleaned))
+        audit.record(session, now, actor, "service.add", "council_service", name=cleaned)
+    return cleaned
+
+
 def _find_person(session: Session, entry: Entry) -> Person | None:
     if entry.aad_object_id:
         found = session.exec(select(Person).where(Person.aad_object_id == entry.aad_object_id)).first()
@@ -90,6 +119,7 @@ def apply_entry(session: Session, entry: Entry, now: datetime, actor: str) -> tu
     officer's clusters card. Raises ValueError with the reason when the role's cluster or setting is not there.
     """
     cluster_id, setting_id = _resolve(session, entry)
+    service = parse_service(entry.service, added_services(session)) if entry.service else None
     person = _find_person(session, entry)
     person_added = person is None
     if person is None:
@@ -115,7 +145,13 @@ def apply_entry(session: Session, entry: Entry, now: datetime, actor: str) -> tu
     ).first()
     if existing is None:
         session.add(
-            RoleAssignment(person_id=person.id, role=entry.role.value, cluster_id=cluster_id, setting_id=setting_id)
+            RoleAssignment(
+                person_id=person.id,
+                role=entry.role.value,
+                cluster_id=cluster_id,
+                setting_id=setting_id,
+                service=service,
+            )
         )
         session.flush()
         audit.record(
@@ -127,7 +163,13 @@ def apply_entry(session: Session, entry: Entry, now: datetime, actor: str) -> tu
             role=entry.role.value,
             cluster=entry.cluster if cluster_id is not None or setting_id is not None else None,
             setting=entry.setting if setting_id is not None else None,
+            service=service,
         )
+    elif service and existing.service != service:
+        # An observer who now represents another service (or names one for the first time): kept, and audited.
+        audit.record(session, now, actor, "role.service", f"person:{person.id}", was=existing.service, service=service)
+        existing.service = service
+        session.add(existing)
     return person_added, existing is None
 
 
@@ -173,13 +215,21 @@ def parse_entry(values: dict[str, str]) -> Entry:
     email = values.get("email") or None
     if email and ("@" not in email or len(email) > 254):
         raise ValueError(f"{email!r} is not an e-mail address")
+    role = parse_role(values.get("role", ""))
+    service = values.get("service") or None
+    problem = service_problem(role, service)
+    if problem:
+        raise ValueError(problem)
+    if service and len(service) > SERVICE_MAX:
+        raise ValueError(f"a service is at most {SERVICE_MAX} characters")
     return Entry(
         name=values["name"],
         email=email,
         aad_object_id=values.get("aad_object_id") or None,
-        role=parse_role(values.get("role", "")),
+        role=role,
         cluster=values.get("cluster") or None,
         setting=values.get("setting") or None,
+        service=service,
     )
 
 
@@ -226,7 +276,7 @@ def export_rows(session: Session) -> list[Entry]:
         .order_by(col(Person.name), col(RoleAssignment.role), col(RoleAssignment.id))
     ).all()
     return [
-        Entry(p.name, p.email, p.aad_object_id, Role(a.role), c.name if c else None, s.name if s else None)
+        Entry(p.name, p.email, p.aad_object_id, Role(a.role), c.name if c else None, s.name if s else None, a.service)
         for p, a, c, s in rows
     ]
 
@@ -240,7 +290,17 @@ def export_csv(engine: Engine, now: datetime, actor: str = "cli") -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for e in entries:
-        writer.writerow([e.name, e.email or "", e.aad_object_id or "", e.role.value, e.cluster or "", e.setting or ""])
+        writer.writerow(
+            [
+                e.name,
+                e.email or "",
+                e.aad_object_id or "",
+                e.role.value,
+                e.cluster or "",
+                e.setting or "",
+                e.service or "",
+            ]
+        )
     return out.getvalue()
 
 

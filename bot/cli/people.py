@@ -20,7 +20,7 @@ from cluster.clock import Clock
 from cluster.errors import Refusal
 from cluster.roles import parse_role
 from usecases.clusters import add_cluster, list_clusters
-from usecases.roster import export_csv, import_csv, remove
+from usecases.roster import add_service, export_csv, import_csv, remove, services
 
 
 def _add(sub: Any) -> None:
@@ -48,6 +48,14 @@ def _add(sub: Any) -> None:
     add.add_argument("--role", required=True, help="senco, delegate, chair, tac, admin, officer or observer")
     add.add_argument("--cluster")
     add.add_argument("--setting")
+    add.add_argument(
+        "--service", help="an observer's service: health, social care, early help, commissioning, or added"
+    )
+    services = people_sub.add_parser("services", help="the services observers represent: list, or add one")
+    services_sub = services.add_subparsers(dest="services_command", required=True)
+    services_add = services_sub.add_parser("add", help="add a service the council's observers may name")
+    services_add.add_argument("name")
+    services_sub.add_parser("list", help="every service an observer may name")
     listing = people_sub.add_parser("list", help="list people and their roles")
     listing.add_argument("--cluster")
     rm = people_sub.add_parser("remove", help="remove a role, or the person when no role is given")
@@ -101,9 +109,23 @@ def _people(args: argparse.Namespace, engine: Engine, now: datetime) -> int:
 
     if args.people_command == "add":
         added = people.add_role(
-            engine, args.name, args.email, args.aad, parse_role(args.role), args.cluster, args.setting, now
+            engine,
+            args.name,
+            args.email,
+            args.aad,
+            parse_role(args.role),
+            args.cluster,
+            args.setting,
+            now,
+            service=args.service,
         )
         print("role added" if added else "they already hold that role")
+    elif args.people_command == "services":
+        if args.services_command == "add":
+            print(f"observers may now name {add_service(engine, args.name, now)}")
+        else:
+            for service in services(engine):
+                print(service)
     elif args.people_command == "list":
         for person, grants in people.people(engine, args.cluster):
             roles = "; ".join(sorted(g.describe() for g in grants)) or "no roles"

@@ -69,6 +69,10 @@ def roll_call_card(view: RollCall, values: Mapping[str, str] | None = None, erro
     body += [_setting_row(view.meeting_id, line, view.open) for line in view.register.settings]
     body.append(text("Also present", weight="Bolder", size="Medium", spacing="Large"))
     body.append(text(", ".join(view.register.others) or "Nobody else yet.", subtle=not view.register.others))
+    if view.register.wider_team:
+        # The wider team (observers) by the service each represents: they attend, and never vote.
+        body.append(text("Wider team, by service", weight="Bolder", size="Medium", spacing="Large"))
+        body += [text(line, spacing="None") for line in view.register.wider_team]
     actions: list[Element] = [roll_call_button(view.meeting_id)]
     if view.open:
         body += [

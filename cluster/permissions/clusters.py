@@ -74,7 +74,7 @@ POST_AGENDA = _p(
 )
 SEE_AGENDA = _p(
     "see the agenda",
-    "See the agenda and the votes (pupils by initials and year only)",
+    "See the agenda and the votes (pupils by initials and year only; an observer sees no pupil's details)",
     (*MEMBERS, SUB),
     Rows.CLUSTER,
     "Only members of this cluster can see its agenda and votes.",

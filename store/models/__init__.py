@@ -23,7 +23,7 @@ from store.models.capital import CapitalApplication, CapitalInvoice, CapitalScor
 from store.models.funding import FundingChange, FundingYear
 from store.models.ledger import Budget, DecisionLetter, Instalment, Release, TermDate
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
-from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
+from store.models.people import Cluster, ConversationRef, CouncilService, Person, RoleAssignment, Setting
 from store.models.provision import ProvisionDocument, ProvisionEntry
 from store.models.records import AuditEvent, ChainEntry, ChainHead, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
@@ -44,6 +44,7 @@ __all__ = [
     "CitywideMeeting",
     "Cluster",
     "ConversationRef",
+    "CouncilService",
     "Decision",
     "DecisionLetter",
     "FundingChange",

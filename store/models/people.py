@@ -69,6 +69,17 @@ class RoleAssignment(SQLModel, table=True):
     role: str = Field(max_length=16)
     cluster_id: int | None = Field(default=None, foreign_key="cluster.id", index=True)
     setting_id: int | None = Field(default=None, foreign_key="setting.id", index=True)
+    # The service an observer represents (cluster.wider_team); None for every other role.
+    service: str | None = Field(default=None, max_length=60)
+
+
+class CouncilService(SQLModel, table=True):
+    """A service the council added to the page's four, so observers can name it (cluster.wider_team)."""
+
+    __tablename__ = "council_service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=60)
 
 
 class ConversationRef(SQLModel, table=True):

@@ -68,9 +68,9 @@ def test_a_roster_imports_people_with_their_roles(db: str, tmp_path: Path, capsy
     out = tmp_path / "export.csv"
     assert run(["roster", "export", "--out", str(out)]) == 0
     exported = out.read_text(encoding="utf-8").splitlines()
-    assert exported[0] == "name,email,aad_object_id,role,cluster,setting"
-    assert "Sam Senco,sam@etruscan.example,aad-1,delegate,Central,Waterside Primary School" in exported
-    assert "Olive Officer,olive@stoke.example,,officer,," in exported
+    assert exported[0] == "name,email,aad_object_id,role,cluster,setting,service"
+    assert "Sam Senco,sam@etruscan.example,aad-1,delegate,Central,Waterside Primary School," in exported
+    assert "Olive Officer,olive@stoke.example,,officer,,," in exported
     assert len(exported) == 5
 
 

@@ -30,6 +30,7 @@ TABLES = {
     "setting",
     "person",
     "role_assignment",
+    "council_service",
     "meeting",
     "citywide_meeting",
     "attendance",

@@ -28,6 +28,7 @@ from cluster.referrals import Kind, State
 from cluster.review_form import GOES_TO_MEETING
 from cluster.reviews import ReviewState
 from cluster.roles import Role
+from cluster.wider_team import agenda_without_pupils, sees_pupils
 from store import audit
 from store.db import take_turn, transaction
 from store.models import AgendaItem, Person
@@ -182,8 +183,10 @@ def agenda_for(engine: Engine, actor: Actor, command: ShowAgenda) -> PersonalAge
         rows = load_meeting(session, command.meeting_id)
         cluster_id, meeting_id = rows.meeting.cluster_id, rows.meeting.id
         authorize(actor.grants, SEE_AGENDA, cluster_id, meeting_id=meeting_id)
+        view = agenda_view(session, rows)
         return PersonalAgenda(
-            agenda_view(session, rows),
+            # The wider team (an observer and nothing more) never sees a pupil's details.
+            view if sees_pupils(actor.grants, cluster_id) else agenda_without_pupils(view),
             covers(actor.grants, RUN_MEETING, cluster_id, meeting_id=meeting_id),
             covers(actor.grants, HAND_OVER_MEETING, cluster_id, meeting_id=meeting_id),
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
@@ -38,6 +38,20 @@ if TYPE_CHECKING:  # ballots reads the register for the vote card, so this impor
 
 _T = SQLModel.metadata.tables
 _ATTENDANCE = _T["attendance"]
+_ROLE, _MEETING = _T["role_assignment"], _T["meeting"]
+
+# The service an observer on the register represents in the meeting's cluster (their role's, read now).
+_SERVICE = (
+    sa_select(func.max(_ROLE.c.service))
+    .where(
+        _ROLE.c.person_id == _ATTENDANCE.c.person_id,
+        _ROLE.c.role == Role.OBSERVER.value,
+        _ROLE.c.cluster_id
+        == sa_select(_MEETING.c.cluster_id).where(_MEETING.c.id == bindparam("meeting")).scalar_subquery(),
+    )
+    .correlate(_ATTENDANCE)
+    .scalar_subquery()
+)
 
 _REGISTER = (
     sa_select(
@@ -46,6 +60,7 @@ _REGISTER = (
         _ATTENDANCE.c.presence,
         _ATTENDANCE.c.setting_id,
         _ATTENDANCE.c.person_id,
+        _SERVICE,
     )
     .where(_ATTENDANCE.c.meeting_id == bindparam("meeting"))
     .order_by(_ATTENDANCE.c.id)
@@ -71,8 +86,8 @@ def attendees(session: Session, meeting_id: int) -> list[Attendee]:
     """Everyone on a meeting's register, in the order they were first put on it (one query)."""
     session.flush()  # the connection sees only what the session has flushed
     return [
-        Attendee(name, AttendsAs(attends_as), Presence(presence), setting_id, person_id)
-        for name, attends_as, presence, setting_id, person_id in session.connection().execute(
+        Attendee(name, AttendsAs(attends_as), Presence(presence), setting_id, person_id, service or "")
+        for name, attends_as, presence, setting_id, person_id, service in session.connection().execute(
             _REGISTER, {"meeting": meeting_id}
         )
     ]
@@ -130,13 +145,21 @@ def set_presence(session: Session, meeting_id: int, line: Line, presence: Presen
     return True
 
 
-_CAPACITY_ORDER = (Role.SENCO, Role.DELEGATE, Role.CHAIR, Role.TEAM_AROUND_CLUSTER, Role.COUNCIL_OFFICER)
+_CAPACITY_ORDER = (
+    Role.SENCO,
+    Role.DELEGATE,
+    Role.CHAIR,
+    Role.TEAM_AROUND_CLUSTER,
+    Role.COUNCIL_OFFICER,
+    Role.OBSERVER,  # last: someone who is also a SENCO or the chair attends as that
+)
 _AS: dict[Role, AttendsAs] = {
     Role.SENCO: AttendsAs.SENCO,
     Role.DELEGATE: AttendsAs.DELEGATE,
     Role.CHAIR: AttendsAs.CHAIR,
     Role.TEAM_AROUND_CLUSTER: AttendsAs.TEAM,
     Role.COUNCIL_OFFICER: AttendsAs.OFFICER,
+    Role.OBSERVER: AttendsAs.OBSERVER,
 }
 
 

@@ -9,7 +9,7 @@ one vote per setting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from cluster.commands.meetings import CastVote, CloseVote, DeclareInterest, Open
 from cluster.errors import Refusal
 from cluster.permissions import DECLARE_INTEREST, RUN_MEETING, SEE_AGENDA, VOTE, authorize, covers
 from cluster.referrals import Kind
+from cluster.wider_team import entry_without_pupil, sees_pupils
 from store import audit
 from store.db import transaction
 from store.models import Interest, Vote
@@ -233,7 +234,10 @@ def personal_vote(engine: Engine, actor: Actor, command: ShowVote) -> PersonalVo
     with transaction(engine, read_only=True) as session:
         rows = load_item(session, command.item_id)
         authorize(actor.grants, SEE_AGENDA, rows.meeting.cluster_id, meeting_id=rows.meeting.id)
-        return _personal(actor, vote_view(session, rows, actor.grants), rows)
+        view = vote_view(session, rows, actor.grants)
+        if not sees_pupils(actor.grants, rows.meeting.cluster_id):
+            view = replace(view, entry=entry_without_pupil(view.entry))  # the wider team: no pupil's details
+        return _personal(actor, view, rows)
 
 
 def shared_vote_view(engine: Engine, item_id: int) -> VoteView:

@@ -1,7 +1,7 @@
 """funding formula: each financial year's formula and every change to it; a budget names the formula it came from
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2027-03-01 10:00:00
 
 ``funding_year`` keeps a year's formula as it stands (the city's allocation, its parts, how each is shared and
@@ -15,7 +15,7 @@ from alembic import op
 import store.types
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
