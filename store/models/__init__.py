@@ -9,6 +9,7 @@
 - ``provision``: the Costed Provision Document's versions and rows;
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
+- ``qa_visits``: quality-assurance visits to settings and their actions;
 - ``records``: the audit log, the outbox, channel posts, job marks.
 
 Importing this package registers every table on ``SQLModel.metadata`` (migrations and tests read it whole).
@@ -22,6 +23,7 @@ from store.models.ledger import Budget, DecisionLetter, Instalment, Release, Ter
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
 from store.models.people import Cluster, ConversationRef, Person, RoleAssignment, Setting
 from store.models.provision import ProvisionDocument, ProvisionEntry
+from store.models.qa_visits import QaAction, QaVisit
 from store.models.records import AuditEvent, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
 
@@ -50,6 +52,8 @@ __all__ = [
     "ProvisionDocument",
     "ProvisionEntry",
     "ProvisionLine",
+    "QaAction",
+    "QaVisit",
     "ReferenceCounter",
     "Referral",
     "ReferralDocument",

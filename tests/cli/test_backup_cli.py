@@ -215,7 +215,7 @@ def test_an_older_backup_is_migrated_to_this_code_after_it_is_restored(
     assert run(["restore", str(old), "--yes"], clock=CLOCK) == 0
 
     assert "migrated from 0013 to 0016" in capsys.readouterr().out
-    assert every_row(live)["alembic_version"] == [("0016",)]
+    assert every_row(live)["alembic_version"] == [("0018",)]
     assert every_row(live)["setting"] == [], "the old backup's (empty) contents, not the seeded ones"
 
 

@@ -115,14 +115,14 @@ def test_migrations_apply_to_an_empty_database_and_a_second_upgrade_changes_noth
     try:
         first = schema_of(engine)
         assert set(first) == TABLES
-        assert versions_of(engine) == ["0016"]
+        assert versions_of(engine) == ["0018"]
         triggers = triggers_of(engine)
         assert triggers
 
         upgrade(db_url)
 
         assert schema_of(engine) == first
-        assert versions_of(engine) == ["0016"]
+        assert versions_of(engine) == ["0018"]
         assert triggers_of(engine) == triggers
     finally:
         engine.dispose()
@@ -316,7 +316,7 @@ def test_replicas_starting_together_on_an_empty_postgresql_all_start_and_the_sch
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], [error for _, error in outcomes]
     engine = make_engine(postgres_url)
     try:
-        assert versions_of(engine) == ["0016"]
+        assert versions_of(engine) == ["0018"]
         assert set(schema_of(engine)) == TABLES
     finally:
         engine.dispose()
