@@ -199,7 +199,6 @@ def citywide_unposted(meeting_id: int) -> str:
     return f"{citywide_pack(meeting_id)}:no-channel"
 
 
-
 # --- quality-assurance visits to settings (issue 22) ------------------------------------------------------
 
 QaNotice = Literal["report", "concern", "acknowledged"]
@@ -222,6 +221,7 @@ def qa_action_nudge(action_id: int, point: str) -> str:
 def qa_follow_up(visit_id: int) -> str:
     """The team's nudge on a visit's follow-up date."""
     return f"qa-follow-up:{visit_id}"
+
 
 # --- the outbox's own rows --------------------------------------------------------------------------------
 

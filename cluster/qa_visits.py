@@ -115,3 +115,53 @@ def follow_up_due(follow_up_on: date | None, today: date, done: bool) -> bool:
 def first_nudge_on(due_on: date) -> date:
     """The first day an action can owe a nudge (the scheduler looks at actions from then)."""
     return due_on - timedelta(days=max(ACTION_NUDGES))
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """An action as the report shows it."""
+
+    id: int
+    what: str
+    owner: str
+    due_on: date
+    done: bool
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """A visit as its card shows it, and what the person looking may do with it."""
+
+    id: int
+    cluster: str
+    setting: str
+    state: VisitState
+    planned_on: date
+    visitors: str
+    visited_on: date | None = None
+    allocations: str = ""
+    seen: str = ""
+    judgement: Judgement | None = None
+    follow_up_on: date | None = None
+    acknowledged_on: date | None = None
+    actions: tuple[ActionView, ...] = ()
+    can_record: bool = False
+    can_acknowledge: bool = False
+    can_close_actions: bool = False
+
+
+@dataclass(frozen=True)
+class SettingChoice:
+    """A setting the team may plan a visit to."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class VisitsPage:
+    """The visits a person may see, newest first, and the settings they may plan a visit to (the team's)."""
+
+    visits: tuple[VisitView, ...]
+    settings: tuple[SettingChoice, ...] = ()
+    more: int = 0

@@ -25,6 +25,7 @@ from usecases.capital import owe_capital_notices
 from usecases.erasure import erase_expired
 from usecases.meeting_day import agenda as md
 from usecases.nudges import owe_review_nudges
+from usecases.qa_nudges import owe_qa_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
 
@@ -61,6 +62,7 @@ class RemindersOwed:
     review_nudges: tuple[str, ...]
     deadline_reminders: tuple[str, ...]
     meeting_posts: tuple[str, ...]
+    qa_nudges: tuple[str, ...] = ()  # quality-assurance visits: open actions and follow-ups (issue 22)
 
 
 def owe_reminders(engine: Engine, now: datetime) -> RemindersOwed:
@@ -69,6 +71,7 @@ def owe_reminders(engine: Engine, now: datetime) -> RemindersOwed:
         tuple(owe_review_nudges(engine, now)),
         tuple(owe_deadline_reminders(engine, now)),
         tuple(owe_meeting_morning_posts(engine, now)),
+        tuple(owe_qa_nudges(engine, now)),
     )
 
 

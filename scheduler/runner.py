@@ -146,7 +146,7 @@ def attach_scheduler(
 
     async def remind() -> None:
         owed, report = await remind_and_deliver(engine, sender, clock.now())
-        if any((owed.review_nudges, owed.deadline_reminders, owed.meeting_posts)):
+        if any((owed.review_nudges, owed.deadline_reminders, owed.meeting_posts, owed.qa_nudges)):
             log.info("owed %s; delivery %s", owed, report)
 
     async def reminders() -> None:
