@@ -64,6 +64,7 @@ def tables(city: City) -> list[Table]:
     capital: list[tuple[Cell, ...]] = [
         (f.name, *(f.capital.get(s, 0) for s in stages), sum(f.capital.values())) for f in _rows(city)
     ]
+    visits: list[tuple[Cell, ...]] = [(f.name, f.qa_visits, f.qa_concerns) for f in _rows(city)]
     ratings = list(Rating)
     impact: list[tuple[Cell, ...]] = []
     for f in _rows(city):
@@ -94,6 +95,7 @@ def tables(city: City) -> list[Table]:
             ("Cluster", "Kind", *(RATING_TITLES[r] for r in ratings), "Outcomes rated", "Achieved (%)"),
             impact,
         ),
+        ("QA visits", ("Cluster", "Visits", "Concerns"), visits),
         *spend_tables(city),
     ]
 

@@ -74,6 +74,7 @@ from tests.support.capital_gallery import capital_gallery
 from tests.support.citywide_gallery import citywide_gallery
 from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
 from tests.support.provision_gallery import provision_gallery
+from tests.support.qa_gallery import qa_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 SLOT = MeetingSlot(
@@ -820,6 +821,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         **citywide_meeting_gallery(),
         **provision_gallery(),
         **meeting_gallery(),
+        **qa_gallery(),
         "help": help_card("Sam Senco", list(MENU), {g.role for g in GRANTS}),
         "help_member": help_card("Sam Senco", list(MENU[:5]), {Role.SENCO}),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),
