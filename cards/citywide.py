@@ -4,9 +4,9 @@ Each chart has a table of the same figures as its fallback (``cards.charts``), a
 city's total. A city with many clusters shows the first clusters by name in the card and says how many more
 the spreadsheet holds, so the card stays well inside Teams' message size; totals always cover every cluster.
 The card shows one section at a time (money, referrals, money approved by kind, spend by area of need and
-provision, reviews, the Capital Fund, impact, quality-assurance visits to settings) with a button for each of the others, so it stays small whatever
-the city's size; the spreadsheet has every section. The same sections (:func:`figures_elements`) make the
-Citywide Meeting's pack.
+provision, reviews, the Capital Fund, impact, quality-assurance visits to settings) with a button for each
+of the others, so it stays small whatever the city's size; the spreadsheet has every section. The same
+sections (:func:`figures_elements`) make the Citywide Meeting's pack.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ decisions in the budget's period, less what reviews gave back, and the instalmen
 every cluster at once: the periods go to the database as a small table of (cluster, from, to) and each sum
 is one grouped query. Referrals are counted by the school year they were submitted in, with the ending of
 their latest decision (or the Board's, for the Capital Fund); impact by the outcomes the school year's
-reviews rated (``usecases.impact``); quality-assurance visits made this school year and their concerns; spend by area of need and provision by ``usecases.citywide_spend``.
+reviews rated (``usecases.impact``); quality-assurance visits made this school year and their concerns; spend
+by area of need and provision by ``usecases.citywide_spend``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from cluster.citywide import City, Figures, Money, ending_of, school_year_label,
 from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome
 from cluster.impact import Rating
-from cluster.qa_visits import Judgement
 from cluster.permissions import CITYWIDE, Forbidden, allows
+from cluster.qa_visits import Judgement
 from cluster.referrals import Kind, State
 from cluster.reviews import plan_from
 from store.db import transaction
