@@ -87,7 +87,7 @@ def test_a_restored_backup_brings_back_the_referral_and_the_audit_lines_exactly(
     assert run(["backup", str(tmp_path / "nightly.db")], clock=CLOCK) == 0
     said = capsys.readouterr().out
     assert f"wrote {tmp_path / 'nightly.db'}" in said
-    assert f"migration 0016, 1 referrals, {len(before['audit_event'])} audit lines" in said
+    assert f"migration 0018, 1 referrals, {len(before['audit_event'])} audit lines" in said
 
     engine = _engine(live)
     with transaction(engine) as session:
@@ -214,7 +214,7 @@ def test_an_older_backup_is_migrated_to_this_code_after_it_is_restored(
 
     assert run(["restore", str(old), "--yes"], clock=CLOCK) == 0
 
-    assert "migrated from 0013 to 0016" in capsys.readouterr().out
+    assert "migrated from 0013 to 0018" in capsys.readouterr().out
     assert every_row(live)["alembic_version"] == [("0018",)]
     assert every_row(live)["setting"] == [], "the old backup's (empty) contents, not the seeded ones"
 

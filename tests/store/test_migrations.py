@@ -36,6 +36,8 @@ TABLES = {
     "substitute",
     "provision_document",
     "provision_entry",
+    "qa_visit",
+    "qa_action",
     "conversation_ref",
     "referral",
     "provision_line",
