@@ -77,13 +77,16 @@ def visits_card(page: VisitsPage, values: Mapping[str, str] = NO_VALUES, errors:
     body: list[Element] = [heading("Quality-assurance visits")]
     if not page.visits:
         body.append(text("No visits yet.", subtle=True))
-    for view in page.visits:
-        line = f"{view.setting}: {_day(view.visited_on or view.planned_on)} · {_judgement(view)} · "
+    for number, view in enumerate(page.visits, start=1):
+        line = f"{number}. {view.setting}: {_day(view.visited_on or view.planned_on)} · {_judgement(view)} · "
         body.append(
             {
                 "type": "Container",
                 "separator": True,
-                "items": [text(line + STATE_TITLES[view.state]), _action_set(_open(view, "Open"))],
+                "items": [
+                    text(line + STATE_TITLES[view.state]),
+                    _action_set(_open(view, f"Open visit {number}: {view.setting}")),
+                ],
             }
         )
     if page.more:
@@ -116,11 +119,11 @@ def _report(view: VisitView) -> list[Element]:
         body.append(text(f"Acknowledged by the setting on {_day(view.acknowledged_on)}.", subtle=True))
     if view.actions:
         body.append(text("Actions", weight="Bolder"))
-    for action in view.actions:
+    for number, action in enumerate(view.actions, start=1):
         state = "Done" if action.done else f"By {_day(action.due_on)}"
-        items: list[Element] = [text(f"{action.what} · {action.owner} · {state}")]
+        items: list[Element] = [text(f"{number}. {action.what} · {action.owner} · {state}")]
         if view.can_close_actions and not action.done:
-            done = button("Mark done", verbs.QA_ACTION_DONE, data_for(OneAction, action_id=action.id))
+            done = button(f"Mark action {number} done", verbs.QA_ACTION_DONE, data_for(OneAction, action_id=action.id))
             items.append(_action_set(done))
         body.append({"type": "Container", "items": items})
     return body
@@ -153,7 +156,7 @@ def visit_card(
     """A visit's report; the team's card records it, the setting's SENCO's acknowledges it."""
     body: list[Element] = [heading(f"Quality-assurance visit: {view.setting}")]
     if notice:
-        body.append(text(notice, color="Good"))
+        body.append(text(notice, weight="Bolder"))
     body.append(_summary(view))
     body += _report(view)
     if view.can_acknowledge:
