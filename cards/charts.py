@@ -72,7 +72,9 @@ _CAPITAL_COLOURS = {
     "Evaluated": "categoricalGreen",
     "Withdrawn": "divergingGray",
 }
+_VISIT_COLOURS = {"Other visits": "categoricalBlue", "Concern": "categoricalRed"}
 FIGURE_COLOURS: dict[str, str] = {
+    **_VISIT_COLOURS,
     **_CAPITAL_COLOURS,
     **_REVIEW_COLOURS,
     **_RATING_COLOURS,

@@ -4,9 +4,9 @@ Each chart has a table of the same figures as its fallback (``cards.charts``), a
 city's total. A city with many clusters shows the first clusters by name in the card and says how many more
 the spreadsheet holds, so the card stays well inside Teams' message size; totals always cover every cluster.
 The card shows one section at a time (money, referrals, money approved by kind, spend by area of need and
-provision, reviews, the Capital Fund, impact) with a button for each of the others, so it stays small whatever
-the city's size; the spreadsheet has every section. The same sections (:func:`figures_elements`) make the
-Citywide Meeting's pack.
+provision, reviews, the Capital Fund, impact, quality-assurance visits to settings) with a button for each
+of the others, so it stays small whatever the city's size; the spreadsheet has every section. The same
+sections (:func:`figures_elements`) make the Citywide Meeting's pack.
 """
 
 from __future__ import annotations
@@ -314,6 +314,30 @@ def _spend(city: City) -> list[Element]:
     ]
 
 
+def _visits(city: City) -> list[Element]:
+    """Quality-assurance visits to settings made this school year, and how many were judged a concern, by cluster."""
+    total = city.total
+    shown, hidden = _shown(city)
+    charted = shown[:MAX_CHART_GROUPS]
+    rows = [[f.name, str(f.qa_visits - f.qa_concerns), str(f.qa_concerns)] for f in (*shown, total)]
+    return [
+        _section(f"Quality-assurance visits to settings in {city.year}"),
+        text(f"{total.qa_visits} visits made, {total.qa_concerns} of them judged a concern.", subtle=True),
+        stacked_counts(
+            "Visits made: those judged a concern, and the others",
+            [f.name for f in charted],
+            [
+                ("Other visits", [f.qa_visits - f.qa_concerns for f in charted]),
+                ("Concern", [f.qa_concerns for f in charted]),
+            ],
+            ("Cluster", "Other visits", "Concern"),
+            rows,
+            total_last=True,
+        ),
+        *_more(hidden),
+    ]
+
+
 SECTIONS: dict[str, str] = {
     "money": "Money",
     "referrals": "Referrals",
@@ -322,6 +346,7 @@ SECTIONS: dict[str, str] = {
     "reviews": "Reviews",
     "capital": "Capital Fund",
     "impact": "Impact",
+    "visits": "Quality-assurance visits",
 }
 _BUILDERS = {
     "money": _money,
@@ -331,6 +356,7 @@ _BUILDERS = {
     "reviews": _reviews,
     "capital": _capital,
     "impact": _impact,
+    "visits": _visits,
 }
 
 

@@ -169,3 +169,13 @@ FUNDING = "funding.show"  # data: label (the year; empty: the one covering today
 FUNDING_SET = "funding.set"  # inputs: label, starts, ends, each part (pounds) and its basis, reason
 
 ALL = ALL | frozenset({FUNDING, FUNDING_SET})
+
+# Quality-assurance visits to settings (issue 22): the team plans and records them, the setting acknowledges.
+QA_VISITS = "qa.visits"  # the visits the person may see (the team's card also plans one)
+QA_PLAN = "qa.plan"  # inputs: setting_id, planned_on, visitors
+QA_OPEN = "qa.open"  # data: visit_id; the visit's report (and, for the team, the form to record it)
+QA_RECORD = "qa.record"  # data: visit_id; inputs: visited_on, visitors, allocations, seen, judgement, actions, ...
+QA_ACKNOWLEDGE = "qa.acknowledge"  # data: visit_id; the setting's SENCO acknowledges the report
+QA_ACTION_DONE = "qa.action.done"  # data: action_id; an action of the report marked done
+
+ALL = ALL | frozenset({QA_VISITS, QA_PLAN, QA_OPEN, QA_RECORD, QA_ACKNOWLEDGE, QA_ACTION_DONE})

@@ -136,6 +136,9 @@ class Figures:
     impact: Mapping[tuple[Kind, Rating], int] = field(default_factory=dict)
     # The money approved this school year by where its provision map's rows came from (``cluster.spend``).
     spend_by_source: Mapping[Source, int] = field(default_factory=dict)
+    # Quality-assurance visits to settings made this school year, and how many of them were judged a concern.
+    qa_visits: int = 0
+    qa_concerns: int = 0
 
     @property
     def spend_total(self) -> int:
@@ -199,6 +202,8 @@ def total_of(clusters: Iterable[Figures], name: str = "Total") -> Figures:
         capital=_summed(r.capital for r in rows),
         impact=_summed(r.impact for r in rows),
         spend_by_source=_summed(r.spend_by_source for r in rows),
+        qa_visits=sum(r.qa_visits for r in rows),
+        qa_concerns=sum(r.qa_concerns for r in rows),
     )
 
 

@@ -199,6 +199,30 @@ def citywide_unposted(meeting_id: int) -> str:
     return f"{citywide_pack(meeting_id)}:no-channel"
 
 
+# --- quality-assurance visits to settings (issue 22) ------------------------------------------------------
+
+QaNotice = Literal["report", "concern", "acknowledged"]
+
+
+def qa_visit_notice(visit_id: int, what: QaNotice, recorded_at: datetime) -> str:
+    """A visit's report sent to the setting, its concern to the chair, its acknowledgement to the team.
+
+    The report's recording time is in the key, so recording the report again (a correction) tells them again,
+    while a doubled click owes nothing more.
+    """
+    return f"notice:qa-visit:{visit_id}:{what}:{recorded_at.astimezone(LONDON):%Y%m%dT%H%M%S}"
+
+
+def qa_action_nudge(action_id: int, point: str) -> str:
+    """An open action's nudge at one point (``before-7``, ``before-0``, ``late-2``: see ``cluster.qa_visits``)."""
+    return f"qa-action:{action_id}:{point}"
+
+
+def qa_follow_up(visit_id: int) -> str:
+    """The team's nudge on a visit's follow-up date."""
+    return f"qa-follow-up:{visit_id}"
+
+
 # --- the outbox's own rows --------------------------------------------------------------------------------
 
 CHANNEL_CARD_PREFIX = "card:"

@@ -90,6 +90,7 @@ def tables(city: City) -> list[Table]:
         )
         for name in names
     ]
+    visits: list[tuple[Cell, ...]] = [(f.name, f.qa_visits, f.qa_concerns) for f in _rows(city)]
     ratings = list(Rating)
     impact: list[tuple[Cell, ...]] = []
     for name in names:
@@ -119,6 +120,7 @@ def tables(city: City) -> list[Table]:
             ("Cluster", "Kind", *(RATING_TITLES[r] for r in ratings), "Outcomes rated", "Achieved (%)"),
             impact,
         ),
+        ("QA visits", ("Cluster", "Visits", "Concerns"), visits),
         *spend_tables(city),
     ]
 

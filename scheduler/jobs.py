@@ -25,6 +25,7 @@ from usecases.capital import owe_capital_notices
 from usecases.erasure import erase_expired
 from usecases.meeting_day import agenda as md
 from usecases.nudges import owe_review_nudges
+from usecases.qa_nudges import owe_qa_nudges
 from usecases.reminders import owe_deadline_reminders, owe_meeting_morning_posts
 
 
@@ -111,6 +112,17 @@ async def citywide_packs_and_deliver(engine: Engine, sender: Deliverer, now: dat
     """Owe the packs that have fallen due, and deliver them; returns what this run owed."""
     owed = await asyncio.to_thread(owe_citywide_packs, engine, now)
     if owed.packs or owed.officer_notes:
+        await sender.deliver_due()
+    return owed
+
+
+async def qa_nudges_and_deliver(engine: Engine, sender: Deliverer, now: datetime) -> list[str]:
+    """Owe the quality-assurance visits' nudges that have come (open actions, follow-ups), and deliver them.
+
+    A job of its own beside the reminders: with nothing near it is one read-only unit of two indexed reads.
+    """
+    owed = await asyncio.to_thread(owe_qa_nudges, engine, now)
+    if owed:
         await sender.deliver_due()
     return owed
 

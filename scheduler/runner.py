@@ -49,6 +49,7 @@ from scheduler.jobs import (
     capital_and_deliver,
     citywide_packs_and_deliver,
     post_due_agendas,
+    qa_nudges_and_deliver,
     remind_and_deliver,
     remove_expired_pupil_details,
     term_dates_warning,
@@ -160,6 +161,14 @@ def attach_scheduler(
     async def capital() -> None:
         await tracked("capital", lambda: led("capital", owe_capital, None))
 
+    async def owe_qa() -> None:
+        owed = await qa_nudges_and_deliver(engine, sender, clock.now())
+        if owed:
+            log.info("owed %d quality-assurance visit nudge(s)", len(owed))
+
+    async def qa_visits() -> None:
+        await tracked("qa_visits", lambda: led("qa_visits", owe_qa, None))
+
     async def owe_packs() -> None:
         owed = await citywide_packs_and_deliver(engine, sender, clock.now())
         if owed.packs or owed.officer_notes:
@@ -172,7 +181,7 @@ def attach_scheduler(
     async def take_over() -> None:
         terms = leader.terms
         if await leader.ensure() and leader.terms != terms:  # just took over: do the work now, not next interval
-            for job_id in ("agendas", "reminders", "capital", "citywide"):
+            for job_id in ("agendas", "reminders", "capital", "qa_visits", "citywide"):
                 if job_id not in running:
                     scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
@@ -185,6 +194,7 @@ def attach_scheduler(
         (agendas, "agendas", agenda_every),
         (reminders, "reminders", deliver_every),
         (capital, "capital", deliver_every),
+        (qa_visits, "qa_visits", deliver_every),  # quality-assurance visits' nudges, as often as the reminders
         # The Citywide Meeting's packs fall due as agendas do: as often as the agenda job looks.
         (citywide, "citywide", agenda_every),
     )

@@ -8,7 +8,8 @@ decisions in the budget's period, less what reviews gave back, and the instalmen
 every cluster at once: the periods go to the database as a small table of (cluster, from, to) and each sum
 is one grouped query. Referrals are counted by the school year they were submitted in, with the ending of
 their latest decision (or the Board's, for the Capital Fund); impact by the outcomes the school year's
-reviews rated (``usecases.impact``); spend by area of need and provision by ``usecases.citywide_spend``.
+reviews rated (``usecases.impact``); quality-assurance visits made this school year and their concerns; spend
+by area of need and provision by ``usecases.citywide_spend``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cluster.clock import LONDON
 from cluster.decisions import FUNDED, Outcome
 from cluster.impact import Rating
 from cluster.permissions import CITYWIDE, Forbidden, allows
+from cluster.qa_visits import Judgement
 from cluster.referrals import Kind, State
 from cluster.reviews import plan_from
 from store.db import transaction
@@ -42,6 +44,7 @@ from usecases.people import Actor
 _T = SQLModel.metadata.tables
 _CLUSTER, _BUDGET, _DECISION, _RELEASE = _T["cluster"], _T["budget"], _T["decision"], _T["release"]
 _INSTALMENT, _REFERRAL, _REVIEW, _CAPITAL = _T["instalment"], _T["referral"], _T["review"], _T["capital_application"]
+_QA_VISIT = _T["qa_visit"]
 _FUNDED = [o.value for o in FUNDED]
 
 
@@ -213,6 +216,24 @@ def _reviews(session: Session, today: date, windows: dict[int, int]) -> dict[int
     return {int(c): (int(due or 0), int(late or 0)) for c, due, late in session.connection().execute(query)}
 
 
+def _qa_visits(session: Session, year_from: date, today: date) -> dict[int, tuple[int, int]]:
+    """Quality-assurance visits made this school year, and those judged a concern, by cluster (one grouped query)."""
+    query = (
+        sa_select(
+            _QA_VISIT.c.cluster_id,
+            func.count(),
+            func.sum(case((_QA_VISIT.c.judgement == Judgement.CONCERN.value, 1), else_=0)),
+        )
+        .where(
+            _QA_VISIT.c.recorded_at.is_not(None),
+            _QA_VISIT.c.visited_on >= year_from,
+            _QA_VISIT.c.visited_on <= today,
+        )
+        .group_by(_QA_VISIT.c.cluster_id)
+    )
+    return {int(c): (int(made), int(concerns or 0)) for c, made, concerns in session.connection().execute(query)}
+
+
 def city_figures(session: Session, today: date) -> City:
     """Every cluster's figures on the day and the city's, in the caller's read-only unit (a fixed number of queries)."""
     year_from = school_year_start(today)
@@ -233,6 +254,7 @@ def city_figures(session: Session, today: date) -> City:
     referrals = _referrals(session, year_from, year_to)
     approved = _approved(session, year_from, year_to)
     reviews = _reviews(session, today, windows)
+    visits = _qa_visits(session, year_from, today)
     impact: dict[int, dict[tuple[Kind, Rating], int]] = defaultdict(dict)
     for rated in impact_counts(session, None, _start_of(year_from), _start_of(year_to + timedelta(days=1))):
         impact[rated.cluster_id][(Kind(rated.kind), rated.rating)] = rated.count
@@ -244,6 +266,7 @@ def city_figures(session: Session, today: date) -> City:
     for cluster_id, name, _ in clusters:
         label, cash = money.get(cluster_id, (None, Money()))
         due, late = reviews.get(cluster_id, (0, 0))
+        made, concerns = visits.get(cluster_id, (0, 0))
         figures.append(
             Figures(
                 name=name,
@@ -256,6 +279,8 @@ def city_figures(session: Session, today: date) -> City:
                 capital=dict(stages.get(name, {})),
                 impact=dict(impact.get(cluster_id, {})),
                 spend_by_source=by_source.get(cluster_id, {}),
+                qa_visits=made,
+                qa_concerns=concerns,
             )
         )
     formula = year_covering(session, today)

@@ -93,6 +93,13 @@ from cluster.permissions.model import (
 )
 from cluster.permissions.provision import LOAD_PROVISION_DOCUMENT
 from cluster.permissions.provision_map import FIND_PROVISION
+from cluster.permissions.qa_visits import (
+    ACKNOWLEDGE_QA_REPORT,
+    CLOSE_QA_ACTION,
+    PLAN_QA_VISIT,
+    QA_VISITS,
+    SEE_QA_REPORT,
+)
 from cluster.permissions.what_worked import SHARE_WHAT_WORKED, WHAT_WORKED
 
 ALL: tuple[Permission, ...] = (
@@ -151,15 +158,22 @@ ALL: tuple[Permission, ...] = (
     WHAT_WORKED,
     SHARE_WHAT_WORKED,
     SET_FUNDING,
+    QA_VISITS,
+    PLAN_QA_VISIT,
+    SEE_QA_REPORT,
+    ACKNOWLEDGE_QA_REPORT,
+    CLOSE_QA_ACTION,
 )
 
 __all__ = [
+    "ACKNOWLEDGE_QA_REPORT",
     "ALL",
     "BOARD_DECISION",
     "CAPITAL_REPORT",
     "CHAIR_PANEL",
     "CHECK_REFERRALS",
     "CITYWIDE",
+    "CLOSE_QA_ACTION",
     "CONFIRM_SUBSTITUTE",
     "DECISION_LETTER",
     "DECLARE_INTEREST",
@@ -184,9 +198,11 @@ __all__ = [
     "NAME_SUBSTITUTE",
     "NEXT_MEETING",
     "OPEN_CAPITAL",
+    "PLAN_QA_VISIT",
     "POST_AGENDA",
     "POST_CITYWIDE_PACK",
     "QA_VISIT",
+    "QA_VISITS",
     "READ_REFERRAL",
     "RECORD_PAYMENTS",
     "RELEASE_CAPITAL",
@@ -199,6 +215,7 @@ __all__ = [
     "SEE_AGENDA",
     "SEE_BUDGET",
     "SEE_CAPITAL",
+    "SEE_QA_REPORT",
     "SEND_APOLOGIES",
     "SET_BUDGET",
     "SET_CAPITAL_ROUND",

@@ -11,6 +11,7 @@
 - ``ledger``: budgets, releases, term dates, instalments, decision letters;
 - ``capital``: the Capital Fund's rounds, panel members, applications, scores, invoices;
 - ``what_worked``: the search index of what worked (funded provisions' outcomes, discussions' advice);
+- ``qa_visits``: quality-assurance visits to settings and their actions;
 - ``records``: the audit log, the record chain, the outbox, channel posts, job marks.
 
 Importing this package registers every table on ``SQLModel.metadata`` (migrations and tests read it whole).
@@ -25,6 +26,7 @@ from store.models.ledger import Budget, DecisionLetter, Instalment, Release, Ter
 from store.models.meetings import AgendaItem, CitywideMeeting, Decision, Interest, Meeting, Vote
 from store.models.people import Cluster, ConversationRef, CouncilService, Person, RoleAssignment, Setting
 from store.models.provision import ProvisionDocument, ProvisionEntry
+from store.models.qa_visits import QaAction, QaVisit
 from store.models.records import AuditEvent, ChainEntry, ChainHead, ChannelPost, JobMark, Outbox
 from store.models.referrals import ProvisionLine, ReferenceCounter, Referral, ReferralDocument, Review, ReviewOutcome
 from store.models.what_worked import WhatWorked
@@ -59,6 +61,8 @@ __all__ = [
     "ProvisionDocument",
     "ProvisionEntry",
     "ProvisionLine",
+    "QaAction",
+    "QaVisit",
     "ReferenceCounter",
     "Referral",
     "ReferralDocument",

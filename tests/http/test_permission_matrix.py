@@ -225,6 +225,28 @@ DATA: dict[str, Data] = {
     verbs.WHAT_WORKED: lambda r: ({"text": "speech", "area_of_need": "CI"}, None, None),
     verbs.WHAT_WORKED_SHARING: _none,
     verbs.WHAT_WORKED_SHARE: lambda r: ({"share": "on", "cluster_id": r.cluster_id}, r.cluster_id, None),
+    verbs.QA_VISITS: _none,
+    verbs.QA_PLAN: lambda r: (
+        {"setting_id": str(r.setting_id), "planned_on": "2025-12-01", "visitors": "The team"},
+        r.cluster_id,
+        None,
+    ),
+    verbs.QA_OPEN: lambda r: ({"visit_id": r.qa_visit}, r.cluster_id, r.setting_id),
+    verbs.QA_RECORD: lambda r: (
+        {
+            "visit_id": r.qa_visit,
+            "visited_on": "2025-11-20",
+            "visitors": "The team",
+            "allocations": "The language group",
+            "seen": "Running as planned.",
+            "judgement": "developing",
+            "actions": "Share the timetable; SENCO; 2025-12-10",
+        },
+        r.cluster_id,
+        None,
+    ),
+    verbs.QA_ACKNOWLEDGE: lambda r: ({"visit_id": r.qa_visit}, r.cluster_id, r.setting_id),
+    verbs.QA_ACTION_DONE: lambda r: ({"action_id": r.qa_action}, r.cluster_id, r.setting_id),
     verbs.CLUSTER_ADD: lambda r: (
         {"name": "East", "code": "EST", "settings": "East School", "meetings": "2026-02-05"},
         None,

@@ -66,6 +66,8 @@ TABLES = {
     "capital_score",
     "capital_invoice",
     "what_worked",
+    "qa_visit",
+    "qa_action",
 }
 
 

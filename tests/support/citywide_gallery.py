@@ -56,6 +56,8 @@ def figures(name: str, scale: int, budget: str | None = "2026/27") -> Figures:
             Source.OTHER: 3_000_00 * scale,
             Source.NO_MAP: 3_345_67,
         },
+        qa_visits=2 * scale,
+        qa_concerns=scale - 1,
     )
 
 

@@ -75,6 +75,7 @@ from tests.support.citywide_gallery import citywide_gallery
 from tests.support.citywide_meeting_gallery import citywide_meeting_gallery
 from tests.support.funding_gallery import funding_gallery
 from tests.support.provision_gallery import provision_gallery
+from tests.support.qa_gallery import qa_gallery
 from tests.support.what_worked_gallery import what_worked_gallery
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
@@ -824,6 +825,7 @@ def gallery() -> dict[str, dict[str, Any]]:
         **funding_gallery(),
         **meeting_gallery(),
         **what_worked_gallery(),
+        **qa_gallery(),
         "help": help_card("Sam Senco", list(MENU), {g.role for g in GRANTS}),
         "help_member": help_card("Sam Senco", list(MENU[:5]), {Role.SENCO}),
         "whoami": whoami_card("Sam Senco", "aad-senco", GRANTS),

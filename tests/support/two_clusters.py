@@ -17,7 +17,7 @@ from cluster.commands.capital import NamePanelMember
 from cluster.commands.meetings import CastVote, CloseVote, OpenItem, RecordDecision, StartMeeting
 from cluster.commands.referrals import OneReferral, SaveDetails, StartReferral, SubmitReferral
 from cluster.roles import CITYWIDE_ROLES, Role
-from store.models import AgendaItem, Decision, Instalment, Meeting, Referral, Review, Setting
+from store.models import AgendaItem, Decision, Instalment, Meeting, QaAction, QaVisit, Referral, Review, Setting
 from store.seed import CENTRAL, seed_file
 from tests.support.meeting_room import everyone_present, on_its_day
 from tests.support.referral_flow import GOOD_CAPITAL, GOOD_DISCUSSION, GOOD_EHCP
@@ -94,6 +94,8 @@ class ClusterRows:
     instalment: int  # its first instalment, due
     capital: int  # a Capital Fund application, accepted: with the panel once the window closes
     panel_person: int  # the other setting's SENCO, named to the cluster's panel
+    qa_visit: int = 0  # a quality-assurance visit to the referring setting, its report recorded
+    qa_action: int = 0  # that report's one open action
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,9 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
     uc.save_details(engine, referrer, SaveDetails(referral_id=applied.id, answers=GOOD_CAPITAL), NOW)
     submit_shown(engine, referrer, applied.id, NOW)
     checks.accept(engine, admin_, OneReferral(referral_id=applied.id), NOW)
-    assert second.person_id is not None
+    assert second.person_id is not None and chairing.person_id is not None
     add_panel_member(engine, admin_, NamePanelMember(person_id=second.person_id), NOW)
+    qa_visit, qa_action = _qa_visit(engine, cluster_id, setting, chairing.person_id)
     return ClusterRows(
         cluster_id,
         setting,
@@ -175,7 +178,33 @@ def _cluster_rows(engine: Engine, senco: str, other: str, chair: str, admin: str
         instalment.id,
         applied.id,
         second.person_id,
+        qa_visit,
+        qa_action,
     )
+
+
+def _qa_visit(engine: Engine, cluster_id: int, setting_id: int, person_id: int) -> tuple[int, int]:
+    """A recorded quality-assurance visit to the setting with one open action (rows, as the team's report leaves)."""
+    with Session(engine) as session:
+        visit = QaVisit(
+            cluster_id=cluster_id,
+            setting_id=setting_id,
+            planned_on=NOW.date(),
+            visitors="The team",
+            planned_by=person_id,
+            visited_on=NOW.date(),
+            allocations="The language group",
+            seen="Running as planned.",
+            judgement="secure",
+            recorded_by=person_id,
+            recorded_at=NOW,
+        )
+        session.add(visit)
+        session.flush()
+        action = QaAction(visit_id=visit.id or 0, what="Share the timetable", owner="SENCO", due_on=date(2025, 12, 10))
+        session.add(action)
+        session.commit()
+        return visit.id or 0, action.id or 0
 
 
 def build_scene(engine: Engine, tmp_path: Path) -> Scene:

@@ -61,6 +61,15 @@ def test_reminder_and_nudge_keys() -> None:
     assert keys.no_channel(12) == "agenda:12:no-channel"
 
 
+def test_quality_assurance_visit_keys() -> None:
+    recorded = datetime(2026, 6, 17, 9, 30, tzinfo=UTC)  # 10:30 in London
+    assert keys.qa_visit_notice(5, "report", recorded) == "notice:qa-visit:5:report:20260617T103000"
+    assert keys.qa_visit_notice(5, "concern", recorded) == "notice:qa-visit:5:concern:20260617T103000"
+    assert keys.qa_visit_notice(5, "acknowledged", recorded) == "notice:qa-visit:5:acknowledged:20260617T103000"
+    assert keys.qa_action_nudge(9, "before-7") == "qa-action:9:before-7"
+    assert keys.qa_follow_up(5) == "qa-follow-up:5"
+
+
 def test_citywide_pack_keys() -> None:
     assert keys.citywide_pack(4) == "citywide-pack:4"
     assert keys.citywide_pack(4) == keys.CITYWIDE_PACK_PREFIX + "4", "the pack job builds the key in SQL"

@@ -1,7 +1,7 @@
 """wider team: the service an observer represents, and the services the council adds
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2027-03-01 10:00:00
 
 ``role_assignment.service`` is the service an observer represents (health, social care, early help,
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
