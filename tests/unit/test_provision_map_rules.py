@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from cluster.errors import InvalidInput
 from cluster.provision import ProvisionRow, totals
-from cluster.provision_document import DocumentEntry, financial_year_of, search_words
+from cluster.provision_document import DocumentEntry
 from cluster.provision_map import (
     BOTH,
     CHOOSE,
@@ -109,15 +107,3 @@ def test_an_agenda_names_only_the_rows_the_document_lacks() -> None:
     assert [(r.provision, r.reason) for r in custom_rows([document_row, typed_row])] == [
         ("Equine therapy", "Works outdoors.")
     ]
-
-
-def test_the_financial_year_starts_on_the_first_of_april() -> None:
-    assert financial_year_of(date(2026, 3, 31)) == "2025-26"
-    assert financial_year_of(date(2026, 4, 1)) == "2026-27"
-    assert financial_year_of(date(2099, 12, 1)) == "2099-00"
-
-
-def test_a_search_looks_for_each_word_typed_ignoring_case_and_spaces() -> None:
-    assert search_words("  Speech   LANGUAGE ") == ["speech", "language"]
-    assert search_words("") == []
-    assert len(search_words("a b c d e f g h")) == 6
