@@ -21,10 +21,8 @@ passing run's are kept in ``docs/screenshots/`` (copied by hand: a test does not
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +30,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from sqlmodel import Session, select
 
-from bot.dev.playground import DEMO_SENCO, playground_config, prepare_demo
+from bot.dev.playground import DEMO_SENCO, prepare_demo
 from cluster.clock import Clock
 from store.db import make_engine
 from store.models import ProvisionDocument, ProvisionEntry, ProvisionLine, Referral
-from tests.e2e.botprocess import serve, stop
+from tests.e2e.botprocess import demo_env, served_page
 from tests.e2e.forms import card_with, click, fill_details, fill_number, fill_text, input_for
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.playground import PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL
 
 pytestmark = pytest.mark.e2e
@@ -50,33 +48,19 @@ LOOK_UP = "Not searching as you type? Look it up"
 FOUND = "Speech and language group · Speech and language therapy assistant · £24.00 a hour, group of 4"
 
 
-@dataclass
-class Demo:
-    """The page, the demo's database, and where the evidence goes."""
-
-    ui: PlaygroundPage
-    database_url: str
-    tmp: Path
-    bot_log: Path
+def database_url(tmp: Path) -> str:
+    """The demo's database, in the test's tmp dir."""
+    return f"sqlite:///{tmp / 'demo.db'}"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PlaygroundPage, Path]]:
+    """The page, and the tmp dir the demo's database (``demo.db``), the bot's log and the screenshots are in."""
     tmp = tmp_path_factory.mktemp("provision-search-e2e")
-    database_url = f"sqlite:///{tmp / 'demo.db'}"
-    prepare_demo(database_url, Clock())  # what `clusterbot playground` does: the example document too
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
-    port = free_port()
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            yield Demo(ui, database_url, tmp, bot_log)
-            print(f"\nbot log: {bot_log}\nplayground output:\n{pg.output}")
-    finally:
-        stop(proc)
+    prepare_demo(database_url(tmp), Clock())  # as `clusterbot playground` does: the example too
+    with served_page(tmp, demo_env(database_url(tmp)), WAIT) as (ui, pg, bot_log):
+        yield ui, tmp
+        print(f"\nbot log: {bot_log}\nplayground output:\n{pg.output}")
 
 
 def redrawn(ui: PlaygroundPage, card: Any, title: str) -> Any:
@@ -95,18 +79,19 @@ def redrawn(ui: PlaygroundPage, card: Any, title: str) -> Any:
     raise AssertionError(f"the card was not replaced after {title!r}")
 
 
-def shoot(demo: Demo, card: Any, name: str) -> Path:
+def shoot(demo: tuple[PlaygroundPage, Path], card: Any, name: str) -> Path:
     """A screenshot of the page with ``card`` in view, in the test's tmp dir; its path is printed."""
     card.scroll_into_view_if_needed()
-    shot = demo.tmp / name
-    demo.ui.screenshot(shot)
+    ui, tmp = demo
+    shot = tmp / name
+    ui.screenshot(shot)
     print(f"\nscreenshot: {shot}")
     return shot
 
 
-def stored_row(database_url: str) -> tuple[ProvisionLine, ProvisionEntry, ProvisionDocument, Referral]:
+def stored_row(url: str) -> tuple[ProvisionLine, ProvisionEntry, ProvisionDocument, Referral]:
     """The referral's one provision row, the document row it names, that row's version, and the referral."""
-    engine = make_engine(database_url)
+    engine = make_engine(url)
     try:
         with Session(engine) as session:
             [line] = session.exec(select(ProvisionLine)).all()
@@ -120,8 +105,8 @@ def stored_row(database_url: str) -> tuple[ProvisionLine, ProvisionEntry, Provis
         engine.dispose()
 
 
-def test_a_senco_adds_a_row_by_searching_the_council_s_document(demo: Demo) -> None:
-    ui = demo.ui
+def test_a_senco_adds_a_row_by_searching_the_council_s_document(demo: tuple[PlaygroundPage, Path]) -> None:
+    ui, tmp = demo
     ui.open_personal_chat()
     ui.wait_for_card(f"Hello {DEMO_SENCO.name}", timeout=WAIT)  # the page's install has been answered
     ui.send("new referral")
@@ -167,7 +152,7 @@ def test_a_senco_adds_a_row_by_searching_the_council_s_document(demo: Demo) -> N
         shoot(demo, costs.get_by_text("Row 1: Speech and language group · £60.00"), "provision_search_added.png")
     assert kept.stat().st_size > 10_000, "the screenshot holds the page"
 
-    line, entry, document, referral = stored_row(demo.database_url)
+    line, entry, document, referral = stored_row(database_url(tmp))
     assert entry.provision == "Speech and language group" and entry.unit_cost_pence == 2400
     assert (line.hourly_rate_pence, line.unit, line.group_size) == (2400, "hour", 4), "the document's rate and group"
     assert document.example, "priced from the made-up example the demo loads"

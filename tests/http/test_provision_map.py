@@ -20,7 +20,6 @@ from sqlmodel import Session, select
 from cards import verbs
 from cluster.clock import LONDON
 from cluster.commands.referrals import OneReferral
-from cluster.provision_document import DocumentRow
 from cluster.provision_map import CHOOSE, GONE, WRONG_VERSION
 from store.db import transaction
 from store.models import ProvisionLine, Referral
@@ -28,6 +27,7 @@ from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import Room, meeting_room, post_agenda
+from tests.support.provision_entries import document_row
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, beside, find_action
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
@@ -50,19 +50,7 @@ def load_document(engine: Engine, rate_change: int = 0) -> int:
     """The 2025-26 document's next version, loaded by its loader; returns its id."""
     rows = [(p, who, unit, cost + rate_change, group) for p, who, unit, cost, group in KNOWN]
     rows += [(f"Intervention {n:03d}", "Teaching assistant", "hour", 1500 + n, None) for n in range(FILLER)]
-    document = [
-        DocumentRow(
-            line=line,
-            area_of_need="CI",
-            provision=provision,
-            delivered_by=who,
-            unit=unit,
-            unit_cost_pence=cost,
-            group_size=group,
-            notes="",
-        )
-        for line, (provision, who, unit, cost, group) in enumerate(rows, start=2)
-    ]
+    document = [document_row(line, *row) for line, row in enumerate(rows, start=2)]
     loaded_at = datetime(2025, 11, 1, 9, 0, tzinfo=LONDON)
     with transaction(engine) as session:
         return store_document(session, document, "2025-26", "cpd.csv", loaded_at, "test").version.id

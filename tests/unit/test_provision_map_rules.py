@@ -18,24 +18,15 @@ from cluster.provision_map import (
     custom_rows,
     priced_row,
 )
+from tests.support.provision_entries import document_row
 
 
 def document_entry(
     entry_id: int, provision: str, area: str, delivered_by: str, unit: str, cost: int, group: int | None
 ) -> DocumentEntry:
     """A row of document 1, as the document's reads give it."""
-    return DocumentEntry(
-        id=entry_id,
-        document_id=1,
-        line=entry_id,
-        area_of_need=area,
-        provision=provision,
-        delivered_by=delivered_by,
-        unit=unit,
-        unit_cost_pence=cost,
-        group_size=group,
-        notes="",
-    )
+    row = document_row(entry_id, provision, delivered_by, unit, cost, group, area)
+    return DocumentEntry(id=entry_id, document_id=1, **row.__dict__)
 
 
 GROUP = document_entry(7, "Speech and language group", "CI", "Teaching assistant", "hour", 2150, 6)
