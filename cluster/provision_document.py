@@ -22,6 +22,7 @@ from cluster.referrals import AREAS_OF_NEED
 UNITS: tuple[str, ...] = ("hour", "session", "week", "term", "item")
 MAX_ROWS = 5000  # a city's document is a few hundred rows; ten times that is a mistake, not a price list
 MAX_GROUP = 100  # no group the cluster funds is bigger than a year group
+MAX_WORDS = 6  # more words than anyone types to find a provision; the rest are ignored
 PROVISION_MAX, DELIVERED_BY_MAX, NOTES_MAX = 200, 100, 500  # the columns' lengths (store.models.provision)
 
 # Each column, and the headings people give it (compared lower-cased, with spaces and punctuation squeezed).
@@ -72,7 +73,11 @@ class DocumentRow:
 
 @dataclass(frozen=True, kw_only=True)
 class DocumentEntry(DocumentRow):
-    """A stored row of a loaded version: the row and its id (``ProvisionLine.entry_id`` names it)."""
+    """A stored row of a loaded version: the row and its id (``ProvisionLine.entry_id`` names it).
+
+    The one type the document's reads give (``store.provision_lookup``): the loader compares versions with it,
+    and the provision map's search lists it and prices rows from it (``cluster.provision_map``).
+    """
 
     id: int
     document_id: int
@@ -126,6 +131,11 @@ def financial_year_of(day: date) -> str:
     """The financial year a day falls in: 1 April 2026 to 31 March 2027 is "2026-27"."""
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def search_words(query: str) -> list[str]:
+    """The words a search looks for, each somewhere in the provision's name or who delivers it (case aside)."""
+    return [w for w in re.split(r"\s+", query.strip().casefold()) if w][:MAX_WORDS]
 
 
 def parse_financial_year(typed: str) -> str:

@@ -12,15 +12,14 @@ rate when it is priced, so loading a later version never changes an existing ref
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
 
 from cluster.agenda import CustomRow
 from cluster.errors import InvalidInput
 from cluster.forms import Field, FieldType, check_form
 from cluster.provision import HOUR, ITEM, SESSION, TERM, WEEK, ProvisionRow, format_pence
+from cluster.provision_document import DocumentEntry
 from cluster.referrals.forms import PROVISION_FIELDS, provision_row
 
 # The inputs of the row form, by name.
@@ -30,7 +29,6 @@ REASON = "custom_reason"
 
 SEARCH_DATASET = "provision"  # the search the row form's choice asks Teams for (bot.actions.referrals)
 MAX_CHOICES = 15  # Teams shows at most 15 choices from a search
-MAX_WORDS = 6  # more words than anyone types to find a provision; the rest are ignored
 
 UNIT_NAMES: dict[str, tuple[str, str]] = {  # a unit, and its plural
     HOUR: ("hour", "hours"),
@@ -62,36 +60,11 @@ WRONG_VERSION = (
 GONE = "That provision is not in the council's document this referral is priced with. Search again and choose it."
 
 
-@dataclass(frozen=True)
-class DocumentEntry:
-    """One provision the council's document prices, as the row form and its search see it."""
-
-    id: int
-    document_id: int
-    provision: str
-    area_of_need: str
-    delivered_by: str
-    unit: str
-    unit_cost_pence: int
-    group_size: int | None  # fixed by the document; None when the SENCO gives it
-
-    @property
-    def choice_title(self) -> str:
-        """How the search lists it: the provision, who delivers it, and its price per unit and group."""
-        group = f", group of {self.group_size}" if self.group_size else ""
-        price = f"{format_pence(self.unit_cost_pence)} a {UNIT_NAMES[self.unit][0]}"
-        return f"{self.provision} · {self.delivered_by} · {price}{group}"
-
-
-def financial_year(day: date) -> str:
-    """The council's financial year a day falls in, as the document names it: 1 April 2026 is in "2026-27"."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
-def search_words(query: str) -> list[str]:
-    """The words a search looks for, each somewhere in the provision's name or who delivers it (case aside)."""
-    return [w for w in re.split(r"\s+", query.strip().casefold()) if w][:MAX_WORDS]
+def choice_title(entry: DocumentEntry) -> str:
+    """How the search lists a document's row: the provision, who delivers it, and its price per unit and group."""
+    group = f", group of {entry.group_size}" if entry.group_size else ""
+    price = f"{format_pence(entry.unit_cost_pence)} a {UNIT_NAMES[entry.unit][0]}"
+    return f"{entry.provision} · {entry.delivered_by} · {price}{group}"
 
 
 def amount_fields(unit: str, fixed_group: bool) -> tuple[Field, ...]:

@@ -1,78 +1,89 @@
-"""Reading the council's Costed Provision Document for a provision map: the version in force, and a search of it.
+"""Reading the council's Costed Provision Document: the version in use, a search of its rows, one row by id.
 
-``current_document`` and ``entries`` are the read API the document's loader offers (issue 21, P1); until
-that lands they live here, with the same signatures, so the provision map's search does not wait for it.
-Functions take a Session; callers own the transaction.
+The one set of reads of the document: its loader (``usecases.provision_documents``) lists versions with
+:func:`current_document` and compares a file with a stored version through :func:`document_entries`; the
+provision map (``usecases.provision_search``, ``usecases.referrals.provision``) finds rows with :func:`entries`
+and prices from :func:`entry`. Functions take a Session; callers own the transaction.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from cluster.provision_map import DocumentEntry, financial_year, search_words
+from cluster.provision_document import DocumentEntry, financial_year_of, search_words
 from store.models import ProvisionDocument, ProvisionEntry
+
+SEARCH_LIMIT = 50  # the most rows one search returns, however many a caller asks for
 
 
 def current_document(session: Session, today: date) -> int | None:
-    """The latest version of the document for today's financial year, if one is loaded."""
+    """The version new rows are priced from: the newest of today's financial year, else of the latest year before.
+
+    A council that has not yet loaded a new year's document goes on pricing from the last one; a document for a
+    year still to come is not used before that year starts. None when no document is loaded.
+    """
     return session.exec(
         select(ProvisionDocument.id)
-        .where(ProvisionDocument.financial_year == financial_year(today))
-        .order_by(col(ProvisionDocument.version).desc())
+        .where(col(ProvisionDocument.financial_year) <= financial_year_of(today))
+        .order_by(col(ProvisionDocument.financial_year).desc(), col(ProvisionDocument.version).desc())
         .limit(1)
     ).first()
-
-
-def _like(word: str) -> str:
-    """A LIKE pattern finding ``word`` anywhere, its own % and _ taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _entry(row: ProvisionEntry) -> DocumentEntry:
     assert row.id is not None
     return DocumentEntry(
-        row.id,
-        row.document_id,
-        row.provision,
-        row.area_of_need,
-        row.delivered_by,
-        row.unit,
-        row.unit_cost_pence,
-        row.group_size,
+        id=row.id,
+        document_id=row.document_id,
+        line=row.line,
+        area_of_need=row.area_of_need,
+        provision=row.provision,
+        delivered_by=row.delivered_by,
+        unit=row.unit,
+        unit_cost_pence=row.unit_cost_pence,
+        group_size=row.group_size,
+        notes=row.notes,
     )
 
 
-def entries(session: Session, document_id: int, query: str, limit: int) -> list[DocumentEntry]:
-    """Up to ``limit`` of a document's rows with every word of ``query`` in their provision or who delivers it.
+def entries(
+    session: Session, document_id: int, query: str, limit: int, *, area_of_need: str | None = None
+) -> list[DocumentEntry]:
+    """The version's rows whose provision or deliverer holds every word typed, best first; at most ``limit``.
 
-    One query with a LIMIT, whatever the document's size: names that start with the first word come first,
-    then the rest in alphabetical order.
+    Rows whose provision starts with the first word typed come first, then by provision; an empty query lists the
+    rows by provision. One query, however large the document; ``limit`` is capped at :data:`SEARCH_LIMIT`.
     """
-    statement = select(ProvisionEntry).where(ProvisionEntry.document_id == document_id)
+    provision, delivered_by = col(ProvisionEntry.provision), col(ProvisionEntry.delivered_by)
     words = search_words(query)
+    statement = select(ProvisionEntry).where(ProvisionEntry.document_id == document_id)
     for word in words:
-        pattern = _like(word)
         statement = statement.where(
-            or_(
-                func.lower(ProvisionEntry.provision).like(pattern, escape="\\"),
-                func.lower(ProvisionEntry.delivered_by).like(pattern, escape="\\"),
-            )
+            provision.icontains(word, autoescape=True) | delivered_by.icontains(word, autoescape=True)
         )
-    order: list[Any] = [col(ProvisionEntry.provision), col(ProvisionEntry.line)]
-    if words:  # a name that starts with the first word is what the person most likely means
-        order.insert(0, func.lower(ProvisionEntry.provision).like(_like(words[0])[1:], escape="\\").desc())
-    statement = statement.order_by(*order)
-    return [_entry(row) for row in session.exec(statement.limit(limit))]
+    if area_of_need:
+        statement = statement.where(ProvisionEntry.area_of_need == area_of_need)
+    # A name that starts with the first word is what the person most likely means.
+    starts = case((func.lower(provision).startswith(words[0] if words else "", autoescape=True), 0), else_=1)
+    statement = statement.order_by(starts, func.lower(provision), col(ProvisionEntry.line))
+    return [_entry(r) for r in session.exec(statement.limit(max(0, min(limit, SEARCH_LIMIT))))]
 
 
-def entry_of(session: Session, entry_id: int) -> DocumentEntry | None:
-    """One row of any version of the document, by its id."""
-    row = session.get(ProvisionEntry, entry_id)
-    return None if row is None else _entry(row)
+def document_entries(session: Session, document_id: int) -> list[DocumentEntry]:
+    """Every row of one version, in the file's order (to tell whether a file sent again is the same)."""
+    found = session.exec(
+        select(ProvisionEntry).where(ProvisionEntry.document_id == document_id).order_by(col(ProvisionEntry.line))
+    )
+    return [_entry(r) for r in found]
+
+
+def entry(session: Session, entry_id: int) -> DocumentEntry | None:
+    """One stored row of any version by its id (the one a provision map row names), or None when there is none."""
+    found = session.get(ProvisionEntry, entry_id)
+    return None if found is None else _entry(found)
 
 
 def document_label(session: Session, document_id: int) -> str:

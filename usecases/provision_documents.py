@@ -8,8 +8,8 @@ version it was priced with. A file with any bad row loads nothing, and the refus
 Loading a file identical to the year's newest version adds no version: Teams may deliver the same message
 twice, and an officer may send the same file again; either way the answer is the version already there.
 
-The provision map (``usecases.referrals``) reads the document through :func:`current_document`,
-:func:`entries` and :func:`entry`, inside its own transaction.
+The document is read (the version in use, a search, one row) through ``store.provision_lookup``, by this
+module and by the provision map's (``usecases.provision_search``, ``usecases.referrals.provision``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, case, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from cluster.clock import LONDON
@@ -40,6 +40,7 @@ from cluster.text import clean_all
 from store import audit
 from store.db import transaction
 from store.models import Person, ProvisionDocument, ProvisionEntry
+from store.provision_lookup import current_document, document_entries
 from store.seed import CENTRAL
 from usecases.csv_files import FileProblems, decode_text
 from usecases.csv_files import rows as csv_rows
@@ -50,7 +51,6 @@ EXAMPLE = CENTRAL.parent / "costed_provision_example_made_up.csv"
 """The made-up example document the demo loads: every price in it is invented."""
 EXAMPLE_NAME = "Made-up example Costed Provision Document"
 SHOWN_VERSIONS = 12  # the card lists the newest; the CLI lists them all
-SEARCH_LIMIT = 50  # the most rows one search returns, however many a caller asks for
 
 
 class DocumentRefused(FileProblems):
@@ -118,9 +118,8 @@ def read_file(name: str, data: bytes) -> list[DocumentRow]:
 
 def _same(session: Session, document_id: int, rows: Sequence[DocumentRow]) -> bool:
     """Whether a stored version holds exactly these rows (the same file sent again)."""
-    stored = [_entry(e) for e in session.exec(select(ProvisionEntry).where(ProvisionEntry.document_id == document_id))]
-    mine = sorted(rows, key=lambda r: r.line)
-    return [_row_of(e) for e in sorted(stored, key=lambda e: e.line)] == mine
+    stored = document_entries(session, document_id)
+    return [_row_of(e) for e in stored] == sorted(rows, key=lambda r: r.line)
 
 
 def _row_of(entry: DocumentEntry) -> DocumentRow:
@@ -229,7 +228,7 @@ def ensure_example(engine: Engine, now: datetime, actor: str = "playground") -> 
         return store_document(session, rows, year, EXAMPLE_NAME, now, actor, example=True)
 
 
-# --- reading the versions and rows -------------------------------------------------------------------------------
+# --- reading the versions -------------------------------------------------------------------------------------
 
 
 def _versions(session: Session, today: date, only: int | None = None) -> tuple[DocumentVersion, ...]:
@@ -271,63 +270,3 @@ def all_versions(engine: Engine, now: datetime) -> tuple[DocumentVersion, ...]:
     """Every version, newest first (the command line's list)."""
     with transaction(engine, read_only=True) as session:
         return _versions(session, _today(now))
-
-
-def current_document(session: Session, today: date) -> int | None:
-    """The version new rows are priced from: the newest of today's financial year, else of the latest year before.
-
-    A council that has not yet loaded a new year's document goes on pricing from the last one; a document for a
-    year still to come is not used before that year starts. None when no document is loaded.
-    """
-    found = session.exec(
-        select(ProvisionDocument.id)
-        .where(col(ProvisionDocument.financial_year) <= financial_year_of(today))
-        .order_by(col(ProvisionDocument.financial_year).desc(), col(ProvisionDocument.version).desc())
-        .limit(1)
-    ).first()
-    return found
-
-
-def _entry(row: ProvisionEntry) -> DocumentEntry:
-    assert row.id is not None
-    return DocumentEntry(
-        id=row.id,
-        document_id=row.document_id,
-        line=row.line,
-        area_of_need=row.area_of_need,
-        provision=row.provision,
-        delivered_by=row.delivered_by,
-        unit=row.unit,
-        unit_cost_pence=row.unit_cost_pence,
-        group_size=row.group_size,
-        notes=row.notes,
-    )
-
-
-def entries(
-    session: Session, document_id: int, query: str, limit: int, *, area_of_need: str | None = None
-) -> list[DocumentEntry]:
-    """The version's rows whose provision or deliverer holds every word typed, best first; at most ``limit``.
-
-    Rows whose provision starts with the first word typed come first, then by provision; an empty query lists the
-    rows by provision. One query, however large the document; ``limit`` is capped at :data:`SEARCH_LIMIT`.
-    """
-    provision, delivered_by = col(ProvisionEntry.provision), col(ProvisionEntry.delivered_by)
-    typed = " ".join(query.split())
-    statement = select(ProvisionEntry).where(ProvisionEntry.document_id == document_id)
-    for word in typed.split():
-        statement = statement.where(
-            provision.icontains(word, autoescape=True) | delivered_by.icontains(word, autoescape=True)
-        )
-    if area_of_need:
-        statement = statement.where(ProvisionEntry.area_of_need == area_of_need)
-    first = typed.split()[0].lower() if typed else ""
-    starts = case((func.lower(provision).startswith(first, autoescape=True), 0), else_=1)
-    statement = statement.order_by(starts, func.lower(provision), col(ProvisionEntry.line))
-    return [_entry(r) for r in session.exec(statement.limit(max(0, min(limit, SEARCH_LIMIT))))]
-
-
-def entry(session: Session, entry_id: int) -> DocumentEntry | None:
-    """One stored row by its id (the one a provision map row names), or None when there is none."""
-    found = session.get(ProvisionEntry, entry_id)
-    return None if found is None else _entry(found)

@@ -14,15 +14,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cluster.commands.referrals import SearchProvision
-from cluster.provision_map import MAX_CHOICES, DocumentEntry, ProvisionSource
+from cluster.provision_document import DocumentEntry
+from cluster.provision_map import MAX_CHOICES, ProvisionSource, choice_title
+from store import provision_lookup as lookup
 from store.db import transaction
 from store.models import Referral
-from store.provision_lookup import current_document, document_label, entries, entry_of
 from usecases.people import Actor
 
 
 def _choices(found: list[DocumentEntry]) -> tuple[tuple[str, str], ...]:
-    return tuple((entry.choice_title, str(entry.id)) for entry in found)
+    return tuple((choice_title(entry), str(entry.id)) for entry in found)
 
 
 def search_provision(
@@ -35,23 +36,23 @@ def search_provision(
     """
     del actor, now  # who asks and when do not change the council's prices
     with transaction(engine, read_only=True) as session:
-        return _choices(entries(session, command.document_id, command.query, MAX_CHOICES))
+        return _choices(lookup.entries(session, command.document_id, command.query, MAX_CHOICES))
 
 
 def source_for(
     session: Session, referral: Referral, today: date, find: str = "", entry_id: int | None = None
 ) -> ProvisionSource:
     """The version a referral's row form searches, named, with the matches for ``find`` or the row's own entry."""
-    document_id = referral.provision_document_id or current_document(session, today)
+    document_id = referral.provision_document_id or lookup.current_document(session, today)
     if document_id is None:
         return ProvisionSource(None, "", (), find)
     found: list[DocumentEntry] = []
     if find:
-        found = entries(session, document_id, find, MAX_CHOICES)
-    chosen = entry_of(session, entry_id) if entry_id is not None else None
+        found = lookup.entries(session, document_id, find, MAX_CHOICES)
+    chosen = lookup.entry(session, entry_id) if entry_id is not None else None
     if chosen is not None and all(e.id != chosen.id for e in found):
         found.insert(0, chosen)
-    return ProvisionSource(document_id, document_label(session, document_id), _choices(found), find)
+    return ProvisionSource(document_id, lookup.document_label(session, document_id), _choices(found), find)
 
 
 def row_form_source(

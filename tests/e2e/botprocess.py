@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
 from store.db import make_engine
 from store.models import ConversationRef, Outbox
+from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser, playground_config
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
@@ -120,3 +124,29 @@ def outbox_states(database_url: str, besides: Collection[str] = ()) -> dict[str,
             return {row.key: row.state for row in session.exec(select(Outbox)) if row.key not in besides}
     finally:
         engine.dispose()
+
+
+def demo_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment the bot serves the Playground in: the demo's database, no app credentials, no sign-in."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
+    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO", **extra)
+    return env
+
+
+@contextlib.contextmanager
+def served_page(
+    tmp: Path, env: dict[str, str], wait: float, config: dict[str, Any] | None = None
+) -> Iterator[tuple[PlaygroundPage, Playground, Path]]:
+    """``clusterbot serve`` on a free port (its log ``tmp/bot.log``), the Playground in front, its page open.
+
+    Yields the page, the Playground and the bot's log; the bot is stopped afterwards, however the test ends.
+    """
+    port = free_port()
+    bot_log = tmp / "bot.log"
+    proc = serve(tmp, env, port, bot_log)
+    try:
+        endpoint = f"http://127.0.0.1:{port}/api/messages"
+        with Playground(endpoint, config or playground_config()) as pg, open_browser(pg.url, timeout=wait) as ui:
+            yield ui, pg, bot_log
+    finally:
+        stop(proc)

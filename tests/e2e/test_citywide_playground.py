@@ -15,7 +15,6 @@ output) whether the test passes or fails: it is the evidence a person looks at.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,8 +24,8 @@ from bot.dev.playground import playground_config, prepare_demo
 from cluster.citywide import school_year_label, school_year_start
 from cluster.clock import LONDON, Clock
 from cluster.provision import format_pence
-from tests.e2e.botprocess import cli, serve, stop
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.botprocess import cli, demo_env, served_page
+from tests.e2e.playground import PlaygroundPage
 
 pytestmark = pytest.mark.e2e
 
@@ -43,8 +42,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundPage]:
     tmp = tmp_path_factory.mktemp("citywide-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+    env = demo_env(database_url)
     for name in ("north", "south", "west"):
         cli(tmp, env, "seed", "--file", str(CLUSTER_FILES / f"{name}.json"))
     today = Clock().now().astimezone(LONDON).date()
@@ -56,17 +54,9 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundPage]:
             "--baseline", f"{pence // 100}", "--reserve", "5000",
         )  # fmt: skip
     cli(tmp, env, "people", "add", "--name", OFFICER["name"], "--aad", OFFICER["aadObjectId"], "--role", "officer")
-    port = free_port()
-    log = tmp / "bot.log"
-    proc = serve(tmp, env, port, log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        config = playground_config(current_user=OFFICER)
-        with Playground(endpoint, config) as pg, open_browser(pg.url, timeout=WAIT) as page:
-            yield page
-            print(f"\nbot log: {log}\nplayground output:\n{pg.output}")
-    finally:
-        stop(proc)
+    with served_page(tmp, env, WAIT, playground_config(current_user=OFFICER)) as (page, pg, log):
+        yield page
+        print(f"\nbot log: {log}\nplayground output:\n{pg.output}")
 
 
 def test_a_council_officer_sees_every_cluster_and_the_citys_total_on_the_citywide_card(ui: PlaygroundPage) -> None:

@@ -7,7 +7,6 @@ checks the welcome card sent when the page first loaded).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.dev.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, playground_config, prepare_demo
+from bot.dev.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, prepare_demo
 from cluster.clock import Clock
-from tests.e2e.botprocess import serve, stop
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.botprocess import demo_env, served_page
+from tests.e2e.playground import Playground, PlaygroundPage
 from usecases.demo import TODAY_TITLE
 
 pytestmark = pytest.mark.e2e
@@ -42,17 +41,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("playground-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            yield Demo(ui, pg, bot_log, tmp)
-    finally:
-        stop(proc)
+    with served_page(tmp, demo_env(database_url), WAIT) as (ui, pg, bot_log):
+        yield Demo(ui, pg, bot_log, tmp)
 
 
 @pytest.fixture

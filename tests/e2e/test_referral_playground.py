@@ -10,7 +10,6 @@ Every input is filled in the page, the way a person would, and every check reads
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -21,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, playground_config, prepare_demo
+from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import year_code
-from tests.e2e.botprocess import serve, stop
+from tests.e2e.botprocess import demo_env, served_page
 from tests.e2e.forms import card_with, click, fill_details, fill_row
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.playground import Playground, PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
 from usecases.demo import TODAY_TITLE
 
@@ -58,8 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("referral-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+    env = demo_env(database_url)
 
     meeting_day = Clock().now().date() + timedelta(days=10)
     add_meeting = ["meetings", "add", "--cluster", DEMO_CLUSTER, "--date", meeting_day.isoformat()]
@@ -74,17 +72,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     assert added.returncode == 0, f"meetings add failed:\n{added.stdout}\n{added.stderr}"
 
-    port = free_port()
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            demo = Demo(ui, pg, bot_log, tmp, meeting_day)
-            ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
-            yield demo
-    finally:
-        stop(proc)
+    with served_page(tmp, env, WAIT) as (ui, pg, bot_log):
+        demo = Demo(ui, pg, bot_log, tmp, meeting_day)
+        ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
+        yield demo
 
 
 @pytest.fixture

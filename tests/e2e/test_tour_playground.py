@@ -10,7 +10,6 @@ here are the README's, in its order: change one, change the other.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,15 +30,14 @@ from bot.dev.playground import (
     DEMO_SENCO_4,
     DEMO_UNREGISTERED,
     REPO_ROOT,
-    playground_config,
     prepare_demo,
 )
 from cluster.clock import Clock
 from cluster.decisions import OUTCOME_TITLES, Outcome
 from cluster.referrals import year_code
-from tests.e2e.botprocess import serve, stop
+from tests.e2e.botprocess import demo_env, served_page
 from tests.e2e.forms import card_with, choose, fill_details, fill_row
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.playground import Playground, PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases.demo import TODAY_TITLE
 
@@ -75,24 +73,11 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:
     tmp = tmp_path_factory.mktemp("tour-e2e")
     database_url = f"sqlite:///{tmp / 'playground.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(
-        DATABASE_URL=database_url,
-        CLUSTERBOT_ALLOW_NO_AUTH="1",
-        CLUSTERBOT_PLAYGROUND_DEMO="1",  # as `clusterbot playground` sets it
-        CLUSTERBOT_LOG_LEVEL="INFO",
-    )
-    port = free_port()
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            found = Tour(ui, pg, bot_log)
-            ui.page.on("pageerror", lambda error: found.page_errors.append(str(error)))
-            yield found
-    finally:
-        stop(proc)
+    env = demo_env(database_url, CLUSTERBOT_PLAYGROUND_DEMO="1")  # as `clusterbot playground` sets it
+    with served_page(tmp, env, WAIT) as (ui, pg, bot_log):
+        found = Tour(ui, pg, bot_log)
+        ui.page.on("pageerror", lambda error: found.page_errors.append(str(error)))
+        yield found
 
 
 @pytest.fixture

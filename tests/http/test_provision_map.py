@@ -3,7 +3,7 @@
 The SENCO finds a provision by typing part of its name (Teams' search as you type, or the look-up button on a
 client without it); its rate and unit come from the document, she gives the amounts; a provision the document
 lacks needs a reason, which reaches the cluster's agenda; a later version of the document never changes an
-existing referral's money. The document's rows are put in the tables directly (its loader is another change).
+existing referral's money. Each version of the document is loaded by its loader (``store_document``).
 Runs on SQLite and PostgreSQL.
 """
 
@@ -21,15 +21,18 @@ from cards import verbs
 from cluster.clock import LONDON
 from cluster.commands.referrals import OneReferral
 from cluster.provision_map import CHOOSE, GONE, WRONG_VERSION
-from store.models import ProvisionDocument, ProvisionEntry, ProvisionLine, Referral
+from store.db import transaction
+from store.models import ProvisionLine, Referral
 from tests.conftest import ADMIN, CHAIR, SENCO, SENCO_2, Bot
 from tests.support import activities as act
 from tests.support.fake_connector import FakeConnector
 from tests.support.meeting_room import Room, meeting_room, post_agenda
+from tests.support.provision_entries import document_row
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, Flow, beside, find_action
 from tests.support.referral_steps import submit_shown
 from usecases import referral_checks as checks
 from usecases.people import identify
+from usecases.provision_documents import store_document
 
 SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 # The document's own rows: (provision, delivered by, unit, cost in pence, fixed group size).
@@ -43,36 +46,14 @@ KNOWN = [
 FILLER = 300  # a document of several hundred rows: the search answers from it in one query with a limit
 
 
-def load_document(engine: Engine, version: int, rate_change: int = 0, year: str = "2025-26") -> int:
-    """A version of the council's document, as its loader would leave it; returns its id."""
-    with Session(engine) as session:
-        document = ProvisionDocument(
-            financial_year=year,
-            version=version,
-            source_name=f"cpd-v{version}.csv",
-            rows=len(KNOWN) + FILLER,
-            loaded_at=datetime(2025, 11, 1, 9, 0, tzinfo=LONDON),
-        )
-        session.add(document)
-        session.flush()
-        assert document.id is not None
-        rows = [(p, who, unit, cost + rate_change, group) for p, who, unit, cost, group in KNOWN]
-        rows += [(f"Intervention {n:03d}", "Teaching assistant", "hour", 1500 + n, None) for n in range(FILLER)]
-        for line, (provision, who, unit, cost, group) in enumerate(rows, start=2):
-            session.add(
-                ProvisionEntry(
-                    document_id=document.id,
-                    line=line,
-                    area_of_need="CI",
-                    provision=provision,
-                    delivered_by=who,
-                    unit=unit,
-                    unit_cost_pence=cost,
-                    group_size=group,
-                )
-            )
-        session.commit()
-        return document.id
+def load_document(engine: Engine, rate_change: int = 0) -> int:
+    """The 2025-26 document's next version, loaded by its loader; returns its id."""
+    rows = [(p, who, unit, cost + rate_change, group) for p, who, unit, cost, group in KNOWN]
+    rows += [(f"Intervention {n:03d}", "Teaching assistant", "hour", 1500 + n, None) for n in range(FILLER)]
+    document = [document_row(line, *row) for line, row in enumerate(rows, start=2)]
+    loaded_at = datetime(2025, 11, 1, 9, 0, tzinfo=LONDON)
+    with transaction(engine) as session:
+        return store_document(session, document, "2025-26", "cpd.csv", loaded_at, "test").version.id
 
 
 @pytest.fixture
@@ -124,7 +105,7 @@ def referral(engine: Engine, referral_id: int) -> Referral:
 
 
 async def test_a_senco_finds_a_provision_by_typing_and_the_row_takes_the_documents_rate_and_unit(room: Room) -> None:
-    document = load_document(room.engine, 1)
+    document = load_document(room.engine)
     flow = Flow(room.bot)
     referral_id, costs = await draft_with_details(flow)
     choice = choice_of(costs)
@@ -167,7 +148,7 @@ async def test_a_senco_finds_a_provision_by_typing_and_the_row_takes_the_documen
 async def test_a_row_names_a_provision_or_describes_one_with_its_reason_and_the_reason_reaches_the_agenda(
     room: Room,
 ) -> None:
-    load_document(room.engine, 1)
+    load_document(room.engine)
     flow = Flow(room.bot)
     referral_id, _ = await draft_with_details(flow)
     nothing = await flow.card(verbs.ROW_ADD, {"referral_id": referral_id, "weeks": "10"})
@@ -196,7 +177,7 @@ async def test_a_row_names_a_provision_or_describes_one_with_its_reason_and_the_
 
 
 async def test_a_later_version_never_changes_an_existing_referrals_money_to_the_penny(room: Room) -> None:
-    first = load_document(room.engine, 1)
+    first = load_document(room.engine)
     flow = Flow(room.bot)
     referral_id, _ = await draft_with_details(flow)
     entry = (await search(room.bot, f"provision:{first}", "sensory"))[0]["value"]
@@ -206,7 +187,7 @@ async def test_a_later_version_never_changes_an_existing_referrals_money_to_the_
     total_before = await _total(flow, referral_id)
     assert total_before == "£135.42"  # 21 h 40 min at £18.75 shared by 3: 13,541.67 pence, to the penny
 
-    second = load_document(room.engine, 2, rate_change=499)
+    second = load_document(room.engine, rate_change=499)
     assert [(line.hourly_rate_pence, line.entry_id) for line in lines_of(room.engine, referral_id)] == before
     assert await _total(flow, referral_id) == total_before
     again = await flow.card(verbs.REFERRAL_ROWS, {"referral_id": referral_id})
@@ -232,7 +213,7 @@ async def _total(flow: Flow, referral_id: int) -> str:
 
 
 async def test_without_the_search_the_look_up_button_lists_the_matches_and_keeps_what_was_typed(room: Room) -> None:
-    load_document(room.engine, 1)
+    load_document(room.engine)
     flow = Flow(room.bot)
     referral_id, costs = await draft_with_details(flow)
     look = find_action(costs, verbs.ROW_FIND)
@@ -247,7 +228,7 @@ async def test_without_the_search_the_look_up_button_lists_the_matches_and_keeps
 
 
 async def test_a_search_is_refused_to_those_the_permission_does_not_name(room: Room) -> None:
-    document = load_document(room.engine, 1)
+    document = load_document(room.engine)
     response = await room.bot.post(act.search(room.connector.url, *CHAIR, f"provision:{document}", "speech"))
     assert response.status == 403
     body = await response.json()

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from cluster.clock import LONDON
 from cluster.provision_document import DocumentRow
 from store.db import transaction
+from store.provision_lookup import current_document, entries, entry
 from tests.support.queries import count_queries
-from usecases.provision_documents import current_document, entries, entry, store_document
+from usecases.provision_documents import store_document
 
 NOW = datetime(2025, 11, 20, 10, 0, tzinfo=LONDON)
 

@@ -1,4 +1,4 @@
-"""A Costed Provision Document of one row, written straight into the tables, for tests that price from it."""
+"""Rows of a Costed Provision Document for tests, and a document of one row loaded by its loader."""
 
 from __future__ import annotations
 
@@ -6,25 +6,30 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from store.models import ProvisionDocument, ProvisionEntry
+from cluster.provision_document import DocumentEntry, DocumentRow
+from store.provision_lookup import entries
+from usecases.provision_documents import store_document
 
 
-def one_row_document(session: Session, provision: str, unit_cost_pence: int, loaded_at: datetime) -> ProvisionEntry:
-    """A 2025-26 document whose only row is ``provision`` (communication and interaction, an hourly rate)."""
-    document = ProvisionDocument(
-        financial_year="2025-26", version=1, source_name="cpd.csv", rows=1, loaded_at=loaded_at
-    )
-    session.add(document)
-    session.flush()
-    entry = ProvisionEntry(
-        document_id=document.id or 0,
-        line=2,
-        area_of_need="CI",
+def document_row(
+    line: int, provision: str, delivered_by: str, unit: str, cost: int, group: int | None, area: str = "CI"
+) -> DocumentRow:
+    """One row as the document's rules read it (``cost`` in pence per ``unit``; ``group`` None when not fixed)."""
+    return DocumentRow(
+        line=line,
+        area_of_need=area,
         provision=provision,
-        delivered_by="Teaching assistant",
-        unit="hour",
-        unit_cost_pence=unit_cost_pence,
+        delivered_by=delivered_by,
+        unit=unit,
+        unit_cost_pence=cost,
+        group_size=group,
+        notes="",
     )
-    session.add(entry)
-    session.flush()
+
+
+def one_row_document(session: Session, provision: str, unit_cost_pence: int, loaded_at: datetime) -> DocumentEntry:
+    """A 2025-26 document whose only row is ``provision`` (communication and interaction, an hourly rate)."""
+    row = document_row(2, provision, "Teaching assistant", "hour", unit_cost_pence, None)
+    document = store_document(session, [row], "2025-26", "cpd.csv", loaded_at, "test").version.id
+    [entry] = entries(session, document, "", 1)
     return entry

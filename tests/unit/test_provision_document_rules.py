@@ -1,4 +1,4 @@
-"""The Costed Provision Document's rules: its headings, each row's checks, financial years, and the XLSX reader."""
+"""The Costed Provision Document's rules: headings, each row's checks, financial years, search words, XLSX reader."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cluster.provision_document import (
     looks_like_document,
     parse_financial_year,
     read_document,
+    search_words,
     year_in_name,
 )
 from usecases.csv_files import FileProblems
@@ -33,6 +34,13 @@ def test_a_financial_year_runs_from_april_to_march() -> None:
     assert financial_year_of(date(2026, 3, 31)) == "2025-26"
     assert financial_year_of(date(2026, 4, 1)) == "2026-27"
     assert financial_year_of(date(2099, 12, 31)) == "2099-00"
+    assert financial_year_of(date(2099, 12, 1)) == "2099-00"
+
+
+def test_a_search_looks_for_each_word_typed_ignoring_case_and_spaces() -> None:
+    assert search_words("  Speech   LANGUAGE ") == ["speech", "language"]
+    assert search_words("") == []
+    assert len(search_words("a b c d e f g h")) == 6
 
 
 def test_a_financial_year_is_typed_as_2026_27_or_2026_slash_27_and_nothing_else() -> None:

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from cluster.errors import InvalidInput
 from cluster.provision import ProvisionRow, totals
+from cluster.provision_document import DocumentEntry
 from cluster.provision_map import (
     BOTH,
     CHOOSE,
     ENTRY,
-    DocumentEntry,
     amount_fields,
     choose_or_describe,
     custom_or_costed,
     custom_row,
     custom_rows,
-    financial_year,
     priced_row,
-    search_words,
 )
+from tests.support.provision_entries import document_row
 
-GROUP = DocumentEntry(7, 1, "Speech and language group", "CI", "Teaching assistant", "hour", 2150, 6)
-THERAPY = DocumentEntry(8, 1, "SALT one to one", "CI", "Therapist", "session", 6500, None)
-ELSA = DocumentEntry(9, 1, "ELSA", "SEMH", "ELSA assistant", "week", 4000, 1)
-ASSESSMENT = DocumentEntry(10, 1, "Assessment", "CL", "Specialist teacher", "item", 32000, 1)
+
+def document_entry(
+    entry_id: int, provision: str, area: str, delivered_by: str, unit: str, cost: int, group: int | None
+) -> DocumentEntry:
+    """A row of document 1, as the document's reads give it."""
+    row = document_row(entry_id, provision, delivered_by, unit, cost, group, area)
+    return DocumentEntry(id=entry_id, document_id=1, **row.__dict__)
+
+
+GROUP = document_entry(7, "Speech and language group", "CI", "Teaching assistant", "hour", 2150, 6)
+THERAPY = document_entry(8, "SALT one to one", "CI", "Therapist", "session", 6500, None)
+ELSA = document_entry(9, "ELSA", "SEMH", "ELSA assistant", "week", 4000, 1)
+ASSESSMENT = document_entry(10, "Assessment", "CL", "Specialist teacher", "item", 32000, 1)
 
 
 def test_a_row_priced_by_the_hour_takes_the_documents_rate_and_fixed_group() -> None:
@@ -92,15 +98,3 @@ def test_an_agenda_names_only_the_rows_the_document_lacks() -> None:
     assert [(r.provision, r.reason) for r in custom_rows([document_row, typed_row])] == [
         ("Equine therapy", "Works outdoors.")
     ]
-
-
-def test_the_financial_year_starts_on_the_first_of_april() -> None:
-    assert financial_year(date(2026, 3, 31)) == "2025-26"
-    assert financial_year(date(2026, 4, 1)) == "2026-27"
-    assert financial_year(date(2099, 12, 1)) == "2099-00"
-
-
-def test_a_search_looks_for_each_word_typed_ignoring_case_and_spaces() -> None:
-    assert search_words("  Speech   LANGUAGE ") == ["speech", "language"]
-    assert search_words("") == []
-    assert len(search_words("a b c d e f g h")) == 6

@@ -21,9 +21,9 @@ from cluster.errors import InvalidInput, Refusal
 from cluster.forms import check_form
 from cluster.provision import ProvisionRow, format_pence
 from cluster.referrals import Kind, ReferralView
+from store import provision_lookup as lookup
 from store.db import transaction
 from store.models import ProvisionDocument, ProvisionLine, Referral
-from store.provision_lookup import current_document, entry_of
 from store.referral_views import as_row, provision_lines, view_of
 from usecases.people import Actor
 from usecases.referrals.access import edited, take_for_edit
@@ -47,14 +47,14 @@ def _row_values(session: Session, referral: Referral, command: SaveRow, today: d
     today's version is searched. A provision the document lacks needs the reason it is asked for; with no
     document at all, rows are typed by hand as they always were.
     """
-    document_id = referral.provision_document_id or current_document(session, today)
+    document_id = referral.provision_document_id or lookup.current_document(session, today)
     if document_id is None and command.entry is None:
         return _typed_by_hand(command)
     typed = command.typed
     pricing.choose_or_describe(command.entry is not None, typed)
     if command.entry is None:
         return pricing.custom_row(typed)
-    entry = entry_of(session, command.entry)
+    entry = lookup.entry(session, command.entry)
     if entry is None or entry.document_id != document_id:
         if referral.provision_document_id is not None and entry is not None:
             version = session.get(ProvisionDocument, referral.provision_document_id)
