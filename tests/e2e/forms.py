@@ -146,3 +146,21 @@ def act_as(ui: PlaygroundPage, name: str, in_channel: bool = False) -> None:
 def words(card: Any) -> str:
     """A card's visible text on one line."""
     return " ".join(card.inner_text().split())
+
+
+def own_view(ui: PlaygroundPage, wanted: str, *contains: str) -> Any:
+    """The newest card showing ``contains``, in the page user's own view: "Refresh my view" until it shows ``wanted``.
+
+    The Playground never refreshes a card for each person (Teams does, for up to 60), so the chair asks for
+    their controls with the shared card's button; a shared redraw landing just after may put the member's view
+    back, so it is asked again until it stays.
+    """
+    for _ in range(3):
+        card = last_card(ui, *contains)
+        if wanted not in card.inner_text():
+            press(ui, card, "Refresh my view")
+            ui.page.locator(CARD).filter(has_text=wanted).last.wait_for(state="visible", timeout=WAIT * 1000)
+        ui.page.wait_for_timeout(1000)  # a shared redraw owed before the click lands within a second
+        if wanted in last_card(ui, *contains).inner_text():
+            return last_card(ui, *contains, wanted)
+    raise AssertionError(f"no card showing {contains} offered {wanted!r} in the page user's own view")

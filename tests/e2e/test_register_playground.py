@@ -35,7 +35,7 @@ from bot.dev.playground import (
 )
 from cluster.clock import Clock
 from tests.e2e.botprocess import serve, stop
-from tests.e2e.forms import act_as, last_card, press, words
+from tests.e2e.forms import act_as, last_card, own_view, press, words
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.e2e.test_meeting_playground import accepted_referral
 
@@ -113,8 +113,10 @@ def test_the_chair_takes_the_roll_call_then_opens_an_item_with_its_quorum_shown(
     ui.wait_for_card(f"Linked to the {DEMO_CLUSTER} cluster")
     act_as(ui, DEMO_CHAIR.name, in_channel=True)
     ui.mention("agenda")
-    press(ui, last_card(ui, agenda_title, reference, "Start the meeting"), "Start the meeting")
-    started = words(last_card(ui, agenda_title, reference, "End the meeting"))
+    last_card(ui, agenda_title, reference)
+    press(ui, own_view(ui, "Start the meeting", agenda_title, reference), "Start the meeting")
+    last_card(ui, agenda_title, "The meeting is under way")
+    started = words(own_view(ui, "End the meeting", agenda_title, reference))
     assert "Quorum: 0 settings present" in started and "(not quorate yet)" in started, started
 
     # The roll call: every setting of the cluster, each with its button; the chair marks four present.
@@ -128,7 +130,7 @@ def test_the_chair_takes_the_roll_call_then_opens_an_item_with_its_quorum_shown(
     assert all(f"Mark {setting} absent" in shown for setting in PRESENT if setting), shown
 
     # The agenda, as the chair sees it, now says the item's quorum from the register; she opens it.
-    agenda = last_card(ui, agenda_title, reference, f"Quorum: {QUORUM} (quorate)")
+    agenda = own_view(ui, f"Quorum: {QUORUM} (quorate)", agenda_title, reference)
     press(ui, agenda, "Open")
     vote = last_card(ui, f"Vote: {reference}", "Open for voting", f"Register: {QUORUM}")
     vote.scroll_into_view_if_needed()

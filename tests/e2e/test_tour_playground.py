@@ -37,7 +37,18 @@ from cluster.clock import Clock
 from cluster.decisions import OUTCOME_TITLES, Outcome
 from cluster.referrals import year_code
 from tests.e2e.botprocess import serve, stop
-from tests.e2e.forms import CARD, act_as, card_with, choose, fill_custom_row, fill_details, last_card, press, words
+from tests.e2e.forms import (
+    CARD,
+    act_as,
+    card_with,
+    choose,
+    fill_custom_row,
+    fill_details,
+    last_card,
+    own_view,
+    press,
+    words,
+)
 from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases.demo import TODAY_TITLE
@@ -174,10 +185,12 @@ def test_the_readme_s_tour_as_every_demo_person_ends_with_a_carried_vote_a_decis
         answers.nth(before).wait_for(state="visible", timeout=WAIT * 1000)
 
     # 6. The chair starts the meeting; the item shows its quorum from the register, and she opens it.
+    # The channel's agenda is everyone's: "Refresh my view" shows her the chair's controls.
     act_as(ui, DEMO_CHAIR.name, in_channel=True)
-    agenda = last_card(ui, f"Agenda: {DEMO_CLUSTER} cluster", reference, "Start the meeting")
+    agenda = own_view(ui, "Start the meeting", f"Agenda: {DEMO_CLUSTER} cluster", reference)
     press(ui, agenda, "Start the meeting")
-    agenda = last_card(ui, f"Agenda: {DEMO_CLUSTER} cluster", reference, "End the meeting")
+    last_card(ui, f"Agenda: {DEMO_CLUSTER} cluster", "The meeting is under way")
+    agenda = own_view(ui, "End the meeting", f"Agenda: {DEMO_CLUSTER} cluster", reference)
     assert "Quorum: 3 settings present, 0 recused: 3 may vote, 2 needed (quorate)" in words(agenda), words(agenda)
     press(ui, agenda, "Open")
     vote = last_card(ui, f"Vote: {reference}", "Open for voting")
@@ -193,10 +206,11 @@ def test_the_readme_s_tour_as_every_demo_person_ends_with_a_carried_vote_a_decis
 
     # 8. The chair closes the vote: it carried. She records the decision: approved, as asked.
     act_as(ui, DEMO_CHAIR.name, in_channel=True)
-    vote = last_card(ui, f"Vote: {reference}", "Approve 3")
-    press(ui, vote, "Close the vote")
+    last_card(ui, f"Vote: {reference}", "Approve 3")
+    press(ui, own_view(ui, "Close the vote", f"Vote: {reference}", "Approve 3"), "Close the vote")
     closed = last_card(ui, f"Vote: {reference}", "Result: Approved")
     assert "3 voted, 2 needed" in words(closed), words(closed)
+    closed = own_view(ui, "Record the decision", f"Vote: {reference}", "Result: Approved")
     press(ui, closed, "Record the decision")
     form = last_card(ui, f"Decision: {reference}")
     choose(ui, form, "Outcome", OUTCOME_TITLES[Outcome.APPROVED])  # the amount asked, termly: as prefilled
