@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from store.db import make_engine
 from store.models import ConversationRef, Outbox
+from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser, playground_config
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
@@ -120,3 +124,50 @@ def outbox_states(database_url: str, besides: Collection[str] = ()) -> dict[str,
             return {row.key: row.state for row in session.exec(select(Outbox)) if row.key not in besides}
     finally:
         engine.dispose()
+
+
+def bot_env(database_url: str, *, demo: bool = False) -> dict[str, str]:
+    """This process's environment for the bot: no app credentials, no auth, INFO logs, on ``database_url``.
+
+    ``demo``: as ``clusterbot playground`` sets it (``act as`` works).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
+    env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO")
+    if demo:
+        env["CLUSTERBOT_PLAYGROUND_DEMO"] = "1"
+    return env
+
+
+@dataclass
+class BotAndPage:
+    """The bot, the Playground in front of it and its page, and what to leave when a test fails."""
+
+    ui: PlaygroundPage
+    playground: Playground
+    bot_log: Path
+    page_errors: list[str] = field(default_factory=list)
+
+    def evidence(self, shot: Path) -> str:
+        """Screenshot the page to ``shot``; returns what to print: where it is, the bot's log's end, the page's
+        errors and the Playground's output."""
+        self.ui.screenshot(shot)
+        return (
+            f"\nscreenshot: {shot}\nbot log: {self.bot_log}\n{self.bot_log.read_text()[-4000:]}"
+            f"\npage errors: {self.page_errors}\nplayground output:\n{self.playground.output}"
+        )
+
+
+@contextlib.contextmanager
+def bot_with_page(tmp: Path, env: dict[str, str], timeout: float) -> Iterator[BotAndPage]:
+    """``clusterbot serve`` (its log ``tmp/bot.log``), the Playground against it, and the page open in Chromium."""
+    port = free_port()
+    bot_log = tmp / "bot.log"
+    proc = serve(tmp, env, port, bot_log)
+    try:
+        endpoint = f"http://127.0.0.1:{port}/api/messages"
+        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=timeout) as ui:
+            running = BotAndPage(ui, pg, bot_log)
+            ui.page.on("pageerror", lambda error: running.page_errors.append(str(error)))
+            yield running
+    finally:
+        stop(proc)

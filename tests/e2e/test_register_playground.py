@@ -13,10 +13,9 @@ after. The screenshot is kept in the test's tmp dir and copied to ``docs/screens
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,12 @@ from bot.dev.playground import (
     DEMO_SENCO_3,
     DEMO_SENCO_4,
     REPO_ROOT,
-    playground_config,
     prepare_demo,
 )
 from cluster.clock import Clock
-from tests.e2e.botprocess import serve, stop
+from tests.e2e.botprocess import BotAndPage, bot_env, bot_with_page
 from tests.e2e.forms import act_as, last_card, own_view, press, words
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.playground import PlaygroundPage
 from tests.e2e.test_meeting_playground import accepted_referral
 
 pytestmark = pytest.mark.e2e
@@ -52,12 +50,9 @@ QUORUM = "4 settings present, 1 recused: 3 may vote, 2 needed"
 class Demo:
     """What the test drives, and where to leave evidence."""
 
-    ui: PlaygroundPage
-    playground: Playground
-    bot_log: Path
+    run: BotAndPage
     tmp: Path
     reference: str
-    page_errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -66,38 +61,17 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     database_url = f"sqlite:///{tmp / 'playground.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
     reference = accepted_referral(database_url)
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(
-        DATABASE_URL=database_url,
-        CLUSTERBOT_ALLOW_NO_AUTH="1",
-        CLUSTERBOT_PLAYGROUND_DEMO="1",  # as `clusterbot playground` sets it: `act as` works
-        CLUSTERBOT_LOG_LEVEL="INFO",
-    )
-    port = free_port()
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            found = Demo(ui, pg, bot_log, tmp, reference)
-            ui.page.on("pageerror", lambda error: found.page_errors.append(str(error)))
-            yield found
-    finally:
-        stop(proc)
+    with bot_with_page(tmp, bot_env(database_url, demo=True), WAIT) as run:
+        yield Demo(run, tmp, reference)
 
 
 @pytest.fixture
 def ui(demo: Demo, request: pytest.FixtureRequest) -> Iterator[PlaygroundPage]:
     """The page; when the test fails, a screenshot and the bot's log's end are left in the module's tmp dir."""
     failed_before = request.session.testsfailed
-    yield demo.ui
+    yield demo.run.ui
     if request.session.testsfailed > failed_before:
-        shot = demo.tmp / f"{request.node.name}.png"
-        demo.ui.screenshot(shot)
-        print(
-            f"\nscreenshot: {shot}\nbot log: {demo.bot_log}\n{demo.bot_log.read_text()[-4000:]}"
-            f"\npage errors: {demo.page_errors}\nplayground output:\n{demo.playground.output}"
-        )
+        print(demo.run.evidence(demo.tmp / f"{request.node.name}.png"))
 
 
 def test_the_chair_takes_the_roll_call_then_opens_an_item_with_its_quorum_shown(ui: PlaygroundPage, demo: Demo) -> None:
@@ -139,4 +113,4 @@ def test_the_chair_takes_the_roll_call_then_opens_an_item_with_its_quorum_shown(
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, SCREENSHOT)
     assert shot.stat().st_size > 0
-    assert demo.page_errors == [], demo.page_errors
+    assert demo.run.page_errors == [], demo.run.page_errors

@@ -10,7 +10,6 @@ here are the README's, in its order: change one, change the other.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,13 +29,12 @@ from bot.dev.playground import (
     DEMO_SENCO_4,
     DEMO_UNREGISTERED,
     REPO_ROOT,
-    playground_config,
     prepare_demo,
 )
 from cluster.clock import Clock
 from cluster.decisions import OUTCOME_TITLES, Outcome
 from cluster.referrals import year_code
-from tests.e2e.botprocess import serve, stop
+from tests.e2e.botprocess import bot_env, bot_with_page
 from tests.e2e.forms import (
     CARD,
     act_as,
@@ -49,7 +47,7 @@ from tests.e2e.forms import (
     press,
     words,
 )
-from tests.e2e.playground import Playground, PlaygroundPage, free_port, open_browser
+from tests.e2e.playground import Playground, PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1
 from usecases.demo import TODAY_TITLE
 
@@ -86,24 +84,8 @@ def tour(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tour]:
     tmp = tmp_path_factory.mktemp("tour-e2e")
     database_url = f"sqlite:///{tmp / 'playground.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
-    env.update(
-        DATABASE_URL=database_url,
-        CLUSTERBOT_ALLOW_NO_AUTH="1",
-        CLUSTERBOT_PLAYGROUND_DEMO="1",  # as `clusterbot playground` sets it
-        CLUSTERBOT_LOG_LEVEL="INFO",
-    )
-    port = free_port()
-    bot_log = tmp / "bot.log"
-    proc = serve(tmp, env, port, bot_log)
-    try:
-        endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, playground_config()) as pg, open_browser(pg.url, timeout=WAIT) as ui:
-            found = Tour(ui, pg, bot_log)
-            ui.page.on("pageerror", lambda error: found.page_errors.append(str(error)))
-            yield found
-    finally:
-        stop(proc)
+    with bot_with_page(tmp, bot_env(database_url, demo=True), WAIT) as run:
+        yield Tour(run.ui, run.playground, run.bot_log, page_errors=run.page_errors)
 
 
 @pytest.fixture
@@ -179,10 +161,9 @@ def test_the_readme_s_tour_as_every_demo_person_ends_with_a_carried_vote_a_decis
     # quorum counts the settings present.
     for voter in VOTERS:
         act_as(ui, voter.name, in_channel=True)
-        answers = ui.page.get_by_text("You are on the register: present")
-        before = answers.count()
         press(ui, last_card(ui, f"Agenda: {DEMO_CLUSTER} cluster", reference), "I'm here")
-        answers.nth(before).wait_for(state="visible", timeout=WAIT * 1000)
+        # The answer shows under the card, in place of the one before.
+        ui.wait_for_text(f"You are on the register: present, as SENCO for {voter.setting}.")
 
     # 6. The chair starts the meeting; the item shows its quorum from the register, and she opens it.
     # The channel's agenda is everyone's: "Refresh my view" shows her the chair's controls.
