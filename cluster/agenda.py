@@ -82,6 +82,7 @@ class AgendaView:
     quorum_lines: tuple[tuple[int, str, bool], ...] = ()
     refresh_user_ids: tuple[str, ...] = ()  # Teams user ids who get a personal view: those who run it first
     acting_chair: str = ""  # the name of the person the meeting was handed to, if any
+    cluster_id: int = 0  # whose meeting it is: what the viewer may do with it is checked against it
 
     def quorum_of(self, item_id: int) -> tuple[str, bool] | None:
         """An item's quorum line and whether it would open, if the view has one for it."""

@@ -1,7 +1,8 @@
 """A meeting's minutes to keep and share: as a Markdown document and as an Excel spreadsheet.
 
-The minutes are the record the bot posts to the channel when the chair ends the meeting - each item, its
-outcome, the votes, the interests declared, the amount approved and the review date - with the money
+The minutes are the record the bot posts to the channel when the chair ends the meeting - who attended, each
+item, its outcome, the votes, who was present and recused for it, the interests declared, the amount approved
+and the review date, and any provision not in the council's document - with the money
 committed at the meeting and the budget position after it. They may be shared with the whole cluster, so
 a pupil appears only by the agenda's pupil label (initials and year group at most), never by anything else.
 
@@ -27,8 +28,9 @@ from cluster.decisions import FUNDED, OUTCOME_TITLES, SCHEDULE_TITLES
 from cluster.impact import ratings_line
 from cluster.markdown import plain
 from cluster.provision import format_pence
+from cluster.provision_map import NOT_IN_DOCUMENT, custom_line
 from cluster.referrals import KIND_TITLES, Kind
-from cluster.register import QuorumRecord, attendance_pairs
+from cluster.register import QuorumRecord, Register, attendance_pairs
 from cluster.text import clean_all
 from cluster.voting import RESULT_TITLES, Result, Tally, quorum_line
 from reports.workbook import freeze_and_filter, header_row, pounds, put_cell, workbook_bytes
@@ -63,13 +65,30 @@ MINUTES_HEADINGS: tuple[str, ...] = (
     "Feedback",
     "Information needed",
     "Outcomes rated at review",
+    "Present for the vote",
+    "Recused",
+    "Quorum at the vote",
+    NOT_IN_DOCUMENT,
 )
 # Characters wide, one for each heading above.
-_WIDTHS: tuple[int, ...] = (16, 30, 24, 12, 14, 28, 9, 9, 9, 9, 26, 28, 14, 14, 18, 40, 40, 40, 30)
+_WIDTHS: tuple[int, ...] = (16, 30, 24, 12, 14, 28, 9, 9, 9, 9, 26, 28, 14, 14, 18, 40, 40, 40, 30, 40, 40, 40, 40)
 _MONEY_COLUMNS = frozenset({"Requested (£)", "Approved (£)"})
 _DATE_COLUMNS = frozenset({"Review date"})
 _WRAPPED_COLUMNS = frozenset(
-    {"Setting", "Kind", "Outcome", "Result", "Interests declared", "Conditions", "Feedback", "Information needed"}
+    {
+        "Setting",
+        "Kind",
+        "Outcome",
+        "Result",
+        "Interests declared",
+        "Conditions",
+        "Feedback",
+        "Information needed",
+        "Present for the vote",
+        "Recused",
+        "Quorum at the vote",
+        NOT_IN_DOCUMENT,
+    }
 )
 
 MONEY_FORMAT = "£#,##0.00"
@@ -118,6 +137,7 @@ class _Item:
     information_needed: str
     outcome_ratings: str  # a review's ratings by outcome number ('' for a referral): never the outcomes' text
     kept: QuorumRecord | None = None  # who was present and recused at its vote
+    custom_rows: str = ""  # provisions the council's document lacks, with why ('' when none)
 
 
 def _item(minutes: MinutesEntry) -> _Item:
@@ -147,6 +167,7 @@ def _item(minutes: MinutesEntry) -> _Item:
         information_needed=decision.information_needed if decision is not None else "",
         outcome_ratings=ratings_line(entry.outcome_ratings),
         kept=minutes.quorum_record,
+        custom_rows=custom_line(entry.custom_rows),
     )
 
 
@@ -277,6 +298,8 @@ def _item_pairs(item: _Item) -> list[tuple[str, str]]:
         pairs += item.kept.pairs()
     if item.outcome_ratings:
         pairs.append(("Outcomes rated at review", item.outcome_ratings))
+    if item.custom_rows:  # issue 21: as the minutes card marks them
+        pairs.append((NOT_IN_DOCUMENT, item.custom_rows))
     if item.decided:
         pairs.append(("Amount approved", _approved(item)))
     if item.reserve_drawn:
@@ -358,9 +381,12 @@ def minutes_xlsx(view: MinutesView, generated_at: datetime) -> bytes:
     """The minutes as an Excel workbook; ``generated_at`` must be timezone-aware.
 
     Sheet 'Minutes' has a bold, frozen header row and one row per item; money is in pounds as numbers
-    formatted '£#,##0.00' (exact to the penny) and review dates are Excel dates. Sheet 'Summary' has the
-    meeting, the cluster, the totals and the budget position after the meeting. The same minutes and
-    ``generated_at`` give the same bytes: the workbook's and the archive's timestamps are ``generated_at``.
+    formatted '£#,##0.00' (exact to the penny) and review dates are Excel dates; each row also says who was
+    present for its vote, who was recused and why, the quorum line, and any provision not in the council's
+    document. Sheet 'Summary' has the meeting, the cluster, the totals and the budget position after the
+    meeting; sheet 'Attendance', when the meeting kept a register, who attended as the Markdown shows it. The
+    same minutes and ``generated_at`` give the same bytes: the workbook's and the archive's timestamps are
+    ``generated_at``.
     """
     if generated_at.tzinfo is None:
         raise ValueError("generated_at must be timezone-aware")
@@ -369,6 +395,8 @@ def minutes_xlsx(view: MinutesView, generated_at: datetime) -> bytes:
     workbook = Workbook()
     _minutes_sheet(workbook.active, items)
     _summary_sheet(workbook.create_sheet("Summary"), view, items, generated_at)
+    if view.register is not None:
+        _attendance_sheet(workbook.create_sheet("Attendance"), view.register)
     # The file's own metadata says what the file is and when it was made; nothing about any pupil.
     return workbook_bytes(workbook, minutes_title(view), generated_at, f"{view.cluster} cluster funding meeting")
 
@@ -400,7 +428,17 @@ def _row(item: _Item) -> tuple[object, ...]:
         item.feedback,
         item.information_needed,
         item.outcome_ratings,
+        *_kept_cells(item),
+        item.custom_rows,
     )
+
+
+def _kept_cells(item: _Item) -> tuple[str | None, str | None, str | None]:
+    """Present for the vote, recused and why, the quorum line: empty for an item whose vote kept no record."""
+    if item.kept is None:
+        return None, None, None
+    (_, present), (_, recused), (_, line) = item.kept.pairs()
+    return present, recused, line
 
 
 def _minutes_sheet(sheet: Any, items: Sequence[_Item]) -> None:
@@ -460,6 +498,21 @@ def _summary_sheet(sheet: Any, view: MinutesView, items: Sequence[_Item], genera
         cell.alignment = Alignment(horizontal="left")
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 52
+
+
+def _attendance_sheet(sheet: Any, register: Register) -> None:
+    """Who attended, as the Markdown minutes' attendance table: a bold label and its line on each row."""
+    header_row(sheet, ("Attendance", "Who"), _HEADER_FILL)
+    for row_number, (label, value) in enumerate(attendance_pairs(register), start=2):
+        label_cell = sheet.cell(row=row_number, column=1)
+        put_cell(label_cell, label)
+        label_cell.font = Font(bold=True)
+        label_cell.alignment = Alignment(vertical="top")
+        cell = sheet.cell(row=row_number, column=2)
+        put_cell(cell, value)
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 90
 
 
 def _local(moment: datetime) -> datetime:

@@ -20,6 +20,7 @@ from cards.meeting_day.hand_over import hand_over_card
 from cards.meeting_day.minutes import minutes_card
 from cards.meeting_day.votes import vote_card
 from cluster import permissions as p
+from cluster.agenda import AgendaView
 from cluster.commands.inputs import Nothing
 from cluster.commands.meetings import (
     CastVote,
@@ -56,6 +57,16 @@ def _in_channel(turn: Turn) -> str:
     return turn.request.conversation_id
 
 
+def _runner_agenda(turn: Turn, view: AgendaView) -> Reply:
+    """The agenda for whoever runs the meeting, in answer to their click.
+
+    "Hand this meeting over" only for those who may hand it over (its chair or an admin): an acting chair would
+    be refused.
+    """
+    hands_over = p.covers(turn.actor.grants, p.HAND_OVER_MEETING, view.cluster_id, meeting_id=view.meeting_id)
+    return Reply(card=agenda_card(view, for_chair=True, hand_over=hands_over))
+
+
 # --- the agenda ---------------------------------------------------------------------------------------------
 
 
@@ -82,7 +93,7 @@ def start_meeting(turn: Turn, command: StartMeeting) -> Reply:
     """The chair starts the meeting from the agenda card, or from the offer in their chat when Teams' meeting starts."""
     view = agenda_uc.start_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
-    return Reply(card=agenda_card(view))
+    return _runner_agenda(turn, view)
 
 
 @ACTIONS.verb(verbs.ITEM_OPEN, p.RUN_MEETING, OpenItem)
@@ -91,7 +102,7 @@ def open_item(turn: Turn, command: OpenItem) -> Reply:
     _in_channel(turn)
     view = votes_uc.open_item(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
-    return Reply(card=agenda_card(view))
+    return _runner_agenda(turn, view)
 
 
 # --- votes --------------------------------------------------------------------------------------------------
@@ -153,7 +164,7 @@ def hand_over_form(turn: Turn, command: ShowHandOver) -> Reply:
     form = hand_over_uc.hand_over_form(turn.engine, turn.actor, command)
     return Reply(
         card=hand_over_card(
-            form.meeting_id, form.meeting, form.cluster, form.members, form.acting_chair_id, turn.errors
+            form.meeting_id, form.meeting, form.cluster, form.members, form.acting_chair_id, turn.errors, form.myself
         )
     )
 
@@ -199,7 +210,7 @@ def record_decision(turn: Turn, command: RecordDecision) -> Reply:
     decided = decisions_uc.record_decision(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
     if decided.agenda is not None:  # a discussion, decided from the agenda without a vote card
-        return Reply(card=agenda_card(decided.agenda))
+        return _runner_agenda(turn, decided.agenda)
     return Reply(card=vote_card(decided.vote))
 
 
@@ -215,7 +226,7 @@ def end_meeting(turn: Turn, command: EndMeeting) -> Reply:
     """
     view = minutes_uc.end_meeting(turn.engine, turn.actor, command, turn.now())
     turn.deliver_soon()
-    return Reply(card=agenda_card(view))
+    return _runner_agenda(turn, view)
 
 
 @ACTIONS.channel("minutes", p.MINUTES)

@@ -14,6 +14,7 @@ from botbuilder.core import BotAdapter, InvokeResponse, TurnContext
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
+    ChannelAccount,
     ConversationReference,
     ResourceResponse,
 )
@@ -43,6 +44,29 @@ def to_json(activity: Activity) -> dict[str, Any]:
         if content is not None:
             serialised["content"] = content
     return body
+
+
+class MembersClient:
+    """What ``TeamsInfo.get_member`` asks of a connector client, over our own connector.
+
+    TeamsInfo calls ``conversations.get_conversation_member``; this answers it through
+    :class:`~bot.teams.connector.Connector` rather than botbuilder's per-turn client.
+    """
+
+    def __init__(self, connector: Connector, service_url: str) -> None:
+        self._connector = connector
+        self._service_url = service_url
+
+    @property
+    def conversations(self) -> MembersClient:
+        """TeamsInfo calls ``client.conversations.get_conversation_member``: this object answers it."""
+        return self
+
+    async def get_conversation_member(self, conversation_id: str, member_id: str) -> ChannelAccount:
+        """One member of a conversation or team; what the schema does not name is kept in additional_properties."""
+        found = await self._connector.member(self._service_url, conversation_id, member_id)
+        member: ChannelAccount = ChannelAccount.deserialize(found)
+        return member
 
 
 class ClusterAdapter(BotAdapter):  # type: ignore[misc]
@@ -95,6 +119,8 @@ class ClusterAdapter(BotAdapter):  # type: ignore[misc]
     async def process(self, activity: Activity, handler: TurnHandler) -> InvokeResponse | None:
         """Run one turn; for an invoke return the response the bot gave (501 if it gave none)."""
         context = TurnContext(self, activity)
+        # botbuilder's TeamsInfo reads members through the turn's connector client: ours, for that one call.
+        context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY] = MembersClient(self._connector, activity.service_url)
         await self.run_pipeline(context, handler)
         if activity.type != ActivityTypes.invoke:
             return None

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from bot.actions.menu import available_commands
@@ -38,6 +39,7 @@ from cluster.errors import Refusal
 from cluster.permissions import Forbidden
 from store.db import transaction
 from usecases import conversations, people
+from usecases.meeting_day import substitutes
 
 log = logging.getLogger("clusterbot.turn")
 
@@ -131,16 +133,18 @@ class ClusterBot:
         activity = context.activity
         with_files = conversation_kind(activity) == "personal" and self.files.has_files(activity)
 
-        def turn() -> tuple[people.Actor, Reply | None]:
+        def turn(actor: people.Actor) -> Reply | None:
             # On a worker from the first query to the last: the event loop never waits for the database.
-            actor = self._start_message(activity)
             request = self._request(activity, actor)
             if with_files or (not request.text and request.action is None):
-                return actor, None
-            return actor, self._handle(request)
+                return None
+            return self._handle(request)
 
         try:
-            actor, reply = await self.workers.call(turn)
+            actor = await self.workers.call(lambda: self._start_message(activity))
+            if actor.person_id is None:
+                actor = await self._known_by_email(context, actor)
+            reply = await self.workers.call(lambda: turn(actor))
             if with_files:
                 reply = await self.files.receive(activity, actor)
         except Refusal as refusal:
@@ -153,6 +157,21 @@ class ClusterBot:
         elif reply.text:
             await context.send_activity(MessageFactory.text(reply.text))
         await self._follow_up(context, reply)
+
+    async def _known_by_email(self, context: TurnContext, actor: people.Actor) -> people.Actor:
+        """A stranger may be a substitute named by e-mail address, writing for the first time.
+
+        Teams says their address, and the person row made for it becomes theirs. Asked only while such a row waits.
+        """
+        if not actor.aad_object_id or not await self.workers.call(lambda: substitutes.awaiting_teams_id(self.engine)):
+            return actor
+        try:
+            member = await TeamsInfo.get_member(context, context.activity.from_property.id)
+        except Exception as exc:  # Teams could not say: they stay a stranger this time, and may write again
+            log.warning("could not read a new member's e-mail address from Teams: %s %s", type(exc).__name__, exc)
+            return actor
+        email = member.email or member.user_principal_name or ""
+        return await self.workers.call(lambda: substitutes.known_by_email(self.engine, actor, email, self.clock.now()))
 
     def _handle(self, request: Request) -> Reply:
         """Run the request's handler, once the ids in its card's data are ids at all (else out of date)."""

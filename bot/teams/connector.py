@@ -206,6 +206,11 @@ class Connector:
         url = f"{service_url.rstrip('/')}/v1/meetings/{quote(meeting_id, safe='')}/notification"
         await self._call("POST", url, notification)
 
+    async def member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]:
+        """One member of a conversation or team, as Teams describes them (their e-mail address among it)."""
+        url = _conversation_path(service_url, conversation_id) + "/members/" + quote(member_id, safe="")
+        return await self._call("GET", url, None)
+
     async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
         """Delete a message the bot sent earlier."""
         url = _conversation_path(service_url, conversation_id) + "/activities/" + quote(activity_id, safe="")

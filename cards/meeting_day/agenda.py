@@ -6,7 +6,16 @@ from typing import Any
 
 from cards import verbs
 from cards.common import Card, button, card, facts, heading, text
-from cards.meeting_day.parts import Element, action_set, amount_line, decision_summary, position_pairs, slot_line, who
+from cards.meeting_day.parts import (
+    MY_VIEW,
+    Element,
+    action_set,
+    amount_line,
+    decision_summary,
+    position_pairs,
+    slot_line,
+    who,
+)
 from cards.meeting_day.register import here_button
 from cluster.agenda import AgendaEntry, AgendaView, ItemState
 from cluster.commands.inputs import data_for
@@ -82,8 +91,8 @@ def agenda_card(view: AgendaView, for_chair: bool = True, hand_over: bool | None
     meeting", and each pending item's quorum check from the register; "Hand this meeting over" until it
     ends (``hand_over`` says whether to offer it when that differs: an admin who does not chair); nothing
     once it has ended. With ``for_chair=False`` (the member's view, the shared message) it has none of
-    these. While the meeting is not over the card carries a ``refresh``, so the chair (listed
-    first) gets their own view. Stays under 28 KB for 40 items.
+    these, but a "Refresh my view" button. While the meeting is not over the card carries a ``refresh``, so the
+    chair (listed first) gets their own view. Stays under 28 KB for 40 items.
     """
     title = f"{view.cluster} cluster, {view.meeting.title}" if view.meeting.title else f"{view.cluster} cluster meeting"
     body: list[Element] = [
@@ -116,6 +125,10 @@ def agenda_card(view: AgendaView, for_chair: bool = True, hand_over: bool | None
         actions.append(button("End the meeting", verbs.MEETING_END, data_for(EndMeeting, meeting_id=view.meeting_id)))
     if not view.ended:  # everyone's: whoever attends puts themself on the register (issue 20)
         actions.append(here_button(view.meeting_id))
+    if not for_chair and not view.ended:
+        # Teams refreshes the card for at most 60 people, and some clients (the Agents Playground) never: the
+        # chair, or anyone past the 60, asks for their own view here.
+        actions.append(button(MY_VIEW, verbs.AGENDA_SHOW, data_for(ShowAgenda, meeting_id=view.meeting_id)))
     result = card(body, actions)
     if view.refresh_user_ids and not view.ended:
         result["refresh"] = _refresh(view)

@@ -17,16 +17,24 @@ def hand_over_card(
     members: tuple[tuple[int, str], ...],
     acting_chair_id: int | None,
     errors: dict[str, str] | None = None,
+    myself: int | None = None,
 ) -> Card:
-    """Choose the member of the cluster who chairs this one meeting (a vice-chair named for it)."""
+    """Choose the member of the cluster who chairs this one meeting (a vice-chair named for it).
+
+    ``myself`` (the chair's own person id) is offered first, once the meeting is handed over: the chair takes it
+    back.
+    """
     errors = errors or {}
+    choices = [{"title": name, "value": str(person_id)} for person_id, name in members if person_id != myself]
+    if myself is not None and acting_chair_id is not None:
+        choices.insert(0, {"title": "Myself: take the meeting back", "value": str(myself)})
     choose: Element = {
         "type": "Input.ChoiceSet",
         "id": "person_id",
         "label": "Who chairs this meeting",
         "isRequired": True,
         "errorMessage": "Choose who will chair this meeting.",
-        "choices": [{"title": name, "value": str(person_id)} for person_id, name in members],
+        "choices": choices,
     }
     if acting_chair_id is not None:
         choose["value"] = str(acting_chair_id)

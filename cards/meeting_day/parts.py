@@ -24,6 +24,9 @@ Element = dict[str, Any]
 CHOICE_TITLES: dict[Choice, str] = {Choice.APPROVE: "Approve", Choice.DECLINE: "Decline", Choice.ABSTAIN: "Abstain"}
 
 
+MY_VIEW = "Refresh my view"  # a shared card's button answering the clicker with their own view of it
+
+
 def action_set(actions: list[Element]) -> Element:
     """An ActionSet of these buttons."""
     return {"type": "ActionSet", "actions": actions}

@@ -8,6 +8,7 @@ from cards import verbs
 from cards.common import Card, button, card, facts, heading, text
 from cards.meeting_day.parts import (
     CHOICE_TITLES,
+    MY_VIEW,
     Element,
     action_set,
     counts,
@@ -90,7 +91,8 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
     vote buttons and, for the chair, Close (with a casting vote on a tie); and a ``refresh`` so each listed
     member gets their own copy - with ``user_choice`` that copy says how they voted. Once closed: the
     result and how each setting voted, with "Record the decision" for the chair. Once decided: the
-    decision, and no buttons. ``for_chair=False`` leaves out the chair's controls.
+    decision, and no buttons. ``for_chair=False`` leaves out the chair's controls, and offers "Refresh my view"
+    until the decision is recorded.
     """
     entry = view.entry
     body: list[Element] = [
@@ -156,6 +158,9 @@ def vote_card(view: VoteView, user_choice: bool = False, for_chair: bool = True)
                 actions = [
                     button("Record the decision", verbs.DECISION_FORM, data_for(ShowDecisionForm, item_id=view.item_id))
                 ]
+    if not for_chair and view.state in (ItemState.OPEN, ItemState.CLOSED):
+        # As on the agenda: the chair (or a member Teams does not refresh it for) asks for their own view.
+        actions.append(button(MY_VIEW, verbs.VOTE_REFRESH, data_for(ShowVote, item_id=view.item_id)))
     result = card(body, actions)
     if is_open:
         result["refresh"] = _refresh(view)

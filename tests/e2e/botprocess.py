@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -126,27 +127,57 @@ def outbox_states(database_url: str, besides: Collection[str] = ()) -> dict[str,
         engine.dispose()
 
 
-def demo_env(database_url: str, **extra: str) -> dict[str, str]:
-    """The environment the bot serves the Playground in: the demo's database, no app credentials, no sign-in."""
+def bot_env(database_url: str, *, demo: bool = False, **extra: str) -> dict[str, str]:
+    """This process's environment for the bot: no app credentials, no auth, INFO logs, on ``database_url``.
+
+    ``demo``: as ``clusterbot playground`` sets it (``act as`` works); ``extra``: more variables.
+    """
     env = {k: v for k, v in os.environ.items() if not k.lower().startswith("microsoftapp")}
     env.update(DATABASE_URL=database_url, CLUSTERBOT_ALLOW_NO_AUTH="1", CLUSTERBOT_LOG_LEVEL="INFO", **extra)
+    if demo:
+        env["CLUSTERBOT_PLAYGROUND_DEMO"] = "1"
     return env
 
 
-@contextlib.contextmanager
-def served_page(
-    tmp: Path, env: dict[str, str], wait: float, config: dict[str, Any] | None = None
-) -> Iterator[tuple[PlaygroundPage, Playground, Path]]:
-    """``clusterbot serve`` on a free port (its log ``tmp/bot.log``), the Playground in front, its page open.
+@dataclass
+class BotAndPage:
+    """The bot, the Playground in front of it and its page, and what to leave when a test fails."""
 
-    Yields the page, the Playground and the bot's log; the bot is stopped afterwards, however the test ends.
+    ui: PlaygroundPage
+    playground: Playground
+    bot_log: Path
+    page_errors: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Any]:
+        """``with bot_with_page(...) as (ui, playground, bot_log):`` for a test that needs no more."""
+        return iter((self.ui, self.playground, self.bot_log))
+
+    def evidence(self, shot: Path) -> str:
+        """Screenshot the page to ``shot``; returns what to print: where it is, the bot's log's end, the page's
+        errors and the Playground's output."""
+        self.ui.screenshot(shot)
+        return (
+            f"\nscreenshot: {shot}\nbot log: {self.bot_log}\n{self.bot_log.read_text()[-4000:]}"
+            f"\npage errors: {self.page_errors}\nplayground output:\n{self.playground.output}"
+        )
+
+
+@contextlib.contextmanager
+def bot_with_page(
+    tmp: Path, env: dict[str, str], timeout: float, config: dict[str, Any] | None = None
+) -> Iterator[BotAndPage]:
+    """``clusterbot serve`` (its log ``tmp/bot.log``), the Playground against it, and the page open in Chromium.
+
+    ``config``: the Playground's mock team and users (by default ``playground_config()``).
     """
     port = free_port()
     bot_log = tmp / "bot.log"
     proc = serve(tmp, env, port, bot_log)
     try:
         endpoint = f"http://127.0.0.1:{port}/api/messages"
-        with Playground(endpoint, config or playground_config()) as pg, open_browser(pg.url, timeout=wait) as ui:
-            yield ui, pg, bot_log
+        with Playground(endpoint, config or playground_config()) as pg, open_browser(pg.url, timeout=timeout) as ui:
+            running = BotAndPage(ui, pg, bot_log)
+            ui.page.on("pageerror", lambda error: running.page_errors.append(str(error)))
+            yield running
     finally:
         stop(proc)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cluster.provision_map import REASON_FIELD
 from cluster.referrals import AREAS_OF_NEED, NEED_CODES, YEAR_GROUPS
 from tests.e2e.playground import PlaygroundPage
 
 WAIT = 15.0  # seconds for anything the page should show
+CARD = ".ac-adaptiveCard"
 
 
 def card_with(ui: PlaygroundPage, contains: str, timeout: float = WAIT) -> Any:
@@ -83,12 +85,82 @@ def fill_details(ui: PlaygroundPage, form: Any, answers: dict[str, str]) -> None
     tick(form, "Parental consent to share this referral has been given")
 
 
-def fill_row(ui: PlaygroundPage, costs: Any, row: dict[str, str]) -> None:
+def fill_row(
+    ui: PlaygroundPage, costs: Any, row: dict[str, str], group_size: str = "Group size", weeks: str = "Weeks"
+) -> None:
+    """A cost row typed by the hour (``group_size``, ``weeks``: those inputs' labels, which the priced form words
+    differently)."""
     fill_text(costs, "Provision", row["provision"])
     choose(ui, costs, "Area of need", title_of(AREAS_OF_NEED, row["area_of_need"]))
     fill_text(costs, "Delivered by (role)", row["delivered_by"])
     fill_number(costs, "Minutes per session", row["minutes_per_session"])
     fill_number(costs, "Sessions per week", row["sessions_per_week"])
-    fill_number(costs, "Group size", row["group_size"])
-    fill_number(costs, "Weeks", row["weeks"])
+    fill_number(costs, group_size, row["group_size"])
+    fill_number(costs, weeks, row["weeks"])
     fill_text(costs, "Hourly rate (£)", row["hourly_rate"])
+
+
+def fill_custom_row(ui: PlaygroundPage, costs: Any, row: dict[str, str], reason: str) -> None:
+    """With the council's document loaded (the demo loads one), a provision it lacks: "Not in the document?",
+    the row by the hour, and why it is needed."""
+    costs.get_by_role("button", name="Not in the document?", exact=True).click()
+    fill_row(
+        ui,
+        costs,
+        row,
+        group_size="Group size (unless the document fixes it)",
+        weeks="Weeks (or terms or items, when the document prices it so)",
+    )
+    fill_text(costs, REASON_FIELD.label, reason)
+
+
+# Finding cards and pressing their buttons, as the page's user ----------------------------------------------
+
+
+def press(ui: PlaygroundPage, card: Any, title: str) -> None:
+    """Click the button on ``card`` whose name starts with ``title`` (a name may go on to say what it acts on)."""
+    card.get_by_role("button", name=re.compile(rf"^{re.escape(title)}\b")).first.click()
+
+
+def last_card(ui: PlaygroundPage, *contains: str) -> Any:
+    """The newest card showing every one of ``contains``, once it is on the page."""
+    cards = ui.page.locator(CARD)
+    for text in contains:
+        cards = cards.filter(has_text=text)
+    found = cards.last
+    found.wait_for(state="visible", timeout=WAIT * 1000)
+    return found
+
+
+def act_as(ui: PlaygroundPage, name: str, in_channel: bool = False) -> None:
+    """Type ``act as <name>`` (in the channel, to the bot by @mention) and wait for the bot's answer (demo mode)."""
+    answers = ui.page.get_by_text(f"You are now acting as {name}")
+    before = answers.count()
+    if in_channel:
+        ui.mention(f"act as {name}")
+    else:
+        ui.send(f"act as {name}")
+    answers.nth(before).wait_for(state="visible", timeout=WAIT * 1000)
+
+
+def words(card: Any) -> str:
+    """A card's visible text on one line."""
+    return " ".join(card.inner_text().split())
+
+
+def own_view(ui: PlaygroundPage, wanted: str, *contains: str) -> Any:
+    """The newest card showing ``contains``, in the page user's own view: "Refresh my view" until it shows ``wanted``.
+
+    The Playground never refreshes a card for each person (Teams does, for up to 60), so the chair asks for
+    their controls with the shared card's button; a shared redraw landing just after may put the member's view
+    back, so it is asked again until it stays.
+    """
+    for _ in range(3):
+        card = last_card(ui, *contains)
+        if wanted not in card.inner_text():
+            press(ui, card, "Refresh my view")
+            ui.page.locator(CARD).filter(has_text=wanted).last.wait_for(state="visible", timeout=WAIT * 1000)
+        ui.page.wait_for_timeout(1000)  # a shared redraw owed before the click lands within a second
+        if wanted in last_card(ui, *contains).inner_text():
+            return last_card(ui, *contains, wanted)
+    raise AssertionError(f"no card showing {contains} offered {wanted!r} in the page user's own view")

@@ -24,7 +24,7 @@ from bot.dev.playground import playground_config, prepare_demo
 from cluster.citywide import school_year_label, school_year_start
 from cluster.clock import LONDON, Clock
 from cluster.provision import format_pence
-from tests.e2e.botprocess import cli, demo_env, served_page
+from tests.e2e.botprocess import bot_env, bot_with_page, cli
 from tests.e2e.playground import PlaygroundPage
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +42,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundPage]:
     tmp = tmp_path_factory.mktemp("citywide-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = demo_env(database_url)
+    env = bot_env(database_url)
     for name in ("north", "south", "west"):
         cli(tmp, env, "seed", "--file", str(CLUSTER_FILES / f"{name}.json"))
     today = Clock().now().astimezone(LONDON).date()
@@ -54,7 +54,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaygroundPage]:
             "--baseline", f"{pence // 100}", "--reserve", "5000",
         )  # fmt: skip
     cli(tmp, env, "people", "add", "--name", OFFICER["name"], "--aad", OFFICER["aadObjectId"], "--role", "officer")
-    with served_page(tmp, env, WAIT, playground_config(current_user=OFFICER)) as (page, pg, log):
+    with bot_with_page(tmp, env, WAIT, playground_config(current_user=OFFICER)) as (page, pg, log):
         yield page
         print(f"\nbot log: {log}\nplayground output:\n{pg.output}")
 

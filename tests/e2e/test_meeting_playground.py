@@ -63,7 +63,7 @@ class Demo:
     page_errors: list[str] = field(default_factory=list)
 
 
-def _accepted_referral(database_url: str) -> str:
+def accepted_referral(database_url: str) -> str:
     """Megan Bowen refers for Waterside and the admin accepts it onto the next meeting; returns its reference."""
     engine = make_engine(database_url)
     try:
@@ -104,7 +104,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         *("--starts", day(today - timedelta(days=30)), "--ends", day(today + timedelta(days=300))),
         *("--baseline", "50000"),
     )
-    reference = _accepted_referral(database_url)
+    reference = accepted_referral(database_url)
 
     port = free_port()
     bot_log = tmp / "bot.log"
@@ -176,6 +176,17 @@ def click_as(demo: Demo, user_id: str, message: dict[str, Any], title: str) -> d
     return answer
 
 
+def refresh_as(demo: Demo, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    """What Teams does for each person the card's refresh lists: ask the bot for their own view of it."""
+    refresh = message["attachments"][0]["content"]["refresh"]["action"]
+    conversation = message.get("postConversationId") or TEAM_ID
+    answer = demo.playground.invoke_card_action(
+        conversation, message["messageId"], user_id, data=refresh["data"], verb=refresh["verb"]
+    )
+    assert answer.get("type") == ADAPTIVE, f"the refresh as {user_id} was refused: {answer}"
+    return answer
+
+
 # The text of the smallest element around this card that also holds a card with the given text.
 POST_OF = """(card, other) => {
   for (let el = card.parentElement; el; el = el.parentElement) {
@@ -210,11 +221,19 @@ def test_in_the_channel_the_chair_opens_an_item_a_senco_votes_and_the_vote_card_
     agenda = ui.wait_for_card(demo.reference)
     shown = agenda.inner_text()
     assert f"Agenda: {DEMO_CLUSTER} cluster" in shown, shown
-    posted = stream.wait_for_message(TEAM_ID, contains="Start the meeting")
+    posted = stream.wait_for_message(TEAM_ID, contains=f"Agenda: {DEMO_CLUSTER} cluster")
     assert demo.reference in json.dumps(posted)
 
-    # The chair starts the meeting and opens the item from the agenda card.
-    started = click_as(demo, DEMO_CHAIR.id, posted, "Start the meeting")
+    # Alex says he is here, on the agenda as the page shows it: Etruscan is present, so the item can open.
+    ui.click_button("I'm here", within=agenda)
+    ui.wait_for_text("You are on the register: present")
+
+    # The chair starts the meeting and opens the item from the agenda card, in the chair's own view (Teams
+    # asks for it by the card's refresh: the shared post carries the member's view).
+    mine = refresh_as(demo, DEMO_CHAIR.id, posted)
+    started = click_as(
+        demo, DEMO_CHAIR.id, {**posted, "attachments": [{"content": mine["value"]}]}, "Start the meeting"
+    )
     opened = click_as(demo, DEMO_CHAIR.id, {**posted, "attachments": [{"content": started["value"]}]}, "Open")
     assert "Open for voting" in json.dumps(opened)
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.dev.playground import DEMO_ADMIN, DEMO_CLUSTER, DEMO_SENCO, TEAM_ID, prepare_demo
 from cluster.clock import Clock
-from tests.e2e.botprocess import demo_env, served_page
+from tests.e2e.botprocess import bot_env, bot_with_page
 from tests.e2e.playground import Playground, PlaygroundPage
 from usecases.demo import TODAY_TITLE
 
@@ -41,7 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("playground-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    with served_page(tmp, demo_env(database_url), WAIT) as (ui, pg, bot_log):
+    with bot_with_page(tmp, bot_env(database_url), WAIT) as (ui, pg, bot_log):
         yield Demo(ui, pg, bot_log, tmp)
 
 

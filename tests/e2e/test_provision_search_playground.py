@@ -34,7 +34,7 @@ from bot.dev.playground import DEMO_SENCO, prepare_demo
 from cluster.clock import Clock
 from store.db import make_engine
 from store.models import ProvisionDocument, ProvisionEntry, ProvisionLine, Referral
-from tests.e2e.botprocess import demo_env, served_page
+from tests.e2e.botprocess import bot_env, bot_with_page
 from tests.e2e.forms import card_with, click, fill_details, fill_number, fill_text, input_for
 from tests.e2e.playground import PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL
@@ -58,7 +58,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PlaygroundP
     """The page, and the tmp dir the demo's database (``demo.db``), the bot's log and the screenshots are in."""
     tmp = tmp_path_factory.mktemp("provision-search-e2e")
     prepare_demo(database_url(tmp), Clock())  # as `clusterbot playground` does: the example too
-    with served_page(tmp, demo_env(database_url(tmp)), WAIT) as (ui, pg, bot_log):
+    with bot_with_page(tmp, bot_env(database_url(tmp)), WAIT) as (ui, pg, bot_log):
         yield ui, tmp
         print(f"\nbot log: {bot_log}\nplayground output:\n{pg.output}")
 

@@ -23,7 +23,7 @@ import pytest
 from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import year_code
-from tests.e2e.botprocess import demo_env, served_page
+from tests.e2e.botprocess import bot_env, bot_with_page
 from tests.e2e.forms import card_with, click, fill_details, fill_row
 from tests.e2e.playground import Playground, PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
@@ -57,7 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     tmp = tmp_path_factory.mktemp("referral-e2e")
     database_url = f"sqlite:///{tmp / 'demo.db'}"
     prepare_demo(database_url, Clock())  # what `clusterbot playground` does before starting the bot
-    env = demo_env(database_url)
+    env = bot_env(database_url)
 
     meeting_day = Clock().now().date() + timedelta(days=10)
     add_meeting = ["meetings", "add", "--cluster", DEMO_CLUSTER, "--date", meeting_day.isoformat()]
@@ -72,7 +72,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     assert added.returncode == 0, f"meetings add failed:\n{added.stdout}\n{added.stderr}"
 
-    with served_page(tmp, env, WAIT) as (ui, pg, bot_log):
+    with bot_with_page(tmp, env, WAIT) as (ui, pg, bot_log):
         demo = Demo(ui, pg, bot_log, tmp, meeting_day)
         ui.page.on("pageerror", lambda error: demo.page_errors.append(str(error)))
         yield demo

@@ -103,7 +103,9 @@ def _funded_review(database_url: str, today: date) -> tuple[str, int, int]:
         setting = uc.picker(alex)[0][0]
         draft = uc.start(engine, alex, StartReferral(setting_id=setting, kind="individual", once="e2e-review"), now)
         uc.save_details(engine, alex, SaveDetails(referral_id=draft.id, answers=GOOD_INDIVIDUAL), now)
-        uc.add_row(engine, alex, parse(SaveRow, {**ROW_1, "referral_id": draft.id}), now)
+        # The demo's document does not price ROW_1: it is typed by hand, with why.
+        typed = {**ROW_1, "custom_reason": "A small language group the document does not price."}
+        uc.add_row(engine, alex, parse(SaveRow, {**typed, "referral_id": draft.id}), now)
         submit_shown(engine, alex, draft.id, now)
         accepted = checks.accept(engine, admin, OneReferral(referral_id=draft.id), now).view
         assert accepted.meeting is not None and accepted.meeting.day == today + timedelta(days=MEETING_IN), accepted

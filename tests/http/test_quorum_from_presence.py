@@ -252,7 +252,8 @@ async def test_the_chair_sees_who_has_not_voted_and_reminds_them_once(room: Room
 async def test_the_shared_cards_carry_the_members_view_and_the_chair_gets_theirs_by_refresh(room: Room) -> None:
     await post_agenda(room)
     agenda = shared_card(room, "Agenda:")
-    assert verbs_in(agenda["body"]) | verbs_in(agenda.get("actions", [])) == {verbs.REGISTER_HERE}, "members: I'm here"
+    shown = verbs_in(agenda["body"]) | verbs_in(agenda.get("actions", []))
+    assert shown == {verbs.REGISTER_HERE, verbs.AGENDA_SHOW}, "members: I'm here, and 'Refresh my view'"
     assert agenda["refresh"]["action"]["verb"] == verbs.AGENDA_SHOW
     assert agenda["refresh"]["userIds"][0] == f"29:{CHAIR[0]}" and len(agenda["refresh"]["userIds"]) <= 60
     chairs = (await room.click(CHAIR, verbs.AGENDA_SHOW, {"meeting_id": MEETING_ID}))["value"]

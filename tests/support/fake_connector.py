@@ -90,6 +90,9 @@ class FakeConnector:
     server: TestServer | None = None
     uploads: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    # What Teams says of each member (by their "29:" id) when the bot asks (TeamsInfo.get_member): e-mail above all.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_asks: list[str] = field(default_factory=list)  # the member ids the bot asked about, in turn
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -177,6 +180,27 @@ class FakeConnector:
         await asyncio.wait_for(_wait(), timeout)
         return self.calls
 
+    def add_member(self, aad: str, name: str, email: str) -> None:
+        """Teams knows this person (in any conversation the bot asks about): their name and e-mail address."""
+        member_id = f"29:{aad}"
+        self.members[member_id] = {
+            "id": member_id,
+            "name": name,
+            "aadObjectId": aad,
+            "email": email,
+            "userPrincipalName": email,
+            "userRole": "user",
+        }
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """``GET /v3/conversations/{conversation}/members/{member}``: one member, as Teams answers it."""
+        member_id = request.match_info["member"]
+        self.member_asks.append(member_id)
+        found = self.members.get(member_id)
+        if found is None:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        return web.json_response(found)
+
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["name"]] = (await request.read(), dict(request.headers))
         return web.json_response({"id": "uploaded"}, status=201)
@@ -194,6 +218,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_delete("/v3/conversations/{conversation}/activities/{activity}", self._record)
         app.router.add_post("/v1/meetings/{meeting}/notification", self._record)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
     async def start(self) -> FakeConnector:

@@ -15,6 +15,7 @@ from cards.meeting_day.decision_form import decision_form_card
 from cards.meeting_day.hand_over import acting_chair_notice, hand_over_card
 from cards.meeting_day.minutes import minutes_card
 from cards.meeting_day.notices import moved_notice_card, outcome_notice_card
+from cards.meeting_day.teams_meeting import end_reminder_card, start_offer_card
 from cards.meeting_day.votes import vote_card, vote_reminder_card
 from cards.meetings import (
     deadline_reminder_card,
@@ -47,6 +48,7 @@ from cards.settings import settings_card
 from cluster.agenda import (
     AgendaEntry,
     AgendaView,
+    CustomRow,
     DecisionView,
     ItemState,
     MinutesEntry,
@@ -54,6 +56,7 @@ from cluster.agenda import (
     Moved,
     VoteView,
 )
+from cluster.attendance import Standing
 from cluster.budget import BudgetRule, Position
 from cluster.capital import SettingRow
 from cluster.clock import LONDON
@@ -65,6 +68,7 @@ from cluster.meetings import MeetingSlot, NextMeeting, default_deadline
 from cluster.provision import ProvisionRow
 from cluster.provision_map import ProvisionSource
 from cluster.referrals import Document, Kind, ReferralView, State
+from cluster.register import QuorumRecord, Register, SettingLine
 from cluster.review_form import EXTRA_RATINGS, RATE_THIS, prefilled
 from cluster.review_plan import Paid, PlannedRow
 from cluster.reviews import Nudge, ReviewState, ReviewView
@@ -538,6 +542,23 @@ DECISION_ERRORS = {
 }
 
 
+MINUTES_REGISTER = Register(
+    settings=(
+        SettingLine(1, "Etruscan Primary School", Standing.PRESENT, ("Megan Bowen (SENCO)",)),
+        SettingLine(2, "Waterside Primary School", Standing.PRESENT, ("Sue Stand-in (Substitute)",), "Sue Stand-in"),
+        SettingLine(3, "Birches Head Academy", Standing.APOLOGIES),
+        SettingLine(4, "Abbey Hulton Primary School", Standing.ABSENT),
+    ),
+    others=("Adele Vance (Chair)", "Patti Fernandez (Team around the cluster)"),
+)
+MINUTES_QUORUM_RECORD = QuorumRecord(
+    present=("Etruscan Primary School", "Waterside Primary School"),
+    recused=(("Etruscan Primary School", "its own referral"),),
+    line="2 settings present, 1 recused: 1 may vote, 1 needed",
+)
+MINUTES_CUSTOM_ROWS = (CustomRow("Equine therapy", "No riding for the disabled is priced in the document"),)
+
+
 def register_gallery(started: AgendaView) -> dict[str, dict[str, Any]]:
     """Issue 20's meeting cards: the chair's agenda with each item's quorum check, who has not voted, the
     chair's reminder, and handing a meeting over."""
@@ -566,6 +587,7 @@ def register_gallery(started: AgendaView) -> dict[str, dict[str, Any]]:
             SLOT.id, SLOT, "Central", members, None, {"person_id": "Choose who will chair this meeting."}
         ),
         "meeting_acting_chair": acting_chair_notice("Central", SLOT, SLOT.id),
+        "meeting_hand_over_take_back": hand_over_card(SLOT.id, SLOT, "Central", members, 11, myself=13),
     }
 
 
@@ -683,6 +705,23 @@ def meeting_gallery() -> dict[str, dict[str, Any]]:
         ),
         "meeting_agenda_review": agenda_card(agenda((AGENDA_ENTRIES[1], REVIEW_ENTRY))),
         **register_gallery(started),
+        # Issue 20: who attended, and each item's register at its vote; issue 21: a provision typed by hand.
+        "meeting_minutes_register": minutes_card(
+            replace(
+                minutes,
+                register=MINUTES_REGISTER,
+                entries=(
+                    replace(
+                        minutes.entries[0],
+                        entry=replace(minutes.entries[0].entry, custom_rows=MINUTES_CUSTOM_ROWS),
+                        quorum_record=MINUTES_QUORUM_RECORD,
+                    ),
+                    *minutes.entries[1:],
+                ),
+            )
+        ),
+        "meeting_teams_started": start_offer_card("Central", SLOT.day, SLOT.id),
+        "meeting_teams_ended": end_reminder_card("Central", SLOT.day, SLOT.id),
         "meeting_vote_review": vote_card(vote(entry=replace(REVIEW_ENTRY, state=ItemState.OPEN), item_id=46)),
         "meeting_outcome_approved": outcome_notice_card(
             entry(state=ItemState.DECIDED, decision=REDUCED, requested_pence=4_850_00),

@@ -154,8 +154,9 @@ def test_no_agenda_button_sends_inputs() -> None:
             assert action["associatedInputs"] == "None", action["title"]
 
 
-def test_members_get_only_im_here_and_an_ended_meeting_no_buttons() -> None:
-    assert buttons(CARDS["meeting_agenda_member"]) == [HERE]
+def test_members_get_only_im_here_and_their_own_view_and_an_ended_meeting_no_buttons() -> None:
+    # "Refresh my view" answers the clicker with their own view: the chair's controls reach only the chair.
+    assert buttons(CARDS["meeting_agenda_member"]) == [HERE, ("Refresh my view", verbs.AGENDA_SHOW)]
     assert buttons(CARDS["meeting_agenda_ended"]) == []
 
 

@@ -143,6 +143,7 @@ def agenda_view(session: Session, rows: MeetingRows) -> AgendaView:
         quorum_lines=quorum_lines(session, rows, entries) if live else (),
         refresh_user_ids=refresh,
         acting_chair=acting.name if acting is not None else "",
+        cluster_id=meeting.cluster_id,
     )
 
 

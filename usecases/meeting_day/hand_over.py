@@ -2,11 +2,14 @@
 
 The person named holds ``Role.ACTING_CHAIR`` for that meeting only (``store.repo.person_with_grants`` reads
 it from ``Meeting.acting_chair_id``), so they run that meeting - start it, open and close its votes, record
-its decisions, end it - and nothing else. The chair keeps their own controls too.
+its decisions, end it - and nothing else. The chair keeps their own controls too, and takes the meeting back
+by choosing themself ("Myself: take the meeting back"): handing it to a chair of the cluster leaves it with
+no acting chair.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +23,7 @@ from cluster.commands.meetings import HandOver, ShowHandOver
 from cluster.errors import Refusal
 from cluster.meetings import MeetingSlot
 from cluster.permissions import HAND_OVER_MEETING, RUN_MEETING, covers
-from cluster.roles import Role
+from cluster.roles import Grant, Role
 from store import audit
 from store.db import transaction
 from store.outbox import owe_notice
@@ -57,6 +60,7 @@ class HandOverForm:
     cluster: str
     acting_chair_id: int | None
     members: tuple[tuple[int, str], ...]
+    myself: int | None = None  # the chair's own person id, offered to take a handed-over meeting back
 
 
 def _members(session: Session, cluster_id: int) -> tuple[tuple[int, str], ...]:
@@ -64,7 +68,12 @@ def _members(session: Session, cluster_id: int) -> tuple[tuple[int, str], ...]:
     return tuple(dict.fromkeys((int(i), str(name)) for i, name in found))
 
 
-def _form(session: Session, rows: MeetingRows) -> HandOverForm:
+def _chairs(grants: Iterable[Grant], cluster_id: int) -> bool:
+    """Whether the person chairs the cluster itself (not only one meeting of it)."""
+    return any(g.role is Role.CHAIR and g.cluster_id == cluster_id and g.meeting_id is None for g in grants)
+
+
+def _form(session: Session, rows: MeetingRows, actor: Actor) -> HandOverForm:
     meeting = rows.meeting
     return HandOverForm(
         meeting.id or 0,
@@ -72,6 +81,7 @@ def _form(session: Session, rows: MeetingRows) -> HandOverForm:
         rows.cluster.name,
         meeting.acting_chair_id,
         _members(session, meeting.cluster_id),
+        actor.person_id if _chairs(actor.grants, meeting.cluster_id) else None,
     )
 
 
@@ -81,13 +91,14 @@ def hand_over_form(engine: Engine, actor: Actor, command: ShowHandOver) -> HandO
         rows = meeting_turn(session, actor.grants, HAND_OVER_MEETING, command.meeting_id)
         if rows.meeting.ended_at is not None:
             raise Refusal("This meeting has ended.")
-        return _form(session, rows)
+        return _form(session, rows, actor)
 
 
 def hand_over(engine: Engine, actor: Actor, command: HandOver, now: datetime) -> PersonalAgenda:
     """Hand the meeting to a member of its cluster, who is told in their personal chat; returns the agenda.
 
-    Naming the same person twice changes nothing; naming another moves the meeting to them.
+    Naming the same person twice changes nothing; naming another moves the meeting to them. Naming a chair of
+    the cluster (the chair choosing themself) takes the meeting back: it has no acting chair again.
     """
     with transaction(engine, serial=False) as session:
         rows = meeting_turn(session, actor.grants, HAND_OVER_MEETING, command.meeting_id)
@@ -97,7 +108,9 @@ def hand_over(engine: Engine, actor: Actor, command: HandOver, now: datetime) ->
         members = dict(_members(session, meeting.cluster_id))
         if command.person_id not in members:
             raise Refusal("Choose a member of this cluster to chair the meeting.")
-        if meeting.acting_chair_id != command.person_id:
+        if command.person_id == actor.person_id and _chairs(actor.grants, meeting.cluster_id):
+            _take_back(session, rows, actor, now)
+        elif meeting.acting_chair_id != command.person_id:
             meeting.acting_chair_id = command.person_id
             session.add(meeting)
             audit.record(
@@ -108,3 +121,16 @@ def hand_over(engine: Engine, actor: Actor, command: HandOver, now: datetime) ->
             owe_notice(session, keys.handed_over(meeting.id or 0), now, notice, [command.person_id])
         chairs = covers(actor.grants, RUN_MEETING, meeting.cluster_id, meeting_id=meeting.id)
         return PersonalAgenda(agenda_view(session, rows), chairs, hands_over=True)
+
+
+def _take_back(session: Session, rows: MeetingRows, actor: Actor, now: datetime) -> None:
+    """The chair takes a handed-over meeting back: no acting chair; taking back one never handed over is nothing."""
+    meeting = rows.meeting
+    if meeting.acting_chair_id is None:
+        return
+    audit.record(
+        session, now, actor.tag, "meeting.take_back", f"meeting:{meeting.id}", was=f"person:{meeting.acting_chair_id}"
+    )
+    meeting.acting_chair_id = None
+    session.add(meeting)
+    rows.cards_changed(session, now, keys.agenda(meeting.id or 0))

@@ -3,8 +3,9 @@
 A person the bot knows (chosen from a short list: the people holding a role in the cluster) is confirmed at
 once; an e-mail address waits for a cluster admin, who is sent a card to confirm it. Naming one makes a
 person row for the address at once (the name the SENCO typed, the address, no Teams id yet), so the
-register and the admin's card can show them; the person becomes someone the bot recognises when their
-Teams id is added to that row (``clusterbot people`` or the roster, which find a person by e-mail). Once
+register and the admin's card can show them; the person becomes someone the bot recognises when they first
+write to it (:func:`known_by_email`: Teams says their address, and that row takes their Teams id), or when
+their Teams id is added to it (``clusterbot people`` or the roster, which find a person by e-mail). Once
 confirmed, the substitute holds :attr:`~cluster.roles.Role.SUBSTITUTE` for that meeting
 (``store.repo.person_with_grants`` reads it from the confirmed row) and is told in their personal chat,
 which reaches them as soon as they have the bot.
@@ -18,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cards.meeting_day.register import substitute_confirm_card, substitute_notice_card
 from cluster import keys
@@ -36,7 +38,7 @@ from store.repo import role_holders, slot_of
 from usecases.meeting_day.attendance import next_meeting, register_turn, settings_of, still_to_come
 from usecases.meeting_day.meeting_rows import MeetingRows
 from usecases.meeting_day.register import capacity
-from usecases.people import Actor, require_registered
+from usecases.people import Actor, identify, require_registered
 
 MAX_CHOICES = 40
 """How many people the form offers by name (the cluster's, own setting's first): a short list for a phone."""
@@ -243,3 +245,41 @@ def confirm_substitute(engine: Engine, actor: Actor, command: ConfirmSubstitute,
             )
             _tell_substitute(session, rows, row, settings[row.setting_id], now)
         return f"{who} is confirmed as the substitute for {settings[row.setting_id]} at this meeting."
+
+
+# --- a substitute named by e-mail, the first time they write ---------------------------------------------------
+
+
+def _awaiting() -> SelectOfScalar[Person]:
+    """People made for an e-mail address a SENCO named as a substitute, whom the bot does not know in Teams yet."""
+    named = select(Substitute.person_id).where(col(Substitute.email).is_not(None))
+    return select(Person).where(
+        col(Person.aad_object_id).is_(None), col(Person.email).is_not(None), col(Person.id).in_(named)
+    )
+
+
+def awaiting_teams_id(engine: Engine) -> bool:
+    """Whether any substitute named by e-mail is still unknown in Teams (else no one's address need be asked for)."""
+    with transaction(engine, read_only=True) as session:
+        return session.exec(_awaiting().limit(1)).first() is not None
+
+
+def known_by_email(engine: Engine, actor: Actor, email: str, now: datetime) -> Actor:
+    """A stranger whose Teams e-mail address is a substitute's named by e-mail: that person row becomes theirs.
+
+    Only a row made for a substitute and not yet linked to anyone in Teams is taken (Teams vouches for the
+    address; a registered person's row is never moved). Returns who they are now: the substitute, holding
+    :attr:`~cluster.roles.Role.SUBSTITUTE` once confirmed, or the stranger still.
+    """
+    wanted = email.strip().lower()
+    if actor.person_id is not None or not actor.aad_object_id or not wanted:
+        return actor
+    with transaction(engine, serial=False) as session:
+        person = session.exec(_awaiting().where(func.lower(Person.email) == wanted)).first()
+        if person is None:
+            return actor
+        person.aad_object_id = actor.aad_object_id
+        session.add(person)
+        session.flush()
+        audit.record(session, now, actor.tag, "person.linked", f"person:{person.id}", by="teams e-mail")
+        return identify(session, actor.aad_object_id, actor.name)
