@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cards.common import facts, plain
+from cluster.referrals.forms import AREAS_OF_NEED
+from cluster.spend import NO_MAP, POOLED_AREAS, SOURCE_TITLES, Source
 
 Element = dict[str, Any]
 MAX_TABLE_COLUMNS = 3  # a third of a phone's width still holds "£500,000.00" on one line
@@ -73,7 +75,23 @@ _CAPITAL_COLOURS = {
     "Withdrawn": "divergingGray",
 }
 _VISIT_COLOURS = {"Other visits": "categoricalBlue", "Concern": "categoricalRed"}
+_SPEND_COLOURS = {  # the city's spend by area of need, by provision, and each cluster's by source (one card)
+    **dict(
+        zip(
+            (title for _, title in AREAS_OF_NEED),
+            ("categoricalBlue", "categoricalPurple", "categoricalTeal", "categoricalMarigold"),
+            strict=True,
+        )
+    ),
+    POOLED_AREAS: "divergingGray",
+    NO_MAP: "categoricalLavender",
+    "Spend by provision (£)": "categoricalLightBlue",
+    SOURCE_TITLES[Source.DOCUMENT]: "categoricalGreen",
+    SOURCE_TITLES[Source.OTHER]: "categoricalLime",
+    SOURCE_TITLES[Source.NO_MAP]: "sequential3",
+}
 FIGURE_COLOURS: dict[str, str] = {
+    **_SPEND_COLOURS,
     **_VISIT_COLOURS,
     **_CAPITAL_COLOURS,
     **_REVIEW_COLOURS,

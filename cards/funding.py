@@ -68,11 +68,11 @@ def basis_elements(label: str, formula: Formula, budgets: Sequence[tuple[str, Ma
     ]
 
 
-def _choice(key: str, value: str) -> dict[str, Any]:
+def _choice(key: str, value: str, part: str) -> dict[str, Any]:
     return {
         "type": "Input.ChoiceSet",
         "id": key,
-        "label": "Shared",
+        "label": f"{part}: shared between clusters",  # a label of its own, for a screen reader
         "style": "compact",
         "value": value,
         "choices": [{"title": BASIS_TITLES[b].capitalize(), "value": b.value} for b in Basis],
@@ -151,7 +151,7 @@ def funding_card(
     inputs = period_inputs("Financial year", "e.g. 2026/27", values)
     for _, key, title in _PART_INPUTS:
         inputs.append({"type": "Input.Text", "id": key, "label": title, "value": values.get(key, "")})
-        inputs.append(_choice(f"{key}_by", values.get(f"{key}_by", Basis.EHCP.value)))
+        inputs.append(_choice(f"{key}_by", values.get(f"{key}_by", Basis.EHCP.value), title))
     inputs.append(
         {
             "type": "Input.Text",

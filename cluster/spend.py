@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 SMALLEST_GROUP = 5  # referrals a figure shown beyond a cluster must rest on
+POOLED_AREAS = f"Other areas of need (together: groups of fewer than {SMALLEST_GROUP} referrals are not shown alone)"
+POOLED_PROVISIONS = f"Other provisions (together: each rests on fewer than {SMALLEST_GROUP} referrals)"
 
 
 class Source(StrEnum):

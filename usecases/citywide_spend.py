@@ -19,13 +19,22 @@ from sqlmodel import Session, col
 
 from cluster.decisions import FUNDED
 from cluster.referrals import AREAS_OF_NEED
-from cluster.spend import NO_MAP, NOT_IN_DOCUMENT, SMALLEST_GROUP, Part, Source, Spend, grouped, protected, shares
+from cluster.spend import (
+    NO_MAP,
+    NOT_IN_DOCUMENT,
+    POOLED_AREAS,
+    POOLED_PROVISIONS,
+    Part,
+    Source,
+    Spend,
+    grouped,
+    protected,
+    shares,
+)
 from store.models import Decision, ProvisionEntry, ProvisionLine
 from store.referral_views import as_row
 
 AREA_TITLES = dict(AREAS_OF_NEED)
-POOLED_AREAS = f"Other areas of need (together: groups of fewer than {SMALLEST_GROUP} referrals are not shown alone)"
-POOLED_PROVISIONS = f"Other provisions (together: each rests on fewer than {SMALLEST_GROUP} referrals)"
 
 
 def spend_figures(session: Session, since: datetime, until: datetime) -> tuple[Spend, dict[int, dict[Source, int]]]:

@@ -24,7 +24,7 @@ from bot.dev.playground import DEMO_CLUSTER, DEMO_SENCO, prepare_demo
 from cluster.clock import Clock
 from cluster.referrals import year_code
 from tests.e2e.botprocess import bot_env, bot_with_page
-from tests.e2e.forms import card_with, click, fill_details, fill_row
+from tests.e2e.forms import card_with, click, fill_custom_row, fill_details
 from tests.e2e.playground import Playground, PlaygroundPage
 from tests.support.referral_flow import GOOD_INDIVIDUAL, ROW_1, ROW_2
 from usecases.demo import TODAY_TITLE
@@ -32,6 +32,7 @@ from usecases.demo import TODAY_TITLE
 pytestmark = pytest.mark.e2e
 
 CARD = ".ac-adaptiveCard"
+NOT_IN_DOCUMENT = "The pupil's plan names this provider; the document has no like provision."
 WAIT = 15.0  # seconds for anything the page should show
 MEETING_TITLE = "Test meeting"
 SETTING = "Etruscan Primary School"
@@ -136,13 +137,14 @@ def test_the_senco_submits_an_individual_pupil_need_referral_with_two_rows_and_s
 
     costs = card_with(ui, "Costs: Individual Pupil Need")
     assert "No rows yet" in costs.inner_text()
-    fill_row(ui, costs, ROW_1)
+    # The demo loads the council's made-up document; these two provisions are not in it, so each says why.
+    fill_custom_row(ui, costs, ROW_1, NOT_IN_DOCUMENT)
     click(ui, costs, "Add row")
     # 30/60 × 3 × 38 × £15.00 ÷ 2 = £427.50
     costs = card_with(ui, "£427.50")
     assert ROW_1["provision"] in costs.inner_text()
 
-    fill_row(ui, costs, ROW_2)
+    fill_custom_row(ui, costs, ROW_2, NOT_IN_DOCUMENT)
     click(ui, costs, "Add row")
     # 45/60 × 1 × 12 × £62.33 = £560.97; the total adds the rounded rows
     costs = card_with(ui, "£560.97")

@@ -11,7 +11,7 @@ from cluster.capital_fund import STAGE_TITLES, Stage
 from cluster.citywide import City, Ending, Figures, Money
 from cluster.impact import Rating
 from cluster.referrals import Kind
-from cluster.spend import Group, Source, Spend
+from cluster.spend import NO_MAP, POOLED_AREAS, POOLED_PROVISIONS, Group, Source, Spend
 from tests.support.citywide_meeting_gallery import PACK
 
 AS_OF = date(2026, 12, 2)
@@ -70,14 +70,14 @@ FOUR = City(
         by_area=(
             Group("Communication and interaction", 9, 30_000_00),
             Group("Social, emotional and mental health", 6, 18_000_00),
-            Group("Other areas of need (together)", 5, 6_000_00, pooled=True),
+            Group(POOLED_AREAS, 5, 6_000_00, pooled=True),
         ),
         by_provision=(
             Group("Speech and language group", 8, 24_000_00),
             Group("Provisions not in the document", 7, 18_000_00),
-            Group("Other provisions (together)", 6, 12_000_00, pooled=True),
+            Group(POOLED_PROVISIONS, 6, 12_000_00, pooled=True),
         ),
-        no_map=Group("No provision map (EHCP and other referrals without cost rows)", 3, 10_037_01),
+        no_map=Group(NO_MAP, 3, 10_037_01),
         total_pence=64_037_01,
     ),
 )
