@@ -105,7 +105,8 @@ async def test_a_referral_form_with_pupil_details_is_logged_by_its_verb_and_no_l
     referral_id, _form = await flow.start("individual")
     answers = {**GOOD_INDIVIDUAL, "pupil_initials": INITIALS}
     await flow.card(verbs.REFERRAL_SAVE, {"referral_id": referral_id, **answers})
-    await flow.say(f"what about {PUPIL_REF} {INITIALS}?")  # typed text is logged as "text", never quoted
+    # Typed text is logged as "text", never quoted (it starts with no command's word: "what" now begins one).
+    await flow.say(f"is {PUPIL_REF} {INITIALS} on the list?")
     await flow.click(f"{PUPIL_REF}.{INITIALS}")  # a verb no card has: logged as "unknown"
 
     saved = [t for t in turns(log_output) if t.get("verb") == verbs.REFERRAL_SAVE]
