@@ -13,6 +13,7 @@ import os
 import site
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,12 +38,15 @@ APP_ID = "11111111-2222-3333-4444-555555555555"
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The ``bin`` folder of a fresh venv with the wheel built from this checkout installed in it."""
     root = tmp_path_factory.mktemp("wheel")
-    # Build isolation fetches setuptools and wheel from the configured index (a local mirror here).
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), str(REPO)],
-        check=True,
-        capture_output=True,
-    )
+    # Build isolation fetches setuptools and wheel from the configured index (a local mirror here), which now
+    # and then fails to answer: the build is tried three times, and a real build failure says why.
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(root / "dist"), str(REPO)]
+    for attempt in range(3):
+        built = subprocess.run(build, capture_output=True, text=True)
+        if built.returncode == 0:
+            break
+        time.sleep(2 * (attempt + 1))
+    assert built.returncode == 0, f"the wheel did not build:\n{built.stdout}\n{built.stderr}"
     (wheel,) = (root / "dist").glob("clusterbot-*.whl")
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
